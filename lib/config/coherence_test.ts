@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { loadConfig } from "./load.ts";
+import { checkCoherence, isLoopbackHost } from "./coherence.ts";
+
+function check(env: Record<string, string>) {
+  return checkCoherence(loadConfig({ HOME: "/h", ...env }).config);
+}
+
+Deno.test("coherence - defaults are coherent", () => {
+  assert.deepEqual(check({}).conflicts, []);
+});
+
+Deno.test("coherence - service mode alone lists auth mode, proxy token and artifact target at once", () => {
+  const { conflicts } = check({ STRATA_DEPLOYMENT_MODE: "service" });
+  assert.ok(conflicts.some((c) => c.includes("auth_mode=trusted_proxy")));
+  assert.ok(conflicts.some((c) => c.includes("proxy token")));
+  assert.ok(conflicts.some((c) => c.includes("artifact target")));
+  assert.ok(conflicts.every((c) => c.includes("Fix:")));
+});
+
+Deno.test("coherence - every documented rejection", () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ STRATA_AUTH_MODE: "trusted_proxy" }, /personal with auth_mode=trusted_proxy/],
+    [{ STRATA_MULTI_TENANT_ENABLED: "true" }, /personal with multi_tenant_enabled/],
+    [{ STRATA_REQUIRE_TENANT_HEADER: "true" }, /personal with require_tenant_header/],
+    [{
+      STRATA_DEPLOYMENT_MODE: "service",
+      STRATA_PERSONAL_MODE_USER_HEADER: "X-User",
+    }, /service with personal_mode_user_header/],
+  ];
+  for (const [env, re] of cases) {
+    assert.ok(check(env).conflicts.some((c) => re.test(c)), `${JSON.stringify(env)} -> ${re}`);
+  }
+});
+
+Deno.test("coherence - a complete service config is accepted", () => {
+  const { conflicts } = check({
+    STRATA_DEPLOYMENT_MODE: "service",
+    STRATA_AUTH_MODE: "trusted_proxy",
+    STRATA_PROXY_TOKEN: "0123456789abcdef0123",
+    STRATA_ARTIFACT_DIR: "/srv/strata/artifacts",
+    STRATA_AUDIT_HMAC_KEY: "k".repeat(32),
+    STRATA_HOST: "0.0.0.0",
+  });
+  assert.deepEqual(conflicts, []);
+});
+
+Deno.test("coherence - personal mode refuses a public host unless opted in, then warns", () => {
+  assert.match(check({ STRATA_HOST: "0.0.0.0" }).conflicts[0], /loopback only/);
+  const opted = check({ STRATA_HOST: "0.0.0.0", STRATA_ALLOW_REMOTE_CLIENTS_IN_PERSONAL: "true" });
+  assert.deepEqual(opted.conflicts, []);
+  assert.ok(opted.warnings.some((w) => /WITHOUT authentication/.test(w)));
+});
+
+Deno.test("coherence - loopback detection", () => {
+  for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) assert.ok(isLoopbackHost(h), h);
+  for (const h of ["0.0.0.0", "192.168.1.2", "::", "example.com", "127.0.0.1.nip.io"]) {
+    assert.ok(!isLoopbackHost(h), h);
+  }
+});

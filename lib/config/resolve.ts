@@ -1,0 +1,144 @@
+/** The resolved configuration: every default applied, paths expanded, frozen. */
+import type { ConfigKey } from "./schema.ts";
+
+/** S3 settings for the artifact blob backend. */
+export interface S3Config {
+  bucket?: string;
+  prefix: string;
+  region: string;
+  endpoint?: string;
+  forcePathStyle: boolean;
+}
+
+/** Token-bucket settings. */
+export interface RateLimitConfig {
+  enabled: boolean;
+  requestsPerSecond: number;
+  burst: number;
+  globalRequestsPerSecond: number;
+  globalBurst: number;
+  trustForwardedFor: boolean;
+}
+
+/** Fully-resolved configuration; built only by loadConfig. */
+export interface Config {
+  deploymentMode: "personal" | "service";
+  host: string;
+  port: number;
+  allowRemoteClientsInPersonal: boolean;
+  allowedHosts: readonly string[];
+  authMode: "none" | "trusted_proxy";
+  proxyToken?: string;
+  proxyTokenHeader: string;
+  principalHeader: string;
+  scopesHeader: string;
+  personalModeUserHeader?: string;
+  multiTenantEnabled: boolean;
+  requireTenantHeader: boolean;
+  tenantHeader: string;
+  maxTenants: number;
+  dataDir: string;
+  databaseUrl?: string;
+  /** SQLite file used when databaseUrl is unset. */
+  sqlitePath: string;
+  notebookStorageDir: string;
+  /** Folder blob store; undefined only in service mode when not set (a coherence error). */
+  artifactDir?: string;
+  artifactBlobBackend: "local" | "s3";
+  s3: S3Config;
+  rateLimit: RateLimitConfig;
+  acl?: Readonly<Record<string, unknown>>;
+  logLevel: "debug" | "info" | "warn" | "error";
+  logFormat: "text" | "json";
+  auditHmacKey?: string;
+  maxBodyBytes: number;
+  outboundHosts: readonly string[];
+  executor: { poolSize: number; memoryMb: number; timeoutSeconds: number };
+  retentionDays: number;
+  /** Where each explicitly-set key came from ("strata.toml", "env STRATA_PORT"). */
+  sources: Readonly<Partial<Record<ConfigKey, string>>>;
+  /** The config file read, if any. */
+  configFile?: string;
+}
+
+type Values = Partial<Record<ConfigKey, unknown>>;
+
+/** Applies defaults and derived values; internal to loadConfig. */
+export function resolveConfig(
+  v: Values,
+  sources: Partial<Record<ConfigKey, string>>,
+  home: string,
+  configFile?: string,
+): Config {
+  const get = <T>(key: ConfigKey, fallback: T): T => (v[key] ?? fallback) as T;
+  const expand = (p: string) => (p === "~" || p.startsWith("~/") ? home + p.slice(1) : p);
+  const mode = get<"personal" | "service">("deployment_mode", "personal");
+  const dataDir = expand(get("data_dir", `${home}/.strata`));
+  const artifactDir = v.artifact_dir !== undefined
+    ? expand(v.artifact_dir as string)
+    : mode === "personal"
+    ? `${dataDir}/artifacts`
+    : undefined;
+
+  const config: Config = {
+    deploymentMode: mode,
+    host: get("host", "127.0.0.1"),
+    port: get("port", 8765),
+    allowRemoteClientsInPersonal: get("allow_remote_clients_in_personal", false),
+    allowedHosts: get<string[]>("allowed_hosts", []),
+    authMode: get("auth_mode", "none"),
+    proxyToken: v.proxy_token as string | undefined,
+    proxyTokenHeader: get("proxy_token_header", "X-Strata-Proxy-Token"),
+    principalHeader: get("principal_header", "X-Strata-Principal"),
+    scopesHeader: get("scopes_header", "X-Strata-Scopes"),
+    personalModeUserHeader: v.personal_mode_user_header as string | undefined,
+    multiTenantEnabled: get("multi_tenant_enabled", false),
+    requireTenantHeader: get("require_tenant_header", false),
+    tenantHeader: get("tenant_header", "X-Tenant-ID"),
+    maxTenants: get("max_tenants", 1000),
+    dataDir,
+    databaseUrl: v.database_url as string | undefined,
+    sqlitePath: `${dataDir}/strata.db`,
+    notebookStorageDir: expand(get("notebook_storage_dir", `${dataDir}/notebooks`)),
+    artifactDir,
+    artifactBlobBackend: get("artifact_blob_backend", "local"),
+    s3: {
+      bucket: v.s3_bucket as string | undefined,
+      prefix: get("s3_prefix", "strata/"),
+      region: get("s3_region", "us-east-1"),
+      endpoint: v.s3_endpoint as string | undefined,
+      forcePathStyle: get("s3_force_path_style", false),
+    },
+    rateLimit: {
+      enabled: get("rate_limit_enabled", true),
+      requestsPerSecond: get("rate_limit_requests_per_second", 50),
+      burst: get("rate_limit_burst", 200),
+      globalRequestsPerSecond: get("rate_limit_global_requests_per_second", 1000),
+      globalBurst: get("rate_limit_global_burst", 2000),
+      trustForwardedFor: get("rate_limit_trust_forwarded_for", false),
+    },
+    acl: v.acl_config as Record<string, unknown> | undefined,
+    logLevel: get("log_level", "info"),
+    logFormat: get("log_format", "text"),
+    auditHmacKey: v.audit_hmac_key as string | undefined,
+    maxBodyBytes: get("max_body_bytes", 10 * 1024 * 1024),
+    outboundHosts: get<string[]>("outbound_hosts", []),
+    executor: {
+      poolSize: get("executor_pool_size", 2),
+      memoryMb: get("cell_memory_mb", 512),
+      timeoutSeconds: get("cell_timeout_seconds", 300),
+    },
+    retentionDays: get("retention_days", 30),
+    sources,
+    configFile,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value as Record<string, unknown>)) deepFreeze(inner);
+  }
+  return value;
+}

@@ -1,0 +1,158 @@
+/**
+ * Every configuration key: its type, default and documentation. One table drives the TOML
+ * reader, the STRATA_* environment reader, validation messages and docs/configuration.md.
+ */
+import { z } from "zod";
+
+/** How a key's raw value is read from a string (environment) or a TOML value. */
+export type FieldKind = "string" | "bool" | "int" | "list" | "table";
+
+/** One configuration key. */
+export interface FieldSpec {
+  kind: FieldKind;
+  /** Validator for the converted value. */
+  schema: z.ZodType;
+  /** Human description (docs and `strata config`). */
+  doc: string;
+  /** A secret: never printed, never logged. */
+  secret?: boolean;
+}
+
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().min(1);
+const nonNegativeInt = z.number().int().min(0);
+const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "must be an HTTP header name");
+
+/** All keys, snake_case as in strata.toml; the environment name is STRATA_<UPPER_CASE>. */
+export const FIELDS = {
+  deployment_mode: {
+    kind: "string",
+    schema: z.enum(["personal", "service"]),
+    doc: "personal (one developer, loopback, no auth) or service (team behind a trusted proxy). @default personal",
+  },
+  host: { kind: "string", schema: z.string().min(1), doc: "Listen address. @default 127.0.0.1" },
+  port: { kind: "int", schema: port, doc: "Listen port (0 picks a free one). @default 8765" },
+  allow_remote_clients_in_personal: {
+    kind: "bool",
+    schema: z.boolean(),
+    doc: "Let personal mode bind a non-loopback address. Exposes unauthenticated writes. @default false",
+  },
+  allowed_hosts: {
+    kind: "list",
+    schema: z.array(z.string().min(1)),
+    doc: "Extra Host header values accepted in personal mode (DNS-rebinding guard). @default []",
+  },
+  auth_mode: {
+    kind: "string",
+    schema: z.enum(["none", "trusted_proxy"]),
+    doc: "none, or trusted_proxy (identity headers injected by an authenticating proxy). @default none",
+  },
+  proxy_token: {
+    kind: "string",
+    schema: z.string().min(16, "must be at least 16 characters"),
+    doc: "Shared secret the proxy sends in the proxy token header. Required in service mode.",
+    secret: true,
+  },
+  proxy_token_header: {
+    kind: "string",
+    schema: headerName,
+    doc: "@default X-Strata-Proxy-Token",
+  },
+  principal_header: { kind: "string", schema: headerName, doc: "@default X-Strata-Principal" },
+  scopes_header: { kind: "string", schema: headerName, doc: "@default X-Strata-Scopes" },
+  personal_mode_user_header: {
+    kind: "string",
+    schema: headerName,
+    doc: "Personal mode shared with a small group: header carrying the caller's identity.",
+  },
+  multi_tenant_enabled: { kind: "bool", schema: z.boolean(), doc: "Service mode tenancy. @default false" },
+  require_tenant_header: {
+    kind: "bool",
+    schema: z.boolean(),
+    doc: "Reject requests without a tenant header. @default false",
+  },
+  tenant_header: { kind: "string", schema: headerName, doc: "@default X-Tenant-ID" },
+  max_tenants: { kind: "int", schema: positiveInt, doc: "Tenant registry size (LRU). @default 1000" },
+  data_dir: { kind: "string", schema: z.string().min(1), doc: "Where Strata keeps its state. @default ~/.strata" },
+  database_url: {
+    kind: "string",
+    schema: z.string().regex(/^(postgres|postgresql):\/\//, "must be a postgres:// URL"),
+    doc: "PostgreSQL URL; unset means SQLite at <data_dir>/strata.db.",
+    secret: true,
+  },
+  notebook_storage_dir: {
+    kind: "string",
+    schema: z.string().min(1),
+    doc: "Root folder for notebooks; paths are confined to it. @default ~/.strata/notebooks",
+  },
+  artifact_dir: {
+    kind: "string",
+    schema: z.string().min(1),
+    doc: "Folder blob store. @default ~/.strata/artifacts in personal mode; must be set in service mode",
+  },
+  artifact_blob_backend: {
+    kind: "string",
+    schema: z.enum(["local", "s3"]),
+    doc: "local (artifact_dir) or s3. @default local",
+  },
+  s3_bucket: { kind: "string", schema: z.string().min(3), doc: "S3 bucket for artifacts." },
+  s3_prefix: { kind: "string", schema: z.string(), doc: "Key prefix inside the bucket. @default strata/" },
+  s3_region: { kind: "string", schema: z.string().min(1), doc: "@default us-east-1" },
+  s3_endpoint: {
+    kind: "string",
+    schema: z.url(),
+    doc: "Custom S3-compatible endpoint (MinIO, s3rver, ...).",
+  },
+  s3_force_path_style: { kind: "bool", schema: z.boolean(), doc: "Path-style addressing. @default false" },
+  rate_limit_enabled: { kind: "bool", schema: z.boolean(), doc: "@default true" },
+  rate_limit_requests_per_second: {
+    kind: "int",
+    schema: positiveInt,
+    doc: "Per-client refill rate. @default 50",
+  },
+  rate_limit_burst: { kind: "int", schema: positiveInt, doc: "Per-client bucket size. @default 200" },
+  rate_limit_global_requests_per_second: {
+    kind: "int",
+    schema: positiveInt,
+    doc: "Whole-server refill rate. @default 1000",
+  },
+  rate_limit_global_burst: { kind: "int", schema: positiveInt, doc: "@default 2000" },
+  rate_limit_trust_forwarded_for: {
+    kind: "bool",
+    schema: z.boolean(),
+    doc: "Use X-Forwarded-For as the client address (only behind a proxy you run). @default false",
+  },
+  acl_config: {
+    kind: "table",
+    schema: z.record(z.string(), z.unknown()),
+    doc: "Deny/allow rules; TOML table [acl_config] or JSON in STRATA_ACL_CONFIG.",
+  },
+  log_level: { kind: "string", schema: z.enum(["debug", "info", "warn", "error"]), doc: "@default info" },
+  log_format: { kind: "string", schema: z.enum(["text", "json"]), doc: "@default text" },
+  audit_hmac_key: {
+    kind: "string",
+    schema: z.string().min(32, "must be at least 32 bytes"),
+    doc: "Key of the audit hash chain; required in service mode.",
+    secret: true,
+  },
+  max_body_bytes: { kind: "int", schema: positiveInt, doc: "Request body limit. @default 10485760" },
+  outbound_hosts: {
+    kind: "list",
+    schema: z.array(z.string().min(1)),
+    doc: "Extra host[:port] the server itself may connect to (secret manager, workers). @default []",
+  },
+  executor_pool_size: {
+    kind: "int",
+    schema: nonNegativeInt,
+    doc: "Warm cell processes kept ready. @default 2",
+  },
+  cell_memory_mb: { kind: "int", schema: positiveInt, doc: "Heap cap per cell process. @default 512" },
+  cell_timeout_seconds: { kind: "int", schema: positiveInt, doc: "Default cell timeout. @default 300" },
+  retention_days: { kind: "int", schema: nonNegativeInt, doc: "Run history kept (0 = keep). @default 30" },
+} satisfies Record<string, FieldSpec>;
+
+/** A configuration key name. */
+export type ConfigKey = keyof typeof FIELDS;
+
+/** Keys that are not STRATA_<KEY> settings but are read from the environment by the loader. */
+export const LOADER_ENV = ["STRATA_CONFIG", "HOME"] as const;

@@ -1,0 +1,63 @@
+/** App assembly: the middleware stack in order, the probe routes, and the feature routes. */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Config } from "../config/resolve.ts";
+import { PayloadTooLargeError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Readiness } from "../readiness.ts";
+import { healthRoutes } from "../../routes/health.ts";
+import type { AppEnv, Identity, Tenant } from "./context.ts";
+import { driveByGuard } from "./drive_by_guard.ts";
+import { handleError, handleNotFound } from "./errors.ts";
+import { requestContext } from "./request_context.ts";
+
+/** Everything the HTTP surface needs; built by main.ts. */
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+  version: string;
+  /** The default tenant (tenancy off), with its hash precomputed. */
+  defaultTenant: Tenant;
+  /** Feature routes mounted after the security middleware. */
+  mount?: (app: Hono<AppEnv>) => void;
+}
+
+const PROBES = new Set(["/health", "/ready", "/metrics"]);
+const PERSONAL_IDENTITY: Identity = { principal: null, scopes: new Set(["*"]), source: "personal" };
+
+/** Builds the Hono app: request context, errors, body limit, drive-by guard, identity, routes. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const { config } = deps;
+  const app = new Hono<AppEnv>();
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+  app.use(requestContext({ log: deps.log, metrics: deps.metrics }));
+  app.use(bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: () => {
+      throw new PayloadTooLargeError(`Request body is larger than the limit of ${config.maxBodyBytes} bytes`);
+    },
+  }));
+  if (config.deploymentMode === "personal") {
+    app.use(driveByGuard({ allowedHosts: personalHosts(config), port: config.port }));
+  }
+  app.route("/", healthRoutes({ readiness: deps.readiness, metrics: deps.metrics, version: deps.version }));
+  app.use(async function identityAndTenant(c, next) {
+    if (PROBES.has(c.req.path)) return await next();
+    c.set("identity", PERSONAL_IDENTITY);
+    c.set("tenant", deps.defaultTenant);
+    await next();
+  });
+  deps.mount?.(app);
+  return app;
+}
+
+/** Host names personal mode answers to: loopback names, the bind address, configured extras. */
+export function personalHosts(config: Config): string[] {
+  const hosts = ["127.0.0.1", "localhost", "[::1]", ...config.allowedHosts];
+  if (!hosts.includes(config.host)) hosts.push(config.host.includes(":") ? `[${config.host}]` : config.host);
+  return hosts;
+}

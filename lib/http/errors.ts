@@ -1,0 +1,65 @@
+/** The one place errors become HTTP answers: domain errors map to statuses, 5xx are logged. */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  StrataError,
+  UnauthorizedError,
+  ValidationError,
+} from "../errors.ts";
+import type { AppEnv } from "./context.ts";
+
+/** JSON error body: `{"error":{"code","message"}}`. */
+export interface ErrorBody {
+  error: { code: string; message: string; request_id?: string };
+}
+
+/** Status for a domain error; undefined for anything unexpected (500). */
+export function statusFor(err: unknown): ContentfulStatusCode | undefined {
+  if (err instanceof ValidationError) return 400;
+  if (err instanceof UnauthorizedError) return 401;
+  if (err instanceof ForbiddenError) return 403;
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof ConflictError) return 409;
+  if (err instanceof PayloadTooLargeError) return 413;
+  if (err instanceof StrataError) return 400;
+  return undefined;
+}
+
+/** Builds the JSON error answer. */
+export function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  code: string,
+  message: string,
+): Response {
+  const body: ErrorBody = { error: { code, message } };
+  const id = c.get("requestId") as string | undefined;
+  if (id) body.error.request_id = id;
+  return c.json(body, status);
+}
+
+/** Hono onError handler: maps known errors, logs and hides unexpected ones. */
+export function handleError(err: Error, c: Context<AppEnv>): Response {
+  const status = statusFor(err);
+  if (status !== undefined) {
+    const res = errorResponse(c, status, (err as StrataError).code, err.message);
+    if (err instanceof UnauthorizedError) res.headers.set("WWW-Authenticate", "StrataProxy");
+    return res;
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    return errorResponse(c, err.status as ContentfulStatusCode, "http_error", err.message);
+  }
+  const log = c.get("log");
+  log?.error("request failed", { error: err, stack: err.stack, path: c.req.path });
+  return errorResponse(c, 500, "internal", "Internal server error; see the server log for the request id");
+}
+
+/** Hono notFound handler. */
+export function handleNotFound(c: Context<AppEnv>): Response {
+  return errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`);
+}

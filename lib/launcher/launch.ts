@@ -1,0 +1,67 @@
+/** The launcher: re-runs this program as the server under the permissions its config needs. */
+import type { Config } from "../config/resolve.ts";
+import { SERVER_ENV, serverPermissionFlags } from "./permissions.ts";
+
+/** Options for relaunchServer. */
+export interface RelaunchOptions {
+  config: Config;
+  /** The module to run (Deno.mainModule: main.ts or the single-file bundle). */
+  mainModule: string;
+  /** Arguments passed to the server process. */
+  args: string[];
+  env: Record<string, string | undefined>;
+}
+
+/** Spawns the permission-scoped server and forwards SIGINT/SIGTERM; resolves to its exit code. */
+export async function relaunchServer(options: RelaunchOptions): Promise<number> {
+  const { config, env } = options;
+  const mainPath = new URL(options.mainModule).pathname;
+  const codeRoot = mainPath.slice(0, mainPath.lastIndexOf("/"));
+  const flags = serverPermissionFlags(config, { denoPath: Deno.execPath(), codeRoot, env });
+  const childEnv: Record<string, string> = { STRATA_IN_PROCESS: "1" };
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && SERVER_ENV.some((p) => (p.endsWith("*") ? k.startsWith(p.slice(0, -1)) : k === p))) {
+      childEnv[k] = v;
+    }
+  }
+  if (config.configFile) childEnv.STRATA_CONFIG = config.configFile;
+  childEnv.STRATA_ENV_NAMES = Object.keys(childEnv).join(",");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--unstable-cron", ...flags, mainPath, ...options.args],
+    env: childEnv,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  const forward = (sig: Deno.Signal) => () => {
+    try {
+      child.kill(sig);
+    } catch { /* already gone */ }
+  };
+  const onInt = forward("SIGINT");
+  const onTerm = forward("SIGTERM");
+  Deno.addSignalListener("SIGINT", onInt);
+  Deno.addSignalListener("SIGTERM", onTerm);
+  try {
+    const status = await child.status;
+    return status.code;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInt);
+    Deno.removeSignalListener("SIGTERM", onTerm);
+  }
+}
+
+/**
+ * The process environment as an object. The permission-scoped server may read only some names,
+ * so it reads those the launcher listed in STRATA_ENV_NAMES instead of enumerating everything.
+ */
+export function processEnv(): Record<string, string | undefined> {
+  try {
+    return Deno.env.toObject();
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotCapable)) throw err;
+    const names = (Deno.env.get("STRATA_ENV_NAMES") ?? "").split(",").filter(Boolean);
+    return Object.fromEntries(names.map((n) => [n, Deno.env.get(n)]));
+  }
+}

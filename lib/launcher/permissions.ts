@@ -1,0 +1,71 @@
+/**
+ * The server's own Deno permissions, derived from its configuration before it starts.
+ * The launcher (main.ts serve) re-runs the server under exactly these flags, so even a bug in
+ * the server cannot bind a public interface in personal mode or write outside its folders.
+ */
+import type { Config } from "../config/resolve.ts";
+
+/** Facts about the running installation the flags depend on. */
+export interface LaunchContext {
+  /** Absolute path of the deno binary (cell processes are spawned with it). */
+  denoPath: string;
+  /** Folder holding the server code (main.ts or the bundle), node_modules and migrations. */
+  codeRoot: string;
+  /** The process environment, to see which optional integrations are configured. */
+  env: Record<string, string | undefined>;
+}
+
+/** Environment variable names (with `*` prefixes) the server may read. */
+export const SERVER_ENV = [
+  "STRATA_*",
+  "HOME",
+  "DENO_DIR",
+  "XDG_CACHE_HOME",
+  "PG*",
+  "AWS_*",
+  "INFISICAL_*",
+  "NO_COLOR",
+  "TZ",
+];
+
+/** Deno flags for the server process: net, read, write, env, run and sys, each as narrow as possible. */
+export function serverPermissionFlags(config: Config, ctx: LaunchContext): string[] {
+  const net = new Set<string>([listenAddress(config.host, config.port)]);
+  if (config.databaseUrl) net.add(hostPort(config.databaseUrl, 5432));
+  if (config.artifactBlobBackend === "s3") {
+    net.add(config.s3.endpoint ? hostPort(config.s3.endpoint, 443) : `s3.${config.s3.region}.amazonaws.com`);
+    if (!config.s3.endpoint) net.add(`${config.s3.bucket}.s3.${config.s3.region}.amazonaws.com`);
+  }
+  if (ctx.env.INFISICAL_CLIENT_ID || ctx.env.INFISICAL_TOKEN) {
+    net.add(ctx.env.INFISICAL_HOST ? hostPort(ctx.env.INFISICAL_HOST, 443) : "app.infisical.com");
+  }
+  for (const h of config.outboundHosts) net.add(h);
+
+  const writable = unique([config.dataDir, config.notebookStorageDir, config.artifactDir]);
+  const readable = unique([ctx.codeRoot, ...writable, config.configFile]);
+  const flags = [
+    `--allow-net=${[...net].join(",")}`,
+    `--allow-read=${readable.join(",")}`,
+    `--allow-write=${writable.join(",")}`,
+    `--allow-env=${SERVER_ENV.join(",")}`,
+    `--allow-run=${ctx.denoPath}`,
+  ];
+  if (config.artifactBlobBackend === "s3") flags.push("--allow-sys=osRelease");
+  return flags;
+}
+
+/** host:port as Deno's net permission spells it (IPv6 in brackets). */
+export function listenAddress(host: string, port: number): string {
+  const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  return `${h}:${port}`;
+}
+
+function hostPort(url: string, defaultPort: number): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`;
+  const u = new URL(withScheme);
+  return `${u.hostname}:${u.port || defaultPort}`;
+}
+
+function unique(paths: (string | undefined)[]): string[] {
+  return [...new Set(paths.filter((p): p is string => typeof p === "string" && p.length > 0))];
+}

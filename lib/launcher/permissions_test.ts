@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { loadConfig } from "../config/load.ts";
+import { serverPermissionFlags } from "./permissions.ts";
+
+const CTX = { denoPath: "/opt/deno", codeRoot: "/app", env: {} };
+
+function flagsFor(env: Record<string, string>) {
+  const flags = serverPermissionFlags(loadConfig({ HOME: "/home/u", ...env }).config, CTX);
+  return Object.fromEntries(flags.map((f) => f.slice(2).split("=", 2) as [string, string]));
+}
+
+Deno.test("permissions - personal mode may only listen on the loopback address", () => {
+  const f = flagsFor({});
+  assert.equal(f["allow-net"], "127.0.0.1:8765");
+  assert.equal(f["allow-write"], "/home/u/.strata,/home/u/.strata/notebooks,/home/u/.strata/artifacts");
+  assert.equal(f["allow-run"], "/opt/deno");
+  assert.ok(!("allow-sys" in f));
+  assert.ok(!f["allow-env"].split(",").includes("*"));
+});
+
+Deno.test("permissions - configured outbound hosts, database and S3 endpoint are added", () => {
+  const f = flagsFor({
+    STRATA_DATABASE_URL: "postgres://strata@db.internal:6543/strata",
+    STRATA_ARTIFACT_BLOB_BACKEND: "s3",
+    STRATA_S3_BUCKET: "artifacts",
+    STRATA_S3_ENDPOINT: "http://127.0.0.1:9000",
+    STRATA_OUTBOUND_HOSTS: "vault.internal:8200",
+  });
+  assert.deepEqual(f["allow-net"].split(","), [
+    "127.0.0.1:8765",
+    "db.internal:6543",
+    "127.0.0.1:9000",
+    "vault.internal:8200",
+  ]);
+  assert.equal(f["allow-sys"], "osRelease");
+});

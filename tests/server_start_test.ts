@@ -1,0 +1,92 @@
+// The real start path: `main.ts serve` as a user runs it (launcher + permission-scoped server).
+import assert from "node:assert/strict";
+
+const main = new URL("../main.ts", import.meta.url).pathname;
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+function strataEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? dir,
+    STRATA_DATA_DIR: `${dir}/data`,
+    STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/notebooks`,
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
+async function runToExit(env: Record<string, string>) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-env", "--allow-run", main, "serve"],
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, text: new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout) };
+}
+
+Deno.test("server start - personal mode with nothing configured serves /ready 200 on loopback", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-env", "--allow-run", main, "serve"],
+    env: strataEnv(dir, { STRATA_PORT: String(port) }),
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const logs: string[] = [];
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    // Wait for the banner rather than sleeping.
+    while (!logs.join("").includes("Strata is ready")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      logs.push(value);
+    }
+    assert.match(logs.join(""), new RegExp(`url=http://127\\.0\\.0\\.1:${port}`));
+    const res = await fetch(`http://127.0.0.1:${port}/ready`);
+    const body = await res.json();
+    assert.equal(res.status, 200);
+    assert.equal(body.checks.db.ok, true);
+    assert.equal(body.checks.migrations.ok, true);
+    await Deno.stat(`${dir}/data/strata.db`);
+  } finally {
+    child.kill("SIGTERM");
+    // Drain the rest so the process can exit; graceful shutdown logs "stopped".
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      logs.push(value);
+    }
+    const status = await child.status;
+    assert.match(logs.join(""), /stopped/);
+    assert.equal(status.code, 0);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("server start - service mode alone exits non-zero listing every missing piece", async () => {
+  const dir = await Deno.makeTempDir();
+  const { code, text } = await runToExit(strataEnv(dir, { STRATA_DEPLOYMENT_MODE: "service" }));
+  assert.notEqual(code, 0);
+  assert.match(text, /auth_mode=trusted_proxy/);
+  assert.match(text, /proxy token/);
+  assert.match(text, /artifact target/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("server start - 0.0.0.0 in personal mode exits non-zero unless opted in", async () => {
+  const dir = await Deno.makeTempDir();
+  const { code, text } = await runToExit(strataEnv(dir, { STRATA_HOST: "0.0.0.0" }));
+  assert.notEqual(code, 0);
+  assert.match(text, /STRATA_ALLOW_REMOTE_CLIENTS_IN_PERSONAL=true/);
+  await Deno.remove(dir, { recursive: true });
+});
