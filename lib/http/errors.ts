@@ -26,6 +26,7 @@ export function statusFor(err: unknown): ContentfulStatusCode | undefined {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;
   if (err instanceof PayloadTooLargeError) return 413;
+  if (err instanceof StrataError && (err.code === "queue_full" || err.code === "rate_limited")) return 429;
   if (err instanceof StrataError) return 400;
   return undefined;
 }

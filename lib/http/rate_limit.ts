@@ -113,14 +113,14 @@ export class BucketStore {
 /** Rate-limits non-exempt requests; answers 429 with Retry-After and a JSON error when empty. */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
   const client: BucketParams = {
-    capacity: positive("capacity", options.capacity),
+    capacity: atLeastOne("capacity", options.capacity),
     refillPerSecond: positive("refillPerSecond", options.refillPerSecond),
   };
   const hasGlobal = options.globalCapacity !== undefined ||
     options.globalRefillPerSecond !== undefined;
   const global: BucketParams | undefined = hasGlobal
     ? {
-      capacity: positive("globalCapacity", options.globalCapacity),
+      capacity: atLeastOne("globalCapacity", options.globalCapacity),
       refillPerSecond: positive("globalRefillPerSecond", options.globalRefillPerSecond),
     }
     : undefined;
@@ -216,6 +216,13 @@ export function clientKey(c: Context<AppEnv>, options: ClientKeyOptions): string
 function positive(name: string, value: number | undefined): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw new TypeError(`rateLimit: ${name} must be a positive number, got ${value}`);
+  }
+  return value;
+}
+
+function atLeastOne(name: string, value: number | undefined): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 1) {
+    throw new TypeError(`rateLimit: ${name} must be a number of at least 1, got ${value}`);
   }
   return value;
 }
