@@ -181,8 +181,10 @@ async function currentVersion(db: Db): Promise<number> {
 
 async function tableExists(db: Db): Promise<boolean> {
   const rows = db.kind === "postgres"
-    ? await db.query("SELECT 1 FROM pg_tables WHERE tablename = 'schema_migrations' " +
-      "AND schemaname = ANY (current_schemas(false))")
+    ? await db.query(
+      "SELECT 1 FROM pg_tables WHERE tablename = 'schema_migrations' " +
+        "AND schemaname = ANY (current_schemas(false))",
+    )
     : await db.query(
       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
     );

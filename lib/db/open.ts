@@ -35,7 +35,9 @@ export function resolveDbTarget(options: OpenDbOptions): DbTarget {
   if (/^postgres(ql)?:\/\//i.test(url)) return { kind: "postgres", location: maskPassword(url) };
   if (url === "") return { kind: "sqlite", location: options.sqlitePath };
   if (/^sqlite:/i.test(url)) return { kind: "sqlite", location: sqliteUrlPath(url) };
-  if (/^file:/i.test(url)) return { kind: "sqlite", location: decodeURIComponent(new URL(url).pathname) };
+  if (/^file:/i.test(url)) {
+    return { kind: "sqlite", location: decodeURIComponent(new URL(url).pathname) };
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     throw new TypeError(
       `Cannot open database: URL scheme of '${maskPassword(url)}' is not supported ` +

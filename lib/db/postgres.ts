@@ -1,6 +1,6 @@
 /** The scale-out backend: PostgreSQL through postgres.js, behind the Db interface. */
 
-import postgres from "postgres";
+import type postgres from "postgres";
 import type { Logger } from "../log.ts";
 import type { Db, Row, SqlValue } from "./types.ts";
 import { assertActive, TxContext, type TxState } from "./_tx_context.ts";
@@ -25,61 +25,68 @@ export interface PostgresOptions {
 type Sql = postgres.Sql<any>;
 
 /**
- * Opens a pool to `url` (postgres:// or postgresql://). Connections are made lazily, so this
- * does not fail on an unreachable server; the first query does. int8 values (COUNT, BIGINT
- * columns) come back as numbers when they fit in 2^53, else as bigint, matching the SQLite
- * backend; bytea comes back as a plain Uint8Array.
+ * Opens a pool to `url` (postgres:// or postgresql://). Nothing happens until the first call:
+ * postgres.js is imported then (≈25 ms that personal mode never pays) and connections are made
+ * on demand, so an unreachable server shows at the first query, not here. int8 values (COUNT,
+ * BIGINT columns) come back as numbers when they fit in 2^53, else as bigint, matching the
+ * SQLite backend; bytea comes back as a plain Uint8Array.
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   const log = options.log;
-  const sql = postgres(url, {
-    max: options.max ?? 5,
-    idle_timeout: options.idleTimeoutSeconds ?? 30,
-    connect_timeout: options.connectTimeoutSeconds ?? 10,
-    prepare: options.prepare ?? true,
-    fetch_types: false,
-    onnotice: (notice) => log?.debug("postgres notice", { message: notice.message }),
-    connection: { application_name: "strata" },
-    types: {
-      int8: { to: 20, from: [20], serialize: (x: bigint | number) => String(x), parse: parseInt8 },
-      bytea: { to: 17, from: [17], serialize: serializeBytea, parse: parseBytea },
-    },
-  }) as unknown as Sql;
-  return new PostgresDb(sql, options.closeTimeoutSeconds ?? 5);
+  async function connect(): Promise<Sql> {
+    const { default: postgres } = await import("postgres");
+    return postgres(url, {
+      max: options.max ?? 5,
+      idle_timeout: options.idleTimeoutSeconds ?? 30,
+      connect_timeout: options.connectTimeoutSeconds ?? 10,
+      prepare: options.prepare ?? true,
+      fetch_types: false,
+      onnotice: (notice) => log?.debug("postgres notice", { message: notice.message }),
+      connection: { application_name: "strata" },
+      types: {
+        int8: {
+          to: 20,
+          from: [20],
+          serialize: (x: bigint | number) => String(x),
+          parse: parseInt8,
+        },
+        bytea: { to: 17, from: [17], serialize: serializeBytea, parse: parseBytea },
+      },
+    }) as unknown as Sql;
+  }
+  return new PostgresDb(connect, options.closeTimeoutSeconds ?? 5);
 }
 
 /** A pool; transactions get a dedicated connection through `sql.begin`. */
 class PostgresDb implements Db {
   readonly kind = "postgres" as const;
-  #sql: Sql;
+  #connect: () => Promise<Sql>;
+  #sql: Promise<Sql> | undefined;
   #closeTimeout: number;
   #tx = new TxContext();
   #closed = false;
 
-  constructor(sql: Sql, closeTimeout: number) {
-    this.#sql = sql;
+  constructor(connect: () => Promise<Sql>, closeTimeout: number) {
+    this.#connect = connect;
     this.#closeTimeout = closeTimeout;
   }
 
-  query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+  async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     const joined = this.#tx.current();
-    if (joined) return joined.handle.query<T>(sql, params);
-    if (this.#closed) return Promise.reject(closedError());
-    return runQuery<T>(this.#sql, sql, params);
+    if (joined) return await joined.handle.query<T>(sql, params);
+    return await runQuery<T>(await this.#pool(), sql, params);
   }
 
   async exec(sql: string): Promise<void> {
     const joined = this.#tx.current();
-    if (joined) return joined.handle.exec(sql);
-    if (this.#closed) throw closedError();
-    await this.#sql.unsafe(sql);
+    if (joined) return await joined.handle.exec(sql);
+    await (await this.#pool()).unsafe(sql);
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     const joined = this.#tx.current();
-    if (joined) return fn(joined.handle);
-    if (this.#closed) throw closedError();
-    const result = await this.#sql.begin(async (sql) => {
+    if (joined) return await fn(joined.handle);
+    const result = await (await this.#pool()).begin(async (sql) => {
       const state = { active: true } as TxState;
       state.handle = txHandle(sql as unknown as Sql, state);
       try {
@@ -94,7 +101,13 @@ class PostgresDb implements Db {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#sql.end({ timeout: this.#closeTimeout });
+    if (this.#sql) await (await this.#sql).end({ timeout: this.#closeTimeout });
+  }
+
+  #pool(): Promise<Sql> {
+    if (this.#closed) return Promise.reject(closedError());
+    this.#sql ??= this.#connect();
+    return this.#sql;
   }
 }
 

@@ -1,13 +1,16 @@
 /** The embedded backend: SQLite through the built-in `node:sqlite`, behind the Db interface. */
 
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { Db, Row, SqlValue } from "./types.ts";
 import { rewritePlaceholders } from "./_placeholders.ts";
 import { assertActive, Mutex, TxContext, type TxState } from "./_tx_context.ts";
 
 /** Options for openSqlite. */
 export interface SqliteOptions {
-  /** How long a statement waits for another process's write lock. @default 5000 */
+  /**
+   * How long a write waits for another connection's write lock. The wait is asynchronous
+   * (retry with backoff), so the event loop keeps serving meanwhile. @default 5000
+   */
   busyTimeoutMs?: number;
   /** Prepared statements kept for reuse. @default 256 */
   statementCacheSize?: number;
@@ -21,7 +24,9 @@ export interface SqliteOptions {
 export function openSqlite(path: string, options: SqliteOptions = {}): Db {
   const db = new DatabaseSync(path);
   try {
-    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    // SQLite's own busy wait sleeps inside the call and would freeze the whole process (and
+    // deadlock against a second connection in this process); we wait asynchronously instead.
+    db.exec("PRAGMA busy_timeout = 0");
     if (path !== ":memory:") {
       db.exec("PRAGMA journal_mode = WAL");
       // With WAL, NORMAL is durable against application crashes and much faster than FULL.
@@ -34,7 +39,10 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Db {
       cause: error,
     });
   }
-  return new SqliteDb(db, path, options.statementCacheSize ?? 256);
+  return new SqliteDb(db, path, {
+    cacheSize: options.statementCacheSize ?? 256,
+    busyTimeoutMs: Math.max(0, options.busyTimeoutMs ?? 5000),
+  });
 }
 
 /**
@@ -47,15 +55,21 @@ class SqliteDb implements Db {
   #db: DatabaseSync;
   #path: string;
   #cacheSize: number;
+  #busyTimeoutMs: number;
   #statements = new Map<string, { stmt: StatementSync; maxIndex: number }>();
   #mutex = new Mutex();
   #tx = new TxContext();
   #closed = false;
 
-  constructor(db: DatabaseSync, path: string, cacheSize: number) {
+  constructor(
+    db: DatabaseSync,
+    path: string,
+    limits: { cacheSize: number; busyTimeoutMs: number },
+  ) {
     this.#db = db;
     this.#path = path;
-    this.#cacheSize = cacheSize;
+    this.#cacheSize = limits.cacheSize;
+    this.#busyTimeoutMs = limits.busyTimeoutMs;
   }
 
   query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -75,7 +89,7 @@ class SqliteDb implements Db {
     state.handle = this.#handle(state);
     try {
       this.#assertOpen();
-      this.#db.exec("BEGIN IMMEDIATE");
+      await this.#whenNotBusy(() => this.#db.exec("BEGIN IMMEDIATE"));
       try {
         const result = await this.#tx.run(state, () => fn(state.handle));
         this.#db.exec("COMMIT");
@@ -105,44 +119,55 @@ class SqliteDb implements Db {
   /** Runs a plain call: inside the caller's transaction, at once, or after the running one. */
   async #outside<T>(run: () => T): Promise<T> {
     const joined = this.#tx.current();
-    if (joined || this.#mutex.idle) {
-      this.#assertOpen();
-      return run();
+    if (joined) return run();
+    this.#assertOpen();
+    if (this.#mutex.idle) {
+      try {
+        return run();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        // Retry below, holding the mutex so no transaction of ours starts meanwhile.
+      }
     }
     const release = await this.#mutex.acquire();
     try {
       this.#assertOpen();
-      return run();
+      return await this.#whenNotBusy(run);
     } finally {
       release();
     }
   }
 
+  /** Retries `run` while another connection holds the write lock, up to busyTimeoutMs. */
+  async #whenNotBusy<T>(run: () => T): Promise<T> {
+    const deadline = Date.now() + this.#busyTimeoutMs;
+    for (let delay = 1;; delay = Math.min(delay * 2, 50)) {
+      try {
+        return run();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
   /** The Db a transaction callback receives: direct access while the transaction is open. */
   #handle(state: TxState): Db {
-    const self = this;
-    return {
-      kind: "sqlite",
-      query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-        return Promise.resolve().then(() => {
-          assertActive(state);
-          return self.#query(sql, params) as T[];
-        });
-      },
-      exec(sql: string): Promise<void> {
-        return Promise.resolve().then(() => {
-          assertActive(state);
-          self.#exec(sql);
-        });
-      },
-      transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    function run<T>(fn: () => T): Promise<T> {
+      return Promise.resolve().then(() => {
         assertActive(state);
-        return fn(this);
-      },
-      close(): Promise<void> {
-        return Promise.reject(new Error("Cannot close a transaction handle; close the Db"));
-      },
+        return fn();
+      });
+    }
+    const handle: Db = {
+      kind: "sqlite",
+      query: <T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) =>
+        run(() => this.#query(sql, params) as T[]),
+      exec: (sql: string) => run(() => this.#exec(sql)),
+      transaction: <T>(fn: (tx: Db) => Promise<T>) => run(() => handle).then(fn),
+      close: () => Promise.reject(new Error("Cannot close a transaction handle; close the Db")),
     };
+    return handle;
   }
 
   #query(sql: string, params: readonly SqlValue[]): Row[] {
@@ -184,9 +209,18 @@ class SqliteDb implements Db {
   }
 }
 
+/** SQLITE_BUSY and its extended codes: another connection holds the lock. */
+function isBusy(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  // Statement errors carry `errcode`; Deno's DatabaseSync.exec errors carry only the message.
+  const code = (error as { errcode?: unknown }).errcode;
+  if (typeof code === "number") return (code & 0xff) === 5;
+  return error.message === "database is locked";
+}
+
 /** Safe integers bind as INTEGER (a JS number would bind as REAL: 5 → "5.0" in a TEXT column). */
-function toSqlite(value: SqlValue): SqlValue {
-  if (typeof value === "boolean") return value ? 1 : 0;
+function toSqlite(value: SqlValue): SQLInputValue {
+  if (typeof value === "boolean") return value ? 1n : 0n;
   if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
   return value;
 }

@@ -1,0 +1,166 @@
+/** Folder BlobStore: one file per key, written atomically (temp file, fsync, rename). */
+import { assertBlobKey, type BlobInfo } from "./blob_store.ts";
+import type { StreamingBlobStore } from "./streaming_blob_store.ts";
+import { assertBlobPrefix, splitPrefix } from "./_keys.ts";
+
+/** Options for fsBlobStore. */
+export interface FsBlobStoreOptions {
+  /**
+   * fsync each file before the rename and its folder after, so a blob survives a power loss.
+   * @default true
+   */
+  durable?: boolean;
+}
+
+// Temp names contain '~', which no valid key can, so they never collide with blobs or get listed.
+const TEMP_MARK = "~";
+
+/** Creates a blob store rooted at `dir` (created on first write). */
+export function fsBlobStore(dir: string, options: FsBlobStoreOptions = {}): StreamingBlobStore {
+  if (typeof dir !== "string" || dir.trim() === "") {
+    throw new TypeError(`fsBlobStore: dir must be a non-empty path, got ${JSON.stringify(dir)}`);
+  }
+  const durable = options.durable ?? true;
+  const root = dir.replace(/\/+$/, "") || "/";
+
+  function pathOf(key: string): string {
+    assertBlobKey(key);
+    return `${root}/${key}`;
+  }
+
+  async function put(
+    key: string,
+    data: Uint8Array | ReadableStream<Uint8Array>,
+  ): Promise<BlobInfo> {
+    const path = pathOf(key);
+    const folder = path.slice(0, path.lastIndexOf("/"));
+    await Deno.mkdir(folder, { recursive: true });
+    const temp = `${folder}/.${TEMP_MARK}${crypto.randomUUID()}.tmp`;
+    let size = 0;
+    try {
+      using file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
+      if (data instanceof Uint8Array) {
+        await writeAll(file, data);
+        size = data.length;
+      } else {
+        for await (const chunk of data) {
+          await writeAll(file, chunk);
+          size += chunk.length;
+        }
+      }
+      if (durable) await file.sync();
+    } catch (err) {
+      await Deno.remove(temp).catch(() => {});
+      throw err;
+    }
+    try {
+      await Deno.rename(temp, path);
+    } catch (err) {
+      await Deno.remove(temp).catch(() => {});
+      if (err instanceof Deno.errors.IsADirectory || err instanceof Deno.errors.AlreadyExists) {
+        throw new Error(`Cannot store blob '${key}': a folder of that name exists in ${root}`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    if (durable) await syncFolder(folder);
+    return { key, size };
+  }
+
+  async function get(key: string): Promise<Uint8Array | null> {
+    try {
+      return await Deno.readFile(pathOf(key));
+    } catch (err) {
+      if (isAbsent(err)) return null;
+      throw err;
+    }
+  }
+
+  async function getStream(key: string): Promise<ReadableStream<Uint8Array> | null> {
+    try {
+      const file = await Deno.open(pathOf(key), { read: true });
+      if ((await file.stat()).isFile) return file.readable;
+      file.close();
+      return null;
+    } catch (err) {
+      if (isAbsent(err)) return null;
+      throw err;
+    }
+  }
+
+  async function has(key: string): Promise<boolean> {
+    try {
+      return (await Deno.stat(pathOf(key))).isFile;
+    } catch (err) {
+      if (isAbsent(err)) return false;
+      throw err;
+    }
+  }
+
+  async function remove(key: string): Promise<void> {
+    try {
+      await Deno.remove(pathOf(key));
+    } catch (err) {
+      if (!isAbsent(err)) throw err;
+    }
+  }
+
+  async function* list(prefix = ""): AsyncIterable<BlobInfo> {
+    assertBlobPrefix(prefix);
+    // Walk only the deepest folder the prefix names completely, then filter by the rest.
+    const { dirs } = splitPrefix(prefix);
+    const start = dirs.join("/");
+    for await (const info of walk(start ? `${root}/${start}` : root, start)) {
+      if (info.key.startsWith(prefix)) yield info;
+    }
+  }
+
+  return { get, getStream, put, has, delete: remove, list };
+}
+
+async function* walk(folder: string, keyPrefix: string): AsyncGenerator<BlobInfo> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir(folder));
+  } catch (err) {
+    if (isAbsent(err) || err instanceof Deno.errors.NotADirectory) return;
+    throw err;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (entry.name.includes(TEMP_MARK)) continue;
+    const key = keyPrefix ? `${keyPrefix}/${entry.name}` : entry.name;
+    const path = `${folder}/${entry.name}`;
+    if (entry.isDirectory) {
+      yield* walk(path, key);
+    } else if (entry.isFile) {
+      try {
+        yield { key, size: (await Deno.stat(path)).size };
+      } catch (err) {
+        if (!isAbsent(err)) throw err; // deleted while listing: skip it
+      }
+    }
+  }
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < bytes.length) at += await file.write(bytes.subarray(at));
+}
+
+/** fsync a folder so a rename into it is durable; not all platforms allow opening folders. */
+async function syncFolder(folder: string): Promise<void> {
+  try {
+    using handle = await Deno.open(folder, { read: true });
+    await handle.sync();
+  } catch {
+    // Best effort: the file itself was already synced before the rename.
+  }
+}
+
+function isAbsent(err: unknown): boolean {
+  // A key whose parent is a file (or that names a folder) does not exist as a blob.
+  return err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory ||
+    err instanceof Deno.errors.IsADirectory;
+}

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { forEachBackend } from "./testing.ts";
+import { listRuns, recordRun, type RunInput } from "./runs.ts";
+
+function run(over: Partial<RunInput> = {}): RunInput {
+  return {
+    tenantHash: "tenantA",
+    notebookId: "nb1",
+    cellId: "c1",
+    provenanceHash: "prov1",
+    cacheHit: false,
+    status: "ok",
+    startedAt: 1_000,
+    finishedAt: 1_250,
+    ...over,
+  };
+}
+
+forEachBackend("runs - a recorded run reads back exactly", async (db) => {
+  const stored = await recordRun(db, run({ principal: "alice", cacheHit: true }));
+  assert.match(stored.id, /^[0-9a-f-]{36}$/);
+  assert.equal(stored.durationMs, 250);
+  const failed = await recordRun(
+    db,
+    run({
+      id: "run-2",
+      status: "error",
+      error: "ReferenceError: y is not defined",
+      startedAt: 2_000,
+      finishedAt: 2_010,
+      durationMs: 9,
+    }),
+  );
+  assert.deepEqual(await listRuns(db, { tenantHash: "tenantA" }), [failed, stored]);
+  assert.deepEqual(failed, {
+    id: "run-2",
+    tenantHash: "tenantA",
+    notebookId: "nb1",
+    cellId: "c1",
+    principal: null,
+    provenanceHash: "prov1",
+    cacheHit: false,
+    status: "error",
+    error: "ReferenceError: y is not defined",
+    durationMs: 9,
+    startedAt: 2_000,
+    finishedAt: 2_010,
+  });
+});
+
+forEachBackend("runs - list filters by tenant and notebook, newest first, limited", async (db) => {
+  for (let i = 0; i < 5; i++) {
+    await recordRun(db, run({ id: `a${i}`, startedAt: 100 * i, finishedAt: 100 * i + 1 }));
+  }
+  await recordRun(db, run({ id: "other-nb", notebookId: "nb2", startedAt: 50, finishedAt: 60 }));
+  await recordRun(db, run({ id: "other-tenant", tenantHash: "tenantB", startedAt: 70 }));
+  const nb1 = await listRuns(db, { tenantHash: "tenantA", notebookId: "nb1", limit: 3 });
+  assert.deepEqual(nb1.map((r) => r.id), ["a4", "a3", "a2"]);
+  const all = await listRuns(db, { tenantHash: "tenantA", limit: 100 });
+  assert.deepEqual(all.map((r) => r.id), ["a4", "a3", "a2", "a1", "other-nb", "a0"]);
+  assert.deepEqual((await listRuns(db, { tenantHash: "tenantB" })).map((r) => r.id), [
+    "other-tenant",
+  ]);
+});
+
+forEachBackend("runs - a duplicate id is rejected", async (db) => {
+  await recordRun(db, run({ id: "same" }));
+  await assert.rejects(recordRun(db, run({ id: "same" })));
+});

@@ -1,0 +1,110 @@
+/**
+ * The cell cache: a cell's outputs stored as artifacts under its provenance hash. Each stored
+ * variable is one artifact; the displays and console of the run are one more, named `$result`.
+ * A missing or corrupt blob is a miss (the cell re-runs), never a wrong value.
+ */
+import type { BlobStore } from "../artifacts/blob_store.ts";
+import { getVerified, putContent } from "../artifacts/content.ts";
+import {
+  type ArtifactInput,
+  type ArtifactRecord,
+  lookupArtifacts,
+  putArtifact,
+  touchArtifacts,
+} from "../artifacts/artifact_index.ts";
+import type { Db } from "../db/types.ts";
+import type { Codec, ConsoleEntry, DisplayOutput, EncodedValue } from "../executor/types.ts";
+
+/** The displayable part of a successful run, stored as the `$result` artifact. */
+export interface StoredResult {
+  displays: DisplayOutput[];
+  console: ConsoleEntry[];
+  consoleTruncated: boolean;
+  durationMs: number;
+}
+
+/** Storage the cache needs. */
+export interface CacheStores {
+  db: Db;
+  blobs: BlobStore;
+}
+
+/** A lookup: the stored result and the verified values, or a miss with its reason. */
+export type CacheLookup =
+  | { hit: true; result: StoredResult; values: Map<string, EncodedValue> }
+  | { hit: false; reason: "absent" | "incomplete" | "missing-blob" | "corrupt-blob" };
+
+const RESULT = "$result";
+
+/** Looks up a cell's cached outputs; every needed variable must be present and intact. */
+export async function lookupCell(
+  stores: CacheStores,
+  tenantHash: string,
+  provenance: string,
+  needed: readonly string[],
+  now: number,
+): Promise<CacheLookup> {
+  const found = await lookupArtifacts(stores.db, tenantHash, provenance);
+  if (!found.hit) return { hit: false, reason: "absent" };
+  const byName = new Map(found.artifacts.map((a) => [a.variable, a]));
+  const resultRow = byName.get(RESULT);
+  if (!resultRow || needed.some((n) => !byName.has(n))) return { hit: false, reason: "incomplete" };
+  const resultBytes = await read(stores.blobs, resultRow);
+  if (!resultBytes.ok) return { hit: false, reason: resultBytes.reason };
+  const values = new Map<string, EncodedValue>();
+  for (const name of needed) {
+    const row = byName.get(name)!;
+    const bytes = await read(stores.blobs, row);
+    if (!bytes.ok) return { hit: false, reason: bytes.reason };
+    values.set(name, { name, codec: row.codec as Codec, bytes: bytes.bytes });
+  }
+  await touchArtifacts(stores.db, tenantHash, provenance, now);
+  const result = JSON.parse(new TextDecoder().decode(resultBytes.bytes)) as StoredResult;
+  return { hit: true, result, values };
+}
+
+/** Stores a successful run's values and result under its provenance. Returns new blob bytes. */
+export async function storeCell(
+  stores: CacheStores,
+  tenantHash: string,
+  provenance: string,
+  values: readonly EncodedValue[],
+  result: StoredResult,
+  now: number,
+): Promise<number> {
+  const entries: { name: string; codec: string; bytes: Uint8Array }[] = [
+    ...values.map((v) => ({ name: v.name, codec: v.codec, bytes: v.bytes })),
+    { name: RESULT, codec: "json", bytes: new TextEncoder().encode(JSON.stringify(result)) },
+  ];
+  let written = 0;
+  const rows: ArtifactInput[] = [];
+  for (const e of entries) {
+    const put = await putContent(stores.blobs, tenantHash, e.bytes);
+    if (!put.deduplicated) written += put.size;
+    rows.push({
+      tenantHash,
+      provenanceHash: provenance,
+      variable: e.name,
+      blobKey: put.key,
+      contentHash: put.contentHash,
+      size: put.size,
+      codec: e.codec,
+      createdAt: now,
+    });
+  }
+  // Blobs first, index rows last and together: a crash leaves an orphan blob (collected by GC),
+  // never an index row pointing at nothing.
+  await stores.db.transaction(async (tx) => {
+    for (const row of rows) await putArtifact(tx, row);
+  });
+  return written;
+}
+
+async function read(
+  blobs: BlobStore,
+  row: ArtifactRecord,
+): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; reason: "missing-blob" | "corrupt-blob" }> {
+  const got = await getVerified(blobs, row.blobKey, row.contentHash);
+  if (got.ok) return got;
+  return { ok: false, reason: got.reason === "missing" ? "missing-blob" : "corrupt-blob" };
+}

@@ -1,0 +1,130 @@
+/**
+ * The derived model of a notebook: per-cell analysis and annotations, the DAG, provenance and
+ * statuses. Pure given its inputs; the session rebuilds it after every edit (cheap: analyses are
+ * cached by source text, the rest is linear in the number of cells).
+ */
+import type { Analyzer, CellAnalysis, CellDiagnostic } from "../notebook/analyzer.ts";
+import { type CellAnnotations, parseAnnotations } from "../notebook/annotations.ts";
+import { buildDag, type Dag } from "../notebook/dag.ts";
+import type { NotebookCell } from "../notebook/format.ts";
+import { type CellProvenance, cellReadKeys, envHash, notebookProvenance } from "../notebook/provenance.ts";
+import { computeStaleness, type CellState } from "../notebook/staleness.ts";
+import type { RuntimeState } from "../notebook/runtime_state.ts";
+import type { PermissionSpec } from "../executor/permissions.ts";
+
+/** Everything known about one cell without running it. */
+export interface CellInfo {
+  cell: NotebookCell;
+  /** Null for markdown and prompt cells. */
+  analysis: CellAnalysis | null;
+  annotations: CellAnnotations;
+  diagnostics: CellDiagnostic[];
+  /** Effective environment of the cell (notebook env, secrets, manual values, `@env`). */
+  env: Record<string, string>;
+  permissions: PermissionSpec;
+}
+
+/** The derived model. */
+export interface NotebookModel {
+  cells: CellInfo[];
+  byId: Map<string, CellInfo>;
+  dag: Dag;
+  provenance: Map<string, CellProvenance>;
+  states: Map<string, CellState>;
+}
+
+/** Inputs of buildModel. */
+export interface ModelInput {
+  root: string;
+  cells: readonly NotebookCell[];
+  analyzer: Analyzer;
+  /** Cache of analyses by source text (kept by the session across rebuilds). */
+  analysisCache: Map<string, CellAnalysis>;
+  /** Notebook-level environment after secrets and manual values are merged. */
+  env: Record<string, string>;
+  denoVersion: string;
+  lockHash: string | null;
+  worker?: string;
+  runtime: RuntimeState;
+  running: ReadonlySet<string>;
+  forced: ReadonlySet<string>;
+}
+
+/** Builds the model of a notebook. */
+export function buildModel(input: ModelInput): NotebookModel {
+  const cells: CellInfo[] = input.cells.map((cell) => {
+    const isCode = cell.language === "typescript";
+    let analysis: CellAnalysis | null = null;
+    if (isCode) {
+      analysis = input.analysisCache.get(cell.source) ?? input.analyzer.analyze(cell.source);
+      input.analysisCache.set(cell.source, analysis);
+    }
+    const parsed = parseAnnotations(isCode ? cell.source : "");
+    const env = { ...input.env, ...parsed.annotations.env };
+    return {
+      cell,
+      analysis,
+      annotations: parsed.annotations,
+      diagnostics: [...cell.diagnostics, ...(analysis?.diagnostics ?? []), ...parsed.diagnostics],
+      env,
+      permissions: permissionsFor(input.root, parsed.annotations, env),
+    };
+  });
+  if (input.analysisCache.size > 4 * cells.length + 64) input.analysisCache.clear();
+  const code = cells.filter((c) => c.analysis);
+  const dag = buildDag(code.map((c) => ({
+    id: c.cell.id,
+    name: c.annotations.name,
+    defines: c.analysis!.defines,
+    references: c.analysis!.references,
+    globalReferences: c.analysis!.globalReferences,
+    mutates: c.analysis!.mutates,
+    after: c.annotations.after,
+  })));
+  for (const c of code) c.diagnostics.push(...(dag.diagnostics.get(c.cell.id) ?? []));
+  const provenance = notebookProvenance(
+    code.map((c) => ({
+      id: c.cell.id,
+      sourceHash: c.analysis!.sourceHash,
+      envHash: envHash({
+        denoVersion: input.denoVersion,
+        lockHash: input.lockHash,
+        permissions: c.annotations.allow,
+        worker: c.annotations.worker ?? input.worker,
+        readKeys: cellReadKeys({
+          envKeys: c.analysis!.envKeys,
+          annotationEnv: c.annotations.env,
+          allowEnv: c.annotations.allow.env,
+        }),
+        env: c.env,
+      }),
+    })),
+    dag,
+  );
+  const states = computeStaleness({
+    order: dag.order,
+    current: provenance,
+    lastRuns: input.runtime.cells,
+    running: input.running,
+    forced: input.forced,
+  });
+  return { cells, byId: new Map(cells.map((c) => [c.cell.id, c])), dag, provenance, states };
+}
+
+/**
+ * A cell's child permissions: read the notebook folder (+ `@allow read=`), write only scratch
+ * (+ `@allow write=`), env: the notebook's own keys plus `@allow env=`, net only if granted.
+ */
+function permissionsFor(root: string, a: CellAnnotations, env: Record<string, string>): PermissionSpec {
+  const grant = (list: string[]) => (list.includes("*") ? true as const : list.length ? list : undefined);
+  const envKeys = [...new Set([...Object.keys(env), ...a.allow.env])];
+  return {
+    notebookDir: root,
+    read: a.allow.read.filter((p) => p !== "*"),
+    write: a.allow.write.filter((p) => p !== "*"),
+    net: grant(a.allow.net),
+    env: a.allow.env.includes("*") ? true : envKeys.length ? envKeys.sort() : undefined,
+    sys: grant(a.allow.sys),
+    run: grant(a.allow.run),
+  };
+}

@@ -1,0 +1,434 @@
+/**
+ * A notebook session: one open notebook folder, its derived model, the outputs of its cells, and
+ * one run at a time (later requests queue). Edits go through lib/notebook/format.ts (atomic);
+ * runs through the run engine; every change is announced on the session's event hub.
+ */
+import { join } from "node:path";
+import type { BlobStore } from "../artifacts/blob_store.ts";
+import type { Db } from "../db/types.ts";
+import { recordRun } from "../db/runs.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import type { Executor } from "../executor/executor.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import { type Analyzer, type CellAnalysis, loadAnalyzer } from "../notebook/analyzer.ts";
+import {
+  addCell,
+  editCell,
+  type Notebook,
+  readLockFile,
+  readNotebook,
+  removeCell,
+  reorderCells,
+} from "../notebook/format.ts";
+import type { CellLanguage } from "../notebook/cell_files.ts";
+import { lockFileHash } from "../notebook/provenance.ts";
+import { readRuntimeState, type RuntimeState, writeRuntimeState } from "../notebook/runtime_state.ts";
+import { describeWhy } from "../notebook/staleness.ts";
+import type { SessionSecrets } from "../secrets/session_secrets.ts";
+import { atomicWriteJson } from "./_atomic_json.ts";
+import { lookupCell, type StoredResult } from "./cell_cache.ts";
+import { buildModel, type NotebookModel } from "./cell_model.ts";
+import { EventHub } from "./events.ts";
+import { type CellRunOutcome, planRun, type RunMode, runCells } from "./run_engine.ts";
+import type { CellError } from "../executor/types.ts";
+
+/** Services a session uses; shared by all sessions of a server. */
+export interface SessionDeps {
+  db: Db;
+  blobs: BlobStore;
+  executor: Executor;
+  log: Logger;
+  metrics?: Metrics;
+  denoVersion: string;
+  memoryMb: number;
+  defaultTimeoutSeconds: number;
+  now?: () => Date;
+}
+
+/** Per-session identity: which tenant and notebook path. */
+export interface SessionScope {
+  tenantId: string;
+  tenantHash: string;
+  /** Path shown to clients (relative to the tenant's notebook root). */
+  path: string;
+  secrets?: SessionSecrets;
+}
+
+/** Last known outputs of a cell. */
+export interface CellOutputs {
+  provenance: string;
+  status: "ready" | "error";
+  cacheHit: boolean;
+  result: StoredResult;
+  error?: CellError;
+  finishedAt: string;
+}
+
+/** Summary of one run request. */
+export interface RunSummary {
+  cells: { cellId: string; status: "ready" | "error"; cacheHit: boolean; durationMs: number }[];
+  ok: boolean;
+}
+
+let sharedAnalyzer: Promise<Analyzer> | undefined;
+
+/** One open notebook. Create with `NotebookSession.open`. */
+export class NotebookSession {
+  readonly id: string;
+  readonly root: string;
+  readonly scope: SessionScope;
+  readonly events: EventHub;
+  #deps: SessionDeps;
+  #analyzer: Analyzer;
+  #analysisCache = new Map<string, CellAnalysis>();
+  #notebook: Notebook;
+  #runtime: RuntimeState;
+  #lockHash: string | null;
+  #model!: NotebookModel;
+  #outputs = new Map<string, CellOutputs>();
+  #running = new Set<string>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #abort?: AbortController;
+  #busy = false;
+  lastUsed = Date.now();
+
+  private constructor(id: string, root: string, scope: SessionScope, deps: SessionDeps, analyzer: Analyzer, notebook: Notebook, runtime: RuntimeState, lockHash: string | null) {
+    this.id = id;
+    this.root = root;
+    this.scope = scope;
+    this.#deps = deps;
+    this.#analyzer = analyzer;
+    this.#notebook = notebook;
+    this.#runtime = runtime;
+    this.#lockHash = lockHash;
+    this.events = new EventHub(deps.now);
+  }
+
+  /** Opens a notebook folder: reads it, analyzes every cell, restores cached outputs. */
+  static async open(root: string, scope: SessionScope, deps: SessionDeps): Promise<NotebookSession> {
+    sharedAnalyzer ??= loadAnalyzer();
+    const [analyzer, notebook, runtime, lock] = await Promise.all([
+      sharedAnalyzer,
+      readNotebook(root),
+      readRuntimeState(root),
+      readLockFile(root),
+    ]);
+    if (runtime.error) deps.log.warn("ignoring unreadable runtime state", { path: root, error: runtime.error });
+    const session = new NotebookSession(crypto.randomUUID(), root, scope, deps, analyzer, notebook, runtime.state, lockFileHash(lock));
+    scope.secrets?.setNotebookEnv(notebook.manifest.env ?? {});
+    session.#rebuild();
+    await session.#restoreOutputs();
+    return session;
+  }
+
+  /** The notebook as last read. */
+  get notebook(): Notebook {
+    return this.#notebook;
+  }
+
+  /** The derived model (DAG, provenance, statuses). */
+  get model(): NotebookModel {
+    return this.#model;
+  }
+
+  /** True while a run is in progress. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  // ---- edits -------------------------------------------------------------------------------
+
+  /** Adds a cell after `after` (null: first; undefined: last). */
+  async addCell(input: { source: string; language?: CellLanguage; after?: string | null }): Promise<string> {
+    if (typeof input.source !== "string") throw new ValidationError("Cell source must be a string");
+    return await this.#edit(async () => {
+      const { notebook, cellId } = await addCell(this.root, { ...input, now: this.#now() });
+      this.#notebook = notebook;
+      return cellId;
+    });
+  }
+
+  /** Replaces a cell's source. */
+  async editCell(cellId: string, source: string): Promise<void> {
+    if (typeof source !== "string") throw new ValidationError("Cell source must be a string");
+    this.#cell(cellId);
+    await this.#edit(async () => {
+      this.#notebook = await editCell(this.root, cellId, source);
+    });
+  }
+
+  /** Deletes a cell and its outputs. */
+  async deleteCell(cellId: string): Promise<void> {
+    this.#cell(cellId);
+    await this.#edit(async () => {
+      this.#notebook = await removeCell(this.root, cellId, this.#now());
+      this.#outputs.delete(cellId);
+    });
+  }
+
+  /** Reorders cells; `order` must list every cell id once. */
+  async reorder(order: string[]): Promise<void> {
+    await this.#edit(async () => {
+      this.#notebook = await reorderCells(this.root, order, this.#now());
+    });
+  }
+
+  /** Re-reads the notebook from disk (after an external edit, an env change, ...). */
+  async reload(): Promise<void> {
+    await this.#edit(async () => {
+      this.#notebook = await readNotebook(this.root);
+      this.#lockHash = lockFileHash(await readLockFile(this.root));
+    });
+  }
+
+  async #edit<T>(fn: () => Promise<T>): Promise<T> {
+    // Edits wait for a running run: the run works on the model it started with.
+    const result = await this.#enqueue(fn);
+    this.scope.secrets?.setNotebookEnv(this.#notebook.manifest.env ?? {});
+    this.#rebuild();
+    this.events.emit("dag_update", this.dagView());
+    this.events.emit("notebook_state", this.state());
+    return result;
+  }
+
+  // ---- runs --------------------------------------------------------------------------------
+
+  /** Runs a cell and the stale upstream cells it needs. */
+  async execute(cellId: string, mode: RunMode = "normal", principal: string | null = null): Promise<RunSummary> {
+    const info = this.#cell(cellId);
+    if (info.cell.language !== "typescript") {
+      return { cells: [], ok: true };
+    }
+    return await this.#enqueue(() => this.#run([cellId], mode, principal));
+  }
+
+  /** Runs every code cell (cache hits where valid). */
+  async runAll(mode: RunMode = "normal", principal: string | null = null): Promise<RunSummary> {
+    return await this.#enqueue(() => this.#run(this.#model.dag.order, mode, principal));
+  }
+
+  /** Cancels the run in progress (its remaining cells end as cancelled). */
+  cancel(): boolean {
+    if (!this.#abort) return false;
+    this.#abort.abort();
+    return true;
+  }
+
+  #enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(fn, fn);
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  async #run(targets: string[], mode: RunMode, principal: string | null): Promise<RunSummary> {
+    this.lastUsed = Date.now();
+    const model = this.#model;
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#busy = true;
+    const notebookId = this.#notebook.manifest.notebook_id;
+    const tenant = this.scope.tenantHash;
+    const m = this.#deps.metrics;
+    const outcomes: CellRunOutcome[] = [];
+    try {
+      await runCells({
+        db: this.#deps.db,
+        blobs: this.#deps.blobs,
+        executor: this.#deps.executor,
+        tenantHash: tenant,
+        memoryMb: this.#deps.memoryMb,
+        defaultTimeoutSeconds: this.#deps.defaultTimeoutSeconds,
+        notebookTimeoutSeconds: this.#notebook.manifest.timeout,
+        now: () => this.#now().getTime(),
+      }, model, targets, mode, {
+        signal: abort.signal,
+        hooks: {
+          onStart: (ids) => this.events.emit("cascade_progress", { cells: ids, done: 0, total: ids.length }),
+          onCellRunning: (id) => {
+            this.#running.add(id);
+            this.events.emit("cell_status", { cellId: id, status: "running" });
+          },
+          onCellDone: async (o, done, total) => {
+            outcomes.push(o);
+            this.#running.delete(o.cellId);
+            await this.#recordOutcome(o, model, principal, notebookId);
+            m?.cellExecutions.inc({ tenant: this.scope.tenantId, status: o.status, cache_hit: String(o.cacheHit) });
+            if (!o.cacheHit && o.status === "ready") m?.cellDuration.observe({ tenant: this.scope.tenantId }, o.result.durationMs / 1000);
+            this.events.emit("cascade_progress", { cellId: o.cellId, done, total });
+          },
+        },
+      });
+    } finally {
+      this.#abort = undefined;
+      this.#busy = false;
+      this.#running.clear();
+      this.#rebuild();
+      this.events.emit("notebook_state", this.state());
+    }
+    return {
+      ok: outcomes.every((o) => o.status === "ready"),
+      cells: outcomes.map((o) => ({ cellId: o.cellId, status: o.status, cacheHit: o.cacheHit, durationMs: o.result.durationMs })),
+    };
+  }
+
+  async #recordOutcome(o: CellRunOutcome, model: NotebookModel, principal: string | null, notebookId: string): Promise<void> {
+    const prov = model.provenance.get(o.cellId)!;
+    const finishedAt = new Date(o.finishedAt).toISOString();
+    this.#outputs.set(o.cellId, { provenance: o.provenance, status: o.status, cacheHit: o.cacheHit, result: o.result, error: o.error, finishedAt });
+    this.#runtime.cells[o.cellId] = {
+      provenance: o.provenance,
+      status: o.status,
+      sourceHash: prov.sourceHash,
+      envHash: prov.envHash,
+      upstream: prov.upstream,
+      startedAt: new Date(o.startedAt).toISOString(),
+      finishedAt,
+      durationMs: o.result.durationMs,
+      error: o.error?.message,
+    };
+    await writeRuntimeState(this.root, this.#runtime);
+    if (!o.cacheHit || o.result.console.length > 0) {
+      await atomicWriteJson(join(this.root, ".strata", "console", `${o.cellId}.json`), {
+        cellId: o.cellId,
+        provenance: o.provenance,
+        finishedAt,
+        console: o.result.console,
+        truncated: o.result.consoleTruncated,
+      });
+    }
+    await recordRun(this.#deps.db, {
+      tenantHash: this.scope.tenantHash,
+      notebookId,
+      cellId: o.cellId,
+      principal,
+      provenanceHash: o.provenance,
+      cacheHit: o.cacheHit,
+      status: o.status === "ready" ? "ok" : o.error?.kind ?? "error",
+      error: o.error?.message ?? null,
+      durationMs: Math.round(o.result.durationMs),
+      startedAt: o.startedAt,
+      finishedAt: o.finishedAt,
+    });
+    this.#rebuild();
+    const state = this.#model.states.get(o.cellId);
+    this.events.emit("cell_console", { cellId: o.cellId, entries: o.result.console, truncated: o.result.consoleTruncated });
+    this.events.emit("cell_output", { cellId: o.cellId, ...this.#outputView(o.cellId) });
+    this.events.emit("cell_status", { cellId: o.cellId, status: state?.status ?? o.status, cacheHit: o.cacheHit, durationMs: o.result.durationMs });
+  }
+
+  /** Loads the outputs of cells whose last run is still valid, so a reopened notebook shows them. */
+  async #restoreOutputs(): Promise<void> {
+    for (const [id, prov] of this.#model.provenance) {
+      const last = this.#runtime.cells[id];
+      if (!last || last.provenance !== prov.provenance || last.status !== "ready") continue;
+      const hit = await lookupCell(this.#deps, this.scope.tenantHash, prov.provenance, [], this.#now().getTime());
+      if (hit.hit) {
+        this.#outputs.set(id, { provenance: prov.provenance, status: "ready", cacheHit: true, result: hit.result, finishedAt: last.finishedAt ?? "" });
+      }
+    }
+  }
+
+  // ---- views -------------------------------------------------------------------------------
+
+  #rebuild(): void {
+    this.#model = buildModel({
+      root: this.root,
+      cells: this.#notebook.cells,
+      analyzer: this.#analyzer,
+      analysisCache: this.#analysisCache,
+      env: this.scope.secrets?.merged().env ?? { ...(this.#notebook.manifest.env ?? {}) },
+      denoVersion: this.#deps.denoVersion,
+      lockHash: this.#lockHash,
+      worker: this.#notebook.manifest.worker,
+      runtime: this.#runtime,
+      running: this.#running,
+      forced: new Set(),
+    });
+  }
+
+  #cell(cellId: string) {
+    const info = this.#model.byId.get(cellId);
+    if (!info) throw new NotFoundError(`Cell '${cellId}' not found in notebook '${this.scope.path}'`);
+    return info;
+  }
+
+  #now(): Date {
+    return this.#deps.now?.() ?? new Date();
+  }
+
+  #outputView(cellId: string) {
+    const out = this.#outputs.get(cellId);
+    const current = this.#model.provenance.get(cellId)?.provenance;
+    if (!out) return null;
+    return {
+      displays: out.result.displays,
+      console: out.result.console,
+      consoleTruncated: out.result.consoleTruncated,
+      error: out.error ?? null,
+      cacheHit: out.cacheHit,
+      durationMs: out.result.durationMs,
+      finishedAt: out.finishedAt,
+      /** False when the cell changed since these outputs were made. */
+      current: out.provenance === current,
+    };
+  }
+
+  /** The DAG for clients. */
+  dagView() {
+    const d = this.#model.dag;
+    return {
+      order: d.order,
+      edges: d.edges.map((e) => ({ from: e.from, to: e.to, kind: e.kind, names: e.names })),
+    };
+  }
+
+  /** The whole notebook state for clients (no secret values). */
+  state() {
+    const m = this.#model;
+    const manifest = this.#notebook.manifest;
+    return {
+      sessionId: this.id,
+      seq: this.events.seq,
+      busy: this.#busy,
+      notebook: {
+        id: manifest.notebook_id,
+        name: manifest.name,
+        owner: manifest.owner ?? null,
+        path: this.scope.path,
+        createdAt: manifest.created_at,
+        updatedAt: manifest.updated_at,
+        timeout: manifest.timeout ?? null,
+      },
+      env: this.scope.secrets?.view() ??
+        Object.keys(manifest.env ?? {}).map((key) => ({ key, source: "notebook" })),
+      secretManager: this.scope.secrets?.status() ?? null,
+      cells: m.cells.map((c) => {
+        const st = m.states.get(c.cell.id);
+        return {
+          id: c.cell.id,
+          name: c.annotations.name ?? null,
+          language: c.cell.language,
+          file: c.cell.file,
+          source: c.cell.source,
+          status: c.analysis ? st?.status ?? "idle" : "idle",
+          staleReason: st?.reason ?? null,
+          why: st?.why ?? [],
+          whyText: st && st.why.length ? describeWhy(st.why) : null,
+          defines: c.analysis?.defines ?? [],
+          references: c.analysis?.references ?? [],
+          upstream: [...(m.dag.upstream.get(c.cell.id) ?? [])],
+          diagnostics: c.diagnostics,
+          provenance: m.provenance.get(c.cell.id)?.provenance ?? null,
+          outputs: this.#outputView(c.cell.id),
+        };
+      }),
+      dag: this.dagView(),
+    };
+  }
+
+  /** Cells a run of `cellId` would consider (for previews and tests). */
+  planFor(cellId: string): string[] {
+    return planRun(this.#model, [cellId]);
+  }
+}

@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { fsBlobStore } from "../artifacts/fs_blob_store.ts";
+import { openSqlite } from "../db/sqlite.ts";
+import { migrate } from "../db/migrate.ts";
+import { createExecutor } from "../executor/executor.ts";
+import { nullLogger } from "../log.ts";
+import { createNotebook } from "../notebook/format.ts";
+import { NotebookSession, type SessionDeps } from "./notebook_session.ts";
+
+async function setup() {
+  const dir = await Deno.makeTempDir();
+  const db = openSqlite(`${dir}/strata.db`);
+  await migrate(db);
+  await Deno.mkdir(`${dir}/scratch`);
+  const executor = createExecutor({ scratchRoot: `${dir}/scratch`, poolSize: 1, childEnv: { HOME: Deno.env.get("HOME") ?? dir } });
+  const deps: SessionDeps = {
+    db,
+    blobs: fsBlobStore(`${dir}/artifacts`),
+    executor,
+    log: nullLogger(),
+    denoVersion: Deno.version.deno,
+    memoryMb: 256,
+    defaultTimeoutSeconds: 30,
+  };
+  const root = `${dir}/nb`;
+  await createNotebook(root, { name: "demo" });
+  const scope = { tenantId: "default", tenantHash: "t0", path: "nb" };
+  const cleanup = async () => {
+    await executor.close();
+    await db.close();
+    await Deno.remove(dir, { recursive: true });
+  };
+  return { dir, root, deps, scope, cleanup };
+}
+
+function text(session: NotebookSession, cellId: string): string | undefined {
+  const cell = session.state().cells.find((c) => c.id === cellId);
+  const d = cell?.outputs?.displays[0];
+  return d && d.type === "text" ? d.data : undefined;
+}
+
+Deno.test("session - cascade, cache hits, staleness after an edit, and results surviving a reopen", async () => {
+  const { root, deps, scope, cleanup } = await setup();
+  try {
+    const s = await NotebookSession.open(root, scope, deps);
+    const a = await s.addCell({ source: "const x = 1" });
+    const b = await s.addCell({ source: "const y = x + 1" });
+    const c = await s.addCell({ source: "y * 10" });
+
+    let run = await s.execute(c);
+    assert.deepEqual(run.cells.map((r) => [r.cellId, r.status, r.cacheHit]), [
+      [a, "ready", false],
+      [b, "ready", false],
+      [c, "ready", false],
+    ]);
+    assert.equal(text(s, c), "20");
+
+    run = await s.execute(c);
+    assert.ok(run.cells.every((r) => r.cacheHit), "second run is all cache hits");
+
+    await s.editCell(a, "const x = 5");
+    const states = Object.fromEntries(s.state().cells.map((cell) => [cell.id, cell]));
+    assert.equal(states[a].status, "stale");
+    assert.equal(states[a].staleReason, "self");
+    assert.equal(states[b].status, "stale");
+    assert.equal(states[c].status, "stale");
+    assert.deepEqual(states[c].why.map((w) => w.cellId), [c, b, a]);
+
+    await s.execute(c);
+    assert.equal(text(s, c), "60");
+    const before = await Deno.readTextFile(`${root}/notebook.toml`);
+
+    // A new session on the same folder and stores: everything is a cache hit, outputs restored.
+    const s2 = await NotebookSession.open(root, scope, deps);
+    assert.equal(text(s2, c), "60", "outputs are restored on open");
+    run = await s2.runAll();
+    assert.ok(run.cells.every((r) => r.cacheHit));
+    assert.equal(await Deno.readTextFile(`${root}/notebook.toml`), before, "runs never rewrite notebook.toml");
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("session - a deleted blob makes the next run recompute instead of failing", async () => {
+  const { dir, root, deps, scope, cleanup } = await setup();
+  try {
+    const s = await NotebookSession.open(root, scope, deps);
+    await s.addCell({ source: "const big = [1, 2, 3]" });
+    const c = await s.addCell({ source: "big.length" });
+    await s.runAll();
+    for await (const e of Deno.readDir(`${dir}/artifacts/t0`)) {
+      await Deno.remove(`${dir}/artifacts/t0/${e.name}`, { recursive: true });
+    }
+    const run = await s.runAll();
+    assert.ok(run.cells.every((r) => !r.cacheHit && r.status === "ready"));
+    assert.equal(text(s, c), "3");
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("session - a failed cell blocks its dependents only", async () => {
+  const { root, deps, scope, cleanup } = await setup();
+  try {
+    const s = await NotebookSession.open(root, scope, deps);
+    const a = await s.addCell({ source: "const x = 1\nthrow new Error('boom')" });
+    const b = await s.addCell({ source: "x + 1" });
+    const c = await s.addCell({ source: "'independent'" });
+    const run = await s.runAll();
+    const by = Object.fromEntries(run.cells.map((r) => [r.cellId, r.status]));
+    assert.equal(by[a], "error");
+    assert.equal(by[b], "error");
+    assert.equal(by[c], "ready");
+    const cell = s.state().cells.find((x) => x.id === b)!;
+    assert.match(cell.outputs!.error!.message, /upstream cell .* failed/);
+    const errA = s.state().cells.find((x) => x.id === a)!.outputs!.error!;
+    assert.equal(errA.line, 2);
+  } finally {
+    await cleanup();
+  }
+});

@@ -1,0 +1,240 @@
+/**
+ * Running cells: the cascade (a target's upstream closure in topological order), cache lookups
+ * by provenance, and execution of the misses in the executor, consecutive cells with the same
+ * permissions sharing one child. A failed cell stops the cells that depend on it, and only those.
+ */
+import type { CellError, CellJob, CellResult, EncodedValue } from "../executor/types.ts";
+import type { Executor } from "../executor/executor.ts";
+import { childKey } from "../executor/permissions.ts";
+import type { CacheStores, StoredResult } from "./cell_cache.ts";
+import { lookupCell, storeCell } from "./cell_cache.ts";
+import type { NotebookModel } from "./cell_model.ts";
+
+/** Run modes: normal (cache), rerun (skip the target's own cache), force (skip every cache). */
+export type RunMode = "normal" | "rerun" | "force";
+
+/** The outcome of one cell within a run. */
+export interface CellRunOutcome {
+  cellId: string;
+  provenance: string;
+  status: "ready" | "error";
+  cacheHit: boolean;
+  result: StoredResult;
+  error?: CellError;
+  startedAt: number;
+  finishedAt: number;
+}
+
+/** What the engine needs. */
+export interface EngineDeps extends CacheStores {
+  executor: Executor;
+  tenantHash: string;
+  memoryMb: number;
+  defaultTimeoutSeconds: number;
+  notebookTimeoutSeconds?: number;
+  now: () => number;
+}
+
+/** Callbacks as the run progresses (for WebSocket events and runtime state). */
+export interface EngineHooks {
+  onStart?: (cellIds: string[]) => void;
+  onCellRunning?: (cellId: string) => void;
+  onCellDone?: (outcome: CellRunOutcome, done: number, total: number) => void | Promise<void>;
+}
+
+/** The cells a run of `targets` must consider: their upstream closure, in topological order. */
+export function planRun(model: NotebookModel, targets: readonly string[]): string[] {
+  const needed = new Set<string>();
+  const visit = (id: string) => {
+    if (needed.has(id)) return;
+    needed.add(id);
+    for (const u of model.dag.upstream.get(id) ?? []) visit(u);
+  };
+  for (const t of targets) visit(t);
+  return model.dag.order.filter((id) => needed.has(id));
+}
+
+/** Runs `targets` (and whatever they need) and reports each cell's outcome. */
+export async function runCells(
+  deps: EngineDeps,
+  model: NotebookModel,
+  targets: readonly string[],
+  mode: RunMode,
+  options: { signal?: AbortSignal; hooks?: EngineHooks } = {},
+): Promise<CellRunOutcome[]> {
+  const plan = planRun(model, targets);
+  const hooks = options.hooks ?? {};
+  hooks.onStart?.(plan);
+  const targetSet = new Set(targets);
+  const values = new Map<string, Map<string, EncodedValue>>();
+  const outcomes = new Map<string, CellRunOutcome>();
+  const failed = new Set<string>();
+  let done = 0;
+  const finish = async (o: CellRunOutcome) => {
+    outcomes.set(o.cellId, o);
+    if (o.status === "error") failed.add(o.cellId);
+    await hooks.onCellDone?.(o, ++done, plan.length);
+  };
+
+  // 1. Cache lookups: provenance depends only on sources, so every cell can be looked up first.
+  const misses: string[] = [];
+  for (const id of plan) {
+    const info = model.byId.get(id)!;
+    const provenance = model.provenance.get(id)!.provenance;
+    const skip = mode === "force" || (mode === "rerun" && targetSet.has(id)) || info.annotations.nocache;
+    const stores = model.dag.stores.get(id) ?? [];
+    if (!skip) {
+      const t = deps.now();
+      const hit = await lookupCell(deps, deps.tenantHash, provenance, stores, t);
+      if (hit.hit) {
+        values.set(id, hit.values);
+        await finish({ cellId: id, provenance, status: "ready", cacheHit: true, result: hit.result, startedAt: t, finishedAt: deps.now() });
+        continue;
+      }
+    }
+    misses.push(id);
+  }
+
+  // 2. Execute the misses in order; a leading run of cells with equal permissions shares a child.
+  let pending = misses;
+  while (pending.length > 0) {
+    if (options.signal?.aborted) {
+      for (const id of pending) await finish(cancelled(model, id, deps.now()));
+      break;
+    }
+    const batch: string[] = [];
+    let i = 0;
+    for (; i < pending.length; i++) {
+      const id = pending[i];
+      const blockedBy = [...(model.dag.upstream.get(id) ?? [])].find((u) => failed.has(u));
+      if (blockedBy) {
+        await finish(upstreamFailed(model, id, blockedBy, deps.now()));
+        continue;
+      }
+      if (batch.length > 0 && !sameChild(model, batch[0], id)) break;
+      batch.push(id);
+    }
+    pending = pending.slice(i);
+    if (batch.length === 0) continue;
+
+    const jobs = batch.map((id) => jobFor(deps, model, id, values, batch));
+    const batchAbort = new AbortController();
+    const onOuterAbort = () => batchAbort.abort();
+    options.signal?.addEventListener("abort", onOuterAbort);
+    batch.forEach((id) => hooks.onCellRunning?.(id));
+    const startedAt = deps.now();
+    const results: CellResult[] = [];
+    let cut = -1;
+    try {
+      await deps.executor.runBatch(jobs, {
+        signal: batchAbort.signal,
+        onResult(r, index) {
+          if (cut >= 0) return;
+          results.push(r);
+          if (r.status === "error" && index < jobs.length - 1 && !options.signal?.aborted) {
+            // Later cells of the batch may depend on this one: stop the child, re-plan the rest.
+            cut = index;
+            batchAbort.abort();
+          }
+        },
+      });
+    } finally {
+      options.signal?.removeEventListener("abort", onOuterAbort);
+    }
+    for (const r of results) await finish(await settle(deps, model, r, values, startedAt));
+    if (cut >= 0) pending = [...batch.slice(cut + 1), ...pending];
+  }
+  return plan.flatMap((id) => outcomes.get(id) ?? []);
+}
+
+/** Stores a finished result in the cache (successes only) and turns it into an outcome. */
+async function settle(
+  deps: EngineDeps,
+  model: NotebookModel,
+  r: CellResult,
+  values: Map<string, Map<string, EncodedValue>>,
+  startedAt: number,
+): Promise<CellRunOutcome> {
+  const provenance = model.provenance.get(r.cellId)!.provenance;
+  const result: StoredResult = {
+    displays: r.displays,
+    console: r.console,
+    consoleTruncated: r.consoleTruncated,
+    durationMs: Math.round(r.durationMs * 10) / 10,
+  };
+  const finishedAt = deps.now();
+  if (r.status === "ok") {
+    values.set(r.cellId, new Map(r.outputs.map((v) => [v.name, v])));
+    if (!model.byId.get(r.cellId)!.annotations.nocache) {
+      await storeCell(deps, deps.tenantHash, provenance, r.outputs, result, finishedAt);
+    }
+    return { cellId: r.cellId, provenance, status: "ready", cacheHit: false, result, startedAt, finishedAt };
+  }
+  return { cellId: r.cellId, provenance, status: "error", cacheHit: false, result, error: r.error, startedAt, finishedAt };
+}
+
+function jobFor(
+  deps: EngineDeps,
+  model: NotebookModel,
+  id: string,
+  values: Map<string, Map<string, EncodedValue>>,
+  batch: readonly string[],
+): CellJob {
+  const info = model.byId.get(id)!;
+  const inputs: EncodedValue[] = [];
+  const carry: string[] = [];
+  const earlierInBatch = new Set(batch.slice(0, batch.indexOf(id)));
+  for (const [name, from] of model.dag.inputs.get(id) ?? []) {
+    if (earlierInBatch.has(from)) {
+      carry.push(name);
+      continue;
+    }
+    const v = values.get(from)?.get(name);
+    if (v) inputs.push(v);
+  }
+  const timeoutS = info.annotations.timeout ?? deps.notebookTimeoutSeconds ?? deps.defaultTimeoutSeconds;
+  return {
+    cellId: id,
+    source: info.cell.source,
+    inputs,
+    carry,
+    outputs: model.dag.stores.get(id) ?? [],
+    permissions: info.permissions,
+    env: info.env,
+    timeoutMs: timeoutS * 1000,
+    memoryMb: deps.memoryMb,
+  };
+}
+
+function sameChild(model: NotebookModel, a: string, b: string): boolean {
+  return childKey(model.byId.get(a)!.permissions) === childKey(model.byId.get(b)!.permissions);
+}
+
+const EMPTY: StoredResult = { displays: [], console: [], consoleTruncated: false, durationMs: 0 };
+
+function upstreamFailed(model: NotebookModel, id: string, upstream: string, t: number): CellRunOutcome {
+  const name = model.byId.get(upstream)?.annotations.name ?? upstream;
+  return {
+    cellId: id,
+    provenance: model.provenance.get(id)!.provenance,
+    status: "error",
+    cacheHit: false,
+    result: EMPTY,
+    error: { kind: "exception", message: `Not run: upstream cell '${name}' failed` },
+    startedAt: t,
+    finishedAt: t,
+  };
+}
+
+function cancelled(model: NotebookModel, id: string, t: number): CellRunOutcome {
+  return {
+    cellId: id,
+    provenance: model.provenance.get(id)!.provenance,
+    status: "error",
+    cacheHit: false,
+    result: EMPTY,
+    error: { kind: "cancelled", message: "Cell run cancelled" },
+    startedAt: t,
+    finishedAt: t,
+  };
+}
