@@ -1,0 +1,122 @@
+/**
+ * Provenance: the cache key of a cell's outputs.
+ *   provenance = H(normalized source hash, sorted upstream provenance hashes, env hash)
+ *   env hash   = H(Deno version, notebook lock file hash, canonical permission set, worker,
+ *                  values of the non-secret env keys the cell can read)
+ * Pure: every input is passed in. Secret values are never hashed (only the key name), so
+ * rotating a secret keeps cached results; reading a different set of keys changes the hash.
+ */
+import { isSensitiveKey } from "../secrets/sensitive.ts";
+import { canonicalHash, sha256Hex } from "./_hash.ts";
+import { canonicalPermissions, type CellPermissions, emptyPermissions } from "./annotations.ts";
+
+/** Inputs of a cell's env hash. */
+export interface EnvHashInput {
+  /** `Deno.version.deno` of the runtime that executes the cell. */
+  denoVersion: string;
+  /** lockFileHash() of the notebook's deno.lock, or null when it has none. */
+  lockHash: string | null;
+  /** The cell's permission set (from `@allow` plus notebook defaults). */
+  permissions?: CellPermissions;
+  /** Worker identity the cell runs on. @default "local" */
+  worker?: string;
+  /** Keys the cell can read: literal `Deno.env.get` keys, `@env` keys and `@allow env=` keys. */
+  readKeys: readonly string[];
+  /** The effective environment of the cell (notebook [env], secrets, `@env`). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Hash of the environment a cell's result depends on. */
+export function envHash(input: EnvHashInput): string {
+  const values: Record<string, string | null> = {};
+  for (const key of [...new Set(input.readKeys)].sort()) {
+    if (key === "*") continue;
+    const v = input.env[key];
+    values[key] = isSensitiveKey(key) ? "<secret>" : v ?? null;
+  }
+  return canonicalHash({
+    v: "strata-env-v1",
+    deno: input.denoVersion,
+    lock: input.lockHash,
+    permissions: canonicalPermissions(input.permissions ?? emptyPermissions()),
+    worker: input.worker ?? "local",
+    env: values,
+  });
+}
+
+/** Inputs of a cell's provenance hash. */
+export interface ProvenanceInput {
+  sourceHash: string;
+  /** Provenance hashes of the cell's direct upstream cells, in any order. */
+  upstream: readonly string[];
+  envHash: string;
+}
+
+/** A cell's provenance hash; the order of `upstream` does not matter. */
+export function cellProvenance(input: ProvenanceInput): string {
+  const upstream = [...new Set(input.upstream)].sort();
+  return sha256Hex(
+    ["strata-prov-v1", input.sourceHash, upstream.join(","), input.envHash].join("\n"),
+  );
+}
+
+/** Hash of a notebook's deno.lock content (null when there is no lock file). */
+export function lockFileHash(content: string | null): string | null {
+  return content === null ? null : sha256Hex(content.replace(/\r\n/g, "\n"));
+}
+
+/** The env keys a cell can read: literal reads, `@env` keys and `@allow env=` keys. */
+export function cellReadKeys(input: {
+  envKeys?: readonly string[];
+  annotationEnv?: Readonly<Record<string, string>>;
+  allowEnv?: readonly string[];
+}): string[] {
+  const keys = new Set([
+    ...(input.envKeys ?? []),
+    ...Object.keys(input.annotationEnv ?? {}),
+    ...(input.allowEnv ?? []),
+  ]);
+  keys.delete("*");
+  return [...keys].sort();
+}
+
+/** Per-cell inputs for notebookProvenance, in notebook order. */
+export interface ProvenanceCell {
+  id: string;
+  sourceHash: string;
+  envHash: string;
+}
+
+/** Provenance parts of one cell, kept so staleness can tell which part changed. */
+export interface CellProvenance {
+  provenance: string;
+  sourceHash: string;
+  envHash: string;
+  /** Direct upstream cell id -> its provenance. */
+  upstream: Record<string, string>;
+}
+
+/** Provenance of every cell, computed in topological order over the DAG's upstream sets. */
+export function notebookProvenance(
+  cells: readonly ProvenanceCell[],
+  dag: { order: readonly string[]; upstream: ReadonlyMap<string, ReadonlySet<string>> },
+): Map<string, CellProvenance> {
+  const byId = new Map(cells.map((c) => [c.id, c]));
+  const out = new Map<string, CellProvenance>();
+  for (const id of dag.order) {
+    const cell = byId.get(id);
+    if (!cell) continue;
+    const upstream: Record<string, string> = {};
+    for (const u of dag.upstream.get(id) ?? []) {
+      // A cell in a cycle has no computed upstream yet; its id stands in so the hash stays defined.
+      upstream[u] = out.get(u)?.provenance ?? `cycle:${u}`;
+    }
+    const provenance = cellProvenance({
+      sourceHash: cell.sourceHash,
+      upstream: Object.values(upstream),
+      envHash: cell.envHash,
+    });
+    out.set(id, { provenance, sourceHash: cell.sourceHash, envHash: cell.envHash, upstream });
+  }
+  return out;
+}

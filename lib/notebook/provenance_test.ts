@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { emptyPermissions } from "./annotations.ts";
+import { buildDag } from "./dag.ts";
+import {
+  cellProvenance,
+  cellReadKeys,
+  envHash,
+  type EnvHashInput,
+  lockFileHash,
+  notebookProvenance,
+} from "./provenance.ts";
+
+const base: EnvHashInput = {
+  denoVersion: "2.9.6",
+  lockHash: lockFileHash('{"version":"5"}'),
+  permissions: { ...emptyPermissions(), net: ["a.example", "b.example"] },
+  worker: "local",
+  readKeys: ["REGION", "API_TOKEN"],
+  env: { REGION: "eu", API_TOKEN: "s3cret", UNRELATED: "1" },
+};
+
+Deno.test("provenance - reordering upstream inputs keeps the hash", () => {
+  const a = cellProvenance({ sourceHash: "s", upstream: ["h1", "h2", "h3"], envHash: "e" });
+  const b = cellProvenance({ sourceHash: "s", upstream: ["h3", "h1", "h2"], envHash: "e" });
+  assert.equal(a, b);
+  assert.notEqual(a, cellProvenance({ sourceHash: "s", upstream: ["h1", "h2"], envHash: "e" }));
+});
+
+Deno.test("provenance - each input changes the provenance", () => {
+  const p = { sourceHash: "s", upstream: ["u"], envHash: "e" };
+  const h = cellProvenance(p);
+  assert.notEqual(h, cellProvenance({ ...p, sourceHash: "s2" }));
+  assert.notEqual(h, cellProvenance({ ...p, upstream: ["u2"] }));
+  assert.notEqual(h, cellProvenance({ ...p, envHash: "e2" }));
+});
+
+Deno.test("provenance - env hash: what changes it and what does not", () => {
+  const h = envHash(base);
+  const table: [string, Partial<EnvHashInput>, boolean][] = [
+    ["unread env key changes", { env: { ...base.env, UNRELATED: "2" } }, false],
+    ["secret rotation", { env: { ...base.env, API_TOKEN: "rotated" } }, false],
+    ["permission order", {
+      permissions: { ...emptyPermissions(), net: ["b.example", "a.example"] },
+    }, false],
+    ["read key order", { readKeys: ["API_TOKEN", "REGION"] }, false],
+    ["Deno version", { denoVersion: "2.9.7" }, true],
+    ["read non-secret value", { env: { ...base.env, REGION: "us" } }, true],
+    ["lock file content", { lockHash: lockFileHash('{"version":"5","npm":{}}') }, true],
+    ["no lock file", { lockHash: null }, true],
+    ["permission set", { permissions: emptyPermissions() }, true],
+    ["worker identity", { worker: "gpu-1" }, true],
+    ["read key unset", { env: { API_TOKEN: "s3cret" } }, true],
+  ];
+  for (const [label, change, differs] of table) {
+    assert.equal(envHash({ ...base, ...change }) !== h, differs, label);
+  }
+});
+
+Deno.test("provenance - read keys combine literal reads, @env and @allow env", () => {
+  const keys = cellReadKeys({
+    envKeys: ["B", "A"],
+    annotationEnv: { C: "1" },
+    allowEnv: ["A", "*"],
+  });
+  assert.deepEqual(keys, ["A", "B", "C"]);
+});
+
+Deno.test("provenance - notebook provenance flows downstream in topological order", () => {
+  const dag = buildDag([
+    { id: "a", defines: ["x"], references: [] },
+    { id: "b", defines: ["y"], references: ["x"] },
+    { id: "c", defines: [], references: [] },
+  ]);
+  const cells = [
+    { id: "a", sourceHash: "sa", envHash: "e" },
+    { id: "b", sourceHash: "sb", envHash: "e" },
+    { id: "c", sourceHash: "sc", envHash: "e" },
+  ];
+  const before = notebookProvenance(cells, dag);
+  const after = notebookProvenance([{ ...cells[0], sourceHash: "sa2" }, cells[1], cells[2]], dag);
+  assert.notEqual(before.get("a")!.provenance, after.get("a")!.provenance);
+  assert.notEqual(before.get("b")!.provenance, after.get("b")!.provenance);
+  assert.equal(before.get("c")!.provenance, after.get("c")!.provenance);
+  assert.deepEqual(Object.keys(after.get("b")!.upstream), ["a"]);
+});

@@ -1,0 +1,108 @@
+/**
+ * Cell statuses from provenance: a cell is stale when its current provenance differs from the
+ * one its last run recorded in `.strata/runtime.json`. The reason says which part moved (own
+ * source, env, an upstream result, or a forced re-run) and the "why stale" chain follows
+ * upstream reasons back to the cell where the change started.
+ */
+import type { CellProvenance } from "./provenance.ts";
+
+/** Cell status shown to users. */
+export type CellStatus = "idle" | "running" | "ready" | "error" | "stale";
+
+/** Why a cell is stale. */
+export type StaleReason = "self" | "upstream" | "env" | "forced";
+
+/** One link of a "why stale" chain. */
+export interface WhyStep {
+  cellId: string;
+  reason: StaleReason;
+}
+
+/** What the last run of a cell recorded (stored in runtime.json). */
+export interface LastRun {
+  provenance: string;
+  status: "ready" | "error";
+  sourceHash?: string;
+  envHash?: string;
+  /** Direct upstream cell id -> the provenance consumed. */
+  upstream?: Record<string, string>;
+}
+
+/** The computed state of one cell. */
+export interface CellState {
+  status: CellStatus;
+  reason?: StaleReason;
+  /** From this cell back to where the change started; empty unless stale. */
+  why: WhyStep[];
+}
+
+/** Inputs of computeStaleness. */
+export interface StalenessInput {
+  /** Topological order of cell ids. */
+  order: readonly string[];
+  /** Current provenance of each cell (from notebookProvenance). */
+  current: ReadonlyMap<string, CellProvenance>;
+  /** Last run per cell id. */
+  lastRuns: Readonly<Record<string, LastRun | undefined>>;
+  running?: ReadonlySet<string>;
+  /** Cells marked for a forced re-run. */
+  forced?: ReadonlySet<string>;
+}
+
+/** Computes every cell's status in topological order. */
+export function computeStaleness(input: StalenessInput): Map<string, CellState> {
+  const states = new Map<string, CellState>();
+  for (const id of input.order) {
+    const cur = input.current.get(id);
+    const last = input.lastRuns[id];
+    if (input.running?.has(id)) {
+      states.set(id, { status: "running", why: [] });
+    } else if (input.forced?.has(id)) {
+      states.set(id, stale(id, "forced", []));
+    } else if (!cur || !last) {
+      states.set(id, { status: "idle", why: [] });
+    } else if (last.provenance === cur.provenance) {
+      states.set(id, { status: last.status, why: [] });
+    } else if (last.sourceHash !== undefined && last.sourceHash !== cur.sourceHash) {
+      states.set(id, stale(id, "self", []));
+    } else if (last.envHash !== undefined && last.envHash !== cur.envHash) {
+      states.set(id, stale(id, "env", []));
+    } else if (last.sourceHash === undefined && last.envHash === undefined) {
+      states.set(id, stale(id, "self", []));
+    } else {
+      states.set(id, stale(id, "upstream", upstreamCause(cur, last, states)));
+    }
+  }
+  return states;
+}
+
+function stale(cellId: string, reason: StaleReason, rest: WhyStep[]): CellState {
+  return { status: "stale", reason, why: [{ cellId, reason }, ...rest] };
+}
+
+/** The chain of the first upstream whose result differs from the one this cell consumed. */
+function upstreamCause(
+  cur: CellProvenance,
+  last: LastRun,
+  states: Map<string, CellState>,
+): WhyStep[] {
+  const consumed = last.upstream ?? {};
+  const changed = Object.keys(cur.upstream).filter((u) => consumed[u] !== cur.upstream[u]);
+  const removed = Object.keys(consumed).filter((u) => !(u in cur.upstream));
+  const candidates = [...changed, ...removed];
+  const staleOne = candidates.find((u) => states.get(u)?.status === "stale");
+  if (staleOne) return states.get(staleOne)!.why;
+  // The upstream already re-ran (or is new/removed): the chain ends at it.
+  return candidates.length > 0 ? [{ cellId: candidates[0], reason: "self" }] : [];
+}
+
+/** Describes a why-chain in one line, e.g. "c: upstream ← b: upstream ← a: own source changed". */
+export function describeWhy(why: readonly WhyStep[]): string {
+  const words: Record<StaleReason, string> = {
+    self: "own source changed",
+    upstream: "upstream result changed",
+    env: "environment changed",
+    forced: "forced re-run",
+  };
+  return why.map((s) => `${s.cellId}: ${words[s.reason]}`).join(" ← ");
+}
