@@ -1,0 +1,86 @@
+/** Prepares a segment of jobs for one child: resolves carried names and builds the modules. */
+
+import { codeReference } from "./codecs.ts";
+import { buildCellModule, type CellModule } from "./cell_module.ts";
+import type { ChildJob } from "./protocol.ts";
+import type { CellError, CellJob, CodeInput, EncodedValue } from "./types.ts";
+
+/** Defaults applied to every job. */
+export const DEFAULT_TIMEOUT_MS = 300_000;
+export const DEFAULT_MEMORY_MB = 1024;
+export const DEFAULT_CONSOLE_LIMIT = 1_048_576;
+
+/** An output of an earlier job in the same runBatch call, kept encoded. */
+export interface Produced {
+  value: EncodedValue;
+  job: CellJob;
+}
+
+/** A job ready to send, or already failed before reaching a child. */
+export type Prepared =
+  | {
+    ok: true;
+    child: ChildJob;
+    main: CellModule;
+    code: { input: CodeInput; module: CellModule }[];
+  }
+  | { ok: false; error: CellError };
+
+/**
+ * Builds the child job for `job`. Carried names produced earlier in the same child stay
+ * carried (in memory); others become encoded inputs, or code inputs for functions and classes.
+ */
+export async function prepareJob(
+  job: CellJob,
+  context: { inChild: Set<string>; produced: Map<string, Produced> },
+): Promise<Prepared> {
+  const inputs = [...job.inputs];
+  const carry: string[] = [];
+  const codeInputs = new Map<string, CodeInput>();
+  for (const ci of job.codeInputs ?? []) codeInputs.set(ci.cellId, { ...ci, names: [...ci.names] });
+  for (const name of job.carry ?? []) {
+    const p = context.produced.get(name);
+    if (context.inChild.has(name) || !p) carry.push(name);
+    else if (p.value.codec === "code") {
+      const ref = codeReference(p.value);
+      const ci = codeInputs.get(ref.cellId) ??
+        { cellId: ref.cellId, source: p.job.source, names: [] };
+      ci.names.push(name);
+      codeInputs.set(ref.cellId, ci);
+    } else inputs.push(p.value);
+  }
+  const available = [...inputs.map((v) => v.name), ...carry];
+  const code: { input: CodeInput; module: CellModule }[] = [];
+  for (const input of codeInputs.values()) {
+    const built = await buildCellModule(input.source, {
+      inputs: available,
+      outputs: input.names,
+      displayLast: false,
+    });
+    if (!built.ok) {
+      const message = `Syntax error in cell '${input.cellId}' (needed for ${
+        input.names.join(", ")
+      }): ${built.error.message}`;
+      return { ok: false, error: { kind: "syntax", message } };
+    }
+    code.push({ input, module: built.module });
+    available.push(...input.names);
+  }
+  const main = await buildCellModule(job.source, { inputs: available, outputs: job.outputs });
+  if (!main.ok) return { ok: false, error: { kind: "syntax", ...main.error } };
+  const child: ChildJob = {
+    cellId: job.cellId,
+    module: { cellId: job.cellId, code: main.module.code, names: job.outputs },
+    codeModules: code.map((c) => ({
+      cellId: c.input.cellId,
+      code: c.module.code,
+      names: c.input.names,
+    })),
+    inputs,
+    carry,
+    outputs: job.outputs,
+    env: job.env ?? {},
+    consoleLimit: job.consoleLimit ?? DEFAULT_CONSOLE_LIMIT,
+  };
+  return { ok: true, child, main: main.module, code };
+}

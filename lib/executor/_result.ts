@@ -1,0 +1,127 @@
+/** Turns what a child reported (or how it died) into a CellResult with cell-relative positions. */
+
+import { mapPosition } from "./cell_module.ts";
+import type { ChildError, ChildResult } from "./protocol.ts";
+import type { Prepared } from "./_prepare.ts";
+import type { CellError, CellErrorKind, CellResult, ConsoleEntry } from "./types.ts";
+
+/**
+ * One job's console in arrival order: lines the harness captured (already capped there) and
+ * raw output the child wrote outside frames (capped here).
+ */
+export class JobConsole {
+  entries: ConsoleEntry[] = [];
+  truncated = false;
+  #rawSize = 0;
+  #rawTruncated = false;
+  constructor(readonly limit: number) {}
+
+  /** Appends a line the harness captured. */
+  captured(entry: ConsoleEntry): void {
+    this.entries.push(entry);
+  }
+
+  /** Appends text from the child's stdout or stderr. */
+  raw(stream: ConsoleEntry["stream"], text: string): void {
+    if (this.#rawTruncated || text === "") return;
+    if (this.#rawSize + text.length <= this.limit) {
+      this.#rawSize += text.length;
+      this.entries.push({ stream, text });
+      return;
+    }
+    const room = this.limit - this.#rawSize;
+    if (room > 0) this.entries.push({ stream, text: text.slice(0, room) + "\n" });
+    this.entries.push({
+      stream: "stderr",
+      text: `[strata: raw process output truncated at ${this.limit} characters]\n`,
+    });
+    this.#rawTruncated = this.truncated = true;
+  }
+}
+
+/** A result for a job that never produced one of its own. */
+export function failedResult(
+  cellId: string,
+  error: CellError,
+  durationMs = 0,
+  out?: JobConsole,
+): CellResult {
+  return {
+    cellId,
+    status: "error",
+    outputs: [],
+    displays: [],
+    console: out?.entries ?? [],
+    consoleTruncated: out?.truncated ?? false,
+    error,
+    durationMs,
+  };
+}
+
+/** Error for a child that ended without a result. */
+export function deathError(
+  reason: "timeout" | "cancelled" | undefined,
+  context: { timeoutMs: number; memoryMb: number; stderrTail: string; code: number | null },
+): CellError {
+  const kind: CellErrorKind = reason ??
+    (/out of memory|heap limit|allocation failed/i.test(context.stderrTail) ? "memory" : "crash");
+  const messages: Record<string, string> = {
+    timeout: `Cell timed out after ${context.timeoutMs / 1000} s`,
+    cancelled: "Cell run cancelled",
+    memory: `Cell exceeded its memory limit (${context.memoryMb} MB)`,
+    crash: `Cell process ended without a result (exit code ${context.code}): ${
+      context.stderrTail.trim().split("\n").slice(-3).join(" | ")
+    }`,
+  };
+  return { kind, message: messages[kind] };
+}
+
+/** Merges a child's report with server-side raw output and maps positions to the cell. */
+export function mapResult(
+  cellId: string,
+  prepared: Extract<Prepared, { ok: true }>,
+  child: ChildResult,
+  out: JobConsole,
+  durationMs: number,
+): CellResult {
+  const error = child.error ? mapError(prepared, child.error) : undefined;
+  return {
+    cellId,
+    status: error ? "error" : "ok",
+    outputs: error ? [] : child.outputs,
+    displays: child.displays,
+    console: out.entries,
+    consoleTruncated: child.consoleTruncated || out.truncated,
+    error,
+    durationMs,
+  };
+}
+
+function mapError(prepared: Extract<Prepared, { ok: true }>, e: ChildError): CellError {
+  const inCode = e.moduleIndex >= 0 ? prepared.code[e.moduleIndex] : undefined;
+  const module = inCode ? inCode.module : prepared.main;
+  const cellId = inCode ? inCode.input.cellId : prepared.child.cellId;
+  const pos = e.line !== undefined && e.column !== undefined
+    ? mapPosition(module, e.line, e.column)
+    : undefined;
+  let stack = e.stack;
+  if (stack && e.moduleUrl) {
+    const url = e.moduleUrl;
+    stack = stack.split("\n").filter((l) => !/harness\.ts:\d+/.test(l)).map((l) =>
+      l.split(url).map((part, i) => {
+        if (i === 0) return part;
+        const m = /^:(\d+):(\d+)/.exec(part);
+        if (!m) return `cell ${cellId}` + part;
+        const p = mapPosition(module, Number(m[1]), Number(m[2]));
+        return `cell ${cellId}:${p.line}:${p.column}` + part.slice(m[0].length);
+      }).join("")
+    ).join("\n");
+  }
+  if (inCode) {
+    const at = pos ? ` (its line ${pos.line}, column ${pos.column})` : "";
+    const names = inCode.input.names.join(", ");
+    const message = `In cell '${cellId}', re-evaluated for ${names}${at}: ${e.message}`;
+    return { kind: e.kind, message, stack };
+  }
+  return { kind: e.kind, message: e.message, line: pos?.line, column: pos?.column, stack };
+}

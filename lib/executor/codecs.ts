@@ -1,0 +1,118 @@
+/**
+ * Codecs for values passed between cells. Order of preference: raw bytes for a Uint8Array,
+ * JSON for plain JSON data (portable and readable), V8 structured clone (node:v8) for the rest,
+ * and "code" for functions and classes, which travel as a reference to their defining cell.
+ *
+ * Limits: structured clone keeps Map, Set, Date, BigInt, RegExp, typed arrays, Error and cycles,
+ * but a class instance comes back as a plain object (its methods are lost) and symbols,
+ * WeakMap/WeakSet, Promise and objects holding functions cannot be carried at all.
+ */
+
+import { deserialize, serialize } from "node:v8";
+import type { EncodedValue } from "./types.ts";
+
+/** What encodeValue returns: the encoded value, or why the value cannot travel. */
+export type EncodeOutcome = { ok: true; value: EncodedValue } | { ok: false; message: string };
+
+/** Where a "code" value comes from: the cell to re-evaluate to get it back. */
+export interface CodeReference {
+  cellId: string;
+  name: string;
+  kind: "function" | "class";
+}
+
+/** Options for encodeValue. */
+export interface EncodeOptions {
+  /** The cell defining the value; needed for functions and classes. */
+  cellId?: string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Encodes one variable for transport and storage, naming it in any failure message. */
+export function encodeValue(
+  name: string,
+  value: unknown,
+  options: EncodeOptions = {},
+): EncodeOutcome {
+  if (typeof value === "function") {
+    if (!options.cellId) {
+      return { ok: false, message: `Cannot encode '${name}': a function with no defining cell` };
+    }
+    const isClass = /^class[\s{]/.test(Function.prototype.toString.call(value));
+    const ref: CodeReference = {
+      cellId: options.cellId,
+      name,
+      kind: isClass ? "class" : "function",
+    };
+    return { ok: true, value: { name, codec: "code", bytes: encoder.encode(JSON.stringify(ref)) } };
+  }
+  if (value instanceof Uint8Array && value.constructor === Uint8Array) {
+    return { ok: true, value: { name, codec: "bytes", bytes: value.slice() } };
+  }
+  if (isJsonData(value, new Set(), 0)) {
+    return {
+      ok: true,
+      value: { name, codec: "json", bytes: encoder.encode(JSON.stringify(value)) },
+    };
+  }
+  try {
+    return { ok: true, value: { name, codec: "v8", bytes: new Uint8Array(serialize(value)) } };
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    return {
+      ok: false,
+      message: `Cannot encode variable '${name}' (${describe(value)}): ${detail}. ` +
+        "Store plain data, a Uint8Array, or define functions and classes at a cell's top level.",
+    };
+  }
+}
+
+/** Decodes a value encoded by encodeValue; "code" values must be re-evaluated instead. */
+export function decodeValue(value: EncodedValue): unknown {
+  switch (value.codec) {
+    case "bytes":
+      return value.bytes.slice();
+    case "json":
+      return JSON.parse(decoder.decode(value.bytes));
+    case "v8":
+      return deserialize(value.bytes);
+    case "code":
+      throw new TypeError(
+        `Cannot decode '${value.name}': it is code from cell '${codeReference(value).cellId}'; ` +
+          "pass that cell as a code input",
+      );
+    default:
+      throw new TypeError(`Cannot decode '${value.name}': unknown codec '${value.codec}'`);
+  }
+}
+
+/** The defining cell of a "code" value. */
+export function codeReference(value: EncodedValue): CodeReference {
+  if (value.codec !== "code") throw new TypeError(`'${value.name}' is not a code value`);
+  return JSON.parse(decoder.decode(value.bytes)) as CodeReference;
+}
+
+function isJsonData(v: unknown, seen: Set<object>, depth: number): boolean {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return true;
+  if (typeof v === "number") return Number.isFinite(v) && !Object.is(v, -0);
+  if (typeof v !== "object" || depth > 200 || seen.has(v)) return false;
+  seen.add(v);
+  let ok: boolean;
+  if (Array.isArray(v)) {
+    ok = Object.keys(v).length === v.length && v.every((x) => isJsonData(x, seen, depth + 1));
+  } else {
+    const proto = Object.getPrototypeOf(v);
+    ok = (proto === Object.prototype || proto === null) &&
+      Object.getOwnPropertySymbols(v).length === 0 &&
+      Object.values(v).every((x) => isJsonData(x, seen, depth + 1));
+  }
+  seen.delete(v);
+  return ok;
+}
+
+function describe(v: unknown): string {
+  if (v === null || typeof v !== "object") return typeof v;
+  return `instance of ${Object.getPrototypeOf(v)?.constructor?.name ?? "Object"}`;
+}

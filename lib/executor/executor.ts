@@ -1,0 +1,219 @@
+/**
+ * The executor facade: runs cells in permission-scoped Deno children taken from a warm pool,
+ * one child per job (or per batch of consecutive jobs sharing permissions), enforcing each job's
+ * timeout, cancellation and memory cap by killing the child's process group.
+ */
+
+import { fileURLToPath } from "node:url";
+import { deserialize } from "node:v8";
+import { nullLogger } from "../log.ts";
+import type { Logger } from "../log.ts";
+import { childKey, type PermissionSpec } from "./permissions.ts";
+import { WarmPool } from "./pool.ts";
+import { type ChildFrame, newNonce } from "./protocol.ts";
+import {
+  DEFAULT_CONSOLE_LIMIT,
+  DEFAULT_MEMORY_MB,
+  DEFAULT_TIMEOUT_MS,
+  type Prepared,
+  prepareJob,
+  type Produced,
+} from "./_prepare.ts";
+import { deathError, failedResult, JobConsole, mapResult } from "./_result.ts";
+import type { CellJob, CellResult, ConsoleEntry } from "./types.ts";
+
+/** Options for createExecutor. */
+export interface ExecutorOptions {
+  /** Parent folder of the children's scratch folders. */
+  scratchRoot: string;
+  /** @default Deno.execPath() */
+  denoPath?: string;
+  /** Idle children kept per permission set. @default 1 */
+  poolSize?: number;
+  /** Idle children of a permission set unused this long are stopped. @default 300_000 */
+  idleMs?: number;
+  /**
+   * Environment of every child; the server's own is never inherited. Pass HOME or DENO_DIR so
+   * children share Deno's module cache (faster start, `npm:` imports that are cached).
+   * @default {}
+   */
+  childEnv?: Record<string, string>;
+  /** @default the harness.ts beside this file */
+  harnessPath?: string;
+  log?: Logger;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  signal?: AbortSignal;
+}
+
+/** Options of a batch run. */
+export interface BatchOptions extends RunOptions {
+  /** Called as each job finishes, in order. */
+  onResult?: (result: CellResult, index: number) => void;
+  /** Called for each console line as the cell prints it (for live streaming). */
+  onConsole?: (entry: ConsoleEntry, index: number) => void;
+}
+
+/** Runs cells in isolated children. */
+export interface Executor {
+  /** Runs one cell. Never throws for a cell failure: the result says what went wrong. */
+  run(job: CellJob, options?: RunOptions): Promise<CellResult>;
+  /** Runs cells in order; consecutive jobs with equal permissions share one child. */
+  runBatch(jobs: CellJob[], options?: BatchOptions): Promise<CellResult[]>;
+  /** Starts children for a permission set ahead of its first run. */
+  warm(spec: PermissionSpec, memoryMb?: number): void;
+  /** Pool figures. */
+  stats(): { keys: number; idle: number; live: number };
+  /** Kills every child and waits for them. */
+  close(): Promise<void>;
+}
+
+/** Creates an executor with its own warm pool. */
+export function createExecutor(options: ExecutorOptions): Executor {
+  const log = options.log ?? nullLogger();
+  const pool = new WarmPool({
+    denoPath: options.denoPath ?? Deno.execPath(),
+    harnessPath: options.harnessPath ?? fileURLToPath(new URL("./harness.ts", import.meta.url)),
+    scratchRoot: options.scratchRoot,
+    size: options.poolSize,
+    idleMs: options.idleMs,
+    env: options.childEnv,
+    log,
+  });
+
+  async function runBatch(jobs: CellJob[], opts: BatchOptions = {}): Promise<CellResult[]> {
+    const results: CellResult[] = [];
+    const produced = new Map<string, Produced>();
+    const emit = (r: CellResult) => {
+      const job = jobs[results.length];
+      if (r.status === "ok") { for (const v of r.outputs) produced.set(v.name, { value: v, job }); }
+      results.push(r);
+      opts.onResult?.(r, results.length - 1);
+    };
+    while (results.length < jobs.length) {
+      if (opts.signal?.aborted) {
+        emit(
+          failedResult(jobs[results.length].cellId, {
+            kind: "cancelled",
+            message: "Cell run cancelled",
+          }),
+        );
+        continue;
+      }
+      const start = results.length;
+      let end = start + 1;
+      while (end < jobs.length && segmentKey(jobs[end]) === segmentKey(jobs[start])) end++;
+      await runSegment(jobs.slice(start, end), produced, emit, {
+        ...opts,
+        onConsole: opts.onConsole && ((e, i) => opts.onConsole!(e, start + i)),
+      });
+    }
+    return results;
+  }
+
+  /** Runs jobs in one child until they are done or the child dies; emits one result per job. */
+  async function runSegment(
+    jobs: CellJob[],
+    produced: Map<string, Produced>,
+    emit: (r: CellResult) => void,
+    opts: BatchOptions,
+  ): Promise<void> {
+    const { signal, onConsole } = opts;
+    const inChild = new Set<string>();
+    const prepared: Prepared[] = [];
+    for (const job of jobs) {
+      prepared.push(await prepareJob(job, { inChild, produced }));
+      for (const n of job.outputs) inChild.add(n);
+    }
+    const runnable = prepared.flatMap((p, i) => (p.ok ? [i] : []));
+    if (runnable.length === 0) {
+      prepared.forEach((p, i) => !p.ok && emit(failedResult(jobs[i].cellId, p.error)));
+      return;
+    }
+    const spec = jobs[0].permissions;
+    const memoryMb = jobs[0].memoryMb ?? DEFAULT_MEMORY_MB;
+    const child = pool.acquire(spec, memoryMb);
+    let killedFor: "timeout" | "cancelled" | undefined;
+    const onAbort = () => {
+      killedFor = "cancelled";
+      child.kill();
+    };
+    signal?.addEventListener("abort", onAbort);
+    let out = new JobConsole(jobs[0].consoleLimit ?? DEFAULT_CONSOLE_LIMIT);
+    let current = 0;
+    child.onRaw((stream, text) => {
+      out.raw(stream, text);
+      onConsole?.({ stream, text }, current);
+    });
+    try {
+      const nonce = newNonce();
+      await child.send({
+        nonce,
+        jobs: runnable.map((i) => (prepared[i] as Extract<Prepared, { ok: true }>).child),
+      });
+      let next = 0;
+      for (let i = 0; i < jobs.length; i++) {
+        const p = prepared[i];
+        if (!p.ok) {
+          emit(failedResult(jobs[i].cellId, p.error));
+          continue;
+        }
+        const job = jobs[i];
+        const timeoutMs = job.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        out = new JobConsole(job.consoleLimit ?? DEFAULT_CONSOLE_LIMIT);
+        current = i;
+        const started = performance.now();
+        const timer = setTimeout(() => {
+          killedFor = "timeout";
+          child.kill();
+        }, timeoutMs);
+        let frame: ChildFrame | undefined;
+        while (!killedFor) {
+          const bytes = await child.nextFrame();
+          frame = bytes && (deserialize(bytes) as ChildFrame);
+          if (frame?.t !== "console") break;
+          out.captured(frame.entry);
+          onConsole?.(frame.entry, i);
+        }
+        clearTimeout(timer);
+        const durationMs = performance.now() - started;
+        if (frame?.t === "result") {
+          if (frame.index !== next++) throw new Error("Cell child answered out of order");
+          emit(mapResult(job.cellId, p, frame, out, durationMs));
+          continue;
+        }
+        const status = await child.status;
+        const error = deathError(killedFor, {
+          timeoutMs,
+          memoryMb: job.memoryMb ?? DEFAULT_MEMORY_MB,
+          stderrTail: child.stderrTail,
+          code: status.code,
+        });
+        log.debug("cell child ended without a result", { cell: job.cellId, kind: error.kind });
+        emit(failedResult(job.cellId, error, durationMs, out));
+        return; // the caller continues with the remaining jobs in a fresh child
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      child.onRaw(undefined);
+      child.kill();
+      void pool.release(child);
+      // The replacement starts once this run is done, so it does not compete with it for CPU.
+      pool.warm(spec, memoryMb);
+    }
+  }
+
+  return {
+    run: async (job, opts) => (await runBatch([job], opts))[0],
+    runBatch,
+    warm: (spec, memoryMb) => pool.warm(spec, memoryMb ?? DEFAULT_MEMORY_MB),
+    stats: () => pool.stats(),
+    close: () => pool.close(),
+  };
+}
+
+function segmentKey(job: CellJob): string {
+  return `${childKey(job.permissions)}|${job.memoryMb ?? DEFAULT_MEMORY_MB}`;
+}

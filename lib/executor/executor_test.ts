@@ -1,0 +1,305 @@
+import assert from "node:assert/strict";
+import { decodeValue, encodeValue } from "./codecs.ts";
+import { createExecutor, type Executor } from "./executor.ts";
+import type { CellJob, EncodedValue } from "./types.ts";
+
+interface Fixture {
+  ex: Executor;
+  dir: string;
+  job(source: string, more?: Partial<CellJob>): CellJob;
+}
+
+async function withExecutor(fn: (f: Fixture) => Promise<void>): Promise<void> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-exec-" }));
+  const notebookDir = `${dir}/nb`;
+  await Deno.mkdir(notebookDir);
+  const home = Deno.env.get("HOME");
+  const ex = createExecutor({ scratchRoot: dir, childEnv: home ? { HOME: home } : {} });
+  const job = (source: string, more: Partial<CellJob> = {}): CellJob => ({
+    cellId: "c1",
+    source,
+    inputs: [],
+    outputs: [],
+    permissions: { notebookDir },
+    timeoutMs: 10_000,
+    ...more,
+  });
+  try {
+    await fn({ ex, dir, job });
+  } finally {
+    await ex.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function enc(name: string, value: unknown): EncodedValue {
+  const e = encodeValue(name, value);
+  assert.ok(e.ok);
+  return e.value;
+}
+
+Deno.test("executor - the last expression is displayed using upstream inputs", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const r = await ex.run(job("x * 21", { inputs: [enc("x", 2)] }));
+    assert.equal(r.status, "ok", r.error?.message);
+    assert.deepEqual(r.displays, [{ type: "text", data: "42" }]);
+    const none = await ex.run(job("const a = 1;\nconsole.log(a)"));
+    assert.deepEqual(none.displays, []);
+  });
+});
+
+Deno.test("executor - outputs round-trip through encoding and into the next cell", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const src = `const m = new Map([["a", 1]]);
+const d = new Date(0);
+const b = 2n ** 70n;
+const t = new Float64Array([1.5, 2.5]);
+let x = 1; x = x + upstream;`;
+    const r = await ex.run(job(src, {
+      inputs: [enc("upstream", 9)],
+      outputs: ["m", "d", "b", "t", "x"],
+    }));
+    assert.equal(r.status, "ok", r.error?.message);
+    const back = Object.fromEntries(r.outputs.map((v) => [v.name, decodeValue(v)]));
+    assert.deepEqual(back, {
+      m: new Map([["a", 1]]),
+      d: new Date(0),
+      b: 2n ** 70n,
+      t: new Float64Array([1.5, 2.5]),
+      x: 10,
+    });
+    const next = await ex.run(job("`${m.get('a')} ${d.getTime()} ${b % 7n} ${t[1]}`", {
+      inputs: r.outputs,
+    }));
+    assert.deepEqual(next.displays, [{ type: "text", data: `1 0 ${2n ** 70n % 7n} 2.5` }]);
+  });
+});
+
+Deno.test("executor - functions and classes travel as code from their defining cell", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const defs = `console.log("defining");
+function scale(n: number) { return n * factor; }
+class Counter { n = 0; inc() { return ++this.n; } }`;
+    const def = await ex.run(job(defs, {
+      cellId: "defs",
+      inputs: [enc("factor", 3)],
+      outputs: ["scale", "Counter"],
+    }));
+    assert.equal(def.status, "ok", def.error?.message);
+    assert.deepEqual(def.outputs.map((o) => o.codec), ["code", "code"]);
+    const use = await ex.run(job("const c = new Counter(); c.inc(); scale(c.inc() * 7)", {
+      inputs: [enc("factor", 3)],
+      codeInputs: [{ cellId: "defs", source: defs, names: ["scale", "Counter"] }],
+    }));
+    assert.equal(use.status, "ok", use.error?.message);
+    assert.deepEqual(use.displays, [{ type: "text", data: "42" }]);
+    assert.deepEqual(use.console, [], "the defining cell's output is not repeated");
+  });
+});
+
+async function groupMembers(pgid: string): Promise<number> {
+  let n = 0;
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const stat = await Deno.readTextFile(`/proc/${e.name}/stat`).catch(() => "");
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (pgrp === pgid && state !== "Z") n++; // a killed process awaiting its reaper is not running
+  }
+  return n;
+}
+
+Deno.test("executor - an endless loop times out and its process group is killed", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const sleep = ["/usr/bin/sleep", "/bin/sleep"].find((p) => Deno.statSync(p).isFile)!;
+    const src = `new Deno.Command("${sleep}", { args: ["30"] }).spawn();
+console.log("pid", Deno.pid);
+while (true) {}`;
+    let during = Promise.resolve(0);
+    let pid = "";
+    const started = Date.now();
+    const [r] = await ex.runBatch([job(src, {
+      timeoutMs: 2_000,
+      permissions: { ...job("").permissions, run: [sleep] },
+    })], {
+      onConsole: (e) => {
+        pid = /pid (\d+)/.exec(e.text)?.[1] ?? pid;
+        if (pid) during = groupMembers(pid);
+      },
+    });
+    assert.equal(r.error?.kind, "timeout", JSON.stringify(r.error));
+    assert.match(r.error!.message, /timed out after 2 s/);
+    assert.ok(Date.now() - started < 5_000);
+    assert.match(
+      r.console.map((c) => c.text).join(""),
+      /pid \d+/,
+      "output before the timeout kept",
+    );
+    assert.equal(await during, 2, "the child and its sleep share the child's process group");
+    await ex.close();
+    assert.equal(await groupMembers(pid), 0);
+  });
+});
+
+Deno.test("executor - unbounded allocation hits the memory cap", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const src = "const keep = [];\nwhile (true) keep.push(new Array(100_000).fill(Math.random()));";
+    const r = await ex.run(job(src, { memoryMb: 64 }));
+    assert.equal(r.error?.kind, "memory", JSON.stringify(r.error));
+    assert.match(r.error!.message, /memory limit \(64 MB\)/);
+  });
+});
+
+Deno.test("executor - reading outside grants or opening sockets is a permission error", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    for (
+      const src of [
+        `await Deno.readTextFile("/etc/passwd")`,
+        `await Deno.connect({ hostname: "127.0.0.1", port: 9 })`,
+        `await fetch("http://example.com/")`,
+        `Deno.env.get("HOME")`,
+      ]
+    ) {
+      const r = await ex.run(job(src));
+      assert.equal(r.error?.kind, "permission", `${src}: ${JSON.stringify(r.error)}`);
+    }
+  });
+});
+
+Deno.test("executor - granted reads and env keys work", async () => {
+  await withExecutor(async ({ ex, job, dir }) => {
+    const file = `${dir}/data.txt`;
+    await Deno.writeTextFile(file, "granted");
+    const base = job("").permissions;
+    const r = await ex.run(
+      job(`(await Deno.readTextFile(${JSON.stringify(file)})) + Deno.env.get("TOKEN")`, {
+        permissions: { ...base, read: [file], env: ["TOKEN"] },
+        env: { TOKEN: "!", OTHER: "hidden" },
+      }),
+    );
+    assert.deepEqual(r.displays, [{ type: "text", data: "granted!" }], JSON.stringify(r.error));
+    await Deno.writeTextFile(`${base.notebookDir}/local.txt`, "mine");
+    const rel = await ex.run(job(`await Deno.readTextFile("local.txt")`));
+    assert.deepEqual(rel.displays, [{ type: "text", data: "mine" }], JSON.stringify(rel.error));
+  });
+});
+
+Deno.test("executor - errors report cell-relative lines and columns", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const r = await ex.run(job("const a = 1;\nconst b = 2;\n  throw new Error('boom ' + a);", {
+      inputs: [enc("z", 0)],
+    }));
+    assert.equal(r.error?.kind, "exception");
+    assert.equal(r.error?.message, "boom 1");
+    assert.deepEqual([r.error?.line, r.error?.column], [3, 9]);
+    assert.match(r.error!.stack!, /cell c1:3:9/);
+    const first = await ex.run(job("undefinedThing()", { inputs: [enc("z", 0)] }));
+    assert.deepEqual([first.error?.line, first.error?.column], [1, 1]);
+    const syntax = await ex.run(job("const ok = 1;\nconst = ;"));
+    assert.equal(syntax.error?.kind, "syntax");
+    assert.equal(syntax.error?.line, 2);
+  });
+});
+
+Deno.test("executor - console is captured per stream and truncated visibly", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const r = await ex.run(job(`console.log("out", { a: 1 }); console.error("err");`));
+    assert.deepEqual(r.console, [
+      { stream: "stdout", text: "out { a: 1 }\n" },
+      { stream: "stderr", text: "err\n" },
+    ]);
+    assert.equal(r.consoleTruncated, false);
+    const big = await ex.run(job(`for (let i = 0; i < 100; i++) console.log("line " + i)`, {
+      consoleLimit: 200,
+    }));
+    assert.equal(big.consoleTruncated, true);
+    assert.match(big.console.at(-1)!.text, /truncated at 200 characters/);
+    const text = big.console.map((c) => c.text).join("");
+    assert.ok(text.length < 300);
+  });
+});
+
+Deno.test("executor - raw stdout is captured and cannot forge a result", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const forged = `\\x1eSTRATA-${"0".repeat(32)}\\x1f00000002{}`;
+    const r = await ex.run(
+      job(`Deno.stdout.writeSync(new TextEncoder().encode("${forged}raw\\n")); 5`),
+    );
+    assert.equal(r.status, "ok", r.error?.message);
+    assert.deepEqual(r.displays, [{ type: "text", data: "5" }]);
+    assert.match(r.console.map((c) => c.text).join(""), /raw/);
+  });
+});
+
+Deno.test("executor - a value no codec can carry is an error naming the variable", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const r = await ex.run(job("const cache = new WeakMap();", { outputs: ["cache"] }));
+    assert.equal(r.error?.kind, "encode");
+    assert.match(r.error!.message, /'cache'/);
+  });
+});
+
+Deno.test("executor - a batch shares one child and passes values in memory", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const seen: number[] = [];
+    const results = await ex.runBatch([
+      job("const obj = { n: 1 }; (globalThis as any).same = obj;", {
+        cellId: "a",
+        outputs: ["obj"],
+      }),
+      job("throw new Error('independent failure')", { cellId: "b" }),
+      job("`${obj === (globalThis as any).same} ${obj.n}`", { cellId: "c", carry: ["obj"] }),
+    ], { onResult: (_r, i) => seen.push(i) });
+    assert.deepEqual(seen, [0, 1, 2]);
+    assert.deepEqual(results.map((r) => r.status), ["ok", "error", "ok"]);
+    assert.deepEqual(results[2].displays, [{ type: "text", data: "true 1" }]);
+  });
+});
+
+Deno.test("executor - a batch split by permissions carries values encoded", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const base = job("").permissions;
+    const results = await ex.runBatch([
+      job("const n = 20; function add(a: number) { return a + 1 }", { outputs: ["n", "add"] }),
+      job("add(n) * 2", { carry: ["n", "add"], permissions: { ...base, env: ["X"] } }),
+    ]);
+    assert.deepEqual(
+      results[1].displays,
+      [{ type: "text", data: "42" }],
+      JSON.stringify(results[1].error),
+    );
+  });
+});
+
+Deno.test("executor - a child never runs two jobs", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const a = await ex.run(job("(globalThis as any).leak = 1; Deno.pid"));
+    const b = await ex.run(job("`${typeof (globalThis as any).leak} ${Deno.pid}`"));
+    const pidA = String(a.displays[0].data);
+    const [leak, pidB] = String(b.displays[0].data).split(" ");
+    assert.equal(leak, "undefined");
+    assert.notEqual(pidB, pidA);
+  });
+});
+
+Deno.test("executor - cancel kills the run", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const ctl = new AbortController();
+    const pending = ex.runBatch([job("while (true) {}"), job("1")], { signal: ctl.signal });
+    setTimeout(() => ctl.abort(), 300);
+    const results = await pending;
+    assert.deepEqual(results.map((r) => r.error?.kind), ["cancelled", "cancelled"]);
+  });
+});
+
+Deno.test("executor - display() calls and helpers produce typed outputs", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const r = await ex.run(job(`display(md\`# hi\`);
+display("<b>x</b>", { type: "html" });
+[{ a: 1 }, { a: 2 }]`));
+    assert.deepEqual(r.displays, [
+      { type: "markdown", data: "# hi" },
+      { type: "html", data: "<b>x</b>" },
+      { type: "table", data: { columns: ["a"], rows: [[1], [2]], totalRows: 2 } },
+    ]);
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * A warm pool of cell children keyed by permission set and memory cap. Each child is used for
+ * one message and then disposed; taking a child starts its replacement in the background, so
+ * the next run with the same permissions finds one already started. Keys unused for `idleMs`
+ * lose their idle children.
+ */
+
+import { nullLogger } from "../log.ts";
+import type { Logger } from "../log.ts";
+import { CellChild } from "./child.ts";
+import { buildPermissionFlags, childKey, type PermissionSpec } from "./permissions.ts";
+
+/** Options for WarmPool. */
+export interface WarmPoolOptions {
+  denoPath: string;
+  harnessPath: string;
+  /** Parent of every child's scratch folder. */
+  scratchRoot: string;
+  /** Idle children kept per key. @default 1 */
+  size?: number;
+  /** A key unused this long loses its idle children. @default 300_000 */
+  idleMs?: number;
+  /** Environment of every child (nothing of the server's is inherited). @default {} */
+  env?: Record<string, string>;
+  log?: Logger;
+}
+
+type ResolvedOptions = Required<Omit<WarmPoolOptions, "log">> & { log: Logger };
+
+interface Entry {
+  spec: PermissionSpec;
+  memoryMb: number;
+  idle: CellChild[];
+  lastUsed: number;
+}
+
+/** Pre-started children per permission key; `close()` kills them all. */
+export class WarmPool {
+  #opts: ResolvedOptions;
+  #entries = new Map<string, Entry>();
+  #live = new Set<CellChild>();
+  #timer: ReturnType<typeof setInterval>;
+  #closed = false;
+
+  constructor(options: WarmPoolOptions) {
+    this.#opts = {
+      ...options,
+      size: options.size ?? 1,
+      idleMs: options.idleMs ?? 300_000,
+      env: options.env ?? {},
+      log: options.log ?? nullLogger(),
+    };
+    this.#timer = setInterval(() => this.#evict(), Math.max(1_000, this.#opts.idleMs / 2));
+    this.#timer.unref();
+  }
+
+  /**
+   * Takes a started child for this permission set (cold-starting one if none is idle). Call
+   * `warm` afterwards to start its replacement once the job is on its way.
+   */
+  acquire(spec: PermissionSpec, memoryMb: number): CellChild {
+    if (this.#closed) throw new Error("Cannot start a cell child: the executor is closed");
+    const entry = this.#entry(spec, memoryMb);
+    entry.lastUsed = Date.now();
+    let child: CellChild | undefined;
+    while ((child = entry.idle.shift()) && !child.alive) this.release(child);
+    return child ?? this.#spawn(entry);
+  }
+
+  /** Starts idle children for this permission set ahead of use. */
+  warm(spec: PermissionSpec, memoryMb: number): void {
+    if (this.#closed) return;
+    const entry = this.#entry(spec, memoryMb);
+    entry.lastUsed = Date.now();
+    this.#topUp(entry);
+  }
+
+  /** Disposes a child that has done its work (or failed). */
+  async release(child: CellChild): Promise<void> {
+    await child.dispose();
+    this.#live.delete(child);
+  }
+
+  /** Numbers for metrics and tests. */
+  stats(): { keys: number; idle: number; live: number } {
+    let idle = 0;
+    for (const e of this.#entries.values()) idle += e.idle.length;
+    return { keys: this.#entries.size, idle, live: this.#live.size };
+  }
+
+  /** Kills every child, idle or busy, and waits for them. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#entries.clear();
+    await Promise.all([...this.#live].map((c) => this.release(c)));
+  }
+
+  #entry(spec: PermissionSpec, memoryMb: number): Entry {
+    const key = `${childKey(spec)}|mem=${memoryMb}`;
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      entry = { spec, memoryMb, idle: [], lastUsed: Date.now() };
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  #topUp(entry: Entry): void {
+    while (entry.idle.length < this.#opts.size) entry.idle.push(this.#spawn(entry));
+  }
+
+  #spawn(entry: Entry): CellChild {
+    const scratchDir = Deno.makeTempDirSync({ dir: this.#opts.scratchRoot, prefix: "child-" });
+    const child = new CellChild({
+      denoPath: this.#opts.denoPath,
+      harnessPath: this.#opts.harnessPath,
+      scratchDir,
+      flags: buildPermissionFlags(entry.spec, { scratchDir }),
+      memoryMb: entry.memoryMb,
+      cwd: entry.spec.notebookDir,
+      env: this.#opts.env,
+    });
+    this.#live.add(child);
+    this.#opts.log.debug("cell child started", { pid: child.pid });
+    return child;
+  }
+
+  #evict(): void {
+    const cutoff = Date.now() - this.#opts.idleMs;
+    for (const [key, entry] of this.#entries) {
+      if (entry.lastUsed >= cutoff) continue;
+      this.#entries.delete(key);
+      for (const c of entry.idle) void this.release(c);
+    }
+  }
+}
