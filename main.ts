@@ -15,6 +15,18 @@ import { serveApp } from "./lib/http/serve.ts";
 import { processEnv, relaunchServer } from "./lib/launcher/launch.ts";
 import { DEFAULT_TENANT_ID, tenantHash } from "./lib/tenancy/tenant_id.ts";
 import { runCli } from "./lib/cli/mod.ts";
+import { createExecutor } from "./lib/executor/executor.ts";
+import { SessionRegistry } from "./lib/session/registry.ts";
+import { createSessionSecrets } from "./lib/secrets/session_secrets.ts";
+import { createSecretProviderRegistry } from "./lib/secrets/provider.ts";
+import { infisicalProvider } from "./lib/secrets/infisical.ts";
+import { tenantRegistry } from "./lib/tenancy/registry.ts";
+import { createQos } from "./lib/tenancy/qos.ts";
+import { parseAcl } from "./lib/acl/acl.ts";
+import { mountApi } from "./routes/api/mod.ts";
+import { pageRoutes } from "./routes/pages/mod.ts";
+import { openBlobStore } from "./lib/artifacts/open.ts";
+import { tenantNotebookRoot } from "./lib/session/tenant_root.ts";
 
 /** Strata's version, shown by /health and the banner. */
 export const VERSION = "0.1.0";
@@ -48,8 +60,52 @@ export async function startServer(env: Record<string, string | undefined>): Prom
       : { ok: false, detail: `pending: ${s.pending.join(", ")}` };
   });
 
+  const blobs = openBlobStore(config, env);
+  const scratchRoot = `${config.dataDir}/tmp`;
+  await Deno.mkdir(scratchRoot, { recursive: true });
+  const executor = createExecutor({
+    scratchRoot,
+    poolSize: config.executor.poolSize,
+    childEnv: cellChildEnv(env),
+    log: log.child({ component: "executor" }),
+  });
+  const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
+  const sessions = new SessionRegistry({
+    db,
+    blobs,
+    executor,
+    log,
+    metrics,
+    denoVersion: Deno.version.deno,
+    memoryMb: config.executor.memoryMb,
+    defaultTimeoutSeconds: config.executor.timeoutSeconds,
+  }, { secrets: () => createSessionSecrets({ registry: secretProviders, env, log: log.child({ component: "secrets" }) }) });
+  const tenants = tenantRegistry({ max: config.maxTenants });
+  const apiDeps = {
+    config,
+    db,
+    blobs,
+    sessions,
+    tenants,
+    notebookRoot: (tenant: { id: string; hash: string }) => tenantNotebookRoot(config, tenant),
+    acl: config.acl ? parseAcl(config.acl) : undefined,
+    qos: createQos({ interactiveSlots: 2, bulkSlots: 1, globalBulkSlots: 2 }),
+  };
+
   const defaultTenant = { id: DEFAULT_TENANT_ID, hash: await tenantHash(DEFAULT_TENANT_ID) };
-  const app = createApp({ config, log, metrics, readiness, version: VERSION, defaultTenant });
+  const app = createApp({
+    config,
+    log,
+    metrics,
+    readiness,
+    version: VERSION,
+    defaultTenant,
+    tenants,
+    mount: (a) => {
+      mountApi(a, apiDeps);
+      a.route("/", pageRoutes(apiDeps));
+    },
+  });
   const server = await serveApp(app.fetch, { hostname: config.host, port: config.port });
 
   banner(log, {
@@ -69,6 +125,9 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   await server.finished;
+  log.info("http server stopped; stopping cell processes");
+  await executor.close();
+  log.info("cell processes stopped; closing the database");
   await db.close();
   log.info("stopped");
   return 0;
@@ -98,6 +157,15 @@ function loadOrExplain(env: Record<string, string | undefined>) {
     }
     throw err;
   }
+}
+
+/** Environment of cell processes: only what Deno needs to find its module cache. */
+function cellChildEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH", "TZ", "NO_COLOR"]) {
+    if (env[k]) out[k] = env[k]!;
+  }
+  return out;
 }
 
 function banner(log: Logger, facts: Record<string, unknown>): void {

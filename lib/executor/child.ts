@@ -24,6 +24,15 @@ export type RawOutputHandler = (stream: "stdout" | "stderr", text: string) => vo
 
 const STDERR_TAIL = 16_384;
 
+/** kill(1), used when Deno.kill is not permitted. */
+export const KILL_PATH = ["/usr/bin/kill", "/bin/kill"].find((p) => {
+  try {
+    return Deno.statSync(p).isFile;
+  } catch {
+    return false;
+  }
+}) ?? "kill";
+
 /** A started child waiting for its one message. */
 export class CellChild {
   readonly pid: number;
@@ -104,13 +113,24 @@ export class CellChild {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  /** Kills the child's whole process group at once. */
+  /**
+   * Kills the child's whole process group at once. `Deno.kill` needs unrestricted --allow-run;
+   * the permission-scoped server has only `--allow-run=<deno>,<kill>`, so it falls back to kill(1).
+   */
   kill(): void {
     try {
       Deno.kill(-this.pid, "SIGKILL");
-    } catch {
-      // Already gone.
+      return;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotCapable)) return; // already gone
     }
+    try {
+      new Deno.Command(KILL_PATH, { args: ["-KILL", "--", `-${this.pid}`], stdout: "null", stderr: "null" })
+        .spawn();
+    } catch { /* not allowed either: at least end the leader below */ }
+    try {
+      this.#proc.kill("SIGKILL");
+    } catch { /* already gone */ }
   }
 
   /** Kills the group, waits for the process and its pipes, removes the scratch folder. */

@@ -7,8 +7,12 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Readiness } from "../readiness.ts";
 import { healthRoutes } from "../../routes/health.ts";
-import type { AppEnv, Identity, Tenant } from "./context.ts";
+import { identity } from "../auth/identity.ts";
+import { tenancy } from "../tenancy/tenancy.ts";
+import type { TenantRegistry } from "../tenancy/registry.ts";
+import type { AppEnv, Tenant } from "./context.ts";
 import { driveByGuard } from "./drive_by_guard.ts";
+import { clientKey, rateLimit } from "./rate_limit.ts";
 import { handleError, handleNotFound } from "./errors.ts";
 import { requestContext } from "./request_context.ts";
 
@@ -21,12 +25,14 @@ export interface AppDeps {
   version: string;
   /** The default tenant (tenancy off), with its hash precomputed. */
   defaultTenant: Tenant;
+  /** Tenants seen (service mode with tenancy). */
+  tenants?: TenantRegistry;
   /** Feature routes mounted after the security middleware. */
   mount?: (app: Hono<AppEnv>) => void;
 }
 
 const PROBES = new Set(["/health", "/ready", "/metrics"]);
-const PERSONAL_IDENTITY: Identity = { principal: null, scopes: new Set(["*"]), source: "personal" };
+const isProbe = (path: string) => PROBES.has(path);
 
 /** Builds the Hono app: request context, errors, body limit, drive-by guard, identity, routes. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -45,12 +51,42 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.use(driveByGuard({ allowedHosts: personalHosts(config), port: config.port }));
   }
   app.route("/", healthRoutes({ readiness: deps.readiness, metrics: deps.metrics, version: deps.version }));
-  app.use(async function identityAndTenant(c, next) {
-    if (PROBES.has(c.req.path)) return await next();
-    c.set("identity", PERSONAL_IDENTITY);
-    c.set("tenant", deps.defaultTenant);
-    await next();
-  });
+  app.use(identity(
+    config.authMode === "trusted_proxy"
+      ? {
+        mode: "trusted_proxy",
+        proxyToken: config.proxyToken!,
+        proxyTokenHeader: config.proxyTokenHeader,
+        principalHeader: config.principalHeader,
+        scopesHeader: config.scopesHeader,
+        exempt: isProbe,
+      }
+      : { mode: "personal", userHeader: config.personalModeUserHeader, exempt: isProbe },
+  ));
+  app.use(tenancy({
+    enabled: config.multiTenantEnabled,
+    required: config.requireTenantHeader,
+    header: config.tenantHeader,
+    registry: deps.tenants,
+    exempt: isProbe,
+  }));
+  if (config.rateLimit.enabled) {
+    app.use(rateLimit({
+      capacity: config.rateLimit.burst,
+      refillPerSecond: config.rateLimit.requestsPerSecond,
+      globalCapacity: config.rateLimit.globalBurst,
+      globalRefillPerSecond: config.rateLimit.globalRequestsPerSecond,
+      exempt: isProbe,
+      keyFor: (c) =>
+        clientKey(c, {
+          principalFirst: config.deploymentMode === "service",
+          trustForwardedFor: config.rateLimit.trustForwardedFor,
+          peerAddress: (ctx) =>
+            ((ctx.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname) ?? "unknown",
+        }),
+      onReject: (_key) => deps.metrics.rateLimitRejections.inc({ tenant: "all" }),
+    }));
+  }
   deps.mount?.(app);
   return app;
 }

@@ -1,6 +1,7 @@
 /** The launcher: re-runs this program as the server under the permissions its config needs. */
 import type { Config } from "../config/resolve.ts";
 import { SERVER_ENV, serverPermissionFlags } from "./permissions.ts";
+import { KILL_PATH } from "../executor/child.ts";
 
 /** Options for relaunchServer. */
 export interface RelaunchOptions {
@@ -17,7 +18,7 @@ export async function relaunchServer(options: RelaunchOptions): Promise<number> 
   const { config, env } = options;
   const mainPath = new URL(options.mainModule).pathname;
   const codeRoot = mainPath.slice(0, mainPath.lastIndexOf("/"));
-  const flags = serverPermissionFlags(config, { denoPath: Deno.execPath(), codeRoot, env });
+  const flags = serverPermissionFlags(config, { denoPath: Deno.execPath(), codeRoot, env, killPath: KILL_PATH });
   const childEnv: Record<string, string> = { STRATA_IN_PROCESS: "1" };
   for (const [k, v] of Object.entries(env)) {
     if (v !== undefined && SERVER_ENV.some((p) => (p.endsWith("*") ? k.startsWith(p.slice(0, -1)) : k === p))) {

@@ -11,6 +11,8 @@ export interface LaunchContext {
   denoPath: string;
   /** Folder holding the server code (main.ts or the bundle), node_modules and migrations. */
   codeRoot: string;
+  /** Absolute path of kill(1), if present. */
+  killPath?: string;
   /** The process environment, to see which optional integrations are configured. */
   env: Record<string, string | undefined>;
 }
@@ -24,6 +26,15 @@ export const SERVER_ENV = [
   "PG*",
   "AWS_*",
   "INFISICAL_*",
+  // Read by the typescript package (cell analysis) at import; harmless, non-secret.
+  "TSC_*",
+  "NODE_*",
+  "VSCODE_INSPECTOR_OPTIONS",
+  "COLORTERM",
+  "OS",
+  "TERM",
+  "TERM_PROGRAM",
+  "WT_SESSION",
   "NO_COLOR",
   "TZ",
 ];
@@ -48,7 +59,9 @@ export function serverPermissionFlags(config: Config, ctx: LaunchContext): strin
     `--allow-read=${readable.join(",")}`,
     `--allow-write=${writable.join(",")}`,
     `--allow-env=${SERVER_ENV.join(",")}`,
-    `--allow-run=${ctx.denoPath}`,
+    // Cell processes are deno; kill(1) ends a cell's whole process group (Deno.kill would
+    // need unrestricted --allow-run).
+    `--allow-run=${[ctx.denoPath, ...(ctx.killPath ? [ctx.killPath] : [])].join(",")}`,
   ];
   if (config.artifactBlobBackend === "s3") flags.push("--allow-sys=osRelease");
   return flags;

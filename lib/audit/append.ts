@@ -1,0 +1,111 @@
+/** Appending to a tenant's audit hash chain, inside the caller's transaction. */
+
+import type { Db } from "../db/types.ts";
+import type { AuditKey } from "./audit_key.ts";
+import {
+  AUDIT_COLUMNS,
+  AUDIT_GENESIS_HASH,
+  type AuditEventInput,
+  type AuditRow,
+  auditRowHash,
+} from "./audit_event.ts";
+import { canonicalJson } from "./canonical_json.ts";
+
+/**
+ * Appends one event to its tenant's chain and returns the stored row. Pass the transaction
+ * handle of the change being recorded so both commit or neither does; given a plain Db, the
+ * append runs in a transaction of its own.
+ *
+ * Writers are serialized per tenant by the `audit_heads` row (SELECT ... FOR UPDATE on
+ * PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the only write lock), and the head is
+ * advanced with a compare-and-set, so concurrent writers cannot fork a chain. Throws a
+ * TypeError for an invalid event (empty action, non-integer time, details that are not JSON).
+ */
+export async function appendAudit(
+  db: Db,
+  key: AuditKey,
+  event: AuditEventInput,
+): Promise<AuditRow> {
+  const detailsJson = validate(event);
+  return await db.transaction(async (tx) => {
+    await tx.query(
+      "INSERT INTO audit_heads (tenant_hash, seq, row_hash) VALUES ($1, 0, $2) " +
+        "ON CONFLICT (tenant_hash) DO NOTHING",
+      [event.tenantHash, AUDIT_GENESIS_HASH],
+    );
+    const lock = tx.kind === "postgres" ? " FOR UPDATE" : "";
+    const [head] = await tx.query<{ seq: number; row_hash: string }>(
+      `SELECT seq, row_hash FROM audit_heads WHERE tenant_hash = $1${lock}`,
+      [event.tenantHash],
+    );
+    const unsigned: Omit<AuditRow, "rowHash"> = {
+      tenantHash: event.tenantHash,
+      seq: Number(head.seq) + 1,
+      at: event.at,
+      actor: event.actor,
+      action: event.action,
+      resource: event.resource,
+      detailsJson,
+      provenanceHash: event.provenanceHash ?? null,
+      outputHash: event.outputHash ?? null,
+      hmacKeyId: key.id,
+      prevHash: head.row_hash,
+    };
+    const row: AuditRow = { ...unsigned, rowHash: auditRowHash(key.secret, unsigned) };
+    await tx.query(
+      `INSERT INTO audit_events (${AUDIT_COLUMNS})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        row.tenantHash,
+        row.seq,
+        row.at,
+        row.actor,
+        row.action,
+        row.resource,
+        row.detailsJson,
+        row.provenanceHash,
+        row.outputHash,
+        row.hmacKeyId,
+        row.prevHash,
+        row.rowHash,
+      ],
+    );
+    const advanced = await tx.query(
+      "UPDATE audit_heads SET seq = $2, row_hash = $3 WHERE tenant_hash = $1 AND seq = $4 " +
+        "RETURNING seq",
+      [row.tenantHash, row.seq, row.rowHash, row.seq - 1],
+    );
+    if (advanced.length !== 1) {
+      // Unreachable while the lock above holds; refuse rather than fork the chain if it did not.
+      throw new Error(
+        `Cannot append audit event: tenant '${row.tenantHash}' chain head moved during the append`,
+      );
+    }
+    return row;
+  });
+}
+
+function validate(event: AuditEventInput): string {
+  if (typeof event.tenantHash !== "string" || event.tenantHash === "") {
+    throw new TypeError("Cannot append audit event: tenantHash must be a non-empty string");
+  }
+  if (typeof event.action !== "string" || event.action === "") {
+    throw new TypeError("Cannot append audit event: action must be a non-empty string");
+  }
+  if (typeof event.resource !== "string") {
+    throw new TypeError("Cannot append audit event: resource must be a string");
+  }
+  if (event.actor !== null && typeof event.actor !== "string") {
+    throw new TypeError("Cannot append audit event: actor must be a string or null");
+  }
+  if (!Number.isSafeInteger(event.at) || event.at < 0) {
+    throw new TypeError(
+      `Cannot append audit event: at must be epoch milliseconds, got ${String(event.at)}`,
+    );
+  }
+  const details = event.details ?? {};
+  if (typeof details !== "object" || details === null || Array.isArray(details)) {
+    throw new TypeError("Cannot append audit event: details must be an object");
+  }
+  return canonicalJson(details);
+}

@@ -1,0 +1,69 @@
+/** Audit HMAC keys: validation, key ids, the keyring verify uses, and the personal-mode dev key. */
+
+import { createHash } from "node:crypto";
+
+/** A key that signs audit rows. `id` is stored in every row it signs (hmac_key_id). */
+export interface AuditKey {
+  id: string;
+  secret: Uint8Array;
+}
+
+/** The shortest key accepted: HMAC-SHA256 gains nothing from more, and loses strength with less. */
+export const MIN_AUDIT_KEY_BYTES = 32;
+
+/**
+ * The development key personal mode falls back to when `STRATA_AUDIT_HMAC_KEY` is unset. It is
+ * public (it is in this file), so a chain signed with it only detects accidents, not tampering;
+ * config coherence warns about it at start-up, and service mode refuses to run without a key.
+ */
+export const DEVELOPMENT_AUDIT_KEY_SECRET =
+  "strata-development-audit-key-NOT-SECRET-do-not-use-in-service-mode";
+
+/** Key id used for the development key, so rows signed with it are recognisable at a glance. */
+export const DEVELOPMENT_AUDIT_KEY_ID = "dev";
+
+/**
+ * Validates an audit key and derives its id. A string secret is used as its UTF-8 bytes (a
+ * 64-character hex value is therefore 64 bytes, not decoded to 32). The id defaults to the first
+ * 8 hex digits of SHA-256(secret): stable across restarts and replicas, different after a
+ * rotation, and revealing nothing useful about the key. Throws a RangeError for a short key.
+ */
+export function auditKey(secret: string | Uint8Array, id?: string): AuditKey {
+  const bytes = typeof secret === "string" ? new TextEncoder().encode(secret) : secret.slice();
+  if (bytes.length < MIN_AUDIT_KEY_BYTES) {
+    throw new RangeError(
+      `Audit HMAC key is ${bytes.length} bytes; it must be at least ${MIN_AUDIT_KEY_BYTES} bytes ` +
+        "(generate one with: openssl rand -hex 32)",
+    );
+  }
+  const keyId = id ?? createHash("sha256").update(bytes).digest("hex").slice(0, 8);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(keyId)) {
+    throw new TypeError(`Invalid audit key id '${keyId}': use 1-64 of [A-Za-z0-9._-]`);
+  }
+  return { id: keyId, secret: bytes };
+}
+
+/** The fixed development key (see DEVELOPMENT_AUDIT_KEY_SECRET): personal mode only. */
+export function developmentAuditKey(): AuditKey {
+  return auditKey(DEVELOPMENT_AUDIT_KEY_SECRET, DEVELOPMENT_AUDIT_KEY_ID);
+}
+
+/**
+ * The keyring verifyAudit takes: key id → secret. Pass the current key and every retired key
+ * whose rows must still verify. Throws when two different secrets claim one id.
+ */
+export function auditKeyring(keys: readonly AuditKey[]): Map<string, Uint8Array> {
+  const ring = new Map<string, Uint8Array>();
+  for (const key of keys) {
+    const existing = ring.get(key.id);
+    if (existing && !sameBytes(existing, key.secret)) {
+      throw new TypeError(`Two different audit keys share the id '${key.id}'`);
+    }
+    ring.set(key.id, key.secret);
+  }
+  return ring;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}

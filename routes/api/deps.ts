@@ -1,0 +1,35 @@
+/** What the API routes need; assembled by main.ts. */
+import type { Context } from "hono";
+import type { AclConfig } from "../../lib/acl/acl.ts";
+import type { Config } from "../../lib/config/resolve.ts";
+import type { AppEnv, Tenant } from "../../lib/http/context.ts";
+import type { SessionRegistry } from "../../lib/session/registry.ts";
+import type { Db } from "../../lib/db/types.ts";
+import type { BlobStore } from "../../lib/artifacts/blob_store.ts";
+import type { Qos } from "../../lib/tenancy/qos.ts";
+import type { TenantRegistry } from "../../lib/tenancy/registry.ts";
+
+/** An audit event as routes describe it; the recorder adds who, tenant and time. */
+export interface RouteAuditEvent {
+  action: string;
+  resource: string;
+  details?: Record<string, unknown>;
+  provenanceHash?: string;
+  outputHash?: string;
+}
+
+/** Dependencies of the API routes. */
+export interface ApiDeps {
+  config: Config;
+  db: Db;
+  blobs: BlobStore;
+  sessions: SessionRegistry;
+  /** The notebook root folder of a tenant (created on first use). */
+  notebookRoot: (tenant: Tenant) => Promise<string>;
+  /** ACL rules; absent means no ACL (personal mode, or service mode without [acl_config]). */
+  acl?: AclConfig;
+  qos?: Qos;
+  tenants?: TenantRegistry;
+  /** Records an audit event (absent: not recorded). */
+  audit?: (c: Context<AppEnv>, event: RouteAuditEvent) => Promise<void>;
+}
