@@ -8,24 +8,22 @@ import { ConfigError } from "./lib/config/load.ts";
 import { createLogger, type Logger } from "./lib/log.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createReadiness } from "./lib/readiness.ts";
-import { openDb } from "./lib/db/open.ts";
-import { migrate, migrationStatus } from "./lib/db/migrate.ts";
+import { migrationStatus } from "./lib/db/migrate.ts";
 import { createApp } from "./lib/http/app.ts";
 import { serveApp } from "./lib/http/serve.ts";
 import { processEnv, relaunchServer } from "./lib/launcher/launch.ts";
 import { DEFAULT_TENANT_ID, tenantHash } from "./lib/tenancy/tenant_id.ts";
 import { runCli } from "./lib/cli/mod.ts";
-import { createExecutor } from "./lib/executor/executor.ts";
-import { SessionRegistry } from "./lib/session/registry.ts";
-import { createSessionSecrets } from "./lib/secrets/session_secrets.ts";
-import { createSecretProviderRegistry } from "./lib/secrets/provider.ts";
-import { infisicalProvider } from "./lib/secrets/infisical.ts";
+import { createServices } from "./lib/services.ts";
+import { deleteOldConsoleLogs } from "./lib/session/console_logs.ts";
+import { jobReadinessChecks } from "./lib/jobs/schedule.ts";
+import { registerCron } from "./cron.ts";
+import type { ApiDeps } from "./routes/api/deps.ts";
 import { tenantRegistry } from "./lib/tenancy/registry.ts";
 import { createQos } from "./lib/tenancy/qos.ts";
 import { parseAcl } from "./lib/acl/acl.ts";
 import { mountApi } from "./routes/api/mod.ts";
 import { pageRoutes } from "./routes/pages/mod.ts";
-import { openBlobStore } from "./lib/artifacts/open.ts";
 import { tenantNotebookRoot } from "./lib/session/tenant_root.ts";
 
 /** Strata's version, shown by /health and the banner. */
@@ -40,13 +38,17 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   for (const w of [...loaded.warnings, ...checkCoherence(config).warnings]) log.warn(w);
 
-  await Deno.mkdir(config.dataDir, { recursive: true });
-  await Deno.mkdir(config.notebookStorageDir, { recursive: true });
-  if (config.artifactDir) await Deno.mkdir(config.artifactDir, { recursive: true });
-  const db = await openDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
-  const migrated = await migrate(db, { log });
-
   const metrics = createMetrics();
+  const tenants = tenantRegistry({ max: config.maxTenants });
+  const services = await createServices({
+    config,
+    env,
+    log,
+    metrics,
+    tenantLabel: (hash) => tenants.list().find((t) => t.hash === hash)?.id ?? "default",
+  });
+  const { db } = services;
+
   const readiness = createReadiness();
   readiness.add("db", async () => {
     const t = performance.now();
@@ -60,38 +62,34 @@ export async function startServer(env: Record<string, string | undefined>): Prom
       : { ok: false, detail: `pending: ${s.pending.join(", ")}` };
   });
 
-  const blobs = openBlobStore(config, env);
-  const scratchRoot = `${config.dataDir}/tmp`;
-  await Deno.mkdir(scratchRoot, { recursive: true });
-  const executor = createExecutor({
-    scratchRoot,
-    poolSize: config.executor.poolSize,
-    childEnv: cellChildEnv(env),
-    log: log.child({ component: "executor" }),
-  });
-  const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
-  const sessions = new SessionRegistry({
+  const shutdown = new AbortController();
+  const jobsDeps = {
     db,
-    blobs,
-    executor,
-    log,
+    blobStore: services.blobs,
+    options: { retentionDays: config.retentionDays },
+    log: log.child({ component: "jobs" }),
     metrics,
-    denoVersion: Deno.version.deno,
-    memoryMb: config.executor.memoryMb,
-    defaultTimeoutSeconds: config.executor.timeoutSeconds,
-  }, { secrets: () => createSessionSecrets({ registry: secretProviders, env, log: log.child({ component: "secrets" }) }) });
-  const tenants = tenantRegistry({ max: config.maxTenants });
-  const apiDeps = {
+    deleteConsoleLogs: (olderThan: Date) => deleteOldConsoleLogs(config.notebookStorageDir, olderThan),
+    isReferenced: (a: { provenanceHash: string }) => services.sessions.isCurrentProvenance(a.provenanceHash),
+  };
+  const jobs = registerCron({ ...jobsDeps, signal: shutdown.signal });
+  for (const [name, check] of Object.entries(jobReadinessChecks(db, jobs, { startedAt: new Date() }))) {
+    readiness.add(name, check);
+  }
+
+  const apiDeps: ApiDeps = {
     config,
     db,
-    blobs,
-    sessions,
+    blobs: services.blobs,
+    sessions: services.sessions,
     tenants,
-    notebookRoot: (tenant: { id: string; hash: string }) => tenantNotebookRoot(config, tenant),
+    notebookRoot: (tenant) => tenantNotebookRoot(config, tenant),
     acl: config.acl ? parseAcl(config.acl) : undefined,
     qos: createQos({ interactiveSlots: 2, bulkSlots: 1, globalBulkSlots: 2 }),
+    audit: (c, e) =>
+      services.audit.record({ tenantHash: c.var.tenant.hash, actor: c.var.identity?.principal ?? null, ...e }),
+    auditKeyring: services.auditKeyring,
   };
-
   const defaultTenant = { id: DEFAULT_TENANT_ID, hash: await tenantHash(DEFAULT_TENANT_ID) };
   const app = createApp({
     config,
@@ -101,6 +99,14 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     version: VERSION,
     defaultTenant,
     tenants,
+    onAuthFailure: (c) =>
+      services.audit.record({
+        tenantHash: defaultTenant.hash,
+        actor: null,
+        action: "auth.failure",
+        resource: c.req.path,
+        details: { method: c.req.method },
+      }),
     mount: (a) => {
       mountApi(a, apiDeps);
       a.route("/", pageRoutes(apiDeps));
@@ -114,21 +120,20 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     database: config.databaseUrl ? "postgresql" : config.sqlitePath,
     notebooks: config.notebookStorageDir,
     artifacts: config.artifactBlobBackend === "s3" ? `s3://${config.s3.bucket}/${config.s3.prefix}` : config.artifactDir,
-    migrations: migrated.applied.length ? `applied ${migrated.applied.join(", ")}` : "up to date",
+    migrations: services.migrated.length ? `applied ${services.migrated.join(", ")}` : "up to date",
     ready_ms: Math.round(performance.now() - started),
   });
 
   const stop = async () => {
     log.info("shutting down: finishing in-flight requests");
+    shutdown.abort();
     await server.shutdown();
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   await server.finished;
-  log.info("http server stopped; stopping cell processes");
-  await executor.close();
-  log.info("cell processes stopped; closing the database");
-  await db.close();
+  log.info("http server stopped; stopping cell processes and closing the database");
+  await services.close();
   log.info("stopped");
   return 0;
 }
@@ -157,15 +162,6 @@ function loadOrExplain(env: Record<string, string | undefined>) {
     }
     throw err;
   }
-}
-
-/** Environment of cell processes: only what Deno needs to find its module cache. */
-function cellChildEnv(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH", "TZ", "NO_COLOR"]) {
-    if (env[k]) out[k] = env[k]!;
-  }
-  return out;
 }
 
 function banner(log: Logger, facts: Record<string, unknown>): void {

@@ -1,8 +1,8 @@
 /** App assembly: the middleware stack in order, the probe routes, and the feature routes. */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Config } from "../config/resolve.ts";
-import { PayloadTooLargeError } from "../errors.ts";
+import { PayloadTooLargeError, UnauthorizedError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Readiness } from "../readiness.ts";
@@ -25,6 +25,8 @@ export interface AppDeps {
   version: string;
   /** The default tenant (tenancy off), with its hash precomputed. */
   defaultTenant: Tenant;
+  /** Called when a request fails authentication (audit). */
+  onAuthFailure?: (c: Context<AppEnv>) => Promise<void>;
   /** Tenants seen (service mode with tenancy). */
   tenants?: TenantRegistry;
   /** Feature routes mounted after the security middleware. */
@@ -51,7 +53,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.use(driveByGuard({ allowedHosts: personalHosts(config), port: config.port }));
   }
   app.route("/", healthRoutes({ readiness: deps.readiness, metrics: deps.metrics, version: deps.version }));
-  app.use(identity(
+  const identify = identity(
     config.authMode === "trusted_proxy"
       ? {
         mode: "trusted_proxy",
@@ -62,7 +64,21 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         exempt: isProbe,
       }
       : { mode: "personal", userHeader: config.personalModeUserHeader, exempt: isProbe },
-  ));
+  );
+  app.use(async function identifyAndAudit(c, next) {
+    let passed = false;
+    try {
+      await identify(c, async () => {
+        passed = true;
+        await next();
+      });
+    } catch (err) {
+      if (!passed && err instanceof UnauthorizedError) {
+        await deps.onAuthFailure?.(c).catch((e) => c.var.log.error("audit of an auth failure failed", { error: e }));
+      }
+      throw err;
+    }
+  });
   app.use(tenancy({
     enabled: config.multiTenantEnabled,
     required: config.requireTenantHeader,

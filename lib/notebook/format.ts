@@ -216,6 +216,37 @@ export async function setNotebookEnv(
   return readNotebook(root);
 }
 
+/**
+ * Sets (or with null removes) the `[secret_manager]` table. Returns false, writing nothing and
+ * keeping `updated_at`, when the table already holds exactly these values.
+ */
+export async function setSecretManagerConfig(
+  root: string,
+  config: Record<string, unknown> | null,
+  now?: Date,
+): Promise<boolean> {
+  const manifest = await loadManifest(root);
+  const current = manifest.secret_manager ?? null;
+  if (sameTable(current, config)) return false;
+  const next: Manifest = { ...manifest };
+  if (config === null) delete next.secret_manager;
+  else {
+    next.secret_manager = Object.fromEntries(
+      Object.entries(config).filter(([, v]) => v !== undefined),
+    );
+  }
+  await saveManifest(root, next, now);
+  return true;
+}
+
+function sameTable(a: Record<string, unknown> | null, b: Record<string, unknown> | null): boolean {
+  const norm = (t: Record<string, unknown> | null) =>
+    t === null ? null : JSON.stringify(
+      Object.entries(t).filter(([, v]) => v !== undefined).sort(([x], [y]) => x.localeCompare(y)),
+    );
+  return norm(a) === norm(b);
+}
+
 /** The notebook's deno.lock content, or null when it has none. */
 export async function readLockFile(root: string): Promise<string | null> {
   try {

@@ -31,7 +31,7 @@ export interface CacheStores {
 
 /** A lookup: the stored result and the verified values, or a miss with its reason. */
 export type CacheLookup =
-  | { hit: true; result: StoredResult; values: Map<string, EncodedValue> }
+  | { hit: true; result: StoredResult; values: Map<string, EncodedValue>; resultHash: string }
   | { hit: false; reason: "absent" | "incomplete" | "missing-blob" | "corrupt-blob" };
 
 const RESULT = "$result";
@@ -60,10 +60,16 @@ export async function lookupCell(
   }
   await touchArtifacts(stores.db, tenantHash, provenance, now);
   const result = JSON.parse(new TextDecoder().decode(resultBytes.bytes)) as StoredResult;
-  return { hit: true, result, values };
+  return { hit: true, result, values, resultHash: resultRow.contentHash };
 }
 
-/** Stores a successful run's values and result under its provenance. Returns new blob bytes. */
+/** What storeCell wrote: new blob bytes, and the content hash of the `$result` (the output hash). */
+export interface StoreOutcome {
+  bytesWritten: number;
+  resultHash: string;
+}
+
+/** Stores a successful run's values and result under its provenance. */
 export async function storeCell(
   stores: CacheStores,
   tenantHash: string,
@@ -71,7 +77,7 @@ export async function storeCell(
   values: readonly EncodedValue[],
   result: StoredResult,
   now: number,
-): Promise<number> {
+): Promise<StoreOutcome> {
   const entries: { name: string; codec: string; bytes: Uint8Array }[] = [
     ...values.map((v) => ({ name: v.name, codec: v.codec, bytes: v.bytes })),
     { name: RESULT, codec: "json", bytes: new TextEncoder().encode(JSON.stringify(result)) },
@@ -97,7 +103,7 @@ export async function storeCell(
   await stores.db.transaction(async (tx) => {
     for (const row of rows) await putArtifact(tx, row);
   });
-  return written;
+  return { bytesWritten: written, resultHash: rows[rows.length - 1].contentHash };
 }
 
 async function read(

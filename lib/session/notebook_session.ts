@@ -20,7 +20,9 @@ import {
   readNotebook,
   removeCell,
   reorderCells,
+  setSecretManagerConfig,
 } from "../notebook/format.ts";
+import { parseSecretManagerConfig, type SecretManagerConfig } from "../secrets/provider.ts";
 import type { CellLanguage } from "../notebook/cell_files.ts";
 import { lockFileHash } from "../notebook/provenance.ts";
 import { readRuntimeState, type RuntimeState, writeRuntimeState } from "../notebook/runtime_state.ts";
@@ -32,6 +34,7 @@ import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
 import { type CellRunOutcome, planRun, type RunMode, runCells } from "./run_engine.ts";
 import type { CellError } from "../executor/types.ts";
+import type { AuditRecorder } from "../audit/recorder.ts";
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
@@ -44,6 +47,8 @@ export interface SessionDeps {
   memoryMb: number;
   defaultTimeoutSeconds: number;
   now?: () => Date;
+  /** Records cell executions in the audit log, in the run record's transaction. */
+  audit?: AuditRecorder;
 }
 
 /** Per-session identity: which tenant and notebook path. */
@@ -117,6 +122,12 @@ export class NotebookSession {
     if (runtime.error) deps.log.warn("ignoring unreadable runtime state", { path: root, error: runtime.error });
     const session = new NotebookSession(crypto.randomUUID(), root, scope, deps, analyzer, notebook, runtime.state, lockFileHash(lock));
     scope.secrets?.setNotebookEnv(notebook.manifest.env ?? {});
+    if (scope.secrets && notebook.manifest.secret_manager) {
+      // A fetch error never blocks opening: it is shown in the state (secretManager.lastError).
+      const parsed = parseSecretManagerConfig(notebook.manifest.secret_manager);
+      if (parsed.config) await scope.secrets.load(parsed.config);
+      else deps.log.warn("ignoring invalid [secret_manager]", { path: root, error: parsed.error });
+    }
     session.#rebuild();
     await session.#restoreOutputs();
     return session;
@@ -190,6 +201,25 @@ export class NotebookSession {
     this.events.emit("dag_update", this.dagView());
     this.events.emit("notebook_state", this.state());
     return result;
+  }
+
+  /** Saves the secret manager config (only if it changed) and fetches at once. */
+  async setSecretManager(config: SecretManagerConfig | null): Promise<boolean> {
+    if (!this.scope.secrets) throw new ValidationError("This server has no secret manager support");
+    const changed = await this.#enqueue(() =>
+      setSecretManagerConfig(this.root, config as Record<string, unknown> | null, this.#now())
+    );
+    await this.scope.secrets.load(config);
+    await this.reload();
+    return changed;
+  }
+
+  /** Re-fetches secrets; rotated values apply to the next run (cached results stay valid). */
+  async refreshSecrets(): Promise<void> {
+    if (!this.scope.secrets) throw new ValidationError("This server has no secret manager support");
+    await this.scope.secrets.refresh();
+    this.#rebuild();
+    this.events.emit("notebook_state", this.state());
   }
 
   // ---- runs --------------------------------------------------------------------------------
@@ -297,19 +327,32 @@ export class NotebookSession {
         truncated: o.result.consoleTruncated,
       });
     }
-    await recordRun(this.#deps.db, {
-      tenantHash: this.scope.tenantHash,
-      notebookId,
-      cellId: o.cellId,
-      principal,
-      provenanceHash: o.provenance,
-      cacheHit: o.cacheHit,
-      status: o.status === "ready" ? "ok" : o.error?.kind ?? "error",
-      error: o.error?.message ?? null,
-      durationMs: Math.round(o.result.durationMs),
-      startedAt: o.startedAt,
-      finishedAt: o.finishedAt,
+    // The run record and its audit event commit together: who ran what, producing which output.
+    await this.#deps.db.transaction(async (tx) => {
+      await recordRun(tx, {
+        tenantHash: this.scope.tenantHash,
+        notebookId,
+        cellId: o.cellId,
+        principal,
+        provenanceHash: o.provenance,
+        cacheHit: o.cacheHit,
+        status: o.status === "ready" ? "ok" : o.error?.kind ?? "error",
+        error: o.error?.message ?? null,
+        durationMs: Math.round(o.result.durationMs),
+        startedAt: o.startedAt,
+        finishedAt: o.finishedAt,
+      });
+      await this.#deps.audit?.record({
+        tenantHash: this.scope.tenantHash,
+        actor: principal,
+        action: "cell.execute",
+        resource: `notebooks/${this.scope.path}/cells/${o.cellId}`,
+        details: { status: o.status, cacheHit: o.cacheHit, errorKind: o.error?.kind ?? null },
+        provenanceHash: o.provenance,
+        outputHash: o.outputHash ?? null,
+      }, tx);
     });
+    if (o.bytesWritten) this.#deps.metrics?.artifactBytes.inc({ tenant: this.scope.tenantId }, o.bytesWritten);
     this.#rebuild();
     const state = this.#model.states.get(o.cellId);
     this.events.emit("cell_console", { cellId: o.cellId, entries: o.result.console, truncated: o.result.consoleTruncated });

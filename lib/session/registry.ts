@@ -78,6 +78,14 @@ export class SessionRegistry {
     this.#byId.delete(sessionId);
   }
 
+  /** Whether any open session's cells currently use this provenance (artifact GC keeps it). */
+  isCurrentProvenance(provenance: string): boolean {
+    for (const s of this.#byId.values()) {
+      for (const p of s.model.provenance.values()) if (p.provenance === provenance) return true;
+    }
+    return false;
+  }
+
   /** Number of open sessions. */
   get size(): number {
     return this.#byId.size;

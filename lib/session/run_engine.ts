@@ -20,6 +20,10 @@ export interface CellRunOutcome {
   status: "ready" | "error";
   cacheHit: boolean;
   result: StoredResult;
+  /** Content hash of the stored `$result` (absent for failures and @nocache cells). */
+  outputHash?: string;
+  /** New artifact bytes written by this run. */
+  bytesWritten?: number;
   error?: CellError;
   startedAt: number;
   finishedAt: number;
@@ -88,7 +92,16 @@ export async function runCells(
       const hit = await lookupCell(deps, deps.tenantHash, provenance, stores, t);
       if (hit.hit) {
         values.set(id, hit.values);
-        await finish({ cellId: id, provenance, status: "ready", cacheHit: true, result: hit.result, startedAt: t, finishedAt: deps.now() });
+        await finish({
+          cellId: id,
+          provenance,
+          status: "ready",
+          cacheHit: true,
+          result: hit.result,
+          outputHash: hit.resultHash,
+          startedAt: t,
+          finishedAt: deps.now(),
+        });
         continue;
       }
     }
@@ -165,10 +178,21 @@ async function settle(
   const finishedAt = deps.now();
   if (r.status === "ok") {
     values.set(r.cellId, new Map(r.outputs.map((v) => [v.name, v])));
+    let stored: { bytesWritten: number; resultHash: string } | undefined;
     if (!model.byId.get(r.cellId)!.annotations.nocache) {
-      await storeCell(deps, deps.tenantHash, provenance, r.outputs, result, finishedAt);
+      stored = await storeCell(deps, deps.tenantHash, provenance, r.outputs, result, finishedAt);
     }
-    return { cellId: r.cellId, provenance, status: "ready", cacheHit: false, result, startedAt, finishedAt };
+    return {
+      cellId: r.cellId,
+      provenance,
+      status: "ready",
+      cacheHit: false,
+      result,
+      outputHash: stored?.resultHash,
+      bytesWritten: stored?.bytesWritten,
+      startedAt,
+      finishedAt,
+    };
   }
   return { cellId: r.cellId, provenance, status: "error", cacheHit: false, result, error: r.error, startedAt, finishedAt };
 }

@@ -7,7 +7,6 @@ import type { AppEnv } from "../../lib/http/context.ts";
 import { setNotebookEnv } from "../../lib/notebook/format.ts";
 import { isSensitiveKey } from "../../lib/secrets/sensitive.ts";
 import { lookupArtifacts } from "../../lib/artifacts/artifact_index.ts";
-import type { NotebookSession } from "../../lib/session/notebook_session.ts";
 import type { RunMode } from "../../lib/session/run_engine.ts";
 import type { ApiDeps } from "./deps.ts";
 import { authorize, parseBody } from "./_helpers.ts";
@@ -68,7 +67,6 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
     const mode = runMode(c.req.query("mode"));
     const cellId = c.req.param("cid");
     const run = await withSlot(deps, c, "interactive", () => s.execute(cellId, mode, c.var.identity.principal));
-    await auditRun(deps, c, s, run.cells.map((r) => r.cellId));
     return c.json({ run, state: s.state() });
   });
 
@@ -76,7 +74,6 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
     const s = session(c, "notebook:execute");
     const mode = runMode(c.req.query("mode"));
     const run = await withSlot(deps, c, "bulk", () => s.runAll(mode, c.var.identity.principal));
-    await auditRun(deps, c, s, run.cells.map((r) => r.cellId));
     return c.json({ run, state: s.state() });
   });
 
@@ -150,19 +147,5 @@ async function withSlot<T>(deps: ApiDeps, c: Context<AppEnv>, kind: "interactive
     return await fn();
   } finally {
     release();
-  }
-}
-
-async function auditRun(deps: ApiDeps, c: Context<AppEnv>, s: NotebookSession, cellIds: string[]): Promise<void> {
-  if (!deps.audit) return;
-  const state = s.state();
-  for (const id of cellIds) {
-    const cell = state.cells.find((x) => x.id === id);
-    await deps.audit(c, {
-      action: "cell.execute",
-      resource: `notebooks/${s.scope.path}`,
-      details: { cellId: id, status: cell?.status, cacheHit: cell?.outputs?.cacheHit ?? false },
-      provenanceHash: cell?.provenance ?? undefined,
-    });
   }
 }

@@ -30,6 +30,8 @@ export interface ApiDeps {
   acl?: AclConfig;
   qos?: Qos;
   tenants?: TenantRegistry;
+  /** Keys audit rows may be signed with, for verification. */
+  auditKeyring?: Map<string, Uint8Array>;
   /** Records an audit event (absent: not recorded). */
   audit?: (c: Context<AppEnv>, event: RouteAuditEvent) => Promise<void>;
 }

@@ -6,11 +6,15 @@ import { adminRoutes } from "./admin.ts";
 import { cellRoutes } from "./cells.ts";
 import type { ApiDeps } from "./deps.ts";
 import { notebookRoutes } from "./notebooks.ts";
+import { auditRoutes } from "./audit.ts";
+import { secretRoutes } from "./secrets.ts";
 
 /** Adds every /v1 route to `app`. */
 export function mountApi(app: Hono<AppEnv>, deps: ApiDeps): void {
   app.route("/v1/notebooks/ws", wsRoutes(deps));
   app.route("/v1/notebooks", notebookRoutes(deps));
   app.route("/v1/notebooks", cellRoutes(deps));
+  app.route("/v1/notebooks", secretRoutes(deps));
+  app.route("/v1/audit", auditRoutes(deps));
   app.route("/v1", adminRoutes(deps));
 }

@@ -1,0 +1,109 @@
+/**
+ * The long-lived services of a Strata process (server or CLI), built from the resolved config:
+ * storage, blobs, executor, sessions, audit. Built once in main.ts (or a CLI command) and passed
+ * down; nothing here is created at import time.
+ */
+import type { Config } from "./config/resolve.ts";
+import type { Db } from "./db/types.ts";
+import { openDb } from "./db/open.ts";
+import { migrate } from "./db/migrate.ts";
+import { ensurePartitions } from "./jobs/partitions.ts";
+import type { BlobStore } from "./artifacts/blob_store.ts";
+import { openBlobStore } from "./artifacts/open.ts";
+import { createExecutor, type Executor } from "./executor/executor.ts";
+import type { Logger } from "./log.ts";
+import type { Metrics } from "./metrics.ts";
+import { SessionRegistry } from "./session/registry.ts";
+import { createSessionSecrets } from "./secrets/session_secrets.ts";
+import { createSecretProviderRegistry } from "./secrets/provider.ts";
+import { infisicalProvider } from "./secrets/infisical.ts";
+import { type AuditKey, auditKey, developmentAuditKey } from "./audit/audit_key.ts";
+import { type AuditRecorder, createAuditRecorder } from "./audit/recorder.ts";
+
+/** The services a process uses. */
+export interface Services {
+  db: Db;
+  blobs: BlobStore;
+  executor: Executor;
+  sessions: SessionRegistry;
+  audit: AuditRecorder;
+  auditKey: AuditKey;
+  /** Every key audit rows may have been written with (current + development key). */
+  auditKeyring: Map<string, Uint8Array>;
+  /** Names of migrations applied by this start. */
+  migrated: string[];
+  close(): Promise<void>;
+}
+
+/** Options for createServices. */
+export interface ServicesOptions {
+  config: Config;
+  env: Record<string, string | undefined>;
+  log: Logger;
+  metrics?: Metrics;
+  /** Tenant id for a tenant hash (metric labels). */
+  tenantLabel?: (hash: string) => string;
+}
+
+/** Opens storage (migrating it), the blob store, the executor pool and the session registry. */
+export async function createServices(options: ServicesOptions): Promise<Services> {
+  const { config, env, log, metrics } = options;
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  await Deno.mkdir(config.notebookStorageDir, { recursive: true });
+  if (config.artifactDir) await Deno.mkdir(config.artifactDir, { recursive: true });
+  const db = openDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const migrated = await migrate(db, { log });
+  if (db.kind === "postgres") await ensurePartitions(db, { now: new Date() });
+
+  const blobs = openBlobStore(config, env);
+  const scratchRoot = `${config.dataDir}/tmp`;
+  await Deno.mkdir(scratchRoot, { recursive: true });
+  const executor = createExecutor({
+    scratchRoot,
+    poolSize: config.executor.poolSize,
+    childEnv: cellChildEnv(env),
+    log: log.child({ component: "executor" }),
+  });
+  const key = config.auditHmacKey ? auditKey(config.auditHmacKey) : developmentAuditKey();
+  const dev = developmentAuditKey();
+  const auditKeyring = new Map([[key.id, key.secret], [dev.id, dev.secret]]);
+  const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
+  const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
+  const sessions = new SessionRegistry({
+    db,
+    blobs,
+    executor,
+    log,
+    metrics,
+    audit,
+    denoVersion: Deno.version.deno,
+    memoryMb: config.executor.memoryMb,
+    defaultTimeoutSeconds: config.executor.timeoutSeconds,
+  }, {
+    secrets: () =>
+      createSessionSecrets({ registry: secretProviders, env, log: log.child({ component: "secrets" }) }),
+  });
+  return {
+    db,
+    blobs,
+    executor,
+    sessions,
+    audit,
+    auditKey: key,
+    auditKeyring,
+    migrated: migrated.applied,
+    async close() {
+      await executor.close();
+      await db.close();
+    },
+  };
+}
+
+/** Environment of cell processes: only what Deno needs to find its module cache. */
+function cellChildEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH", "TZ", "NO_COLOR"]) {
+    if (env[k]) out[k] = env[k]!;
+  }
+  return out;
+}
