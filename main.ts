@@ -19,6 +19,7 @@ import { deleteOldConsoleLogs } from "./lib/session/console_logs.ts";
 import { jobReadinessChecks } from "./lib/jobs/schedule.ts";
 import { registerCron } from "./cron.ts";
 import type { ApiDeps } from "./routes/api/deps.ts";
+import { parseTransforms } from "./lib/transforms/transforms.ts";
 import { tenantRegistry } from "./lib/tenancy/registry.ts";
 import { createQos } from "./lib/tenancy/qos.ts";
 import { parseAcl } from "./lib/acl/acl.ts";
@@ -69,11 +70,15 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     options: { retentionDays: config.retentionDays },
     log: log.child({ component: "jobs" }),
     metrics,
-    deleteConsoleLogs: (olderThan: Date) => deleteOldConsoleLogs(config.notebookStorageDir, olderThan),
-    isReferenced: (a: { provenanceHash: string }) => services.sessions.isCurrentProvenance(a.provenanceHash),
+    deleteConsoleLogs: (olderThan: Date) =>
+      deleteOldConsoleLogs(config.notebookStorageDir, olderThan),
+    isReferenced: (a: { provenanceHash: string }) =>
+      services.sessions.isCurrentProvenance(a.provenanceHash),
   };
   const jobs = registerCron({ ...jobsDeps, signal: shutdown.signal });
-  for (const [name, check] of Object.entries(jobReadinessChecks(db, jobs, { startedAt: new Date() }))) {
+  for (
+    const [name, check] of Object.entries(jobReadinessChecks(db, jobs, { startedAt: new Date() }))
+  ) {
     readiness.add(name, check);
   }
 
@@ -83,12 +88,28 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     blobs: services.blobs,
     sessions: services.sessions,
     tenants,
-    notebookRoot: (tenant) => tenantNotebookRoot(config, tenant),
+    notebookRoot: (tenant, options) => tenantNotebookRoot(config, tenant, options),
     acl: config.acl ? parseAcl(config.acl) : undefined,
     qos: createQos({ interactiveSlots: 2, bulkSlots: 1, globalBulkSlots: 2 }),
     audit: (c, e) =>
-      services.audit.record({ tenantHash: c.var.tenant.hash, actor: c.var.identity?.principal ?? null, ...e }),
+      services.audit.record({
+        tenantHash: c.var.tenant.hash,
+        actor: c.var.identity?.principal ?? null,
+        ...e,
+      }),
     auditKeyring: services.auditKeyring,
+    transforms: parseTransforms(config.transforms),
+    materializer: {
+      db,
+      blobs: services.blobs,
+      executor: services.executor,
+      audit: services.audit,
+      log: log.child({ component: "transforms" }),
+      metrics,
+      denoVersion: Deno.version.deno,
+      memoryMb: config.executor.memoryMb,
+      defaultTimeoutSeconds: config.executor.timeoutSeconds,
+    },
   };
   const defaultTenant = { id: DEFAULT_TENANT_ID, hash: await tenantHash(DEFAULT_TENANT_ID) };
   const app = createApp({
@@ -116,10 +137,14 @@ export async function startServer(env: Record<string, string | undefined>): Prom
 
   banner(log, {
     mode: config.deploymentMode,
-    url: `http://${server.addr.hostname.includes(":") ? `[${server.addr.hostname}]` : server.addr.hostname}:${server.addr.port}`,
+    url: `http://${
+      server.addr.hostname.includes(":") ? `[${server.addr.hostname}]` : server.addr.hostname
+    }:${server.addr.port}`,
     database: config.databaseUrl ? "postgresql" : config.sqlitePath,
     notebooks: config.notebookStorageDir,
-    artifacts: config.artifactBlobBackend === "s3" ? `s3://${config.s3.bucket}/${config.s3.prefix}` : config.artifactDir,
+    artifacts: config.artifactBlobBackend === "s3"
+      ? `s3://${config.s3.bucket}/${config.s3.prefix}`
+      : config.artifactDir,
     migrations: services.migrated.length ? `applied ${services.migrated.join(", ")}` : "up to date",
     ready_ms: Math.round(performance.now() - started),
   });
@@ -139,19 +164,49 @@ export async function startServer(env: Record<string, string | undefined>): Prom
 }
 
 /** `strata serve`: check config, then run the server under its derived permissions. */
-export async function launch(env: Record<string, string | undefined>, args: string[]): Promise<number> {
-  if (env.STRATA_IN_PROCESS === "1" || args.includes("--in-process")) return await startServer(env);
+export async function launch(
+  env: Record<string, string | undefined>,
+  args: string[],
+): Promise<number> {
+  // In process: the relaunched server itself, an explicit request, or Deno Deploy (no subprocesses).
+  if (env.STRATA_IN_PROCESS === "1" || args.includes("--in-process") || env.DENO_DEPLOYMENT_ID) {
+    return await startServer(env);
+  }
   const loaded = loadOrExplain(env);
   if (!loaded) return 2;
-  return await relaunchServer({ config: loaded.config, mainModule: Deno.mainModule, args: ["serve"], env });
+  return await relaunchServer({
+    config: loaded.config,
+    mainModule: Deno.mainModule,
+    args: ["serve"],
+    env,
+  });
 }
 
 function loadOrExplain(env: Record<string, string | undefined>) {
   try {
     const loaded = readConfig(env);
     const { conflicts } = checkCoherence(loaded.config);
+    for (
+      const [what, check] of [[
+        "acl_config",
+        () => loaded.config.acl && parseAcl(loaded.config.acl),
+      ], [
+        "transforms",
+        () => parseTransforms(loaded.config.transforms),
+      ]] as const
+    ) {
+      try {
+        check();
+      } catch (err) {
+        conflicts.push(`${what}: ${(err as Error).message}`);
+      }
+    }
     if (conflicts.length > 0) {
-      console.error(`Strata cannot start: the configuration is incoherent.\n${conflicts.map((c) => `  - ${c}`).join("\n")}`);
+      console.error(
+        `Strata cannot start: the configuration is incoherent.\n${
+          conflicts.map((c) => `  - ${c}`).join("\n")
+        }`,
+      );
       return null;
     }
     return loaded;

@@ -34,7 +34,8 @@ export function createLogger(options: LoggerOptions = {}, fields: LogFields = {}
   const level = options.level ?? "info";
   const format = options.format ?? "text";
   const encoder = new TextEncoder();
-  const sink = options.sink ?? ((line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n")));
+  const sink = options.sink ??
+    ((line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n")));
   const now = options.now ?? (() => new Date());
 
   function emit(lvl: LogLevel, msg: string, extra?: LogFields): void {

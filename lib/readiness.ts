@@ -32,12 +32,19 @@ export function createReadiness(options: { timeoutMs?: number } = {}): Readiness
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const timeout = new Promise<CheckResult>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
+        timer = setTimeout(
+          () => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }),
+          timeoutMs,
+        );
       });
       const result = await Promise.race([Promise.resolve().then(check), timeout]);
       return { ...result, ms: Math.round((performance.now() - start) * 10) / 10 };
     } catch (err) {
-      return { ok: false, detail: (err as Error).message, ms: Math.round(performance.now() - start) };
+      return {
+        ok: false,
+        detail: (err as Error).message,
+        ms: Math.round(performance.now() - start),
+      };
     } finally {
       clearTimeout(timer);
     }

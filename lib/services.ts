@@ -11,6 +11,8 @@ import { ensurePartitions } from "./jobs/partitions.ts";
 import type { BlobStore } from "./artifacts/blob_store.ts";
 import { openBlobStore } from "./artifacts/open.ts";
 import { createExecutor, type Executor } from "./executor/executor.ts";
+import { remoteExecutor } from "./executor/remote.ts";
+import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { SessionRegistry } from "./session/registry.ts";
@@ -57,12 +59,24 @@ export async function createServices(options: ServicesOptions): Promise<Services
 
   const blobs = openBlobStore(config, env);
   const scratchRoot = `${config.dataDir}/tmp`;
-  await Deno.mkdir(scratchRoot, { recursive: true });
-  const executor = createExecutor({
-    scratchRoot,
-    poolSize: config.executor.poolSize,
-    childEnv: cellChildEnv(env),
-    log: log.child({ component: "executor" }),
+  if (config.executorMode === "local") await Deno.mkdir(scratchRoot, { recursive: true });
+  // Local child processes, or (Deno Deploy: no subprocesses) a remote worker for every cell.
+  const executor = config.executorMode === "remote"
+    ? remoteExecutor({
+      name: "default",
+      url: config.executorWorker!.url,
+      token: config.executorWorker!.token!,
+    })
+    : createExecutor({
+      scratchRoot,
+      poolSize: config.executor.poolSize,
+      childEnv: cellChildEnv(env),
+      log: log.child({ component: "executor" }),
+    });
+  const workers = createWorkerRegistry({
+    local: executor,
+    env,
+    log: log.child({ component: "workers" }),
   });
   const key = config.auditHmacKey ? auditKey(config.auditHmacKey) : developmentAuditKey();
   const dev = developmentAuditKey();
@@ -76,12 +90,17 @@ export async function createServices(options: ServicesOptions): Promise<Services
     log,
     metrics,
     audit,
+    workers,
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
   }, {
     secrets: () =>
-      createSessionSecrets({ registry: secretProviders, env, log: log.child({ component: "secrets" }) }),
+      createSessionSecrets({
+        registry: secretProviders,
+        env,
+        log: log.child({ component: "secrets" }),
+      }),
   });
   return {
     db,
@@ -93,6 +112,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     auditKeyring,
     migrated: migrated.applied,
     async close() {
+      await workers.close();
       await executor.close();
       await db.close();
     },

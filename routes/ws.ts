@@ -33,7 +33,14 @@ export function wsRoutes(deps: ApiDeps): Hono<AppEnv> {
       return {
         onOpen(_event, ws) {
           unsubscribe = session.events.subscribe((e) => ws.send(JSON.stringify(e)));
-          ws.send(JSON.stringify({ type: "notebook_state", seq: session.events.seq, ts: new Date().toISOString(), payload: session.state() }));
+          ws.send(
+            JSON.stringify({
+              type: "notebook_state",
+              seq: session.events.seq,
+              ts: new Date().toISOString(),
+              payload: session.state(),
+            }),
+          );
         },
         onMessage(event, ws) {
           let msg: { type?: string; payload?: Record<string, unknown> };
@@ -88,6 +95,17 @@ async function handle(
   }
 }
 
-function sendError(ws: { send(data: string): void }, session: NotebookSession, message: string): void {
-  ws.send(JSON.stringify({ type: "error", seq: session.events.seq, ts: new Date().toISOString(), payload: { message } }));
+function sendError(
+  ws: { send(data: string): void },
+  session: NotebookSession,
+  message: string,
+): void {
+  ws.send(
+    JSON.stringify({
+      type: "error",
+      seq: session.events.seq,
+      ts: new Date().toISOString(),
+      payload: { message },
+    }),
+  );
 }

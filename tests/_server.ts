@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- JSON answers of the API under test
 // Test helper: runs the real server (`main.ts serve`, launcher + permission-scoped process).
 const main = new URL("../main.ts", import.meta.url).pathname;
 
@@ -14,7 +15,12 @@ export interface TestServer {
   /** Stops and removes its folders. */
   close(): Promise<void>;
   /** fetch + JSON with the Host header the server expects. */
-  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  api<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
 }
 
 /** Picks a free loopback port. */

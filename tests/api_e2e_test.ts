@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- JSON answers of the API under test
 // End to end over HTTP against a real server process (issue #4's "must show").
 import assert from "node:assert/strict";
 import { startServer, type TestServer } from "./_server.ts";
@@ -26,7 +27,10 @@ Deno.test("api - cascade, cache hits, staleness, new values and results across a
 
     r = await s.api("POST", `/v1/notebooks/${sid}/cells/${c}/execute`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.deepEqual(r.body.run.cells.map((x: any) => [x.cellId, x.cacheHit]), [[a, false], [b, false], [c, false]]);
+    assert.deepEqual(r.body.run.cells.map((x: any) => [x.cellId, x.cacheHit]), [[a, false], [
+      b,
+      false,
+    ], [c, false]]);
     assert.equal(textOf(r.body.state, c), "20");
 
     r = await s.api("POST", `/v1/notebooks/${sid}/cells/${c}/execute`);
@@ -63,7 +67,11 @@ Deno.test("api - runaway, greedy and sandbox-escaping cells fail clearly while t
     const r = await s.api("POST", "/v1/notebooks/create", { name: "hostile" });
     const sid = r.body.sessionId;
     const loop = await addCell(s, sid, "// @timeout 2\nwhile (true) {}");
-    const hog = await addCell(s, sid, "const hog: number[][] = [];\nwhile (true) hog.push(new Array(1e6).fill(1));");
+    const hog = await addCell(
+      s,
+      sid,
+      "const hog: number[][] = [];\nwhile (true) hog.push(new Array(1e6).fill(1));",
+    );
     const passwd = await addCell(s, sid, "Deno.readTextFileSync('/etc/passwd').length");
     const sock = await addCell(s, sid, "await Deno.connect({ hostname: '127.0.0.1', port: 9 })");
     const bad = await addCell(s, sid, "const z = 1;\nz.nope.deeper");

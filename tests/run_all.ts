@@ -42,7 +42,13 @@ for (const step of steps) {
     continue;
   }
   console.log(`\n=== ${step.name}: deno ${step.args.join(" ")}`);
-  const child = new Deno.Command(deno, { args: step.args, cwd: root, env, stdout: "piped", stderr: "inherit" })
+  const child = new Deno.Command(deno, {
+    args: step.args,
+    cwd: root,
+    env,
+    stdout: "piped",
+    stderr: "inherit",
+  })
     .spawn();
   let tail = "";
   const decoder = new TextDecoder();
@@ -58,7 +64,9 @@ for (const step of steps) {
     failed += Number(m[2]);
   }
   if (!status.success && (!m || Number(m[2]) === 0)) {
-    console.log(`\n!!! ${step.name} step exited with code ${status.code} without a test failure count`);
+    console.log(
+      `\n!!! ${step.name} step exited with code ${status.code} without a test failure count`,
+    );
     broken = true;
   }
 }

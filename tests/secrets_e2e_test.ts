@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any -- JSON answers of the API under test
 // Secrets end to end (issue #7): the real @infisical/sdk inside a real server, against a local
 // server speaking Infisical's API. Afterwards no secret value may be found on disk or in the log.
 import assert from "node:assert/strict";
@@ -35,7 +36,9 @@ async function filesContaining(root: string, needles: string[]): Promise<string[
 }
 
 Deno.test("secrets - fetched, overridden, rotated and refreshed without ever reaching disk or logs", async () => {
-  await using mock = startInfisicalMock({ universalAuth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } });
+  await using mock = startInfisicalMock({
+    universalAuth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+  });
   mock.setSecrets({ projectId: "proj-1" }, { API_KEY: SECRET_V1, PLAIN_SETTING: "visible" });
   let s: TestServer | undefined;
   try {
@@ -51,10 +54,17 @@ Deno.test("secrets - fetched, overridden, rotated and refreshed without ever rea
       config: { provider: "infisical", project_id: "proj-1", client_secret: "never-stored" },
     });
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.ok(r.body.warnings.some((w: string) => /client_secret/.test(w)), "credential-like keys are dropped with a warning");
+    assert.ok(
+      r.body.warnings.some((w: string) => /client_secret/.test(w)),
+      "credential-like keys are dropped with a warning",
+    );
     const state = r.body.state;
     assert.equal(state.secretManager.fetchedKeys, 2);
-    assert.equal(mock.authMethods.at(-1), "universal-auth", "universal auth is preferred over a token");
+    assert.equal(
+      mock.authMethods.at(-1),
+      "universal-auth",
+      "universal auth is preferred over a token",
+    );
     const apiKey = state.env.find((e: any) => e.key === "API_KEY");
     assert.equal(apiKey.source, "infisical");
     assert.equal(apiKey.secret, true);
@@ -62,7 +72,9 @@ Deno.test("secrets - fetched, overridden, rotated and refreshed without ever rea
     const toml = await Deno.readTextFile(`${s.dir}/notebooks/secrets/notebook.toml`);
     assert.ok(!toml.includes("never-stored"));
 
-    r = await s.api("POST", `/v1/notebooks/${sid}/cells`, { source: 'Deno.env.get("API_KEY")?.length' });
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells`, {
+      source: 'Deno.env.get("API_KEY")?.length',
+    });
     const c = r.body.cellId;
     r = await s.api("POST", `/v1/notebooks/${sid}/cells/${c}/execute`);
     assert.equal(shown(r.body.state, c), String(SECRET_V1.length));
@@ -86,7 +98,9 @@ Deno.test("secrets - fetched, overridden, rotated and refreshed without ever rea
 
     // Saving an unchanged config does not touch notebook.toml's updated_at.
     const updatedAt = (await s.api("GET", `/v1/notebooks/${sid}`)).body.notebook.updatedAt;
-    r = await s.api("PUT", `/v1/notebooks/${sid}/secret-manager/config`, { config: { provider: "infisical", project_id: "proj-1" } });
+    r = await s.api("PUT", `/v1/notebooks/${sid}/secret-manager/config`, {
+      config: { provider: "infisical", project_id: "proj-1" },
+    });
     assert.equal(r.body.state.notebook.updatedAt, updatedAt);
 
     // Bad credentials: the error is shown, refresh still answers, and the notebook still opens.
@@ -101,7 +115,9 @@ Deno.test("secrets - fetched, overridden, rotated and refreshed without ever rea
     await s.stop();
 
     const leaks = await filesContaining(s.dir, [SECRET_V1, SECRET_V2, MANUAL, CLIENT_SECRET]);
-    const logLeaks = [SECRET_V1, SECRET_V2, MANUAL, CLIENT_SECRET].filter((v) => s!.logs().includes(v));
+    const logLeaks = [SECRET_V1, SECRET_V2, MANUAL, CLIENT_SECRET].filter((v) =>
+      s!.logs().includes(v)
+    );
     assert.deepEqual(leaks, [], "no secret value under the notebook folder, artifacts or database");
     assert.deepEqual(logLeaks, [], "no secret value in the server log");
   } finally {
@@ -117,7 +133,10 @@ Deno.test("secrets - without credentials the notebook opens and shows the docume
       config: { provider: "infisical", project_id: "p" },
     });
     assert.equal(r.status, 200);
-    assert.match(r.body.state.secretManager.lastError, /^No Infisical credentials in the process environment/);
+    assert.match(
+      r.body.state.secretManager.lastError,
+      /^No Infisical credentials in the process environment/,
+    );
   } finally {
     await s.close();
   }

@@ -29,7 +29,10 @@ async function runToExit(env: Record<string, string>) {
     stdout: "piped",
     stderr: "piped",
   }).output();
-  return { code: out.code, text: new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout) };
+  return {
+    code: out.code,
+    text: new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout),
+  };
 }
 
 Deno.test("server start - personal mode with nothing configured serves /ready 200 on loopback", async () => {

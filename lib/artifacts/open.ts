@@ -15,7 +15,9 @@ export function openBlobStore(config: Config, env: Record<string, string | undef
       region: env.AWS_REGION ?? config.s3.region,
       endpoint: config.s3.endpoint,
       forcePathStyle: config.s3.forcePathStyle || undefined,
-      credentials: id && secret ? { accessKeyId: id, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN } : undefined,
+      credentials: id && secret
+        ? { accessKeyId: id, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN }
+        : undefined,
     });
   }
   return fsBlobStore(config.artifactDir!);

@@ -94,11 +94,19 @@ export function checkCoherence(c: Config): Coherence {
         "ignored. Fix: set STRATA_MULTI_TENANT_ENABLED=true or drop STRATA_REQUIRE_TENANT_HEADER.",
     );
   }
+  if (c.executorMode === "remote" && (!c.executorWorker?.url || !c.executorWorker.token)) {
+    conflicts.push(
+      "executor=remote requires executor_worker_url and executor_worker_token. Fix: set STRATA_EXECUTOR_WORKER_URL " +
+        "and STRATA_EXECUTOR_WORKER_TOKEN (the worker's STRATA_WORKER_TOKEN).",
+    );
+  }
   if (c.artifactBlobBackend === "s3" && !c.s3.bucket) {
     conflicts.push("artifact_blob_backend=s3 requires s3_bucket. Fix: set STRATA_S3_BUCKET.");
   }
   if (c.deploymentMode === "personal" && !c.auditHmacKey) {
-    warnings.push("No STRATA_AUDIT_HMAC_KEY: the audit log uses a development key (fine for personal use).");
+    warnings.push(
+      "No STRATA_AUDIT_HMAC_KEY: the audit log uses a development key (fine for personal use).",
+    );
   }
   return { conflicts, warnings };
 }

@@ -53,7 +53,9 @@ Deno.test("coherence - personal mode refuses a public host unless opted in, then
 });
 
 Deno.test("coherence - loopback detection", () => {
-  for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) assert.ok(isLoopbackHost(h), h);
+  for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) {
+    assert.ok(isLoopbackHost(h), h);
+  }
   for (const h of ["0.0.0.0", "192.168.1.2", "::", "example.com", "127.0.0.1.nip.io"]) {
     assert.ok(!isLoopbackHost(h), h);
   }

@@ -36,7 +36,12 @@ interface RawValue {
 
 const ENV_PREFIX = "STRATA_";
 /** STRATA_* variables that are not settings (read by the launcher, scripts or tests). */
-const NON_SETTING_ENV = new Set(["STRATA_CONFIG", "STRATA_DENO", "STRATA_IN_PROCESS", "STRATA_ENV_NAMES"]);
+const NON_SETTING_ENV = new Set([
+  "STRATA_CONFIG",
+  "STRATA_DENO",
+  "STRATA_IN_PROCESS",
+  "STRATA_ENV_NAMES",
+]);
 
 /** Parses and validates configuration from an environment and an optional TOML file. */
 export function loadConfig(
@@ -66,7 +71,9 @@ export function loadConfig(
   }
   const home = env.HOME;
   if (!home && (!values.data_dir || !values.notebook_storage_dir)) {
-    problems.push("HOME is not set: set STRATA_DATA_DIR and STRATA_NOTEBOOK_STORAGE_DIR explicitly");
+    problems.push(
+      "HOME is not set: set STRATA_DATA_DIR and STRATA_NOTEBOOK_STORAGE_DIR explicitly",
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { config: resolveConfig(values, sources, home ?? "/", file?.path), warnings };

@@ -48,8 +48,14 @@ Deno.test("config - a bad value names the key, the value and where it came from"
     loadConfig({ ...HOME, STRATA_PORT: "eighty", STRATA_DEPLOYMENT_MODE: "shared" })
   );
   assert.equal(problems.length, 2);
-  assert.match(problems.find((p) => p.startsWith("port"))!, /"eighty".*env STRATA_PORT.*whole number/);
-  assert.match(problems.find((p) => p.startsWith("deployment_mode"))!, /"shared".*STRATA_DEPLOYMENT_MODE/);
+  assert.match(
+    problems.find((p) => p.startsWith("port"))!,
+    /"eighty".*env STRATA_PORT.*whole number/,
+  );
+  assert.match(
+    problems.find((p) => p.startsWith("deployment_mode"))!,
+    /"shared".*STRATA_DEPLOYMENT_MODE/,
+  );
 });
 
 Deno.test("config - a bad boolean is an error, not true", () => {
@@ -65,7 +71,10 @@ Deno.test("config - malformed TOML names line and column", () => {
 
 Deno.test("config - unknown keys are reported with a suggestion", () => {
   const file = { path: "strata.toml", text: "prot = 1\n" };
-  assert.match(problemsOf(() => loadConfig(HOME, file))[0], /unknown key 'prot'.*did you mean 'port'/);
+  assert.match(
+    problemsOf(() => loadConfig(HOME, file))[0],
+    /unknown key 'prot'.*did you mean 'port'/,
+  );
   const { warnings } = loadConfig({ ...HOME, STRATA_HSOT: "x" });
   assert.match(warnings[0], /STRATA_HSOT.*did you mean 'host'/);
 });

@@ -1,5 +1,5 @@
 /** Reads configuration from the process: the environment and strata.toml (or STRATA_CONFIG). */
-import { ConfigError, type LoadedConfig, loadConfig } from "./load.ts";
+import { ConfigError, loadConfig, type LoadedConfig } from "./load.ts";
 
 /** Loads config from an environment object; the file is STRATA_CONFIG or ./strata.toml if present. */
 export function readConfig(env: Record<string, string | undefined>): LoadedConfig {

@@ -48,6 +48,10 @@ export interface Config {
   s3: S3Config;
   rateLimit: RateLimitConfig;
   acl?: Readonly<Record<string, unknown>>;
+  transforms?: Readonly<Record<string, unknown>>;
+  /** Where cells run; remote needs executorWorker. */
+  executorMode: "local" | "remote";
+  executorWorker?: { url: string; token?: string };
   logLevel: "debug" | "info" | "warn" | "error";
   logFormat: "text" | "json";
   auditHmacKey?: string;
@@ -118,6 +122,14 @@ export function resolveConfig(
       trustForwardedFor: get("rate_limit_trust_forwarded_for", false),
     },
     acl: v.acl_config as Record<string, unknown> | undefined,
+    transforms: v.transforms as Record<string, unknown> | undefined,
+    executorMode: get("executor", "local"),
+    executorWorker: v.executor_worker_url
+      ? {
+        url: v.executor_worker_url as string,
+        token: v.executor_worker_token as string | undefined,
+      }
+      : undefined,
     logLevel: get("log_level", "info"),
     logFormat: get("log_format", "text"),
     auditHmacKey: v.audit_hmac_key as string | undefined,

@@ -28,14 +28,16 @@ export const FIELDS = {
   deployment_mode: {
     kind: "string",
     schema: z.enum(["personal", "service"]),
-    doc: "personal (one developer, loopback, no auth) or service (team behind a trusted proxy). @default personal",
+    doc:
+      "personal (one developer, loopback, no auth) or service (team behind a trusted proxy). @default personal",
   },
   host: { kind: "string", schema: z.string().min(1), doc: "Listen address. @default 127.0.0.1" },
   port: { kind: "int", schema: port, doc: "Listen port (0 picks a free one). @default 8765" },
   allow_remote_clients_in_personal: {
     kind: "bool",
     schema: z.boolean(),
-    doc: "Let personal mode bind a non-loopback address. Exposes unauthenticated writes. @default false",
+    doc:
+      "Let personal mode bind a non-loopback address. Exposes unauthenticated writes. @default false",
   },
   allowed_hosts: {
     kind: "list",
@@ -45,7 +47,8 @@ export const FIELDS = {
   auth_mode: {
     kind: "string",
     schema: z.enum(["none", "trusted_proxy"]),
-    doc: "none, or trusted_proxy (identity headers injected by an authenticating proxy). @default none",
+    doc:
+      "none, or trusted_proxy (identity headers injected by an authenticating proxy). @default none",
   },
   proxy_token: {
     kind: "string",
@@ -65,15 +68,27 @@ export const FIELDS = {
     schema: headerName,
     doc: "Personal mode shared with a small group: header carrying the caller's identity.",
   },
-  multi_tenant_enabled: { kind: "bool", schema: z.boolean(), doc: "Service mode tenancy. @default false" },
+  multi_tenant_enabled: {
+    kind: "bool",
+    schema: z.boolean(),
+    doc: "Service mode tenancy. @default false",
+  },
   require_tenant_header: {
     kind: "bool",
     schema: z.boolean(),
     doc: "Reject requests without a tenant header. @default false",
   },
   tenant_header: { kind: "string", schema: headerName, doc: "@default X-Tenant-ID" },
-  max_tenants: { kind: "int", schema: positiveInt, doc: "Tenant registry size (LRU). @default 1000" },
-  data_dir: { kind: "string", schema: z.string().min(1), doc: "Where Strata keeps its state. @default ~/.strata" },
+  max_tenants: {
+    kind: "int",
+    schema: positiveInt,
+    doc: "Tenant registry size (LRU). @default 1000",
+  },
+  data_dir: {
+    kind: "string",
+    schema: z.string().min(1),
+    doc: "Where Strata keeps its state. @default ~/.strata",
+  },
   database_url: {
     kind: "string",
     schema: z.string().regex(/^(postgres|postgresql):\/\//, "must be a postgres:// URL"),
@@ -88,7 +103,8 @@ export const FIELDS = {
   artifact_dir: {
     kind: "string",
     schema: z.string().min(1),
-    doc: "Folder blob store. @default ~/.strata/artifacts in personal mode; must be set in service mode",
+    doc:
+      "Folder blob store. @default ~/.strata/artifacts in personal mode; must be set in service mode",
   },
   artifact_blob_backend: {
     kind: "string",
@@ -96,21 +112,33 @@ export const FIELDS = {
     doc: "local (artifact_dir) or s3. @default local",
   },
   s3_bucket: { kind: "string", schema: z.string().min(3), doc: "S3 bucket for artifacts." },
-  s3_prefix: { kind: "string", schema: z.string(), doc: "Key prefix inside the bucket. @default strata/" },
+  s3_prefix: {
+    kind: "string",
+    schema: z.string(),
+    doc: "Key prefix inside the bucket. @default strata/",
+  },
   s3_region: { kind: "string", schema: z.string().min(1), doc: "@default us-east-1" },
   s3_endpoint: {
     kind: "string",
     schema: z.url(),
     doc: "Custom S3-compatible endpoint (MinIO, s3rver, ...).",
   },
-  s3_force_path_style: { kind: "bool", schema: z.boolean(), doc: "Path-style addressing. @default false" },
+  s3_force_path_style: {
+    kind: "bool",
+    schema: z.boolean(),
+    doc: "Path-style addressing. @default false",
+  },
   rate_limit_enabled: { kind: "bool", schema: z.boolean(), doc: "@default true" },
   rate_limit_requests_per_second: {
     kind: "int",
     schema: positiveInt,
     doc: "Per-client refill rate. @default 50",
   },
-  rate_limit_burst: { kind: "int", schema: positiveInt, doc: "Per-client bucket size. @default 200" },
+  rate_limit_burst: {
+    kind: "int",
+    schema: positiveInt,
+    doc: "Per-client bucket size. @default 200",
+  },
   rate_limit_global_requests_per_second: {
     kind: "int",
     schema: positiveInt,
@@ -127,7 +155,34 @@ export const FIELDS = {
     schema: z.record(z.string(), z.unknown()),
     doc: "Deny/allow rules; TOML table [acl_config] or JSON in STRATA_ACL_CONFIG.",
   },
-  log_level: { kind: "string", schema: z.enum(["debug", "info", "warn", "error"]), doc: "@default info" },
+  transforms: {
+    kind: "table",
+    schema: z.record(z.string(), z.unknown()),
+    doc:
+      "Server-side transforms POST /v1/materialize may run; TOML [transforms.<name>] or JSON in STRATA_TRANSFORMS.",
+  },
+  executor: {
+    kind: "string",
+    schema: z.enum(["local", "remote"]),
+    doc:
+      "Where cells run: local child processes, or a remote worker (Deno Deploy: no subprocesses). @default local",
+  },
+  executor_worker_url: {
+    kind: "string",
+    schema: z.url(),
+    doc: "URL of the default remote worker when executor = remote.",
+  },
+  executor_worker_token: {
+    kind: "string",
+    schema: z.string().min(16, "must be at least 16 characters"),
+    doc: "Bearer token of the default remote worker.",
+    secret: true,
+  },
+  log_level: {
+    kind: "string",
+    schema: z.enum(["debug", "info", "warn", "error"]),
+    doc: "@default info",
+  },
   log_format: { kind: "string", schema: z.enum(["text", "json"]), doc: "@default text" },
   audit_hmac_key: {
     kind: "string",
@@ -135,20 +190,37 @@ export const FIELDS = {
     doc: "Key of the audit hash chain; required in service mode.",
     secret: true,
   },
-  max_body_bytes: { kind: "int", schema: positiveInt, doc: "Request body limit. @default 10485760" },
+  max_body_bytes: {
+    kind: "int",
+    schema: positiveInt,
+    doc: "Request body limit. @default 10485760",
+  },
   outbound_hosts: {
     kind: "list",
     schema: z.array(z.string().min(1)),
-    doc: "Extra host[:port] the server itself may connect to (secret manager, workers). @default []",
+    doc:
+      "Extra host[:port] the server itself may connect to (secret manager, workers). @default []",
   },
   executor_pool_size: {
     kind: "int",
     schema: nonNegativeInt,
     doc: "Warm cell processes kept ready. @default 2",
   },
-  cell_memory_mb: { kind: "int", schema: positiveInt, doc: "Heap cap per cell process. @default 512" },
-  cell_timeout_seconds: { kind: "int", schema: positiveInt, doc: "Default cell timeout. @default 300" },
-  retention_days: { kind: "int", schema: nonNegativeInt, doc: "Run history kept (0 = keep). @default 30" },
+  cell_memory_mb: {
+    kind: "int",
+    schema: positiveInt,
+    doc: "Heap cap per cell process. @default 512",
+  },
+  cell_timeout_seconds: {
+    kind: "int",
+    schema: positiveInt,
+    doc: "Default cell timeout. @default 300",
+  },
+  retention_days: {
+    kind: "int",
+    schema: nonNegativeInt,
+    doc: "Run history kept (0 = keep). @default 30",
+  },
 } satisfies Record<string, FieldSpec>;
 
 /** A configuration key name. */

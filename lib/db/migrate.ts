@@ -202,7 +202,10 @@ function assertUnchanged(m: Migration, appliedChecksum: string): void {
 }
 
 function defaultDir(kind: Db["kind"]): URL {
-  return new URL(`../../migrations/${kind}/`, import.meta.url);
+  // In the single-file build (scripts/build.ts) this code is part of strata.js and the
+  // migrations folder is copied beside it; from source it is at the repository root.
+  const bundled = import.meta.url.endsWith(".js");
+  return new URL(`${bundled ? "./" : "../../"}migrations/${kind}/`, import.meta.url);
 }
 
 function child(dir: string | URL, name: string): string | URL {

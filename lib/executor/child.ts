@@ -125,7 +125,11 @@ export class CellChild {
       if (!(err instanceof Deno.errors.NotCapable)) return; // already gone
     }
     try {
-      new Deno.Command(KILL_PATH, { args: ["-KILL", "--", `-${this.pid}`], stdout: "null", stderr: "null" })
+      new Deno.Command(KILL_PATH, {
+        args: ["-KILL", "--", `-${this.pid}`],
+        stdout: "null",
+        stderr: "null",
+      })
         .spawn();
     } catch { /* not allowed either: at least end the leader below */ }
     try {

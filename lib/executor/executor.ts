@@ -75,7 +75,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const log = options.log ?? nullLogger();
   const pool = new WarmPool({
     denoPath: options.denoPath ?? Deno.execPath(),
-    harnessPath: options.harnessPath ?? fileURLToPath(new URL("./harness.ts", import.meta.url)),
+    harnessPath: options.harnessPath ?? defaultHarnessPath(),
     scratchRoot: options.scratchRoot,
     size: options.poolSize,
     idleMs: options.idleMs,
@@ -212,6 +212,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
     stats: () => pool.stats(),
     close: () => pool.close(),
   };
+}
+
+/** harness.ts beside this file; in the single-file build (scripts/build.ts), harness.js beside strata.js. */
+function defaultHarnessPath(): string {
+  const bundled = import.meta.url.endsWith(".js");
+  return fileURLToPath(new URL(bundled ? "./harness.js" : "./harness.ts", import.meta.url));
 }
 
 function segmentKey(job: CellJob): string {

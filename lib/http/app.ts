@@ -46,13 +46,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(bodyLimit({
     maxSize: config.maxBodyBytes,
     onError: () => {
-      throw new PayloadTooLargeError(`Request body is larger than the limit of ${config.maxBodyBytes} bytes`);
+      throw new PayloadTooLargeError(
+        `Request body is larger than the limit of ${config.maxBodyBytes} bytes`,
+      );
     },
   }));
   if (config.deploymentMode === "personal") {
     app.use(driveByGuard({ allowedHosts: personalHosts(config), port: config.port }));
   }
-  app.route("/", healthRoutes({ readiness: deps.readiness, metrics: deps.metrics, version: deps.version }));
+  app.route(
+    "/",
+    healthRoutes({ readiness: deps.readiness, metrics: deps.metrics, version: deps.version }),
+  );
   const identify = identity(
     config.authMode === "trusted_proxy"
       ? {
@@ -74,7 +79,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       });
     } catch (err) {
       if (!passed && err instanceof UnauthorizedError) {
-        await deps.onAuthFailure?.(c).catch((e) => c.var.log.error("audit of an auth failure failed", { error: e }));
+        await deps.onAuthFailure?.(c).catch((e) =>
+          c.var.log.error("audit of an auth failure failed", { error: e })
+        );
       }
       throw err;
     }
@@ -98,7 +105,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
           principalFirst: config.deploymentMode === "service",
           trustForwardedFor: config.rateLimit.trustForwardedFor,
           peerAddress: (ctx) =>
-            ((ctx.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname) ?? "unknown",
+            ((ctx.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname) ??
+              "unknown",
         }),
       onReject: (_key) => deps.metrics.rateLimitRejections.inc({ tenant: "all" }),
     }));
@@ -110,6 +118,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 /** Host names personal mode answers to: loopback names, the bind address, configured extras. */
 export function personalHosts(config: Config): string[] {
   const hosts = ["127.0.0.1", "localhost", "[::1]", ...config.allowedHosts];
-  if (!hosts.includes(config.host)) hosts.push(config.host.includes(":") ? `[${config.host}]` : config.host);
+  if (!hosts.includes(config.host)) {
+    hosts.push(config.host.includes(":") ? `[${config.host}]` : config.host);
+  }
   return hosts;
 }

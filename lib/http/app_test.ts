@@ -115,7 +115,10 @@ Deno.test("app - personal mode refuses cross-site writes and WebSocket upgrades"
     [{ method: "POST", headers: { ...H, origin: "https://evil.example" } }, 403],
     [{ method: "POST", headers: { ...H, "sec-fetch-site": "cross-site" } }, 403],
     [{ method: "POST", headers: { ...H, origin: "null" } }, 403],
-    [{ method: "POST", headers: { ...H, origin: "http://127.0.0.1:8765", "sec-fetch-site": "same-origin" } }, 200],
+    [{
+      method: "POST",
+      headers: { ...H, origin: "http://127.0.0.1:8765", "sec-fetch-site": "same-origin" },
+    }, 200],
     [{ method: "POST", headers: H }, 200], // curl / CLI: no Origin at all
   ];
   for (const [init, status] of cases) {
@@ -126,17 +129,26 @@ Deno.test("app - personal mode refuses cross-site writes and WebSocket upgrades"
     headers: { ...H, upgrade: "websocket", origin: "https://evil.example" },
   });
   assert.equal(ws.status, 403);
-  const cross = await app.request("/v1/write", { method: "GET", headers: { ...H, origin: "https://evil.example" } });
+  const cross = await app.request("/v1/write", {
+    method: "GET",
+    headers: { ...H, origin: "https://evil.example" },
+  });
   assert.equal(cross.status, 404); // reads are allowed through (and here, no GET route)
 });
 
 Deno.test("app - /metrics counts requests by route pattern and status", async () => {
-  const { app } = makeApp({}, (a) => a.get("/v1/notebooks/:sid", (c) => c.json({ sid: c.req.param("sid") })));
+  const { app } = makeApp(
+    {},
+    (a) => a.get("/v1/notebooks/:sid", (c) => c.json({ sid: c.req.param("sid") })),
+  );
   await app.request("/v1/notebooks/abc", { headers: H });
   await app.request("/v1/notebooks/def", { headers: H });
   await app.request("/no/such/path", { headers: H });
   const text = await (await app.request("/metrics", { headers: H })).text();
-  assert.match(text, /strata_http_requests_total\{method="GET",route="\/v1\/notebooks\/:sid",status="200"\} 2/);
+  assert.match(
+    text,
+    /strata_http_requests_total\{method="GET",route="\/v1\/notebooks\/:sid",status="200"\} 2/,
+  );
   assert.match(text, /strata_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
   assert.match(text, /strata_http_request_duration_seconds_bucket/);
 });

@@ -25,14 +25,17 @@ export function driveByGuard(options: DriveByGuardOptions): MiddlewareHandler<Ap
   function hostAllowed(hostHeader: string): boolean {
     const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostHeader.toLowerCase());
     if (!m) return false;
-    return hosts.has(m[1]) && (m[2] === undefined || Number(m[2]) === options.port || options.port === 0);
+    return hosts.has(m[1]) &&
+      (m[2] === undefined || Number(m[2]) === options.port || options.port === 0);
   }
 
   return async function driveByGuardMiddleware(c, next) {
     const host = c.req.header("host") ?? new URL(c.req.url).host;
     if (!hostAllowed(host)) {
       throw new ForbiddenError(
-        `Refused request for Host '${host}': personal mode only answers to ${[...hosts].join(", ")} ` +
+        `Refused request for Host '${host}': personal mode only answers to ${
+          [...hosts].join(", ")
+        } ` +
           "(add it to allowed_hosts if you reach Strata by another name)",
       );
     }

@@ -26,7 +26,9 @@ export function statusFor(err: unknown): ContentfulStatusCode | undefined {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;
   if (err instanceof PayloadTooLargeError) return 413;
-  if (err instanceof StrataError && (err.code === "queue_full" || err.code === "rate_limited")) return 429;
+  if (err instanceof StrataError && (err.code === "queue_full" || err.code === "rate_limited")) {
+    return 429;
+  }
   if (err instanceof StrataError) return 400;
   return undefined;
 }
@@ -57,7 +59,12 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   }
   const log = c.get("log");
   log?.error("request failed", { error: err, stack: err.stack, path: c.req.path });
-  return errorResponse(c, 500, "internal", "Internal server error; see the server log for the request id");
+  return errorResponse(
+    c,
+    500,
+    "internal",
+    "Internal server error; see the server log for the request id",
+  );
 }
 
 /** Hono notFound handler. */

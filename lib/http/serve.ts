@@ -22,7 +22,10 @@ export function serveApp(
   options: ServeOptions,
 ): Promise<RunningServer> {
   // Deno.serve binds synchronously and throws on a refused or busy address.
-  const server = Deno.serve({ hostname: options.hostname, port: options.port, onListen() {} }, fetch);
+  const server = Deno.serve(
+    { hostname: options.hostname, port: options.port, onListen() {} },
+    fetch,
+  );
   const addr = server.addr as Deno.NetAddr;
   return Promise.resolve({
     addr: { hostname: addr.hostname, port: addr.port },

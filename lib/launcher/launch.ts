@@ -1,6 +1,9 @@
-/** The launcher: re-runs this program as the server under the permissions its config needs. */
+/**
+ * The launcher: re-runs this program under the permissions its config needs, either as the
+ * server (`strata serve`) or as one CLI command (`strata run <dir>`, `strata gc`, ...).
+ */
 import type { Config } from "../config/resolve.ts";
-import { SERVER_ENV, serverPermissionFlags } from "./permissions.ts";
+import { commandPermissionFlags, SERVER_ENV, serverPermissionFlags } from "./permissions.ts";
 import { KILL_PATH } from "../executor/child.ts";
 
 /** Options for relaunchServer. */
@@ -13,25 +16,60 @@ export interface RelaunchOptions {
   env: Record<string, string | undefined>;
 }
 
+/** Options for relaunchCommand. */
+export interface RelaunchCommandOptions extends RelaunchOptions {
+  /** Folders the command reads and writes besides the configured ones (absolute). */
+  dirs: readonly string[];
+}
+
 /** Spawns the permission-scoped server and forwards SIGINT/SIGTERM; resolves to its exit code. */
 export async function relaunchServer(options: RelaunchOptions): Promise<number> {
-  const { config, env } = options;
+  const ctx = launchContext(options);
+  return await spawnScoped(options, serverPermissionFlags(options.config, ctx), "null");
+}
+
+/**
+ * Re-runs one CLI command under the server's permissions minus the listen address, plus the
+ * folders it works on; stdin is inherited (`strata cell add` reads the source from it).
+ */
+export async function relaunchCommand(options: RelaunchCommandOptions): Promise<number> {
+  const ctx = launchContext(options);
+  return await spawnScoped(
+    options,
+    commandPermissionFlags(options.config, ctx, options.dirs),
+    "inherit",
+  );
+}
+
+function launchContext(options: RelaunchOptions) {
   const mainPath = new URL(options.mainModule).pathname;
   const codeRoot = mainPath.slice(0, mainPath.lastIndexOf("/"));
-  const flags = serverPermissionFlags(config, { denoPath: Deno.execPath(), codeRoot, env, killPath: KILL_PATH });
+  return { denoPath: Deno.execPath(), codeRoot, env: options.env, killPath: KILL_PATH };
+}
+
+async function spawnScoped(
+  options: RelaunchOptions,
+  flags: string[],
+  stdin: "null" | "inherit",
+): Promise<number> {
+  const { config, env } = options;
+  const mainPath = new URL(options.mainModule).pathname;
   const childEnv: Record<string, string> = { STRATA_IN_PROCESS: "1" };
   for (const [k, v] of Object.entries(env)) {
-    if (v !== undefined && SERVER_ENV.some((p) => (p.endsWith("*") ? k.startsWith(p.slice(0, -1)) : k === p))) {
+    if (
+      v !== undefined &&
+      SERVER_ENV.some((p) => (p.endsWith("*") ? k.startsWith(p.slice(0, -1)) : k === p))
+    ) {
       childEnv[k] = v;
     }
   }
   if (config.configFile) childEnv.STRATA_CONFIG = config.configFile;
   childEnv.STRATA_ENV_NAMES = Object.keys(childEnv).join(",");
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "--unstable-cron", ...flags, mainPath, ...options.args],
+    args: ["run", ...runFlags(mainPath), ...flags, mainPath, ...options.args],
     env: childEnv,
     clearEnv: true,
-    stdin: "null",
+    stdin,
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
@@ -65,4 +103,9 @@ export function processEnv(): Record<string, string | undefined> {
     const names = (Deno.env.get("STRATA_ENV_NAMES") ?? "").split(",").filter(Boolean);
     return Object.fromEntries(names.map((n) => [n, Deno.env.get(n)]));
   }
+}
+
+/** Flags every relaunch uses; a bundle (.js) ignores any deno.json found in parent folders. */
+function runFlags(mainPath: string): string[] {
+  return ["--no-prompt", "--unstable-cron", ...(mainPath.endsWith(".js") ? ["--no-config"] : [])];
 }

@@ -25,6 +25,11 @@ export const SERVER_ENV = [
   "XDG_CACHE_HOME",
   "PG*",
   "AWS_*",
+  // Read by @aws-sdk on every S3 call (home-directory lookup, tracing).
+  "USERPROFILE",
+  "HOMEPATH",
+  "HOMEDRIVE",
+  "_X_AMZN_TRACE_ID",
   "INFISICAL_*",
   // Read by the typescript package (cell analysis) at import; harmless, non-secret.
   "TSC_*",
@@ -41,21 +46,53 @@ export const SERVER_ENV = [
 
 /** Deno flags for the server process: net, read, write, env, run and sys, each as narrow as possible. */
 export function serverPermissionFlags(config: Config, ctx: LaunchContext): string[] {
-  const net = new Set<string>([listenAddress(config.host, config.port)]);
+  return scopedFlags(config, ctx, { listen: listenAddress(config.host, config.port), dirs: [] });
+}
+
+/**
+ * Deno flags for a CLI command (`strata run`, `strata gc`, ...): the server's set without the
+ * listen address, plus read and write on the folders the command works on (a notebook folder
+ * may sit anywhere on disk; the CLI is local and trusted).
+ */
+export function commandPermissionFlags(
+  config: Config,
+  ctx: LaunchContext,
+  dirs: readonly string[],
+): string[] {
+  return scopedFlags(config, ctx, { dirs });
+}
+
+function scopedFlags(
+  config: Config,
+  ctx: LaunchContext,
+  scope: { listen?: string; dirs: readonly string[] },
+): string[] {
+  const net = new Set<string>(scope.listen ? [scope.listen] : []);
   if (config.databaseUrl) net.add(hostPort(config.databaseUrl, 5432));
   if (config.artifactBlobBackend === "s3") {
-    net.add(config.s3.endpoint ? hostPort(config.s3.endpoint, 443) : `s3.${config.s3.region}.amazonaws.com`);
+    net.add(
+      config.s3.endpoint
+        ? hostPort(config.s3.endpoint, 443)
+        : `s3.${config.s3.region}.amazonaws.com`,
+    );
     if (!config.s3.endpoint) net.add(`${config.s3.bucket}.s3.${config.s3.region}.amazonaws.com`);
   }
   if (ctx.env.INFISICAL_CLIENT_ID || ctx.env.INFISICAL_TOKEN) {
     net.add(ctx.env.INFISICAL_HOST ? hostPort(ctx.env.INFISICAL_HOST, 443) : "app.infisical.com");
   }
+  if (config.executorWorker) net.add(hostPort(config.executorWorker.url, 443));
   for (const h of config.outboundHosts) net.add(h);
 
-  const writable = unique([config.dataDir, config.notebookStorageDir, config.artifactDir]);
+  const writable = unique([
+    config.dataDir,
+    config.notebookStorageDir,
+    config.artifactDir,
+    ...scope.dirs,
+  ]);
   const readable = unique([ctx.codeRoot, ...writable, config.configFile]);
   const flags = [
-    `--allow-net=${[...net].join(",")}`,
+    // Without any host, no --allow-net at all: `--no-prompt` then denies every connection.
+    ...(net.size > 0 ? [`--allow-net=${[...net].join(",")}`] : []),
     `--allow-read=${readable.join(",")}`,
     `--allow-write=${writable.join(",")}`,
     `--allow-env=${SERVER_ENV.join(",")}`,
@@ -76,7 +113,9 @@ export function listenAddress(host: string, port: number): string {
 function hostPort(url: string, defaultPort: number): string {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`;
   const u = new URL(withScheme);
-  return `${u.hostname}:${u.port || defaultPort}`;
+  const port = u.port ||
+    (u.protocol === "http:" ? 80 : u.protocol === "https:" ? 443 : defaultPort);
+  return `${u.hostname}:${port}`;
 }
 
 function unique(paths: (string | undefined)[]): string[] {

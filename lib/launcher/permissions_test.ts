@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../config/load.ts";
-import { serverPermissionFlags } from "./permissions.ts";
+import { commandPermissionFlags, serverPermissionFlags } from "./permissions.ts";
 
 const CTX = { denoPath: "/opt/deno", codeRoot: "/app", env: {} };
 
@@ -12,7 +12,10 @@ function flagsFor(env: Record<string, string>) {
 Deno.test("permissions - personal mode may only listen on the loopback address", () => {
   const f = flagsFor({});
   assert.equal(f["allow-net"], "127.0.0.1:8765");
-  assert.equal(f["allow-write"], "/home/u/.strata,/home/u/.strata/notebooks,/home/u/.strata/artifacts");
+  assert.equal(
+    f["allow-write"],
+    "/home/u/.strata,/home/u/.strata/notebooks,/home/u/.strata/artifacts",
+  );
   assert.equal(f["allow-run"], "/opt/deno");
   assert.ok(!("allow-sys" in f));
   assert.ok(!f["allow-env"].split(",").includes("*"));
@@ -33,4 +36,22 @@ Deno.test("permissions - configured outbound hosts, database and S3 endpoint are
     "vault.internal:8200",
   ]);
   assert.equal(f["allow-sys"], "osRelease");
+});
+
+Deno.test("permissions - a CLI command gets no listen address, and read/write on its notebook folder", () => {
+  const { config } = loadConfig({ HOME: "/home/u" });
+  const flags = commandPermissionFlags(config, CTX, ["/work/nb"]);
+  const f = Object.fromEntries(flags.map((x) => x.slice(2).split("=", 2) as [string, string]));
+  assert.ok(!("allow-net" in f), "no net at all without a database, S3 or outbound host");
+  assert.equal(
+    f["allow-write"],
+    "/home/u/.strata,/home/u/.strata/notebooks,/home/u/.strata/artifacts,/work/nb",
+  );
+  assert.ok(f["allow-read"].split(",").includes("/work/nb"));
+  const pg = commandPermissionFlags(
+    loadConfig({ HOME: "/home/u", STRATA_DATABASE_URL: "postgres://db:5432/s" }).config,
+    CTX,
+    [],
+  );
+  assert.ok(pg.includes("--allow-net=db:5432"));
 });

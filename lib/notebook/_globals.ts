@@ -169,6 +169,10 @@ const WEB_AND_DENO = [
   "clearImmediate",
   "require",
   "display",
+  // Display helpers the cell harness provides (lib/executor/display.ts).
+  "md",
+  "html",
+  "svg",
 ];
 
 const TYPE_ONLY = [

@@ -109,7 +109,9 @@ export async function storeCell(
 async function read(
   blobs: BlobStore,
   row: ArtifactRecord,
-): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; reason: "missing-blob" | "corrupt-blob" }> {
+): Promise<
+  { ok: true; bytes: Uint8Array } | { ok: false; reason: "missing-blob" | "corrupt-blob" }
+> {
   const got = await getVerified(blobs, row.blobKey, row.contentHash);
   if (got.ok) return got;
   return { ok: false, reason: got.reason === "missing" ? "missing-blob" : "corrupt-blob" };

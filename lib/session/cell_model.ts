@@ -7,10 +7,18 @@ import type { Analyzer, CellAnalysis, CellDiagnostic } from "../notebook/analyze
 import { type CellAnnotations, parseAnnotations } from "../notebook/annotations.ts";
 import { buildDag, type Dag } from "../notebook/dag.ts";
 import type { NotebookCell } from "../notebook/format.ts";
-import { type CellProvenance, cellReadKeys, envHash, notebookProvenance } from "../notebook/provenance.ts";
-import { computeStaleness, type CellState } from "../notebook/staleness.ts";
+import {
+  type CellProvenance,
+  cellReadKeys,
+  envHash,
+  notebookProvenance,
+} from "../notebook/provenance.ts";
+import { type CellState, computeStaleness } from "../notebook/staleness.ts";
 import type { RuntimeState } from "../notebook/runtime_state.ts";
 import type { PermissionSpec } from "../executor/permissions.ts";
+
+/** Variables the cell process itself starts with (module cache); never granted implicitly. */
+const CHILD_BASE_ENV = new Set(["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH", "TZ", "NO_COLOR"]);
 
 /** Everything known about one cell without running it. */
 export interface CellInfo {
@@ -22,6 +30,8 @@ export interface CellInfo {
   /** Effective environment of the cell (notebook env, secrets, manual values, `@env`). */
   env: Record<string, string>;
   permissions: PermissionSpec;
+  /** Worker the cell runs on (`@worker`, else the notebook's `worker`); undefined: local. */
+  worker?: string;
 }
 
 /** The derived model. */
@@ -67,7 +77,8 @@ export function buildModel(input: ModelInput): NotebookModel {
       annotations: parsed.annotations,
       diagnostics: [...cell.diagnostics, ...(analysis?.diagnostics ?? []), ...parsed.diagnostics],
       env,
-      permissions: permissionsFor(input.root, parsed.annotations, env),
+      permissions: permissionsFor(input.root, parsed.annotations, env, analysis?.envKeys ?? []),
+      worker: parsed.annotations.worker ?? input.worker,
     };
   });
   if (input.analysisCache.size > 4 * cells.length + 64) input.analysisCache.clear();
@@ -113,11 +124,22 @@ export function buildModel(input: ModelInput): NotebookModel {
 
 /**
  * A cell's child permissions: read the notebook folder (+ `@allow read=`), write only scratch
- * (+ `@allow write=`), env: the notebook's own keys plus `@allow env=`, net only if granted.
+ * (+ `@allow write=`), env: the notebook's own keys, the keys the cell reads literally and
+ * `@allow env=`; net only if granted.
  */
-function permissionsFor(root: string, a: CellAnnotations, env: Record<string, string>): PermissionSpec {
-  const grant = (list: string[]) => (list.includes("*") ? true as const : list.length ? list : undefined);
-  const envKeys = [...new Set([...Object.keys(env), ...a.allow.env])];
+function permissionsFor(
+  root: string,
+  a: CellAnnotations,
+  env: Record<string, string>,
+  literalKeys: readonly string[],
+): PermissionSpec {
+  const grant = (
+    list: string[],
+  ) => (list.includes("*") ? true as const : list.length ? list : undefined);
+  // Keys the cell reads literally are granted even when unset, so `Deno.env.get("X") ?? d` works;
+  // the child's own environment is cleared, so an unset key reads as undefined, never a server value.
+  const literal = literalKeys.filter((k) => !CHILD_BASE_ENV.has(k));
+  const envKeys = [...new Set([...Object.keys(env), ...a.allow.env, ...literal])];
   return {
     notebookDir: root,
     read: a.allow.read.filter((p) => p !== "*"),

@@ -2,7 +2,11 @@
 import { join } from "node:path";
 
 /** Deletes console log files older than `olderThan` in every notebook under `root`; returns the count. */
-export async function deleteOldConsoleLogs(root: string, olderThan: Date, maxDepth = 6): Promise<number> {
+export async function deleteOldConsoleLogs(
+  root: string,
+  olderThan: Date,
+  maxDepth = 6,
+): Promise<number> {
   let deleted = 0;
   async function walk(dir: string, depth: number): Promise<void> {
     let entries: Deno.DirEntry[];

@@ -23,7 +23,10 @@ export interface DiscoverOptions {
 const SKIP = new Set(["node_modules", ".git", ".strata", "cells", "tenants"]);
 
 /** Lists notebooks under `root`, newest first; unreadable manifests are skipped. */
-export async function discoverNotebooks(root: string, options: DiscoverOptions = {}): Promise<DiscoveredNotebook[]> {
+export async function discoverNotebooks(
+  root: string,
+  options: DiscoverOptions = {},
+): Promise<DiscoveredNotebook[]> {
   const maxDepth = options.maxDepth ?? 4;
   const limit = options.limit ?? 1000;
   const found: DiscoveredNotebook[] = [];
@@ -50,7 +53,9 @@ export async function discoverNotebooks(root: string, options: DiscoverOptions =
     if (depth >= maxDepth) return;
     try {
       for await (const e of Deno.readDir(dir)) {
-        if (e.isDirectory && !SKIP.has(e.name) && !e.name.startsWith(".")) await walk(join(dir, e.name), depth + 1);
+        if (e.isDirectory && !SKIP.has(e.name) && !e.name.startsWith(".")) {
+          await walk(join(dir, e.name), depth + 1);
+        }
       }
     } catch { /* unreadable folder */ }
   }

@@ -25,16 +25,21 @@ import {
 import { parseSecretManagerConfig, type SecretManagerConfig } from "../secrets/provider.ts";
 import type { CellLanguage } from "../notebook/cell_files.ts";
 import { lockFileHash } from "../notebook/provenance.ts";
-import { readRuntimeState, type RuntimeState, writeRuntimeState } from "../notebook/runtime_state.ts";
+import {
+  readRuntimeState,
+  type RuntimeState,
+  writeRuntimeState,
+} from "../notebook/runtime_state.ts";
 import { describeWhy } from "../notebook/staleness.ts";
 import type { SessionSecrets } from "../secrets/session_secrets.ts";
 import { atomicWriteJson } from "./_atomic_json.ts";
 import { lookupCell, type StoredResult } from "./cell_cache.ts";
 import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
-import { type CellRunOutcome, planRun, type RunMode, runCells } from "./run_engine.ts";
+import { type CellRunOutcome, planRun, runCells, type RunMode } from "./run_engine.ts";
 import type { CellError } from "../executor/types.ts";
 import type { AuditRecorder } from "../audit/recorder.ts";
+import type { WorkerRegistry } from "../worker/registry.ts";
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
@@ -49,6 +54,8 @@ export interface SessionDeps {
   now?: () => Date;
   /** Records cell executions in the audit log, in the run record's transaction. */
   audit?: AuditRecorder;
+  /** Remote workers named by `@worker` / `worker =` and `[[workers]]`. */
+  workers?: WorkerRegistry;
 }
 
 /** Per-session identity: which tenant and notebook path. */
@@ -98,7 +105,16 @@ export class NotebookSession {
   #busy = false;
   lastUsed = Date.now();
 
-  private constructor(id: string, root: string, scope: SessionScope, deps: SessionDeps, analyzer: Analyzer, notebook: Notebook, runtime: RuntimeState, lockHash: string | null) {
+  private constructor(
+    id: string,
+    root: string,
+    scope: SessionScope,
+    deps: SessionDeps,
+    analyzer: Analyzer,
+    notebook: Notebook,
+    runtime: RuntimeState,
+    lockHash: string | null,
+  ) {
     this.id = id;
     this.root = root;
     this.scope = scope;
@@ -111,7 +127,11 @@ export class NotebookSession {
   }
 
   /** Opens a notebook folder: reads it, analyzes every cell, restores cached outputs. */
-  static async open(root: string, scope: SessionScope, deps: SessionDeps): Promise<NotebookSession> {
+  static async open(
+    root: string,
+    scope: SessionScope,
+    deps: SessionDeps,
+  ): Promise<NotebookSession> {
     sharedAnalyzer ??= loadAnalyzer();
     const [analyzer, notebook, runtime, lock] = await Promise.all([
       sharedAnalyzer,
@@ -119,8 +139,19 @@ export class NotebookSession {
       readRuntimeState(root),
       readLockFile(root),
     ]);
-    if (runtime.error) deps.log.warn("ignoring unreadable runtime state", { path: root, error: runtime.error });
-    const session = new NotebookSession(crypto.randomUUID(), root, scope, deps, analyzer, notebook, runtime.state, lockFileHash(lock));
+    if (runtime.error) {
+      deps.log.warn("ignoring unreadable runtime state", { path: root, error: runtime.error });
+    }
+    const session = new NotebookSession(
+      crypto.randomUUID(),
+      root,
+      scope,
+      deps,
+      analyzer,
+      notebook,
+      runtime.state,
+      lockFileHash(lock),
+    );
     scope.secrets?.setNotebookEnv(notebook.manifest.env ?? {});
     if (scope.secrets && notebook.manifest.secret_manager) {
       // A fetch error never blocks opening: it is shown in the state (secretManager.lastError).
@@ -151,7 +182,9 @@ export class NotebookSession {
   // ---- edits -------------------------------------------------------------------------------
 
   /** Adds a cell after `after` (null: first; undefined: last). */
-  async addCell(input: { source: string; language?: CellLanguage; after?: string | null }): Promise<string> {
+  async addCell(
+    input: { source: string; language?: CellLanguage; after?: string | null },
+  ): Promise<string> {
     if (typeof input.source !== "string") throw new ValidationError("Cell source must be a string");
     return await this.#edit(async () => {
       const { notebook, cellId } = await addCell(this.root, { ...input, now: this.#now() });
@@ -225,7 +258,11 @@ export class NotebookSession {
   // ---- runs --------------------------------------------------------------------------------
 
   /** Runs a cell and the stale upstream cells it needs. */
-  async execute(cellId: string, mode: RunMode = "normal", principal: string | null = null): Promise<RunSummary> {
+  async execute(
+    cellId: string,
+    mode: RunMode = "normal",
+    principal: string | null = null,
+  ): Promise<RunSummary> {
     const info = this.#cell(cellId);
     if (info.cell.language !== "typescript") {
       return { cells: [], ok: true };
@@ -262,33 +299,58 @@ export class NotebookSession {
     const m = this.#deps.metrics;
     const outcomes: CellRunOutcome[] = [];
     try {
-      await runCells({
-        db: this.#deps.db,
-        blobs: this.#deps.blobs,
-        executor: this.#deps.executor,
-        tenantHash: tenant,
-        memoryMb: this.#deps.memoryMb,
-        defaultTimeoutSeconds: this.#deps.defaultTimeoutSeconds,
-        notebookTimeoutSeconds: this.#notebook.manifest.timeout,
-        now: () => this.#now().getTime(),
-      }, model, targets, mode, {
-        signal: abort.signal,
-        hooks: {
-          onStart: (ids) => this.events.emit("cascade_progress", { cells: ids, done: 0, total: ids.length }),
-          onCellRunning: (id) => {
-            this.#running.add(id);
-            this.events.emit("cell_status", { cellId: id, status: "running" });
-          },
-          onCellDone: async (o, done, total) => {
-            outcomes.push(o);
-            this.#running.delete(o.cellId);
-            await this.#recordOutcome(o, model, principal, notebookId);
-            m?.cellExecutions.inc({ tenant: this.scope.tenantId, status: o.status, cache_hit: String(o.cacheHit) });
-            if (!o.cacheHit && o.status === "ready") m?.cellDuration.observe({ tenant: this.scope.tenantId }, o.result.durationMs / 1000);
-            this.events.emit("cascade_progress", { cellId: o.cellId, done, total });
+      await runCells(
+        {
+          db: this.#deps.db,
+          blobs: this.#deps.blobs,
+          executor: this.#deps.executor,
+          executorFor: (worker) =>
+            this.#deps.workers?.resolve(worker, (this.#notebook.manifest.workers ?? []) as never) ??
+              (worker === undefined || worker === "local"
+                ? { ok: true, executor: this.#deps.executor }
+                : {
+                  ok: false,
+                  message:
+                    `Cell asks for worker '${worker}', but this server has no remote workers configured`,
+                }),
+          tenantHash: tenant,
+          memoryMb: this.#deps.memoryMb,
+          defaultTimeoutSeconds: this.#deps.defaultTimeoutSeconds,
+          notebookTimeoutSeconds: this.#notebook.manifest.timeout,
+          now: () => this.#now().getTime(),
+        },
+        model,
+        targets,
+        mode,
+        {
+          signal: abort.signal,
+          hooks: {
+            onStart: (ids) =>
+              this.events.emit("cascade_progress", { cells: ids, done: 0, total: ids.length }),
+            onCellRunning: (id) => {
+              this.#running.add(id);
+              this.events.emit("cell_status", { cellId: id, status: "running" });
+            },
+            onCellDone: async (o, done, total) => {
+              outcomes.push(o);
+              this.#running.delete(o.cellId);
+              await this.#recordOutcome(o, model, principal, notebookId);
+              m?.cellExecutions.inc({
+                tenant: this.scope.tenantId,
+                status: o.status,
+                cache_hit: String(o.cacheHit),
+              });
+              if (!o.cacheHit && o.status === "ready") {
+                m?.cellDuration.observe(
+                  { tenant: this.scope.tenantId },
+                  o.result.durationMs / 1000,
+                );
+              }
+              this.events.emit("cascade_progress", { cellId: o.cellId, done, total });
+            },
           },
         },
-      });
+      );
     } finally {
       this.#abort = undefined;
       this.#busy = false;
@@ -298,14 +360,31 @@ export class NotebookSession {
     }
     return {
       ok: outcomes.every((o) => o.status === "ready"),
-      cells: outcomes.map((o) => ({ cellId: o.cellId, status: o.status, cacheHit: o.cacheHit, durationMs: o.result.durationMs })),
+      cells: outcomes.map((o) => ({
+        cellId: o.cellId,
+        status: o.status,
+        cacheHit: o.cacheHit,
+        durationMs: o.result.durationMs,
+      })),
     };
   }
 
-  async #recordOutcome(o: CellRunOutcome, model: NotebookModel, principal: string | null, notebookId: string): Promise<void> {
+  async #recordOutcome(
+    o: CellRunOutcome,
+    model: NotebookModel,
+    principal: string | null,
+    notebookId: string,
+  ): Promise<void> {
     const prov = model.provenance.get(o.cellId)!;
     const finishedAt = new Date(o.finishedAt).toISOString();
-    this.#outputs.set(o.cellId, { provenance: o.provenance, status: o.status, cacheHit: o.cacheHit, result: o.result, error: o.error, finishedAt });
+    this.#outputs.set(o.cellId, {
+      provenance: o.provenance,
+      status: o.status,
+      cacheHit: o.cacheHit,
+      result: o.result,
+      error: o.error,
+      finishedAt,
+    });
     this.#runtime.cells[o.cellId] = {
       provenance: o.provenance,
       status: o.status,
@@ -352,12 +431,23 @@ export class NotebookSession {
         outputHash: o.outputHash ?? null,
       }, tx);
     });
-    if (o.bytesWritten) this.#deps.metrics?.artifactBytes.inc({ tenant: this.scope.tenantId }, o.bytesWritten);
+    if (o.bytesWritten) {
+      this.#deps.metrics?.artifactBytes.inc({ tenant: this.scope.tenantId }, o.bytesWritten);
+    }
     this.#rebuild();
     const state = this.#model.states.get(o.cellId);
-    this.events.emit("cell_console", { cellId: o.cellId, entries: o.result.console, truncated: o.result.consoleTruncated });
+    this.events.emit("cell_console", {
+      cellId: o.cellId,
+      entries: o.result.console,
+      truncated: o.result.consoleTruncated,
+    });
     this.events.emit("cell_output", { cellId: o.cellId, ...this.#outputView(o.cellId) });
-    this.events.emit("cell_status", { cellId: o.cellId, status: state?.status ?? o.status, cacheHit: o.cacheHit, durationMs: o.result.durationMs });
+    this.events.emit("cell_status", {
+      cellId: o.cellId,
+      status: state?.status ?? o.status,
+      cacheHit: o.cacheHit,
+      durationMs: o.result.durationMs,
+    });
   }
 
   /** Loads the outputs of cells whose last run is still valid, so a reopened notebook shows them. */
@@ -365,9 +455,21 @@ export class NotebookSession {
     for (const [id, prov] of this.#model.provenance) {
       const last = this.#runtime.cells[id];
       if (!last || last.provenance !== prov.provenance || last.status !== "ready") continue;
-      const hit = await lookupCell(this.#deps, this.scope.tenantHash, prov.provenance, [], this.#now().getTime());
+      const hit = await lookupCell(
+        this.#deps,
+        this.scope.tenantHash,
+        prov.provenance,
+        [],
+        this.#now().getTime(),
+      );
       if (hit.hit) {
-        this.#outputs.set(id, { provenance: prov.provenance, status: "ready", cacheHit: true, result: hit.result, finishedAt: last.finishedAt ?? "" });
+        this.#outputs.set(id, {
+          provenance: prov.provenance,
+          status: "ready",
+          cacheHit: true,
+          result: hit.result,
+          finishedAt: last.finishedAt ?? "",
+        });
       }
     }
   }
@@ -392,7 +494,9 @@ export class NotebookSession {
 
   #cell(cellId: string) {
     const info = this.#model.byId.get(cellId);
-    if (!info) throw new NotFoundError(`Cell '${cellId}' not found in notebook '${this.scope.path}'`);
+    if (!info) {
+      throw new NotFoundError(`Cell '${cellId}' not found in notebook '${this.scope.path}'`);
+    }
     return info;
   }
 

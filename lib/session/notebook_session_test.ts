@@ -12,7 +12,11 @@ async function setup() {
   const db = openSqlite(`${dir}/strata.db`);
   await migrate(db);
   await Deno.mkdir(`${dir}/scratch`);
-  const executor = createExecutor({ scratchRoot: `${dir}/scratch`, poolSize: 1, childEnv: { HOME: Deno.env.get("HOME") ?? dir } });
+  const executor = createExecutor({
+    scratchRoot: `${dir}/scratch`,
+    poolSize: 1,
+    childEnv: { HOME: Deno.env.get("HOME") ?? dir },
+  });
   const deps: SessionDeps = {
     db,
     blobs: fsBlobStore(`${dir}/artifacts`),
@@ -75,7 +79,11 @@ Deno.test("session - cascade, cache hits, staleness after an edit, and results s
     assert.equal(text(s2, c), "60", "outputs are restored on open");
     run = await s2.runAll();
     assert.ok(run.cells.every((r) => r.cacheHit));
-    assert.equal(await Deno.readTextFile(`${root}/notebook.toml`), before, "runs never rewrite notebook.toml");
+    assert.equal(
+      await Deno.readTextFile(`${root}/notebook.toml`),
+      before,
+      "runs never rewrite notebook.toml",
+    );
   } finally {
     await cleanup();
   }

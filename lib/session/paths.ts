@@ -18,7 +18,9 @@ export async function resolveNotebookPath(root: string, userPath: string): Promi
     throw outside(userPath);
   }
   // Resolve symlinks on the longest existing prefix; whatever does not exist yet cannot escape.
-  const relToRoot = inside(rootReal, lexical) ? relative(rootReal, lexical) : relative(resolve(root), lexical);
+  const relToRoot = inside(rootReal, lexical)
+    ? relative(rootReal, lexical)
+    : relative(resolve(root), lexical);
   let existing = rootReal;
   const parts = relToRoot.split("/").filter(Boolean);
   let i = 0;

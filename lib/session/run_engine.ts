@@ -29,9 +29,14 @@ export interface CellRunOutcome {
   finishedAt: number;
 }
 
+/** The executor for a worker name, or why there is none. */
+export type ExecutorLookup = { ok: true; executor: Executor } | { ok: false; message: string };
+
 /** What the engine needs. */
 export interface EngineDeps extends CacheStores {
   executor: Executor;
+  /** Executor of a named worker (`@worker`); absent: every cell runs on `executor`. */
+  executorFor?: (worker: string | undefined) => ExecutorLookup;
   tenantHash: string;
   memoryMb: number;
   defaultTimeoutSeconds: number;
@@ -85,7 +90,8 @@ export async function runCells(
   for (const id of plan) {
     const info = model.byId.get(id)!;
     const provenance = model.provenance.get(id)!.provenance;
-    const skip = mode === "force" || (mode === "rerun" && targetSet.has(id)) || info.annotations.nocache;
+    const skip = mode === "force" || (mode === "rerun" && targetSet.has(id)) ||
+      info.annotations.nocache;
     const stores = model.dag.stores.get(id) ?? [];
     if (!skip) {
       const t = deps.now();
@@ -124,11 +130,22 @@ export async function runCells(
         await finish(upstreamFailed(model, id, blockedBy, deps.now()));
         continue;
       }
-      if (batch.length > 0 && !sameChild(model, batch[0], id)) break;
+      if (
+        batch.length > 0 &&
+        (!sameChild(model, batch[0], id) || workerOf(model, batch[0]) !== workerOf(model, id))
+      ) {
+        break;
+      }
       batch.push(id);
     }
     pending = pending.slice(i);
     if (batch.length === 0) continue;
+    const lookup = deps.executorFor?.(workerOf(model, batch[0])) ??
+      { ok: true as const, executor: deps.executor };
+    if (!lookup.ok) {
+      for (const id of batch) await finish(failedBefore(model, id, lookup.message, deps.now()));
+      continue;
+    }
 
     const jobs = batch.map((id) => jobFor(deps, model, id, values, batch));
     const batchAbort = new AbortController();
@@ -139,7 +156,7 @@ export async function runCells(
     const results: CellResult[] = [];
     let cut = -1;
     try {
-      await deps.executor.runBatch(jobs, {
+      await lookup.executor.runBatch(jobs, {
         signal: batchAbort.signal,
         onResult(r, index) {
           if (cut >= 0) return;
@@ -194,7 +211,16 @@ async function settle(
       finishedAt,
     };
   }
-  return { cellId: r.cellId, provenance, status: "error", cacheHit: false, result, error: r.error, startedAt, finishedAt };
+  return {
+    cellId: r.cellId,
+    provenance,
+    status: "error",
+    cacheHit: false,
+    result,
+    error: r.error,
+    startedAt,
+    finishedAt,
+  };
 }
 
 function jobFor(
@@ -216,7 +242,8 @@ function jobFor(
     const v = values.get(from)?.get(name);
     if (v) inputs.push(v);
   }
-  const timeoutS = info.annotations.timeout ?? deps.notebookTimeoutSeconds ?? deps.defaultTimeoutSeconds;
+  const timeoutS = info.annotations.timeout ?? deps.notebookTimeoutSeconds ??
+    deps.defaultTimeoutSeconds;
   return {
     cellId: id,
     source: info.cell.source,
@@ -230,13 +257,40 @@ function jobFor(
   };
 }
 
+function workerOf(model: NotebookModel, id: string): string | undefined {
+  return model.byId.get(id)!.worker;
+}
+
+function failedBefore(
+  model: NotebookModel,
+  id: string,
+  message: string,
+  t: number,
+): CellRunOutcome {
+  return {
+    cellId: id,
+    provenance: model.provenance.get(id)!.provenance,
+    status: "error",
+    cacheHit: false,
+    result: EMPTY,
+    error: { kind: "crash", message },
+    startedAt: t,
+    finishedAt: t,
+  };
+}
+
 function sameChild(model: NotebookModel, a: string, b: string): boolean {
   return childKey(model.byId.get(a)!.permissions) === childKey(model.byId.get(b)!.permissions);
 }
 
 const EMPTY: StoredResult = { displays: [], console: [], consoleTruncated: false, durationMs: 0 };
 
-function upstreamFailed(model: NotebookModel, id: string, upstream: string, t: number): CellRunOutcome {
+function upstreamFailed(
+  model: NotebookModel,
+  id: string,
+  upstream: string,
+  t: number,
+): CellRunOutcome {
   const name = model.byId.get(upstream)?.annotations.name ?? upstream;
   return {
     cellId: id,

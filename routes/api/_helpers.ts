@@ -9,7 +9,10 @@ import type { AppEnv } from "../../lib/http/context.ts";
 import type { ApiDeps } from "./deps.ts";
 
 /** Parses a JSON body against a schema; a malformed or invalid body is a 400 naming the field. */
-export async function parseBody<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.output<T>> {
+export async function parseBody<T extends z.ZodType>(
+  c: Context<AppEnv>,
+  schema: T,
+): Promise<z.output<T>> {
   let raw: unknown;
   try {
     raw = await c.req.json();
@@ -29,7 +32,12 @@ export async function parseBody<T extends z.ZodType>(c: Context<AppEnv>, schema:
  * Checks the caller's scope, then the ACL for the resource. A denied notebook or artifact answers
  * 404 (its existence is private); a denied admin resource answers 403.
  */
-export function authorize(deps: ApiDeps, c: Context<AppEnv>, scope: Scope, resource?: string): void {
+export function authorize(
+  deps: ApiDeps,
+  c: Context<AppEnv>,
+  scope: Scope,
+  resource?: string,
+): void {
   assertScope(c.var.identity, scope);
   if (!deps.acl || !resource) return;
   const decision = decide(deps.acl, {
@@ -39,7 +47,12 @@ export function authorize(deps: ApiDeps, c: Context<AppEnv>, scope: Scope, resou
     tenant: c.var.tenant.id,
   });
   if (decision.allow) return;
-  c.var.log.info("acl denied", { principal: c.var.identity.principal, resource, scope, rule: decision.rule });
+  c.var.log.info("acl denied", {
+    principal: c.var.identity.principal,
+    resource,
+    scope,
+    rule: decision.rule,
+  });
   void deps.audit?.(c, { action: "acl.deny", resource, details: { scope, rule: decision.rule } });
   if (resource.startsWith("admin/")) throw new ForbiddenError(`Access to '${resource}' is denied`);
   throw new NotFoundError(`'${resource}' not found`);

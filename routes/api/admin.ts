@@ -15,7 +15,11 @@ export function adminRoutes(deps: ApiDeps): Hono<AppEnv> {
       "DELETE FROM artifacts WHERE tenant_hash = $1 RETURNING 1 AS n",
       [c.var.tenant.hash],
     );
-    await deps.audit?.(c, { action: "cache.clear", resource: "admin/cache", details: { artifacts: rows.length } });
+    await deps.audit?.(c, {
+      action: "cache.clear",
+      resource: "admin/cache",
+      details: { artifacts: rows.length },
+    });
     return c.json({ cleared: rows.length, tenant: c.var.tenant.id });
   });
 

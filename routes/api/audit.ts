@@ -25,7 +25,9 @@ export function auditRoutes(deps: ApiDeps): Hono<AppEnv> {
     const q = c.req.query();
     const num = (v: string | undefined, name: string) => {
       if (v === undefined) return undefined;
-      if (!/^\d+$/.test(v)) throw new ValidationError(`Invalid ${name} '${v}': expected a whole number`);
+      if (!/^\d+$/.test(v)) {
+        throw new ValidationError(`Invalid ${name} '${v}': expected a whole number`);
+      }
       return Number(v);
     };
     const events = await listAuditEvents(deps.db, {

@@ -19,14 +19,20 @@ const AddBody = z.object({
 const EditBody = z.object({ source: z.string().max(1_000_000) });
 const OrderBody = z.object({ order: z.array(z.string()).max(10_000) });
 const EnvBody = z.object({
-  values: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env keys are letters, digits and _"), z.string().nullable()),
+  values: z.record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env keys are letters, digits and _"),
+    z.string().nullable(),
+  ),
 });
 const MODES = new Set(["normal", "rerun", "force"]);
 
 /** Routes under /v1/notebooks/:sid for cells, runs and the runtime environment. */
 export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const session = (c: Context<AppEnv>, scope: "notebook:read" | "notebook:write" | "notebook:execute") => {
+  const session = (
+    c: Context<AppEnv>,
+    scope: "notebook:read" | "notebook:write" | "notebook:execute",
+  ) => {
     const s = deps.sessions.get(c.var.tenant, c.req.param("sid")!);
     authorize(deps, c, scope, `notebooks/${s.scope.path}`);
     return s;
@@ -36,7 +42,11 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
     const s = session(c, "notebook:write");
     const body = await parseBody(c, AddBody);
     const cellId = await s.addCell(body);
-    await deps.audit?.(c, { action: "cell.add", resource: `notebooks/${s.scope.path}`, details: { cellId } });
+    await deps.audit?.(c, {
+      action: "cell.add",
+      resource: `notebooks/${s.scope.path}`,
+      details: { cellId },
+    });
     return c.json({ cellId, state: s.state() }, 201);
   });
 
@@ -51,14 +61,22 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
     const s = session(c, "notebook:write");
     const body = await parseBody(c, EditBody);
     await s.editCell(c.req.param("cid"), body.source);
-    await deps.audit?.(c, { action: "cell.edit", resource: `notebooks/${s.scope.path}`, details: { cellId: c.req.param("cid") } });
+    await deps.audit?.(c, {
+      action: "cell.edit",
+      resource: `notebooks/${s.scope.path}`,
+      details: { cellId: c.req.param("cid") },
+    });
     return c.json(s.state());
   });
 
   app.delete("/:sid/cells/:cid", async (c) => {
     const s = session(c, "notebook:write");
     await s.deleteCell(c.req.param("cid"));
-    await deps.audit?.(c, { action: "cell.delete", resource: `notebooks/${s.scope.path}`, details: { cellId: c.req.param("cid") } });
+    await deps.audit?.(c, {
+      action: "cell.delete",
+      resource: `notebooks/${s.scope.path}`,
+      details: { cellId: c.req.param("cid") },
+    });
     return c.json(s.state());
   });
 
@@ -66,7 +84,12 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
     const s = session(c, "notebook:execute");
     const mode = runMode(c.req.query("mode"));
     const cellId = c.req.param("cid");
-    const run = await withSlot(deps, c, "interactive", () => s.execute(cellId, mode, c.var.identity.principal));
+    const run = await withSlot(
+      deps,
+      c,
+      "interactive",
+      () => s.execute(cellId, mode, c.var.identity.principal),
+    );
     return c.json({ run, state: s.state() });
   });
 
@@ -91,7 +114,15 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
       const found = await lookupArtifacts(deps.db, s.scope.tenantHash, prov.provenance);
       if (!found.hit) continue;
       for (const a of found.artifacts) {
-        out.push({ cellId, variable: a.variable, codec: a.codec, size: a.size, contentHash: a.contentHash, provenance: prov.provenance, createdAt: a.createdAt });
+        out.push({
+          cellId,
+          variable: a.variable,
+          codec: a.codec,
+          size: a.size,
+          contentHash: a.contentHash,
+          provenance: prov.provenance,
+          createdAt: a.createdAt,
+        });
       }
     }
     return c.json({ artifacts: out });
@@ -113,7 +144,9 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
       } else if (isSensitiveKey(key)) {
         // Secrets are session-only: memory, never notebook.toml. The key is declared blank.
         if (!s.scope.secrets) {
-          throw new ValidationError(`'${key}' is a secret and is kept in memory only; this server has no secret support`);
+          throw new ValidationError(
+            `'${key}' is a secret and is kept in memory only; this server has no secret support`,
+          );
         }
         s.scope.secrets.setManual(key, value);
         if (!(key in env)) {
@@ -127,7 +160,11 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
     }
     if (fileChanged) await setNotebookEnv(s.root, env);
     await s.reload();
-    await deps.audit?.(c, { action: "env.update", resource: `notebooks/${s.scope.path}`, details: { keys: Object.keys(body.values).sort() } });
+    await deps.audit?.(c, {
+      action: "env.update",
+      resource: `notebooks/${s.scope.path}`,
+      details: { keys: Object.keys(body.values).sort() },
+    });
     return c.json(s.state());
   });
 
@@ -136,11 +173,18 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
 
 function runMode(raw: string | undefined): RunMode {
   const mode = raw ?? "normal";
-  if (!MODES.has(mode)) throw new ValidationError(`Invalid mode '${mode}': use normal, rerun or force`);
+  if (!MODES.has(mode)) {
+    throw new ValidationError(`Invalid mode '${mode}': use normal, rerun or force`);
+  }
   return mode as RunMode;
 }
 
-async function withSlot<T>(deps: ApiDeps, c: Context<AppEnv>, kind: "interactive" | "bulk", fn: () => Promise<T>): Promise<T> {
+async function withSlot<T>(
+  deps: ApiDeps,
+  c: Context<AppEnv>,
+  kind: "interactive" | "bulk",
+  fn: () => Promise<T>,
+): Promise<T> {
   if (!deps.qos) return await fn();
   const release = await deps.qos.acquire(c.var.tenant.hash, kind, c.req.raw.signal);
   try {

@@ -24,14 +24,18 @@ export interface ApiDeps {
   db: Db;
   blobs: BlobStore;
   sessions: SessionRegistry;
-  /** The notebook root folder of a tenant (created on first use). */
-  notebookRoot: (tenant: Tenant) => Promise<string>;
+  /** The notebook root folder of a tenant; NotFoundError until it exists unless `create`. */
+  notebookRoot: (tenant: Tenant, options?: { create?: boolean }) => Promise<string>;
   /** ACL rules; absent means no ACL (personal mode, or service mode without [acl_config]). */
   acl?: AclConfig;
   qos?: Qos;
   tenants?: TenantRegistry;
   /** Keys audit rows may be signed with, for verification. */
   auditKeyring?: Map<string, Uint8Array>;
+  /** Registered server-side transforms (`[transforms]`). */
+  transforms?: import("../../lib/transforms/transforms.ts").Transforms;
+  /** Services for transform runs; absent: /v1/materialize and /v1/streams are not mounted. */
+  materializer?: import("../../lib/transforms/materialize.ts").MaterializeDeps;
   /** Records an audit event (absent: not recorded). */
   audit?: (c: Context<AppEnv>, event: RouteAuditEvent) => Promise<void>;
 }

@@ -7,6 +7,7 @@ import { cellRoutes } from "./cells.ts";
 import type { ApiDeps } from "./deps.ts";
 import { notebookRoutes } from "./notebooks.ts";
 import { auditRoutes } from "./audit.ts";
+import { materializeRoutes } from "./materialize.ts";
 import { secretRoutes } from "./secrets.ts";
 
 /** Adds every /v1 route to `app`. */
@@ -16,5 +17,15 @@ export function mountApi(app: Hono<AppEnv>, deps: ApiDeps): void {
   app.route("/v1/notebooks", cellRoutes(deps));
   app.route("/v1/notebooks", secretRoutes(deps));
   app.route("/v1/audit", auditRoutes(deps));
+  if (deps.materializer) {
+    app.route(
+      "/v1",
+      materializeRoutes({
+        ...deps,
+        transforms: deps.transforms ?? new Map(),
+        materializer: deps.materializer,
+      }),
+    );
+  }
   app.route("/v1", adminRoutes(deps));
 }

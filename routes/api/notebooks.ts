@@ -3,13 +3,16 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
-import { createNotebook } from "../../lib/notebook/format.ts";
+import { createNotebook, readNotebook } from "../../lib/notebook/format.ts";
 import { discoverNotebooks } from "../../lib/session/discover.ts";
 import { displayPath, resolveNotebookPath } from "../../lib/session/paths.ts";
 import type { ApiDeps } from "./deps.ts";
 import { authorize, parseBody } from "./_helpers.ts";
 
-const CreateBody = z.object({ name: z.string().trim().min(1).max(200), path: z.string().min(1).max(1024).optional() });
+const CreateBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  path: z.string().min(1).max(1024).optional(),
+});
 const PathBody = z.object({ path: z.string().min(1).max(1024) });
 
 /** Routes under /v1/notebooks for whole notebooks. */
@@ -18,14 +21,17 @@ export function notebookRoutes(deps: ApiDeps): Hono<AppEnv> {
 
   app.post("/create", async (c) => {
     const body = await parseBody(c, CreateBody);
-    const root = await deps.notebookRoot(c.var.tenant);
+    const root = await deps.notebookRoot(c.var.tenant, { create: true });
     const rel = body.path ?? slug(body.name);
     const abs = await resolveNotebookPath(root, rel);
     authorize(deps, c, "notebook:write", `notebooks/${displayPath(root, abs)}`);
     const owner = c.var.identity.principal ?? undefined;
     await createNotebook(abs, { name: body.name, owner });
     const session = await deps.sessions.open(c.var.tenant, abs, displayPath(root, abs));
-    await deps.audit?.(c, { action: "notebook.create", resource: `notebooks/${session.scope.path}` });
+    await deps.audit?.(c, {
+      action: "notebook.create",
+      resource: `notebooks/${session.scope.path}`,
+    });
     return c.json(session.state(), 201);
   });
 
@@ -37,7 +43,9 @@ export function notebookRoutes(deps: ApiDeps): Hono<AppEnv> {
     try {
       await Deno.stat(`${abs}/notebook.toml`);
     } catch {
-      throw new NotFoundError(`Cannot open '${body.path}': it is not a notebook folder (no notebook.toml)`);
+      throw new NotFoundError(
+        `Cannot open '${body.path}': it is not a notebook folder (no notebook.toml)`,
+      );
     }
     const session = await deps.sessions.open(c.var.tenant, abs, displayPath(root, abs));
     await deps.audit?.(c, { action: "notebook.open", resource: `notebooks/${session.scope.path}` });
@@ -47,7 +55,13 @@ export function notebookRoutes(deps: ApiDeps): Hono<AppEnv> {
   app.get("/discover", async (c) => {
     personalOnly(deps, "Notebook discovery");
     authorize(deps, c, "notebook:read");
-    const root = await deps.notebookRoot(c.var.tenant);
+    let root: string;
+    try {
+      root = await deps.notebookRoot(c.var.tenant);
+    } catch (err) {
+      if (err instanceof NotFoundError) return c.json({ notebooks: [] });
+      throw err;
+    }
     let notebooks = await discoverNotebooks(root);
     const me = c.var.identity.principal;
     if (deps.config.personalModeUserHeader) {
@@ -91,14 +105,13 @@ async function deleteNotebook(
 ): Promise<void> {
   authorize(deps, c, "notebook:write", `notebooks/${displayPath(root, abs)}`);
   if (abs === root) throw new ValidationError("Cannot delete the notebook root itself");
-  let text: string;
   try {
-    text = await Deno.readTextFile(`${abs}/notebook.toml`);
+    await Deno.stat(`${abs}/notebook.toml`);
   } catch {
     throw new NotFoundError(`Cannot delete '${shown}': it is not a notebook folder`);
   }
   if (deps.config.personalModeUserHeader) {
-    const owner = /^owner\s*=\s*"([^"]*)"/m.exec(text)?.[1];
+    const owner = (await readNotebook(abs)).manifest.owner;
     if (owner !== undefined && owner !== c.var.identity.principal) {
       // Not yours: answer as if it did not exist.
       throw new NotFoundError(`Cannot delete '${shown}': no such notebook`);
@@ -106,7 +119,10 @@ async function deleteNotebook(
   }
   for (const s of deps.sessions.byRoot(abs)) deps.sessions.close(s.id);
   await Deno.remove(abs, { recursive: true });
-  await deps.audit?.(c, { action: "notebook.delete", resource: `notebooks/${displayPath(root, abs)}` });
+  await deps.audit?.(c, {
+    action: "notebook.delete",
+    resource: `notebooks/${displayPath(root, abs)}`,
+  });
 }
 
 function personalOnly(deps: ApiDeps, what: string): void {
@@ -116,6 +132,7 @@ function personalOnly(deps: ApiDeps, what: string): void {
 }
 
 function slug(name: string): string {
-  const s = name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+  const s = name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")
+    .slice(0, 60);
   return s || "notebook";
 }

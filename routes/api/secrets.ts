@@ -21,7 +21,11 @@ export function secretRoutes(deps: ApiDeps): Hono<AppEnv> {
     let config = null;
     if (body.config) {
       const parsed = parseSecretManagerConfig(body.config);
-      if (!parsed.config) throw new ValidationError(`Invalid secret manager config: ${"error" in parsed ? parsed.error : "unknown error"}`);
+      if (!parsed.config) {
+        throw new ValidationError(
+          `Invalid secret manager config: ${"error" in parsed ? parsed.error : "unknown error"}`,
+        );
+      }
       config = parsed.config;
       warnings = parsed.warnings;
     }
@@ -38,7 +42,10 @@ export function secretRoutes(deps: ApiDeps): Hono<AppEnv> {
     const s = deps.sessions.get(c.var.tenant, c.req.param("sid"));
     authorize(deps, c, "notebook:write", `notebooks/${s.scope.path}`);
     await s.refreshSecrets();
-    await deps.audit?.(c, { action: "secret_manager.refresh", resource: `notebooks/${s.scope.path}` });
+    await deps.audit?.(c, {
+      action: "secret_manager.refresh",
+      resource: `notebooks/${s.scope.path}`,
+    });
     return c.json(s.state());
   });
 

@@ -1,0 +1,116 @@
+/**
+ * Browser module: CodeMirror 6 cell editors (TypeScript or Markdown highlighting, undo history,
+ * Shift+Enter to run, an error-line decoration). Loaded lazily by the notebook island.
+ *
+ * The CodeMirror core packages are pinned in deno.json to the versions @codemirror/lang-javascript
+ * pulls in, so the bundle holds one copy of @codemirror/state. (The npm "codemirror" 6.65.x package
+ * is CodeMirror 5, so it is not used.)
+ */
+import {
+  Decoration,
+  type DecorationSet,
+  drawSelection,
+  EditorView,
+  keymap,
+  lineNumbers,
+} from "@codemirror/view";
+import { EditorState, StateEffect, StateField } from "@codemirror/state";
+import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
+import { bracketMatching, indentOnInput, syntaxHighlighting } from "@codemirror/language";
+import { classHighlighter } from "@lezer/highlight";
+import { javascript } from "@codemirror/lang-javascript";
+import { markdown } from "@codemirror/lang-markdown";
+import type { CellEditor, EditorOptions } from "../notebook/editor_host.ts";
+
+const setErrorLine = StateEffect.define<number | null>();
+
+const errorLineField = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(deco, tr) {
+    deco = deco.map(tr.changes);
+    for (const e of tr.effects) {
+      if (!e.is(setErrorLine)) continue;
+      const line = e.value;
+      if (line === null || line < 1 || line > tr.state.doc.lines) {
+        deco = Decoration.none;
+      } else {
+        const at = tr.state.doc.line(line).from;
+        deco = Decoration.set([
+          Decoration.line({
+            class: "cm-error-line",
+            attributes: { "data-error-line": String(line) },
+          }).range(at),
+        ]);
+      }
+    }
+    return deco;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+/** Mounts a CodeMirror editor for one cell. */
+export function createEditor(options: EditorOptions): CellEditor {
+  const run = () => {
+    options.onRun();
+    return true;
+  };
+  const view = new EditorView({
+    parent: options.parent,
+    state: EditorState.create({
+      doc: options.doc,
+      extensions: [
+        lineNumbers(),
+        history(),
+        drawSelection(),
+        indentOnInput(),
+        bracketMatching(),
+        syntaxHighlighting(classHighlighter),
+        options.language === "markdown" ? markdown() : javascript({ typescript: true }),
+        errorLineField,
+        keymap.of([
+          { key: "Shift-Enter", run },
+          { key: "Mod-Enter", run },
+          {
+            key: "Mod-s",
+            run: () => {
+              options.onSave();
+              return true;
+            },
+          },
+          {
+            key: "Escape",
+            run: () => {
+              options.onEscape();
+              return false;
+            },
+          },
+          ...historyKeymap,
+          ...defaultKeymap,
+        ]),
+        EditorView.lineWrapping,
+        EditorView.contentAttributes.of({ "aria-label": options.label }),
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged) options.onChange(u.state.doc.toString());
+        }),
+        EditorView.domEventHandlers({
+          blur: () => {
+            options.onBlur();
+            return false;
+          },
+        }),
+      ],
+    }),
+  });
+  return {
+    getText: () => view.state.doc.toString(),
+    setText(text) {
+      if (text === view.state.doc.toString()) return;
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+    },
+    focus: () => view.focus(),
+    setErrorLine(line) {
+      view.dispatch({ effects: setErrorLine.of(line) });
+    },
+    destroy: () => view.destroy(),
+  };
+}

@@ -1,0 +1,45 @@
+/** A cell's status pill: idle, running (with elapsed time), ready, cached, error, stale (why). */
+import { useEffect, useState } from "preact/hooks";
+import { type CellView, formatDuration } from "../../lib/ui/notebook_types.ts";
+
+/** Props of StatusPill. */
+export interface StatusPillProps {
+  cell: CellView;
+  /** When the client saw the cell start running (ms since epoch), if running. */
+  runningSince?: number;
+}
+
+/** The pill; `title` carries the full "why stale" chain. */
+export function StatusPill({ cell, runningSince }: StatusPillProps) {
+  const [now, setNow] = useState(0);
+  const running = cell.status === "running";
+  useEffect(() => {
+    if (!running) return;
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), 100);
+    return () => clearInterval(t);
+  }, [running]);
+
+  let kind: string = cell.status;
+  let text: string = cell.status;
+  let title = `Status: ${cell.status}`;
+  if (running) {
+    const elapsed = runningSince && now ? Math.max(0, now - runningSince) : 0;
+    text = `running ${formatDuration(elapsed)}`;
+    title = "Running";
+  } else if (cell.status === "ready" && cell.outputs?.cacheHit) {
+    kind = "cached";
+    text = "cached";
+    title = "Ready: the result came from the artifact cache";
+  } else if (cell.status === "stale") {
+    text = `stale · ${cell.staleReason ?? "changed"}`;
+    title = cell.whyText ? `Stale: ${cell.whyText}` : `Stale (${cell.staleReason ?? "changed"})`;
+  } else if (cell.status === "error") {
+    title = cell.outputs?.error ? `Error: ${cell.outputs.error.message}` : "Error";
+  }
+  return (
+    <span class={`pill pill-${kind}`} title={title} data-status={kind} role="status">
+      {text}
+    </span>
+  );
+}

@@ -1,0 +1,114 @@
+/** Operator commands: audit verify, gc, migrate, jobs run. They share the server's database and blobs. */
+import { join } from "node:path";
+import { auditVerifyCommand, type CommandResult } from "../audit/commands.ts";
+import type { Config } from "../config/resolve.ts";
+import { migrationStatus } from "../db/migrate.ts";
+import { gcCommand, jobsRunCommand } from "../jobs/commands.ts";
+import { JOB_NAMES } from "../jobs/job.ts";
+import type { JobsDeps } from "../jobs/schedule.ts";
+import { readRuntimeState } from "../notebook/runtime_state.ts";
+import { deleteOldConsoleLogs } from "../session/console_logs.ts";
+import { discoverNotebooks } from "../session/discover.ts";
+import { tenantHash } from "../tenancy/tenant_id.ts";
+import type { CommandContext } from "./_context.ts";
+import type { Command } from "./command.ts";
+
+/** `strata audit verify [--tenant ID]`: walks the whole hash chain; exit 1 names the first broken row. */
+export const auditVerify: Command = {
+  name: "audit verify",
+  usage: "strata audit verify [--tenant ID]",
+  summary: "verify the audit hash chain (exit 1 when broken)",
+  positionals: [],
+  options: { tenant: { type: "string" } },
+  async run(args, ctx) {
+    const s = await ctx.services();
+    const tenant = typeof args.values.tenant === "string"
+      ? await tenantHash(args.values.tenant)
+      : undefined;
+    return print(await auditVerifyCommand(s.db, s.auditKeyring, { tenantHash: tenant }));
+  },
+};
+
+/** `strata gc [--dry-run]`: collects unreferenced artifacts now. */
+export const gc: Command = {
+  name: "gc",
+  usage: "strata gc [--dry-run]",
+  summary: "collect unreferenced artifacts (--dry-run: only report)",
+  positionals: [],
+  options: { "dry-run": { type: "boolean" } },
+  async run(args, ctx) {
+    return print(await gcCommand(await jobsDeps(ctx), { dryRun: args.values["dry-run"] === true }));
+  },
+};
+
+/** `strata migrate`: applies pending migrations (idempotent). */
+export const migrateCommand: Command = {
+  name: "migrate",
+  usage: "strata migrate",
+  summary: "apply pending database migrations",
+  positionals: [],
+  options: {},
+  async run(_args, ctx) {
+    // Opening the services migrates, under the same lock the server takes.
+    const s = await ctx.services();
+    const status = await migrationStatus(s.db);
+    console.log(
+      s.migrated.length > 0
+        ? `applied ${s.migrated.join(", ")}; database at version ${status.current}`
+        : `database up to date at version ${status.current}`,
+    );
+    return 0;
+  },
+};
+
+/** `strata jobs run <name>`: runs one job now, recorded like a scheduled run. */
+export const jobsRun: Command = {
+  name: "jobs run",
+  usage: `strata jobs run <name>   (${JOB_NAMES.join(" | ")})`,
+  summary: "run a scheduled job now (from an external scheduler)",
+  positionals: ["name"],
+  options: {},
+  async run(args, ctx) {
+    return print(await jobsRunCommand(await jobsDeps(ctx), args.positionals[0]));
+  },
+};
+
+async function jobsDeps(ctx: CommandContext): Promise<JobsDeps> {
+  const s = await ctx.services();
+  // No notebook is open in a CLI process, so "still used" means: named by the last run of a
+  // cell in some notebook under the notebook root (its .strata/runtime.json).
+  const used = await referencedProvenances(ctx.config);
+  return {
+    db: s.db,
+    blobStore: s.blobs,
+    options: { retentionDays: ctx.config.retentionDays },
+    log: ctx.log.child({ component: "jobs" }),
+    deleteConsoleLogs: (olderThan) =>
+      deleteOldConsoleLogs(ctx.config.notebookStorageDir, olderThan),
+    isReferenced: (a) => used.has(a.provenanceHash),
+  };
+}
+
+/** Provenance hashes of the last runs recorded by the notebooks under the notebook root (and tenants/). */
+async function referencedProvenances(config: Config): Promise<Set<string>> {
+  const roots = [config.notebookStorageDir];
+  try {
+    for await (const e of Deno.readDir(join(config.notebookStorageDir, "tenants"))) {
+      if (e.isDirectory) roots.push(join(config.notebookStorageDir, "tenants", e.name));
+    }
+  } catch { /* no tenant folders */ }
+  const used = new Set<string>();
+  for (const root of roots) {
+    for (const nb of await discoverNotebooks(root, { limit: 100_000 })) {
+      const { state } = await readRuntimeState(join(root, nb.path));
+      for (const cell of Object.values(state.cells)) if (cell.provenance) used.add(cell.provenance);
+    }
+  }
+  return used;
+}
+
+function print(result: CommandResult): number {
+  if (result.exitCode === 0) console.log(result.text);
+  else console.error(result.text);
+  return result.exitCode;
+}

@@ -1,0 +1,50 @@
+/**
+ * The worker process's own Deno permissions: listen on its address, read its code and scratch
+ * folder, write only the scratch folder, spawn only deno (and kill(1)), read only its settings.
+ * The cell children get their own, per-job permissions from the executor.
+ */
+import { listenAddress } from "../launcher/permissions.ts";
+
+/** Environment names the worker may read (`*` = prefix). */
+export const WORKER_ENV = [
+  "STRATA_WORKER_*",
+  "STRATA_IN_PROCESS",
+  "STRATA_ENV_NAMES",
+  "HOME",
+  "DENO_DIR",
+  "XDG_CACHE_HOME",
+  "PATH",
+  "TZ",
+  "NO_COLOR",
+  // Read by the typescript package at import (cell modules are built with it).
+  "TSC_*",
+  "NODE_*",
+  "VSCODE_INSPECTOR_OPTIONS",
+  "COLORTERM",
+  "OS",
+  "TERM",
+  "TERM_PROGRAM",
+  "WT_SESSION",
+];
+
+/** Facts the flags depend on. */
+export interface WorkerLaunchContext {
+  host: string;
+  port: number;
+  scratchRoot: string;
+  /** Folder holding the worker's code (and node_modules when run from source). */
+  codeRoot: string;
+  denoPath: string;
+  killPath?: string;
+}
+
+/** Deno flags for the worker process. */
+export function workerPermissionFlags(ctx: WorkerLaunchContext): string[] {
+  return [
+    `--allow-net=${listenAddress(ctx.host, ctx.port)}`,
+    `--allow-read=${[ctx.codeRoot, ctx.scratchRoot].join(",")}`,
+    `--allow-write=${ctx.scratchRoot}`,
+    `--allow-env=${WORKER_ENV.join(",")}`,
+    `--allow-run=${[ctx.denoPath, ...(ctx.killPath ? [ctx.killPath] : [])].join(",")}`,
+  ];
+}

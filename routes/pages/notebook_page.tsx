@@ -1,0 +1,74 @@
+/**
+ * GET /notebooks/<path...> — the editor. Opening by path creates (or joins) the notebook's session
+ * on the server, so the first paint already shows the cells and their last outputs.
+ */
+import type { Context } from "hono";
+import { PageShell } from "../../components/page_shell.tsx";
+import { NotebookApp, type NotebookAppProps } from "../../islands/notebook/app.tsx";
+import { NotFoundError, ValidationError } from "../../lib/errors.ts";
+import type { AppEnv } from "../../lib/http/context.ts";
+import { displayPath, resolveNotebookPath } from "../../lib/session/paths.ts";
+import type { IslandBuild } from "../../lib/ui/island_assets.ts";
+import type { NotebookState } from "../../lib/ui/notebook_types.ts";
+import { renderDocument } from "../../lib/ui/render_page.ts";
+import type { ApiDeps } from "../api/deps.ts";
+import { authorize } from "../api/_helpers.ts";
+
+/** Renders the editor page of the notebook named by the URL path. */
+export async function notebookPage(
+  deps: ApiDeps,
+  c: Context<AppEnv>,
+  build: IslandBuild | null,
+): Promise<string> {
+  const rel = notebookPathOf(new URL(c.req.url).pathname);
+  const root = await deps.notebookRoot(c.var.tenant);
+  const abs = await resolveNotebookPath(root, rel);
+  const shown = displayPath(root, abs);
+  authorize(deps, c, "notebook:read", `notebooks/${shown}`);
+  try {
+    await Deno.stat(`${abs}/notebook.toml`);
+  } catch {
+    throw new NotFoundError(
+      `'${rel}' is not a notebook: the folder does not exist or has no notebook.toml`,
+    );
+  }
+  const session = await deps.sessions.open(c.var.tenant, abs, shown);
+  await deps.audit?.(c, { action: "notebook.open", resource: `notebooks/${session.scope.path}` });
+  const props: NotebookAppProps = {
+    state: session.state() as unknown as NotebookState,
+    urls: { editor: build?.urls["editor.js"] ?? "", dagLayout: build?.urls["dag_layout.js"] ?? "" },
+  };
+  return renderDocument(
+    <PageShell
+      title={`${props.state.notebook.name} · Strata`}
+      css={build?.urls["app.css"]}
+      preload={build ? [build.urls["editor.js"]] : []}
+      island={{
+        name: "notebook",
+        props,
+        script: build?.urls["notebook.js"],
+        children: <NotebookApp {...props} />,
+      }}
+    >
+      {!build && (
+        <p class="banner banner-static" role="status">
+          Interactive editing is unavailable: the browser bundle could not be built (see the server
+          log).
+        </p>
+      )}
+    </PageShell>,
+  );
+}
+
+/** The notebook path in `/notebooks/<path...>`, each segment URL-decoded. */
+export function notebookPathOf(pathname: string): string {
+  const rest = pathname.replace(/^\/notebooks\/?/, "").replace(/\/+$/, "");
+  if (!rest) {
+    throw new ValidationError("No notebook path in the URL; open a notebook from the list");
+  }
+  try {
+    return rest.split("/").map(decodeURIComponent).join("/");
+  } catch {
+    throw new ValidationError(`The notebook path in the URL is not valid: '${rest}'`);
+  }
+}

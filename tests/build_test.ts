@@ -1,0 +1,99 @@
+// The single-file build: built into one folder, copied alone to another (no deno.json, no
+// node_modules), it starts, serves /ready and runs a cell with the bundled harness.
+import assert from "node:assert/strict";
+import { build } from "../scripts/build.ts";
+import { freePort } from "./_server.ts";
+
+async function copyTree(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    if (e.isDirectory) await copyTree(`${from}/${e.name}`, `${to}/${e.name}`);
+    else await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
+  }
+}
+
+Deno.test("build - the bundle runs from a folder holding only its files and serves /ready", async () => {
+  const buildDir = await Deno.makeTempDir({ prefix: "strata-build-" });
+  const runDir = await Deno.makeTempDir({ prefix: "strata-run-" });
+  let child: Deno.ChildProcess | undefined;
+  let log = "";
+  try {
+    const report = await build(`${buildDir}/dist`);
+    const names = report.files.map((f) => f.path);
+    assert.ok(names.includes("strata.js") && names.includes("harness.js"), names.join(", "));
+    assert.ok(names.includes("migrations/sqlite/0001_artifacts_and_runs.sql"));
+    assert.ok(names.includes("static/islands/current.json"), names.join(", "));
+    await copyTree(`${buildDir}/dist`, `${runDir}/dist`);
+    await Deno.remove(buildDir, { recursive: true });
+
+    const port = freePort();
+    child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-config", "-A", "dist/strata.js", "serve"],
+      cwd: runDir,
+      env: {
+        HOME: `${runDir}/home`,
+        PATH: Deno.env.get("PATH") ?? "",
+        STRATA_PORT: String(port),
+        NO_COLOR: "1",
+      },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    while (!log.includes("Strata is ready")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`bundle exited before ready:\n${log}`);
+      log += value;
+    }
+    const drained = (async () => {
+      for (let r = await reader.read(); !r.done; r = await reader.read()) log += r.value;
+    })();
+    const url = `http://127.0.0.1:${port}`;
+    const ready = await fetch(`${url}/ready`);
+    assert.equal(ready.status, 200, await ready.clone().text());
+    assert.equal((await ready.json()).checks.migrations.ok, true);
+
+    // Island assets ship prebuilt beside the bundle (no island sources in the folder).
+    const home = await (await fetch(`${url}/`)).text();
+    const asset = /\/static\/[0-9a-f]+\/[a-z_]+\.(?:js|css)/.exec(home)?.[0];
+    assert.ok(asset, `home page links an island asset:\n${home.slice(0, 500)}`);
+    const assetRes = await fetch(url + asset);
+    assert.equal(assetRes.status, 200, asset);
+    await assetRes.body?.cancel();
+
+    const api = async (path: string, body?: unknown) => {
+      const res = await fetch(url + path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const created = await api("/v1/notebooks/create", { name: "bundled" });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const sid = created.body.sessionId;
+    const cell = await api(`/v1/notebooks/${sid}/cells`, { source: "6 * 7" });
+    const run = await api(`/v1/notebooks/${sid}/cells/${cell.body.cellId}/execute`);
+    assert.equal(run.status, 200, JSON.stringify(run.body));
+    const out = run.body.state.cells.find((c: { id: string }) => c.id === cell.body.cellId);
+    assert.deepEqual(out.outputs.displays, [{ type: "text", data: "42" }]);
+
+    child.kill("SIGTERM");
+    await child.status;
+    await drained;
+    child = undefined;
+  } catch (err) {
+    console.error(log);
+    throw err;
+  } finally {
+    if (child) {
+      // SIGTERM: the launcher forwards it to the server it started (SIGKILL would orphan it).
+      child.kill("SIGTERM");
+      await child.status;
+    }
+    await Deno.remove(buildDir, { recursive: true }).catch(() => {});
+    await Deno.remove(runDir, { recursive: true });
+  }
+});
