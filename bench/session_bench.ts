@@ -60,13 +60,12 @@ export async function main() {
     await db.close();
 
     // --- over HTTP against a real server --------------------------------------------------
-    const s = await startServer({ STRATA_LOG_LEVEL: "warn", STRATA_RATE_LIMIT_ENABLED: "false" });
+    const s = await startServer({ STRATA_RATE_LIMIT_ENABLED: "false" });
     let httpCached: number[] = [];
     let idleRss = 0;
     let sessionRss = 0;
     try {
-      const serverPid = (await childPids((s as unknown as { pid?: number }).pid ?? 0))[0];
-      const pid = serverPid ?? await findServerPid(s.port);
+      const pid = (await childPids(s.pid()))[0] ?? s.pid();
       idleRss = await rssMiB(pid);
       const created = await s.api("POST", "/v1/notebooks/create", { name: "bench" });
       const sid = created.body.sessionId;
@@ -111,24 +110,6 @@ export async function main() {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-/** The pid of the process listening on a loopback port (the permission-scoped server). */
-async function findServerPid(port: number): Promise<number> {
-  const hex = port.toString(16).toUpperCase().padStart(4, "0");
-  const tcp = await Deno.readTextFile("/proc/net/tcp");
-  const line = tcp.split("\n").find((l) => l.includes(`:${hex} `) && l.includes(" 0A "));
-  const inode = line?.trim().split(/\s+/)[9];
-  for await (const p of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(p.name)) continue;
-    try {
-      for await (const fd of Deno.readDir(`/proc/${p.name}/fd`)) {
-        const target = await Deno.readLink(`/proc/${p.name}/fd/${fd.name}`).catch(() => "");
-        if (target === `socket:[${inode}]`) return Number(p.name);
-      }
-    } catch { /* not ours */ }
-  }
-  throw new Error(`no process listens on ${port}`);
 }
 
 if (import.meta.main) await main();

@@ -8,6 +8,8 @@ export interface TestServer {
   port: number;
   dir: string;
   logs: () => string;
+  /** Pid of the launcher process (the scoped server is its child). */
+  pid: () => number;
   /** Stops the server (SIGTERM, graceful). */
   stop(): Promise<void>;
   /** Stops and starts again on the same port and folders. */
@@ -90,6 +92,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     port,
     dir,
     logs: () => log,
+    pid: () => child?.pid ?? 0,
     stop,
     async restart() {
       await stop();

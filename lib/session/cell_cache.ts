@@ -35,6 +35,7 @@ export type CacheLookup =
   | { hit: false; reason: "absent" | "incomplete" | "missing-blob" | "corrupt-blob" };
 
 const RESULT = "$result";
+const TOUCH_EVERY_MS = 3_600_000;
 
 /** Looks up a cell's cached outputs; every needed variable must be present and intact. */
 export async function lookupCell(
@@ -58,7 +59,10 @@ export async function lookupCell(
     if (!bytes.ok) return { hit: false, reason: bytes.reason };
     values.set(name, { name, codec: row.codec as Codec, bytes: bytes.bytes });
   }
-  await touchArtifacts(stores.db, tenantHash, provenance, now);
+  // LRU bookkeeping at hour granularity: a hot cache hit does not write on every lookup.
+  if (found.artifacts.some((a) => a.lastUsedAt < now - TOUCH_EVERY_MS)) {
+    await touchArtifacts(stores.db, tenantHash, provenance, now);
+  }
   const result = JSON.parse(new TextDecoder().decode(resultBytes.bytes)) as StoredResult;
   return { hit: true, result, values, resultHash: resultRow.contentHash };
 }

@@ -101,6 +101,7 @@ export class NotebookSession {
   #outputs = new Map<string, CellOutputs>();
   #running = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
+  #pending: { o: CellRunOutcome; principal: string | null; notebookId: string }[] = [];
   #abort?: AbortController;
   #busy = false;
   lastUsed = Date.now();
@@ -352,6 +353,7 @@ export class NotebookSession {
         },
       );
     } finally {
+      await this.#flush();
       this.#abort = undefined;
       this.#busy = false;
       this.#running.clear();
@@ -396,8 +398,7 @@ export class NotebookSession {
       durationMs: o.result.durationMs,
       error: o.error?.message,
     };
-    await writeRuntimeState(this.root, this.#runtime);
-    if (!o.cacheHit || o.result.console.length > 0) {
+    if (!o.cacheHit) {
       await atomicWriteJson(join(this.root, ".strata", "console", `${o.cellId}.json`), {
         cellId: o.cellId,
         provenance: o.provenance,
@@ -406,36 +407,13 @@ export class NotebookSession {
         truncated: o.result.consoleTruncated,
       });
     }
-    // The run record and its audit event commit together: who ran what, producing which output.
-    await this.#deps.db.transaction(async (tx) => {
-      await recordRun(tx, {
-        tenantHash: this.scope.tenantHash,
-        notebookId,
-        cellId: o.cellId,
-        principal,
-        provenanceHash: o.provenance,
-        cacheHit: o.cacheHit,
-        status: o.status === "ready" ? "ok" : o.error?.kind ?? "error",
-        error: o.error?.message ?? null,
-        durationMs: Math.round(o.result.durationMs),
-        startedAt: o.startedAt,
-        finishedAt: o.finishedAt,
-      });
-      await this.#deps.audit?.record({
-        tenantHash: this.scope.tenantHash,
-        actor: principal,
-        action: "cell.execute",
-        resource: `notebooks/${this.scope.path}/cells/${o.cellId}`,
-        details: { status: o.status, cacheHit: o.cacheHit, errorKind: o.error?.kind ?? null },
-        provenanceHash: o.provenance,
-        outputHash: o.outputHash ?? null,
-      }, tx);
-    });
     if (o.bytesWritten) {
       this.#deps.metrics?.artifactBytes.inc({ tenant: this.scope.tenantId }, o.bytesWritten);
     }
-    this.#rebuild();
-    const state = this.#model.states.get(o.cellId);
+    this.#pending.push({ o, principal, notebookId });
+    // Cache hits are persisted together (one transaction, one runtime.json write) so a cached
+    // run-all stays cheap; an executed cell flushes at once, since its work was expensive.
+    if (!o.cacheHit) await this.#flush();
     this.events.emit("cell_console", {
       cellId: o.cellId,
       entries: o.result.console,
@@ -444,9 +422,43 @@ export class NotebookSession {
     this.events.emit("cell_output", { cellId: o.cellId, ...this.#outputView(o.cellId) });
     this.events.emit("cell_status", {
       cellId: o.cellId,
-      status: state?.status ?? o.status,
+      status: o.status,
       cacheHit: o.cacheHit,
       durationMs: o.result.durationMs,
+    });
+  }
+
+  /** Writes pending run records with their audit events (one transaction) and runtime.json. */
+  async #flush(): Promise<void> {
+    const batch = this.#pending.splice(0);
+    if (batch.length === 0) return;
+    await writeRuntimeState(this.root, this.#runtime);
+    // Each run record and its audit event commit together: who ran what, producing which output.
+    await this.#deps.db.transaction(async (tx) => {
+      for (const { o, principal, notebookId } of batch) {
+        await recordRun(tx, {
+          tenantHash: this.scope.tenantHash,
+          notebookId,
+          cellId: o.cellId,
+          principal,
+          provenanceHash: o.provenance,
+          cacheHit: o.cacheHit,
+          status: o.status === "ready" ? "ok" : o.error?.kind ?? "error",
+          error: o.error?.message ?? null,
+          durationMs: Math.round(o.result.durationMs),
+          startedAt: o.startedAt,
+          finishedAt: o.finishedAt,
+        });
+        await this.#deps.audit?.record({
+          tenantHash: this.scope.tenantHash,
+          actor: principal,
+          action: "cell.execute",
+          resource: `notebooks/${this.scope.path}/cells/${o.cellId}`,
+          details: { status: o.status, cacheHit: o.cacheHit, errorKind: o.error?.kind ?? null },
+          provenanceHash: o.provenance,
+          outputHash: o.outputHash ?? null,
+        }, tx);
+      }
     });
   }
 

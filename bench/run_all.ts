@@ -1,0 +1,31 @@
+// Runs every benchmark in turn (`deno task bench`); each prints its figures and ratios against a
+// baseline measured in the same run. Pass names to run a subset: `deno task bench http session`.
+const benches: Record<string, () => Promise<unknown>> = {
+  http: async () => (await import("./http_bench.ts")).main(),
+  notebook: async () => (await import("./notebook_bench.ts")).main(),
+  executor: async () => (await import("./executor_bench.ts")).main(),
+  session: async () => (await import("./session_bench.ts")).main(),
+  blob: async () =>
+    (await import("./blob_bench.ts")).main(Number(Deno.env.get("BENCH_BLOB_MIB") ?? 200)),
+  ui: async () => (await import("./ui_bench.ts")).main(),
+};
+
+const wanted = Deno.args.length ? Deno.args : Object.keys(benches);
+const results: Record<string, unknown> = {};
+for (const name of wanted) {
+  const run = benches[name];
+  if (!run) {
+    console.error(`unknown bench '${name}'; known: ${Object.keys(benches).join(", ")}`);
+    Deno.exit(2);
+  }
+  console.log(`\n=== ${name}`);
+  try {
+    results[name] = await run();
+  } catch (err) {
+    console.log(`!!! ${name} failed: ${(err as Error).message}`);
+    results[name] = { error: (err as Error).message };
+  }
+}
+await Deno.mkdir("test-artifacts", { recursive: true });
+await Deno.writeTextFile("test-artifacts/bench.json", JSON.stringify(results, null, 2) + "\n");
+console.log("\nfigures written to test-artifacts/bench.json");
