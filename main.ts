@@ -16,6 +16,7 @@ import { DEFAULT_TENANT_ID, tenantHash } from "./lib/tenancy/tenant_id.ts";
 import { runCli } from "./lib/cli/mod.ts";
 import { createServices } from "./lib/services.ts";
 import { deleteOldConsoleLogs } from "./lib/session/console_logs.ts";
+import { referencedProvenances } from "./lib/session/referenced.ts";
 import { jobReadinessChecks } from "./lib/jobs/schedule.ts";
 import { registerCron } from "./cron.ts";
 import type { ApiDeps } from "./routes/api/deps.ts";
@@ -64,6 +65,13 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   });
 
   const shutdown = new AbortController();
+  let used: { at: number; set: Promise<Set<string>> } | undefined;
+  const usedOnDisk = () => {
+    if (!used || Date.now() - used.at > 60_000) {
+      used = { at: Date.now(), set: referencedProvenances(config.notebookStorageDir) };
+    }
+    return used.set;
+  };
   const jobsDeps = {
     db,
     blobStore: services.blobs,
@@ -72,8 +80,10 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     metrics,
     deleteConsoleLogs: (olderThan: Date) =>
       deleteOldConsoleLogs(config.notebookStorageDir, olderThan),
-    isReferenced: (a: { provenanceHash: string }) =>
-      services.sessions.isCurrentProvenance(a.provenanceHash),
+    // Still in use: current in an open session, or the last run of any notebook on disk.
+    isReferenced: async (a: { provenanceHash: string }) =>
+      services.sessions.isCurrentProvenance(a.provenanceHash) ||
+      (await usedOnDisk()).has(a.provenanceHash),
   };
   const jobs = registerCron({ ...jobsDeps, signal: shutdown.signal });
   for (

@@ -1,14 +1,11 @@
 /** Operator commands: audit verify, gc, migrate, jobs run. They share the server's database and blobs. */
-import { join } from "node:path";
+import { referencedProvenances } from "../session/referenced.ts";
 import { auditVerifyCommand, type CommandResult } from "../audit/commands.ts";
-import type { Config } from "../config/resolve.ts";
 import { migrationStatus } from "../db/migrate.ts";
 import { gcCommand, jobsRunCommand } from "../jobs/commands.ts";
 import { JOB_NAMES } from "../jobs/job.ts";
 import type { JobsDeps } from "../jobs/schedule.ts";
-import { readRuntimeState } from "../notebook/runtime_state.ts";
 import { deleteOldConsoleLogs } from "../session/console_logs.ts";
-import { discoverNotebooks } from "../session/discover.ts";
 import { tenantHash } from "../tenancy/tenant_id.ts";
 import type { CommandContext } from "./_context.ts";
 import type { Command } from "./command.ts";
@@ -77,7 +74,7 @@ async function jobsDeps(ctx: CommandContext): Promise<JobsDeps> {
   const s = await ctx.services();
   // No notebook is open in a CLI process, so "still used" means: named by the last run of a
   // cell in some notebook under the notebook root (its .strata/runtime.json).
-  const used = await referencedProvenances(ctx.config);
+  const used = await referencedProvenances(ctx.config.notebookStorageDir);
   return {
     db: s.db,
     blobStore: s.blobs,
@@ -87,24 +84,6 @@ async function jobsDeps(ctx: CommandContext): Promise<JobsDeps> {
       deleteOldConsoleLogs(ctx.config.notebookStorageDir, olderThan),
     isReferenced: (a) => used.has(a.provenanceHash),
   };
-}
-
-/** Provenance hashes of the last runs recorded by the notebooks under the notebook root (and tenants/). */
-async function referencedProvenances(config: Config): Promise<Set<string>> {
-  const roots = [config.notebookStorageDir];
-  try {
-    for await (const e of Deno.readDir(join(config.notebookStorageDir, "tenants"))) {
-      if (e.isDirectory) roots.push(join(config.notebookStorageDir, "tenants", e.name));
-    }
-  } catch { /* no tenant folders */ }
-  const used = new Set<string>();
-  for (const root of roots) {
-    for (const nb of await discoverNotebooks(root, { limit: 100_000 })) {
-      const { state } = await readRuntimeState(join(root, nb.path));
-      for (const cell of Object.values(state.cells)) if (cell.provenance) used.add(cell.provenance);
-    }
-  }
-  return used;
 }
 
 function print(result: CommandResult): number {
