@@ -380,6 +380,18 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
                 secretManager={state.secretManager}
                 save={async (values) =>
                   applyState(await call<NotebookState>("PUT", "/env", { values }))}
+                refresh={async () => {
+                  const next = await call<NotebookState>("POST", "/secret-manager/refresh");
+                  applyState(next);
+                  return next.secretManager?.lastError ?? null;
+                }}
+                configure={async (config) =>
+                  applyState(
+                    (await call<{ state: NotebookState }>("PUT", "/secret-manager/config", {
+                      config,
+                    }))
+                      .state,
+                  )}
               />
             )}
           </div>

@@ -12,25 +12,32 @@ export interface RuntimePanelProps {
   secretManager: NotebookState["secretManager"];
   /** PUT env {values}; resolves when saved, rejects with a readable message. */
   save(values: Record<string, string | null>): Promise<void>;
+  /** POST secret-manager/refresh; resolves to the fetch error, or null when it worked. */
+  refresh(): Promise<string | null>;
+  /** PUT secret-manager/config (null removes it). */
+  configure(config: Record<string, string> | null): Promise<void>;
 }
 
-const SOURCES: Record<string, string> = {
-  notebook: "notebook",
-  manual: "manual",
-  secret_manager: "secret manager",
-};
+/** Sources that are not a secret manager; any other source is a provider name ("infisical"). */
+const LOCAL_SOURCES: Record<string, string> = { notebook: "notebook", manual: "manual" };
 
 /** The panel. */
-export function RuntimePanel({ env, secretManager, save }: RuntimePanelProps) {
+export function RuntimePanel({ env, secretManager, save, refresh, configure }: RuntimePanelProps) {
   const [edits, setEdits] = useState<Record<string, string>>({});
+  const [projectId, setProjectId] = useState("");
+  const [environment, setEnvironment] = useState("dev");
   const [newKey, setNewKey] = useState("");
   const [newValue, setNewValue] = useState("");
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   async function submit(values: Record<string, string | null>, done?: () => void) {
+    await attempt(() => save(values), `Saved ${Object.keys(values).join(", ")}`, done);
+  }
+
+  async function attempt(fn: () => Promise<void>, ok: string, done?: () => void) {
     try {
-      await save(values);
-      setMessage({ ok: true, text: `Saved ${Object.keys(values).join(", ")}` });
+      await fn();
+      setMessage({ ok: true, text: ok });
       done?.();
     } catch (err) {
       setMessage({ ok: false, text: (err as Error).message });
@@ -41,19 +48,65 @@ export function RuntimePanel({ env, secretManager, save }: RuntimePanelProps) {
     <div class="runtime">
       {secretManager?.configured
         ? (
-          <p class="muted">
-            Secret manager: {String(secretManager.config?.provider ?? "configured")}
-            {secretManager.fetchedAt
-              ? `, ${secretManager.fetchedKeys ?? 0} values fetched ${
-                new Date(secretManager.fetchedAt).toLocaleString()
-              }`
-              : ""}
+          <div class="secret-manager">
+            <p class="muted">
+              Secret manager:{" "}
+              <span class="badge">
+                {String(secretManager.config?.provider ?? "?").toUpperCase()}
+              </span>{" "}
+              {String(secretManager.config?.project_id ?? "")}
+              {secretManager.fetchedAt
+                ? `, ${secretManager.fetchedKeys ?? 0} values fetched ${
+                  new Date(secretManager.fetchedAt).toLocaleString()
+                }`
+                : ""}
+            </p>
             {secretManager.lastError
-              ? <span class="diag-error">: {secretManager.lastError}</span>
+              ? <p class="panel-error" role="alert">{secretManager.lastError}</p>
               : null}
-          </p>
+            <button
+              type="button"
+              onClick={async () => {
+                try {
+                  const error = await refresh();
+                  setMessage(error ? null : { ok: true, text: "Secrets refreshed" });
+                } catch (err) {
+                  setMessage({ ok: false, text: (err as Error).message });
+                }
+              }}
+            >
+              Refresh secrets
+            </button>
+          </div>
         )
-        : <p class="muted">No secret manager configured for this notebook.</p>}
+        : (
+          <form
+            class="env-add"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (!projectId.trim()) return;
+              attempt(
+                () =>
+                  configure({ provider: "infisical", project_id: projectId.trim(), environment }),
+                "Secret manager saved",
+              );
+            }}
+          >
+            <input
+              aria-label="Infisical project id"
+              placeholder="Infisical project id"
+              value={projectId}
+              onInput={(e) => setProjectId((e.target as HTMLInputElement).value)}
+            />
+            <input
+              aria-label="Infisical environment"
+              placeholder="dev"
+              value={environment}
+              onInput={(e) => setEnvironment((e.target as HTMLInputElement).value)}
+            />
+            <button type="submit">Use Infisical</button>
+          </form>
+        )}
       {env.length === 0 ? <p class="muted">No environment variables.</p> : (
         <table class="env-table">
           <thead>
@@ -74,7 +127,10 @@ export function RuntimePanel({ env, secretManager, save }: RuntimePanelProps) {
                   <td>
                     <code>{row.key}</code>
                   </td>
-                  <td>{SOURCES[row.source] ?? row.source}</td>
+                  <td>
+                    {LOCAL_SOURCES[row.source] ??
+                      <span class="badge">{row.source.toUpperCase()}</span>}
+                  </td>
                   <td>
                     {row.secret
                       ? (
@@ -105,7 +161,7 @@ export function RuntimePanel({ env, secretManager, save }: RuntimePanelProps) {
                         Save
                       </button>
                     )}
-                    {row.source !== "secret_manager" && (
+                    {row.source in LOCAL_SOURCES && (
                       <button
                         type="button"
                         onClick={() => submit({ [row.key]: null })}
