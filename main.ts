@@ -2,9 +2,7 @@
  * Strata: composes the server (config, coherence, storage, migrations, app, serve, cron) and
  * dispatches the CLI. `strata serve` first re-runs itself under the permissions its config needs.
  */
-import { readConfig } from "./lib/config/read.ts";
 import { checkCoherence } from "./lib/config/coherence.ts";
-import { ConfigError } from "./lib/config/load.ts";
 import { createLogger, type Logger } from "./lib/log.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createReadiness } from "./lib/readiness.ts";
@@ -12,6 +10,7 @@ import { migrationStatus } from "./lib/db/migrate.ts";
 import { createApp } from "./lib/http/app.ts";
 import { serveApp } from "./lib/http/serve.ts";
 import { processEnv, relaunchServer } from "./lib/launcher/launch.ts";
+import { loadCheckedConfig } from "./lib/launcher/checked_config.ts";
 import { DEFAULT_TENANT_ID, tenantHash } from "./lib/tenancy/tenant_id.ts";
 import { runCli } from "./lib/cli/mod.ts";
 import { createServices } from "./lib/services.ts";
@@ -34,7 +33,7 @@ export const VERSION = "0.1.0";
 /** Starts the server in this process; resolves when it has shut down. Returns the exit code. */
 export async function startServer(env: Record<string, string | undefined>): Promise<number> {
   const started = performance.now();
-  const loaded = loadOrExplain(env);
+  const loaded = loadCheckedConfig(env);
   if (!loaded) return 2;
   const { config } = loaded;
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
@@ -182,7 +181,7 @@ export async function launch(
   if (env.STRATA_IN_PROCESS === "1" || args.includes("--in-process") || env.DENO_DEPLOYMENT_ID) {
     return await startServer(env);
   }
-  const loaded = loadOrExplain(env);
+  const loaded = loadCheckedConfig(env);
   if (!loaded) return 2;
   return await relaunchServer({
     config: loaded.config,
@@ -190,43 +189,6 @@ export async function launch(
     args: ["serve"],
     env,
   });
-}
-
-function loadOrExplain(env: Record<string, string | undefined>) {
-  try {
-    const loaded = readConfig(env);
-    const { conflicts } = checkCoherence(loaded.config);
-    for (
-      const [what, check] of [[
-        "acl_config",
-        () => loaded.config.acl && parseAcl(loaded.config.acl),
-      ], [
-        "transforms",
-        () => parseTransforms(loaded.config.transforms),
-      ]] as const
-    ) {
-      try {
-        check();
-      } catch (err) {
-        conflicts.push(`${what}: ${(err as Error).message}`);
-      }
-    }
-    if (conflicts.length > 0) {
-      console.error(
-        `Strata cannot start: the configuration is incoherent.\n${
-          conflicts.map((c) => `  - ${c}`).join("\n")
-        }`,
-      );
-      return null;
-    }
-    return loaded;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`Strata cannot start. ${err.message}`);
-      return null;
-    }
-    throw err;
-  }
 }
 
 function banner(log: Logger, facts: Record<string, unknown>): void {

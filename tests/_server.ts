@@ -1,6 +1,7 @@
 // deno-lint-ignore-file no-explicit-any -- JSON answers of the API under test
-// Test helper: runs the real server (`main.ts serve`, launcher + permission-scoped process).
-const main = new URL("../main.ts", import.meta.url).pathname;
+// Test helper: runs the real server as `deno task start` does (launcher + permission-scoped process).
+// The README's start command (`deno task start`) runs start.ts, the light launcher.
+const startTs = new URL("../start.ts", import.meta.url).pathname;
 
 /** A running test server. */
 export interface TestServer {
@@ -44,7 +45,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   async function start(): Promise<void> {
     log = "";
     child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-read", "--allow-env", "--allow-run", main, "serve"],
+      args: ["run", "--allow-read", "--allow-env", "--allow-run", startTs],
       env: {
         PATH: Deno.env.get("PATH") ?? "",
         HOME: Deno.env.get("HOME") ?? dir,

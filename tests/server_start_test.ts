@@ -1,7 +1,9 @@
-// The real start path: `main.ts serve` as a user runs it (launcher + permission-scoped server).
+// The real start paths: `deno task start` (start.ts) and `strata serve` (main.ts serve), each a
+// launcher that re-runs the server under its permission set.
 import assert from "node:assert/strict";
 
 const main = new URL("../main.ts", import.meta.url).pathname;
+const start = new URL("../start.ts", import.meta.url).pathname;
 
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -21,9 +23,9 @@ function strataEnv(dir: string, extra: Record<string, string> = {}): Record<stri
   };
 }
 
-async function runToExit(env: Record<string, string>) {
+async function runToExit(env: Record<string, string>, entry: string[] = [main, "serve"]) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-env", "--allow-run", main, "serve"],
+    args: ["run", "--allow-read", "--allow-env", "--allow-run", ...entry],
     env,
     clearEnv: true,
     stdout: "piped",
@@ -39,7 +41,7 @@ Deno.test("server start - personal mode with nothing configured serves /ready 20
   const dir = await Deno.makeTempDir();
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-env", "--allow-run", main, "serve"],
+    args: ["run", "--allow-read", "--allow-env", "--allow-run", start],
     env: strataEnv(dir, { STRATA_PORT: String(port) }),
     clearEnv: true,
     stdout: "null",
@@ -78,7 +80,9 @@ Deno.test("server start - personal mode with nothing configured serves /ready 20
 
 Deno.test("server start - service mode alone exits non-zero listing every missing piece", async () => {
   const dir = await Deno.makeTempDir();
-  const { code, text } = await runToExit(strataEnv(dir, { STRATA_DEPLOYMENT_MODE: "service" }));
+  const { code, text } = await runToExit(strataEnv(dir, { STRATA_DEPLOYMENT_MODE: "service" }), [
+    start,
+  ]);
   assert.notEqual(code, 0);
   assert.match(text, /auth_mode=trusted_proxy/);
   assert.match(text, /proxy token/);
