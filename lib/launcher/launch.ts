@@ -73,6 +73,11 @@ async function spawnScoped(
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
+  return await waitForwardingSignals(child);
+}
+
+/** Waits for a relaunched child, passing SIGINT/SIGTERM on to it; resolves to its exit code. */
+export async function waitForwardingSignals(child: Deno.ChildProcess): Promise<number> {
   const forward = (sig: Deno.Signal) => () => {
     try {
       child.kill(sig);
@@ -83,8 +88,7 @@ async function spawnScoped(
   Deno.addSignalListener("SIGINT", onInt);
   Deno.addSignalListener("SIGTERM", onTerm);
   try {
-    const status = await child.status;
-    return status.code;
+    return (await child.status).code;
   } finally {
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGTERM", onTerm);

@@ -17,6 +17,18 @@ export interface LaunchContext {
   env: Record<string, string | undefined>;
 }
 
+/** Read by the typescript package (cell analysis, cell modules) at import; non-secret. */
+export const TYPESCRIPT_ENV = [
+  "TSC_*",
+  "NODE_*",
+  "VSCODE_INSPECTOR_OPTIONS",
+  "COLORTERM",
+  "OS",
+  "TERM",
+  "TERM_PROGRAM",
+  "WT_SESSION",
+];
+
 /** Environment variable names (with `*` prefixes) the server may read. */
 export const SERVER_ENV = [
   "STRATA_*",
@@ -31,15 +43,7 @@ export const SERVER_ENV = [
   "HOMEDRIVE",
   "_X_AMZN_TRACE_ID",
   "INFISICAL_*",
-  // Read by the typescript package (cell analysis) at import; harmless, non-secret.
-  "TSC_*",
-  "NODE_*",
-  "VSCODE_INSPECTOR_OPTIONS",
-  "COLORTERM",
-  "OS",
-  "TERM",
-  "TERM_PROGRAM",
-  "WT_SESSION",
+  ...TYPESCRIPT_ENV,
   "NO_COLOR",
   "TZ",
 ];

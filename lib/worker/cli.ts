@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { KILL_PATH } from "../executor/child.ts";
+import { waitForwardingSignals } from "../launcher/launch.ts";
 import { createLogger } from "../log.ts";
 import { WORKER_ENV, workerPermissionFlags } from "./permissions.ts";
 import { runWorker } from "./run.ts";
@@ -165,19 +166,5 @@ async function relaunch(args: string[], s: WorkerSettings, ctx: WorkerCliContext
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
-  const forward = (sig: Deno.Signal) => () => {
-    try {
-      child.kill(sig);
-    } catch { /* already gone */ }
-  };
-  const onInt = forward("SIGINT");
-  const onTerm = forward("SIGTERM");
-  Deno.addSignalListener("SIGINT", onInt);
-  Deno.addSignalListener("SIGTERM", onTerm);
-  try {
-    return (await child.status).code;
-  } finally {
-    Deno.removeSignalListener("SIGINT", onInt);
-    Deno.removeSignalListener("SIGTERM", onTerm);
-  }
+  return await waitForwardingSignals(child);
 }

@@ -3,6 +3,7 @@
  * folder, write only the scratch folder, spawn only deno (and kill(1)), read only its settings.
  * The cell children get their own, per-job permissions from the executor.
  */
+import { TYPESCRIPT_ENV } from "../launcher/permissions.ts";
 import { listenAddress } from "../launcher/permissions.ts";
 
 /** Environment names the worker may read (`*` = prefix). */
@@ -17,14 +18,7 @@ export const WORKER_ENV = [
   "TZ",
   "NO_COLOR",
   // Read by the typescript package at import (cell modules are built with it).
-  "TSC_*",
-  "NODE_*",
-  "VSCODE_INSPECTOR_OPTIONS",
-  "COLORTERM",
-  "OS",
-  "TERM",
-  "TERM_PROGRAM",
-  "WT_SESSION",
+  ...TYPESCRIPT_ENV,
 ];
 
 /** Facts the flags depend on. */
