@@ -46,7 +46,8 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     env,
     log,
     metrics,
-    tenantLabel: (hash) => tenants.list().find((t) => t.hash === hash)?.id ?? "default",
+    // Metric labels carry the tenant's hash (DESIGN §7), never the raw id.
+    tenantLabel: (hash) => hash,
   });
   const { db } = services;
 

@@ -2,6 +2,7 @@
 // End to end over HTTP against a real server process (issue #4's "must show").
 import assert from "node:assert/strict";
 import { startServer, type TestServer } from "./_server.ts";
+import { tenantHash } from "../lib/tenancy/tenant_id.ts";
 
 function textOf(state: any, cellId: string): string | undefined {
   const d = state.cells.find((c: any) => c.id === cellId)?.outputs?.displays?.[0];
@@ -56,6 +57,20 @@ Deno.test("api - cascade, cache hits, staleness, new values and results across a
     assert.deepEqual(r.body.notebooks.map((n: any) => n.path), ["demo-notebook"]);
     r = await s.api("GET", `/v1/notebooks/${sid}/artifacts`);
     assert.ok(r.body.artifacts.some((x: any) => x.cellId === a && x.variable === "x"));
+
+    // Metrics are labelled by the tenant's hash (the default tenant here), never its raw id.
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    const hash = await tenantHash("default");
+    assert.match(
+      metrics,
+      new RegExp(
+        `strata_cell_executions_total\\{tenant="${hash}",status="ready",cache_hit="true"\\} 3`,
+      ),
+    );
+    assert.match(
+      metrics,
+      new RegExp(`strata_audit_events_total\\{tenant="${hash}",action="cell.execute"\\}`),
+    );
   } finally {
     await s.close();
   }

@@ -108,7 +108,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
             ((ctx.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname) ??
               "unknown",
         }),
-      onReject: (_key) => deps.metrics.rateLimitRejections.inc({ tenant: "all" }),
+      onReject: (_key, _bucket, c) =>
+        deps.metrics.rateLimitRejections.inc({ tenant: c.var.tenant?.hash ?? "unknown" }),
     }));
   }
   deps.mount?.(app);

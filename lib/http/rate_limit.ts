@@ -26,7 +26,7 @@ export interface RateLimitOptions {
    */
   idleEvictMs?: number;
   /** Called on every 429, e.g. to count rejections in a metric. */
-  onReject?: (key: string, bucket: "client" | "global") => void;
+  onReject?: (key: string, bucket: "client" | "global", c: Context<AppEnv>) => void;
 }
 
 /** A token bucket's state: tokens left and when they were last topped up. */
@@ -154,7 +154,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
       if (!shared.allowed) [verdict, which] = [shared, "global"];
     }
     if (!verdict.allowed) {
-      options.onReject?.(key, which);
+      options.onReject?.(key, which, c);
       const seconds = verdict.retryAfterSeconds;
       return c.json(
         {

@@ -337,13 +337,13 @@ export class NotebookSession {
               this.#running.delete(o.cellId);
               await this.#recordOutcome(o, model, principal, notebookId);
               m?.cellExecutions.inc({
-                tenant: this.scope.tenantId,
+                tenant: this.scope.tenantHash,
                 status: o.status,
                 cache_hit: String(o.cacheHit),
               });
               if (!o.cacheHit && o.status === "ready") {
                 m?.cellDuration.observe(
-                  { tenant: this.scope.tenantId },
+                  { tenant: this.scope.tenantHash },
                   o.result.durationMs / 1000,
                 );
               }
@@ -408,7 +408,7 @@ export class NotebookSession {
       });
     }
     if (o.bytesWritten) {
-      this.#deps.metrics?.artifactBytes.inc({ tenant: this.scope.tenantId }, o.bytesWritten);
+      this.#deps.metrics?.artifactBytes.inc({ tenant: this.scope.tenantHash }, o.bytesWritten);
     }
     this.#pending.push({ o, principal, notebookId });
     // Cache hits are persisted together (one transaction, one runtime.json write) so a cached
