@@ -5,7 +5,7 @@
  * HTTP cache), warm = median of the following loads.
  * Run: scripts/deno run -A bench/ui_bench.ts   (needs /usr/bin/chromium)
  */
-import { chromium } from "playwright-core";
+import { launchBrowser } from "../tests/browser/_browser.ts";
 import { startServer } from "../tests/_server.ts";
 
 /** Figures: sizes in bytes, times in milliseconds. */
@@ -33,19 +33,7 @@ export async function main(
   const cellCount = options.cells ?? 50;
   const loads = options.loads ?? 6;
   const server = await startServer();
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchBrowser();
   try {
     const made = await server.api("POST", "/v1/notebooks/create", {
       name: "UI bench",

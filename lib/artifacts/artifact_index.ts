@@ -68,7 +68,7 @@ export async function lookupArtifacts(
      ORDER BY variable`,
     [tenantHash, provenanceHash],
   );
-  return rows.length === 0 ? { hit: false } : { hit: true, artifacts: rows.map(toRecord) };
+  return rows.length === 0 ? { hit: false } : { hit: true, artifacts: rows.map(toArtifactRecord) };
 }
 
 /** Marks one provenance's artifacts as used at `now` (retention keeps recently used ones). */
@@ -99,7 +99,7 @@ export async function deleteArtifactsByProvenance(
     `DELETE FROM artifacts WHERE tenant_hash = $1 AND provenance_hash = $2 RETURNING ${COLUMNS}`,
     [tenantHash, provenanceHash],
   );
-  return rows.map(toRecord).sort((a, b) => a.variable.localeCompare(b.variable));
+  return rows.map(toArtifactRecord).sort((a, b) => a.variable.localeCompare(b.variable));
 }
 
 /** Options for listArtifactsForTenant. */
@@ -128,7 +128,7 @@ export async function listArtifactsForTenant(
        ORDER BY last_used_at DESC, provenance_hash, variable LIMIT $3`,
       [tenantHash, options.lastUsedBefore, limit],
     );
-  return rows.map(toRecord);
+  return rows.map(toArtifactRecord);
 }
 
 /** How many index entries point at a blob; 0 means the blob may be deleted. */
@@ -158,7 +158,8 @@ function clampLimit(limit: number): number {
   return Math.min(Math.max(Math.floor(limit), 1), 100_000);
 }
 
-function toRecord(row: Row): ArtifactRecord {
+/** An `artifacts` table row as an ArtifactRecord (numbers normalized across backends). */
+export function toArtifactRecord(row: Row): ArtifactRecord {
   return {
     tenantHash: row.tenant_hash as string,
     provenanceHash: row.provenance_hash as string,

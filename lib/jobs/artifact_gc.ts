@@ -1,8 +1,8 @@
 /** Artifact garbage collection: unreferenced artifacts past a grace period, then LRU above a cap. */
 
-import type { Db, Row } from "../db/types.ts";
+import type { Db } from "../db/types.ts";
 import type { BlobStore } from "../artifacts/blob_store.ts";
-import type { ArtifactRecord } from "../artifacts/artifact_index.ts";
+import { type ArtifactRecord, toArtifactRecord } from "../artifacts/artifact_index.ts";
 import type { JobReport } from "./job.ts";
 
 /** Dependencies of artifactGcJob. */
@@ -66,7 +66,7 @@ export async function artifactGcJob(deps: ArtifactGcDeps, now: Date): Promise<Ar
      ORDER BY last_used_at, tenant_hash, provenance_hash, variable LIMIT $2`,
     [now.getTime() - deps.graceMs, maxRows],
   );
-  for (const row of expired.map(toRecord)) {
+  for (const row of expired.map(toArtifactRecord)) {
     if (await isReferenced(row)) keptReferenced++;
     else planned.set(rowKey(row), row);
   }
@@ -98,7 +98,7 @@ export async function artifactGcJob(deps: ArtifactGcDeps, now: Date): Promise<Ar
       if (stored <= cap || planned.size >= 2 * maxRows) break;
       if (freed.has(key)) continue;
       const rows = (await db.query(`SELECT ${COLUMNS} FROM artifacts WHERE blob_key = $1`, [key]))
-        .map(toRecord);
+        .map(toArtifactRecord);
       if (await someAsync(rows, isReferenced)) {
         keptReferenced++;
         continue;
@@ -191,18 +191,4 @@ async function someAsync(
 
 function rowKey(row: ArtifactRecord): string {
   return JSON.stringify([row.tenantHash, row.provenanceHash, row.variable]);
-}
-
-function toRecord(row: Row): ArtifactRecord {
-  return {
-    tenantHash: row.tenant_hash as string,
-    provenanceHash: row.provenance_hash as string,
-    variable: row.variable as string,
-    blobKey: row.blob_key as string,
-    contentHash: row.content_hash as string,
-    size: Number(row.size),
-    codec: row.codec as string,
-    createdAt: Number(row.created_at),
-    lastUsedAt: Number(row.last_used_at),
-  };
 }
