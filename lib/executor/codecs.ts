@@ -18,7 +18,8 @@ export type EncodeOutcome = { ok: true; value: EncodedValue } | { ok: false; mes
 export interface CodeReference {
   cellId: string;
   name: string;
-  kind: "function" | "class";
+  /** "value": an object structured clone cannot carry faithfully (methods, class instances). */
+  kind: "function" | "class" | "value";
 }
 
 /** Options for encodeValue. */
@@ -50,6 +51,12 @@ export function encodeValue(
   }
   if (value instanceof Uint8Array && value.constructor === Uint8Array) {
     return { ok: true, value: { name, codec: "bytes", bytes: value.slice() } };
+  }
+  if (options.cellId && !safeCloneFaithful(value)) {
+    // A class instance or an object holding functions would lose behaviour in a v8 clone (or fail
+    // to clone): it travels as code, i.e. the defining cell is re-evaluated where it is needed.
+    const ref: CodeReference = { cellId: options.cellId, name, kind: "value" };
+    return { ok: true, value: { name, codec: "code", bytes: encoder.encode(JSON.stringify(ref)) } };
   }
   if (isJsonData(value, new Set(), 0)) {
     return {
@@ -92,6 +99,76 @@ export function decodeValue(value: EncodedValue): unknown {
 export function codeReference(value: EncodedValue): CodeReference {
   if (value.codec !== "code") throw new TypeError(`'${value.name}' is not a code value`);
   return JSON.parse(decoder.decode(value.bytes)) as CodeReference;
+}
+
+/** Prototypes whose instances structured clone (node:v8) reproduces faithfully. */
+const CLONEABLE_PROTOTYPES = new Set<unknown>([
+  Object.prototype,
+  null,
+  Array.prototype,
+  Map.prototype,
+  Set.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Error.prototype,
+  EvalError.prototype,
+  RangeError.prototype,
+  ReferenceError.prototype,
+  SyntaxError.prototype,
+  TypeError.prototype,
+  URIError.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  BigInt.prototype,
+  ...[
+    Int8Array,
+    Uint8Array,
+    Uint8ClampedArray,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+    BigInt64Array,
+    BigUint64Array,
+  ].map((c) => c.prototype),
+]);
+
+/** cloneFaithful, treating a value that throws while inspected (a getter) as not faithful. */
+function safeCloneFaithful(value: unknown): boolean {
+  try {
+    return cloneFaithful(value, new Set(), 0);
+  } catch {
+    return false;
+  }
+}
+
+/** True when a v8 clone of `v` behaves like `v`: no functions, only built-in cloneable objects. */
+function cloneFaithful(v: unknown, seen: Set<object>, depth: number): boolean {
+  if (typeof v === "function" || typeof v === "symbol") return false;
+  if (v === null || typeof v !== "object") return true;
+  if (seen.has(v) || depth > 200) return true; // cycles are fine for v8; depth is a guard
+  if (!CLONEABLE_PROTOTYPES.has(Object.getPrototypeOf(v))) return false;
+  seen.add(v);
+  if (v instanceof Map) {
+    for (const [k, x] of v) {
+      if (!cloneFaithful(k, seen, depth + 1) || !cloneFaithful(x, seen, depth + 1)) return false;
+    }
+    return true;
+  }
+  if (v instanceof Set) {
+    for (const x of v) if (!cloneFaithful(x, seen, depth + 1)) return false;
+    return true;
+  }
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return true;
+  for (const key of Object.keys(v)) {
+    if (!cloneFaithful((v as Record<string, unknown>)[key], seen, depth + 1)) return false;
+  }
+  return true;
 }
 
 function isJsonData(v: unknown, seen: Set<object>, depth: number): boolean {

@@ -58,14 +58,27 @@ Deno.test("codecs - a value no codec carries is an error naming the variable", (
   }
 });
 
-Deno.test("codecs - class instances lose their methods (documented degradation)", () => {
+Deno.test("codecs - class instances and objects with methods travel as code from their cell", () => {
   class Point {
     constructor(public x: number) {}
     norm() {
       return Math.abs(this.x);
     }
   }
-  const { codec, back } = roundTrip(new Point(3));
-  assert.equal(codec, "v8");
-  assert.deepEqual(back, { x: 3 });
+  for (const value of [new Point(3), { n: 1, inc() {} }, new WeakMap(), [1, () => 2]]) {
+    const enc = encodeValue("p", value, { cellId: "cell-a" });
+    assert.ok(enc.ok);
+    assert.equal(enc.value.codec, "code");
+    assert.deepEqual(codeReference(enc.value), { cellId: "cell-a", name: "p", kind: "value" });
+  }
+  // Plain data, dates, maps and typed arrays stay values.
+  for (const value of [{ a: [1, 2] }, new Date(0), new Map([[1, { b: 2 }]]), new Float64Array(2)]) {
+    const enc = encodeValue("v", value, { cellId: "cell-a" });
+    assert.ok(enc.ok && enc.value.codec !== "code");
+  }
+  // Without a defining cell a class instance can only be cloned, which loses its methods.
+  const enc = encodeValue("v", new Point(3));
+  assert.ok(enc.ok);
+  assert.equal(enc.value.codec, "v8");
+  assert.deepEqual(decodeValue(enc.value), { x: 3 });
 });

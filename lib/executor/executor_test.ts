@@ -230,11 +230,21 @@ Deno.test("executor - raw stdout is captured and cannot forge a result", async (
   });
 });
 
-Deno.test("executor - a value no codec can carry is an error naming the variable", async () => {
+Deno.test("executor - values a clone would break travel as code and keep their behaviour", async () => {
   await withExecutor(async ({ ex, job }) => {
-    const r = await ex.run(job("const cache = new WeakMap();", { outputs: ["cache"] }));
-    assert.equal(r.error?.kind, "encode");
-    assert.match(r.error!.message, /'cache'/);
+    const source =
+      "class P { constructor(public x: number) {}\n  norm() { return Math.abs(this.x) } }\n" +
+      "const p = new P(-3)\nconst weak = new WeakMap()";
+    const made = await ex.run(job(source, { cellId: "maker", outputs: ["p", "weak"] }));
+    assert.equal(made.status, "ok");
+    assert.deepEqual(made.outputs.map((o) => o.codec), ["code", "code"]);
+    // The consumer re-evaluates the defining cell, so `p` is a real P again.
+    const used = await ex.run(job("`${p.norm()} ${p instanceof P} ${weak instanceof WeakMap}`", {
+      cellId: "user",
+      codeInputs: [{ cellId: "maker", source, names: ["p", "P", "weak"] }],
+    }));
+    assert.equal(used.status, "ok", used.error?.message);
+    assert.deepEqual(used.displays, [{ type: "text", data: "3 true true" }]);
   });
 });
 

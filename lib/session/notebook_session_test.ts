@@ -127,3 +127,29 @@ Deno.test("session - a failed cell blocks its dependents only", async () => {
     await cleanup();
   }
 });
+
+Deno.test("session - functions and objects with methods survive a cached upstream", async () => {
+  const { root, deps, scope, cleanup } = await setup();
+  try {
+    const s = await NotebookSession.open(root, scope, deps);
+    await s.addCell({
+      source: "function double(x: number) { return x * 2 }\n" +
+        "class Box { constructor(public v: number) {}\n  get twice() { return this.v * 2 } }\n" +
+        "const box = new Box(5)\nconst counter = { n: 1, inc() { return this.n + 1 } }",
+    });
+    const c = await s.addCell({
+      source: "double(10) + box.twice + counter.inc() + (box instanceof Box ? 0 : 1000)",
+    });
+    await s.runAll();
+    const err = s.state().cells.map((x) => x.outputs?.error?.message).filter(Boolean);
+    assert.deepEqual(err, []);
+    assert.equal(text(s, c), "32");
+    // Change only the consumer: the producer is now a cache hit, its values come from the cache.
+    await s.editCell(c, "double(11) + box.twice + counter.inc() + (box instanceof Box ? 0 : 1000)");
+    const run = await s.execute(c);
+    assert.equal(run.cells[0].cacheHit, true, "the producer is a cache hit");
+    assert.equal(text(s, c), "34");
+  } finally {
+    await cleanup();
+  }
+});

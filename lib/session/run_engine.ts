@@ -3,7 +3,7 @@
  * by provenance, and execution of the misses in the executor, consecutive cells with the same
  * permissions sharing one child. A failed cell stops the cells that depend on it, and only those.
  */
-import type { CellError, CellJob, CellResult, EncodedValue } from "../executor/types.ts";
+import type { CellError, CellJob, CellResult, CodeInput, EncodedValue } from "../executor/types.ts";
 import type { Executor } from "../executor/executor.ts";
 import { childKey } from "../executor/permissions.ts";
 import type { CacheStores, StoredResult } from "./cell_cache.ts";
@@ -231,23 +231,44 @@ function jobFor(
   batch: readonly string[],
 ): CellJob {
   const info = model.byId.get(id)!;
-  const inputs: EncodedValue[] = [];
+  const inputs = new Map<string, EncodedValue>();
   const carry: string[] = [];
+  const codeInputs = new Map<string, CodeInput>();
   const earlierInBatch = new Set(batch.slice(0, batch.indexOf(id)));
-  for (const [name, from] of model.dag.inputs.get(id) ?? []) {
-    if (earlierInBatch.has(from)) {
-      carry.push(name);
-      continue;
+  // A `code` value (function, class, object with methods) is recreated by re-evaluating its
+  // defining cell in this child, which needs that cell's own inputs too: added recursively,
+  // dependencies first, so code inputs are evaluated in order.
+  const addInputs = (cell: string, visiting: Set<string>) => {
+    for (const [name, from] of model.dag.inputs.get(cell) ?? []) {
+      if (cell === id && earlierInBatch.has(from)) {
+        carry.push(name);
+        continue;
+      }
+      const v = values.get(from)?.get(name);
+      if (!v) continue;
+      if (v.codec !== "code") {
+        inputs.set(name, v);
+        continue;
+      }
+      if (!visiting.has(from)) {
+        visiting.add(from);
+        addInputs(from, visiting);
+      }
+      const ci = codeInputs.get(from) ??
+        { cellId: from, source: model.byId.get(from)!.cell.source, names: [] };
+      if (!ci.names.includes(name)) ci.names.push(name);
+      codeInputs.delete(from);
+      codeInputs.set(from, ci);
     }
-    const v = values.get(from)?.get(name);
-    if (v) inputs.push(v);
-  }
+  };
+  addInputs(id, new Set([id]));
   const timeoutS = info.annotations.timeout ?? deps.notebookTimeoutSeconds ??
     deps.defaultTimeoutSeconds;
   return {
     cellId: id,
     source: info.cell.source,
-    inputs,
+    inputs: [...inputs.values()],
+    codeInputs: [...codeInputs.values()],
     carry,
     outputs: model.dag.stores.get(id) ?? [],
     permissions: info.permissions,
