@@ -24,15 +24,18 @@ export interface SqliteOptions {
 export function openSqlite(path: string, options: SqliteOptions = {}): Db {
   const db = new DatabaseSync(path);
   try {
-    // SQLite's own busy wait sleeps inside the call and would freeze the whole process (and
-    // deadlock against a second connection in this process); we wait asynchronously instead.
-    db.exec("PRAGMA busy_timeout = 0");
+    // Opening may meet another process finishing with the file (a CLI command that just
+    // exited, a checkpoint): SQLite's own busy wait is fine here, before anything is served.
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     if (path !== ":memory:") {
       db.exec("PRAGMA journal_mode = WAL");
       // With WAL, NORMAL is durable against application crashes and much faster than FULL.
       db.exec("PRAGMA synchronous = NORMAL");
     }
     db.exec("PRAGMA foreign_keys = ON");
+    // From now on: SQLite's busy wait sleeps inside the call and would freeze the whole process
+    // (and deadlock against a second connection in this process); we wait asynchronously instead.
+    db.exec("PRAGMA busy_timeout = 0");
   } catch (error) {
     db.close();
     throw new Error(`Cannot open SQLite database '${path}': ${(error as Error).message}`, {
