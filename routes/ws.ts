@@ -38,7 +38,7 @@ export function wsRoutes(deps: ApiDeps): Hono<AppEnv> {
               type: "notebook_state",
               seq: session.events.seq,
               ts: new Date().toISOString(),
-              payload: session.state(),
+              payload: session.state({ restored: true }),
             }),
           );
         },

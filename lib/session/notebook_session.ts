@@ -516,16 +516,17 @@ export class NotebookSession {
     return this.#deps.now?.() ?? new Date();
   }
 
-  #outputView(cellId: string) {
+  #outputView(cellId: string, restored = false) {
     const out = this.#outputs.get(cellId);
     const current = this.#model.provenance.get(cellId)?.provenance;
     if (!out) return null;
+    const fromCache = restored && out.status === "ready" && out.provenance === current;
     return {
       displays: out.result.displays,
       console: out.result.console,
       consoleTruncated: out.result.consoleTruncated,
       error: out.error ?? null,
-      cacheHit: out.cacheHit,
+      cacheHit: out.cacheHit || fromCache,
       durationMs: out.result.durationMs,
       finishedAt: out.finishedAt,
       /** False when the cell changed since these outputs were made. */
@@ -542,8 +543,12 @@ export class NotebookSession {
     };
   }
 
-  /** The whole notebook state for clients (no secret values). */
-  state() {
+  /**
+   * The whole notebook state for clients (no secret values). `restored`: the view of a client
+   * that just (re)connected, which receives stored results from the cache rather than watching
+   * them run, so current, cached outputs are marked as cache hits.
+   */
+  state(options: { restored?: boolean } = {}) {
     const m = this.#model;
     const manifest = this.#notebook.manifest;
     return {
@@ -579,7 +584,7 @@ export class NotebookSession {
           upstream: [...(m.dag.upstream.get(c.cell.id) ?? [])],
           diagnostics: c.diagnostics,
           provenance: m.provenance.get(c.cell.id)?.provenance ?? null,
-          outputs: this.#outputView(c.cell.id),
+          outputs: this.#outputView(c.cell.id, options.restored && !c.annotations.nocache),
         };
       }),
       dag: this.dagView(),

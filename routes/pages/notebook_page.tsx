@@ -35,7 +35,7 @@ export async function notebookPage(
   const session = await deps.sessions.open(c.var.tenant, abs, shown);
   await deps.audit?.(c, { action: "notebook.open", resource: `notebooks/${session.scope.path}` });
   const props: NotebookAppProps = {
-    state: session.state() as unknown as NotebookState,
+    state: session.state({ restored: true }) as unknown as NotebookState,
     urls: { editor: build?.urls["editor.js"] ?? "", dagLayout: build?.urls["dag_layout.js"] ?? "" },
   };
   return renderDocument(

@@ -63,11 +63,12 @@ Deno.test({
       });
 
       await t.step(
-        "reload: still 63; after a run-all of cache hits and a reload, cached badge",
+        "reload: still 63 with the cached badge; a run-all is all cache hits",
         async () => {
           await page.reload();
           await waitReady(page, true);
           assert.equal(await cells.nth(1).locator(".output-text").textContent(), "63");
+          await cells.nth(1).locator(".pill[data-status='cached']").waitFor({ timeout: 10_000 });
           await page.getByRole("button", { name: "▶▶ Run all" }).click();
           await cells.nth(1).locator(".pill[data-status='cached']").waitFor({ timeout: 30_000 });
           await page.reload();
