@@ -18,14 +18,9 @@ import { deleteOldConsoleLogs } from "./lib/session/console_logs.ts";
 import { referencedProvenances } from "./lib/session/referenced.ts";
 import { jobReadinessChecks } from "./lib/jobs/schedule.ts";
 import { registerCron } from "./cron.ts";
-import type { ApiDeps } from "./routes/api/deps.ts";
-import { parseTransforms } from "./lib/transforms/transforms.ts";
 import { tenantRegistry } from "./lib/tenancy/registry.ts";
-import { createQos } from "./lib/tenancy/qos.ts";
-import { parseAcl } from "./lib/acl/acl.ts";
-import { mountApi } from "./routes/api/mod.ts";
+import { buildApiDeps, mountApi } from "./routes/api/mod.ts";
 import { pageRoutes } from "./routes/pages/mod.ts";
-import { tenantNotebookRoot } from "./lib/session/tenant_root.ts";
 
 /** Strata's version, shown by /health and the banner. */
 export const VERSION = "0.1.0";
@@ -92,35 +87,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     readiness.add(name, check);
   }
 
-  const apiDeps: ApiDeps = {
-    config,
-    db,
-    blobs: services.blobs,
-    sessions: services.sessions,
-    tenants,
-    notebookRoot: (tenant, options) => tenantNotebookRoot(config, tenant, options),
-    acl: config.acl ? parseAcl(config.acl) : undefined,
-    qos: createQos({ interactiveSlots: 2, bulkSlots: 1, globalBulkSlots: 2 }),
-    audit: (c, e) =>
-      services.audit.record({
-        tenantHash: c.var.tenant.hash,
-        actor: c.var.identity?.principal ?? null,
-        ...e,
-      }),
-    auditKeyring: services.auditKeyring,
-    transforms: parseTransforms(config.transforms),
-    materializer: {
-      db,
-      blobs: services.blobs,
-      executor: services.executor,
-      audit: services.audit,
-      log: log.child({ component: "transforms" }),
-      metrics,
-      denoVersion: Deno.version.deno,
-      memoryMb: config.executor.memoryMb,
-      defaultTimeoutSeconds: config.executor.timeoutSeconds,
-    },
-  };
+  const apiDeps = buildApiDeps({ config, services, tenants, log, metrics });
   const defaultTenant = { id: DEFAULT_TENANT_ID, hash: await tenantHash(DEFAULT_TENANT_ID) };
   const app = createApp({
     config,

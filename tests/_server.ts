@@ -26,6 +26,31 @@ export interface TestServer {
   ): Promise<{ status: number; body: T }>;
 }
 
+/** A server's stderr read up to its "Strata is ready" banner; the rest keeps being collected. */
+export interface ServerLog {
+  /** Everything read so far. */
+  text: string;
+  /** Resolves when stderr ends. */
+  rest: Promise<void>;
+}
+
+/** Reads a spawned server's stderr until the ready banner; throws with the log if it exits first. */
+export async function untilReady(child: Deno.ChildProcess, what = "server"): Promise<ServerLog> {
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  const out: ServerLog = { text: "", rest: Promise.resolve() };
+  while (!out.text.includes("Strata is ready")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${what} exited before ready:\n${out.text}`);
+    out.text += value;
+  }
+  out.rest = (async () => {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      out.text += r.value;
+    }
+  })();
+  return out;
+}
+
 /** Picks a free loopback port. */
 export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -39,11 +64,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const dir = await Deno.makeTempDir({ prefix: "strata-test-" });
   const port = freePort();
   let child: Deno.ChildProcess | undefined;
-  let log = "";
-  let exited: Promise<unknown> = Promise.resolve();
+  let stderr: ServerLog | undefined;
 
   async function start(): Promise<void> {
-    log = "";
+    stderr = undefined;
     child = new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-read", "--allow-env", "--allow-run", startTs],
       env: {
@@ -61,19 +85,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    while (!log.includes("Strata is ready")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`server exited before ready:\n${log}`);
-      log += value;
-    }
-    exited = (async () => {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        log += value;
-      }
-    })();
+    stderr = await untilReady(child);
   }
 
   async function stop(): Promise<void> {
@@ -82,7 +94,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       child.kill("SIGTERM");
     } catch { /* gone */ }
     await child.status;
-    await exited;
+    await stderr?.rest;
     child = undefined;
   }
 
@@ -92,7 +104,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     url,
     port,
     dir,
-    logs: () => log,
+    logs: () => stderr?.text ?? "",
     pid: () => child?.pid ?? 0,
     stop,
     async restart() {

@@ -2,7 +2,7 @@
 // node_modules), it starts, serves /ready and runs a cell with the bundled harness.
 import assert from "node:assert/strict";
 import { build } from "../scripts/build.ts";
-import { freePort } from "./_server.ts";
+import { freePort, type ServerLog, untilReady } from "./_server.ts";
 
 async function copyTree(from: string, to: string): Promise<void> {
   await Deno.mkdir(to, { recursive: true });
@@ -16,7 +16,7 @@ Deno.test("build - the bundle runs from a folder holding only its files and serv
   const buildDir = await Deno.makeTempDir({ prefix: "strata-build-" });
   const runDir = await Deno.makeTempDir({ prefix: "strata-run-" });
   let child: Deno.ChildProcess | undefined;
-  let log = "";
+  let stderr: ServerLog | undefined;
   try {
     const report = await build(`${buildDir}/dist`);
     const names = report.files.map((f) => f.path);
@@ -41,15 +41,7 @@ Deno.test("build - the bundle runs from a folder holding only its files and serv
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    while (!log.includes("Strata is ready")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`bundle exited before ready:\n${log}`);
-      log += value;
-    }
-    const drained = (async () => {
-      for (let r = await reader.read(); !r.done; r = await reader.read()) log += r.value;
-    })();
+    stderr = await untilReady(child, "bundle");
     const url = `http://127.0.0.1:${port}`;
     const ready = await fetch(`${url}/ready`);
     assert.equal(ready.status, 200, await ready.clone().text());
@@ -82,10 +74,10 @@ Deno.test("build - the bundle runs from a folder holding only its files and serv
 
     child.kill("SIGTERM");
     await child.status;
-    await drained;
+    await stderr.rest;
     child = undefined;
   } catch (err) {
-    console.error(log);
+    if (stderr) console.error(stderr.text);
     throw err;
   } finally {
     if (child) {

@@ -1,5 +1,6 @@
 // The server's own permissions: in personal mode even a bug cannot bind a public interface.
 import assert from "node:assert/strict";
+import { freePort } from "./_server.ts";
 import { loadConfig } from "../lib/config/load.ts";
 import { serverPermissionFlags } from "../lib/launcher/permissions.ts";
 
@@ -13,13 +14,6 @@ async function bindUnder(flags: string[], host: string, port: number): Promise<s
     stderr: "piped",
   }).output();
   return new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 Deno.test("permission-scoped server - personal flags refuse binding 0.0.0.0 with Deno's permission error", async () => {

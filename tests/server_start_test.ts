@@ -1,16 +1,10 @@
 // The real start paths: `deno task start` (start.ts) and `strata serve` (main.ts serve), each a
 // launcher that re-runs the server under its permission set.
 import assert from "node:assert/strict";
+import { freePort, untilReady } from "./_server.ts";
 
 const main = new URL("../main.ts", import.meta.url).pathname;
 const start = new URL("../start.ts", import.meta.url).pathname;
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 function strataEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -47,16 +41,10 @@ Deno.test("server start - personal mode with nothing configured serves /ready 20
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  const logs: string[] = [];
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  // Wait for the banner rather than sleeping.
+  const stderr = await untilReady(child);
   try {
-    // Wait for the banner rather than sleeping.
-    while (!logs.join("").includes("Strata is ready")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      logs.push(value);
-    }
-    assert.match(logs.join(""), new RegExp(`url=http://127\\.0\\.0\\.1:${port}`));
+    assert.match(stderr.text, new RegExp(`url=http://127\\.0\\.0\\.1:${port}`));
     const res = await fetch(`http://127.0.0.1:${port}/ready`);
     const body = await res.json();
     assert.equal(res.status, 200);
@@ -65,14 +53,10 @@ Deno.test("server start - personal mode with nothing configured serves /ready 20
     await Deno.stat(`${dir}/data/strata.db`);
   } finally {
     child.kill("SIGTERM");
-    // Drain the rest so the process can exit; graceful shutdown logs "stopped".
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      logs.push(value);
-    }
+    // The rest of stderr: graceful shutdown logs "stopped".
+    await stderr.rest;
     const status = await child.status;
-    assert.match(logs.join(""), /stopped/);
+    assert.match(stderr.text, /stopped/);
     assert.equal(status.code, 0);
     await Deno.remove(dir, { recursive: true });
   }

@@ -12,15 +12,9 @@ import { createMetrics } from "../lib/metrics.ts";
 import { createReadiness } from "../lib/readiness.ts";
 import { createServices } from "../lib/services.ts";
 import { tenantRegistry } from "../lib/tenancy/registry.ts";
-import { createQos } from "../lib/tenancy/qos.ts";
-import { parseAcl } from "../lib/acl/acl.ts";
-import { tenantNotebookRoot } from "../lib/session/tenant_root.ts";
 import { createApp } from "../lib/http/app.ts";
 import { DEFAULT_TENANT_ID, tenantHash } from "../lib/tenancy/tenant_id.ts";
-import { mountApi } from "../routes/api/mod.ts";
-import type { ApiDeps } from "../routes/api/deps.ts";
-import { materializeRoutes } from "../routes/api/materialize.ts";
-import { parseTransforms } from "../lib/transforms/transforms.ts";
+import { buildApiDeps, mountApi } from "../routes/api/mod.ts";
 
 const TOKEN = "service-test-proxy-token-0123";
 const TENANT_RULE = /use 1-64 characters of \[A-Za-z0-9_-\], starting with a letter or digit/;
@@ -496,6 +490,7 @@ async function transformApp(dir: string, extraEnv: Record<string, string>, trans
     STRATA_EXECUTOR_POOL_SIZE: "1",
     STRATA_LOG_LEVEL: "error",
     PATH: Deno.env.get("PATH") ?? "",
+    STRATA_TRANSFORMS: JSON.stringify(transforms),
     ...extraEnv,
   };
   const { config } = loadConfig(env);
@@ -503,23 +498,7 @@ async function transformApp(dir: string, extraEnv: Record<string, string>, trans
   const metrics = createMetrics();
   const tenants = tenantRegistry({ max: config.maxTenants });
   const services = await createServices({ config, env, log, metrics });
-  const apiDeps: ApiDeps = {
-    config,
-    db: services.db,
-    blobs: services.blobs,
-    sessions: services.sessions,
-    tenants,
-    notebookRoot: (tenant, options) => tenantNotebookRoot(config, tenant, options),
-    acl: config.acl ? parseAcl(config.acl) : undefined,
-    qos: createQos({ interactiveSlots: 2, bulkSlots: 1, globalBulkSlots: 2 }),
-    audit: (c, e) =>
-      services.audit.record({
-        tenantHash: c.var.tenant.hash,
-        actor: c.var.identity?.principal ?? null,
-        ...e,
-      }),
-    auditKeyring: services.auditKeyring,
-  };
+  const apiDeps = buildApiDeps({ config, services, tenants, log, metrics });
   const app = createApp({
     config,
     log,
@@ -528,27 +507,7 @@ async function transformApp(dir: string, extraEnv: Record<string, string>, trans
     version: "test",
     defaultTenant: { id: DEFAULT_TENANT_ID, hash: await tenantHash(DEFAULT_TENANT_ID) },
     tenants,
-    mount: (a) => {
-      mountApi(a, apiDeps);
-      a.route(
-        "/v1",
-        materializeRoutes({
-          ...apiDeps,
-          transforms: parseTransforms(transforms),
-          materializer: {
-            db: services.db,
-            blobs: services.blobs,
-            executor: services.executor,
-            audit: services.audit,
-            log,
-            metrics,
-            denoVersion: Deno.version.deno,
-            memoryMb: config.executor.memoryMb,
-            defaultTimeoutSeconds: config.executor.timeoutSeconds,
-          },
-        }),
-      );
-    },
+    mount: (a) => mountApi(a, apiDeps),
   });
   async function api(method: string, path: string, body: unknown, headers: Record<string, string>) {
     const res = await app.request(path, {

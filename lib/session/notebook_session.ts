@@ -20,8 +20,10 @@ import {
   readNotebook,
   removeCell,
   reorderCells,
+  setNotebookEnv,
   setSecretManagerConfig,
 } from "../notebook/format.ts";
+import { isSensitiveKey } from "../secrets/sensitive.ts";
 import { parseSecretManagerConfig, type SecretManagerConfig } from "../secrets/provider.ts";
 import type { CellLanguage } from "../notebook/cell_files.ts";
 import { lockFileHash } from "../notebook/provenance.ts";
@@ -36,7 +38,7 @@ import { atomicWriteJson } from "./_atomic_json.ts";
 import { lookupCell, type StoredResult } from "./cell_cache.ts";
 import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
-import { type CellRunOutcome, planRun, runCells, type RunMode } from "./run_engine.ts";
+import { type CellRunOutcome, runCells, type RunMode } from "./run_engine.ts";
 import type { CellError } from "../executor/types.ts";
 import type { AuditRecorder } from "../audit/recorder.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
@@ -235,6 +237,41 @@ export class NotebookSession {
     this.events.emit("dag_update", this.dagView());
     this.events.emit("notebook_state", this.state());
     return result;
+  }
+
+  /**
+   * Sets or (with null) removes environment values. Non-secret keys go to `[env]`; secret-looking
+   * keys are session-only manual values (memory), declared in `[env]` as a blank placeholder;
+   * removing a manual value falls back to the secret manager's or the notebook's value.
+   */
+  async updateEnv(values: Record<string, string | null>): Promise<void> {
+    const env = { ...(this.#notebook.manifest.env ?? {}) };
+    let fileChanged = false;
+    for (const [key, value] of Object.entries(values)) {
+      if (value === null) {
+        const hadManual = this.scope.secrets?.removeManual(key) ?? false;
+        if (!hadManual && key in env) {
+          delete env[key];
+          fileChanged = true;
+        }
+      } else if (isSensitiveKey(key)) {
+        if (!this.scope.secrets) {
+          throw new ValidationError(
+            `'${key}' is a secret and is kept in memory only; this server has no secret support`,
+          );
+        }
+        this.scope.secrets.setManual(key, value);
+        if (!(key in env)) {
+          env[key] = "";
+          fileChanged = true;
+        }
+      } else if (env[key] !== value) {
+        env[key] = value;
+        fileChanged = true;
+      }
+    }
+    if (fileChanged) await this.#enqueue(() => setNotebookEnv(this.root, env, this.#now()));
+    await this.reload();
   }
 
   /** Saves the secret manager config (only if it changed) and fetches at once. */
@@ -589,10 +626,5 @@ export class NotebookSession {
       }),
       dag: this.dagView(),
     };
-  }
-
-  /** Cells a run of `cellId` would consider (for previews and tests). */
-  planFor(cellId: string): string[] {
-    return planRun(this.#model, [cellId]);
   }
 }

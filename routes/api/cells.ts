@@ -4,8 +4,6 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { ValidationError } from "../../lib/errors.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
-import { setNotebookEnv } from "../../lib/notebook/format.ts";
-import { isSensitiveKey } from "../../lib/secrets/sensitive.ts";
 import { lookupArtifacts } from "../../lib/artifacts/artifact_index.ts";
 import type { RunMode } from "../../lib/session/run_engine.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -131,35 +129,7 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
   app.put("/:sid/env", async (c) => {
     const s = session(c, "notebook:write");
     const body = await parseBody(c, EnvBody);
-    const env = { ...(s.notebook.manifest.env ?? {}) };
-    let fileChanged = false;
-    for (const [key, value] of Object.entries(body.values)) {
-      if (value === null) {
-        // Removing a typed value falls back to the manager's (or the notebook's) value.
-        const hadManual = s.scope.secrets?.removeManual(key) ?? false;
-        if (!hadManual && key in env) {
-          delete env[key];
-          fileChanged = true;
-        }
-      } else if (isSensitiveKey(key)) {
-        // Secrets are session-only: memory, never notebook.toml. The key is declared blank.
-        if (!s.scope.secrets) {
-          throw new ValidationError(
-            `'${key}' is a secret and is kept in memory only; this server has no secret support`,
-          );
-        }
-        s.scope.secrets.setManual(key, value);
-        if (!(key in env)) {
-          env[key] = "";
-          fileChanged = true;
-        }
-      } else if (env[key] !== value) {
-        env[key] = value;
-        fileChanged = true;
-      }
-    }
-    if (fileChanged) await setNotebookEnv(s.root, env);
-    await s.reload();
+    await s.updateEnv(body.values);
     await deps.audit?.(c, {
       action: "env.update",
       resource: `notebooks/${s.scope.path}`,
