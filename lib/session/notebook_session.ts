@@ -35,10 +35,10 @@ import {
 import { describeWhy } from "../notebook/staleness.ts";
 import type { SessionSecrets } from "../secrets/session_secrets.ts";
 import { atomicWriteJson } from "./_atomic_json.ts";
-import { lookupCell, type StoredResult } from "./cell_cache.ts";
+import { lookupCell, type StoredResult } from "../runtime/cell_cache.ts";
 import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
-import { type CellRunOutcome, runCells, type RunMode } from "./run_engine.ts";
+import { type CellRunOutcome, runCells, type RunMode } from "../runtime/run_engine.ts";
 import type { CellError } from "../executor/types.ts";
 import type { AuditRecorder } from "../audit/recorder.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";

@@ -19,7 +19,7 @@ import type { Notebook } from "../notebook/format.ts";
 import { cellReadKeys, lockFileHash } from "../notebook/provenance.ts";
 import { emptyRuntimeState } from "../notebook/runtime_state.ts";
 import { buildModel, type NotebookModel } from "../session/cell_model.ts";
-import { type CellRunOutcome, planRun, runCells } from "../session/run_engine.ts";
+import { type CellRunOutcome, planRun, runCells } from "../runtime/run_engine.ts";
 import { readLockFile } from "../notebook/format.ts";
 import { streamId, type Transform } from "./transforms.ts";
 
