@@ -2,8 +2,8 @@
  * The one policy point. `dispatch(name, input, caller)` runs every command through the same
  * steps, in this order, whatever surface it came from:
  *
- * 1. validate the input (400 naming the field);
- * 2. scope: the caller must hold the command's scope (403, audited as `scope.deny`);
+ * 1. scope: the caller must hold the command's scope (403, audited as `scope.deny`);
+ * 2. validate the input (400 naming the field);
  * 3. resolve: find the resource the command touches (a session, a notebook path, ...);
  * 4. ACL: deny-first decision on that resource (404 where existence is private, else 403;
  *    audited as `acl.deny`);
@@ -42,7 +42,11 @@ export function createDispatcher(deps: CommandDeps, table: readonly AnyCommand[]
     caller: Caller,
     action: string,
     resource: string,
-    extra: Omit<Parameters<NonNullable<CommandDeps["audit"]>["record"]>[0], "tenantHash" | "actor" | "action" | "resource"> = {},
+    extra: {
+      details?: Record<string, unknown>;
+      provenanceHash?: string | null;
+      outputHash?: string | null;
+    } = {},
   ): Promise<void> {
     await deps.audit?.record({
       tenantHash: caller.tenant.hash,
@@ -59,6 +63,14 @@ export function createDispatcher(deps: CommandDeps, table: readonly AnyCommand[]
       const command = commands.get(name);
       if (!command) throw new ValidationError(`Unknown command '${name}'`);
 
+      if (!hasScope(caller.identity.scopes, command.scope)) {
+        caller.log.info("scope denied", { command: name, scope: command.scope });
+        await audit(caller, "scope.deny", `commands/${name}`, {
+          details: { command: name, scope: command.scope, surface: caller.surface },
+        });
+        throw new ForbiddenError(`Missing scope '${command.scope}'`);
+      }
+
       const parsed = command.input.safeParse(rawInput ?? {});
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
@@ -67,14 +79,6 @@ export function createDispatcher(deps: CommandDeps, table: readonly AnyCommand[]
       }
       const input = parsed.data;
       const ctx: CommandContext = { deps, caller };
-
-      if (!hasScope(caller.identity.scopes, command.scope)) {
-        caller.log.info("scope denied", { command: name, scope: command.scope });
-        await audit(caller, "scope.deny", `commands/${name}`, {
-          details: { command: name, scope: command.scope, surface: caller.surface },
-        });
-        throw new ForbiddenError(`Missing scope '${command.scope}'`);
-      }
 
       const resolved = await command.resolve(input, ctx);
       if (deps.acl && resolved.resource) {
@@ -103,7 +107,9 @@ export function createDispatcher(deps: CommandDeps, table: readonly AnyCommand[]
           if (command.denyAs === "forbidden") {
             throw new ForbiddenError(`Access to '${resolved.resource}' is denied`);
           }
-          throw new NotFoundError(`'${resolved.resource}' not found`);
+          throw new NotFoundError(
+            command.deniedMessage?.(input) ?? `'${resolved.resource}' not found`,
+          );
         }
       }
 
@@ -119,11 +125,19 @@ export function createDispatcher(deps: CommandDeps, table: readonly AnyCommand[]
 
       if (command.audit) {
         const more = command.auditWith?.(resolved.target, input, output) ?? {};
-        await audit(caller, command.audit, more.resource ?? resolved.resource ?? `commands/${name}`, {
-          details: { ...more.details, ...(caller.surface === "http" ? {} : { surface: caller.surface }) },
-          provenanceHash: more.provenanceHash ?? null,
-          outputHash: more.outputHash ?? null,
-        });
+        await audit(
+          caller,
+          command.audit,
+          more.resource ?? resolved.resource ?? `commands/${name}`,
+          {
+            details: {
+              ...more.details,
+              ...(caller.surface === "http" ? {} : { surface: caller.surface }),
+            },
+            provenanceHash: more.provenanceHash ?? null,
+            outputHash: more.outputHash ?? null,
+          },
+        );
       }
       return output;
     },
