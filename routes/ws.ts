@@ -4,10 +4,13 @@
  * reconnecting client is caught up; seq is per session and continues across reconnects.
  *
  * Client → server messages are decoded into commands and go through the same dispatcher as the
- * HTTP API (scope, ACL, QoS, audit): cell_execute {cellId, mode?} → cell.execute,
- * notebook_run_all {mode?} → notebook.run_all, cell_cancel → notebook.cancel,
- * cell_source_update {cellId, source} → cell.edit. A refused or failed message answers an
- * `error` event with the same code the HTTP API would use (`not_found`, `forbidden`, ...).
+ * HTTP API (scope, ACL, QoS, audit):
+ * - `cell_execute {cellId, mode?}` → cell.execute, `notebook_run_all {mode?}` → notebook.run_all,
+ *   `cell_cancel` → notebook.cancel, `cell_source_update {cellId, source}` → cell.edit;
+ * - `command {id?, command, input}` → any JSON command of the table; the answer is a
+ *   `command_result {id, result}` event.
+ * A refused or failed message answers an `error` event {id?, code, status, message} with the
+ * code and status the HTTP API would use for the same error (`not_found` 404, `forbidden` 403…).
  */
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
@@ -15,11 +18,11 @@ import type { AppEnv } from "../lib/http/context.ts";
 import { callerOf } from "../lib/http/caller.ts";
 import { statusFor } from "../lib/http/errors.ts";
 import { StrataError } from "../lib/errors.ts";
-import type { NotebookSession } from "../lib/session/notebook_session.ts";
+import type { CommandTable } from "../lib/commands/mod.ts";
 import type { ApiDeps } from "./api/deps.ts";
 
-/** Socket message types and the command each one is. */
-const MESSAGES: Record<string, string> = {
+/** Socket message types that name one command each. */
+const MESSAGES: Record<string, keyof CommandTable> = {
   cell_execute: "cell.execute",
   notebook_run_all: "notebook.run_all",
   cell_cancel: "notebook.cancel",
@@ -29,7 +32,7 @@ const MESSAGES: Record<string, string> = {
 /** The WebSocket route, mounted at /v1/notebooks/ws. */
 export function wsRoutes(deps: ApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const { dispatch } = deps.dispatcher;
+  const { dispatch, commands } = deps.dispatcher;
   app.get(
     "/:sid",
     async (c, next) => {
@@ -43,43 +46,63 @@ export function wsRoutes(deps: ApiDeps): Hono<AppEnv> {
       const closed = new AbortController();
       // The socket outlives the upgrade request, so its caller carries the socket's own signal.
       const caller = { ...callerOf(c, "ws"), signal: closed.signal };
-      let session: NotebookSession | undefined;
+      let seq = 0;
       let unsubscribe: (() => void) | undefined;
+      const send = (ws: { send(data: string): void }, type: string, payload: unknown) =>
+        ws.send(JSON.stringify({ type, seq, ts: new Date().toISOString(), payload }));
       return {
         async onOpen(_event, ws) {
           try {
-            session = await dispatch<NotebookSession>("notebook.state", { sid }, caller);
+            const watch = await dispatch("notebook.watch", { sid }, caller);
+            unsubscribe = watch.events.subscribe((e) => {
+              seq = e.seq;
+              ws.send(JSON.stringify(e));
+            });
+            seq = watch.events.seq;
+            send(ws, "notebook_state", watch.state());
           } catch (err) {
-            sendError(ws, 0, err);
+            send(ws, "error", errorPayload(err));
             ws.close(1008, "not allowed");
-            return;
           }
-          const s = session;
-          unsubscribe = s.events.subscribe((e) => ws.send(JSON.stringify(e)));
-          ws.send(JSON.stringify({
-            type: "notebook_state",
-            seq: s.events.seq,
-            ts: new Date().toISOString(),
-            payload: s.state({ restored: true }),
-          }));
         },
         onMessage(event, ws) {
-          const seq = () => session?.events.seq ?? 0;
           let msg: { type?: unknown; payload?: unknown };
           try {
             msg = JSON.parse(String(event.data));
           } catch {
-            return sendError(ws, seq(), new MessageError("Message must be JSON {type, payload}"));
+            return send(ws, "error", errorPayload(bad("Message must be JSON {type, payload}")));
           }
-          const command = typeof msg.type === "string" ? MESSAGES[msg.type] : undefined;
-          if (!command) {
-            return sendError(ws, seq(), new MessageError(`Unknown message type '${msg.type}'`));
+          const payload =
+            (msg.payload && typeof msg.payload === "object" ? msg.payload : {}) as Record<
+              string,
+              unknown
+            >;
+          const id = typeof payload.id === "string" ? payload.id : undefined;
+          let name: string | undefined;
+          let input: Record<string, unknown> = payload;
+          if (msg.type === "command") {
+            name = typeof payload.command === "string" ? payload.command : undefined;
+            input = payload.input && typeof payload.input === "object"
+              ? payload.input as Record<string, unknown>
+              : {};
+            if (!name || !commands.has(name) || commands.get(name)!.answer === "stream") {
+              return send(ws, "error", { id, ...errorPayload(bad(`Unknown command '${name}'`)) });
+            }
+          } else {
+            name = typeof msg.type === "string" ? MESSAGES[msg.type] : undefined;
+            if (!name) {
+              return send(ws, "error", errorPayload(bad(`Unknown message type '${msg.type}'`)));
+            }
           }
-          const payload = msg.payload && typeof msg.payload === "object" ? msg.payload : {};
-          dispatch(command, { ...payload, sid }, caller).catch((err) => {
-            caller.log.warn("websocket command failed", { type: msg.type, error: err });
-            sendError(ws, seq(), err);
-          });
+          dispatch(name as keyof CommandTable, { ...input, sid }, caller).then(
+            (result) => {
+              if (msg.type === "command") send(ws, "command_result", { id, result });
+            },
+            (err) => {
+              caller.log.warn("websocket command failed", { command: name, error: err });
+              send(ws, "error", { id, ...errorPayload(err) });
+            },
+          );
         },
         onClose() {
           closed.abort();
@@ -91,25 +114,15 @@ export function wsRoutes(deps: ApiDeps): Hono<AppEnv> {
   return app;
 }
 
-/** A malformed socket message (the socket's 400). */
-class MessageError extends StrataError {
-  constructor(message: string) {
-    super("invalid_request", message);
-  }
+function bad(message: string): StrataError {
+  return new StrataError("invalid_request", message);
 }
 
-/** An `error` event with the code and status the HTTP API would answer for the same error. */
-function sendError(ws: { send(data: string): void }, seq: number, err: unknown): void {
+/** The code and status the HTTP API would answer for the same error. */
+function errorPayload(err: unknown): { code: string; status: number; message: string } {
   const status = statusFor(err);
-  const known = status !== undefined && err instanceof StrataError;
-  ws.send(JSON.stringify({
-    type: "error",
-    seq,
-    ts: new Date().toISOString(),
-    payload: {
-      code: known ? err.code : "internal",
-      status: status ?? 500,
-      message: known ? err.message : "Internal server error; see the server log",
-    },
-  }));
+  if (status !== undefined && err instanceof StrataError) {
+    return { code: err.code, status, message: err.message };
+  }
+  return { code: "internal", status: 500, message: "Internal server error; see the server log" };
 }

@@ -31,7 +31,7 @@ export const cellAdd = defineCommand({
       language: input.language,
       after: input.after,
     });
-    return { cellId: id, session: s };
+    return { cellId: id, state: s.state() };
   },
   auditWith: (_s, _input, out) => ({ details: { cellId: out.cellId } }),
 });
@@ -47,7 +47,7 @@ export const cellEdit = defineCommand({
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
   async run(s: NotebookSession, input) {
     await s.editCell(input.cellId, input.source);
-    return s;
+    return s.state();
   },
   auditWith: (_s, input) => ({ details: { cellId: input.cellId } }),
 });
@@ -63,7 +63,7 @@ export const cellDelete = defineCommand({
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
   async run(s: NotebookSession, input) {
     await s.deleteCell(input.cellId);
-    return s;
+    return s.state();
   },
   auditWith: (_s, input) => ({ details: { cellId: input.cellId } }),
 });
@@ -79,7 +79,7 @@ export const cellReorder = defineCommand({
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
   async run(s: NotebookSession, input) {
     await s.reorder(input.order);
-    return s;
+    return s.state();
   },
 });
 
@@ -97,7 +97,7 @@ export const cellExecute = defineCommand({
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
   async run(s: NotebookSession, input, ctx) {
     const run = await s.execute(input.cellId, input.mode, ctx.caller.identity.principal);
-    return { run, session: s };
+    return { run, state: s.state() };
   },
 });
 
@@ -112,7 +112,7 @@ export const notebookRunAll = defineCommand({
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
   async run(s: NotebookSession, input, ctx) {
     const run = await s.runAll(input.mode, ctx.caller.identity.principal);
-    return { run, session: s };
+    return { run, state: s.state() };
   },
 });
 
@@ -146,7 +146,7 @@ export const envUpdate = defineCommand({
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
   async run(s: NotebookSession, input) {
     await s.updateEnv(input.values);
-    return s;
+    return s.state();
   },
   // Key names only: values may be secrets.
   auditWith: (_s, input) => ({ details: { keys: Object.keys(input.values).sort() } }),
@@ -175,7 +175,7 @@ export const secretManagerConfig = defineCommand({
       warnings = parsed.warnings;
     }
     const changed = await s.setSecretManager(config);
-    return { warnings, changed, provider: config?.provider ?? null, session: s };
+    return { warnings, changed, provider: config?.provider ?? null, state: s.state() };
   },
   auditWith: (_s, _input, out) => ({ details: { provider: out.provider, changed: out.changed } }),
 });
@@ -191,6 +191,6 @@ export const secretManagerRefresh = defineCommand({
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
   async run(s: NotebookSession) {
     await s.refreshSecrets();
-    return s;
+    return s.state();
   },
 });

@@ -31,7 +31,7 @@ export const notebookCreate = defineCommand({
       name: input.name,
       owner: ctx.caller.identity.principal ?? undefined,
     });
-    return await ctx.deps.sessions.open(ctx.caller.tenant, t.abs, t.shown);
+    return (await ctx.deps.sessions.open(ctx.caller.tenant, t.abs, t.shown)).state();
   },
 });
 
@@ -49,7 +49,7 @@ export const notebookOpen = defineCommand({
       t.abs,
       `Cannot open '${t.given}': it is not a notebook folder (no notebook.toml)`,
     );
-    return await ctx.deps.sessions.open(ctx.caller.tenant, t.abs, t.shown);
+    return (await ctx.deps.sessions.open(ctx.caller.tenant, t.abs, t.shown)).state();
   },
 });
 
@@ -89,7 +89,23 @@ export const notebookState = defineCommand({
   qos: null,
   audit: null,
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
-  run: (s: NotebookSession) => s,
+  run: (s: NotebookSession) => s.state(),
+});
+
+/**
+ * `notebook.watch {sid}`: the session's live events and the state a (re)connecting client
+ * starts from. For streaming surfaces (the WebSocket, MCP progress); not a JSON answer.
+ */
+export const notebookWatch = defineCommand({
+  name: "notebook.watch",
+  answer: "stream",
+  description: "Subscribe to an open notebook's live events",
+  scope: "notebook:read",
+  input: z.object({ sid }),
+  qos: null,
+  audit: null,
+  resolve: (input, ctx) => sessionTarget(input.sid, ctx),
+  run: (s: NotebookSession) => ({ events: s.events, state: () => s.state({ restored: true }) }),
 });
 
 /** `notebook.dag {sid}`: the dependency graph. */

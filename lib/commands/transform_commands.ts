@@ -97,6 +97,7 @@ export const transformMaterialize = defineCommand({
 /** `stream.read {id}`: the artifact record of a stream id (the surface streams its blob). */
 export const streamRead = defineCommand({
   name: "stream.read",
+  answer: "stream",
   description: "Find the stored artifact of a materialized transform by stream id",
   scope: "notebook:read",
   input: z.object({ id: z.string().min(1).max(256) }),

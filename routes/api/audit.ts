@@ -1,6 +1,5 @@
 /** Audit endpoints (admin:audit): verify the whole chain, list events with filters. */
 import { Hono } from "hono";
-import type { AuditVerification } from "../../lib/audit/verify.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
 import { callerOf } from "../../lib/http/caller.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -11,7 +10,7 @@ export function auditRoutes(deps: ApiDeps): Hono<AppEnv> {
   const { dispatch } = deps.dispatcher;
 
   app.get("/verify", async (c) => {
-    const result = await dispatch<AuditVerification>(
+    const result = await dispatch(
       "audit.verify",
       { scope: c.req.query("scope") },
       callerOf(c),

@@ -4,7 +4,6 @@
  */
 import { Hono } from "hono";
 import { getBlobStream } from "../../lib/artifacts/streaming_blob_store.ts";
-import type { ArtifactRecord } from "../../lib/artifacts/artifact_index.ts";
 import { NotFoundError } from "../../lib/errors.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
 import { callerOf, jsonBody } from "../../lib/http/caller.ts";
@@ -16,7 +15,7 @@ export function materializeRoutes(deps: ApiDeps): Hono<AppEnv> {
   const { dispatch } = deps.dispatcher;
 
   app.post("/materialize", async (c) => {
-    const out = await dispatch<Record<string, unknown>>(
+    const out = await dispatch(
       "transform.materialize",
       await jsonBody(c),
       callerOf(c),
@@ -27,7 +26,7 @@ export function materializeRoutes(deps: ApiDeps): Hono<AppEnv> {
 
   app.get("/streams/:id", async (c) => {
     const id = c.req.param("id");
-    const hit = await dispatch<{ record: ArtifactRecord }>("stream.read", { id }, callerOf(c));
+    const hit = await dispatch("stream.read", { id }, callerOf(c));
     const body = await getBlobStream(deps.blobs, hit.record.blobKey);
     if (!body) throw new NotFoundError(`Stream '${id}' not found (its blob is gone)`);
     return new Response(body, {

@@ -2,7 +2,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../lib/http/context.ts";
 import { callerOf, jsonBody } from "../../lib/http/caller.ts";
-import type { NotebookSession } from "../../lib/session/notebook_session.ts";
 import type { ApiDeps } from "./deps.ts";
 
 /** Routes under /v1/notebooks/:sid/secret-manager. */
@@ -11,21 +10,18 @@ export function secretRoutes(deps: ApiDeps): Hono<AppEnv> {
   const { dispatch } = deps.dispatcher;
 
   app.put("/:sid/secret-manager/config", async (c) => {
-    const out = await dispatch<{ warnings: string[]; session: NotebookSession }>(
+    const out = await dispatch(
       "secret_manager.config",
       { ...await jsonBody(c), sid: c.req.param("sid") },
       callerOf(c),
     );
-    return c.json({ warnings: out.warnings, state: out.session.state() });
+    return c.json({ warnings: out.warnings, state: out.state });
   });
 
   app.post("/:sid/secret-manager/refresh", async (c) => {
-    const s = await dispatch<NotebookSession>(
-      "secret_manager.refresh",
-      { sid: c.req.param("sid") },
-      callerOf(c),
+    return c.json(
+      await dispatch("secret_manager.refresh", { sid: c.req.param("sid") }, callerOf(c)),
     );
-    return c.json(s.state());
   });
 
   return app;

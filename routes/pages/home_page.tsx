@@ -3,7 +3,6 @@ import type { Context } from "hono";
 import { PageShell } from "../../components/page_shell.tsx";
 import { HomeApp, type HomeAppProps } from "../../islands/home.tsx";
 import type { AppEnv } from "../../lib/http/context.ts";
-import type { DiscoveredNotebook } from "../../lib/session/discover.ts";
 import { callerOf } from "../../lib/http/caller.ts";
 import type { IslandBuild } from "../../lib/ui/island_assets.ts";
 import { renderDocument } from "../../lib/ui/render_page.ts";
@@ -17,7 +16,7 @@ export async function homePage(
 ): Promise<string> {
   const props: HomeAppProps = { notebooks: [], listError: null };
   if (deps.config.deploymentMode === "personal") {
-    props.notebooks = await deps.dispatcher.dispatch<DiscoveredNotebook[]>(
+    props.notebooks = await deps.dispatcher.dispatch(
       "notebook.discover",
       {},
       callerOf(c, "page"),

@@ -7,7 +7,6 @@ import { PageShell } from "../../components/page_shell.tsx";
 import { NotebookApp, type NotebookAppProps } from "../../islands/notebook/app.tsx";
 import { ValidationError } from "../../lib/errors.ts";
 import { callerOf } from "../../lib/http/caller.ts";
-import type { NotebookSession } from "../../lib/session/notebook_session.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
 import type { IslandBuild } from "../../lib/ui/island_assets.ts";
 import type { NotebookState } from "../../lib/ui/notebook_types.ts";
@@ -21,13 +20,19 @@ export async function notebookPage(
   build: IslandBuild | null,
 ): Promise<string> {
   const rel = notebookPathOf(new URL(c.req.url).pathname);
-  const session = await deps.dispatcher.dispatch<NotebookSession>(
+  const opened = await deps.dispatcher.dispatch(
     "notebook.open",
     { path: rel },
     callerOf(c, "page"),
   );
+  // The page's first paint is the view of a client that just connected (cached outputs marked).
+  const watch = await deps.dispatcher.dispatch(
+    "notebook.watch",
+    { sid: opened.sessionId },
+    callerOf(c, "page"),
+  );
   const props: NotebookAppProps = {
-    state: session.state({ restored: true }) as unknown as NotebookState,
+    state: watch.state() as NotebookState,
     urls: { editor: build?.urls["editor.js"] ?? "", dagLayout: build?.urls["dag_layout.js"] ?? "" },
   };
   return renderDocument(
