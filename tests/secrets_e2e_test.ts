@@ -141,3 +141,132 @@ Deno.test("secrets - without credentials the notebook opens and shows the docume
     await s.close();
   }
 });
+
+Deno.test("secrets - a DATABASE_URL from Infisical is a secret by source: rotation keeps the cache hit, printing it stores [secret:DATABASE_URL]", async () => {
+  const DB_V1 = "postgres://app:pw-first-51f0@db.internal/app";
+  const DB_V2 = "postgres://app:pw-rotated-9c3d@db.internal/app";
+  await using mock = startInfisicalMock({
+    universalAuth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+  });
+  mock.setSecrets({ projectId: "proj-db" }, { DATABASE_URL: DB_V1 });
+  const s = await startServer({
+    INFISICAL_CLIENT_ID: CLIENT_ID,
+    INFISICAL_CLIENT_SECRET: CLIENT_SECRET,
+    INFISICAL_HOST: mock.url,
+  });
+  try {
+    let r = await s.api("POST", "/v1/notebooks/create", { name: "dburl" });
+    const sid = r.body.sessionId;
+    r = await s.api("PUT", `/v1/notebooks/${sid}/secret-manager/config`, {
+      config: { provider: "infisical", project_id: "proj-db" },
+    });
+    assert.equal(r.body.state.secretManager.fetchedKeys, 1, JSON.stringify(r.body));
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells`, {
+      source: 'const url = Deno.env.get("DATABASE_URL") ?? "";\n' +
+        'console.log("connecting to", url);\n' +
+        "`host ${new URL(url).host} via ${url}`",
+    });
+    const c = r.body.cellId;
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells/${c}/execute`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const out = cell(r.body.state, c).outputs;
+    assert.equal(out.error, null, JSON.stringify(out));
+    assert.equal(out.console.length, 1);
+    assert.equal(out.console[0].text, "connecting to [secret:DATABASE_URL]\n");
+    assert.match(out.displays[0].data, /host db\.internal via \[secret:DATABASE_URL\]/);
+    const consoleFile = await Deno.readTextFile(
+      `${s.dir}/notebooks/dburl/.strata/console/${c}.json`,
+    );
+    assert.ok(consoleFile.includes("[secret:DATABASE_URL]"), consoleFile);
+
+    // Rotation in Infisical, then refresh: the name does not look sensitive, the source does.
+    mock.setSecrets({ projectId: "proj-db" }, { DATABASE_URL: DB_V2 });
+    r = await s.api("POST", `/v1/notebooks/${sid}/secret-manager/refresh`);
+    assert.equal(r.status, 200);
+    assert.equal(cell(r.body, c).status, "ready", "rotation does not make the cell stale");
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells/${c}/execute`);
+    assert.equal(r.body.run.cells[0].cacheHit, true, "rotating DATABASE_URL keeps the cache hit");
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells/${c}/execute?mode=rerun`);
+    assert.equal(
+      cell(r.body.state, c).outputs.console[0].text,
+      "connecting to [secret:DATABASE_URL]\n",
+    );
+    r = await s.api("GET", `/v1/notebooks/${sid}`);
+    assert.deepEqual(
+      r.body.env.find((e: any) => e.key === "DATABASE_URL"),
+      { key: "DATABASE_URL", source: "infisical", secret: true, hasValue: true },
+    );
+    await s.stop();
+    const leaks = await filesContaining(s.dir, [DB_V1, DB_V2, "pw-first-51f0", "pw-rotated-9c3d"]);
+    assert.deepEqual(
+      leaks,
+      [],
+      "no DATABASE_URL value in notebook files, console logs, artifacts or db",
+    );
+    assert.ok(!s.logs().includes("pw-first-51f0") && !s.logs().includes("pw-rotated-9c3d"));
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("secrets - PUT /env with secret: the value never reaches notebook.toml, an answer, the socket state or a stored output", async () => {
+  const VALUE = "postgres://typed:by-hand-77aa@db/x";
+  const s = await startServer();
+  try {
+    let r = await s.api("POST", "/v1/notebooks/create", { name: "manual" });
+    const sid = r.body.sessionId;
+    r = await s.api("PUT", `/v1/notebooks/${sid}/env`, {
+      values: { DATABASE_URL: "postgres://plain" },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const toml = () => Deno.readTextFile(`${s.dir}/notebooks/manual/notebook.toml`);
+    assert.match(await toml(), /DATABASE_URL = "postgres:\/\/plain"/, "a plain value is stored");
+
+    r = await s.api("PUT", `/v1/notebooks/${sid}/env`, {
+      values: { DATABASE_URL: VALUE, REGION: "eu" },
+      secret: { DATABASE_URL: true },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.ok(!JSON.stringify(r.body).includes("by-hand-77aa"), "the answer does not echo it");
+    assert.deepEqual(r.body.env.find((e: any) => e.key === "DATABASE_URL"), {
+      key: "DATABASE_URL",
+      source: "manual",
+      secret: true,
+      hasValue: true,
+    });
+    let text = await toml();
+    assert.ok(!text.includes("by-hand-77aa") && !text.includes("postgres://plain"), text);
+    assert.match(text, /REGION = "eu"/);
+
+    // Updating it again without the flag keeps it a secret (never falls back to disk).
+    r = await s.api("PUT", `/v1/notebooks/${sid}/env`, { values: { DATABASE_URL: VALUE + "2" } });
+    assert.ok(!(await toml()).includes("by-hand-77aa"));
+
+    // A sensitive name cannot be downgraded; a flag without a value is refused.
+    r = await s.api("PUT", `/v1/notebooks/${sid}/env`, {
+      values: { API_KEY: "k" },
+      secret: { API_KEY: false },
+    });
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /'API_KEY'.*always secrets/);
+    r = await s.api("PUT", `/v1/notebooks/${sid}/env`, { values: {}, secret: { X_URL: true } });
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /values\.X_URL must be a string/);
+
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells`, {
+      source: 'console.log(Deno.env.get("DATABASE_URL"));\nDeno.env.get("DATABASE_URL")',
+    });
+    const c = r.body.cellId;
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells/${c}/execute`);
+    const out = cell(r.body.state, c).outputs;
+    assert.equal(out.console[0].text, "[secret:DATABASE_URL]\n");
+    assert.ok(!JSON.stringify(r.body).includes("by-hand-77aa"));
+    text = await toml();
+    assert.ok(!text.includes("by-hand-77aa"), text);
+    await s.stop();
+    assert.deepEqual(await filesContaining(s.dir, ["by-hand-77aa"]), []);
+    assert.ok(!s.logs().includes("by-hand-77aa"));
+  } finally {
+    await s.close();
+  }
+});

@@ -21,6 +21,8 @@ const EnvBody = z.object({
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env keys are letters, digits and _"),
     z.string().nullable(),
   ),
+  // Issue 13 item 6: per-key "keep as secret" (memory only, never on disk, hashed or echoed).
+  secret: z.record(z.string(), z.boolean()).optional(),
 });
 const MODES = new Set(["normal", "rerun", "force"]);
 
@@ -129,7 +131,7 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
   app.put("/:sid/env", async (c) => {
     const s = session(c, "notebook:write");
     const body = await parseBody(c, EnvBody);
-    await s.updateEnv(body.values);
+    await s.updateEnv(body.values, { secret: body.secret });
     await deps.audit?.(c, {
       action: "env.update",
       resource: `notebooks/${s.scope.path}`,
