@@ -16,10 +16,10 @@ import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { SessionRegistry } from "./session/registry.ts";
-import { createSessionSecrets } from "./secrets/session_secrets.ts";
+import { sessionSecretsFactory } from "./secrets/session_factory.ts";
 import { createSecretProviderRegistry } from "./secrets/provider.ts";
 import { infisicalProvider } from "./secrets/infisical.ts";
-import { type AuditKey, auditKey, developmentAuditKey } from "./audit/audit_key.ts";
+import { type AuditKey, serverAuditKeys } from "./audit/audit_key.ts";
 import { type AuditRecorder, createAuditRecorder } from "./audit/recorder.ts";
 
 /** The services a process uses. */
@@ -30,7 +30,7 @@ export interface Services {
   sessions: SessionRegistry;
   audit: AuditRecorder;
   auditKey: AuditKey;
-  /** Every key audit rows may have been written with (current + development key). */
+  /** Keys audit rows verify with: current + retired (+ development key in personal mode). */
   auditKeyring: Map<string, Uint8Array>;
   /** Names of migrations applied by this start. */
   migrated: string[];
@@ -78,9 +78,12 @@ export async function createServices(options: ServicesOptions): Promise<Services
     env,
     log: log.child({ component: "workers" }),
   });
-  const key = config.auditHmacKey ? auditKey(config.auditHmacKey) : developmentAuditKey();
-  const dev = developmentAuditKey();
-  const auditKeyring = new Map([[key.id, key.secret], [dev.id, dev.secret]]);
+  // Issue 13 item 7: the dev key verifies only in personal mode; retired keys keep old rows valid.
+  const { key, keyring: auditKeyring } = serverAuditKeys({
+    mode: config.deploymentMode,
+    current: config.auditHmacKey,
+    retired: config.auditRetiredKeys,
+  });
   const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
   const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
   const sessions = new SessionRegistry({
@@ -95,12 +98,15 @@ export async function createServices(options: ServicesOptions): Promise<Services
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
   }, {
-    secrets: () =>
-      createSessionSecrets({
-        registry: secretProviders,
-        env,
-        log: log.child({ component: "secrets" }),
-      }),
+    // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.
+    secrets: sessionSecretsFactory({
+      mode: config.deploymentMode,
+      policy: config.secretManagerPolicy,
+      registry: secretProviders,
+      env,
+      log: log.child({ component: "secrets" }),
+      audit,
+    }),
   });
   return {
     db,

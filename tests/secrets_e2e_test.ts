@@ -270,3 +270,150 @@ Deno.test("secrets - PUT /env with secret: the value never reaches notebook.toml
     await s.close();
   }
 });
+
+const PROXY_TOKEN = "secrets-e2e-proxy-token-0123";
+
+function as(tenant: string, scopes = "notebook:read notebook:write notebook:execute") {
+  return {
+    "X-Strata-Proxy-Token": PROXY_TOKEN,
+    "X-Strata-Principal": `${tenant}-user`,
+    "X-Strata-Scopes": scopes,
+    "X-Tenant-ID": tenant,
+  };
+}
+
+async function findFile(dir: string, name: string, containing: string): Promise<string | null> {
+  for await (const e of Deno.readDir(dir)) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory) {
+      const found = await findFile(p, name, containing);
+      if (found) return found;
+    } else if (e.name === name && (await Deno.readTextFile(p)).includes(containing)) return p;
+  }
+  return null;
+}
+
+Deno.test("secrets - service mode: tenant A pointing its notebook at tenant B's Infisical project is refused (403 and at open) and audited", async () => {
+  const B_SECRET = "sk-tenant-b-only-6e6e6e";
+  await using mock = startInfisicalMock({
+    universalAuth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+  });
+  mock.setSecrets({ projectId: "proj-a" }, { API_KEY: "sk-tenant-a-1a1a1a" });
+  mock.setSecrets({ projectId: "proj-a", environment: "prod" }, { API_KEY: "sk-a-prod-2b2b2b" });
+  mock.setSecrets({ projectId: "proj-b" }, { API_KEY: B_SECRET });
+  const artifacts = await Deno.makeTempDir({ prefix: "strata-secrets-art-" });
+  const s = await startServer({
+    STRATA_DEPLOYMENT_MODE: "service",
+    STRATA_AUTH_MODE: "trusted_proxy",
+    STRATA_PROXY_TOKEN: PROXY_TOKEN,
+    STRATA_AUDIT_HMAC_KEY: "e".repeat(40),
+    STRATA_ARTIFACT_DIR: artifacts,
+    STRATA_MULTI_TENANT_ENABLED: "true",
+    STRATA_SECRET_MANAGER_POLICY: JSON.stringify({
+      "team-a": { projects: ["proj-a"], environments: ["dev"] },
+      "team-b": { projects: ["proj-b"] },
+    }),
+    INFISICAL_CLIENT_ID: CLIENT_ID,
+    INFISICAL_CLIENT_SECRET: CLIENT_SECRET,
+    INFISICAL_HOST: mock.url,
+  });
+  try {
+    const A = as("team-a");
+    let r = await s.api("POST", "/v1/notebooks/create", { name: "nb-a" }, A);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    let sid = r.body.sessionId;
+    const listsBefore = mock.counts.list;
+
+    // 1. Through the API: B's project, and A's project in an environment not granted.
+    r = await s.api("PUT", `/v1/notebooks/${sid}/secret-manager/config`, {
+      config: { provider: "infisical", project_id: "proj-b" },
+    }, A);
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.match(
+      r.body.error.message,
+      /^Secret manager project 'proj-b' \(environment 'dev'\) is not allowed for tenant 'team-a' by secret_manager_policy/,
+    );
+    r = await s.api("PUT", `/v1/notebooks/${sid}/secret-manager/config`, {
+      config: { provider: "infisical", project_id: "proj-a", environment: "prod" },
+    }, A);
+    assert.equal(r.status, 403);
+    assert.match(r.body.error.message, /'proj-a' \(environment 'prod'\)/);
+    assert.equal(mock.counts.list, listsBefore, "nothing was fetched for a refused config");
+    const toml = await findFile(`${s.dir}/notebooks`, "notebook.toml", "nb-a");
+    assert.ok(toml);
+    assert.ok(!(await Deno.readTextFile(toml)).includes("proj-b"), "a refused config is not saved");
+
+    // A grant the policy allows works.
+    r = await s.api("PUT", `/v1/notebooks/${sid}/secret-manager/config`, {
+      config: { provider: "infisical", project_id: "proj-a" },
+    }, A);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.state.secretManager.fetchedKeys, 1);
+
+    // 2. On disk (a synced or hand-edited notebook.toml): refused at open, nothing fetched.
+    await Deno.writeTextFile(
+      toml,
+      (await Deno.readTextFile(toml)).replace('project_id = "proj-a"', 'project_id = "proj-b"'),
+    );
+    await s.restart(); // sessions are memory; the next open reads notebook.toml again
+    const listsAtReopen = mock.counts.list;
+    r = await s.api("POST", "/v1/notebooks/open", { path: "nb-a" }, A);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    sid = r.body.sessionId;
+    assert.match(r.body.secretManager.lastError, /'proj-b' .* not allowed for tenant 'team-a'/);
+    assert.equal(r.body.secretManager.fetchedKeys, 0);
+    assert.equal(mock.counts.list, listsAtReopen, "the refused project was never asked for");
+    r = await s.api("POST", `/v1/notebooks/${sid}/secret-manager/refresh`, undefined, A);
+    assert.equal(r.status, 403);
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells`, {
+      source: 'Deno.env.get("API_KEY") ?? "none"',
+    }, A);
+    const c = r.body.cellId;
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells/${c}/execute`, undefined, A);
+    assert.equal(shown(r.body.state, c), "none", "no value of B's reached A's cell");
+    assert.ok(!JSON.stringify(r.body).includes(B_SECRET));
+
+    // 3. Every refusal is in tenant A's audit log; tenant B's log has none of them.
+    r = await s.api(
+      "GET",
+      "/v1/audit/events?action=secret_manager.deny",
+      undefined,
+      as("team-a", "admin:audit"),
+    );
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const denials = r.body.events.map((e: any) => ({
+      actor: e.actor,
+      ...JSON.parse(e.detailsJson),
+    }));
+    assert.equal(denials.length, 4, JSON.stringify(denials));
+    assert.deepEqual(
+      denials.map((d: any) => [d.actor, d.project_id, d.environment, d.trigger ?? "open"]),
+      [
+        ["team-a-user", "proj-b", "dev", "config"],
+        ["team-a-user", "proj-a", "prod", "config"],
+        [null, "proj-b", "dev", "open"],
+        ["team-a-user", "proj-b", "dev", "refresh"],
+      ],
+    );
+    r = await s.api(
+      "GET",
+      "/v1/audit/events?action=secret_manager.deny",
+      undefined,
+      as("team-b", "admin:audit"),
+    );
+    assert.deepEqual(r.body.events, []);
+    r = await s.api("GET", "/v1/audit/verify", undefined, as("team-a", "admin:audit"));
+    assert.equal(r.body.ok, true, JSON.stringify(r.body));
+
+    // Tenant B reads its own project.
+    r = await s.api("POST", "/v1/notebooks/create", { name: "nb-b" }, as("team-b"));
+    r = await s.api("PUT", `/v1/notebooks/${r.body.sessionId}/secret-manager/config`, {
+      config: { provider: "infisical", project_id: "proj-b" },
+    }, as("team-b"));
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.state.secretManager.fetchedKeys, 1);
+  } finally {
+    await s.close();
+    await Deno.remove(artifacts, { recursive: true });
+  }
+});

@@ -1,9 +1,11 @@
 /** Secret manager of a session: save its config (then fetch at once) and refresh. Never answers 500 for a fetch. */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { ValidationError } from "../../lib/errors.ts";
+import { ForbiddenError, ValidationError } from "../../lib/errors.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
-import { parseSecretManagerConfig } from "../../lib/secrets/provider.ts";
+import { parseSecretManagerConfig, type SecretManagerConfig } from "../../lib/secrets/provider.ts";
+import { denyDetails } from "../../lib/secrets/session_factory.ts";
+import type { NotebookSession } from "../../lib/session/notebook_session.ts";
 import type { ApiDeps } from "./deps.ts";
 import { authorize, parseBody } from "./_helpers.ts";
 
@@ -28,6 +30,7 @@ export function secretRoutes(deps: ApiDeps): Hono<AppEnv> {
       }
       config = parsed.config;
       warnings = parsed.warnings;
+      await refuseIfDenied(deps, c, s, config, "config"); // issue 13 item 5
     }
     const changed = await s.setSecretManager(config);
     await deps.audit?.(c, {
@@ -41,6 +44,8 @@ export function secretRoutes(deps: ApiDeps): Hono<AppEnv> {
   app.post("/:sid/secret-manager/refresh", async (c) => {
     const s = deps.sessions.get(c.var.tenant, c.req.param("sid"));
     authorize(deps, c, "notebook:write", `notebooks/${s.scope.path}`);
+    const current = s.scope.secrets?.config;
+    if (current) await refuseIfDenied(deps, c, s, current, "refresh"); // issue 13 item 5
     await s.refreshSecrets();
     await deps.audit?.(c, {
       action: "secret_manager.refresh",
@@ -50,4 +55,22 @@ export function secretRoutes(deps: ApiDeps): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/** Audits `secret_manager.deny` and answers 403 when the tenant's policy refuses `config`. */
+async function refuseIfDenied(
+  deps: ApiDeps,
+  c: Context<AppEnv>,
+  s: NotebookSession,
+  config: SecretManagerConfig,
+  trigger: "config" | "refresh",
+): Promise<void> {
+  const decision = s.scope.secrets?.check(config);
+  if (!decision || decision.allow) return;
+  await deps.audit?.(c, {
+    action: "secret_manager.deny",
+    resource: `notebooks/${s.scope.path}`,
+    details: { ...denyDetails(config, decision.reason), trigger },
+  });
+  throw new ForbiddenError(decision.reason);
 }
