@@ -108,9 +108,10 @@ export function entersAsSecret(
   return flag ?? isSecretSource(currentSource);
 }
 
-/** Name → value of the secrets in a merged env (for redaction; memory only). */
-export function secretValues(merged: MergedEnv): Record<string, string> {
+/** Name → value of the secrets in a merged env (for redaction; memory only); {} for none. */
+export function secretValues(merged: MergedEnv | undefined): Record<string, string> {
   const out: Record<string, string> = {};
+  if (!merged) return out;
   for (const key of merged.secretKeys) if (merged.env[key]) out[key] = merged.env[key];
   return out;
 }

@@ -90,6 +90,16 @@ export function redactCellResult(result: CellResult, redactor: SecretRedactor): 
   return out;
 }
 
+/** The run engine's `redact` hook for a set of secrets (name → value). */
+export function cellResultRedactor(
+  secrets: Readonly<Record<string, string>>,
+): (result: CellResult) => CellResult {
+  const redactor = secretRedactor(secrets);
+  return function redact(result) {
+    return redactCellResult(result, redactor);
+  };
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -25,7 +25,7 @@ import {
 } from "../notebook/format.ts";
 import { isSensitiveKey } from "../secrets/sensitive.ts";
 import { entersAsSecret, secretValues } from "../secrets/env_merge.ts";
-import { redactCellResult, secretRedactor } from "../secrets/redact.ts";
+import { cellResultRedactor } from "../secrets/redact.ts";
 import { parseSecretManagerConfig, type SecretManagerConfig } from "../secrets/provider.ts";
 import type { CellLanguage } from "../notebook/cell_files.ts";
 import { lockFileHash } from "../notebook/provenance.ts";
@@ -41,7 +41,7 @@ import { lookupCell, type StoredResult } from "./cell_cache.ts";
 import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
 import { type CellRunOutcome, runCells, type RunMode } from "./run_engine.ts";
-import type { CellError, CellResult } from "../executor/types.ts";
+import type { CellError } from "../executor/types.ts";
 import type { AuditRecorder } from "../audit/recorder.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
 
@@ -379,7 +379,7 @@ export class NotebookSession {
           notebookTimeoutSeconds: this.#notebook.manifest.timeout,
           now: () => this.#now().getTime(),
           // Issue 13 item 6: output is redacted of the current secret values before it is stored.
-          redact: this.#redactor(),
+          redact: cellResultRedactor(secretValues(this.scope.secrets?.merged())),
         },
         model,
         targets,
@@ -565,13 +565,6 @@ export class NotebookSession {
       running: this.#running,
       forced: new Set(),
     });
-  }
-
-  /** Redacts the session's current secret values from a cell result (issue 13 item 6). */
-  #redactor() {
-    const merged = this.scope.secrets?.merged();
-    const redactor = secretRedactor(merged ? secretValues(merged) : {});
-    return (r: CellResult) => redactCellResult(r, redactor);
   }
 
   #cell(cellId: string) {

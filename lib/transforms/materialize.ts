@@ -11,7 +11,7 @@ import { recordRun } from "../db/runs.ts";
 import type { Db } from "../db/types.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Executor } from "../executor/executor.ts";
-import type { CellError } from "../executor/types.ts";
+import type { CellError, CellResult } from "../executor/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
@@ -48,6 +48,10 @@ export interface MaterializeRequest {
   /** The notebook as its session sees it, and the session's environment (secrets merged). */
   notebook: Notebook;
   env: Readonly<Record<string, string>>;
+  /** Keys of `env` that are secrets by source (issue 13 item 6): never hashed. */
+  secretKeys?: ReadonlySet<string>;
+  /** Redacts secret values from results before they are stored (issue 13 item 6). */
+  redact?: (result: CellResult) => CellResult;
   /** Parameter values from resolveParams. */
   params: Readonly<Record<string, string>>;
   principal: string | null;
@@ -86,6 +90,9 @@ export async function materialize(
     analyzer: await analyzer,
     analysisCache: new Map(),
     env: { ...req.env, ...req.params },
+    // A parameter replaces an env value: it is a hashed input, not a secret.
+    secretKeys: req.secretKeys &&
+      new Set([...req.secretKeys].filter((k) => !Object.hasOwn(req.params, k))),
     denoVersion: deps.denoVersion,
     lockHash: lockFileHash(await readLockFile(req.root)),
     worker: req.notebook.manifest.worker,
@@ -108,6 +115,7 @@ export async function materialize(
       defaultTimeoutSeconds: deps.defaultTimeoutSeconds,
       notebookTimeoutSeconds: req.notebook.manifest.timeout,
       now,
+      redact: req.redact,
     },
     model,
     [target],

@@ -4,6 +4,8 @@
  * by scope and by the ACL on `artifacts/<notebook>/<cell>`; whatever is not allowed is not found.
  */
 import { Hono } from "hono";
+import { secretValues } from "../../lib/secrets/env_merge.ts";
+import { cellResultRedactor } from "../../lib/secrets/redact.ts";
 import type { Context } from "hono";
 import { z } from "zod";
 import { artifactResource } from "../../lib/acl/acl.ts";
@@ -53,7 +55,8 @@ export function materializeRoutes(deps: MaterializeRouteDeps): Hono<AppEnv> {
     const found = await locate(deps, c, body.transform, "notebook:execute");
     const params = resolveParams(found.transform, body.params);
     const session = await deps.sessions.open(c.var.tenant, found.abs, found.path);
-    const env = session.scope.secrets?.merged().env ?? { ...(session.notebook.manifest.env ?? {}) };
+    const merged = session.scope.secrets?.merged(); // issue 13 item 6: secrets by source
+    const env = merged?.env ?? { ...(session.notebook.manifest.env ?? {}) };
     const release = deps.qos
       ? await deps.qos.acquire(c.var.tenant.hash, "bulk", c.req.raw.signal)
       : () => {};
@@ -66,6 +69,8 @@ export function materializeRoutes(deps: MaterializeRouteDeps): Hono<AppEnv> {
         path: found.path,
         notebook: session.notebook,
         env,
+        secretKeys: merged?.secretKeys,
+        redact: cellResultRedactor(secretValues(merged)),
         params,
         principal: c.var.identity.principal,
         signal: c.req.raw.signal,
