@@ -16,6 +16,7 @@ import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { SessionRegistry } from "./session/registry.ts";
+import { createRuntime, type Runtime } from "./runtime/runtime.ts";
 import { sessionSecretsFactory } from "./secrets/session_factory.ts";
 import { createSecretProviderRegistry } from "./secrets/provider.ts";
 import { infisicalProvider } from "./secrets/infisical.ts";
@@ -28,6 +29,8 @@ export interface Services {
   blobs: BlobStore;
   executor: Executor;
   sessions: SessionRegistry;
+  /** The one run path, shared by sessions and transforms. */
+  runtime: Runtime;
   audit: AuditRecorder;
   auditKey: AuditKey;
   /** Keys audit rows verify with: current + retired (+ development key in personal mode). */
@@ -86,7 +89,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   });
   const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
   const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
-  const sessions = new SessionRegistry({
+  const runtime = createRuntime({
     db,
     blobs,
     executor,
@@ -97,7 +100,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
-  }, {
+  });
+  const sessions = new SessionRegistry({ runtime }, {
     // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.
     secrets: sessionSecretsFactory({
       mode: config.deploymentMode,
@@ -113,6 +117,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     blobs,
     executor,
     sessions,
+    runtime,
     audit,
     auditKey: key,
     auditKeyring,
