@@ -17,10 +17,10 @@ import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { SessionRegistry } from "./session/registry.ts";
 import { createRuntime, type Runtime } from "./runtime/runtime.ts";
-import { createSessionSecrets } from "./secrets/session_secrets.ts";
+import { sessionSecretsFactory } from "./secrets/session_factory.ts";
 import { createSecretProviderRegistry } from "./secrets/provider.ts";
 import { infisicalProvider } from "./secrets/infisical.ts";
-import { type AuditKey, auditKey, developmentAuditKey } from "./audit/audit_key.ts";
+import { type AuditKey, serverAuditKeys } from "./audit/audit_key.ts";
 import { type AuditRecorder, createAuditRecorder } from "./audit/recorder.ts";
 
 /** The services a process uses. */
@@ -33,7 +33,7 @@ export interface Services {
   runtime: Runtime;
   audit: AuditRecorder;
   auditKey: AuditKey;
-  /** Every key audit rows may have been written with (current + development key). */
+  /** Keys audit rows verify with: current + retired (+ development key in personal mode). */
   auditKeyring: Map<string, Uint8Array>;
   /** Names of migrations applied by this start. */
   migrated: string[];
@@ -80,9 +80,12 @@ export async function createServices(options: ServicesOptions): Promise<Services
     env: config.credentials.workerTokens,
     log: log.child({ component: "workers" }),
   });
-  const key = config.auditHmacKey ? auditKey(config.auditHmacKey) : developmentAuditKey();
-  const dev = developmentAuditKey();
-  const auditKeyring = new Map([[key.id, key.secret], [dev.id, dev.secret]]);
+  // Issue 13 item 7: the dev key verifies only in personal mode; retired keys keep old rows valid.
+  const { key, keyring: auditKeyring } = serverAuditKeys({
+    mode: config.deploymentMode,
+    current: config.auditHmacKey,
+    retired: config.auditRetiredKeys,
+  });
   const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
   const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
   const runtime = createRuntime({
@@ -98,12 +101,15 @@ export async function createServices(options: ServicesOptions): Promise<Services
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
   });
   const sessions = new SessionRegistry({ runtime }, {
-    secrets: () =>
-      createSessionSecrets({
-        registry: secretProviders,
-        env: infisicalEnv(config),
-        log: log.child({ component: "secrets" }),
-      }),
+    // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.
+    secrets: sessionSecretsFactory({
+      mode: config.deploymentMode,
+      policy: config.secretManagerPolicy,
+      registry: secretProviders,
+      env: infisicalEnv(config),
+      log: log.child({ component: "secrets" }),
+      audit,
+    }),
   });
   return {
     db,

@@ -67,6 +67,10 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error";
   logFormat: "text" | "json";
   auditHmacKey?: string;
+  /** Retired audit keys as configured (`<id>:<key>` or `<key>`); rows they signed keep verifying. */
+  auditRetiredKeys: readonly string[];
+  /** Raw `[secret_manager_policy]` (validated); parsed by lib/secrets/policy.ts. */
+  secretManagerPolicy?: Readonly<Record<string, unknown>>;
   maxBodyBytes: number;
   outboundHosts: readonly string[];
   executor: { poolSize: number; memoryMb: number; timeoutSeconds: number };
@@ -158,6 +162,8 @@ export function resolveConfig(
     logLevel: get("log_level", "info"),
     logFormat: get("log_format", "text"),
     auditHmacKey: v.audit_hmac_key as string | undefined,
+    auditRetiredKeys: get<string[]>("audit_retired_keys", []),
+    secretManagerPolicy: v.secret_manager_policy as Record<string, unknown> | undefined,
     maxBodyBytes: get("max_body_bytes", 10 * 1024 * 1024),
     outboundHosts: get<string[]>("outbound_hosts", []),
     executor: {
