@@ -106,7 +106,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       mode: config.deploymentMode,
       policy: config.secretManagerPolicy,
       registry: secretProviders,
-      env: infisicalEnv(config),
+      credentials: config.credentials,
       log: log.child({ component: "secrets" }),
       audit,
     }),
@@ -126,20 +126,5 @@ export async function createServices(options: ServicesOptions): Promise<Services
       await executor.close();
       await db.close();
     },
-  };
-}
-
-/**
- * The Infisical credentials in the shape the secret providers read them.
- * TODO(config channel): providers take `config.credentials.infisical` directly once the
- * per-tenant secret-manager work lands (same module).
- */
-function infisicalEnv(config: Config): Record<string, string | undefined> {
-  const c = config.credentials.infisical;
-  return {
-    INFISICAL_CLIENT_ID: c.clientId,
-    INFISICAL_CLIENT_SECRET: c.clientSecret,
-    INFISICAL_TOKEN: c.token,
-    INFISICAL_HOST: c.host,
   };
 }

@@ -102,9 +102,12 @@ Deno.test("config - secret_manager_policy from TOML tables, every problem named"
       '[secret_manager_policy."lab-*"]\nprojects = ["{tenant}-secrets"]\n',
   };
   const { config } = loadConfig(HOME, file);
+  // Parsed once at load: the typed policy, environments defaulting to any.
   assert.deepEqual(JSON.parse(JSON.stringify(config.secretManagerPolicy)), {
-    "team-a": { projects: ["proj-a"], environments: ["dev"] },
-    "lab-*": { projects: ["{tenant}-secrets"] },
+    rules: [
+      { tenant: "team-a", projects: ["proj-a"], environments: ["dev"] },
+      { tenant: "lab-*", projects: ["{tenant}-secrets"], environments: ["*"] },
+    ],
   });
   const problems = problemsOf(() =>
     loadConfig({

@@ -4,6 +4,7 @@ import type { AclConfig } from "../acl/acl.ts";
 import { parseTransforms, type Transforms } from "../transforms/transforms.ts";
 import { cellEnvFrom, DEFAULT_CELL_ENV_PASSTHROUGH } from "./cell_env.ts";
 import type { Credentials } from "./credentials.ts";
+import { parseSecretManagerPolicy, type SecretManagerPolicy } from "../secrets/policy.ts";
 
 /** S3 settings for the artifact blob backend. */
 export interface S3Config {
@@ -69,8 +70,8 @@ export interface Config {
   auditHmacKey?: string;
   /** Retired audit keys as configured (`<id>:<key>` or `<key>`); rows they signed keep verifying. */
   auditRetiredKeys: readonly string[];
-  /** Raw `[secret_manager_policy]` (validated); parsed by lib/secrets/policy.ts. */
-  secretManagerPolicy?: Readonly<Record<string, unknown>>;
+  /** `[secret_manager_policy]`, parsed once at load; absent: none configured. */
+  secretManagerPolicy?: SecretManagerPolicy;
   maxBodyBytes: number;
   outboundHosts: readonly string[];
   executor: { poolSize: number; memoryMb: number; timeoutSeconds: number };
@@ -163,7 +164,9 @@ export function resolveConfig(
     logFormat: get("log_format", "text"),
     auditHmacKey: v.audit_hmac_key as string | undefined,
     auditRetiredKeys: get<string[]>("audit_retired_keys", []),
-    secretManagerPolicy: v.secret_manager_policy as Record<string, unknown> | undefined,
+    secretManagerPolicy: v.secret_manager_policy === undefined
+      ? undefined
+      : parseSecretManagerPolicy(v.secret_manager_policy).policy ?? undefined,
     maxBodyBytes: get("max_body_bytes", 10 * 1024 * 1024),
     outboundHosts: get<string[]>("outbound_hosts", []),
     executor: {

@@ -2,9 +2,10 @@
  * Builds each session's secret state with its tenant's secret manager policy and the audit hook:
  * the one place the server's credentials, the operator's policy and a tenant meet.
  */
+import type { Credentials } from "../config/credentials.ts";
 import type { AuditRecorder } from "../audit/recorder.ts";
 import type { Logger } from "../log.ts";
-import { decideSecretAccess, parseSecretManagerPolicy } from "./policy.ts";
+import { decideSecretAccess, type SecretManagerPolicy } from "./policy.ts";
 import type { SecretProviderRegistry } from "./provider.ts";
 import { createSessionSecrets, type SessionSecrets } from "./session_secrets.ts";
 
@@ -19,11 +20,11 @@ export interface SecretsScope {
 /** Options for sessionSecretsFactory. */
 export interface SessionSecretsFactoryOptions {
   mode: "personal" | "service";
-  /** Raw `[secret_manager_policy]` (validated at config load). */
-  policy?: Readonly<Record<string, unknown>>;
+  /** `[secret_manager_policy]` as the config loader parsed it. */
+  policy?: SecretManagerPolicy;
   registry: SecretProviderRegistry;
-  /** The server's process environment (credentials). */
-  env: Record<string, string | undefined>;
+  /** The server's credentials (from the config loader). */
+  credentials: Credentials;
   log: Logger;
   /** Records `secret_manager.deny` when a notebook's config is refused at open or refresh. */
   audit?: AuditRecorder;
@@ -33,15 +34,11 @@ export interface SessionSecretsFactoryOptions {
 export function sessionSecretsFactory(
   options: SessionSecretsFactoryOptions,
 ): (scope: SecretsScope) => SessionSecrets {
-  const parsed = options.policy ? parseSecretManagerPolicy(options.policy) : null;
-  if (parsed && !parsed.policy) {
-    throw new TypeError(`Invalid secret_manager_policy: ${parsed.problems.join("; ")}`);
-  }
-  const policy = parsed?.policy ?? undefined;
+  const policy = options.policy;
   return function createScopedSecrets(scope) {
     return createSessionSecrets({
       registry: options.registry,
-      env: options.env,
+      credentials: options.credentials,
       log: options.log,
       authorize: (config) =>
         decideSecretAccess(policy, { mode: options.mode, tenantId: scope.tenantId, config }),

@@ -8,6 +8,7 @@
  * from another project or environment must not linger under the new one.
  */
 
+import type { Credentials } from "../config/credentials.ts";
 import { ValidationError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { type MergedEnv, mergeEnv, type PublicEnvRow, publicEnvView } from "./env_merge.ts";
@@ -19,8 +20,8 @@ import { scrub } from "./_scrub.ts";
 export interface SessionSecretsOptions {
   /** Providers by name. */
   registry: SecretProviderRegistry;
-  /** The server's process environment (credentials), passed in by the caller. */
-  env: Record<string, string | undefined>;
+  /** The server's credentials, read once by the config loader. */
+  credentials: Credentials;
   /** Receives fetch outcomes; never a value. */
   log: Logger;
   /** The notebook's `[env]` as loaded. @default {} */
@@ -78,7 +79,7 @@ export interface SessionSecrets {
 
 /** Creates the in-memory secret state for one notebook session. */
 export function createSessionSecrets(options: SessionSecretsOptions): SessionSecrets {
-  const { registry, env, log } = options;
+  const { registry, credentials, log } = options;
   let notebookEnv: Record<string, string> = { ...options.notebookEnv };
   let config: SecretManagerConfig | null = null;
   let fetched: Record<string, string> = {};
@@ -116,7 +117,7 @@ export function createSessionSecrets(options: SessionSecretsOptions): SessionSec
       }
       return status();
     }
-    const result = await registry.fetch(current, { env });
+    const result = await registry.fetch(current, { credentials });
     if (gen !== generation) return status();
     attemptedAt = result.fetchedAt;
     const fields = { provider: current.provider, project_id: current.project_id };

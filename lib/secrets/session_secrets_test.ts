@@ -1,3 +1,4 @@
+import { readCredentials } from "../config/credentials.ts";
 import assert from "node:assert/strict";
 import { startInfisicalMock } from "../../tests/fixtures/infisical_mock.ts";
 import { ValidationError } from "../errors.ts";
@@ -23,11 +24,11 @@ function setup(notebookEnv: Record<string, string> = { OPENAI_API_KEY: "", MODE:
   const lines: string[] = [];
   const session = createSessionSecrets({
     registry: createSecretProviderRegistry([infisicalProvider({ timeoutMs: 2000 })]),
-    env: {
+    credentials: readCredentials({
       INFISICAL_CLIENT_ID: CLIENT_ID,
       INFISICAL_CLIENT_SECRET: CLIENT_SECRET,
       INFISICAL_HOST: mock.url,
-    },
+    }, () => false),
     log: createLogger({ level: "debug", format: "json", sink: (l) => lines.push(l) }),
     notebookEnv,
   });
@@ -141,11 +142,11 @@ Deno.test("session secrets - a config the policy refuses is never fetched, and t
   const denied: string[] = [];
   const session = createSessionSecrets({
     registry: createSecretProviderRegistry([infisicalProvider({ timeoutMs: 2000 })]),
-    env: {
+    credentials: readCredentials({
       INFISICAL_CLIENT_ID: CLIENT_ID,
       INFISICAL_CLIENT_SECRET: CLIENT_SECRET,
       INFISICAL_HOST: mock.url,
-    },
+    }, () => false),
     log: createLogger({ level: "error", format: "json", sink: () => {} }),
     authorize: (c) =>
       c.project_id === "proj-1"
