@@ -4,17 +4,11 @@
 // refused with the same status/code on both surfaces, and each refusal is in the audit log.
 import assert from "node:assert/strict";
 import { COMMANDS } from "../lib/commands/mod.ts";
+import { SCOPES } from "../lib/auth/scopes.ts";
 import { inProcessApp, openSocket, proxyHeaders } from "./_app.ts";
 
 const ALL = "notebook:* admin:*";
-const ALL_SCOPES = [
-  "notebook:read",
-  "notebook:write",
-  "notebook:execute",
-  "admin:cache",
-  "admin:tenants",
-  "admin:audit",
-];
+const ALL_SCOPES: readonly string[] = SCOPES;
 /** A principal an ACL rule denies exactly one scope, for every resource. */
 const aclDenied = (scope: string) => `denied-${scope.replace(":", "-")}`;
 

@@ -291,13 +291,18 @@ function failedBefore(
   message: string,
   t: number,
 ): CellRunOutcome {
+  return notRun(model, id, { kind: "crash", message }, t);
+}
+
+/** The outcome of a cell that never ran, with the reason as its error. */
+function notRun(model: NotebookModel, id: string, error: CellError, t: number): CellRunOutcome {
   return {
     cellId: id,
     provenance: model.provenance.get(id)!.provenance,
     status: "error",
     cacheHit: false,
     result: EMPTY,
-    error: { kind: "crash", message },
+    error,
     startedAt: t,
     finishedAt: t,
   };
@@ -316,27 +321,12 @@ function upstreamFailed(
   t: number,
 ): CellRunOutcome {
   const name = model.byId.get(upstream)?.annotations.name ?? upstream;
-  return {
-    cellId: id,
-    provenance: model.provenance.get(id)!.provenance,
-    status: "error",
-    cacheHit: false,
-    result: EMPTY,
-    error: { kind: "exception", message: `Not run: upstream cell '${name}' failed` },
-    startedAt: t,
-    finishedAt: t,
-  };
+  return notRun(model, id, {
+    kind: "exception",
+    message: `Not run: upstream cell '${name}' failed`,
+  }, t);
 }
 
 function cancelled(model: NotebookModel, id: string, t: number): CellRunOutcome {
-  return {
-    cellId: id,
-    provenance: model.provenance.get(id)!.provenance,
-    status: "error",
-    cacheHit: false,
-    result: EMPTY,
-    error: { kind: "cancelled", message: "Cell run cancelled" },
-    startedAt: t,
-    finishedAt: t,
-  };
+  return notRun(model, id, { kind: "cancelled", message: "Cell run cancelled" }, t);
 }
