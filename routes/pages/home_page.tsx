@@ -16,9 +16,11 @@ export async function homePage(
   build: IslandBuild | null,
 ): Promise<string> {
   authorize(deps, c, "notebook:read");
-  const props: HomeAppProps = { notebooks: [], listError: null };
+  const props: HomeAppProps = { notebooks: [], listError: null, root: null };
   if (deps.config.deploymentMode === "personal") {
-    let list = await discoverNotebooks(await deps.notebookRoot(c.var.tenant));
+    // Personal mode: the visitor is the machine's owner, so the root's real path is theirs to see.
+    props.root = await deps.notebookRoot(c.var.tenant);
+    let list = await discoverNotebooks(props.root);
     const me = c.var.identity.principal;
     if (deps.config.personalModeUserHeader) {
       list = list.filter((n) => n.owner === null || n.owner === me);
@@ -32,6 +34,7 @@ export async function homePage(
     <PageShell
       title="Notebooks · Strata"
       css={build?.urls["app.css"]}
+      icon={build?.urls["favicon.svg"]}
       island={{
         name: "home",
         props,

@@ -9,7 +9,6 @@ import { NotFoundError, ValidationError } from "../../lib/errors.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
 import { displayPath, resolveNotebookPath } from "../../lib/session/paths.ts";
 import type { IslandBuild } from "../../lib/ui/island_assets.ts";
-import type { NotebookState } from "../../lib/ui/notebook_types.ts";
 import { renderDocument } from "../../lib/ui/render_page.ts";
 import type { ApiDeps } from "../api/deps.ts";
 import { authorize } from "../api/_helpers.ts";
@@ -29,19 +28,22 @@ export async function notebookPage(
     await Deno.stat(`${abs}/notebook.toml`);
   } catch {
     throw new NotFoundError(
-      `'${rel}' is not a notebook: the folder does not exist or has no notebook.toml`,
+      rel === "."
+        ? "The notebook root is a folder of notebooks, not a notebook: open one from the list"
+        : `'${rel}' is not a notebook: the folder does not exist or has no notebook.toml`,
     );
   }
   const session = await deps.sessions.open(c.var.tenant, abs, shown);
   await deps.audit?.(c, { action: "notebook.open", resource: `notebooks/${session.scope.path}` });
   const props: NotebookAppProps = {
-    state: session.state({ restored: true }) as unknown as NotebookState,
+    state: session.state({ restored: true }),
     urls: { editor: build?.urls["editor.js"] ?? "", dagLayout: build?.urls["dag_layout.js"] ?? "" },
   };
   return renderDocument(
     <PageShell
       title={`${props.state.notebook.name} · Strata`}
       css={build?.urls["app.css"]}
+      icon={build?.urls["favicon.svg"]}
       preload={build ? [build.urls["editor.js"]] : []}
       island={{
         name: "notebook",
@@ -60,12 +62,13 @@ export async function notebookPage(
   );
 }
 
-/** The notebook path in `/notebooks/<path...>`, each segment URL-decoded. */
+/**
+ * The notebook path in `/notebooks/<path...>`, each segment URL-decoded; `/notebooks/` is the
+ * root folder itself (a root that is a notebook, as with `strata serve ./demo`).
+ */
 export function notebookPathOf(pathname: string): string {
   const rest = pathname.replace(/^\/notebooks\/?/, "").replace(/\/+$/, "");
-  if (!rest) {
-    throw new ValidationError("No notebook path in the URL; open a notebook from the list");
-  }
+  if (!rest) return ".";
   try {
     return rest.split("/").map(decodeURIComponent).join("/");
   } catch {
