@@ -11,7 +11,7 @@ import type {
   NotebookState,
   RunAnswer,
 } from "../../lib/protocol/notebook_state.ts";
-import type { IslandUrls } from "../../lib/ui/notebook_types.ts";
+import { cellLabel, type IslandUrls } from "../../lib/ui/notebook_types.ts";
 import { apiCall, ApiError } from "./api_client.ts";
 import { type CellActions, CellView } from "./cell_view.tsx";
 import { isTypingTarget, type NotebookCommand, readCommandKey } from "./command_keys.ts";
@@ -48,6 +48,7 @@ interface Deleted {
   /** The cell it followed (null: it was first). */
   after: string | null;
   index: number;
+  label: string;
 }
 
 /** The editor page. */
@@ -277,6 +278,7 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
       language: cell.language,
       after: cells[at - 1]?.id ?? null,
       index: at,
+      label: cellLabel(cell, at),
     };
     call<NotebookState>("DELETE", `/cells/${id}`)
       .then((next) => {
@@ -522,19 +524,21 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
           Connection lost — reconnecting… Edits are kept in this page.
         </div>
       )}
-      {toast && (
-        <div class="toast" role="alert">
-          <span>{toast}</span>
-          <button type="button" onClick={() => setToast(null)} aria-label="Dismiss message">
+      {deleted && (
+        <div class="toast toast-undo" role="status">
+          <span>
+            Deleted cell [{deleted.index + 1}] <span class="muted">{deleted.label}</span>
+          </span>
+          <button type="button" class="btn-primary" onClick={undoDelete}>Undo delete</button>
+          <button type="button" onClick={() => setDeleted(null)} aria-label="Dismiss">
             ✕
           </button>
         </div>
       )}
-      {deleted && (
-        <div class="toast toast-undo" role="status">
-          <span>Deleted cell [{deleted.index + 1}].</span>
-          <button type="button" class="btn-primary" onClick={undoDelete}>Undo delete</button>
-          <button type="button" onClick={() => setDeleted(null)} aria-label="Dismiss">
+      {toast && (
+        <div class="toast" role="alert">
+          <span>{toast}</span>
+          <button type="button" onClick={() => setToast(null)} aria-label="Dismiss message">
             ✕
           </button>
         </div>

@@ -101,9 +101,9 @@ export function CellView(props: CellViewProps) {
   const label = cellLabel(cell, index);
   return (
     <section
-      class={`cell cell-${cell.language} status-${cell.status}${props.flash ? " cell-flash" : ""}${
-        props.selected ? " selected" : ""
-      }`}
+      class={`cell cell-${cell.language} status-${cell.status}${failClass(cell)}${
+        props.flash ? " cell-flash" : ""
+      }${props.selected ? " selected" : ""}`}
       id={`cell-${cell.id}`}
       data-cell-id={cell.id}
       aria-label={`Cell ${index + 1}: ${label}`}
@@ -255,6 +255,12 @@ function StaticSource(
       ))}
     </pre>
   );
+}
+
+/** A cancel or a timeout is not the code's fault: the cell is marked apart from a failure. */
+function failClass(cell: Cell): string {
+  const kind = cell.status === "error" ? cell.outputs?.error?.kind : undefined;
+  return kind === "cancelled" || kind === "timeout" ? ` failed-${kind}` : "";
 }
 
 /** The 1-based line to highlight: the current error's, else the first error diagnostic's. */

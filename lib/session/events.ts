@@ -1,9 +1,5 @@
 /** Session events for WebSocket clients: one envelope shape, a sequence number per session. */
-import type {
-  PayloadOf,
-  SocketEnvelope,
-  SocketEventType,
-} from "../protocol/socket_events.ts";
+import type { PayloadOf, SocketEnvelope, SocketEventType } from "../protocol/socket_events.ts";
 
 /** Server-to-client event types (the protocol's tagged union). */
 export type EventType = SocketEventType;
