@@ -14,7 +14,7 @@ import type {
 import { cellLabel, type IslandUrls } from "../../lib/ui/notebook_types.ts";
 import { apiCall, ApiError } from "./api_client.ts";
 import { type CellActions, CellView } from "./cell_view.tsx";
-import { isTypingTarget, type NotebookCommand, readCommandKey } from "./command_keys.ts";
+import { type FocusInto, useCommandKeys } from "./command_mode.ts";
 import { DagPanel } from "./dag_panel.tsx";
 import type { CellEditor, CreateEditor } from "./editor_host.ts";
 import { KeysHelp } from "./keys_help.tsx";
@@ -27,6 +27,7 @@ import {
   type SessionSocket,
 } from "./socket.ts";
 import { type LastRun, TimingsDrawer } from "./timings_drawer.tsx";
+import { type Mode, type Panel, Toolbar } from "./toolbar.tsx";
 
 /** Props of NotebookApp (serialized into the page). */
 export interface NotebookAppProps {
@@ -36,8 +37,6 @@ export interface NotebookAppProps {
   loadEditor?: () => Promise<CreateEditor>;
 }
 
-type Panel = "dag" | "timings" | "runtime";
-type Mode = "command" | "edit";
 const AUTOSAVE_MS = 700;
 const UNDO_MS = 20_000;
 
@@ -79,8 +78,7 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const socket = useRef<SessionSocket | null>(null);
   /** A cell to focus once it is rendered: its editor (edit mode) or its box (command mode). */
-  const pendingFocus = useRef<{ id: string; into: "editor" | "box" } | null>(null);
-  const pendingKey = useRef<"d" | null>(null);
+  const pendingFocus = useRef<{ id: string; into: FocusInto } | null>(null);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
   const helpRef = useRef(help);
@@ -189,7 +187,7 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   }, []);
 
   /** Focuses a cell's editor (edit mode) or its box (command mode), now or once it is rendered. */
-  const focusCell = useCallback((id: string, into: "editor" | "box") => {
+  const focusCell = useCallback((id: string, into: FocusInto) => {
     setSelected(id);
     const cell = stateRef.current.cells.find((c) => c.id === id);
     if (into === "editor" && cell?.language === "markdown") {
@@ -226,7 +224,7 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
     async (
       after: string | null,
       language: CellLanguage,
-      into: "editor" | "box" = "editor",
+      into: FocusInto = "editor",
       source = "",
     ): Promise<string> => {
       const r = await call<AddCellAnswer>("POST", "/cells", { source, language, after });
@@ -259,7 +257,7 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   }, []);
 
   /** Runs a cell and moves on: to the next cell, or a new one at the end. */
-  const runNext = useCallback((id: string, into: "editor" | "box") => {
+  const runNext = useCallback((id: string, into: FocusInto) => {
     const cells = stateRef.current.cells;
     const at = cells.findIndex((c) => c.id === id);
     runCell(id).catch(report);
@@ -317,76 +315,24 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
     focusCell(r.cellId, "box");
   }, []);
 
-  const command = useCallback((cmd: NotebookCommand) => {
-    const cells = stateRef.current.cells;
-    const id = selectedRef.current && cells.some((c) => c.id === selectedRef.current)
-      ? selectedRef.current
-      : null;
-    const at = id ? cells.findIndex((c) => c.id === id) : -1;
-    switch (cmd) {
-      case "help":
-        setHelp((h) => !h);
-        return;
-      case "insertAbove":
-        addCell(at > 0 ? cells[at - 1].id : null, "typescript", "box").catch(report);
-        return;
-      case "insertBelow":
-        addCell(id ?? cells.at(-1)?.id ?? null, "typescript", "box").catch(report);
-        return;
-      case "undoDelete":
-        undoDelete();
-        return;
-      case "selectNext":
-      case "selectPrevious": {
-        const to = at < 0
-          ? (cmd === "selectNext" ? 0 : cells.length - 1)
-          : at + (cmd === "selectNext" ? 1 : -1);
-        if (cells[to]) focusCell(cells[to].id, "box");
-        return;
-      }
-    }
-    if (!id) return;
-    switch (cmd) {
-      case "edit":
-        focusCell(id, "editor");
-        return;
-      case "delete":
-        removeCell(id);
-        return;
-      case "toMarkdown":
-      case "toCode":
-        switchLanguage(id, cmd === "toMarkdown" ? "markdown" : "typescript").catch(report);
-        return;
-      case "runInPlace":
-        runCell(id).catch(report);
-        return;
-      case "runAndNext":
-        runNext(id, "box");
-        return;
-    }
-  }, []);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") {
-        if (helpRef.current) setHelp(false);
-        else if (!e.defaultPrevented) setPanel(null);
-        pendingKey.current = null;
-        return;
-      }
-      const t = e.target as HTMLElement | null;
-      if (e.defaultPrevented || isTypingTarget(t)) return;
-      if (t?.closest?.("button, a, summary, .panel, .modal") && !/^[a-z?]$/.test(e.key)) return;
-      if (t?.closest?.(".panel, .modal") && e.key !== "?") return;
-      const r = readCommandKey(e, pendingKey.current);
-      pendingKey.current = r.pending;
-      if (!r.command) return;
-      e.preventDefault();
-      command(r.command);
-    };
-    addEventListener("keydown", onKey);
-    return () => removeEventListener("keydown", onKey);
-  }, []);
+  useCommandKeys({
+    target: () => ({
+      cells: stateRef.current.cells,
+      selected: selectedRef.current,
+      addCell: (after, language, into) => void addCell(after, language, into).catch(report),
+      focusCell,
+      removeCell,
+      undoDelete,
+      switchLanguage: (id, language) => void switchLanguage(id, language).catch(report),
+      runCell: (id) => void runCell(id).catch(report),
+      runNext,
+      toggleHelp: () => setHelp((h) => !h),
+    }),
+    onEscape: () => {
+      if (helpRef.current) setHelp(false);
+      else setPanel(null);
+    },
+  });
 
   const actions: CellActions = useMemo(() => ({
     draft(id, text) {
@@ -459,66 +405,19 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   const dirtyCount = Object.keys(drafts).length;
   return (
     <div class={`notebook-app${panel ? " with-panel" : ""}`} data-connection={conn}>
-      <header class="topbar">
-        <nav class="crumbs" aria-label="Breadcrumb">
-          <a href="/" class="brand">Strata</a>
-          <span aria-hidden="true">/</span>
-          <h1 class="nb-title" title={state.notebook.path}>{state.notebook.name}</h1>
-          <span class="nb-path muted">{state.notebook.path}</span>
-        </nav>
-        <div class="toolbar" role="toolbar" aria-label="Notebook actions">
-          <span class="mode-hint muted" data-mode={mode}>
-            {mode === "edit" ? "editing · Esc for commands" : "command mode · ? for keys"}
-          </span>
-          <span class="conn" data-state={conn}>
-            {conn === "open" ? "live" : conn === "connecting" ? "connecting…" : "reconnecting…"}
-          </span>
-          {dirtyCount > 0 && (
-            <span class="unsaved" title="Cells with edits not saved yet">
-              ● {dirtyCount} unsaved
-            </span>
-          )}
-          {progress && (
-            <span class="progress" role="status">running {progress.done}/{progress.total}</span>
-          )}
-          <button type="button" class="btn-primary" onClick={runAll} disabled={busy}>
-            ▶▶ Run all
-          </button>
-          <button
-            type="button"
-            onClick={() => call("POST", "/cancel").catch(report)}
-            disabled={!busy}
-          >
-            ■ Cancel
-          </button>
-          <button type="button" aria-expanded={panel === "dag"} onClick={() => togglePanel("dag")}>
-            DAG
-          </button>
-          <button
-            type="button"
-            aria-expanded={panel === "timings"}
-            onClick={() => togglePanel("timings")}
-          >
-            Timings
-          </button>
-          <button
-            type="button"
-            aria-expanded={panel === "runtime"}
-            onClick={() => togglePanel("runtime")}
-          >
-            Runtime
-          </button>
-          <button
-            type="button"
-            aria-haspopup="dialog"
-            onClick={() => setHelp(true)}
-            title="Keyboard shortcuts (?)"
-            aria-label="Keyboard shortcuts"
-          >
-            ?
-          </button>
-        </div>
-      </header>
+      <Toolbar
+        notebook={state.notebook}
+        mode={mode}
+        conn={conn}
+        unsaved={dirtyCount}
+        progress={progress}
+        busy={busy}
+        panel={panel}
+        onRunAll={runAll}
+        onCancel={() => void call("POST", "/cancel").catch(report)}
+        onPanel={togglePanel}
+        onHelp={() => setHelp(true)}
+      />
       {conn === "reconnecting" && (
         <div class="banner banner-reconnecting" role="status">
           Connection lost — reconnecting… Edits are kept in this page.
