@@ -9,7 +9,8 @@ import { upgradeWebSocket } from "hono/deno";
 import { hasScope } from "../lib/auth/scopes.ts";
 import type { AppEnv } from "../lib/http/context.ts";
 import type { NotebookSession } from "../lib/session/notebook_session.ts";
-import type { RunMode } from "../lib/session/run_engine.ts";
+import { decodeClientMessage } from "../lib/protocol/decode_client_message.ts";
+import type { ClientMessage, SocketEnvelope } from "../lib/protocol/socket_events.ts";
 import type { ApiDeps } from "./api/deps.ts";
 import { authorize } from "./api/_helpers.ts";
 
@@ -34,21 +35,21 @@ export function wsRoutes(deps: ApiDeps): Hono<AppEnv> {
         onOpen(_event, ws) {
           unsubscribe = session.events.subscribe((e) => ws.send(JSON.stringify(e)));
           ws.send(
-            JSON.stringify({
-              type: "notebook_state",
-              seq: session.events.seq,
-              ts: new Date().toISOString(),
-              payload: session.state({ restored: true }),
-            }),
+            JSON.stringify(
+              {
+                type: "notebook_state",
+                seq: session.events.seq,
+                ts: new Date().toISOString(),
+                payload: session.state({ restored: true }),
+              } satisfies SocketEnvelope,
+            ),
           );
         },
         onMessage(event, ws) {
-          let msg: { type?: string; payload?: Record<string, unknown> };
-          try {
-            msg = JSON.parse(String(event.data));
-          } catch {
-            return sendError(ws, session, "Message must be JSON {type, payload}");
-          }
+          // Typed protocol (lib/protocol): decode and validate, then dispatch on the tag.
+          const decoded = decodeClientMessage(String(event.data));
+          if (!decoded.ok) return sendError(ws, session, decoded.error);
+          const msg = decoded.message;
           handle(session, msg, { scopes, principal }).catch((err) => {
             log.warn("websocket command failed", { type: msg.type, error: err });
             sendError(ws, session, (err as Error).message);
@@ -65,21 +66,20 @@ export function wsRoutes(deps: ApiDeps): Hono<AppEnv> {
 
 async function handle(
   session: NotebookSession,
-  msg: { type?: string; payload?: Record<string, unknown> },
+  msg: ClientMessage,
   who: { scopes: ReadonlySet<string>; principal: string | null },
 ): Promise<void> {
-  const p = msg.payload ?? {};
   const need = (scope: string) => {
     if (!hasScope(who.scopes, scope)) throw new Error(`Missing scope '${scope}'`);
   };
   switch (msg.type) {
     case "cell_execute":
       need("notebook:execute");
-      await session.execute(String(p.cellId), (p.mode as RunMode) ?? "normal", who.principal);
+      await session.execute(msg.payload.cellId, msg.payload.mode ?? "normal", who.principal);
       return;
     case "notebook_run_all":
       need("notebook:execute");
-      await session.runAll((p.mode as RunMode) ?? "normal", who.principal);
+      await session.runAll(msg.payload.mode ?? "normal", who.principal);
       return;
     case "cell_cancel":
       need("notebook:execute");
@@ -87,11 +87,8 @@ async function handle(
       return;
     case "cell_source_update":
       need("notebook:write");
-      if (typeof p.source !== "string") throw new Error("cell_source_update needs a string source");
-      await session.editCell(String(p.cellId), p.source);
+      await session.editCell(msg.payload.cellId, msg.payload.source);
       return;
-    default:
-      throw new Error(`Unknown message type '${msg.type}'`);
   }
 }
 
@@ -101,11 +98,13 @@ function sendError(
   message: string,
 ): void {
   ws.send(
-    JSON.stringify({
-      type: "error",
-      seq: session.events.seq,
-      ts: new Date().toISOString(),
-      payload: { message },
-    }),
+    JSON.stringify(
+      {
+        type: "error",
+        seq: session.events.seq,
+        ts: new Date().toISOString(),
+        payload: { message },
+      } satisfies SocketEnvelope,
+    ),
   );
 }
