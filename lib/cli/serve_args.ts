@@ -30,6 +30,10 @@ export function serveTarget(env: Record<string, string | undefined>, args: strin
   if (!isDir) {
     return { ok: false, error: `strata serve: '${dirs[0]}' is not a folder (looked at ${root})` };
   }
+  if (root === "/") {
+    // The server gets read and write on its root: never the whole file system.
+    return { ok: false, error: "strata serve: refusing to serve '/' as the notebook root" };
+  }
   const served = { ...env, STRATA_NOTEBOOK_STORAGE_DIR: root };
   try {
     const mode = readConfig(served).config.deploymentMode;

@@ -29,6 +29,9 @@ Deno.test("serve args - refuses a missing folder, two folders, and service mode"
     const missing = serveTarget({ HOME: dir }, [`${dir}/nope`]);
     assert.ok(!missing.ok);
     assert.match(missing.error, /'.*nope' is not a folder/);
+    const slash = serveTarget({ HOME: dir }, ["/"]);
+    assert.ok(!slash.ok);
+    assert.match(slash.error, /refusing to serve '\/'/);
     const two = serveTarget({ HOME: dir }, [dir, dir]);
     assert.ok(!two.ok);
     assert.match(two.error, /at most one folder/);
