@@ -39,7 +39,7 @@ export function wsRoutes(deps: ApiDeps): Hono<AppEnv> {
     async (c, next) => {
       // Opening the socket is reading the notebook: an unknown session, a missing scope or an
       // ACL denial is a plain HTTP error before upgrading.
-      await dispatch("notebook.state", { sid: c.req.param("sid") }, callerOf(c, "ws"));
+      await dispatch("notebook.watch", { sid: c.req.param("sid") }, callerOf(c, "ws"));
       await next();
     },
     upgradeWebSocket((c) => {

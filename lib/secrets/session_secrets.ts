@@ -11,6 +11,7 @@
 import { ValidationError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { type MergedEnv, mergeEnv, type PublicEnvRow, publicEnvView } from "./env_merge.ts";
+import type { SecretAccessDecision } from "./policy.ts";
 import type { SecretManagerConfig, SecretProviderRegistry } from "./provider.ts";
 import { scrub } from "./_scrub.ts";
 
@@ -24,6 +25,13 @@ export interface SessionSecretsOptions {
   log: Logger;
   /** The notebook's `[env]` as loaded. @default {} */
   notebookEnv?: Record<string, string>;
+  /**
+   * Whether this session's tenant may read what a config names (the operator's
+   * `secret_manager_policy` in service mode). A refused config is never fetched. @default allow
+   */
+  authorize?: (config: SecretManagerConfig) => SecretAccessDecision;
+  /** Told about every refusal found at load or refresh (for the audit log); errors are logged. */
+  onDeny?: (config: SecretManagerConfig, reason: string) => void | Promise<void>;
 }
 
 /** What a client may see about the secret manager: no values. */
@@ -42,6 +50,8 @@ export interface SecretManagerStatus {
 
 /** The session's secret state; see createSessionSecrets. */
 export interface SessionSecrets {
+  /** Whether this session may read what `config` names; callers refuse before saving it. */
+  check(config: SecretManagerConfig): SecretAccessDecision;
   /** Sets (or with null, removes) the config and fetches at once. */
   load(config: SecretManagerConfig | null): Promise<SecretManagerStatus>;
   /** Re-fetches with the current config; on failure the previous values stay. */
@@ -87,6 +97,25 @@ export function createSessionSecrets(options: SessionSecretsOptions): SessionSec
       lastError = "No secret manager is configured for this notebook ([secret_manager] is missing)";
       return status();
     }
+    const decision = check(current);
+    if (!decision.allow) {
+      // A refused project yields nothing, not even values fetched before the policy changed.
+      fetched = {};
+      fetchedAt = undefined;
+      attemptedAt = new Date();
+      lastError = decision.reason;
+      log.warn("secret manager config refused by policy", {
+        provider: current.provider,
+        project_id: current.project_id,
+        environment: current.environment,
+      });
+      try {
+        await options.onDeny?.(current, decision.reason);
+      } catch (err) {
+        log.error("cannot record a secret manager refusal", { error: (err as Error).message });
+      }
+      return status();
+    }
     const result = await registry.fetch(current, { env });
     if (gen !== generation) return status();
     attemptedAt = result.fetchedAt;
@@ -102,6 +131,10 @@ export function createSessionSecrets(options: SessionSecretsOptions): SessionSec
       log.warn("secret manager fetch failed", { ...fields, error: lastError });
     }
     return status();
+  }
+
+  function check(candidate: SecretManagerConfig): SecretAccessDecision {
+    return options.authorize?.(candidate) ?? { allow: true, rule: null };
   }
 
   function load(next: SecretManagerConfig | null): Promise<SecretManagerStatus> {
@@ -136,6 +169,7 @@ export function createSessionSecrets(options: SessionSecretsOptions): SessionSec
   }
 
   return {
+    check,
     load,
     refresh: runFetch,
     setNotebookEnv(next) {
