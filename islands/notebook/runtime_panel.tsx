@@ -4,7 +4,7 @@
  * values are editable.
  */
 import { useState } from "preact/hooks";
-import type { EnvRow, NotebookState } from "../../lib/ui/notebook_types.ts";
+import type { EnvRow, NotebookState } from "../../lib/protocol/notebook_state.ts";
 
 /** Props of RuntimePanel. */
 export interface RuntimePanelProps {

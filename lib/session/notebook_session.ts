@@ -37,6 +37,7 @@ import { EventHub } from "./events.ts";
 import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { CellError } from "../executor/types.ts";
+import type { DagView, NotebookState, OutputView } from "../protocol/notebook_state.ts";
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
@@ -431,7 +432,7 @@ export class NotebookSession {
       entries: o.result.console,
       truncated: o.result.consoleTruncated,
     });
-    this.events.emit("cell_output", { cellId: o.cellId, ...this.#outputView(o.cellId) });
+    this.events.emit("cell_output", { cellId: o.cellId, ...this.#outputView(o.cellId)! });
     this.events.emit("cell_status", {
       cellId: o.cellId,
       status: o.status,
@@ -497,7 +498,7 @@ export class NotebookSession {
     return this.#deps.now?.() ?? new Date();
   }
 
-  #outputView(cellId: string, restored = false) {
+  #outputView(cellId: string, restored = false): OutputView | null {
     const out = this.#outputs.get(cellId);
     const current = this.#model.provenance.get(cellId)?.provenance;
     if (!out) return null;
@@ -516,7 +517,7 @@ export class NotebookSession {
   }
 
   /** The DAG for clients. */
-  dagView() {
+  dagView(): DagView {
     const d = this.#model.dag;
     return {
       order: d.order,
@@ -529,7 +530,7 @@ export class NotebookSession {
    * that just (re)connected, which receives stored results from the cache rather than watching
    * them run, so current, cached outputs are marked as cache hits.
    */
-  state(options: { restored?: boolean } = {}) {
+  state(options: { restored?: boolean } = {}): NotebookState {
     const m = this.#model;
     const manifest = this.#notebook.manifest;
     return {
