@@ -16,6 +16,7 @@ import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { SessionRegistry } from "./session/registry.ts";
+import { createAiService } from "./ai/service.ts";
 import { createRuntime, type Runtime } from "./runtime/runtime.ts";
 import { sessionSecretsFactory } from "./secrets/session_factory.ts";
 import { createSecretProviderRegistry } from "./secrets/provider.ts";
@@ -99,6 +100,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
+    ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }) }), // issue 18
   });
   const sessions = new SessionRegistry({ runtime }, {
     // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.

@@ -2,6 +2,7 @@
  * The command pipeline: the table of every operation a caller can ask for, and the one
  * dispatcher that enforces scope, ACL, QoS and audit for all of them. Surfaces import this.
  */
+import { aiGenerateCell } from "./ai_commands.ts"; // issue 18
 import { adminTenants, auditEvents, auditVerify, cacheClear } from "./admin_commands.ts";
 import {
   cellAdd,
@@ -60,6 +61,7 @@ export const COMMANDS = {
   "admin.tenants": adminTenants,
   "audit.verify": auditVerify,
   "audit.events": auditEvents,
+  "ai.generate_cell": aiGenerateCell, // issue 18
 } as const;
 
 /** The command table's type: names to commands (gives `dispatch` its typed answers). */

@@ -30,6 +30,7 @@ export function statusFor(err: unknown): ContentfulStatusCode | undefined {
     return 429;
   }
   if (err instanceof StrataError && err.code === "transform_failed") return 422;
+  if (err instanceof StrataError && err.code === "ai_unavailable") return 503; // issue 18
   if (err instanceof StrataError) return 400;
   return undefined;
 }

@@ -44,6 +44,8 @@ export interface EngineDeps extends CacheStores {
   now: () => number;
   /** Rewrites a finished result before it is stored or shown (secret redaction). */
   redact?: (result: CellResult) => CellResult;
+  /** Runs prompt cells (issue 18); absent: they fail, saying AI is not configured. */
+  prompts?: Pick<Executor, "runBatch">;
 }
 
 /** Callbacks as the run progresses (for WebSocket events and runtime state). */
@@ -134,7 +136,8 @@ export async function runCells(
       }
       if (
         batch.length > 0 &&
-        (!sameChild(model, batch[0], id) || workerOf(model, batch[0]) !== workerOf(model, id))
+        (!sameChild(model, batch[0], id) || workerOf(model, batch[0]) !== workerOf(model, id) ||
+          isPrompt(model, id) || isPrompt(model, batch[0])) // issue 18: a prompt cell runs alone
       ) {
         break;
       }
@@ -142,8 +145,10 @@ export async function runCells(
     }
     pending = pending.slice(i);
     if (batch.length === 0) continue;
-    const lookup = deps.executorFor?.(workerOf(model, batch[0])) ??
-      { ok: true as const, executor: deps.executor };
+    const lookup = isPrompt(model, batch[0])
+      ? promptLookup(deps) // issue 18: prompt cells go to the model, not to a Deno child
+      : deps.executorFor?.(workerOf(model, batch[0])) ??
+        { ok: true as const, executor: deps.executor };
     if (!lookup.ok) {
       for (const id of batch) await finish(failedBefore(model, id, lookup.message, deps.now()));
       continue;
@@ -273,11 +278,26 @@ function jobFor(
     inputs: [...inputs.values()],
     codeInputs: [...codeInputs.values()],
     carry,
-    outputs: model.dag.stores.get(id) ?? [],
+    // A prompt cell always stores its answer, so a reader added later is still a cache hit.
+    outputs: isPrompt(model, id) ? info.analysis?.defines ?? [] : model.dag.stores.get(id) ?? [],
     permissions: info.permissions,
     env: info.env,
     timeoutMs: timeoutS * 1000,
     memoryMb: deps.memoryMb,
+  };
+}
+
+function isPrompt(model: NotebookModel, id: string): boolean {
+  return model.byId.get(id)!.cell.language === "prompt";
+}
+
+function promptLookup(
+  deps: EngineDeps,
+): { ok: true; executor: Pick<Executor, "runBatch"> } | { ok: false; message: string } {
+  return deps.prompts ? { ok: true, executor: deps.prompts } : {
+    ok: false,
+    message: "Prompt cells need an AI model: set STRATA_AI_BASE_URL, STRATA_AI_MODEL " +
+      "(and STRATA_AI_API_KEYS) and restart the server",
   };
 }
 

@@ -26,6 +26,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
+import type { AiService } from "../ai/service.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
 import { type CellRunOutcome, type ExecutorLookup, runCells, type RunMode } from "./run_engine.ts";
 import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
@@ -47,6 +48,8 @@ export interface RuntimeDeps {
   memoryMb: number;
   defaultTimeoutSeconds: number;
   now?: () => number;
+  /** The AI endpoint for prompt cells and generated cells (issue 18); absent: AI is off. */
+  ai?: AiService;
 }
 
 /** Per-run callbacks of the caller (the `persist` and `emit` steps, and progress). */
@@ -128,6 +131,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             notebookTimeoutSeconds: scope.timeoutSeconds,
             now,
             redact: request.redact,
+            prompts: deps.ai?.prompts,
           },
           request.model,
           request.targets,

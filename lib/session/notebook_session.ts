@@ -312,7 +312,7 @@ export class NotebookSession {
     principal: string | null = null,
   ): Promise<RunSummary> {
     const info = this.#cell(cellId);
-    if (info.cell.language !== "typescript") {
+    if (info.cell.language === "markdown") {
       return { cells: [], ok: true };
     }
     return await this.#enqueue(() => this.#run([cellId], mode, principal));
@@ -483,6 +483,7 @@ export class NotebookSession {
       runtime: this.#runtime,
       running: this.#running,
       forced: new Set(),
+      promptEnvHash: this.#deps.runtime.deps.ai?.envHash, // issue 18
     });
   }
 

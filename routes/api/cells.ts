@@ -19,6 +19,9 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
   app.post("/:sid/cells", async (c) => {
     return c.json(await dispatch("cell.add", await body(c, sid(c)), callerOf(c)), 201);
   });
+  app.post("/:sid/cells/generate", async (c) => { // issue 18
+    return c.json(await dispatch("ai.generate_cell", await body(c, sid(c)), callerOf(c)), 201);
+  });
   app.put("/:sid/cells/reorder", async (c) => {
     return c.json(await dispatch("cell.reorder", await body(c, sid(c)), callerOf(c)));
   });
