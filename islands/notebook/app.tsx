@@ -361,6 +361,12 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
       call<NotebookState>("PUT", "/cells/reorder", { order }).then(applyState).catch(report);
     },
     add: (after, language) => void addCell(after, language, "editor").catch(report),
+    generate(after) { // issue 18: the AI writes a cell below; it is inserted, never run
+      const request = globalThis.prompt("Describe the cell to generate:")?.trim();
+      if (!request) return;
+      call<AddCellAnswer>("POST", "/cells/generate", { after, request })
+        .then((r) => (applyState(r.state), focusCell(r.cellId, "editor"))).catch(report);
+    },
     edit: (id) => focusCell(id, "editor"),
     leave(id) {
       save(id).catch(report);
