@@ -21,6 +21,7 @@ import { createSecretProviderRegistry } from "./secrets/provider.ts";
 import { infisicalProvider } from "./secrets/infisical.ts";
 import { type AuditKey, auditKey, developmentAuditKey } from "./audit/audit_key.ts";
 import { type AuditRecorder, createAuditRecorder } from "./audit/recorder.ts";
+import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
 
 /** The services a process uses. */
 export interface Services {
@@ -32,6 +33,8 @@ export interface Services {
   auditKey: AuditKey;
   /** Every key audit rows may have been written with (current + development key). */
   auditKeyring: Map<string, Uint8Array>;
+  /** What cells may be granted (issue 13). */
+  sandbox: Sandbox;
   /** Names of migrations applied by this start. */
   migrated: string[];
   close(): Promise<void>;
@@ -83,6 +86,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const auditKeyring = new Map([[key.id, key.secret], [dev.id, dev.secret]]);
   const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
   const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
+  const sandbox = await createSandbox(config);
   const sessions = new SessionRegistry({
     db,
     blobs,
@@ -91,6 +95,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     metrics,
     audit,
     workers,
+    sandbox,
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
@@ -110,6 +115,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     audit,
     auditKey: key,
     auditKeyring,
+    sandbox,
     migrated: migrated.applied,
     async close() {
       await workers.close();

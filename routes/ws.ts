@@ -9,7 +9,7 @@ import { upgradeWebSocket } from "hono/deno";
 import { hasScope } from "../lib/auth/scopes.ts";
 import type { AppEnv } from "../lib/http/context.ts";
 import type { NotebookSession } from "../lib/session/notebook_session.ts";
-import type { RunMode } from "../lib/session/run_engine.ts";
+import type { RunMode } from "../lib/runtime/run_engine.ts";
 import type { ApiDeps } from "./api/deps.ts";
 import { authorize } from "./api/_helpers.ts";
 

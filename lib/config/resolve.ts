@@ -1,5 +1,6 @@
 /** The resolved configuration: every default applied, paths expanded, frozen. */
 import type { ConfigKey } from "./schema.ts";
+import type { SandboxPolicy } from "../sandbox/policy.ts";
 
 /** S3 settings for the artifact blob backend. */
 export interface S3Config {
@@ -49,6 +50,8 @@ export interface Config {
   rateLimit: RateLimitConfig;
   acl?: Readonly<Record<string, unknown>>;
   transforms?: Readonly<Record<string, unknown>>;
+  /** Operator policy for what cells may be granted (`[sandbox]`). */
+  sandbox: SandboxPolicy;
   /** Where cells run; remote needs executorWorker. */
   executorMode: "local" | "remote";
   executorWorker?: { url: string; token?: string };
@@ -123,6 +126,7 @@ export function resolveConfig(
     },
     acl: v.acl_config as Record<string, unknown> | undefined,
     transforms: v.transforms as Record<string, unknown> | undefined,
+    sandbox: (v.sandbox ?? {}) as SandboxPolicy,
     executorMode: get("executor", "local"),
     executorWorker: v.executor_worker_url
       ? {

@@ -90,6 +90,11 @@ export async function runCells(
   for (const id of plan) {
     const info = model.byId.get(id)!;
     const provenance = model.provenance.get(id)!.provenance;
+    // Sandbox (issue 13): a cell asking for refused or unapproved grants does not run (nor hit).
+    if (info.grants.blocked) {
+      await finish(failedBefore(model, id, info.grants.blocked, deps.now(), "permission"));
+      continue;
+    }
     const skip = mode === "force" || (mode === "rerun" && targetSet.has(id)) ||
       info.annotations.nocache;
     const stores = model.dag.stores.get(id) ?? [];
@@ -287,6 +292,7 @@ function failedBefore(
   id: string,
   message: string,
   t: number,
+  kind: CellError["kind"] = "crash",
 ): CellRunOutcome {
   return {
     cellId: id,
@@ -294,7 +300,7 @@ function failedBefore(
     status: "error",
     cacheHit: false,
     result: EMPTY,
-    error: { kind: "crash", message },
+    error: { kind, message },
     startedAt: t,
     finishedAt: t,
   };

@@ -22,6 +22,7 @@ import { buildModel, type NotebookModel } from "../session/cell_model.ts";
 import { type CellRunOutcome, planRun, runCells } from "../runtime/run_engine.ts";
 import { readLockFile } from "../notebook/format.ts";
 import { streamId, type Transform } from "./transforms.ts";
+import type { Sandbox } from "../sandbox/sandbox.ts";
 
 /** Services a materialization uses (the same ones notebook sessions use). */
 export interface MaterializeDeps {
@@ -36,6 +37,8 @@ export interface MaterializeDeps {
   memoryMb: number;
   defaultTimeoutSeconds: number;
   now?: () => number;
+  /** The permission ceiling (issue 13): a transform's cells get no more than interactive runs. */
+  sandbox?: Sandbox;
 }
 
 /** One materialization request, already authorized and resolved to a notebook folder. */
@@ -92,6 +95,12 @@ export async function materialize(
     runtime: emptyRuntimeState(),
     running: new Set(),
     forced: new Set(),
+    sandbox: await deps.sandbox?.inputFor({
+      tenantId: tenant.id,
+      principal: req.principal,
+      notebookDir: req.root,
+      notebookEnv: [],
+    }),
   });
   const target = targetCell(built, transform, req.path);
   checkParamsAreHashed(built, target, transform, req.params);

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { ValidationError } from "../../lib/errors.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
 import { lookupArtifacts } from "../../lib/artifacts/artifact_index.ts";
-import type { RunMode } from "../../lib/session/run_engine.ts";
+import type { RunMode } from "../../lib/runtime/run_engine.ts";
 import type { ApiDeps } from "./deps.ts";
 import { authorize, parseBody } from "./_helpers.ts";
 

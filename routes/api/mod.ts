@@ -58,6 +58,7 @@ export function buildApiDeps(input: ApiDepsInput): ApiDeps {
       denoVersion: Deno.version.deno,
       memoryMb: config.executor.memoryMb,
       defaultTimeoutSeconds: config.executor.timeoutSeconds,
+      sandbox: services.sandbox, // issue 13
     },
   };
 }
