@@ -5,7 +5,12 @@ import { ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors
 import type { AppEnv } from "../../lib/http/context.ts";
 import { createNotebook, readNotebook } from "../../lib/notebook/format.ts";
 import { discoverNotebooks } from "../../lib/session/discover.ts";
-import { displayPath, resolveNotebookPath } from "../../lib/session/paths.ts";
+import {
+  assertNotebookPlace,
+  assertNotRoot,
+  displayPath,
+  resolveNotebookPath,
+} from "../../lib/session/paths.ts";
 import type { ApiDeps } from "./deps.ts";
 import { authorize, parseBody } from "./_helpers.ts";
 
@@ -14,6 +19,7 @@ const CreateBody = z.object({
   path: z.string().min(1).max(1024).optional(),
 });
 const PathBody = z.object({ path: z.string().min(1).max(1024) });
+const ApproveBody = z.object({ grants: z.array(z.string().min(1).max(2048)).max(1000).optional() });
 
 /** Routes under /v1/notebooks for whole notebooks. */
 export function notebookRoutes(deps: ApiDeps): Hono<AppEnv> {
@@ -25,6 +31,7 @@ export function notebookRoutes(deps: ApiDeps): Hono<AppEnv> {
     const rel = body.path ?? slug(body.name);
     const abs = await resolveNotebookPath(root, rel);
     authorize(deps, c, "notebook:write", `notebooks/${displayPath(root, abs)}`);
+    await assertNotebookPlace(root, abs); // issue 13: not ".", not nested
     const owner = c.var.identity.principal ?? undefined;
     await createNotebook(abs, { name: body.name, owner });
     const session = await deps.sessions.open(c.var.tenant, abs, displayPath(root, abs));
@@ -40,6 +47,7 @@ export function notebookRoutes(deps: ApiDeps): Hono<AppEnv> {
     const root = await deps.notebookRoot(c.var.tenant);
     const abs = await resolveNotebookPath(root, body.path);
     authorize(deps, c, "notebook:read", `notebooks/${displayPath(root, abs)}`);
+    assertNotRoot(await Deno.realPath(root), abs); // issue 13
     try {
       await Deno.stat(`${abs}/notebook.toml`);
     } catch {
@@ -83,6 +91,33 @@ export function notebookRoutes(deps: ApiDeps): Hono<AppEnv> {
     const session = deps.sessions.get(c.var.tenant, c.req.param("sid"));
     authorize(deps, c, "notebook:read", `notebooks/${session.scope.path}`);
     return c.json(session.state());
+  });
+
+  // Issue 13 (personal mode): approve the grants this notebook's cells wait for. To move into
+  // the command table.
+  app.post("/:sid/approve-grants", async (c) => {
+    const session = deps.sessions.get(c.var.tenant, c.req.param("sid"));
+    authorize(deps, c, "notebook:write", `notebooks/${session.scope.path}`);
+    const text = await c.req.text();
+    let raw: unknown = {};
+    if (text.trim() !== "") {
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        raw = null; // not JSON: refused below
+      }
+    }
+    const body = ApproveBody.safeParse(raw);
+    if (!body.success) {
+      throw new ValidationError('Invalid body: expected nothing or {"grants": ["net=host", ...]}');
+    }
+    const approved = await session.approveGrants(body.data.grants, c.var.identity.principal);
+    await deps.audit?.(c, {
+      action: "notebook.approve_grants",
+      resource: `notebooks/${session.scope.path}`,
+      details: { grants: approved },
+    });
+    return c.json({ approved, state: session.state() });
   });
 
   app.delete("/:sid", async (c) => {
