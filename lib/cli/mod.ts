@@ -19,6 +19,7 @@ import {
   statusCommand,
 } from "./notebook_commands.ts";
 import { auditVerify, gc, jobsRun, migrateCommand } from "./ops_commands.ts";
+import { approveCommand } from "./sandbox_commands.ts";
 
 /** What the CLI needs from main.ts. */
 export interface CliDeps {
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   newCommand,
   runCommand,
   statusCommand,
+  approveCommand,
   cellAddCommand,
   cellEditCommand,
   cellRmCommand,
