@@ -31,10 +31,25 @@ export async function loadApprovalKey(dataDir: string): Promise<ApprovalKey> {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
   const key = crypto.getRandomValues(new Uint8Array(32));
+  await Deno.mkdir(dataDir, { recursive: true });
   const tmp = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   await Deno.writeTextFile(tmp, toHex(key) + "\n", { mode: 0o600 });
-  await Deno.rename(tmp, path);
-  return key;
+  try {
+    // link(2) creates the file only if absent: two processes starting at once agree on one key.
+    await Deno.link(tmp, path);
+    return key;
+  } catch (err) {
+    if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+    const hex = (await Deno.readTextFile(path)).trim();
+    if (!/^[0-9a-f]{64}$/.test(hex)) {
+      throw new Error(
+        `${path} is not an approval key (64 hex digits); remove it to make a new one`,
+      );
+    }
+    return fromHex(hex);
+  } finally {
+    await Deno.remove(tmp).catch(() => {});
+  }
 }
 
 /** The approved grant texts of a notebook whose MAC verifies; anything else is ignored. */

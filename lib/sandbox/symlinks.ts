@@ -14,7 +14,9 @@ export interface SymlinkEscape {
 }
 
 /** Entries visited at most; a folder larger than this is reported as one escape at its root. */
-const MAX_ENTRIES = 50_000;
+export const MAX_ENTRIES = 50_000;
+/** The `path` of the escape reported for a folder too large to check. */
+export const TOO_MANY = `. (more than ${MAX_ENTRIES} entries, not checked for symlinks)`;
 
 /**
  * Walks `notebookDir` (without following links) and returns the links that resolve outside it,
@@ -32,7 +34,7 @@ export async function findSymlinkEscapes(notebookDir: string): Promise<SymlinkEs
       entries = Deno.readDir(dir);
       for await (const e of entries) {
         if (++seen > MAX_ENTRIES) {
-          out.push({ path: ".", target: "/" });
+          out.push({ path: TOO_MANY, target: "/" });
           return out;
         }
         const p = join(dir, e.name);
