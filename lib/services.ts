@@ -16,12 +16,13 @@ import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { SessionRegistry } from "./session/registry.ts";
+import { createRuntime, type Runtime } from "./runtime/runtime.ts";
+import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
 import { createSessionSecrets } from "./secrets/session_secrets.ts";
 import { createSecretProviderRegistry } from "./secrets/provider.ts";
 import { infisicalProvider } from "./secrets/infisical.ts";
 import { type AuditKey, auditKey, developmentAuditKey } from "./audit/audit_key.ts";
 import { type AuditRecorder, createAuditRecorder } from "./audit/recorder.ts";
-import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
 
 /** The services a process uses. */
 export interface Services {
@@ -29,6 +30,8 @@ export interface Services {
   blobs: BlobStore;
   executor: Executor;
   sessions: SessionRegistry;
+  /** The one run path, shared by sessions and transforms. */
+  runtime: Runtime;
   audit: AuditRecorder;
   auditKey: AuditKey;
   /** Every key audit rows may have been written with (current + development key). */
@@ -86,8 +89,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const auditKeyring = new Map([[key.id, key.secret], [dev.id, dev.secret]]);
   const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
   const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
-  const sandbox = await createSandbox(config);
-  const sessions = new SessionRegistry({
+  const sandbox = await createSandbox(config); // issue 13: what cells may be granted
+  const runtime = createRuntime({
+    sandbox,
     db,
     blobs,
     executor,
@@ -95,11 +99,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
     metrics,
     audit,
     workers,
-    sandbox,
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
-  }, {
+  });
+  const sessions = new SessionRegistry({ runtime }, {
     secrets: () =>
       createSessionSecrets({
         registry: secretProviders,
@@ -112,6 +116,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     blobs,
     executor,
     sessions,
+    runtime,
     audit,
     auditKey: key,
     auditKeyring,

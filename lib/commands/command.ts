@@ -68,6 +68,13 @@ export interface Command<I, T, O> {
    * as for admin resources, whose existence is public.
    */
   denyAs?: "not_found" | "forbidden";
+  /**
+   * "json" (default): the answer is plain JSON data any surface can send as is. "stream": the
+   * answer holds live objects (event hubs, blob records) only streaming surfaces can use.
+   */
+  answer?: "json" | "stream";
+  /** The 404 message of a denial, when it must read like this command's own "not found". */
+  deniedMessage?(input: I): string;
   /** Finds what the command acts on (after the scope check, before the ACL). */
   resolve(input: I, ctx: CommandContext): Promise<Resolved<T>> | Resolved<T>;
   /** Does the work (after ACL and QoS). */

@@ -1,5 +1,7 @@
 /** What commands run against: the process's services and policies, built once by main.ts. */
-import type { AclConfig } from "../acl/acl.ts";
+import { type AclConfig, parseAcl } from "../acl/acl.ts";
+import type { Services } from "../services.ts";
+import { tenantNotebookRoot } from "../session/tenant_root.ts";
 import type { BlobStore } from "../artifacts/blob_store.ts";
 import type { AuditRecorder } from "../audit/recorder.ts";
 import type { Config } from "../config/resolve.ts";
@@ -8,7 +10,7 @@ import type { SessionRegistry } from "../session/registry.ts";
 import type { Qos } from "../tenancy/qos.ts";
 import type { TenantRegistry } from "../tenancy/registry.ts";
 import type { Tenant } from "../tenancy/tenant_id.ts";
-import type { Transforms } from "../transforms/transforms.ts";
+import { parseTransforms, type Transforms } from "../transforms/transforms.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 
 /** Dependencies of every command. */
@@ -32,4 +34,32 @@ export interface CommandDeps {
   auditKeyring: Map<string, Uint8Array>;
   /** Registered server-side transforms (`[transforms]`). */
   transforms: Transforms;
+}
+
+/** What {@link buildCommandDeps} needs: the process's config, services and tenant registry. */
+export interface CommandDepsInput {
+  config: Config;
+  services: Services;
+  tenants?: TenantRegistry;
+  /** Per-tenant execution slots; the server passes one, the CLI none. */
+  qos?: Qos;
+}
+
+/** The commands' dependencies as the server (and in-process tests) wire them. */
+export function buildCommandDeps(input: CommandDepsInput): CommandDeps {
+  const { config, services } = input;
+  return {
+    config,
+    db: services.db,
+    blobs: services.blobs,
+    sessions: services.sessions,
+    runtime: services.runtime,
+    notebookRoot: (tenant, options) => tenantNotebookRoot(config, tenant, options),
+    acl: config.acl ? parseAcl(config.acl) : undefined,
+    qos: input.qos,
+    tenants: input.tenants,
+    audit: services.audit,
+    auditKeyring: services.auditKeyring,
+    transforms: parseTransforms(config.transforms),
+  };
 }
