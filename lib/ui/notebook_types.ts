@@ -85,6 +85,8 @@ export interface NotebookState {
   } | null;
   cells: CellView[];
   dag: DagView;
+  /** Personal mode: `@allow` grants the cells wait for (issue 13); approving runs them. */
+  awaitingApproval?: string[];
 }
 
 /** A discovered notebook (home page). */
