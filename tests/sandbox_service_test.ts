@@ -102,7 +102,7 @@ Deno.test("sandbox service - every grant beyond the policy is refused with a dia
       [`read=${bRoot}`, `read=${bRoot}`, null],
       [`read=${s.dir}/data`, `read=${s.dir}/data`, null],
       [`write=${artifacts}`, `write=${artifacts}`, null],
-      ["read=../..", "read=", null],
+      ["read=../..", "read=../.. ", null],
       ["read=/etc", "read=/etc", '[sandbox] read = ["/etc"]'],
       ["net=example.com", "net=example.com", '[sandbox] net = ["example.com"]'],
       ["env=HOME", "env=HOME", '[sandbox] env = ["HOME"]'],
@@ -129,6 +129,8 @@ Deno.test("sandbox service - every grant beyond the policy is refused with a dia
       assert.ok(diag, `${what}: a permission diagnostic`);
       assert.equal(diag.severity, "error");
       assert.ok(diag.message.startsWith(`@allow ${grant}`), `${what}: ${diag.message}`);
+      // Refusals echo what the cell wrote; they never reveal where the server keeps notebooks.
+      if (!allow.includes(s.dir)) assert.equal(diag.message.includes(s.dir), false, diag.message);
       if (setting) {
         assert.ok(diag.message.includes(setting), `${what} names ${setting}: ${diag.message}`);
       } else assert.match(diag.message, /never granted to cells in service mode/, what);

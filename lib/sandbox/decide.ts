@@ -9,7 +9,7 @@
  * ceiling, but grants beyond the defaults wait for the owner's approval (`needsApproval`).
  */
 import { globMatch } from "../acl/glob.ts";
-import { type Grant, grantText, isWithin, splitHost } from "./grants.ts";
+import { type Grant, grantText, isWithin, splitHost, writtenText } from "./grants.ts";
 
 /** What a cell may be granted, for one notebook, tenant and principal. */
 export interface Ceiling {
@@ -34,7 +34,7 @@ export interface Ceiling {
 
 /** A requested grant the ceiling does not cover. */
 export interface Refusal {
-  /** The grant as written in `@allow` (canonical text). */
+  /** The grant as the cell wrote it in `@allow` (never a resolved server path). */
   grant: string;
   /** The setting that would allow it, or null when nothing can (never granted). */
   setting: string | null;
@@ -89,7 +89,7 @@ function isDefault(g: Grant, c: Ceiling): boolean {
 const NEVER = "it is never granted to cells in service mode";
 
 function refusal(g: Grant, c: Ceiling): Refusal | null {
-  const text = grantText(g);
+  const text = writtenText(g);
   const never = (why: string): Refusal => ({
     grant: text,
     setting: null,

@@ -28,11 +28,19 @@ export const GRANT_KINDS: readonly GrantKind[] = [
 export interface Grant {
   kind: GrantKind;
   value: string;
+  /** The value as the cell wrote it (messages echo this, never a resolved server path). */
+  as?: string;
 }
 
 /** The canonical text of a grant: `net=a.com`, `read=/srv/x`, or the bare kind for `*`. */
 export function grantText(g: Grant): string {
   return g.value === "*" ? g.kind : `${g.kind}=${g.value}`;
+}
+
+/** The grant as the cell wrote it (`read=../data`, bare `read`), for messages to its author. */
+export function writtenText(g: Grant): string {
+  if (g.as === undefined) return grantText(g);
+  return g.as === "*" ? g.kind : `${g.kind}=${g.as}`;
 }
 
 /**
@@ -59,10 +67,12 @@ export function compareGrants(a: Grant, b: Grant): number {
 function normalizeGrant(kind: GrantKind, raw: string, notebookDir: string): Grant | null {
   const v = raw.trim();
   if (v === "") return null;
-  if (v === "*") return { kind, value: kind === "read" || kind === "write" ? "/" : "*" };
-  if (kind === "read" || kind === "write") return { kind, value: absolutePath(v, notebookDir) };
-  if (kind === "net" || kind === "import") return { kind, value: v.toLowerCase() };
-  return { kind, value: v };
+  if (v === "*") return { kind, value: kind === "read" || kind === "write" ? "/" : "*", as: v };
+  if (kind === "read" || kind === "write") {
+    return { kind, value: absolutePath(v, notebookDir), as: v };
+  }
+  if (kind === "net" || kind === "import") return { kind, value: v.toLowerCase(), as: v };
+  return { kind, value: v, as: v };
 }
 
 /** An absolute, normalized path without a trailing slash. */
