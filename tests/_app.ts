@@ -50,7 +50,7 @@ export async function inProcessApp(
   const log = createLogger({ level: "error" });
   const metrics = createMetrics();
   const tenants = tenantRegistry({ max: config.maxTenants });
-  const services = await createServices({ config, env: full, log, metrics });
+  const services = await createServices({ config, log, metrics });
   const apiDeps = buildApiDeps({ config, services, tenants });
   const app = createApp({
     config,

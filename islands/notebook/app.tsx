@@ -398,8 +398,8 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
               <RuntimePanel
                 env={state.env}
                 secretManager={state.secretManager}
-                save={async (values) =>
-                  applyState(await call<NotebookState>("PUT", "/env", { values }))}
+                save={async (values, secret) =>
+                  applyState(await call<NotebookState>("PUT", "/env", { values, secret }))}
                 refresh={async () => {
                   const next = await call<NotebookState>("POST", "/secret-manager/refresh");
                   applyState(next);

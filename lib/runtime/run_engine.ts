@@ -42,6 +42,8 @@ export interface EngineDeps extends CacheStores {
   defaultTimeoutSeconds: number;
   notebookTimeoutSeconds?: number;
   now: () => number;
+  /** Rewrites a finished result before it is stored or shown (secret redaction). */
+  redact?: (result: CellResult) => CellResult;
 }
 
 /** Callbacks as the run progresses (for WebSocket events and runtime state). */
@@ -190,6 +192,7 @@ async function settle(
   values: Map<string, Map<string, EncodedValue>>,
   startedAt: number,
 ): Promise<CellRunOutcome> {
+  r = deps.redact?.(r) ?? r; // before anything is stored, cached or emitted
   const provenance = model.provenance.get(r.cellId)!.provenance;
   const result: StoredResult = {
     displays: r.displays,

@@ -21,6 +21,7 @@ import type { BlobStore } from "../artifacts/blob_store.ts";
 import type { AuditRecorder } from "../audit/recorder.ts";
 import type { Db } from "../db/types.ts";
 import type { Executor } from "../executor/executor.ts";
+import type { CellResult } from "../executor/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
@@ -71,6 +72,8 @@ export interface RunRequest {
   scope: RunScope;
   signal?: AbortSignal;
   hooks?: RunHooks;
+  /** Rewrites each finished result before it is stored or shown (secret redaction, issue 13). */
+  redact?: (result: CellResult) => CellResult;
 }
 
 /** The run path shared by every caller. */
@@ -127,6 +130,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             defaultTimeoutSeconds: deps.defaultTimeoutSeconds,
             notebookTimeoutSeconds: scope.timeoutSeconds,
             now,
+            redact: request.redact,
           },
           request.model,
           request.targets,

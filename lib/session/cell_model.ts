@@ -17,9 +17,10 @@ import { type CellState, computeStaleness } from "../notebook/staleness.ts";
 import type { RuntimeState } from "../notebook/runtime_state.ts";
 import type { PermissionSpec } from "../executor/permissions.ts";
 import { type CellGrants, cellGrants, type SandboxInput } from "../sandbox/cell_grants.ts";
+import { CELL_BASE_ENV } from "../config/cell_env.ts";
 
 /** Variables the cell process itself starts with (module cache); never granted implicitly. */
-const CHILD_BASE_ENV = new Set(["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH", "TZ", "NO_COLOR"]);
+const CHILD_BASE_ENV = new Set(CELL_BASE_ENV);
 
 /** Everything known about one cell without running it. */
 export interface CellInfo {
@@ -56,6 +57,8 @@ export interface ModelInput {
   analysisCache: Map<string, CellAnalysis>;
   /** Notebook-level environment after secrets and manual values are merged. */
   env: Record<string, string>;
+  /** Keys of `env` that are secrets by source (never hashed); see MergedEnv.secretKeys. */
+  secretKeys?: ReadonlySet<string>;
   denoVersion: string;
   lockHash: string | null;
   worker?: string;
@@ -126,6 +129,7 @@ export function buildModel(input: ModelInput): NotebookModel {
           allowEnv: c.annotations.allow.env,
         }),
         env: c.env,
+        secretKeys: secretKeysOf(input.secretKeys, c.annotations.env),
       }),
     })),
     dag,
@@ -138,6 +142,17 @@ export function buildModel(input: ModelInput): NotebookModel {
     forced: input.forced,
   });
   return { cells, byId: new Map(cells.map((c) => [c.cell.id, c])), dag, provenance, states };
+}
+
+/** The secret keys a cell sees: a cell's own `@env K=V` is a literal in its source, not a secret. */
+function secretKeysOf(
+  secretKeys: ReadonlySet<string> | undefined,
+  annotationEnv: Readonly<Record<string, string>>,
+): ReadonlySet<string> | undefined {
+  if (!secretKeys) return undefined;
+  const own = Object.keys(annotationEnv);
+  if (!own.some((k) => secretKeys.has(k))) return secretKeys;
+  return new Set([...secretKeys].filter((k) => !own.includes(k)));
 }
 
 /**

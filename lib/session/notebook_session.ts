@@ -18,6 +18,8 @@ import {
   setSecretManagerConfig,
 } from "../notebook/format.ts";
 import { isSensitiveKey } from "../secrets/sensitive.ts";
+import { entersAsSecret, secretValues } from "../secrets/env_merge.ts";
+import { cellResultRedactor } from "../secrets/redact.ts";
 import { parseSecretManagerConfig, type SecretManagerConfig } from "../secrets/provider.ts";
 import type { CellLanguage } from "../notebook/cell_files.ts";
 import { lockFileHash } from "../notebook/provenance.ts";
@@ -232,12 +234,26 @@ export class NotebookSession {
   }
 
   /**
-   * Sets or (with null) removes environment values. Non-secret keys go to `[env]`; secret-looking
-   * keys are session-only manual values (memory), declared in `[env]` as a blank placeholder;
-   * removing a manual value falls back to the secret manager's or the notebook's value.
+   * Sets or (with null) removes environment values. Plain values go to `[env]`; secrets (the
+   * `secret` flag, a key that is a secret now, or a sensitive name; see entersAsSecret) are
+   * session-only manual values (memory): a sensitive name keeps a blank placeholder in `[env]`,
+   * and a clear value of a key that becomes secret is removed from disk. Removing a manual value
+   * falls back to the secret manager's or the notebook's value.
    */
-  async updateEnv(values: Record<string, string | null>): Promise<void> {
+  async updateEnv(
+    values: Record<string, string | null>,
+    options: { secret?: Record<string, boolean> } = {},
+  ): Promise<void> {
+    const flags = options.secret ?? {};
+    for (const key of Object.keys(flags)) {
+      if (typeof values[key] !== "string") {
+        throw new ValidationError(
+          `Cannot mark env key '${key}' as secret: values.${key} must be a string in the same request`,
+        );
+      }
+    }
     const env = { ...(this.#notebook.manifest.env ?? {}) };
+    const sources = this.scope.secrets?.merged().sources ?? {};
     let fileChanged = false;
     for (const [key, value] of Object.entries(values)) {
       if (value === null) {
@@ -246,20 +262,26 @@ export class NotebookSession {
           delete env[key];
           fileChanged = true;
         }
-      } else if (isSensitiveKey(key)) {
+      } else if (entersAsSecret(key, flags[key], sources[key])) {
         if (!this.scope.secrets) {
           throw new ValidationError(
             `'${key}' is a secret and is kept in memory only; this server has no secret support`,
           );
         }
         this.scope.secrets.setManual(key, value);
-        if (!(key in env)) {
+        if (isSensitiveKey(key) && !(key in env)) {
           env[key] = "";
           fileChanged = true;
+        } else if (!isSensitiveKey(key) && key in env && env[key] !== "") {
+          delete env[key];
+          fileChanged = true;
         }
-      } else if (env[key] !== value) {
-        env[key] = value;
-        fileChanged = true;
+      } else {
+        this.scope.secrets?.removeManual(key);
+        if (env[key] !== value) {
+          env[key] = value;
+          fileChanged = true;
+        }
       }
     }
     if (fileChanged) await this.#enqueue(() => setNotebookEnv(this.root, env, this.#now()));
@@ -332,6 +354,8 @@ export class NotebookSession {
     let outcomes: CellRunOutcome[] = [];
     try {
       outcomes = await this.#deps.runtime.run({
+        // Issue 13 item 6: output is redacted of the current secret values before it is stored.
+        redact: cellResultRedactor(secretValues(this.scope.secrets?.merged())),
         model,
         targets,
         mode,
@@ -513,12 +537,14 @@ export class NotebookSession {
   }
 
   #buildModel(sandbox: SandboxInput | undefined): NotebookModel {
+    const merged = this.scope.secrets?.merged();
     return buildModel({
       root: this.root,
       cells: this.#notebook.cells,
       analyzer: this.#analyzer,
       analysisCache: this.#analysisCache,
-      env: this.scope.secrets?.merged().env ?? { ...(this.#notebook.manifest.env ?? {}) },
+      env: merged?.env ?? { ...(this.#notebook.manifest.env ?? {}) },
+      secretKeys: merged?.secretKeys, // secrets by source (issue 13 item 6)
       denoVersion: this.#deps.runtime.deps.denoVersion,
       lockHash: this.#lockHash,
       worker: this.#notebook.manifest.worker,
