@@ -76,8 +76,16 @@ Deno.test("ai - prompt cells answer, define a variable, hit the cache; generated
       "prompt",
     );
     const reader = await add(s, sid, "const loud = summary.toUpperCase();\nloud");
-    // A cell granted the whole environment still sees no key: keys never reach cells.
-    const envDump = await add(s, sid, "// @allow env\nJSON.stringify(Deno.env.toObject())");
+    // A cell granted the key's variable names (approved by the owner) still reads nothing:
+    // keys never reach cell processes.
+    const envDump = await add(
+      s,
+      sid,
+      "// @allow env=STRATA_AI_API_KEYS,OPENAI_API_KEY\n" +
+        'JSON.stringify([Deno.env.get("STRATA_AI_API_KEYS"), Deno.env.get("OPENAI_API_KEY")])',
+    );
+    r = await api("POST", `/v1/notebooks/${sid}/approve-grants`, {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
 
     // The DAG: the prompt cell reads byRegion and defines summary for the reader.
     r = await api("GET", `/v1/notebooks/${sid}`);
@@ -134,6 +142,12 @@ Deno.test("ai - prompt cells answer, define a variable, hit the cache; generated
     assert.doesNotMatch(genCell.source, /@\s*allow/i);
     assert.match(genCell.source, /const leak = await fetch/);
     assert.deepEqual(Object.values(parseAnnotations(genCell.source).annotations.allow).flat(), []);
+    assert.deepEqual(genCell.grants, {
+      requested: [],
+      refused: [],
+      awaitingApproval: [],
+      blocked: null,
+    });
     assert.equal(mock.requests.length, 3);
     assert.equal(mock.requests[2].stream, false, "generation uses a plain (non-streaming) request");
     assert.ok(r.body.state.cells.every((c: any) => c.status !== "running"));
@@ -156,6 +170,7 @@ Deno.test("ai - prompt cells answer, define a variable, hit the cache; generated
     // The environment dump cell ran with every env key granted: no key in it.
     r = await api("POST", `/v1/notebooks/${sid}/cells/${envDump}/execute`);
     assert.equal(cellOf(r.body.state, envDump).status, "ready");
+    assert.equal(cellOf(r.body.state, envDump).outputs.displays[0].data, "[null,null]");
   } finally {
     await s.stop();
   }

@@ -26,6 +26,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
+import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { AiService } from "../ai/service.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
 import { type CellRunOutcome, type ExecutorLookup, runCells, type RunMode } from "./run_engine.ts";
@@ -48,6 +49,8 @@ export interface RuntimeDeps {
   memoryMb: number;
   defaultTimeoutSeconds: number;
   now?: () => number;
+  /** The permission ceiling and approvals (issue 13); absent, `@allow` is granted as asked. */
+  sandbox?: Sandbox;
   /** The AI endpoint for prompt cells and generated cells (issue 18); absent: AI is off. */
   ai?: AiService;
 }
