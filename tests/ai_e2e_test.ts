@@ -93,15 +93,37 @@ Deno.test("ai - prompt cells answer, define a variable, hit the cache; generated
     assert.deepEqual(cellOf(r.body, reader).upstream, [prompt]);
     assert.deepEqual(cellOf(r.body, prompt).defines, ["summary"]);
 
+    // Watch the session's socket: the prompt cell's answer arrives live, then whole.
+    const events: any[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/v1/notebooks/ws/${sid}`);
+    ws.onmessage = (e) => events.push(JSON.parse(String(e.data)));
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
     r = await api("POST", `/v1/notebooks/${sid}/run-all`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.ok(r.body.run.ok, JSON.stringify(r.body.run));
+    const closed = new Promise((resolve) => (ws.onclose = resolve));
+    ws.close();
+    await closed;
     const expected =
       '**Summary**: Summarize [\n  {\n    "region": "eu",\n    "sales": 3\n  }\n] in one line';
     const shown = cellOf(r.body.state, prompt).outputs.displays;
     assert.deepEqual(shown, [{ type: "markdown", data: expected }]);
     assert.equal(cellOf(r.body.state, reader).outputs.displays[0].data, expected.toUpperCase());
     assert.equal(cellOf(r.body.state, prompt).status, "ready");
+    const outputs = events.filter((e) => e.type === "cell_output" && e.payload.cellId === prompt);
+    assert.ok(outputs.length >= 2, `a live partial answer, then the whole: ${outputs.length}`);
+    const partial = outputs[0].payload.displays[0].data;
+    assert.ok(
+      partial.length > 0 && partial.length < expected.length && expected.startsWith(partial),
+    );
+    assert.deepEqual(outputs.at(-1).payload.displays, [{ type: "markdown", data: expected }]);
+    const readyAt = events.findIndex((e) =>
+      e.type === "cell_status" && e.payload.cellId === prompt && e.payload.status === "ready"
+    );
+    assert.ok(events.indexOf(outputs[0]) < readyAt, "the partial answer came before the end");
 
     // The first key answered 429 and rests; the second answered (streamed).
     assert.deepEqual(

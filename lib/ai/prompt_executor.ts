@@ -24,8 +24,6 @@ export interface PromptExecutor {
 export interface PromptExecutorOptions {
   /** Longest rendering of one upstream value. @default 8000 */
   maxValueChars?: number;
-  /** Receives the answer as it streams (a live-output hook); absent: shown when done. */
-  onDelta?: (cellId: string, text: string) => void;
 }
 
 /** Creates the executor of prompt cells over a chat client. */
@@ -33,7 +31,11 @@ export function createPromptExecutor(
   chat: ChatClient,
   options: PromptExecutorOptions = {},
 ): PromptExecutor {
-  async function runOne(job: CellJob, signal?: AbortSignal): Promise<CellResult> {
+  async function runOne(
+    job: CellJob,
+    signal: AbortSignal | undefined,
+    onDelta: ((text: string) => void) | undefined,
+  ): Promise<CellResult> {
     const started = performance.now();
     const done = (
       r: Omit<CellResult, "cellId" | "durationMs" | "console" | "consoleTruncated">,
@@ -66,7 +68,7 @@ export function createPromptExecutor(
       const answer = await chat.complete({
         messages,
         stream: true,
-        onDelta: options.onDelta && ((t) => options.onDelta!(job.cellId, t)),
+        onDelta,
         signal: both,
       });
       const outputs: EncodedValue[] = [];
@@ -107,7 +109,7 @@ export function createPromptExecutor(
             durationMs: 0,
             error: { kind: "cancelled" as const, message: "Cell run cancelled" },
           }
-          : await runOne(job, opts.signal);
+          : await runOne(job, opts.signal, opts.onDelta && ((t) => opts.onDelta!(t, i)));
         results.push(r);
         opts.onResult?.(r, i);
       }

@@ -3,7 +3,15 @@
  * by provenance, and execution of the misses in the executor, consecutive cells with the same
  * permissions sharing one child. A failed cell stops the cells that depend on it, and only those.
  */
-import type { CellError, CellJob, CellResult, CodeInput, EncodedValue } from "../executor/types.ts";
+import type {
+  CellError,
+  CellJob,
+  CellResult,
+  CodeInput,
+  DisplayOutput,
+  EncodedValue,
+} from "../executor/types.ts";
+import { liveAnswers } from "../ai/live_answer.ts";
 import type { Executor } from "../executor/executor.ts";
 import { childKey } from "../executor/permissions.ts";
 import type { CacheStores, StoredResult } from "./cell_cache.ts";
@@ -52,6 +60,8 @@ export interface EngineDeps extends CacheStores {
 export interface EngineHooks {
   onStart?: (cellIds: string[]) => void;
   onCellRunning?: (cellId: string) => void;
+  /** A prompt cell's answer so far, redacted, as it streams (issue 18). */
+  onCellPartial?: (cellId: string, displays: DisplayOutput[]) => void;
   onCellDone?: (outcome: CellRunOutcome, done: number, total: number) => void | Promise<void>;
 }
 
@@ -170,6 +180,8 @@ export async function runCells(
     try {
       await lookup.executor.runBatch(jobs, {
         signal: batchAbort.signal,
+        onDelta: hooks.onCellPartial && // issue 18: live prompt answers
+          liveAnswers(jobs, { emit: hooks.onCellPartial, redact: deps.redact, now: deps.now }),
         onResult(r, index) {
           if (cut >= 0) return;
           results.push(r);

@@ -29,7 +29,13 @@ import type { WorkerRegistry } from "../worker/registry.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { AiService } from "../ai/service.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
-import { type CellRunOutcome, type ExecutorLookup, runCells, type RunMode } from "./run_engine.ts";
+import {
+  type CellRunOutcome,
+  type EngineHooks,
+  type ExecutorLookup,
+  runCells,
+  type RunMode,
+} from "./run_engine.ts";
 import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
 
 export type { RunScope };
@@ -59,6 +65,8 @@ export interface RuntimeDeps {
 export interface RunHooks {
   onStart?: (cellIds: string[]) => void;
   onCellRunning?: (cellId: string) => void;
+  /** A prompt cell's answer so far (redacted) while it streams (issue 18). */
+  onCellPartial?: EngineHooks["onCellPartial"];
   /** Step 1: the caller's own state for a finished cell (before it is recorded). */
   persist?: (outcome: CellRunOutcome) => void | Promise<void>;
   /** Called before recorded rows commit, so the caller can write its state file with them. */
@@ -144,6 +152,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             hooks: {
               onStart: hooks.onStart,
               onCellRunning: hooks.onCellRunning,
+              onCellPartial: hooks.onCellPartial,
               onCellDone: async (o, done, total) => {
                 await hooks.persist?.(o);
                 pending.push(o);

@@ -376,6 +376,9 @@ export class NotebookSession {
             this.#running.add(id);
             this.events.emit("cell_status", { cellId: id, status: "running" });
           },
+          onCellPartial: (cellId, displays) =>
+            // issue 18: a prompt cell's answer, live
+            this.events.emit("cell_output", { cellId, ...partialOutput(displays) }),
           persist: (o) => this.#persist(o, model),
           beforeRecord: () => writeRuntimeState(this.root, this.#runtime),
           emit: (o, done, total) => this.#emitOutcome(o, done, total),
@@ -652,4 +655,18 @@ export class NotebookSession {
       dag: this.dagView(),
     };
   }
+}
+
+/** The output view of a cell whose answer is still streaming (issue 18). */
+function partialOutput(displays: OutputView["displays"]): OutputView {
+  return {
+    displays,
+    console: [],
+    consoleTruncated: false,
+    error: null,
+    cacheHit: false,
+    durationMs: 0,
+    finishedAt: "",
+    current: true,
+  };
 }
