@@ -17,18 +17,19 @@ export class AiNotConfiguredError extends StrataError {
 }
 
 /**
- * `ai.generate_cell {sid, after, request}`: asks the model for TypeScript and inserts it as a new
- * cell after `after` (null: first), not run. Any `@allow` in the answer is neutralized, so the
+ * `ai.generate_cell {sid, after?, request}`: asks the model for TypeScript and inserts it as a new
+ * cell after `after` (null: first; omitted: last), not run. Any `@allow` in the answer is neutralized, so the
  * new cell has no grants. The audit event records the model and the prompt's hash, never the
  * prompt or the answer.
  */
 export const aiGenerateCell = defineCommand({
   name: "ai.generate_cell",
-  description: "Ask the AI model for a TypeScript cell and insert it after a cell (not run)",
+  description:
+    "Ask the AI model for a TypeScript cell and insert it after a cell (null: first; omitted: last); not run",
   scope: "notebook:write",
   input: z.object({
     sid,
-    after: z.string().min(1).max(128).nullable(),
+    after: z.string().min(1).max(128).nullable().optional(),
     request: z.string().trim().min(1, "describe the cell to generate").max(4000),
   }),
   // The model call takes a while and costs money: it holds an interactive slot of the tenant.
@@ -39,10 +40,12 @@ export const aiGenerateCell = defineCommand({
     const ai = ctx.deps.runtime.deps.ai;
     if (!ai) throw new AiNotConfiguredError();
     const model = s.model;
-    const upTo = input.after === null
+    const upTo = input.after === undefined
+      ? model.cells.length
+      : input.after === null
       ? 0
       : model.cells.findIndex((c) => c.cell.id === input.after) + 1;
-    if (input.after !== null && upTo === 0) {
+    if (typeof input.after === "string" && upTo === 0) {
       throw new NotFoundError(`Cell '${input.after}' not found in notebook '${s.scope.path}'`);
     }
     const above = model.cells.slice(0, upTo);
