@@ -175,10 +175,10 @@ Deno.test("ai - prompt cells answer, define a variable, hit the cache; generated
     const told = mock.requests[2].messages.at(-1)!.content;
     assert.match(told, /Request: fetch the sales page/);
     assert.match(told, /Variables available from earlier cells: byRegion$/m, "only names above");
+    assert.ok(r.body.state.cells.every((c: any) => c.status !== "running"));
     r = await api("POST", `/v1/notebooks/${sid}/cells/generate`, { after: "nope", request: "x" });
     assert.equal(r.status, 404);
     assert.equal(mock.requests.length, 3, "an unknown cell is refused before asking the model");
-    assert.ok(r.body.state.cells.every((c: any) => c.status !== "running"));
 
     // The audit log: who asked, the model and the prompt's hash; not the request text.
     r = await api("GET", "/v1/audit/events?action=ai.generate_cell");
