@@ -1,0 +1,107 @@
+/** Share commands: `strata export` (html, ipynb, script) and `strata import` (Jupyter notebooks). */
+import { basename, dirname, join } from "node:path";
+import { EXPORT_FORMATS, type ExportFormat, exportNotebook } from "../export/export.ts";
+import { duplicateText, importIpynb } from "../export/import_ipynb.ts";
+import { UsageError } from "./_args.ts";
+import type { Command } from "./command.ts";
+
+/** `strata export <dir> --format html|ipynb|script [-o FILE] [--no-code]`. */
+export const exportCommand: Command = {
+  name: "export",
+  usage: "strata export <dir> --format html|ipynb|script [-o FILE] [--no-code]",
+  summary: "write the notebook as one HTML report (with receipts), a Jupyter notebook or a script",
+  positionals: ["dir"],
+  options: {
+    format: { type: "string", choices: EXPORT_FORMATS },
+    out: { type: "string", short: "o" },
+    "no-code": { type: "boolean" },
+  },
+  dirArg: 0,
+  fileArgs: { options: ["out"] },
+  async run(args, ctx) {
+    const format = args.values.format as ExportFormat | undefined;
+    if (!format) throw new UsageError("give the format with --format html|ipynb|script");
+    if (args.values["no-code"] && format !== "html") {
+      throw new UsageError("--no-code applies to --format html only");
+    }
+    const out = typeof args.values.out === "string" ? args.values.out : undefined;
+    const dir = args.positionals[0];
+    const session = await ctx.openNotebook(dir);
+    const services = await ctx.services();
+    const file = await exportNotebook(
+      session,
+      { db: services.db, denoVersion: Deno.version.deno },
+      {
+        format,
+        code: !args.values["no-code"],
+        notebookDir: dir,
+        fileName: out ? basename(out) : undefined,
+      },
+    );
+    await services.audit.record({
+      tenantHash: (await ctx.tenant()).hash,
+      actor: null,
+      action: "notebook.export",
+      resource: `notebooks/${await ctx.notebookPath(dir)}`,
+      details: { format, code: !args.values["no-code"], via: "cli" },
+    });
+    if (out === undefined) {
+      await Deno.stdout.write(new TextEncoder().encode(file.text));
+      return 0;
+    }
+    await writeAtomic(out, file.text);
+    console.error(`wrote ${out} (${format}, ${new TextEncoder().encode(file.text).length} bytes)`);
+    return 0;
+  },
+};
+
+/** `strata import <file.ipynb> <dir> [--name N]`. */
+export const importCommand: Command = {
+  name: "import",
+  usage: "strata import <notebook.ipynb> <dir> [--name N] [--format text|json]",
+  summary: "create a notebook folder from a TypeScript/JavaScript Jupyter notebook",
+  positionals: ["file", "dir"],
+  options: {
+    name: { type: "string" },
+    format: { type: "string", choices: ["text", "json"] },
+  },
+  fileArgs: { positionals: [0, 1] },
+  async run(args, ctx) {
+    const [file, dir] = args.positionals;
+    const report = await importIpynb(file, dir, {
+      name: typeof args.values.name === "string" ? args.values.name : undefined,
+    });
+    await (await ctx.services()).audit.record({
+      tenantHash: (await ctx.tenant()).hash,
+      actor: null,
+      action: "notebook.import",
+      resource: `notebooks/${await ctx.notebookPath(report.dir)}`,
+      details: { cells: report.cells.length, duplicates: report.duplicates.length, via: "cli" },
+    });
+    if (args.values.format === "json") {
+      console.log(JSON.stringify({
+        ...report,
+        duplicates: report.duplicates.map((d) => ({ ...d, message: duplicateText(d) })),
+      }));
+      return 0;
+    }
+    console.log(
+      `imported ${report.cells.length} cell(s) from ${basename(file)} into ${report.dir}`,
+    );
+    for (const s of report.skipped) console.log(`  skipped cell ${s.index}: ${s.reason}`);
+    for (const d of report.duplicates) console.log(`  warning: ${duplicateText(d)}`);
+    return 0;
+  },
+};
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const suffix = crypto.getRandomValues(new Uint32Array(1))[0].toString(16);
+  const tmp = join(dirname(path), `.${basename(path)}.${suffix}.tmp`);
+  try {
+    await Deno.writeTextFile(tmp, text);
+    await Deno.rename(tmp, path);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
+}
