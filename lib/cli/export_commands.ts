@@ -2,6 +2,7 @@
 import { basename, dirname, join } from "node:path";
 import { EXPORT_FORMATS, type ExportFormat, exportNotebook } from "../export/export.ts";
 import { duplicateText, importIpynb } from "../export/import_ipynb.ts";
+import { NotFoundError } from "../errors.ts";
 import { UsageError } from "./_args.ts";
 import type { Command } from "./command.ts";
 
@@ -102,6 +103,9 @@ async function writeAtomic(path: string, text: string): Promise<void> {
     await Deno.rename(tmp, path);
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
+    if (err instanceof Deno.errors.NotFound) {
+      throw new NotFoundError(`Cannot write '${path}': folder '${dirname(path)}' does not exist`);
+    }
     throw err;
   }
 }
