@@ -309,6 +309,15 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
           >
             Runtime
           </button>
+          {/* export helper: a self-contained HTML report with receipts (routes/api/export.ts) */}
+          <a
+            class="btn-link"
+            href={`/v1/notebooks/${state.sessionId}/export?format=html&download=1`}
+            download
+            title="Download a self-contained HTML report: outputs, folded code and a receipt per output"
+          >
+            Export HTML
+          </a>
         </div>
       </header>
       {conn === "reconnecting" && (

@@ -3,7 +3,7 @@
 // a hostile cell is run on the real server, exported over HTTP, and opened from disk in Chromium.
 import assert from "node:assert/strict";
 import { startServer } from "../_server.ts";
-import { launchBrowser, screenshot } from "./_browser.ts";
+import { launchBrowser, screenshot, waitReady } from "./_browser.ts";
 
 const SECRET = "tok-S3CR3T-98765-zz";
 const HOSTILE = "</details><script>alert(1)</script>";
@@ -104,6 +104,20 @@ Deno.test({
       const bad = await server.api("GET", `/v1/notebooks/${sid}/export?format=pdf`);
       assert.equal(bad.status, 400);
       assert.match(bad.body.error.message, /format 'pdf' is not one of html, ipynb, script/);
+
+      // The notebook page's Export HTML link downloads the same report.
+      const app = await browser.newPage({ acceptDownloads: true });
+      await app.goto(`${server.url}/notebooks/${created.body.notebook.path}`);
+      await waitReady(app);
+      await screenshot(app, "export-html-toolbar-link");
+      const [download] = await Promise.all([
+        app.waitForEvent("download"),
+        app.getByRole("link", { name: "Export HTML" }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), "sales-report.html");
+      const downloaded = await Deno.readTextFile(await download.path());
+      assert.equal((downloaded.match(/<details class="receipt"/g) ?? []).length, 4);
+      await app.close();
 
       // Opened from disk: nothing is fetched, nothing runs, the outputs show.
       const file = `${server.dir}/report.html`;
