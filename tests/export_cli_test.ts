@@ -188,3 +188,63 @@ Deno.test("export cli - ipynb export then import keeps sources; bad input writes
     await Deno.remove(strata.dir, { recursive: true });
   }
 });
+
+Deno.test("export cli - plan lists the edited cell and its downstream; verify catches Math.random", async () => {
+  const strata = await cli();
+  try {
+    ok(await strata(["new", "nb"]));
+    const add = async (source: string) =>
+      ok(await strata(["cell", "add", "nb", "--source", source])).trim();
+    const a = await add("const a = 1");
+    const b = await add("const b = a + 1");
+    const c = await add("const c = b * 10\nc");
+    const d = await add("const d = a + 100\nd");
+    ok(await strata(["run", "nb"]));
+    const planOf = async () => JSON.parse(ok(await strata(["plan", "nb", "--format", "json"])));
+    let plan = await planOf();
+    assert.deepEqual(plan.cells.map((x: { action: string }) => x.action), [
+      "hit",
+      "hit",
+      "hit",
+      "hit",
+    ]);
+
+    ok(await strata(["cell", "edit", "nb", b, "--source", "const b = a + 2"]));
+    plan = await planOf();
+    assert.deepEqual(
+      plan.cells.filter((x: { action: string }) => x.action === "run").map((x: { id: string }) =>
+        x.id
+      ),
+      [b, c],
+    );
+    assert.deepEqual(plan.cells.map((x: { id: string }) => x.id), [a, b, c, d]);
+    assert.match(plan.cells[1].reason, /own source changed/);
+    assert.match(plan.cells[2].reason, /upstream/);
+    assert.match(ok(await strata(["plan", "nb"])), /2 cell\(s\) would run, 2 cache hit\(s\)/);
+
+    ok(await strata(["run", "nb"]));
+    assert.match(ok(await strata(["verify", "nb"])), /ok: all 4 cell\(s\) reproduce/);
+
+    const r = await add("// @name dice\nMath.random()");
+    const first = JSON.parse(ok(await strata(["run", "nb", "--format", "json"])));
+    const rolled = first.cells.find((x: { id: string }) => x.id === r).displays[0].data;
+    const verify = await strata(["verify", "nb", "--format", "json"]);
+    assert.equal(verify.code, 1, verify.stderr);
+    const report = JSON.parse(verify.stdout);
+    assert.deepEqual(
+      report.cells.filter((x: { verdict: string }) => x.verdict !== "same").map((
+        x: { id: string; name: string },
+      ) => [x.id, x.name]),
+      [[r, "dice"]],
+    );
+    assert.match(report.cells.at(-1).detail, /display 1 differs: stored "0\.\d+", now "0\.\d+"/);
+    assert.match((await strata(["verify", "nb"])).stdout, /differs\s+\w+ \(dice\)/);
+    // Verify overwrote nothing: the stored roll is still the one served from the cache.
+    const again = JSON.parse(ok(await strata(["run", "nb", "--format", "json"])));
+    const hit = again.cells.find((x: { id: string }) => x.id === r);
+    assert.equal(hit.cacheHit, true);
+    assert.equal(hit.displays[0].data, rolled);
+  } finally {
+    await Deno.remove(strata.dir, { recursive: true });
+  }
+});

@@ -1,7 +1,12 @@
-/** Share commands: `strata export` (html, ipynb, script) and `strata import` (Jupyter notebooks). */
+/**
+ * Share and check commands: `strata export` (html, ipynb, script), `strata import` (Jupyter
+ * notebooks), `strata plan` (what a run would do) and `strata verify` (do outputs reproduce).
+ */
 import { basename, dirname, join } from "node:path";
 import { EXPORT_FORMATS, type ExportFormat, exportNotebook } from "../export/export.ts";
 import { duplicateText, importIpynb } from "../export/import_ipynb.ts";
+import { planNotebook, planText } from "../export/plan.ts";
+import { verifyNotebook, verifyText } from "../export/verify.ts";
 import { NotFoundError } from "../errors.ts";
 import { UsageError } from "./_args.ts";
 import type { Command } from "./command.ts";
@@ -92,6 +97,56 @@ export const importCommand: Command = {
     for (const s of report.skipped) console.log(`  skipped cell ${s.index}: ${s.reason}`);
     for (const d of report.duplicates) console.log(`  warning: ${duplicateText(d)}`);
     return 0;
+  },
+};
+
+const FORMAT = { type: "string", choices: ["text", "json"] } as const;
+
+/** `strata plan <dir>`: which cells a run would execute and which are cache hits, and why. */
+export const planCommand: Command = {
+  name: "plan",
+  usage: "strata plan <dir> [--format text|json]",
+  summary: "show what a run would execute and what would be a cache hit, without running",
+  positionals: ["dir"],
+  options: { format: FORMAT },
+  dirArg: 0,
+  async run(args, ctx) {
+    const session = await ctx.openNotebook(args.positionals[0]);
+    const services = await ctx.services();
+    const plan = await planNotebook(session, { db: services.db, blobs: services.blobs });
+    console.log(args.values.format === "json" ? JSON.stringify(plan) : planText(plan));
+    return 0;
+  },
+};
+
+/** `strata verify <dir>`: re-runs every cell from scratch and compares with the stored outputs. */
+export const verifyCommand: Command = {
+  name: "verify",
+  usage: "strata verify <dir> [--format text|json]",
+  summary: "re-run every cell without the cache and check each output matches the stored one",
+  positionals: ["dir"],
+  options: { format: FORMAT },
+  dirArg: 0,
+  async run(args, ctx) {
+    const dir = args.positionals[0];
+    const session = await ctx.openNotebook(dir);
+    const services = await ctx.services();
+    const report = await verifyNotebook(session, {
+      db: services.db,
+      blobs: services.blobs,
+      executor: services.executor,
+      memoryMb: ctx.config.executor.memoryMb,
+      defaultTimeoutSeconds: ctx.config.executor.timeoutSeconds,
+    });
+    await services.audit.record({
+      tenantHash: (await ctx.tenant()).hash,
+      actor: null,
+      action: "notebook.verify",
+      resource: `notebooks/${await ctx.notebookPath(dir)}`,
+      details: { ok: report.ok, via: "cli" },
+    });
+    console.log(args.values.format === "json" ? JSON.stringify(report) : verifyText(report));
+    return report.ok ? 0 : 1;
   },
 };
 

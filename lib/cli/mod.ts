@@ -19,7 +19,7 @@ import {
   statusCommand,
 } from "./notebook_commands.ts";
 import { auditVerify, gc, jobsRun, migrateCommand } from "./ops_commands.ts";
-import { exportCommand, importCommand } from "./export_commands.ts"; // export helper
+import { exportCommand, importCommand, planCommand, verifyCommand } from "./export_commands.ts"; // export helper
 import { resolveFileArgs } from "./_file_args.ts"; // export helper
 
 /** What the CLI needs from main.ts. */
@@ -42,6 +42,8 @@ export const COMMANDS: readonly Command[] = [
   dagCommand,
   exportCommand,
   importCommand,
+  planCommand,
+  verifyCommand,
   auditVerify,
   gc,
   migrateCommand,
