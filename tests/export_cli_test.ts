@@ -200,6 +200,18 @@ Deno.test("export cli - plan lists the edited cell and its downstream; verify ca
     const c = await add("const c = b * 10\nc");
     const d = await add("const d = a + 100\nd");
     ok(await strata(["run", "nb"]));
+    // An exported report's receipts check out against the store; a tampered one does not.
+    ok(await strata(["export", "nb", "--format", "html", "-o", "report.html"]));
+    assert.match(ok(await strata(["verify", "report.html"])), /ok: all 4 receipt\(s\) match/);
+    const report0 = await Deno.readTextFile(`${strata.work}/report.html`);
+    const forged = /"outputHash":"([0-9a-f]+)"/.exec(report0)![1];
+    await Deno.writeTextFile(
+      `${strata.work}/forged.html`,
+      report0.replace(`"outputHash":"${forged}"`, `"outputHash":"${"0".repeat(forged.length)}"`),
+    );
+    const tampered = await strata(["verify", "forged.html"]);
+    assert.equal(tampered.code, 1);
+    assert.match(tampered.stdout, /mismatch .*file says 000000000000/);
     const planOf = async () => JSON.parse(ok(await strata(["plan", "nb", "--format", "json"])));
     let plan = await planOf();
     assert.deepEqual(plan.cells.map((x: { action: string }) => x.action), [

@@ -7,6 +7,7 @@ import { EXPORT_FORMATS, type ExportFormat, exportNotebook } from "../export/exp
 import { duplicateText, importIpynb } from "../export/import_ipynb.ts";
 import { planNotebook, planText } from "../export/plan.ts";
 import { verifyNotebook, verifyText } from "../export/verify.ts";
+import { receiptsText, verifyReceipts } from "../export/verify_receipts.ts";
 import { NotFoundError } from "../errors.ts";
 import { UsageError } from "./_args.ts";
 import type { Command } from "./command.ts";
@@ -119,16 +120,27 @@ export const planCommand: Command = {
   },
 };
 
-/** `strata verify <dir>`: re-runs every cell from scratch and compares with the stored outputs. */
+/**
+ * `strata verify <dir>`: re-runs every cell from scratch and compares with the stored outputs.
+ * `strata verify <report.html|notebook.ipynb>`: checks an exported file's receipts.
+ */
 export const verifyCommand: Command = {
   name: "verify",
-  usage: "strata verify <dir> [--format text|json]",
-  summary: "re-run every cell without the cache and check each output matches the stored one",
+  usage: "strata verify <dir | report.html | notebook.ipynb> [--format text|json]",
+  summary: "re-run every cell without the cache and compare with the stored outputs " +
+    "(or check an exported file's receipts against the store)",
   positionals: ["dir"],
   options: { format: FORMAT },
   dirArg: 0,
   async run(args, ctx) {
     const dir = args.positionals[0];
+    if ((await Deno.stat(dir).catch(() => null))?.isFile) {
+      const services = await ctx.services();
+      const text = await Deno.readTextFile(dir);
+      const report = await verifyReceipts(services.db, (await ctx.tenant()).hash, text, dir);
+      console.log(args.values.format === "json" ? JSON.stringify(report) : receiptsText(report));
+      return report.ok ? 0 : 1;
+    }
     const session = await ctx.openNotebook(dir);
     const services = await ctx.services();
     const report = await verifyNotebook(session, {
