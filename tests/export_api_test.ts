@@ -59,7 +59,7 @@ Deno.test("export api - scope, ACL and tenant checks; secrets stay out of every 
     version: "test",
     defaultTenant: { id: DEFAULT_TENANT_ID, hash: await tenantHash(DEFAULT_TENANT_ID) },
     tenants,
-    mount: (a) => mountApi(a, buildApiDeps({ config, services, tenants, log, metrics })),
+    mount: (a) => mountApi(a, buildApiDeps({ config, services, tenants })),
   });
   const call = async (method: string, path: string, h: Record<string, string>, body?: unknown) => {
     const res = await app.request(path, {

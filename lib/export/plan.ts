@@ -3,7 +3,7 @@
  * each code cell is a cache hit (its provenance has a complete, intact stored result) or would
  * run, with the reason (never run, the why-stale chain, a missing or corrupt artifact, @nocache).
  */
-import { lookupCell } from "../session/cell_cache.ts";
+import { lookupCell } from "../runtime/cell_cache.ts";
 import type { NotebookSession } from "../session/notebook_session.ts";
 import type { Db } from "../db/types.ts";
 import type { BlobStore } from "../artifacts/blob_store.ts";

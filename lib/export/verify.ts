@@ -14,9 +14,9 @@ import type { Db } from "../db/types.ts";
 import type { DisplayOutput } from "../executor/types.ts";
 import type { Executor } from "../executor/executor.ts";
 import { displayText } from "../cli/render.ts";
-import { lookupCell } from "../session/cell_cache.ts";
+import { lookupCell } from "../runtime/cell_cache.ts";
 import type { NotebookSession } from "../session/notebook_session.ts";
-import { runCells } from "../session/run_engine.ts";
+import { runCells } from "../runtime/run_engine.ts";
 
 /** The verdict on one cell. */
 export interface VerifyCell {

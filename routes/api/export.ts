@@ -1,45 +1,31 @@
 /**
- * `GET /v1/notebooks/{sid}/export?format=html|ipynb|script[&code=false]`: the notebook as one
- * downloadable file. Scope notebook:read plus the notebook's ACL (denied answers 404). The
- * script export carries no server path: it runs cells from the folder it is started in.
+ * `GET /v1/notebooks/{sid}/export?format=html|ipynb|script[&code=false][&download=1]`: decodes
+ * the query into `notebook.export` (scope notebook:read, ACL on the notebook, audited) and sends
+ * the file with its type.
  */
 import { Hono } from "hono";
 import { ValidationError } from "../../lib/errors.ts";
-import { EXPORT_FORMATS, type ExportFormat, exportNotebook } from "../../lib/export/export.ts";
+import { callerOf } from "../../lib/http/caller.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
 import type { ApiDeps } from "./deps.ts";
-import { authorize } from "./_helpers.ts";
 
 /** Routes under /v1/notebooks for exports. */
 export function exportRoutes(deps: ApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/:sid/export", async (c) => {
-    const s = deps.sessions.get(c.var.tenant, c.req.param("sid"));
-    authorize(deps, c, "notebook:read", `notebooks/${s.scope.path}`);
-    const format = c.req.query("format") ?? "html";
-    if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-      throw new ValidationError(
-        `Cannot export: format '${format}' is not one of ${EXPORT_FORMATS.join(", ")}`,
-      );
+    const code = c.req.query("code");
+    if (code !== undefined && code !== "true" && code !== "false") {
+      throw new ValidationError(`Invalid code: expected true or false, got '${code}'`);
     }
-    const codeParam = c.req.query("code");
-    if (codeParam !== undefined && codeParam !== "true" && codeParam !== "false") {
-      throw new ValidationError(`Cannot export: code must be true or false, got '${codeParam}'`);
-    }
-    const file = await exportNotebook(
-      s,
-      { db: deps.db, denoVersion: Deno.version.deno },
-      { format: format as ExportFormat, code: codeParam !== "false" },
-    );
-    await deps.audit?.(c, {
-      action: "notebook.export",
-      resource: `notebooks/${s.scope.path}`,
-      details: { format, code: codeParam !== "false" },
-    });
-    const download = c.req.query("download") === "1";
+    const file = await deps.dispatcher.dispatch("notebook.export", {
+      sid: c.req.param("sid"),
+      format: c.req.query("format"),
+      code: code === undefined ? undefined : code === "true",
+    }, callerOf(c));
+    const disposition = c.req.query("download") === "1" ? "attachment" : "inline";
     return c.body(file.text, 200, {
       "content-type": file.contentType,
-      "content-disposition": `${download ? "attachment" : "inline"}; filename="${file.fileName}"`,
+      "content-disposition": `${disposition}; filename="${file.fileName}"`,
       // The HTML report carries its own CSP; this one also covers the other formats.
       "content-security-policy": "default-src 'none'; img-src data:; style-src 'unsafe-inline'",
       "x-content-type-options": "nosniff",
