@@ -9,6 +9,7 @@ import type { CellError, CellJob, CodeInput, EncodedValue } from "./types.ts";
 export const DEFAULT_TIMEOUT_MS = 300_000;
 export const DEFAULT_MEMORY_MB = 1024;
 export const DEFAULT_CONSOLE_LIMIT = 1_048_576;
+export const DEFAULT_MAX_WORKERS = 4;
 
 /** An output of an earlier job in the same runBatch call, kept encoded. */
 export interface Produced {
@@ -81,6 +82,8 @@ export async function prepareJob(
     outputs: job.outputs,
     env: job.env ?? {},
     consoleLimit: job.consoleLimit ?? DEFAULT_CONSOLE_LIMIT,
+    timeoutMs: job.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxWorkers: job.maxWorkers ?? DEFAULT_MAX_WORKERS,
   };
   return { ok: true, child, main: main.module, code };
 }

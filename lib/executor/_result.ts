@@ -3,7 +3,7 @@
 import { mapPosition } from "./cell_module.ts";
 import type { ChildError, ChildResult } from "./protocol.ts";
 import type { Prepared } from "./_prepare.ts";
-import type { CellError, CellErrorKind, CellResult, ConsoleEntry } from "./types.ts";
+import type { CellError, CellErrorKind, CellResult, ConsoleEntry, EncodedValue } from "./types.ts";
 
 /**
  * One job's console in arrival order: lines the harness captured (already capped there) and
@@ -80,7 +80,7 @@ export function deathError(
 export function mapResult(
   cellId: string,
   prepared: Extract<Prepared, { ok: true }>,
-  child: ChildResult,
+  child: Omit<ChildResult, "outputs"> & { outputs: EncodedValue[] },
   out: JobConsole,
   durationMs: number,
 ): CellResult {

@@ -181,7 +181,15 @@ export function createExecutor(options: ExecutorOptions): Executor {
         const durationMs = performance.now() - started;
         if (frame?.t === "result") {
           if (frame.index !== next++) throw new Error("Cell child answered out of order");
-          emit(mapResult(job.cellId, p, frame, out, durationMs));
+          let outputs;
+          try {
+            outputs = await child.loadOutputs(frame.outputs);
+          } catch (e) {
+            const message = `Cannot read the cell's outputs: ${(e as Error).message}`;
+            emit(failedResult(job.cellId, { kind: "encode", message }, durationMs, out));
+            return;
+          }
+          emit(mapResult(job.cellId, p, { ...frame, outputs }, out, durationMs));
           continue;
         }
         const status = await child.status;
