@@ -8,6 +8,7 @@ import { basename, dirname, join } from "node:path";
 import {
   type ChildMessage,
   encodeMessage,
+  type FileValue,
   FrameReader,
   isFileValue,
   LARGE_VALUE_BYTES,
@@ -65,6 +66,28 @@ function withHarnessRead(flags: string[], harnessPath: string): string[] {
     return `${f},${files}`;
   });
   return found ? out : [...out, `--allow-read=${files}`];
+}
+
+/**
+ * Reads a value file a child announced. The file is first moved out of the child's reach (a
+ * rename moves a symlink itself, never its target), then must be a plain, singly linked file of
+ * the announced size: a symlink or hard link planted by the cell is refused, never followed.
+ */
+export async function takeValueFile(scratchDir: string, v: FileValue): Promise<EncodedValue> {
+  if (!/^value-[0-9a-f-]+\.bin$/.test(v.file)) {
+    throw new Error(`the child named an invalid value file '${v.file}'`);
+  }
+  const taken = join(dirname(scratchDir), `taken-${basename(scratchDir)}-${v.file}`);
+  await Deno.rename(join(scratchDir, v.file), taken);
+  try {
+    const st = await Deno.lstat(taken);
+    if (!st.isFile || st.nlink !== 1 || st.size !== v.size) {
+      throw new Error(`the value file for '${v.name}' is not the plain file the child announced`);
+    }
+    return { name: v.name, codec: v.codec, bytes: await Deno.readFile(taken) };
+  } finally {
+    await Deno.remove(taken).catch(() => {});
+  }
 }
 
 /** A started child waiting for its one message. */
@@ -157,24 +180,7 @@ export class CellChild {
   async loadOutputs(outputs: WireValue[]): Promise<EncodedValue[]> {
     const loaded: EncodedValue[] = [];
     for (const v of outputs) {
-      if (!isFileValue(v)) {
-        loaded.push(v);
-        continue;
-      }
-      if (!/^value-[0-9a-f-]+\.bin$/.test(v.file)) {
-        throw new Error(`Cell child named an invalid value file '${v.file}'`);
-      }
-      const taken = join(dirname(this.scratchDir), `taken-${basename(this.scratchDir)}-${v.file}`);
-      await Deno.rename(join(this.scratchDir, v.file), taken);
-      try {
-        const st = await Deno.lstat(taken);
-        if (!st.isFile || st.nlink !== 1 || st.size !== v.size) {
-          throw new Error(`Value file for '${v.name}' is not the plain file the child announced`);
-        }
-        loaded.push({ name: v.name, codec: v.codec, bytes: await Deno.readFile(taken) });
-      } finally {
-        await Deno.remove(taken).catch(() => {});
-      }
+      loaded.push(isFileValue(v) ? await takeValueFile(this.scratchDir, v) : v);
     }
     return loaded;
   }

@@ -20,6 +20,8 @@ import {
   type Produced,
 } from "./_prepare.ts";
 import { deathError, failedResult, JobConsole, mapResult } from "./_result.ts";
+import { type OverLimit, Watchdog } from "./_watchdog.ts";
+import { cleanText } from "./_messages.ts";
 import type { CellJob, CellResult, ConsoleEntry } from "./types.ts";
 
 /** Options for createExecutor. */
@@ -40,6 +42,15 @@ export interface ExecutorOptions {
   childEnv?: Record<string, string>;
   /** @default the harness.ts beside this file */
   harnessPath?: string;
+  /**
+   * Run children as this user and group (the server must be root). The scratch folders are
+   * given to it; it needs read access to the deno binary, DENO_DIR and the notebook folders.
+   */
+  runAs?: { uid: number; gid: number };
+  /** How often running children's memory and threads are sampled; 0 disables. @default 100 */
+  watchdogMs?: number;
+  /** Threads a child may have (each Worker is one; Deno uses about ten). @default 256 */
+  maxThreads?: number;
   log?: Logger;
 }
 
@@ -70,6 +81,9 @@ export interface Executor {
   close(): Promise<void>;
 }
 
+/** Resident memory of an idle child (Deno, the supervisor and the runner Worker), allowed on top. */
+const RUNTIME_RSS_MB = 128;
+
 /** Creates an executor with its own warm pool. */
 export function createExecutor(options: ExecutorOptions): Executor {
   const log = options.log ?? nullLogger();
@@ -80,7 +94,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
     size: options.poolSize,
     idleMs: options.idleMs,
     env: options.childEnv,
+    runAs: options.runAs,
     log,
+  });
+  const watchdog = new Watchdog(options.watchdogMs ?? 100, (e) => {
+    log.warn("cell memory watchdog disabled: cannot read /proc", { error: String(e) });
   });
 
   async function runBatch(jobs: CellJob[], opts: BatchOptions = {}): Promise<CellResult[]> {
@@ -135,11 +153,21 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const spec = jobs[0].permissions;
     const memoryMb = jobs[0].memoryMb ?? DEFAULT_MEMORY_MB;
     const child = pool.acquire(spec, memoryMb);
-    let killedFor: "timeout" | "cancelled" | undefined;
+    let killedFor: "timeout" | "cancelled" | OverLimit | undefined;
     const onAbort = () => {
       killedFor = "cancelled";
       child.kill();
     };
+    const unwatch = watchdog.watch({
+      pid: child.pid,
+      // The cap is for what the cell allocates; the runtime itself (two isolates) comes on top.
+      memoryMb: memoryMb + RUNTIME_RSS_MB,
+      maxThreads: options.maxThreads ?? 256,
+      onOverLimit: (reason) => {
+        killedFor ??= reason;
+        child.kill();
+      },
+    });
     signal?.addEventListener("abort", onAbort);
     let out = new JobConsole(jobs[0].consoleLimit ?? DEFAULT_CONSOLE_LIMIT);
     let current = 0;
@@ -189,14 +217,18 @@ export function createExecutor(options: ExecutorOptions): Executor {
             emit(failedResult(job.cellId, { kind: "encode", message }, durationMs, out));
             return;
           }
-          emit(mapResult(job.cellId, p, { ...frame, outputs }, out, durationMs));
+          const paths = { scratchDir: child.scratchDir, notebookDir: job.permissions.notebookDir };
+          emit(mapResult(job.cellId, p, { ...frame, outputs }, out, durationMs, paths));
           continue;
         }
         const status = await child.status;
         const error = deathError(killedFor, {
           timeoutMs,
           memoryMb: job.memoryMb ?? DEFAULT_MEMORY_MB,
-          stderrTail: child.stderrTail,
+          stderrTail: cleanText(child.stderrTail, {
+            scratchDir: child.scratchDir,
+            notebookDir: job.permissions.notebookDir,
+          }),
           code: status.code,
         });
         log.debug("cell child ended without a result", { cell: job.cellId, kind: error.kind });
@@ -205,6 +237,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);
+      unwatch();
       child.onRaw(undefined);
       child.kill();
       void pool.release(child);

@@ -93,7 +93,8 @@ function scopedFlags(
     config.artifactDir,
     ...scope.dirs,
   ]);
-  const readable = unique([ctx.codeRoot, ...writable, config.configFile]);
+  // /proc: the executor's watchdog samples cell children's memory (exec helper, issue 13 item 9).
+  const readable = unique([ctx.codeRoot, ...writable, config.configFile, "/proc"]);
   const flags = [
     // Without any host, no --allow-net at all: `--no-prompt` then denies every connection.
     ...(net.size > 0 ? [`--allow-net=${[...net].join(",")}`] : []),
