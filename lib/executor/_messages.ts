@@ -48,7 +48,7 @@ export function cleanText(text: string, ctx: PathContext): string {
   for (const prefix of scratchUrls) {
     out = out.replace(
       new RegExp(`${escapeRe(prefix)}([\\w.-]+)(?::(\\d+):(\\d+))?`, "g"),
-      (all, file: string, line?: string, column?: string) => {
+      (_all, file: string, line?: string, column?: string) => {
         if (line && column && ctx.position) {
           const at = ctx.position(`file://${ctx.scratchDir}/${file}`, Number(line), Number(column));
           if (at) return at;

@@ -5,7 +5,7 @@ import { CHILD_EXIT, type ChildError, type ChildResult } from "./protocol.ts";
 import { cleanStack, cleanText, type PathContext, permissionHint, plainText } from "./_messages.ts";
 import type { Prepared } from "./_prepare.ts";
 import type { OverLimit } from "./_watchdog.ts";
-import type { CellError, CellErrorKind, CellResult, ConsoleEntry, EncodedValue } from "./types.ts";
+import type { CellError, CellResult, ConsoleEntry, EncodedValue } from "./types.ts";
 
 /**
  * One job's console in arrival order: lines the harness captured (already capped there) and
