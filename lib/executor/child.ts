@@ -15,6 +15,7 @@ import {
   type WireValue,
 } from "./protocol.ts";
 import type { EncodedValue } from "./types.ts";
+import { readFileChunked, writeFileChunked } from "../chunked_io.ts";
 
 /** How to start a child. */
 export interface ChildSpawnOptions {
@@ -84,7 +85,7 @@ export async function takeValueFile(scratchDir: string, v: FileValue): Promise<E
     if (!st.isFile || st.nlink !== 1 || st.size !== v.size) {
       throw new Error(`the value file for '${v.name}' is not the plain file the child announced`);
     }
-    return { name: v.name, codec: v.codec, bytes: await Deno.readFile(taken) };
+    return { name: v.name, codec: v.codec, bytes: await readFileChunked(taken) };
   } finally {
     await Deno.remove(taken).catch(() => {});
   }
@@ -188,7 +189,7 @@ export class CellChild {
   async #spillInput(v: WireValue): Promise<WireValue> {
     if (isFileValue(v) || v.bytes.length <= LARGE_VALUE_BYTES) return v;
     const file = `input-${crypto.randomUUID()}.bin`;
-    await Deno.writeFile(join(this.scratchDir, file), v.bytes, { createNew: true, mode: 0o644 });
+    await writeFileChunked(join(this.scratchDir, file), v.bytes, { mode: 0o644 });
     return { name: v.name, codec: v.codec, file, size: v.bytes.length };
   }
 
