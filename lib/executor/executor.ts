@@ -121,8 +121,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         continue;
       }
       const start = results.length;
-      let end = start + 1;
-      while (end < jobs.length && segmentKey(jobs[end]) === segmentKey(jobs[start])) end++;
+      const end = segmentEnd(jobs, start);
       await runSegment(jobs.slice(start, end), produced, emit, {
         ...opts,
         onConsole: opts.onConsole && ((e, i) => opts.onConsole!(e, start + i)),
@@ -259,6 +258,41 @@ export function createExecutor(options: ExecutorOptions): Executor {
 function defaultHarnessPath(): string {
   const bundled = import.meta.url.endsWith(".js");
   return fileURLToPath(new URL(bundled ? "./harness.js" : "./harness.ts", import.meta.url));
+}
+
+/**
+ * Where the child that starts at `start` stops. Jobs that share a child share a JavaScript realm
+ * (values flow in memory), so a cell can change what later cells of its child compute. A job
+ * therefore joins only if it has equal permissions and depends, directly or through the others,
+ * on every job already in the child: whatever an earlier cell does to it is then part of its
+ * provenance, and no cell can poison the cached result of a cell that does not depend on it.
+ */
+export function segmentEnd(jobs: readonly CellJob[], start: number): number {
+  const producer = new Map<string, number>();
+  const closures: Set<number>[] = [];
+  const closureOf = (i: number) => {
+    const c = new Set<number>();
+    for (const name of jobs[i].carry ?? []) {
+      const p = producer.get(name);
+      if (p === undefined) continue;
+      c.add(p);
+      for (const q of closures[p - start]) c.add(q);
+    }
+    return c;
+  };
+  const admit = (i: number, closure: Set<number>) => {
+    closures.push(closure);
+    for (const name of jobs[i].outputs) producer.set(name, i);
+  };
+  admit(start, new Set());
+  let end = start + 1;
+  while (end < jobs.length && segmentKey(jobs[end]) === segmentKey(jobs[start])) {
+    const closure = closureOf(end);
+    if (closure.size !== end - start) break;
+    admit(end, closure);
+    end++;
+  }
+  return end;
 }
 
 function segmentKey(job: CellJob): string {
