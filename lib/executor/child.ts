@@ -107,6 +107,7 @@ export class CellChild {
   #stderrTail = "";
   #disposed: Promise<Deno.CommandStatus> | undefined;
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #runAs: { uid: number; gid: number } | undefined;
 
   constructor(options: ChildSpawnOptions) {
     const args = [
@@ -131,6 +132,7 @@ export class CellChild {
     }).spawn();
     this.pid = this.#proc.pid;
     this.scratchDir = options.scratchDir;
+    this.#runAs = options.runAs;
     this.status = this.#proc.status.then((s) => {
       this.#exited = true;
       return s;
@@ -189,7 +191,10 @@ export class CellChild {
   async #spillInput(v: WireValue): Promise<WireValue> {
     if (isFileValue(v) || v.bytes.length <= LARGE_VALUE_BYTES) return v;
     const file = `input-${crypto.randomUUID()}.bin`;
-    await writeFileChunked(join(this.scratchDir, file), v.bytes, { mode: 0o644 });
+    const path = join(this.scratchDir, file);
+    await writeFileChunked(path, v.bytes, { mode: 0o600 });
+    // The child may run as another user (and the server under umask 027): hand the file over.
+    if (this.#runAs) await Deno.chown(path, this.#runAs.uid, this.#runAs.gid);
     return { name: v.name, codec: v.codec, file, size: v.bytes.length };
   }
 

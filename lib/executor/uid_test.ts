@@ -29,7 +29,13 @@ async function readServerEnviron(runAs?: { uid: number; gid: number }) {
       source: "Deno.uid()",
       permissions: { ...job.permissions, sys: ["uid"] },
     });
-    return { result: await ex.run(job), uid: uid.displays[0]?.data };
+    // A large input travels as a file the server writes into the cell's scratch folder.
+    const big = await ex.run({
+      ...job,
+      source: "big.length",
+      inputs: [{ name: "big", codec: "bytes", bytes: new Uint8Array(6 << 20) }],
+    });
+    return { result: await ex.run(job), uid: uid.displays[0]?.data, big };
   } finally {
     await ex.close();
     await Deno.remove(dir, { recursive: true });
@@ -42,6 +48,7 @@ Deno.test({
   async fn() {
     const dropped = await readServerEnviron(NOBODY);
     assert.equal(dropped.uid, "65534", "the cell runs as the unprivileged user");
+    assert.deepEqual(dropped.big.displays, [{ type: "text", data: String(6 << 20) }]);
     assert.equal(dropped.result.status, "ok", dropped.result.error?.message);
     const [code, bytes, ...err] = String(dropped.result.displays[0]?.data).split(" ");
     assert.notEqual(code, "0");
