@@ -52,6 +52,7 @@ let send: Post = () => {};
 export function startRunner(): void {
   const scope = globalThis as unknown as {
     onmessage: ((e: MessageEvent<RunnerRequest>) => void) | null;
+    postMessage: (message: unknown) => void;
   };
   scope.onmessage = (e) => {
     const req = e.data;
@@ -74,6 +75,7 @@ export function startRunner(): void {
       post({ t: "ready", error: errorMessage(err) });
     });
   };
+  scope.postMessage({ t: "listening" });
 }
 
 /** Large output bytes move to the supervisor without a copy. */

@@ -44,8 +44,15 @@ export async function supervise(scratchDir: string, runnerUrl: string): Promise<
   };
   const channel = new MessageChannel();
   channel.port1.onmessage = (e: MessageEvent<RunnerReport>) => inbox.push(e.data);
-  const init: RunnerRequest = { t: "init", scratchDir, port: channel.port2 };
-  worker.postMessage(init, [channel.port2]);
+  // The runner says when it listens (it loads asynchronously; a message sent earlier is lost).
+  // Only that first message on the Worker's own channel counts: cell code may post there later.
+  let initSent = false;
+  worker.onmessage = (e: MessageEvent<{ t?: string }>) => {
+    if (initSent || e.data?.t !== "listening") return;
+    initSent = true;
+    const init: RunnerRequest = { t: "init", scratchDir, port: channel.port2 };
+    worker.postMessage(init, [channel.port2]);
+  };
 
   const stdin = Deno.stdin.readable.getReader();
   const msg = await readMessage(stdin);

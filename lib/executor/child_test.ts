@@ -14,6 +14,7 @@ Deno.test("child - the harness files a child may read are exactly the harness's 
     for (const m of text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+"(\.[^"]+)";/gms)) {
       await visit(join(dirname(file), m[1]));
     }
+    for (const m of text.matchAll(/import\("(\.[^"]+)"\)/g)) await visit(join(dirname(file), m[1]));
   };
   await visit(harness);
   assert.ok(seen.size >= 5);
