@@ -4,14 +4,8 @@
  * runs through the run engine; every change is announced on the session's event hub.
  */
 import { join } from "node:path";
-import type { BlobStore } from "../artifacts/blob_store.ts";
-import type { Db } from "../db/types.ts";
-import { recordRun } from "../db/runs.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import type { Executor } from "../executor/executor.ts";
-import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
-import { type Analyzer, type CellAnalysis, loadAnalyzer } from "../notebook/analyzer.ts";
+import type { Analyzer, CellAnalysis } from "../notebook/analyzer.ts";
 import {
   addCell,
   editCell,
@@ -24,6 +18,8 @@ import {
   setSecretManagerConfig,
 } from "../notebook/format.ts";
 import { isSensitiveKey } from "../secrets/sensitive.ts";
+import { entersAsSecret, secretValues } from "../secrets/env_merge.ts";
+import { cellResultRedactor } from "../secrets/redact.ts";
 import { parseSecretManagerConfig, type SecretManagerConfig } from "../secrets/provider.ts";
 import type { CellLanguage } from "../notebook/cell_files.ts";
 import { lockFileHash } from "../notebook/provenance.ts";
@@ -35,29 +31,21 @@ import {
 import { describeWhy } from "../notebook/staleness.ts";
 import type { SessionSecrets } from "../secrets/session_secrets.ts";
 import { atomicWriteJson } from "./_atomic_json.ts";
-import { lookupCell, type StoredResult } from "./cell_cache.ts";
+import { lookupCell, type StoredResult } from "../runtime/cell_cache.ts";
 import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
-import { type CellRunOutcome, runCells, type RunMode } from "./run_engine.ts";
+import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import type { CellError } from "../executor/types.ts";
-import type { AuditRecorder } from "../audit/recorder.ts";
-import type { WorkerRegistry } from "../worker/registry.ts";
+import type { DagView, NotebookState, OutputView } from "../protocol/notebook_state.ts";
+import type { SandboxInput } from "../sandbox/cell_grants.ts"; // sandbox (issue 13)
+import { ceilingFor } from "../sandbox/policy.ts"; // sandbox (issue 13)
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
-  db: Db;
-  blobs: BlobStore;
-  executor: Executor;
-  log: Logger;
-  metrics?: Metrics;
-  denoVersion: string;
-  memoryMb: number;
-  defaultTimeoutSeconds: number;
+  /** The one run path (analyzer, executors, recording, metrics). */
+  runtime: Runtime;
   now?: () => Date;
-  /** Records cell executions in the audit log, in the run record's transaction. */
-  audit?: AuditRecorder;
-  /** Remote workers named by `@worker` / `worker =` and `[[workers]]`. */
-  workers?: WorkerRegistry;
 }
 
 /** Per-session identity: which tenant and notebook path. */
@@ -85,8 +73,6 @@ export interface RunSummary {
   ok: boolean;
 }
 
-let sharedAnalyzer: Promise<Analyzer> | undefined;
-
 /** One open notebook. Create with `NotebookSession.open`. */
 export class NotebookSession {
   readonly id: string;
@@ -103,9 +89,10 @@ export class NotebookSession {
   #outputs = new Map<string, CellOutputs>();
   #running = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
-  #pending: { o: CellRunOutcome; principal: string | null; notebookId: string }[] = [];
   #abort?: AbortController;
   #busy = false;
+  /** Tenant-wide sandbox decision inputs (the state shows them; runs recompute per principal). */
+  #sandbox?: SandboxInput;
   lastUsed = Date.now();
 
   private constructor(
@@ -135,15 +122,17 @@ export class NotebookSession {
     scope: SessionScope,
     deps: SessionDeps,
   ): Promise<NotebookSession> {
-    sharedAnalyzer ??= loadAnalyzer();
     const [analyzer, notebook, runtime, lock] = await Promise.all([
-      sharedAnalyzer,
+      deps.runtime.analyzer(),
       readNotebook(root),
       readRuntimeState(root),
       readLockFile(root),
     ]);
     if (runtime.error) {
-      deps.log.warn("ignoring unreadable runtime state", { path: root, error: runtime.error });
+      deps.runtime.deps.log.warn("ignoring unreadable runtime state", {
+        path: root,
+        error: runtime.error,
+      });
     }
     const session = new NotebookSession(
       crypto.randomUUID(),
@@ -160,8 +149,14 @@ export class NotebookSession {
       // A fetch error never blocks opening: it is shown in the state (secretManager.lastError).
       const parsed = parseSecretManagerConfig(notebook.manifest.secret_manager);
       if (parsed.config) await scope.secrets.load(parsed.config);
-      else deps.log.warn("ignoring invalid [secret_manager]", { path: root, error: parsed.error });
+      else {
+        deps.runtime.deps.log.warn("ignoring invalid [secret_manager]", {
+          path: root,
+          error: parsed.error,
+        });
+      }
     }
+    await session.#refreshSandbox(null);
     session.#rebuild();
     await session.#restoreOutputs();
     return session;
@@ -240,12 +235,26 @@ export class NotebookSession {
   }
 
   /**
-   * Sets or (with null) removes environment values. Non-secret keys go to `[env]`; secret-looking
-   * keys are session-only manual values (memory), declared in `[env]` as a blank placeholder;
-   * removing a manual value falls back to the secret manager's or the notebook's value.
+   * Sets or (with null) removes environment values. Plain values go to `[env]`; secrets (the
+   * `secret` flag, a key that is a secret now, or a sensitive name; see entersAsSecret) are
+   * session-only manual values (memory): a sensitive name keeps a blank placeholder in `[env]`,
+   * and a clear value of a key that becomes secret is removed from disk. Removing a manual value
+   * falls back to the secret manager's or the notebook's value.
    */
-  async updateEnv(values: Record<string, string | null>): Promise<void> {
+  async updateEnv(
+    values: Record<string, string | null>,
+    options: { secret?: Record<string, boolean> } = {},
+  ): Promise<void> {
+    const flags = options.secret ?? {};
+    for (const key of Object.keys(flags)) {
+      if (typeof values[key] !== "string") {
+        throw new ValidationError(
+          `Cannot mark env key '${key}' as secret: values.${key} must be a string in the same request`,
+        );
+      }
+    }
     const env = { ...(this.#notebook.manifest.env ?? {}) };
+    const sources = this.scope.secrets?.merged().sources ?? {};
     let fileChanged = false;
     for (const [key, value] of Object.entries(values)) {
       if (value === null) {
@@ -254,20 +263,26 @@ export class NotebookSession {
           delete env[key];
           fileChanged = true;
         }
-      } else if (isSensitiveKey(key)) {
+      } else if (entersAsSecret(key, flags[key], sources[key])) {
         if (!this.scope.secrets) {
           throw new ValidationError(
             `'${key}' is a secret and is kept in memory only; this server has no secret support`,
           );
         }
         this.scope.secrets.setManual(key, value);
-        if (!(key in env)) {
+        if (isSensitiveKey(key) && !(key in env)) {
           env[key] = "";
           fileChanged = true;
+        } else if (!isSensitiveKey(key) && key in env && env[key] !== "") {
+          delete env[key];
+          fileChanged = true;
         }
-      } else if (env[key] !== value) {
-        env[key] = value;
-        fileChanged = true;
+      } else {
+        this.scope.secrets?.removeManual(key);
+        if (env[key] !== value) {
+          env[key] = value;
+          fileChanged = true;
+        }
       }
     }
     if (fileChanged) await this.#enqueue(() => setNotebookEnv(this.root, env, this.#now()));
@@ -328,69 +343,45 @@ export class NotebookSession {
 
   async #run(targets: string[], mode: RunMode, principal: string | null): Promise<RunSummary> {
     this.lastUsed = Date.now();
-    const model = this.#model;
+    // Sandbox (issue 13): approvals and symlinks are read again at run time; the ceiling is the
+    // running principal's (the state shows the tenant-wide one).
+    const forCaller = await this.#refreshSandbox(principal);
+    this.#rebuild();
+    const model = forCaller && principal !== null ? this.#buildModel(forCaller) : this.#model;
     const abort = new AbortController();
     this.#abort = abort;
     this.#busy = true;
-    const notebookId = this.#notebook.manifest.notebook_id;
-    const tenant = this.scope.tenantHash;
-    const m = this.#deps.metrics;
-    const outcomes: CellRunOutcome[] = [];
+    const manifest = this.#notebook.manifest;
+    let outcomes: CellRunOutcome[] = [];
     try {
-      await runCells(
-        {
-          db: this.#deps.db,
-          blobs: this.#deps.blobs,
-          executor: this.#deps.executor,
-          executorFor: (worker) =>
-            this.#deps.workers?.resolve(worker, (this.#notebook.manifest.workers ?? []) as never) ??
-              (worker === undefined || worker === "local"
-                ? { ok: true, executor: this.#deps.executor }
-                : {
-                  ok: false,
-                  message:
-                    `Cell asks for worker '${worker}', but this server has no remote workers configured`,
-                }),
-          tenantHash: tenant,
-          memoryMb: this.#deps.memoryMb,
-          defaultTimeoutSeconds: this.#deps.defaultTimeoutSeconds,
-          notebookTimeoutSeconds: this.#notebook.manifest.timeout,
-          now: () => this.#now().getTime(),
-        },
+      outcomes = await this.#deps.runtime.run({
+        // Issue 13 item 6: output is redacted of the current secret values before it is stored.
+        redact: cellResultRedactor(secretValues(this.scope.secrets?.merged())),
         model,
         targets,
         mode,
-        {
-          signal: abort.signal,
-          hooks: {
-            onStart: (ids) =>
-              this.events.emit("cascade_progress", { cells: ids, done: 0, total: ids.length }),
-            onCellRunning: (id) => {
-              this.#running.add(id);
-              this.events.emit("cell_status", { cellId: id, status: "running" });
-            },
-            onCellDone: async (o, done, total) => {
-              outcomes.push(o);
-              this.#running.delete(o.cellId);
-              await this.#recordOutcome(o, model, principal, notebookId);
-              m?.cellExecutions.inc({
-                tenant: this.scope.tenantHash,
-                status: o.status,
-                cache_hit: String(o.cacheHit),
-              });
-              if (!o.cacheHit && o.status === "ready") {
-                m?.cellDuration.observe(
-                  { tenant: this.scope.tenantHash },
-                  o.result.durationMs / 1000,
-                );
-              }
-              this.events.emit("cascade_progress", { cellId: o.cellId, done, total });
-            },
-          },
+        signal: abort.signal,
+        scope: {
+          tenantHash: this.scope.tenantHash,
+          notebookId: manifest.notebook_id,
+          notebookPath: this.scope.path,
+          principal,
+          workers: manifest.workers ?? [],
+          timeoutSeconds: manifest.timeout,
         },
-      );
+        hooks: {
+          onStart: (ids) =>
+            this.events.emit("cascade_progress", { cells: ids, done: 0, total: ids.length }),
+          onCellRunning: (id) => {
+            this.#running.add(id);
+            this.events.emit("cell_status", { cellId: id, status: "running" });
+          },
+          persist: (o) => this.#persist(o, model),
+          beforeRecord: () => writeRuntimeState(this.root, this.#runtime),
+          emit: (o, done, total) => this.#emitOutcome(o, done, total),
+        },
+      });
     } finally {
-      await this.#flush();
       this.#abort = undefined;
       this.#busy = false;
       this.#running.clear();
@@ -408,12 +399,9 @@ export class NotebookSession {
     };
   }
 
-  async #recordOutcome(
-    o: CellRunOutcome,
-    model: NotebookModel,
-    principal: string | null,
-    notebookId: string,
-  ): Promise<void> {
+  /** Step `persist` for a session: its outputs, runtime state and (when run) console file. */
+  async #persist(o: CellRunOutcome, model: NotebookModel): Promise<void> {
+    this.#running.delete(o.cellId);
     const prov = model.provenance.get(o.cellId)!;
     const finishedAt = new Date(o.finishedAt).toISOString();
     this.#outputs.set(o.cellId, {
@@ -444,59 +432,23 @@ export class NotebookSession {
         truncated: o.result.consoleTruncated,
       });
     }
-    if (o.bytesWritten) {
-      this.#deps.metrics?.artifactBytes.inc({ tenant: this.scope.tenantHash }, o.bytesWritten);
-    }
-    this.#pending.push({ o, principal, notebookId });
-    // Cache hits are persisted together (one transaction, one runtime.json write) so a cached
-    // run-all stays cheap; an executed cell flushes at once, since its work was expensive.
-    if (!o.cacheHit) await this.#flush();
+  }
+
+  /** Step `emit` for a session: the finished cell's console, outputs, status and progress. */
+  #emitOutcome(o: CellRunOutcome, done: number, total: number): void {
     this.events.emit("cell_console", {
       cellId: o.cellId,
       entries: o.result.console,
       truncated: o.result.consoleTruncated,
     });
-    this.events.emit("cell_output", { cellId: o.cellId, ...this.#outputView(o.cellId) });
+    this.events.emit("cell_output", { cellId: o.cellId, ...this.#outputView(o.cellId)! });
     this.events.emit("cell_status", {
       cellId: o.cellId,
       status: o.status,
       cacheHit: o.cacheHit,
       durationMs: o.result.durationMs,
     });
-  }
-
-  /** Writes pending run records with their audit events (one transaction) and runtime.json. */
-  async #flush(): Promise<void> {
-    const batch = this.#pending.splice(0);
-    if (batch.length === 0) return;
-    await writeRuntimeState(this.root, this.#runtime);
-    // Each run record and its audit event commit together: who ran what, producing which output.
-    await this.#deps.db.transaction(async (tx) => {
-      for (const { o, principal, notebookId } of batch) {
-        await recordRun(tx, {
-          tenantHash: this.scope.tenantHash,
-          notebookId,
-          cellId: o.cellId,
-          principal,
-          provenanceHash: o.provenance,
-          cacheHit: o.cacheHit,
-          status: o.status === "ready" ? "ok" : o.error?.kind ?? "error",
-          error: o.error?.message ?? null,
-          durationMs: Math.round(o.result.durationMs),
-          startedAt: o.startedAt,
-          finishedAt: o.finishedAt,
-        });
-        await this.#deps.audit?.record({
-          tenantHash: this.scope.tenantHash,
-          actor: principal,
-          action: "cell.execute",
-          resource: `notebooks/${this.scope.path}/cells/${o.cellId}`,
-          details: { status: o.status, cacheHit: o.cacheHit, errorKind: o.error?.kind ?? null },
-          provenanceHash: o.provenance,
-          outputHash: o.outputHash ?? null,
-        }, tx);
-      }
-    });
+    this.events.emit("cascade_progress", { cellId: o.cellId, done, total });
   }
 
   /** Loads the outputs of cells whose last run is still valid, so a reopened notebook shows them. */
@@ -505,7 +457,7 @@ export class NotebookSession {
       const last = this.#runtime.cells[id];
       if (!last || last.provenance !== prov.provenance || last.status !== "ready") continue;
       const hit = await lookupCell(
-        this.#deps,
+        this.#deps.runtime.deps,
         this.scope.tenantHash,
         prov.provenance,
         [],
@@ -525,19 +477,82 @@ export class NotebookSession {
 
   // ---- views -------------------------------------------------------------------------------
 
+  // ---- sandbox (issue 13) -------------------------------------------------------------------
+
+  /**
+   * Personal mode: approves grants this notebook's cells ask for (all awaiting ones when
+   * `grants` is absent), stored in `.strata/approvals.json`. Returns the grants approved now.
+   */
+  async approveGrants(
+    grants: readonly string[] | undefined,
+    principal: string | null = null,
+  ): Promise<string[]> {
+    const sandbox = this.#deps.runtime.deps.sandbox;
+    if (!sandbox || sandbox.settings.mode !== "personal") {
+      throw new ValidationError(
+        "Nothing to approve: in service mode the operator's [sandbox] policy decides what cells may do",
+      );
+    }
+    return await this.#enqueue(async () => {
+      const awaiting = [...new Set(this.#model.cells.flatMap((c) => c.grants.awaitingApproval))];
+      const chosen = grants ?? awaiting;
+      const unknown = chosen.filter((g) => !awaiting.includes(g));
+      if (unknown.length > 0) {
+        throw new ValidationError(
+          `Cannot approve ${
+            unknown.map((g) => `'${g}'`).join(", ")
+          }: no cell of '${this.scope.path}' is waiting for ${
+            unknown.length > 1 ? "them" : "it"
+          } (waiting: ${awaiting.join(", ") || "nothing"})`,
+        );
+      }
+      if (chosen.length > 0) {
+        await sandbox.approve(this.root, chosen, { by: principal, now: this.#now() });
+      }
+      await this.#refreshSandbox(null);
+      this.#rebuild();
+      this.events.emit("notebook_state", this.state());
+      return [...chosen];
+    });
+  }
+
+  /** Reads approvals and symlink escapes; keeps the tenant-wide input, returns the caller's. */
+  async #refreshSandbox(principal: string | null): Promise<SandboxInput | undefined> {
+    const sandbox = this.#deps.runtime.deps.sandbox;
+    if (!sandbox) return undefined;
+    const scope = {
+      tenantId: this.scope.tenantId,
+      principal,
+      notebookDir: this.root,
+      notebookEnv: [],
+    };
+    const input = await sandbox.inputFor(scope);
+    this.#sandbox = principal === null
+      ? input
+      : { ...input, ceiling: ceilingFor(sandbox.settings, { ...scope, principal: null }) };
+    return input;
+  }
+
   #rebuild(): void {
-    this.#model = buildModel({
+    this.#model = this.#buildModel(this.#sandbox);
+  }
+
+  #buildModel(sandbox: SandboxInput | undefined): NotebookModel {
+    const merged = this.scope.secrets?.merged();
+    return buildModel({
       root: this.root,
       cells: this.#notebook.cells,
       analyzer: this.#analyzer,
       analysisCache: this.#analysisCache,
-      env: this.scope.secrets?.merged().env ?? { ...(this.#notebook.manifest.env ?? {}) },
-      denoVersion: this.#deps.denoVersion,
+      env: merged?.env ?? { ...(this.#notebook.manifest.env ?? {}) },
+      secretKeys: merged?.secretKeys, // secrets by source (issue 13 item 6)
+      denoVersion: this.#deps.runtime.deps.denoVersion,
       lockHash: this.#lockHash,
       worker: this.#notebook.manifest.worker,
       runtime: this.#runtime,
       running: this.#running,
       forced: new Set(),
+      sandbox,
     });
   }
 
@@ -553,7 +568,7 @@ export class NotebookSession {
     return this.#deps.now?.() ?? new Date();
   }
 
-  #outputView(cellId: string, restored = false) {
+  #outputView(cellId: string, restored = false): OutputView | null {
     const out = this.#outputs.get(cellId);
     const current = this.#model.provenance.get(cellId)?.provenance;
     if (!out) return null;
@@ -572,7 +587,7 @@ export class NotebookSession {
   }
 
   /** The DAG for clients. */
-  dagView() {
+  dagView(): DagView {
     const d = this.#model.dag;
     return {
       order: d.order,
@@ -585,7 +600,7 @@ export class NotebookSession {
    * that just (re)connected, which receives stored results from the cache rather than watching
    * them run, so current, cached outputs are marked as cache hits.
    */
-  state(options: { restored?: boolean } = {}) {
+  state(options: { restored?: boolean } = {}): NotebookState {
     const m = this.#model;
     const manifest = this.#notebook.manifest;
     return {
@@ -604,6 +619,8 @@ export class NotebookSession {
       env: this.scope.secrets?.view() ??
         Object.keys(manifest.env ?? {}).map((key) => ({ key, source: "notebook" })),
       secretManager: this.scope.secrets?.status() ?? null,
+      /** Personal mode: grants the notebook's cells wait for (approve-grants runs them). */
+      awaitingApproval: [...new Set(m.cells.flatMap((c) => c.grants.awaitingApproval))],
       cells: m.cells.map((c) => {
         const st = m.states.get(c.cell.id);
         return {
@@ -620,6 +637,13 @@ export class NotebookSession {
           references: c.analysis?.references ?? [],
           upstream: [...(m.dag.upstream.get(c.cell.id) ?? [])],
           diagnostics: c.diagnostics,
+          // Sandbox (issue 13): what the cell asks for and what the server decided.
+          grants: {
+            requested: c.grants.requested,
+            refused: c.grants.refused,
+            awaitingApproval: c.grants.awaitingApproval,
+            blocked: c.grants.blocked,
+          },
           provenance: m.provenance.get(c.cell.id)?.provenance ?? null,
           outputs: this.#outputView(c.cell.id, options.restored && !c.annotations.nocache),
         };
