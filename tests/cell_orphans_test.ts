@@ -69,3 +69,25 @@ Deno.test("cell processes - kill -9 of the server leaves no cell running after a
     await s.close();
   }
 });
+
+Deno.test("cell processes - typed arrays past the memory cap are a memory error through a real server", async () => {
+  // Through the permission-scoped server: the child itself watches its resident memory.
+  const s = await startServer({ STRATA_CELL_MEMORY_MB: "96" });
+  try {
+    let r = await s.api("POST", "/v1/notebooks/create", { name: "greedy" });
+    const sid = r.body.sessionId;
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells`, {
+      source: "// @timeout 60\nconst keep: Uint8Array[] = [];\n" +
+        "for (let i = 0; i < 16; i++) { keep.push(new Uint8Array(64 << 20).fill(1)); " +
+        "await new Promise((r) => setTimeout(r, 20)); }\nkeep.length",
+    });
+    const cell = r.body.cellId;
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells/${cell}/execute`);
+    const out = r.body.state.cells.find((c: { id: string }) => c.id === cell).outputs;
+    const error = out.error;
+    assert.equal(error?.kind, "memory", JSON.stringify(error));
+    assert.match(error.message, /memory limit \(96 MB\)/);
+  } finally {
+    await s.close();
+  }
+});

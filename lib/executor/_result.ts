@@ -4,7 +4,6 @@ import { mapPosition } from "./cell_module.ts";
 import { CHILD_EXIT, type ChildError, type ChildResult } from "./protocol.ts";
 import { cleanStack, cleanText, type PathContext, permissionHint, plainText } from "./_messages.ts";
 import type { Prepared } from "./_prepare.ts";
-import type { OverLimit } from "./_watchdog.ts";
 import type { CellError, CellResult, ConsoleEntry, EncodedValue } from "./types.ts";
 
 /**
@@ -62,26 +61,20 @@ export function failedResult(
 
 /** Error for a child that ended without a result. */
 export function deathError(
-  reason: "timeout" | "cancelled" | OverLimit | undefined,
+  reason: "timeout" | "cancelled" | undefined,
   context: { timeoutMs: number; memoryMb: number; stderrTail: string; code: number | null },
 ): CellError {
   if (reason === "timeout") {
     return { kind: "timeout", message: `Cell timed out after ${context.timeoutMs / 1000} s` };
   }
   if (reason === "cancelled") return { kind: "cancelled", message: "Cell run cancelled" };
-  if (reason?.kind === "memory") {
+  if (context.code === CHILD_EXIT.memory) {
+    const reached = /reached (\d+) MB/.exec(context.stderrTail)?.[1];
     return {
       kind: "memory",
-      message: `Cell exceeded its memory limit (${context.memoryMb} MB): its process reached ${
-        Math.round(reason.rssMb)
-      } MB (typed arrays, buffers and Workers count too)`,
-    };
-  }
-  if (reason?.kind === "threads") {
-    return {
-      kind: "crash",
-      message: `Cell process started too many threads (${reason.threads}, limit ${reason.cap}); ` +
-        "each Worker is a thread",
+      message: `Cell exceeded its memory limit (${context.memoryMb} MB)` +
+        (reached ? `: its process reached ${reached} MB` : "") +
+        " (typed arrays, buffers and Workers count too)",
     };
   }
   if (/out of memory|heap limit|allocation failed/i.test(context.stderrTail)) {

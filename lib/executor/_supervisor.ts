@@ -27,6 +27,8 @@ import type { ConsoleEntry, EncodedValue } from "./types.ts";
 /** How long past its timeout a job may run before the child ends itself. */
 const GRACE_MS = 2_000;
 const PARENT_POLL_MS = 200;
+/** How often the process's resident memory is checked against the cap. */
+const MEMORY_POLL_MS = 50;
 const CODECS = new Set(["v8", "json", "bytes", "code"]);
 
 /** Runs the child: `scratchDir` is its folder, `runnerUrl` the module the Worker starts. */
@@ -57,6 +59,7 @@ export async function supervise(scratchDir: string, runnerUrl: string): Promise<
   const stdin = Deno.stdin.readable.getReader();
   const msg = await readMessage(stdin);
   if (!msg) Deno.exit(0);
+  watchMemory(msg.memoryCapMb);
   // The server keeps stdin open while it waits for us: its end means the server is gone.
   void drain(stdin).then(() => Deno.exit(CHILD_EXIT.serverGone));
   const ready = await inbox.next();
@@ -93,6 +96,20 @@ export async function supervise(scratchDir: string, runnerUrl: string): Promise<
     clearTimeout(backstop);
   }
   Deno.exit(0);
+}
+
+/**
+ * Ends the child when its resident set (typed arrays, ArrayBuffers and Workers included, which
+ * V8's heap cap does not see) exceeds the cap. Runs here, where cell code cannot stop it.
+ */
+function watchMemory(capMb: number): void {
+  if (!(capMb > 0)) return;
+  setInterval(() => {
+    const rss = Deno.memoryUsage().rss;
+    if (rss <= capMb * 1024 * 1024) return;
+    console.error(`strata: memory limit: the cell process reached ${Math.round(rss / 1048576)} MB`);
+    Deno.exit(CHILD_EXIT.memory);
+  }, MEMORY_POLL_MS);
 }
 
 /** Writes large outputs to fresh files in the scratch folder; the frame names the file. */

@@ -20,7 +20,6 @@ import {
   type Produced,
 } from "./_prepare.ts";
 import { deathError, failedResult, JobConsole, mapResult } from "./_result.ts";
-import { type OverLimit, Watchdog } from "./_watchdog.ts";
 import { cleanText } from "./_messages.ts";
 import type { CellJob, CellResult, ConsoleEntry } from "./types.ts";
 
@@ -47,10 +46,6 @@ export interface ExecutorOptions {
    * given to it; it needs read access to the deno binary, DENO_DIR and the notebook folders.
    */
   runAs?: { uid: number; gid: number };
-  /** How often running children's memory and threads are sampled; 0 disables. @default 100 */
-  watchdogMs?: number;
-  /** Threads a child may have (each Worker is one; Deno uses about ten). @default 256 */
-  maxThreads?: number;
   log?: Logger;
 }
 
@@ -96,9 +91,6 @@ export function createExecutor(options: ExecutorOptions): Executor {
     env: options.childEnv,
     runAs: options.runAs,
     log,
-  });
-  const watchdog = new Watchdog(options.watchdogMs ?? 100, (e) => {
-    log.warn("cell memory watchdog disabled: cannot read /proc", { error: String(e) });
   });
 
   async function runBatch(jobs: CellJob[], opts: BatchOptions = {}): Promise<CellResult[]> {
@@ -152,21 +144,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const spec = jobs[0].permissions;
     const memoryMb = jobs[0].memoryMb ?? DEFAULT_MEMORY_MB;
     const child = pool.acquire(spec, memoryMb);
-    let killedFor: "timeout" | "cancelled" | OverLimit | undefined;
+    let killedFor: "timeout" | "cancelled" | undefined;
     const onAbort = () => {
       killedFor = "cancelled";
       child.kill();
     };
-    const unwatch = watchdog.watch({
-      pid: child.pid,
-      // The cap is for what the cell allocates; the runtime itself (two isolates) comes on top.
-      memoryMb: memoryMb + RUNTIME_RSS_MB,
-      maxThreads: options.maxThreads ?? 256,
-      onOverLimit: (reason) => {
-        killedFor ??= reason;
-        child.kill();
-      },
-    });
+
     signal?.addEventListener("abort", onAbort);
     let out = new JobConsole(jobs[0].consoleLimit ?? DEFAULT_CONSOLE_LIMIT);
     let current = 0;
@@ -178,6 +161,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const nonce = newNonce();
       await child.send({
         nonce,
+        // The cap is for what the cell allocates; the runtime itself (two isolates) comes on top.
+        memoryCapMb: memoryMb + RUNTIME_RSS_MB,
         jobs: runnable.map((i) => (prepared[i] as Extract<Prepared, { ok: true }>).child),
       });
       let next = 0;
@@ -236,7 +221,6 @@ export function createExecutor(options: ExecutorOptions): Executor {
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);
-      unwatch();
       child.onRaw(undefined);
       child.kill();
       void pool.release(child);

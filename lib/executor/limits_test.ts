@@ -30,7 +30,7 @@ async function withExecutor(
 
 Deno.test("limits - typed arrays outside the V8 heap still hit the memory cap", async () => {
   await withExecutor(async (ex, job) => {
-    // 64 MB chunks, filled so they are resident; 2 GB would be reached without the watchdog.
+    // 64 MB chunks, filled so they are resident; 2 GB would be reached without the memory check.
     const r = await ex.run(job(
       "const keep: Uint8Array[] = [];\n" +
         "for (let i = 0; i < 32; i++) { keep.push(new Uint8Array(64 << 20).fill(1)); " +

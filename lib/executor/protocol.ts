@@ -60,6 +60,8 @@ export interface ChildJob {
 export interface ChildMessage {
   nonce: string;
   jobs: ChildJob[];
+  /** The child ends itself when its resident memory (the whole process) exceeds this. */
+  memoryCapMb: number;
 }
 
 /** Where a failure happened, in the positions of the module file the child imported. */
@@ -103,6 +105,8 @@ export const CHILD_EXIT = {
   timeout: 124,
   /** The cell runner (Worker) failed outside any cell. */
   runnerFailed: 70,
+  /** The process's resident memory went over the message's cap. */
+  memory: 76,
 } as const;
 
 const encoder = new TextEncoder();

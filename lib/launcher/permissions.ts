@@ -96,12 +96,10 @@ function scopedFlags(
     config.artifactDir,
     ...scope.dirs,
   ]);
-  // /proc: the executor's watchdog samples cell children's memory (exec helper, issue 13 item 9).
   const readable = unique([
     ctx.codeRoot,
     ...writable,
     config.configFile,
-    "/proc",
     // cell_user by name is resolved through /etc/passwd (exec helper, issue 13 item 2).
     ...(config.executor.cellUser ? ["/etc/passwd"] : []),
   ]);

@@ -33,8 +33,7 @@ export interface WorkerLaunchContext {
 export function workerPermissionFlags(ctx: WorkerLaunchContext): string[] {
   return [
     `--allow-net=${listenAddress(ctx.host, ctx.port)}`,
-    // /proc: the executor's watchdog samples cell children's memory.
-    `--allow-read=${[ctx.codeRoot, ctx.scratchRoot, "/proc"].join(",")}`,
+    `--allow-read=${[ctx.codeRoot, ctx.scratchRoot].join(",")}`,
     `--allow-write=${ctx.scratchRoot}`,
     `--allow-env=${WORKER_ENV.join(",")}`,
     `--allow-run=${[ctx.denoPath, ...(ctx.killPath ? [ctx.killPath] : [])].join(",")}`,
