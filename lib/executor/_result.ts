@@ -133,7 +133,7 @@ function mapError(
       return `cell ${cellId}:${p.line}:${p.column}`;
     },
   };
-  const stack = e.stack ? cleanStack(e.stack, ctx) : undefined;
+  const stack = e.stack ? permissionHint(cleanStack(e.stack, ctx), paths.notebookDir) : undefined;
   const text = permissionHint(cleanText(String(e.message), ctx), paths.notebookDir);
   if (inCode) {
     const at = pos ? ` (its line ${pos.line}, column ${pos.column})` : "";

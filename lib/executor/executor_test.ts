@@ -358,3 +358,25 @@ Deno.test("executor - segments follow dependency chains with equal permissions",
   // different permissions always split.
   assert.equal(segmentEnd([j(["a"]), j(["b"], ["a"], { notebookDir: "/other" })], 0), 1);
 });
+
+Deno.test("executor - errors are plain text with cell positions, no paths, and @allow hints", async () => {
+  await withExecutor(async ({ ex, dir, job }) => {
+    const thrown = await ex.run(job("const a = 1;\nthrow new Error('bad ' + a)"));
+    const missing = await ex.run(job('import { f } from "./nope.ts";\nf()'));
+    const denied = await ex.run(job('Deno.readTextFileSync("/etc/hostname")'));
+    const all = [thrown, missing, denied];
+    assert.equal(all.length, 3);
+    for (const r of all) {
+      const text = `${r.error?.message}\n${r.error?.stack ?? ""}`;
+      assert.equal(r.status, "error");
+      assert.doesNotMatch(text, /\x1b\[/, "no colour codes");
+      assert.ok(!text.includes(dir), `no scratch or server path in: ${text}`);
+      assert.doesNotMatch(text, /child-|cell_\d+\.ts|_runner|harness/);
+    }
+    assert.equal(thrown.error?.line, 2);
+    assert.match(thrown.error!.stack!, /cell c1:2:\d+/);
+    assert.equal(denied.error?.kind, "permission");
+    assert.match(denied.error!.message, /\/\/ @allow read=\/etc\/hostname/);
+    assert.doesNotMatch(`${denied.error!.message}\n${denied.error!.stack}`, /--allow-read/);
+  });
+});
