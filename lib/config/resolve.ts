@@ -87,7 +87,7 @@ export interface Config {
   secretManagerPolicy?: SecretManagerPolicy;
   maxBodyBytes: number;
   outboundHosts: readonly string[];
-  executor: { poolSize: number; memoryMb: number; timeoutSeconds: number };
+  executor: { poolSize: number; memoryMb: number; timeoutSeconds: number; cellUser?: string };
   retentionDays: number;
   /** AI settings; absent unless `ai_base_url` is set (issue 18). */
   ai?: AiConfig;
@@ -189,6 +189,7 @@ export function resolveConfig(
       poolSize: get("executor_pool_size", 2),
       memoryMb: get("cell_memory_mb", 512),
       timeoutSeconds: get("cell_timeout_seconds", 300),
+      cellUser: v.cell_user as string | undefined,
     },
     retentionDays: get("retention_days", 30),
     ai: v.ai_base_url === undefined ? undefined : {
