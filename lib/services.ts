@@ -11,6 +11,7 @@ import { ensurePartitions } from "./jobs/partitions.ts";
 import type { BlobStore } from "./artifacts/blob_store.ts";
 import { openBlobStore } from "./artifacts/open.ts";
 import { createExecutor, type Executor } from "./executor/executor.ts";
+import { npmCacheDirFrom } from "./langservice/npm_types.ts";
 import { remoteExecutor } from "./executor/remote.ts";
 import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
@@ -94,6 +95,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
+    typeCheck: { npmCacheDir: npmCacheDirFrom(env) }, // issue 15: type warnings in cell diagnostics
   }, {
     secrets: () =>
       createSessionSecrets({

@@ -42,6 +42,8 @@ import { type CellRunOutcome, runCells, type RunMode } from "./run_engine.ts";
 import type { CellError } from "../executor/types.ts";
 import type { AuditRecorder } from "../audit/recorder.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
+// Language service (issue 15): completions, hovers and type warnings; logic in lib/langservice/.
+import { NotebookTypes, type TypeCheckOptions } from "../langservice/notebook_types.ts";
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
@@ -58,6 +60,8 @@ export interface SessionDeps {
   audit?: AuditRecorder;
   /** Remote workers named by `@worker` / `worker =` and `[[workers]]`. */
   workers?: WorkerRegistry;
+  /** Background type checking of open notebooks (absent: types only on completion requests). */
+  typeCheck?: TypeCheckOptions;
 }
 
 /** Per-session identity: which tenant and notebook path. */
@@ -106,6 +110,7 @@ export class NotebookSession {
   #pending: { o: CellRunOutcome; principal: string | null; notebookId: string }[] = [];
   #abort?: AbortController;
   #busy = false;
+  #types: NotebookTypes; // issue 15
   lastUsed = Date.now();
 
   private constructor(
@@ -127,6 +132,13 @@ export class NotebookSession {
     this.#runtime = runtime;
     this.#lockHash = lockHash;
     this.events = new EventHub(deps.now);
+    this.#types = new NotebookTypes({ // issue 15
+      analyzer,
+      npmCacheDir: deps.typeCheck?.npmCacheDir,
+      background: deps.typeCheck !== undefined,
+      onChange: () => this.events.emit("notebook_state", this.state()),
+      log: deps.log,
+    });
   }
 
   /** Opens a notebook folder: reads it, analyzes every cell, restores cached outputs. */
@@ -523,6 +535,42 @@ export class NotebookSession {
     }
   }
 
+  // ---- language service (issue 15: lib/langservice/) -----------------------------------------
+
+  /** Completions at `offset` of a cell's source (default: the saved one; the editor sends its own). */
+  async complete(cellId: string, input: { source?: string; offset: number }) {
+    const { source, offset } = this.#typesInput(cellId, input);
+    return await this.#types.complete(cellId, source, offset);
+  }
+
+  /** The type and documentation of the name at `offset`, or `{text: null}`. */
+  async hover(cellId: string, input: { source?: string; offset: number }) {
+    const { source, offset } = this.#typesInput(cellId, input);
+    return await this.#types.hover(cellId, source, offset);
+  }
+
+  /** The cell and 1-based line/column declaring the name at `offset`, or null. */
+  async definition(cellId: string, input: { source?: string; offset: number }) {
+    const { source, offset } = this.#typesInput(cellId, input);
+    return await this.#types.definition(cellId, source, offset);
+  }
+
+  /** Frees the language service (the registry forgets this session). */
+  dispose(): void {
+    this.#types.dispose();
+  }
+
+  #typesInput(cellId: string, input: { source?: string; offset: number }) {
+    const source = input.source ?? this.#cell(cellId).cell.source;
+    this.#cell(cellId);
+    if (!Number.isInteger(input.offset) || input.offset < 0 || input.offset > source.length) {
+      throw new ValidationError(
+        `Offset ${input.offset} is outside cell '${cellId}' (its source has ${source.length} characters)`,
+      );
+    }
+    return { source, offset: input.offset };
+  }
+
   // ---- views -------------------------------------------------------------------------------
 
   #rebuild(): void {
@@ -539,6 +587,7 @@ export class NotebookSession {
       running: this.#running,
       forced: new Set(),
     });
+    this.#types.update(this.#model.cells); // issue 15
   }
 
   #cell(cellId: string) {
@@ -619,7 +668,7 @@ export class NotebookSession {
           defines: c.analysis?.defines ?? [],
           references: c.analysis?.references ?? [],
           upstream: [...(m.dag.upstream.get(c.cell.id) ?? [])],
-          diagnostics: c.diagnostics,
+          diagnostics: [...c.diagnostics, ...this.#types.diagnostics(c.cell.id, c.cell.source)],
           provenance: m.provenance.get(c.cell.id)?.provenance ?? null,
           outputs: this.#outputView(c.cell.id, options.restored && !c.annotations.nocache),
         };

@@ -18,6 +18,7 @@ import { notebookRoutes } from "./notebooks.ts";
 import { auditRoutes } from "./audit.ts";
 import { materializeRoutes } from "./materialize.ts";
 import { secretRoutes } from "./secrets.ts";
+import { langServiceRoutes } from "./langservice.ts";
 
 /** What buildApiDeps needs: the process's config and services. */
 export interface ApiDepsInput {
@@ -68,6 +69,7 @@ export function mountApi(app: Hono<AppEnv>, deps: ApiDeps): void {
   app.route("/v1/notebooks", notebookRoutes(deps));
   app.route("/v1/notebooks", cellRoutes(deps));
   app.route("/v1/notebooks", secretRoutes(deps));
+  app.route("/v1/notebooks", langServiceRoutes(deps)); // issue 15: complete / hover / definition
   app.route("/v1/audit", auditRoutes(deps));
   if (deps.materializer) {
     app.route(
