@@ -17,6 +17,7 @@ import {
   type SessionSocket,
 } from "./socket.ts";
 import { type RunAllResult, TimingsDrawer } from "./timings_drawer.tsx";
+import { typeAssistFor } from "./type_assist_api.ts";
 
 /** Props of NotebookApp (serialized into the page). */
 export interface NotebookAppProps {
@@ -231,6 +232,11 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
         })
         .catch(report);
     },
+    typeAssist: (id) =>
+      typeAssistFor(id, call, (target) => {
+        focusCell(target.cellId);
+        editors.current.get(target.cellId)?.revealLine?.(target.line, target.column);
+      }),
     editor(id, ed) {
       if (ed) editors.current.set(id, ed);
       else editors.current.delete(id);

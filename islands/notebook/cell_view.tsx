@@ -2,7 +2,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { renderMarkdown } from "../../lib/ui/markdown.ts";
 import { cellLabel, type CellView as Cell, formatDuration } from "../../lib/ui/notebook_types.ts";
-import type { CellEditor, CreateEditor } from "./editor_host.ts";
+import type { CellEditor, CreateEditor, TypeAssist } from "./editor_host.ts";
 import { Outputs } from "./outputs.tsx";
 import { StatusPill } from "./status_pill.tsx";
 
@@ -16,6 +16,8 @@ export interface CellActions {
   add(after: string | null, language: "typescript" | "markdown"): void;
   /** Registers the mounted editor (for focusing from the DAG); null on unmount. */
   editor(id: string, editor: CellEditor | null): void;
+  /** The language service for a cell's editor (issue 15). */
+  typeAssist?(id: string): TypeAssist;
 }
 
 /** Props of CellView. */
@@ -68,6 +70,7 @@ export function CellView(props: CellViewProps) {
         latest.current.actions.save(latest.current.id);
         setEditingMd(false);
       },
+      types: cell.language === "typescript" ? actions.typeAssist?.(cell.id) : undefined,
     });
     if (staticPre.current) staticPre.current.hidden = true;
     editorRef.current = ed;
@@ -90,6 +93,16 @@ export function CellView(props: CellViewProps) {
   useEffect(() => {
     editorRef.current?.setErrorLine(errorLine);
   }, [errorLine, mounted]);
+
+  useEffect(() => {
+    // Issue 15: type warnings as squiggles, when the editor still shows the checked source.
+    const warnings = cell.diagnostics.flatMap((d) =>
+      d.source === "types" && d.line !== undefined && d.column !== undefined
+        ? [{ line: d.line, column: d.column, message: d.message }]
+        : []
+    );
+    editorRef.current?.setTypeWarnings?.(cell.source, warnings);
+  }, [cell.diagnostics, cell.source, mounted]);
 
   const out = cell.outputs;
   const label = cellLabel(cell, index);

@@ -41,6 +41,8 @@ export interface CellView {
     message: string;
     line?: number;
     column?: number;
+    /** "types": a type warning from the language service (issue 15). */
+    source?: string;
   }[];
   provenance: string | null;
   outputs: CellOutputsView | null;
