@@ -10,8 +10,10 @@ import type ts from "typescript";
 import { loadTypeScript, type Ts } from "../notebook/_typescript.ts";
 import { VIRTUAL_ROOT } from "./virtual_cells.ts";
 
-/** Virtual file holding the Deno declarations. */
-export const DENO_LIB_FILE = `${VIRTUAL_ROOT}/lib/deno.d.ts`;
+/** Virtual file holding one section of the Deno declarations. */
+function denoLibFile(i: number): string {
+  return `${VIRTUAL_ROOT}/lib/deno_${i}.d.ts`;
+}
 /** Virtual file holding the cell helpers (`display`, `md`, `html`, `svg`). */
 export const HELPERS_LIB_FILE = `${VIRTUAL_ROOT}/lib/strata_helpers.d.ts`;
 
@@ -51,6 +53,11 @@ export interface SharedLibs {
   snapshot(fileName: string): ts.IScriptSnapshot | undefined;
   /** Whether TypeScript's lib files were found (a single-file build may lack them). */
   haveTsLibs: boolean;
+  /**
+   * Parses and binds every library file into the shared registry, one file per macrotask, so
+   * the first program does not block the server for the whole ≈1.3 MB at once. Idempotent.
+   */
+  warm(settings: ts.CompilerOptions): Promise<void>;
 }
 
 let pending: Promise<SharedLibs> | undefined;
@@ -68,7 +75,7 @@ async function load(): Promise<SharedLibs> {
   ]);
   const libDir = t.getDefaultLibFilePath({}).replace(/\/[^/]+$/, "");
   const texts = new Map<string, string>([
-    [DENO_LIB_FILE, deno.DENO_TYPES],
+    ...deno.DENO_TYPES.map((text, i) => [denoLibFile(i), text] as [string, string]),
     [HELPERS_LIB_FILE, HELPERS],
   ]);
   const snapshots = new Map<string, ts.IScriptSnapshot | null>();
@@ -88,12 +95,72 @@ async function load(): Promise<SharedLibs> {
     }
     return s ?? undefined;
   }
+  const registry = t.createDocumentRegistry();
+  const rootFiles = [...texts.keys()];
+  let warming: Promise<void> | undefined;
+  function warm(settings: ts.CompilerOptions): Promise<void> {
+    warming ??= (async () => {
+      const files = [...libClosure(snapshot, libDir, settings.lib ?? []), ...rootFiles];
+      // The language services see no package.json anywhere (their host serves only these files).
+      const host: ts.ModuleResolutionHost = {
+        fileExists: (f) => snapshot(f) !== undefined,
+        readFile: (f) => {
+          const s = snapshot(f);
+          return s?.getText(0, s.getLength());
+        },
+      };
+      // Internal but stable (the checker calls it for every file; it does nothing twice).
+      const bind =
+        (t as unknown as { bindSourceFile?(f: ts.SourceFile, o: ts.CompilerOptions): void })
+          .bindSourceFile;
+      for (const f of files) {
+        const s = snapshot(f);
+        if (!s) continue;
+        // Same key, path, version ("0") and module format as the language services ask for, so
+        // they reuse these files (parsed and bound) instead of parsing their own.
+        const sf = registry.acquireDocument(f, settings, s, "0", t.ScriptKind.TS, {
+          languageVersion: settings.target ?? t.ScriptTarget.ESNext,
+          impliedNodeFormat: t.getImpliedNodeFormatForFile(f as ts.Path, undefined, host, settings),
+        });
+        await yieldToEventLoop();
+        bind?.(sf, settings);
+        await yieldToEventLoop();
+      }
+    })();
+    return warming;
+  }
   return {
     ts: t,
-    registry: t.createDocumentRegistry(),
+    registry,
     libDir,
-    rootFiles: [DENO_LIB_FILE, HELPERS_LIB_FILE],
+    rootFiles,
     snapshot,
     haveTsLibs: snapshot(`${libDir}/lib.esnext.d.ts`) !== undefined,
+    warm,
   };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((ok) => setTimeout(ok, 0));
+}
+
+/** TypeScript lib files reachable from `lib` through `/// <reference lib>` directives. */
+function libClosure(
+  snapshot: (f: string) => ts.IScriptSnapshot | undefined,
+  libDir: string,
+  lib: readonly string[],
+): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    const s = snapshot(file);
+    if (!s) return;
+    const text = s.getText(0, Math.min(s.getLength(), 4000));
+    for (const m of text.matchAll(/^\/\/\/\s*<reference\s+lib="([^"]+)"/gm)) {
+      visit(`${libDir}/lib.${m[1].toLowerCase()}.d.ts`);
+    }
+    seen.add(file);
+  };
+  for (const name of lib) visit(`${libDir}/${name}`);
+  return [...seen];
 }

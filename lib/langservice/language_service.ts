@@ -18,7 +18,10 @@ import { loadSharedLibs, type SharedLibs } from "./_libs.ts";
 import { readCachedFile, resolveNpmTypes } from "./npm_types.ts";
 import {
   cellIdOfFile,
+  composeCell,
   composeCells,
+  sameNames,
+  scopeBefore,
   VIRTUAL_ROOT,
   type VirtualCell,
   type VirtualCellInput,
@@ -94,7 +97,9 @@ export async function createLanguageService(
   input: LanguageServiceInput,
 ): Promise<NotebookLanguageService> {
   const libs = await loadSharedLibs();
-  return new CellLanguageService(libs, input);
+  const service = new CellLanguageService(libs, input);
+  await libs.warm(service.settings);
+  return service;
 }
 
 let spaces = 0;
@@ -123,6 +128,8 @@ class CellLanguageService implements NotebookLanguageService {
       module: t.ModuleKind.ESNext,
       moduleResolution: t.ModuleResolutionKind.Bundler,
       lib: ["lib.esnext.d.ts"],
+      // No search for @typescript/lib-* packages: it walks the disk for every lib reference.
+      libReplacement: false,
       types: [],
       strict: true,
       noEmit: true,
@@ -133,6 +140,11 @@ class CellLanguageService implements NotebookLanguageService {
     };
     this.#ls = t.createLanguageService(this.#host(), libs.registry);
     this.update(input.cells);
+  }
+
+  /** The compiler options of every notebook (one registry key: parsed libraries are shared). */
+  get settings(): ts.CompilerOptions {
+    return this.#options;
   }
 
   update(cells: readonly VirtualCellInput[]): void {
@@ -152,15 +164,20 @@ class CellLanguageService implements NotebookLanguageService {
     });
     if (!info) return { items: [], from };
     const prefix = source.slice(from, at).toLowerCase();
-    const entries = info.entries
+    // Where TypeScript offers the globals (value or type position), offer upstream names too.
+    const globalsOffered = !info.isMemberCompletion && info.entries.some((e) => e.name === "Array");
+    const offered = globalsOffered ? this.#upstreamEntries(cellId, info.entries) : [];
+    const entries = [...info.entries, ...offered]
       .filter((e) => !e.name.startsWith("__strata_up_"))
-      .filter((e) => prefix === "" || e.name.toLowerCase().includes(prefix[0]))
+      .filter((e) => prefix === "" || isSubsequence(prefix, e.name.toLowerCase()))
       .sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name))
       .slice(0, MAX_ITEMS);
     return {
       from,
       items: entries.map((e) => {
-        const from = e.kind === "alias" ? cell.upstream.get(e.name) : undefined;
+        const from = e.kind === "alias" || (e.kind as string) === "upstream"
+          ? cell.upstream.get(e.name) ?? (e as { from?: string }).from
+          : undefined;
         return from
           ? { label: e.name, kind: "upstream", detail: `from cell ${from}` }
           : { label: e.name, kind: e.kind };
@@ -236,6 +253,30 @@ class CellLanguageService implements NotebookLanguageService {
     this.#inputs = [];
   }
 
+  /**
+   * Upstream names the cell does not read yet (its module imports only those it reads), offered
+   * where TypeScript offers the globals, so `sa` completes to an upstream `sales`.
+   */
+  #upstreamEntries(
+    cellId: string,
+    entries: readonly ts.CompletionEntry[],
+  ): (ts.CompletionEntry & { from: string })[] {
+    const have = new Set(entries.map((e) => e.name));
+    const scope = scopeBefore(this.#inputs, cellId, this.#space);
+    const out: (ts.CompletionEntry & { from: string })[] = [];
+    for (const [name, from] of scope.visible) {
+      if (have.has(name)) continue;
+      out.push({
+        name,
+        kind: "upstream" as ts.ScriptElementKind,
+        kindModifiers: "",
+        sortText: "11",
+        from,
+      });
+    }
+    return out;
+  }
+
   #service(): ts.LanguageService {
     if (!this.#ls) throw new Error("The language service of this notebook was disposed");
     return this.#ls;
@@ -245,9 +286,22 @@ class CellLanguageService implements NotebookLanguageService {
   #withSource(cellId: string, source: string): VirtualCell | undefined {
     const i = this.#inputs.findIndex((c) => c.id === cellId);
     if (i < 0 || this.#inputs[i].language !== "typescript") return undefined;
-    if (this.#inputs[i].source !== source) {
-      this.#inputs[i] = { ...this.#inputs[i], source, analysis: this.#analyzer.analyze(source) };
-      this.#recompose();
+    const input = this.#inputs[i];
+    if (input.source !== source) {
+      const analysis = this.#analyzer.analyze(source);
+      this.#inputs[i] = { ...input, source, analysis };
+      if (
+        input.analysis && sameNames({ ...input, analysis: input.analysis }, { source, analysis })
+      ) {
+        // Only this cell's module changes: the cells below see the same names.
+        const scope = scopeBefore(this.#inputs, cellId, this.#space);
+        const next = composeCell(this.#inputs[i], scope, this.#space);
+        this.#cells.set(cellId, next);
+        const prev = this.#byFile.get(next.fileName);
+        if (!prev || prev.text !== next.text) {
+          this.#byFile.set(next.fileName, { text: next.text, version: ++this.#versionSeq });
+        }
+      } else this.#recompose();
     }
     return this.#cells.get(cellId);
   }
@@ -309,6 +363,13 @@ class CellLanguageService implements NotebookLanguageService {
     }
     return resolveNpmTypes(this.#ts, spec, containing, this.#options, this.#npmCacheDir);
   }
+}
+
+/** The editor's fuzzy matching keeps a name when the typed letters occur in it in order. */
+function isSubsequence(typed: string, name: string): boolean {
+  let j = 0;
+  for (let i = 0; i < name.length && j < typed.length; i++) if (name[i] === typed[j]) j++;
+  return j === typed.length;
 }
 
 function clamp(offset: number, length: number): number {

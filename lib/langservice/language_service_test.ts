@@ -163,3 +163,19 @@ Deno.test("language service - offsets out of range are clamped, a disposed servi
   assert.deepEqual(ls.complete("b", "sales.", 6).items, []);
   assert.deepEqual(ls.diagnostics("b"), []);
 });
+
+Deno.test("language service - a cell's own exports are not duplicate errors", async () => {
+  const ls = await service(["a", "export const v = [1];\nexport function f() {}"], ["b", "v."]);
+  assert.deepEqual(ls.diagnostics("a"), []);
+  assert.ok(labels(ls, "b", "v.").includes("map"));
+  ls.dispose();
+});
+
+Deno.test("language service - identifier completions offer upstream names not read yet", async () => {
+  const ls = await service(["a", "const sales = [1];\ntype Region = 'eu' | 'us';"], ["b", ""]);
+  const items = ls.complete("b", "sa", 2).items;
+  const sales = items.find((i) => i.label === "sales");
+  assert.deepEqual(sales, { label: "sales", kind: "upstream", detail: "from cell a" });
+  assert.ok(ls.complete("b", "const r: Re", 11).items.some((i) => i.label === "Region"));
+  ls.dispose();
+});
