@@ -52,7 +52,7 @@ Deno.test("npm types - npm: imports in Deno's cache are typed, the version range
     assert.equal(warnings[0].line, 4);
     assert.match(warnings[0].message, /"loud"' is not assignable to parameter of type 'Tone/);
     assert.equal(warnings[1].line, 5, "types from package.json exports");
-    assert.match(warnings[1].message, /Type '42' is not assignable to type 'string'/);
+    assert.match(warnings[1].message, /Type 'number' is not assignable to type 'string'/);
     ls.dispose();
   } finally {
     await Deno.remove(root, { recursive: true });
