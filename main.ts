@@ -2,7 +2,6 @@
  * Strata: composes the server (config, coherence, storage, migrations, app, serve, cron) and
  * dispatches the CLI. `strata serve` first re-runs itself under the permissions its config needs.
  */
-import { checkCoherence } from "./lib/config/coherence.ts";
 import { createLogger, type Logger } from "./lib/log.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createReadiness } from "./lib/readiness.ts";
@@ -32,13 +31,12 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   if (!loaded) return 2;
   const { config } = loaded;
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
-  for (const w of [...loaded.warnings, ...checkCoherence(config).warnings]) log.warn(w);
+  for (const w of loaded.warnings) log.warn(w);
 
   const metrics = createMetrics();
   const tenants = tenantRegistry({ max: config.maxTenants });
   const services = await createServices({
     config,
-    env,
     log,
     metrics,
     // Metric labels carry the tenant's hash (DESIGN §7), never the raw id.
@@ -87,7 +85,8 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     readiness.add(name, check);
   }
 
-  const apiDeps = buildApiDeps({ config, services, tenants, log, metrics });
+  // One command pipeline: every surface (HTTP, WebSocket, pages) decodes into its dispatcher.
+  const apiDeps = buildApiDeps({ config, services, tenants });
   const defaultTenant = { id: DEFAULT_TENANT_ID, hash: await tenantHash(DEFAULT_TENANT_ID) };
   const app = createApp({
     config,

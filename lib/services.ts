@@ -17,6 +17,7 @@ import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { SessionRegistry } from "./session/registry.ts";
+import { createRuntime, type Runtime } from "./runtime/runtime.ts";
 import { createSessionSecrets } from "./secrets/session_secrets.ts";
 import { createSecretProviderRegistry } from "./secrets/provider.ts";
 import { infisicalProvider } from "./secrets/infisical.ts";
@@ -29,6 +30,8 @@ export interface Services {
   blobs: BlobStore;
   executor: Executor;
   sessions: SessionRegistry;
+  /** The one run path, shared by sessions and transforms. */
+  runtime: Runtime;
   audit: AuditRecorder;
   auditKey: AuditKey;
   /** Every key audit rows may have been written with (current + development key). */
@@ -41,7 +44,6 @@ export interface Services {
 /** Options for createServices. */
 export interface ServicesOptions {
   config: Config;
-  env: Record<string, string | undefined>;
   log: Logger;
   metrics?: Metrics;
   /** Tenant id for a tenant hash (metric labels). */
@@ -50,7 +52,7 @@ export interface ServicesOptions {
 
 /** Opens storage (migrating it), the blob store, the executor pool and the session registry. */
 export async function createServices(options: ServicesOptions): Promise<Services> {
-  const { config, env, log, metrics } = options;
+  const { config, log, metrics } = options;
   await Deno.mkdir(config.dataDir, { recursive: true });
   await Deno.mkdir(config.notebookStorageDir, { recursive: true });
   if (config.artifactDir) await Deno.mkdir(config.artifactDir, { recursive: true });
@@ -58,7 +60,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const migrated = await migrate(db, { log });
   if (db.kind === "postgres") await ensurePartitions(db, { now: new Date() });
 
-  const blobs = openBlobStore(config, env);
+  const blobs = openBlobStore(config);
   const scratchRoot = `${config.dataDir}/tmp`;
   if (config.executorMode === "local") await Deno.mkdir(scratchRoot, { recursive: true });
   // Local child processes, or (Deno Deploy: no subprocesses) a remote worker for every cell.
@@ -71,12 +73,12 @@ export async function createServices(options: ServicesOptions): Promise<Services
     : createExecutor({
       scratchRoot,
       poolSize: config.executor.poolSize,
-      childEnv: cellChildEnv(env),
+      childEnv: { ...config.cellEnv },
       log: log.child({ component: "executor" }),
     });
   const workers = createWorkerRegistry({
     local: executor,
-    env,
+    env: config.credentials.workerTokens,
     log: log.child({ component: "workers" }),
   });
   const key = config.auditHmacKey ? auditKey(config.auditHmacKey) : developmentAuditKey();
@@ -84,7 +86,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const auditKeyring = new Map([[key.id, key.secret], [dev.id, dev.secret]]);
   const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
   const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
-  const sessions = new SessionRegistry({
+  const runtime = createRuntime({
     db,
     blobs,
     executor,
@@ -95,12 +97,15 @@ export async function createServices(options: ServicesOptions): Promise<Services
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
-    typeCheck: { npmCacheDir: npmCacheDirFrom(env) }, // issue 15: type warnings in cell diagnostics
+  });
+  const sessions = new SessionRegistry({
+    runtime,
+    typeCheck: { npmCacheDir: npmCacheDirFrom(config.cellEnv) }, // issue 15: type warnings
   }, {
     secrets: () =>
       createSessionSecrets({
         registry: secretProviders,
-        env,
+        env: infisicalEnv(config),
         log: log.child({ component: "secrets" }),
       }),
   });
@@ -109,6 +114,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     blobs,
     executor,
     sessions,
+    runtime,
     audit,
     auditKey: key,
     auditKeyring,
@@ -121,11 +127,17 @@ export async function createServices(options: ServicesOptions): Promise<Services
   };
 }
 
-/** Environment of cell processes: only what Deno needs to find its module cache. */
-function cellChildEnv(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH", "TZ", "NO_COLOR"]) {
-    if (env[k]) out[k] = env[k]!;
-  }
-  return out;
+/**
+ * The Infisical credentials in the shape the secret providers read them.
+ * TODO(config channel): providers take `config.credentials.infisical` directly once the
+ * per-tenant secret-manager work lands (same module).
+ */
+function infisicalEnv(config: Config): Record<string, string | undefined> {
+  const c = config.credentials.infisical;
+  return {
+    INFISICAL_CLIENT_ID: c.clientId,
+    INFISICAL_CLIENT_SECRET: c.clientSecret,
+    INFISICAL_TOKEN: c.token,
+    INFISICAL_HOST: c.host,
+  };
 }

@@ -3,72 +3,24 @@
 // built like main.ts in service mode with an ACL: the attacker is a caller who may not read the
 // notebook and tries to learn its names and types through the language service.
 import assert from "node:assert/strict";
-import { loadConfig } from "../lib/config/load.ts";
-import { createApp } from "../lib/http/app.ts";
-import { createLogger } from "../lib/log.ts";
-import { createMetrics } from "../lib/metrics.ts";
-import { createReadiness } from "../lib/readiness.ts";
-import { createServices } from "../lib/services.ts";
-import { tenantRegistry } from "../lib/tenancy/registry.ts";
-import { DEFAULT_TENANT_ID, tenantHash } from "../lib/tenancy/tenant_id.ts";
-import { buildApiDeps, mountApi } from "../routes/api/mod.ts";
+import { inProcessApp, openSocket, proxyHeaders } from "./_app.ts";
 
-const TOKEN = "langservice-test-proxy-token-01";
-const who = (principal: string, scopes: string) => ({
-  "X-Strata-Proxy-Token": TOKEN,
-  "X-Strata-Principal": principal,
-  "X-Strata-Scopes": scopes,
-});
+const who = (principal: string, scopes: string) => proxyHeaders(principal, scopes);
 
 async function testApp(dir: string) {
-  const env: Record<string, string> = {
-    HOME: dir,
-    STRATA_DATA_DIR: `${dir}/data`,
-    STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/notebooks`,
-    STRATA_ARTIFACT_DIR: `${dir}/artifacts`,
-    STRATA_DEPLOYMENT_MODE: "service",
-    STRATA_AUTH_MODE: "trusted_proxy",
-    STRATA_PROXY_TOKEN: TOKEN,
-    STRATA_AUDIT_HMAC_KEY: "c".repeat(40),
-    STRATA_EXECUTOR_POOL_SIZE: "1",
-    STRATA_LOG_LEVEL: "error",
-    PATH: Deno.env.get("PATH") ?? "",
+  const app = await inProcessApp(dir, {
     STRATA_ACL_CONFIG: JSON.stringify({
       default: "deny",
       deny: [{ principal: "mallory", resource: "notebooks/**" }],
       allow: [{ resource: "notebooks/**" }],
     }),
-  };
-  const { config } = loadConfig(env);
-  const log = createLogger({ level: "error" });
-  const metrics = createMetrics();
-  const tenants = tenantRegistry({ max: config.maxTenants });
-  const services = await createServices({ config, env, log, metrics });
-  const apiDeps = buildApiDeps({ config, services, tenants, log, metrics });
-  const app = createApp({
-    config,
-    log,
-    metrics,
-    readiness: createReadiness(),
-    version: "test",
-    defaultTenant: { id: DEFAULT_TENANT_ID, hash: await tenantHash(DEFAULT_TENANT_ID) },
-    tenants,
-    mount: (a) => mountApi(a, apiDeps),
   });
-  async function api(method: string, path: string, body: unknown, headers: Record<string, string>) {
-    const res = await app.request(path, {
-      method,
-      headers: { "content-type": "application/json", ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: await res.json() as any };
-  }
-  return { api, close: () => services.close() };
+  return { api: app.api, listen: () => app.listen(), close: () => app.close() };
 }
 
 Deno.test("langservice api - completions and hover for readers; type warnings in state never block a run; ACL-denied callers learn nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "strata-langsvc-" });
-  const { api, close } = await testApp(dir);
+  const { api, listen, close } = await testApp(dir);
   try {
     const alice = who("alice", "notebook:read notebook:write notebook:execute");
     let r = await api("POST", "/v1/notebooks/create", { name: "sales" }, alice);
@@ -104,6 +56,24 @@ Deno.test("langservice api - completions and hover for readers; type warnings in
     assert.deepEqual(r.body, { text: "const sales: {\n    amount: number;\n}[]" });
     r = await api("POST", `${base}/${ids[1]}/definition`, { source: "sales", offset: 1 }, reader);
     assert.deepEqual(r.body, { definition: { cellId: ids[0], line: 1, column: 7 } });
+
+    // The socket offers the same command (the editor's other channel), for its own notebook.
+    const ws = await openSocket(
+      `${listen().replace("http", "ws")}/v1/notebooks/ws/${sid}`,
+      reader,
+    );
+    try {
+      ws.send("command", {
+        id: "c1",
+        command: "cell.complete",
+        input: { cellId: ids[1], source: "sales.fi", offset: 8 },
+      });
+      const e = await ws.next((e) => e.type === "command_result" && e.payload.id === "c1");
+      const got = e.payload.result.items.map((i: any) => i.label);
+      assert.ok(got.includes("filter") && got.includes("find"), got.join(","));
+    } finally {
+      await ws.close();
+    }
 
     // Bad input is a 400 that says what is wrong; an unknown cell is a 404.
     r = await api("POST", `${base}/${ids[1]}/complete`, { offset: 99 }, reader);

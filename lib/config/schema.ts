@@ -3,6 +3,9 @@
  * reader, the STRATA_* environment reader, validation messages and docs/configuration.md.
  */
 import { z } from "zod";
+import { aclConfigSchema } from "../acl/acl.ts";
+import { parseTransforms } from "../transforms/transforms.ts";
+import { DEFAULT_CELL_ENV_PASSTHROUGH, passthroughProblem } from "./cell_env.ts";
 
 /** How a key's raw value is read from a string (environment) or a TOML value. */
 export type FieldKind = "string" | "bool" | "int" | "list" | "table";
@@ -152,12 +155,18 @@ export const FIELDS = {
   },
   acl_config: {
     kind: "table",
-    schema: z.record(z.string(), z.unknown()),
+    schema: aclConfigSchema,
     doc: "Deny/allow rules; TOML table [acl_config] or JSON in STRATA_ACL_CONFIG.",
   },
   transforms: {
     kind: "table",
-    schema: z.record(z.string(), z.unknown()),
+    schema: z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+      try {
+        parseTransforms(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    }),
     doc:
       "Server-side transforms POST /v1/materialize may run; TOML [transforms.<name>] or JSON in STRATA_TRANSFORMS.",
   },
@@ -220,6 +229,19 @@ export const FIELDS = {
     kind: "int",
     schema: nonNegativeInt,
     doc: "Run history kept (0 = keep). @default 30",
+  },
+  cell_env_passthrough: {
+    kind: "list",
+    schema: z.array(z.string()).superRefine((names, ctx) => {
+      for (const n of names) {
+        const problem = passthroughProblem(n);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }
+    }),
+    doc: `Environment variables passed from the server to cell processes besides HOME, DENO_DIR, ` +
+      `XDG_CACHE_HOME, PATH, TZ and NO_COLOR (proxies, CA bundles); never secrets. @default ${
+        DEFAULT_CELL_ENV_PASSTHROUGH.join(",")
+      }`,
   },
 } satisfies Record<string, FieldSpec>;
 

@@ -3,6 +3,8 @@
  * The launcher (main.ts serve) re-runs the server under exactly these flags, so even a bug in
  * the server cannot bind a public interface in personal mode or write outside its folders.
  */
+import { hasInfisicalCredentials } from "../config/credentials.ts";
+import { CELL_BASE_ENV } from "../config/cell_env.ts";
 import type { Config } from "../config/resolve.ts";
 
 /** Facts about the running installation the flags depend on. */
@@ -81,8 +83,9 @@ function scopedFlags(
     );
     if (!config.s3.endpoint) net.add(`${config.s3.bucket}.s3.${config.s3.region}.amazonaws.com`);
   }
-  if (ctx.env.INFISICAL_CLIENT_ID || ctx.env.INFISICAL_TOKEN) {
-    net.add(ctx.env.INFISICAL_HOST ? hostPort(ctx.env.INFISICAL_HOST, 443) : "app.infisical.com");
+  const infisical = config.credentials.infisical;
+  if (hasInfisicalCredentials(infisical)) {
+    net.add(infisical.host ? hostPort(infisical.host, 443) : "app.infisical.com");
   }
   if (config.executorWorker) net.add(hostPort(config.executorWorker.url, 443));
   for (const h of config.outboundHosts) net.add(h);
@@ -99,7 +102,7 @@ function scopedFlags(
     ...(net.size > 0 ? [`--allow-net=${[...net].join(",")}`] : []),
     `--allow-read=${readable.join(",")}`,
     `--allow-write=${writable.join(",")}`,
-    `--allow-env=${SERVER_ENV.join(",")}`,
+    `--allow-env=${[...SERVER_ENV, ...CELL_BASE_ENV, ...config.cellEnvPassthrough].join(",")}`,
     // Cell processes are deno; kill(1) ends a cell's whole process group (Deno.kill would
     // need unrestricted --allow-run).
     `--allow-run=${[ctx.denoPath, ...(ctx.killPath ? [ctx.killPath] : [])].join(",")}`,

@@ -16,9 +16,10 @@ import {
 import { type CellState, computeStaleness } from "../notebook/staleness.ts";
 import type { RuntimeState } from "../notebook/runtime_state.ts";
 import type { PermissionSpec } from "../executor/permissions.ts";
+import { CELL_BASE_ENV } from "../config/cell_env.ts";
 
 /** Variables the cell process itself starts with (module cache); never granted implicitly. */
-const CHILD_BASE_ENV = new Set(["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH", "TZ", "NO_COLOR"]);
+const CHILD_BASE_ENV = new Set(CELL_BASE_ENV);
 
 /** Everything known about one cell without running it. */
 export interface CellInfo {
