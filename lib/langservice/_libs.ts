@@ -5,7 +5,7 @@
  * Snapshots are shared by every notebook's language service, as are their parsed SourceFiles
  * (through one DocumentRegistry), so an open notebook costs only its own cells and checker.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import type ts from "typescript";
 import { loadTypeScript, type Ts } from "../notebook/_typescript.ts";
 import { VIRTUAL_ROOT } from "./virtual_cells.ts";
@@ -73,7 +73,7 @@ async function load(): Promise<SharedLibs> {
     loadTypeScript(),
     import("./_deno_types.generated.ts"),
   ]);
-  const libDir = t.getDefaultLibFilePath({}).replace(/\/[^/]+$/, "");
+  const libDir = findLibDir(t);
   const texts = new Map<string, string>([
     ...deno.DENO_TYPES.map((text, i) => [denoLibFile(i), text] as [string, string]),
     [HELPERS_LIB_FILE, HELPERS],
@@ -138,6 +138,44 @@ async function load(): Promise<SharedLibs> {
     haveTsLibs: snapshot(`${libDir}/lib.esnext.d.ts`) !== undefined,
     warm,
   };
+}
+
+/**
+ * Where TypeScript's lib files are: beside the compiler (development, `node_modules`), else in
+ * `typescript_lib/` beside this module, where the single-file build copies them (the bundle's
+ * `import.meta.url` is the bundle itself).
+ */
+function findLibDir(t: Ts): string {
+  const beside = t.getDefaultLibFilePath({}).replace(/\/[^/]+$/, "");
+  const shipped = new URL("./typescript_lib", import.meta.url).pathname;
+  for (const dir of [beside, shipped]) {
+    try {
+      statSync(`${dir}/lib.esnext.d.ts`);
+      return dir;
+    } catch { /* next */ }
+  }
+  return beside;
+}
+
+/**
+ * Copies the lib files the language service reads (`lib.esnext.d.ts` and what it references)
+ * into `outDir`, for the single-file build; answers how many.
+ */
+export async function copyTypeScriptLibs(outDir: string): Promise<number> {
+  const t = await loadTypeScript();
+  const dir = t.getDefaultLibFilePath({}).replace(/\/[^/]+$/, "");
+  const read = (f: string) => {
+    try {
+      const text = readFileSync(f, "utf8");
+      return t.ScriptSnapshot.fromString(text);
+    } catch {
+      return undefined;
+    }
+  };
+  const files = libClosure(read, dir, ["lib.esnext.d.ts"]);
+  await Deno.mkdir(outDir, { recursive: true });
+  for (const f of files) await Deno.copyFile(f, `${outDir}/${f.slice(dir.length + 1)}`);
+  return files.length;
 }
 
 function yieldToEventLoop(): Promise<void> {
