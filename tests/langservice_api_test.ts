@@ -117,6 +117,8 @@ Deno.test("langservice api - completions and hover for readers; type warnings in
         code: "TS2322",
         line: 1,
         column: 7,
+        endLine: 1,
+        endColumn: 8,
         message: undefined,
       },
     );

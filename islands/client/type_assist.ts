@@ -62,17 +62,18 @@ export function showTypeWarnings(view: EditorView, source: string, warnings: Typ
   if (shown.get(view) === key) return;
   shown.set(view, key);
   const list: Diagnostic[] = [];
+  const at = (line: number, column: number) => {
+    const l = doc.line(line);
+    return Math.min(l.from + Math.max(0, column - 1), l.to);
+  };
   for (const w of warnings) {
     if (w.line < 1 || w.line > doc.lines) continue;
+    const from = at(w.line, w.column);
     const line = doc.line(w.line);
-    const from = Math.min(line.from + Math.max(0, w.column - 1), line.to);
-    list.push({
-      from,
-      to: wordEnd(line.text, from - line.from) + line.from,
-      severity: "warning",
-      message: w.message,
-      source: "types",
-    });
+    const to = w.endLine && w.endColumn && w.endLine <= doc.lines
+      ? Math.max(from, at(w.endLine, w.endColumn))
+      : wordEnd(line.text, from - line.from) + line.from;
+    list.push({ from, to, severity: "warning", message: w.message, source: "types" });
   }
   view.dispatch(setDiagnostics(view.state, list));
 }

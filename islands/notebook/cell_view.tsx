@@ -98,7 +98,13 @@ export function CellView(props: CellViewProps) {
     // Issue 15: type warnings as squiggles, when the editor still shows the checked source.
     const warnings = cell.diagnostics.flatMap((d) =>
       d.source === "types" && d.line !== undefined && d.column !== undefined
-        ? [{ line: d.line, column: d.column, message: d.message }]
+        ? [{
+          line: d.line,
+          column: d.column,
+          endLine: d.endLine,
+          endColumn: d.endColumn,
+          message: d.message,
+        }]
         : []
     );
     editorRef.current?.setTypeWarnings?.(cell.source, warnings);

@@ -23,6 +23,9 @@ export interface CellEditor {
 export interface TypeWarning {
   line: number;
   column: number;
+  /** End of the span (exclusive column); absent: the word at line/column. */
+  endLine?: number;
+  endColumn?: number;
   message: string;
 }
 

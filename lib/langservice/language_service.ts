@@ -57,6 +57,9 @@ export interface DefinitionResult {
 export interface TypeDiagnostic extends CellDiagnostic {
   severity: "warning";
   source: "types";
+  /** End of the flagged span (1-based, exclusive column), for the editor's squiggle. */
+  endLine?: number;
+  endColumn?: number;
 }
 
 /** Inputs of createLanguageService. */
@@ -233,13 +236,17 @@ class CellLanguageService implements NotebookLanguageService {
         const name = /'([^']+)'/.exec(message)?.[1];
         if (name && cell.unresolved.has(name)) continue;
       }
-      const pos = lineColumn(cell.source, d.start - cell.prelude.length);
+      const start = d.start - cell.prelude.length;
+      const pos = lineColumn(cell.source, start);
+      const end = lineColumn(cell.source, start + (d.length ?? 0));
       out.push({
         severity: "warning",
         source: "types",
         code: `TS${d.code}`,
         message,
         ...pos,
+        endLine: end.line,
+        endColumn: end.column,
       });
     }
     return out;

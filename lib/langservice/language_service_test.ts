@@ -78,6 +78,8 @@ Deno.test("language service - a type error is one warning on the right cell line
       message: undefined,
       line: 3,
       column: 7,
+      endLine: 3,
+      endColumn: 8,
     },
   );
   assert.equal(diags[0].message, "Type 'string' is not assignable to type 'number'.");

@@ -43,6 +43,8 @@ export interface CellView {
     column?: number;
     /** "types": a type warning from the language service (issue 15). */
     source?: string;
+    endLine?: number;
+    endColumn?: number;
   }[];
   provenance: string | null;
   outputs: CellOutputsView | null;
