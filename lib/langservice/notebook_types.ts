@@ -32,6 +32,13 @@ export interface NotebookTypesOptions {
   /** Some cell's type warnings changed. */
   onChange(): void;
   log?: Logger;
+  /**
+   * A service nobody asked about (no request, no edit) for this long is freed; its warnings
+   * stay, and the next request or edit builds it again (≈20 MB per 100-cell notebook).
+   * @default 600000
+   */
+  idleMs?: number;
+  now?: () => number;
 }
 
 /** What NotebookTypes needs from one cell of the model. */
@@ -52,9 +59,41 @@ export class NotebookTypes {
   #warnings = new Map<string, { source: string; list: TypeDiagnostic[] }>();
   #generation = 0;
   #disposed = false;
+  /** The last full check saw exactly #inputs. */
+  #checked = false;
+  #lastUsed = 0;
+  #releaseTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: NotebookTypesOptions) {
     this.#options = options;
+  }
+
+  /** Whether the language service is built (not yet built, freed when idle, or disposed). */
+  get active(): boolean {
+    return this.#service !== null;
+  }
+
+  /** Frees the service when idle for `idleMs` at `now`; answers whether it did. */
+  releaseIfIdle(now = this.#now()): boolean {
+    if (!this.#service || now - this.#lastUsed < (this.#options.idleMs ?? 600_000)) return false;
+    this.#generation++;
+    this.#service.dispose();
+    this.#service = null;
+    this.#creating = null;
+    return true;
+  }
+
+  #now(): number {
+    return this.#options.now?.() ?? Date.now();
+  }
+
+  #touch(): void {
+    this.#lastUsed = this.#now();
+    if (this.#disposed) return;
+    clearTimeout(this.#releaseTimer);
+    const timer = setTimeout(() => this.releaseIfIdle(), (this.#options.idleMs ?? 600_000) + 1000);
+    Deno.unrefTimer(timer);
+    this.#releaseTimer = timer;
   }
 
   /** Takes the saved cells after a rebuild; schedules a re-check when the service exists. */
@@ -71,7 +110,10 @@ export class NotebookTypes {
         c.id === this.#inputs[i].id && c.source === this.#inputs[i].source &&
         c.language === this.#inputs[i].language
       );
-    if (same && (this.#service || this.#creating)) return;
+    // A rebuild that changed no source (a run finishing) needs no check, nor a freed service.
+    if (same && (this.#service || this.#creating || this.#checked)) return;
+    this.#checked = false;
+    this.#touch();
     if (this.#service) {
       this.#service.update(this.#inputs);
       this.#schedule();
@@ -86,12 +128,14 @@ export class NotebookTypes {
 
   /** Completions at `offset` of `source`. */
   async complete(cellId: string, source: string, offset: number): Promise<CompletionResult> {
+    this.#touch();
     const s = await this.#ensure();
     return s ? s.complete(cellId, source, offset) : { items: [], from: offset };
   }
 
   /** Hover text at `offset` of `source`. */
   async hover(cellId: string, source: string, offset: number): Promise<HoverResult> {
+    this.#touch();
     const s = await this.#ensure();
     return s ? s.hover(cellId, source, offset) : { text: null };
   }
@@ -102,6 +146,7 @@ export class NotebookTypes {
     source: string,
     offset: number,
   ): Promise<DefinitionResult | null> {
+    this.#touch();
     const s = await this.#ensure();
     return s ? s.definition(cellId, source, offset) : null;
   }
@@ -109,6 +154,7 @@ export class NotebookTypes {
   /** Stops background checks and frees the service (the session is closing). */
   dispose(): void {
     this.#disposed = true;
+    clearTimeout(this.#releaseTimer);
     this.#generation++;
     this.#service?.dispose();
     this.#service = null;
@@ -128,7 +174,8 @@ export class NotebookTypes {
       }
       this.#service = s;
       s.update(this.#inputs);
-      this.#schedule();
+      // Rebuilt after an idle release with nothing changed: the warnings are still right.
+      if (!this.#checked) this.#schedule();
       return s;
     }, (err) => {
       this.#options.log?.warn("language service unavailable", { error: String(err) });
@@ -161,6 +208,7 @@ export class NotebookTypes {
       if (i < this.#inputs.length) return void later(step);
       const live = new Set(this.#inputs.map((c) => c.id));
       for (const id of [...this.#warnings.keys()]) if (!live.has(id)) this.#warnings.delete(id);
+      this.#checked = true;
       if (changed) this.#options.onChange();
     };
     later(step);

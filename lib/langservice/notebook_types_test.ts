@@ -67,3 +67,38 @@ Deno.test("notebook types - without background checking the service is built on 
   types.dispose();
   assert.deepEqual((await types.complete("c1", "sales.", 6)).items, [], "disposed: no answers");
 });
+
+Deno.test("notebook types - an idle service is freed, keeps its warnings, and comes back on use", async () => {
+  let now = 1_000;
+  let signal: () => void = () => {};
+  const types = new NotebookTypes({
+    analyzer,
+    background: true,
+    idleMs: 60_000,
+    now: () => now,
+    onChange: () => signal(),
+  });
+  const alive = setInterval(() => {}, 1000);
+  try {
+    const checked = new Promise<void>((ok) => signal = ok);
+    types.update(model("const sales = [1];", 'const n: number = "x";'));
+    await checked;
+    assert.ok(types.active);
+    now += 59_000;
+    assert.equal(types.releaseIfIdle(), false, "used a minute ago");
+    now += 2_000;
+    assert.equal(types.releaseIfIdle(), true);
+    assert.ok(!types.active);
+    assert.equal(types.diagnostics("c1", 'const n: number = "x";').length, 1, "warnings kept");
+    // A rebuild that changed nothing (a run finished) does not build it again ...
+    types.update(model("const sales = [1];", 'const n: number = "x";'));
+    assert.ok(!types.active);
+    // ... a request does.
+    const r = await types.complete("c1", "sales.", 6);
+    assert.ok(r.items.some((i) => i.label === "map"));
+    assert.ok(types.active);
+  } finally {
+    clearInterval(alive);
+    types.dispose();
+  }
+});
