@@ -18,10 +18,11 @@ import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { SessionRegistry } from "./session/registry.ts";
 import { createRuntime, type Runtime } from "./runtime/runtime.ts";
-import { createSessionSecrets } from "./secrets/session_secrets.ts";
+import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
+import { sessionSecretsFactory } from "./secrets/session_factory.ts";
 import { createSecretProviderRegistry } from "./secrets/provider.ts";
 import { infisicalProvider } from "./secrets/infisical.ts";
-import { type AuditKey, auditKey, developmentAuditKey } from "./audit/audit_key.ts";
+import { type AuditKey, serverAuditKeys } from "./audit/audit_key.ts";
 import { type AuditRecorder, createAuditRecorder } from "./audit/recorder.ts";
 
 /** The services a process uses. */
@@ -34,8 +35,10 @@ export interface Services {
   runtime: Runtime;
   audit: AuditRecorder;
   auditKey: AuditKey;
-  /** Every key audit rows may have been written with (current + development key). */
+  /** Keys audit rows verify with: current + retired (+ development key in personal mode). */
   auditKeyring: Map<string, Uint8Array>;
+  /** What cells may be granted (issue 13). */
+  sandbox: Sandbox;
   /** Names of migrations applied by this start. */
   migrated: string[];
   close(): Promise<void>;
@@ -81,12 +84,17 @@ export async function createServices(options: ServicesOptions): Promise<Services
     env: config.credentials.workerTokens,
     log: log.child({ component: "workers" }),
   });
-  const key = config.auditHmacKey ? auditKey(config.auditHmacKey) : developmentAuditKey();
-  const dev = developmentAuditKey();
-  const auditKeyring = new Map([[key.id, key.secret], [dev.id, dev.secret]]);
+  // Issue 13 item 7: the dev key verifies only in personal mode; retired keys keep old rows valid.
+  const { key, keyring: auditKeyring } = serverAuditKeys({
+    mode: config.deploymentMode,
+    current: config.auditHmacKey,
+    retired: config.auditRetiredKeys,
+  });
   const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
   const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
+  const sandbox = await createSandbox(config); // issue 13: what cells may be granted
   const runtime = createRuntime({
+    sandbox,
     db,
     blobs,
     executor,
@@ -102,12 +110,15 @@ export async function createServices(options: ServicesOptions): Promise<Services
     runtime,
     typeCheck: { npmCacheDir: npmCacheDirFrom(config.cellEnv) }, // issue 15: type warnings
   }, {
-    secrets: () =>
-      createSessionSecrets({
-        registry: secretProviders,
-        env: infisicalEnv(config),
-        log: log.child({ component: "secrets" }),
-      }),
+    // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.
+    secrets: sessionSecretsFactory({
+      mode: config.deploymentMode,
+      policy: config.secretManagerPolicy,
+      registry: secretProviders,
+      credentials: config.credentials,
+      log: log.child({ component: "secrets" }),
+      audit,
+    }),
   });
   return {
     db,
@@ -118,26 +129,12 @@ export async function createServices(options: ServicesOptions): Promise<Services
     audit,
     auditKey: key,
     auditKeyring,
+    sandbox,
     migrated: migrated.applied,
     async close() {
       await workers.close();
       await executor.close();
       await db.close();
     },
-  };
-}
-
-/**
- * The Infisical credentials in the shape the secret providers read them.
- * TODO(config channel): providers take `config.credentials.infisical` directly once the
- * per-tenant secret-manager work lands (same module).
- */
-function infisicalEnv(config: Config): Record<string, string | undefined> {
-  const c = config.credentials.infisical;
-  return {
-    INFISICAL_CLIENT_ID: c.clientId,
-    INFISICAL_CLIENT_SECRET: c.clientSecret,
-    INFISICAL_TOKEN: c.token,
-    INFISICAL_HOST: c.host,
   };
 }

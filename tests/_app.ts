@@ -98,9 +98,10 @@ export function proxyHeaders(
   principal: string,
   scopes: string,
   tenant?: string,
+  token: string = APP_TOKEN,
 ): Record<string, string> {
   const h: Record<string, string> = {
-    "X-Strata-Proxy-Token": APP_TOKEN,
+    "X-Strata-Proxy-Token": token,
     "X-Strata-Principal": principal,
     "X-Strata-Scopes": scopes,
   };

@@ -4,6 +4,8 @@ import type { AclConfig } from "../acl/acl.ts";
 import { parseTransforms, type Transforms } from "../transforms/transforms.ts";
 import { cellEnvFrom, DEFAULT_CELL_ENV_PASSTHROUGH } from "./cell_env.ts";
 import type { Credentials } from "./credentials.ts";
+import { parseSecretManagerPolicy, type SecretManagerPolicy } from "../secrets/policy.ts";
+import type { SandboxPolicy } from "../sandbox/policy.ts";
 
 /** S3 settings for the artifact blob backend. */
 export interface S3Config {
@@ -61,12 +63,18 @@ export interface Config {
   cellEnvPassthrough: readonly string[];
   /** The environment cell processes start with (base names + passthrough, where set). */
   cellEnv: Readonly<Record<string, string>>;
+  /** Operator policy for what cells may be granted (`[sandbox]`). */
+  sandbox: SandboxPolicy;
   /** Where cells run; remote needs executorWorker. */
   executorMode: "local" | "remote";
   executorWorker?: { url: string; token?: string };
   logLevel: "debug" | "info" | "warn" | "error";
   logFormat: "text" | "json";
   auditHmacKey?: string;
+  /** Retired audit keys as configured (`<id>:<key>` or `<key>`); rows they signed keep verifying. */
+  auditRetiredKeys: readonly string[];
+  /** `[secret_manager_policy]`, parsed once at load; absent: none configured. */
+  secretManagerPolicy?: SecretManagerPolicy;
   maxBodyBytes: number;
   outboundHosts: readonly string[];
   executor: { poolSize: number; memoryMb: number; timeoutSeconds: number };
@@ -148,6 +156,7 @@ export function resolveConfig(
     credentials: from.credentials,
     cellEnvPassthrough: passthrough,
     cellEnv: cellEnvFrom(from.env, passthrough),
+    sandbox: (v.sandbox ?? {}) as SandboxPolicy,
     executorMode: get("executor", "local"),
     executorWorker: v.executor_worker_url
       ? {
@@ -158,6 +167,10 @@ export function resolveConfig(
     logLevel: get("log_level", "info"),
     logFormat: get("log_format", "text"),
     auditHmacKey: v.audit_hmac_key as string | undefined,
+    auditRetiredKeys: get<string[]>("audit_retired_keys", []),
+    secretManagerPolicy: v.secret_manager_policy === undefined
+      ? undefined
+      : parseSecretManagerPolicy(v.secret_manager_policy).policy ?? undefined,
     maxBodyBytes: get("max_body_bytes", 10 * 1024 * 1024),
     outboundHosts: get<string[]>("outbound_hosts", []),
     executor: {

@@ -57,9 +57,6 @@ export interface DefinitionResult {
 export interface TypeDiagnostic extends CellDiagnostic {
   severity: "warning";
   source: "types";
-  /** End of the flagged span (1-based, exclusive column), for the editor's squiggle. */
-  endLine?: number;
-  endColumn?: number;
 }
 
 /** Inputs of createLanguageService. */

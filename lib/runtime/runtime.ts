@@ -21,10 +21,12 @@ import type { BlobStore } from "../artifacts/blob_store.ts";
 import type { AuditRecorder } from "../audit/recorder.ts";
 import type { Db } from "../db/types.ts";
 import type { Executor } from "../executor/executor.ts";
+import type { CellResult } from "../executor/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
+import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
 import { type CellRunOutcome, type ExecutorLookup, runCells, type RunMode } from "./run_engine.ts";
 import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
@@ -46,6 +48,8 @@ export interface RuntimeDeps {
   memoryMb: number;
   defaultTimeoutSeconds: number;
   now?: () => number;
+  /** The permission ceiling and approvals (issue 13); absent, `@allow` is granted as asked. */
+  sandbox?: Sandbox;
 }
 
 /** Per-run callbacks of the caller (the `persist` and `emit` steps, and progress). */
@@ -68,6 +72,8 @@ export interface RunRequest {
   scope: RunScope;
   signal?: AbortSignal;
   hooks?: RunHooks;
+  /** Rewrites each finished result before it is stored or shown (secret redaction, issue 13). */
+  redact?: (result: CellResult) => CellResult;
 }
 
 /** The run path shared by every caller. */
@@ -124,6 +130,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             defaultTimeoutSeconds: deps.defaultTimeoutSeconds,
             notebookTimeoutSeconds: scope.timeoutSeconds,
             now,
+            redact: request.redact,
           },
           request.model,
           request.targets,
