@@ -1,6 +1,6 @@
 /**
  * Browser module: type-aware editing for CodeMirror cell editors (issue 15). Completion popup
- * (Ctrl+Space, and as you type after `.`), hover tooltips, squiggles for type warnings and
+ * (Ctrl+Space, and when `.` is typed; typing on filters it), hover tooltips, squiggles for type warnings and
  * go-to-definition (F12 or Ctrl/Cmd+click) of upstream names, all answered by the server's
  * language service through `TypeAssist`. An answer is dropped when the text changed while it was
  * on its way. Kept apart from editor.ts, which only adds `typeAssist(...)` to its extensions.
@@ -10,10 +10,11 @@ import {
   type Completion,
   type CompletionContext,
   type CompletionResult,
+  startCompletion,
 } from "@codemirror/autocomplete";
 import { type Diagnostic, setDiagnostics } from "@codemirror/lint";
 import type { Extension } from "@codemirror/state";
-import { EditorView, hoverTooltip, keymap } from "@codemirror/view";
+import { EditorView, hoverTooltip, keymap, ViewPlugin, type ViewUpdate } from "@codemirror/view";
 import type { TypeAssist, TypeWarning } from "../notebook/editor_host.ts";
 
 /** The CodeMirror extensions of type-aware editing. */
@@ -21,10 +22,13 @@ export function typeAssist(assist: TypeAssist): Extension[] {
   return [
     autocompletion({
       override: [completionSource(assist)],
-      activateOnTyping: true,
+      // Not on every keystroke: a pending query would swallow the Escape that leaves the editor
+      // (command mode). Typing "." opens it (below); Ctrl+Space asks anywhere.
+      activateOnTyping: false,
       icons: true,
       maxRenderedOptions: 200,
     }),
+    completeAfterDot,
     hoverTooltip(hoverSource(assist), { hoverTime: 350 }),
     keymap.of([{
       key: "F12",
@@ -52,6 +56,22 @@ export function typeAssist(assist: TypeAssist): Extension[] {
     }),
   ];
 }
+
+/** Opens the completion popup when the user types a ".". */
+const completeAfterDot = ViewPlugin.define((view) => ({
+  update(u: ViewUpdate) {
+    const typedDot = u.transactions.some((tr) => {
+      if (!tr.isUserEvent("input.type")) return false;
+      let dot = false;
+      tr.changes.iterChanges((_a, _b, _c, _d, inserted) => {
+        if (inserted.toString().endsWith(".")) dot = true;
+      });
+      return dot;
+    });
+    // A view cannot be updated from inside its update: open it right after.
+    if (typedDot) queueMicrotask(() => startCompletion(view));
+  },
+}));
 
 /** Replaces the editor's type squiggles, when its text is still the one they were made for. */
 export function showTypeWarnings(view: EditorView, source: string, warnings: TypeWarning[]): void {
