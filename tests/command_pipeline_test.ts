@@ -22,6 +22,7 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
   "notebook.watch": (x) => ["GET", `/v1/notebooks/ws/${x.sid}`],
   "notebook.dag": (x) => ["GET", `/v1/notebooks/${x.sid}/dag`],
   "notebook.artifacts": (x) => ["GET", `/v1/notebooks/${x.sid}/artifacts`],
+  "notebook.export": (x) => ["GET", `/v1/notebooks/${x.sid}/export?format=html`],
   "notebook.delete": (x) => ["DELETE", `/v1/notebooks/${x.sid}`],
   "notebook.delete_by_path": () => ["POST", "/v1/notebooks/delete-by-path", { path: "secret" }],
   "notebook.approve_grants": (x) => ["POST", `/v1/notebooks/${x.sid}/approve-grants`, {}],

@@ -29,6 +29,7 @@ import {
 } from "./notebook_commands.ts";
 import { streamRead, transformMaterialize } from "./transform_commands.ts";
 import { cellComplete, cellDefinition, cellHover } from "./type_commands.ts";
+import { notebookExport } from "./export_commands.ts"; // export helper
 
 export type { AnyCommand, Caller, Command, CommandContext, Surface } from "./command.ts";
 export { buildCommandDeps, type CommandDeps, type CommandDepsInput } from "./deps.ts";
@@ -44,6 +45,7 @@ export const COMMANDS = {
   "notebook.watch": notebookWatch,
   "notebook.dag": notebookDag,
   "notebook.artifacts": notebookArtifacts,
+  "notebook.export": notebookExport, // export helper
   "notebook.delete": notebookDelete,
   "notebook.delete_by_path": notebookDeleteByPath,
   "notebook.approve_grants": notebookApproveGrants,
