@@ -52,6 +52,9 @@ Deno.test("langservice api - completions and hover for readers; type warnings in
     );
     assert.deepEqual(r.body.items.map((i: any) => i.label), ["amount"]);
     assert.equal(r.body.from, 9);
+    // The unsaved source was only type-checked: the saved cell is unchanged.
+    r = await api("GET", `/v1/notebooks/${sid}`, undefined, alice);
+    assert.equal(r.body.cells[1].source, "sales.");
     r = await api("POST", `${base}/${ids[1]}/hover`, { source: "sales", offset: 1 }, reader);
     assert.deepEqual(r.body, { text: "const sales: {\n    amount: number;\n}[]" });
     r = await api("POST", `${base}/${ids[1]}/definition`, { source: "sales", offset: 1 }, reader);
