@@ -27,6 +27,7 @@ import {
   notebookWatch,
 } from "./notebook_commands.ts";
 import { streamRead, transformMaterialize } from "./transform_commands.ts";
+import { notebookPlan } from "./plan_commands.ts"; // issue 18: MCP `plan`
 
 export type { AnyCommand, Caller, Command, CommandContext, Surface } from "./command.ts";
 export { buildCommandDeps, type CommandDeps, type CommandDepsInput } from "./deps.ts";
@@ -41,6 +42,7 @@ export const COMMANDS = {
   "notebook.state": notebookState,
   "notebook.watch": notebookWatch,
   "notebook.dag": notebookDag,
+  "notebook.plan": notebookPlan, // issue 18
   "notebook.artifacts": notebookArtifacts,
   "notebook.delete": notebookDelete,
   "notebook.delete_by_path": notebookDeleteByPath,
