@@ -30,8 +30,11 @@ ${rows.join("\n")}
 Variables read besides these: \`HOME\`, \`STRATA_CONFIG\`, \`PG*\` (PostgreSQL client),
 \`AWS_*\` (S3 credentials and region), \`INFISICAL_CLIENT_ID\`, \`INFISICAL_CLIENT_SECRET\`,
 \`INFISICAL_TOKEN\`, \`INFISICAL_HOST\` (secret manager; never from notebooks), and the token
-variables named by \`[[workers]] token_env\` (must start with \`STRATA_\`, since the
-permission-scoped server may read only the variables listed in \`lib/launcher/permissions.ts\`).
+variables named by \`[[workers]] token_env\` (\`STRATA_*_TOKEN\`, since the permission-scoped
+server may read only the variables listed in \`lib/launcher/permissions.ts\`). Only the config
+loader reads them (\`lib/config/credentials.ts\`); every other module receives typed values.
+Cell processes start with \`HOME\`, \`DENO_DIR\`, \`XDG_CACHE_HOME\`, \`PATH\`, \`TZ\`,
+\`NO_COLOR\` and the \`cell_env_passthrough\` names, where set (\`lib/config/cell_env.ts\`).
 `;
 }
 
