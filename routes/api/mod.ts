@@ -14,6 +14,7 @@ import type { TenantRegistry } from "../../lib/tenancy/registry.ts";
 import { materializeRoutes } from "./materialize.ts";
 import { notebookRoutes } from "./notebooks.ts";
 import { secretRoutes } from "./secrets.ts";
+import { mcpRoutes } from "../mcp.ts"; // issue 18
 
 /** What buildApiDeps needs: the process's config and services. */
 export interface ApiDepsInput {
@@ -48,4 +49,5 @@ export function mountApi(app: Hono<AppEnv>, deps: ApiDeps): void {
   app.route("/v1/audit", auditRoutes(deps));
   app.route("/v1", materializeRoutes(deps));
   app.route("/v1", adminRoutes(deps));
+  app.route("/mcp", mcpRoutes(deps)); // issue 18: MCP over streamable HTTP, same middleware
 }
