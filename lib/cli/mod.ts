@@ -19,6 +19,7 @@ import {
   statusCommand,
 } from "./notebook_commands.ts";
 import { auditVerify, gc, jobsRun, migrateCommand } from "./ops_commands.ts";
+import { mcpCommand } from "./mcp_command.ts"; // issue 18
 import { serveTarget } from "./serve_args.ts";
 
 /** What the CLI needs from main.ts. */
@@ -39,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   cellRmCommand,
   cellListCommand,
   dagCommand,
+  mcpCommand, // issue 18
   auditVerify,
   gc,
   migrateCommand,
