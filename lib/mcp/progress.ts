@@ -25,6 +25,15 @@ export interface EventSource {
 export interface FollowOptions {
   /** Milliseconds between heartbeats while nothing finishes. @default 2000 */
   heartbeatMs?: number;
+  /** Starts a repeating timer and returns its stop function (tests pass a manual clock). */
+  every?: (fn: () => void, ms: number) => () => void;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+function every(fn: () => void, ms: number): () => void {
+  const id = setInterval(fn, ms);
+  return () => clearInterval(id);
 }
 
 /** Reports a session's run progress to `sink` until the returned function is called. */
@@ -34,12 +43,13 @@ export function followRun(
   options: FollowOptions = {},
 ): () => void {
   const heartbeatMs = options.heartbeatMs ?? 2_000;
+  const now = options.now ?? Date.now;
   let done = 0;
   let total: number | undefined;
   let last = -1;
   let beats = 0;
-  let running: string | null = null;
-  let since = Date.now();
+  const running = new Set<string>();
+  let since = now();
 
   function send(progress: number, message: string): void {
     if (progress <= last) return;
@@ -56,24 +66,28 @@ export function followRun(
       } else {
         done = p.done;
         beats = 0;
+        running.delete(p.cellId);
+        since = now();
         send(done, `finished cell ${p.cellId} (${p.done}/${p.total})`);
       }
     } else if (e.type === "cell_status" && e.payload.status === "running") {
-      running = e.payload.cellId;
-      since = Date.now();
+      if (running.size === 0) since = now();
+      running.add(e.payload.cellId);
     }
   });
-  const timer = setInterval(() => {
+  const stopTimer = (options.every ?? every)(() => {
     beats++;
-    // Strictly increasing, yet below the next whole cell.
-    const seconds = Math.round((Date.now() - since) / 1000);
+    // Strictly increasing, yet below the next whole cell (distinct for millions of beats).
+    const seconds = Math.round((now() - since) / 1000);
     send(
-      done + 0.9 * (1 - 0.5 ** beats),
-      running ? `running cell ${running} (${seconds} s)` : "waiting for the run to start",
+      done + 0.99 * beats / (beats + 1),
+      running.size
+        ? `running cell ${[...running][0]} (${seconds} s)`
+        : "waiting for the run to start",
     );
   }, heartbeatMs);
   return () => {
-    clearInterval(timer);
+    stopTimer();
     unsubscribe();
   };
 }
