@@ -120,6 +120,12 @@ Deno.test("mcp - an agent creates a notebook, adds dependent cells, runs, reads 
     });
     assert.equal((cell.contents[0] as any).text, "// @name base\nconst x = 7");
 
+    // A resource path cannot leave the notebook root.
+    await assert.rejects(
+      client.readResource({ uri: "strata://notebooks/..%2F..%2F..%2Fetc" }),
+      /outside the notebook/,
+    );
+
     // Errors are tool errors with the API's message.
     const bad: any = await client.callTool({
       name: "run_cell",
@@ -191,6 +197,7 @@ Deno.test("mcp - service mode: an ACL-denied run_cell is refused as over HTTP, c
     STRATA_AUDIT_HMAC_KEY: "m".repeat(40),
     STRATA_ARTIFACT_DIR: artifacts,
     STRATA_ACL_CONFIG: JSON.stringify(acl),
+    STRATA_MULTI_TENANT_ENABLED: "true",
   });
   const alice = await connect(s, who("alice", ALL));
   const bob = await connect(s, who("bob", ALL));
@@ -224,6 +231,18 @@ Deno.test("mcp - service mode: an ACL-denied run_cell is refused as over HTTP, c
     );
     assert.equal(http.status, 404);
     assert.equal(refused.content[0].text, http.body.error.message);
+
+    // Another tenant holding alice's session id sees nothing, as over HTTP.
+    const carol = await connect(s, { ...who("carol", ALL), "X-Tenant-ID": "other-team" });
+    const foreign: any = await carol.callTool({ name: "get_notebook", arguments: { sid: nb.sid } });
+    await carol.close();
+    assert.equal(foreign.isError, true);
+    const foreignHttp = await s.api("GET", `/v1/notebooks/${nb.sid}`, undefined, {
+      ...who("carol", ALL),
+      "X-Tenant-ID": "other-team",
+    });
+    assert.equal(foreignHttp.status, 404);
+    assert.equal(foreign.content[0].text, foreignHttp.body.error.message);
 
     // The audit log shows the MCP calls and the MCP denial, marked with their surface.
     const audit = await s.api(
