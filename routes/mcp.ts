@@ -10,6 +10,7 @@
  */
 import { Hono } from "hono";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { AppEnv } from "../lib/http/context.ts";
 import { callerOf } from "../lib/http/caller.ts";
 import { createMcpServer } from "../lib/mcp/server.ts";
@@ -21,11 +22,13 @@ const VERSION = "0.1.0";
 /** The MCP route, mounted at /mcp. */
 export function mcpRoutes(deps: ApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const validator = new AjvJsonSchemaValidator(); // one per app, not one per request
   app.post("/", async (c) => {
     const server = createMcpServer({
       dispatcher: deps.dispatcher,
       caller: callerOf(c, "mcp"),
       version: VERSION,
+      jsonSchemaValidator: validator,
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

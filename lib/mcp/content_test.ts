@@ -66,14 +66,20 @@ Deno.test("content - a notebook summary stays near its budget however large the 
   const s = state([
     cell("a", outputs([{ type: "text", data: big }])),
     cell("b", outputs([{ type: "table", data: { columns: ["n", "s"], rows, totalRows: 1_000 } }])),
-    cell("c", outputs([{ type: "png", data: PNG }], { console: [{ stream: "stdout", text: big }] })),
+    cell(
+      "c",
+      outputs([{ type: "png", data: PNG }], { console: [{ stream: "stdout", text: big }] }),
+    ),
     cell("d", null),
   ]);
   const summary = summarizeNotebook(s, 9_000);
   const size = JSON.stringify(summary).length;
   assert.ok(size < 12_000, `summary is ${size} characters`);
   const [a, b, c, d] = summary.cells;
-  assert.match((a.outputs!.displays[0] as { text: string }).text, /more characters; use get_output/);
+  assert.match(
+    (a.outputs!.displays[0] as { text: string }).text,
+    /more characters; use get_output/,
+  );
   const table = b.outputs!.displays[0] as { rows: unknown[]; totalRows: number };
   assert.equal(table.rows.length, 5);
   assert.equal(table.totalRows, 1_000);

@@ -11,6 +11,7 @@
  * ```
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type {
   CallToolRequest,
@@ -45,6 +46,11 @@ export interface McpServerOptions {
   /** Who every call of this server is made as; its surface should be "mcp". */
   caller: Caller;
   version: string;
+  /**
+   * Validates elicitation answers (the SDK's default builds an Ajv instance per server); a
+   * surface that builds a server per request passes one shared validator.
+   */
+  jsonSchemaValidator?: jsonSchemaValidator;
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -62,6 +68,7 @@ export function createMcpServer(options: McpServerOptions): Server {
     {
       capabilities: { tools: {}, resources: {} },
       instructions: INSTRUCTIONS,
+      jsonSchemaValidator: options.jsonSchemaValidator,
     },
   );
   const context = (signal: AbortSignal): ToolContext => ({
