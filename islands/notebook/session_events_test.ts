@@ -18,6 +18,7 @@ const base: NotebookState = {
   },
   env: [],
   secretManager: null,
+  awaitingApproval: [],
   cells: [{
     id: "c1",
     name: null,
@@ -32,6 +33,7 @@ const base: NotebookState = {
     references: [],
     upstream: [],
     diagnostics: [],
+    grants: { requested: [], refused: [], awaitingApproval: [], blocked: null },
     provenance: "p",
     outputs: null,
   }],

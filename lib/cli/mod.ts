@@ -21,6 +21,7 @@ import {
 import { auditVerify, gc, jobsRun, migrateCommand } from "./ops_commands.ts";
 import { mcpCommand } from "./mcp_command.ts"; // issue 18
 import { serveTarget } from "./serve_args.ts";
+import { approveCommand } from "./sandbox_commands.ts";
 
 /** What the CLI needs from main.ts. */
 export interface CliDeps {
@@ -35,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   newCommand,
   runCommand,
   statusCommand,
+  approveCommand,
   cellAddCommand,
   cellEditCommand,
   cellRmCommand,

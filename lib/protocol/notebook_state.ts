@@ -57,8 +57,20 @@ export interface CellView {
   /** Ids of the cells this one reads from. */
   upstream: string[];
   diagnostics: CellDiagnostic[];
+  /** What the cell's `@allow` asks for and what the server decided (lib/sandbox). */
+  grants: GrantsView;
   provenance: string | null;
   outputs: OutputView | null;
+}
+
+/** A cell's requested grants, the refused ones, and whether it may run. */
+export interface GrantsView {
+  requested: string[];
+  refused: { grant: string; setting: string | null; message: string }[];
+  /** Personal mode: requested grants waiting for the owner's approval. */
+  awaitingApproval: string[];
+  /** Why the cell may not run, or null. */
+  blocked: string | null;
 }
 
 /** An env row: secret values are never sent. */
@@ -101,6 +113,8 @@ export interface NotebookState {
   notebook: NotebookMeta;
   env: EnvRow[];
   secretManager: SecretManagerStatus | null;
+  /** Personal mode: grants the notebook's cells wait for (approving runs them). */
+  awaitingApproval: string[];
   cells: CellView[];
   dag: DagView;
 }

@@ -77,6 +77,13 @@ export async function materialize(
     runtime: emptyRuntimeState(),
     running: new Set(),
     forced: new Set(),
+    // Issue 13: a transform's cells get no more than the same cells run interactively.
+    sandbox: await runtime.deps.sandbox?.inputFor({
+      tenantId: tenant.id,
+      principal: req.principal,
+      notebookDir: req.root,
+      notebookEnv: [],
+    }),
   });
   const target = targetCell(built, transform, req.path);
   checkParamsAreHashed(built, target, transform, req.params);
