@@ -145,6 +145,34 @@ Deno.test("mcp - an agent creates a notebook, adds dependent cells, runs, reads 
   }
 });
 
+Deno.test("mcp - an agent cannot grant its cells permissions: @allow waits for a person", async () => {
+  const s = await startServer();
+  const client = await connect(s);
+  try {
+    const { tools } = await client.listTools();
+    assert.ok(tools.length >= 12);
+    assert.ok(
+      !tools.some((t: any) => /approve|grant/i.test(t.name)),
+      "no tool approves grants",
+    );
+    const nb = await call(client, "create_notebook", { name: "grabby" });
+    const cell = await call(client, "add_cell", {
+      sid: nb.sid,
+      source: "// @allow net=example.com\nconst page = 1",
+    });
+    assert.match(cell.cell.blocked ?? "", /approv/i, JSON.stringify(cell.cell));
+    const run = await call(client, "run_cell", { sid: nb.sid, cellId: cell.cellId });
+    assert.equal(run.ok, false, JSON.stringify(run));
+    const state = await call(client, "get_notebook", { sid: nb.sid });
+    assert.deepEqual(state.awaitingApproval, ["net=example.com"]);
+    assert.equal(run.ran[0].cell.outputs.error.kind, "permission");
+    assert.match(run.ran[0].cell.outputs.error.message, /^Not run: waiting for approval/);
+  } finally {
+    await client.close();
+    await s.close();
+  }
+});
+
 Deno.test("mcp - personal mode: a cross-site page cannot call tools (drive-by guard)", async () => {
   const s = await startServer();
   try {

@@ -47,6 +47,8 @@ export interface CellSummary {
   references: string[];
   upstream: string[];
   diagnostics: string[];
+  /** Why the cell may not run (a refused grant, or one awaiting a person's approval), or null. */
+  blocked: string | null;
   source: string;
   outputs: OutputSummary | null;
 }
@@ -58,6 +60,8 @@ export interface NotebookSummary {
   path: string;
   busy: boolean;
   env: string[];
+  /** Grants the cells wait for; only a person approves them (the UI or the HTTP API). */
+  awaitingApproval: string[];
   cells: CellSummary[];
   /** Topological order of the code cells. */
   order: string[];
@@ -130,6 +134,7 @@ export function summarizeCell(c: CellView, chars: number): CellSummary {
     references: c.references,
     upstream: c.upstream,
     diagnostics: c.diagnostics.map((d) => d.message),
+    blocked: c.grants?.blocked ?? null,
     source: cut(c.source, SOURCE_CHARS).text,
     outputs: c.outputs ? summarizeOutputs(c.outputs, chars) : null,
   };
@@ -148,6 +153,7 @@ export function summarizeNotebook(s: NotebookState, budget = DEFAULT_BUDGET): No
     path: s.notebook.path,
     busy: s.busy,
     env: s.env.map((e) => e.key),
+    awaitingApproval: s.awaitingApproval ?? [],
     cells: s.cells.map((c) => summarizeCell(c, chars)),
     order: s.dag.order,
   };

@@ -31,6 +31,7 @@ function cell(id: string, out: OutputView | null, more: Partial<CellView> = {}):
     references: [],
     upstream: [],
     diagnostics: [],
+    grants: { requested: [], refused: [], awaitingApproval: [], blocked: null },
     provenance: null,
     outputs: out,
     ...more,
@@ -53,6 +54,7 @@ function state(cells: CellView[]): NotebookState {
     },
     env: [],
     secretManager: null,
+    awaitingApproval: [],
     cells,
     dag: { order: cells.map((c) => c.id), edges: [] },
   };
