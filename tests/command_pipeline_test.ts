@@ -23,6 +23,7 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
   "notebook.dag": (x) => ["GET", `/v1/notebooks/${x.sid}/dag`],
   "notebook.plan": (x) => ["GET", `/v1/notebooks/${x.sid}/plan`],
   "notebook.artifacts": (x) => ["GET", `/v1/notebooks/${x.sid}/artifacts`],
+  "notebook.export": (x) => ["GET", `/v1/notebooks/${x.sid}/export?format=html`],
   "notebook.delete": (x) => ["DELETE", `/v1/notebooks/${x.sid}`],
   "notebook.delete_by_path": () => ["POST", "/v1/notebooks/delete-by-path", { path: "secret" }],
   "notebook.approve_grants": (x) => ["POST", `/v1/notebooks/${x.sid}/approve-grants`, {}],

@@ -407,6 +407,7 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
     <div class={`notebook-app${panel ? " with-panel" : ""}`} data-connection={conn}>
       <Toolbar
         notebook={state.notebook}
+        sessionId={state.sessionId}
         mode={mode}
         conn={conn}
         unsaved={dirtyCount}

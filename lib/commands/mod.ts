@@ -29,6 +29,7 @@ import {
 } from "./notebook_commands.ts";
 import { streamRead, transformMaterialize } from "./transform_commands.ts";
 import { notebookPlan } from "./plan_commands.ts"; // issue 18: MCP `plan`
+import { notebookExport } from "./export_commands.ts"; // export helper
 
 export type { AnyCommand, Caller, Command, CommandContext, Surface } from "./command.ts";
 export { buildCommandDeps, type CommandDeps, type CommandDepsInput } from "./deps.ts";
@@ -45,6 +46,7 @@ export const COMMANDS = {
   "notebook.dag": notebookDag,
   "notebook.plan": notebookPlan, // issue 18
   "notebook.artifacts": notebookArtifacts,
+  "notebook.export": notebookExport, // export helper
   "notebook.delete": notebookDelete,
   "notebook.delete_by_path": notebookDeleteByPath,
   "notebook.approve_grants": notebookApproveGrants,
