@@ -60,7 +60,7 @@ Deno.test("mcp - an agent creates a notebook, adds dependent cells, runs, reads 
 
     // plan before running: both cells would execute.
     const before = await call(client, "plan", { sid: nb.sid, cellId: b.cellId });
-    assert.deepEqual(before.cells.map((c: any) => [c.cellId, c.action]), [
+    assert.deepEqual(before.cells.map((c: any) => [c.id, c.action]), [
       [a.cellId, "run"],
       [b.cellId, "run"],
     ]);
@@ -91,7 +91,7 @@ Deno.test("mcp - an agent creates a notebook, adds dependent cells, runs, reads 
 
     // After a run, plan says both would come from the cache.
     const after = await call(client, "plan", { sid: nb.sid });
-    assert.deepEqual(after.cells.map((c: any) => c.action), ["cache", "cache"]);
+    assert.deepEqual(after.cells.map((c: any) => c.action), ["hit", "hit"]);
 
     // Editing the upstream cell makes the downstream one stale, and says why.
     const edited = await call(client, "edit_cell", {

@@ -21,39 +21,36 @@ Deno.test("notebook.plan - says what a run would execute, by mode, without runni
 
     // Nothing ran: a cell's plan is its upstream closure, all to run.
     let p = (await plan(`?cellId=${b}`)).body;
-    assert.deepEqual(p.cells.map((c: any) => [c.cellId, c.action, c.runBecause]), [
-      [a, "run", "no stored result"],
-      [b, "run", "no stored result"],
+    assert.deepEqual(p.cells.map((c: any) => [c.id, c.action, c.reason]), [
+      [a, "run", "never run"],
+      [b, "run", "never run"],
     ]);
     assert.equal(p.cells[0].name, "base");
-    assert.equal(p.toRun, 2);
-    assert.equal(
-      (await app.api("GET", `/v1/notebooks/${sid}`, undefined, h)).body.cells[0].outputs,
-      null,
-    );
+    assert.equal(p.run, 2);
+    assert.equal(p.target, b);
+    const before = await app.api("GET", `/v1/notebooks/${sid}`, undefined, h);
+    assert.equal(before.body.cells[0].outputs, null, "planning ran nothing");
 
     const ran = await app.api("POST", `/v1/notebooks/${sid}/run-all`, undefined, h);
     assert.equal(ran.body.run.ok, true);
 
     // After a run: cache hits, except @nocache; rerun re-runs the target only; force everything.
     p = (await plan()).body;
-    assert.deepEqual(p.cells.map((c: any) => c.action), ["cache", "cache", "run", "cache"]);
-    assert.equal(p.cells[2].runBecause, "nocache");
+    assert.deepEqual(p.cells.map((c: any) => c.action), ["hit", "hit", "run", "hit"]);
+    assert.equal(p.cells[2].reason, "@nocache");
+    assert.deepEqual([p.run, p.hits], [1, 3]);
     p = (await plan(`?cellId=${b}&mode=rerun`)).body;
-    assert.deepEqual(p.cells.map((c: any) => [c.cellId, c.action]), [[a, "cache"], [b, "run"]]);
+    assert.deepEqual(p.cells.map((c: any) => [c.id, c.action]), [[a, "hit"], [b, "run"]]);
     p = (await plan(`?cellId=${other}&mode=force`)).body;
-    assert.deepEqual(p.cells.map((c: any) => [c.cellId, c.runBecause]), [[other, "mode"]]);
+    assert.deepEqual(p.cells.map((c: any) => [c.id, c.reason]), [
+      [other, "mode force skips the cache"],
+    ]);
 
-    // An edit makes the downstream cells stale, with why; they would run.
+    // An edit makes the downstream cells stale: they would run, and the plan says why.
     await app.api("PUT", `/v1/notebooks/${sid}/cells/${a}`, { source: "const a = 2" }, h);
     p = (await plan(`?cellId=${n}`)).body;
-    assert.deepEqual(p.cells.map((c: any) => [c.status, c.action]), [
-      ["stale", "run"],
-      ["stale", "run"],
-      ["stale", "run"],
-    ]);
-    assert.equal(p.cells[1].staleReason, "upstream");
-    assert.match(p.cells[1].whyText, new RegExp(`${a}: own source changed`));
+    assert.deepEqual(p.cells.map((c: any) => c.action), ["run", "run", "run"]);
+    assert.match(p.cells[1].reason, new RegExp(`${a}: own source changed`));
 
     // Bad input answers like every command.
     const missing = await plan("?cellId=nope");

@@ -237,7 +237,7 @@ export const TOOLS: readonly ToolSpec[] = [
   {
     name: "plan",
     description:
-      "What a run would execute, without running: cells in order, cached or to run, why stale",
+      "What a run would execute, without running: cells in order, cache hit or run, and why",
     command: "notebook.plan",
     readOnly: true,
     call: async (args, t) => json(await t.dispatch("notebook.plan", args)),
