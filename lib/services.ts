@@ -10,6 +10,7 @@ import { migrate } from "./db/migrate.ts";
 import { ensurePartitions } from "./jobs/partitions.ts";
 import type { BlobStore } from "./artifacts/blob_store.ts";
 import { openBlobStore } from "./artifacts/open.ts";
+import { cellRunAs } from "./executor/cell_user.ts";
 import { createExecutor, type Executor } from "./executor/executor.ts";
 import { remoteExecutor } from "./executor/remote.ts";
 import { createWorkerRegistry } from "./worker/registry.ts";
@@ -76,6 +77,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
       scratchRoot,
       poolSize: config.executor.poolSize,
       childEnv: { ...config.cellEnv },
+      // exec helper (issue 13 item 2): cells run as cell_user when the server is root.
+      runAs: cellRunAs(config.executor.cellUser, {
+        uid: () => Deno.uid(),
+        readPasswd: () => Deno.readTextFileSync("/etc/passwd"),
+      }),
       log: log.child({ component: "executor" }),
     });
   const workers = createWorkerRegistry({
