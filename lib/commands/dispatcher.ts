@@ -180,12 +180,14 @@ export function createDispatcher<Table extends Record<string, AnyCommand>>(
       ? `${c.notebookStorageDir}/tenants/${caller.tenant.hash}`
       : c.notebookStorageDir;
     let message = e.message;
-    for (const [dir, shown] of [
-      [tenantRoot, "."],
-      [c.notebookStorageDir, "<notebooks>"],
-      [c.dataDir, "<data>"],
-      ...(c.artifactDir ? [[c.artifactDir, "<artifacts>"]] : []),
-    ] as const) {
+    for (
+      const [dir, shown] of [
+        [tenantRoot, "."],
+        [c.notebookStorageDir, "<notebooks>"],
+        [c.dataDir, "<data>"],
+        ...(c.artifactDir ? [[c.artifactDir, "<artifacts>"]] : []),
+      ] as const
+    ) {
       message = message.replaceAll(`${dir}/`, shown === "." ? "" : `${shown}/`).replaceAll(
         dir,
         shown,

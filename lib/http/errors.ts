@@ -4,8 +4,8 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   ConflictError,
-  fromSystemError,
   ForbiddenError,
+  fromSystemError,
   NotFoundError,
   PayloadTooLargeError,
   StorageFullError,
