@@ -21,6 +21,7 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
   "notebook.state": (x) => ["GET", `/v1/notebooks/${x.sid}`],
   "notebook.watch": (x) => ["GET", `/v1/notebooks/ws/${x.sid}`],
   "notebook.dag": (x) => ["GET", `/v1/notebooks/${x.sid}/dag`],
+  "notebook.plan": (x) => ["GET", `/v1/notebooks/${x.sid}/plan`],
   "notebook.artifacts": (x) => ["GET", `/v1/notebooks/${x.sid}/artifacts`],
   "notebook.export": (x) => ["GET", `/v1/notebooks/${x.sid}/export?format=html`],
   "notebook.delete": (x) => ["DELETE", `/v1/notebooks/${x.sid}`],

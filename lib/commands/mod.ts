@@ -30,6 +30,7 @@ import {
 } from "./notebook_commands.ts";
 import { streamRead, transformMaterialize } from "./transform_commands.ts";
 import { cellComplete, cellDefinition, cellHover } from "./type_commands.ts";
+import { notebookPlan } from "./plan_commands.ts"; // issue 18: MCP `plan`
 import { notebookExport } from "./export_commands.ts"; // export helper
 
 export type { AnyCommand, Caller, Command, CommandContext, Surface } from "./command.ts";
@@ -45,6 +46,7 @@ export const COMMANDS = {
   "notebook.state": notebookState,
   "notebook.watch": notebookWatch,
   "notebook.dag": notebookDag,
+  "notebook.plan": notebookPlan, // issue 18
   "notebook.artifacts": notebookArtifacts,
   "notebook.export": notebookExport, // export helper
   "notebook.delete": notebookDelete,
