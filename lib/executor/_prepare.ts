@@ -56,6 +56,7 @@ export async function prepareJob(
       inputs: available,
       outputs: input.names,
       displayLast: false,
+      baseDir: job.permissions.notebookDir, // issue 14 item 5: ./x imports from the notebook
     });
     if (!built.ok) {
       const message = `Syntax error in cell '${input.cellId}' (needed for ${
@@ -66,7 +67,11 @@ export async function prepareJob(
     code.push({ input, module: built.module });
     available.push(...input.names);
   }
-  const main = await buildCellModule(job.source, { inputs: available, outputs: job.outputs });
+  const main = await buildCellModule(job.source, {
+    inputs: available,
+    outputs: job.outputs,
+    baseDir: job.permissions.notebookDir, // issue 14 item 5: ./x imports from the notebook
+  });
   if (!main.ok) return { ok: false, error: { kind: "syntax", ...main.error } };
   const child: ChildJob = {
     cellId: job.cellId,

@@ -15,6 +15,7 @@ import {
 } from "../notebook/provenance.ts";
 import { type CellState, computeStaleness } from "../notebook/staleness.ts";
 import type { RuntimeState } from "../notebook/runtime_state.ts";
+import type { LocalModules } from "../notebook/local_modules.ts";
 import type { PermissionSpec } from "../executor/permissions.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
 
@@ -27,6 +28,8 @@ export interface CellInfo {
   /** Null for markdown and prompt cells. */
   analysis: CellAnalysis | null;
   annotations: CellAnnotations;
+  /** How people name the cell: its `@name`, else `[n]` (1-based position in the notebook). */
+  label: string;
   diagnostics: CellDiagnostic[];
   /** Effective environment of the cell (notebook env, secrets, manual values, `@env`). */
   env: Record<string, string>;
@@ -61,11 +64,13 @@ export interface ModelInput {
   runtime: RuntimeState;
   running: ReadonlySet<string>;
   forced: ReadonlySet<string>;
+  /** Reads the local modules cells import (`./helper.ts`); absent: not part of provenance. */
+  localModules?: LocalModules;
 }
 
 /** Builds the model of a notebook. */
 export function buildModel(input: ModelInput): NotebookModel {
-  const cells: CellInfo[] = input.cells.map((cell) => {
+  const cells: CellInfo[] = input.cells.map((cell, index) => {
     const isCode = cell.language === "typescript";
     let analysis: CellAnalysis | null = null;
     if (isCode) {
@@ -78,6 +83,7 @@ export function buildModel(input: ModelInput): NotebookModel {
       cell,
       analysis,
       annotations: parsed.annotations,
+      label: parsed.annotations.name ?? `[${index + 1}]`,
       diagnostics: [...cell.diagnostics, ...(analysis?.diagnostics ?? []), ...parsed.diagnostics],
       env,
       permissions: permissionsFor(input.root, parsed.annotations, env, analysis?.envKeys ?? []),
@@ -94,12 +100,16 @@ export function buildModel(input: ModelInput): NotebookModel {
     globalReferences: c.analysis!.globalReferences,
     mutates: c.analysis!.mutates,
     after: c.annotations.after,
+    label: c.label,
+    escapes: c.analysis!.escapes,
+    fixed: c.analysis!.fixed,
   })));
   for (const c of code) c.diagnostics.push(...(dag.diagnostics.get(c.cell.id) ?? []));
   const provenance = notebookProvenance(
     code.map((c) => ({
       id: c.cell.id,
       sourceHash: c.analysis!.sourceHash,
+      modules: input.localModules?.hashes(c.analysis!.imports),
       envHash: envHash({
         denoVersion: input.denoVersion,
         lockHash: input.lockHash,

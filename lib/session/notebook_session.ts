@@ -4,7 +4,7 @@
  * runs through the run engine; every change is announced on the session's event hub.
  */
 import { join } from "node:path";
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Analyzer, CellAnalysis } from "../notebook/analyzer.ts";
 import {
   addCell,
@@ -29,6 +29,9 @@ import {
   writeRuntimeState,
 } from "../notebook/runtime_state.ts";
 import { describeWhy } from "../notebook/staleness.ts";
+import { LocalModules } from "../notebook/local_modules.ts";
+import { autorunTargets } from "../notebook/reactive.ts";
+import { sha256Hex } from "../notebook/_hash.ts";
 import type { SessionSecrets } from "../secrets/session_secrets.ts";
 import { atomicWriteJson } from "./_atomic_json.ts";
 import { lookupCell, type StoredResult } from "../runtime/cell_cache.ts";
@@ -37,7 +40,12 @@ import { EventHub } from "./events.ts";
 import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { CellError } from "../executor/types.ts";
-import type { DagView, NotebookState, OutputView } from "../protocol/notebook_state.ts";
+import type {
+  CellStateView,
+  DagView,
+  NotebookState,
+  OutputView,
+} from "../protocol/notebook_state.ts";
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
@@ -80,6 +88,7 @@ export class NotebookSession {
   #deps: SessionDeps;
   #analyzer: Analyzer;
   #analysisCache = new Map<string, CellAnalysis>();
+  #localModules: LocalModules;
   #notebook: Notebook;
   #runtime: RuntimeState;
   #lockHash: string | null;
@@ -110,6 +119,7 @@ export class NotebookSession {
     this.#runtime = runtime;
     this.#lockHash = lockHash;
     this.events = new EventHub(deps.now);
+    this.#localModules = new LocalModules(root, (src) => analyzer.analyze(src).imports);
   }
 
   /** Opens a notebook folder: reads it, analyzes every cell, restores cached outputs. */
@@ -186,11 +196,30 @@ export class NotebookSession {
     });
   }
 
-  /** Replaces a cell's source. */
-  async editCell(cellId: string, source: string): Promise<void> {
+  /**
+   * Replaces a cell's source. `baseVersion` is the cell `version` the edit was made from; when
+   * the cell changed since (another tab saved first), the edit is refused with a ConflictError
+   * carrying the current source and version (issue 14 item 7). Without it the edit always wins.
+   */
+  async editCell(cellId: string, source: string, baseVersion?: string): Promise<void> {
     if (typeof source !== "string") throw new ValidationError("Cell source must be a string");
     this.#cell(cellId);
     await this.#edit(async () => {
+      // Checked inside the queue, so two edits based on one version cannot both pass.
+      const current = this.#notebook.cells.find((c) => c.id === cellId);
+      if (!current) {
+        throw new NotFoundError(`Cell '${cellId}' not found in notebook '${this.scope.path}'`);
+      }
+      const version = sourceVersion(current.source);
+      if (baseVersion !== undefined && baseVersion !== version) {
+        const label = this.#model.byId.get(cellId)?.label ?? cellId;
+        throw new ConflictError(
+          `Cannot save cell ${label}: it was changed by someone else since you loaded it ` +
+            `(your version ${baseVersion}, current ${version}); reload the cell or overwrite it`,
+          { details: { cellId, label, version, source: current.source } },
+        );
+      }
+      if (current.source === source) return;
       this.#notebook = await editCell(this.root, cellId, source);
     });
   }
@@ -305,7 +334,11 @@ export class NotebookSession {
 
   // ---- runs --------------------------------------------------------------------------------
 
-  /** Runs a cell and the stale upstream cells it needs. */
+  /**
+   * Runs a cell and the stale upstream cells it needs. With `[runtime] on_change = "autorun"`
+   * (the default) its dependents that are not up to date run after it in the same run, except
+   * `@lazy` ones (see lib/notebook/reactive.ts); with "lazy" they are only marked stale.
+   */
   async execute(
     cellId: string,
     mode: RunMode = "normal",
@@ -315,12 +348,30 @@ export class NotebookSession {
     if (info.cell.language !== "typescript") {
       return { cells: [], ok: true };
     }
-    return await this.#enqueue(() => this.#run([cellId], mode, principal));
+    return await this.#enqueue(() =>
+      this.#run(
+        (model) => {
+          if (!model.byId.has(cellId)) return []; // deleted while queued
+          if (this.onChange === "lazy") return [cellId];
+          return autorunTargets(model.dag, cellId, {
+            lazy: (id) => model.byId.get(id)?.annotations.lazy ?? false,
+            upToDate: (id) => model.states.get(id)?.status === "ready",
+          });
+        },
+        mode,
+        principal,
+      )
+    );
+  }
+
+  /** `[runtime] on_change` of the notebook: what running a cell does to its dependents. */
+  get onChange(): "autorun" | "lazy" {
+    return this.#notebook.manifest.runtime?.on_change ?? "autorun";
   }
 
   /** Runs every code cell (cache hits where valid). */
   async runAll(mode: RunMode = "normal", principal: string | null = null): Promise<RunSummary> {
-    return await this.#enqueue(() => this.#run(this.#model.dag.order, mode, principal));
+    return await this.#enqueue(() => this.#run((model) => model.dag.order, mode, principal));
   }
 
   /** Cancels the run in progress (its remaining cells end as cancelled). */
@@ -336,9 +387,15 @@ export class NotebookSession {
     return next;
   }
 
-  async #run(targets: string[], mode: RunMode, principal: string | null): Promise<RunSummary> {
+  async #run(
+    pick: (model: NotebookModel) => string[],
+    mode: RunMode,
+    principal: string | null,
+  ): Promise<RunSummary> {
     this.lastUsed = Date.now();
+    this.#rebuild(); // local modules may have changed on disk since the last edit
     const model = this.#model;
+    const targets = pick(model);
     const abort = new AbortController();
     this.#abort = abort;
     this.#busy = true;
@@ -367,7 +424,11 @@ export class NotebookSession {
             this.#running.add(id);
             this.events.emit("cell_status", { cellId: id, status: "running" });
           },
-          persist: (o) => this.#persist(o, model),
+          persist: async (o) => {
+            await this.#persist(o, model);
+            // Dependents' statuses and why-chains as of now, not at the end of the run.
+            this.#rebuild();
+          },
           beforeRecord: () => writeRuntimeState(this.root, this.#runtime),
           emit: (o, done, total) => this.#emitOutcome(o, done, total),
         },
@@ -409,6 +470,7 @@ export class NotebookSession {
       sourceHash: prov.sourceHash,
       envHash: prov.envHash,
       upstream: prov.upstream,
+      modules: Object.keys(prov.modules).length ? prov.modules : undefined,
       startedAt: new Date(o.startedAt).toISOString(),
       finishedAt,
       durationMs: o.result.durationMs,
@@ -427,6 +489,7 @@ export class NotebookSession {
 
   /** Step `emit` for a session: the finished cell's console, outputs, status and progress. */
   #emitOutcome(o: CellRunOutcome, done: number, total: number): void {
+    this.events.emit("cell_states", { cells: this.#cellStates() });
     this.events.emit("cell_console", {
       cellId: o.cellId,
       entries: o.result.console,
@@ -483,8 +546,26 @@ export class NotebookSession {
       runtime: this.#runtime,
       running: this.#running,
       forced: new Set(),
+      localModules: this.#localModules,
     });
   }
+
+  /** Every code cell's status and why-chain, named as people name cells. */
+  #cellStates(): CellStateView[] {
+    const m = this.#model;
+    return m.cells.filter((c) => c.analysis).map((c) => {
+      const st = m.states.get(c.cell.id);
+      return {
+        cellId: c.cell.id,
+        status: st?.status ?? "idle",
+        staleReason: st?.reason ?? null,
+        why: st?.why ?? [],
+        whyText: st && st.why.length ? describeWhy(st.why, this.#label) : null,
+      };
+    });
+  }
+
+  #label = (cellId: string): string => this.#model.byId.get(cellId)?.label ?? cellId;
 
   #cell(cellId: string) {
     const info = this.#model.byId.get(cellId);
@@ -537,6 +618,8 @@ export class NotebookSession {
       sessionId: this.id,
       seq: this.events.seq,
       busy: this.#busy,
+      viewers: this.events.size,
+      onChange: this.onChange,
       notebook: {
         id: manifest.notebook_id,
         name: manifest.name,
@@ -560,7 +643,10 @@ export class NotebookSession {
           status: c.analysis ? st?.status ?? "idle" : "idle",
           staleReason: st?.reason ?? null,
           why: st?.why ?? [],
-          whyText: st && st.why.length ? describeWhy(st.why) : null,
+          whyText: st && st.why.length ? describeWhy(st.why, this.#label) : null,
+          label: c.label,
+          lazy: c.annotations.lazy,
+          version: sourceVersion(c.cell.source),
           defines: c.analysis?.defines ?? [],
           references: c.analysis?.references ?? [],
           upstream: [...(m.dag.upstream.get(c.cell.id) ?? [])],
@@ -572,4 +658,9 @@ export class NotebookSession {
       dag: this.dagView(),
     };
   }
+}
+
+/** A cell's edit version: a short hash of its exact source (whitespace and comments count). */
+export function sourceVersion(source: string): string {
+  return sha256Hex(source).slice(0, 16);
 }
