@@ -145,6 +145,7 @@ Deno.test("session - an edit based on an old version is refused with the current
     assert.equal(cellView(s, a).source, "const x = 2", "the refused edit changed nothing");
     await s.editCell(a, "const x = 3", String(err.details?.version)); // "Overwrite"
     assert.equal(cellView(s, a).source, "const x = 3");
+    await s.editCell(a, "const x = 3", v1); // the text it already has: nothing is lost, no conflict
     await s.editCell(a, "const x = 4"); // no base version: last write wins, as before
 
     assert.equal(s.state().viewers, 0);

@@ -210,16 +210,17 @@ export class NotebookSession {
       if (!current) {
         throw new NotFoundError(`Cell '${cellId}' not found in notebook '${this.scope.path}'`);
       }
+      // Saving the text the cell already has loses nothing (e.g. the same draft sent twice).
+      if (current.source === source) return;
       const version = sourceVersion(current.source);
       if (baseVersion !== undefined && baseVersion !== version) {
         const label = this.#model.byId.get(cellId)?.label ?? cellId;
         throw new ConflictError(
-          `Cannot save cell ${label}: it was changed by someone else since you loaded it ` +
-            `(your version ${baseVersion}, current ${version}); reload the cell or overwrite it`,
+          `Cannot save cell ${label}: it was changed by someone else since you loaded it; ` +
+            "reload the cell or overwrite it",
           { details: { cellId, label, version, source: current.source } },
         );
       }
-      if (current.source === source) return;
       this.#notebook = await editCell(this.root, cellId, source);
     });
   }
