@@ -25,12 +25,19 @@ const MAX_MODULES = 256;
 /** Reads and hashes the local modules of cells; parses each file's imports once per content. */
 export class LocalModules {
   #root: string;
+  /** The root with symlinks resolved, to check where a module really is. */
+  #realRoot: string;
   #importsOf: (source: string) => readonly string[];
   #parsed = new Map<string, readonly string[]>();
 
   /** `importsOf` lists a module's specifiers (the cell analyzer's `imports`). */
   constructor(root: string, importsOf: (source: string) => readonly string[]) {
     this.#root = resolve(root);
+    try {
+      this.#realRoot = Deno.realPathSync(this.#root);
+    } catch {
+      this.#realRoot = this.#root;
+    }
     this.#importsOf = importsOf;
   }
 
@@ -48,8 +55,9 @@ export class LocalModules {
       let text: string;
       try {
         // Follow symlinks only where they stay inside the notebook folder.
-        if (this.#inside(Deno.realPathSync(abs)) === null) continue;
-        text = Deno.readTextFileSync(abs);
+        const real = Deno.realPathSync(abs);
+        if (this.#inside(real, this.#realRoot) === null) continue;
+        text = Deno.readTextFileSync(real); // the checked path, not the link
       } catch {
         out[rel] = "missing";
         continue;
@@ -69,8 +77,8 @@ export class LocalModules {
   }
 
   /** The path relative to the notebook folder (with `/`), or null when outside it. */
-  #inside(abs: string): string | null {
-    const rel = relative(this.#root, abs);
+  #inside(abs: string, root = this.#root): string | null {
+    const rel = relative(root, abs);
     if (!rel || rel.startsWith("..") || isAbsolute(rel)) return null;
     if (rel.split(sep).includes(".strata")) return null;
     return rel.split(sep).join("/");
