@@ -17,6 +17,7 @@ import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { SessionRegistry } from "./session/registry.ts";
 import { createRuntime, type Runtime } from "./runtime/runtime.ts";
+import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
 import { sessionSecretsFactory } from "./secrets/session_factory.ts";
 import { createSecretProviderRegistry } from "./secrets/provider.ts";
 import { infisicalProvider } from "./secrets/infisical.ts";
@@ -35,6 +36,8 @@ export interface Services {
   auditKey: AuditKey;
   /** Keys audit rows verify with: current + retired (+ development key in personal mode). */
   auditKeyring: Map<string, Uint8Array>;
+  /** What cells may be granted (issue 13). */
+  sandbox: Sandbox;
   /** Names of migrations applied by this start. */
   migrated: string[];
   close(): Promise<void>;
@@ -88,7 +91,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
   });
   const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
   const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
+  const sandbox = await createSandbox(config); // issue 13: what cells may be granted
   const runtime = createRuntime({
+    sandbox,
     db,
     blobs,
     executor,
@@ -120,6 +125,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     audit,
     auditKey: key,
     auditKeyring,
+    sandbox,
     migrated: migrated.applied,
     async close() {
       await workers.close();

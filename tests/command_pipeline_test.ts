@@ -24,6 +24,7 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
   "notebook.artifacts": (x) => ["GET", `/v1/notebooks/${x.sid}/artifacts`],
   "notebook.delete": (x) => ["DELETE", `/v1/notebooks/${x.sid}`],
   "notebook.delete_by_path": () => ["POST", "/v1/notebooks/delete-by-path", { path: "secret" }],
+  "notebook.approve_grants": (x) => ["POST", `/v1/notebooks/${x.sid}/approve-grants`, {}],
   "cell.add": (x) => ["POST", `/v1/notebooks/${x.sid}/cells`, { source: "1" }],
   "cell.edit": (x) => ["PUT", `/v1/notebooks/${x.sid}/cells/${x.cell}`, { source: "2" }],
   "cell.delete": (x) => ["DELETE", `/v1/notebooks/${x.sid}/cells/${x.cell}`],

@@ -486,6 +486,26 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
           </button>
         </div>
       )}
+      {(state.awaitingApproval?.length ?? 0) > 0 && (
+        <div class="banner banner-static banner-approval" role="status">
+          <span>
+            This notebook's cells ask for{" "}
+            {state.awaitingApproval!.map((g) => <code key={g}>{g}</code>)}; they run only once you
+            approve.
+          </span>{" "}
+          <button
+            type="button"
+            onClick={() =>
+              call<{ state: NotebookState }>("POST", "/approve-grants", {
+                grants: state.awaitingApproval,
+              }).then((r) =>
+                applyState(r.state)
+              ).catch(report)}
+          >
+            Approve
+          </button>
+        </div>
+      )}
       {toast && (
         <div class="toast" role="alert">
           <span>{toast}</span>

@@ -20,6 +20,7 @@ function cell(id: string, language: CellView["language"] = "typescript"): CellVi
     references: [],
     upstream: [],
     diagnostics: [],
+    grants: { requested: [], refused: [], awaitingApproval: [], blocked: null },
     provenance: null,
     outputs: null,
   };

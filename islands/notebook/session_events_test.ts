@@ -20,6 +20,7 @@ const base: NotebookState = {
   },
   env: [],
   secretManager: null,
+  awaitingApproval: [],
   cells: [{
     id: "c1",
     name: null,
@@ -37,6 +38,7 @@ const base: NotebookState = {
     references: [],
     upstream: [],
     diagnostics: [],
+    grants: { requested: [], refused: [], awaitingApproval: [], blocked: null },
     provenance: "p",
     outputs: null,
   }],

@@ -20,6 +20,7 @@ import {
 } from "./notebook_commands.ts";
 import { auditVerify, gc, jobsRun, migrateCommand } from "./ops_commands.ts";
 import { serveTarget } from "./serve_args.ts";
+import { approveCommand } from "./sandbox_commands.ts";
 
 /** What the CLI needs from main.ts. */
 export interface CliDeps {
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   newCommand,
   runCommand,
   statusCommand,
+  approveCommand,
   cellAddCommand,
   cellEditCommand,
   cellRmCommand,

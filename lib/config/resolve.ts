@@ -5,6 +5,7 @@ import { parseTransforms, type Transforms } from "../transforms/transforms.ts";
 import { cellEnvFrom, DEFAULT_CELL_ENV_PASSTHROUGH } from "./cell_env.ts";
 import type { Credentials } from "./credentials.ts";
 import { parseSecretManagerPolicy, type SecretManagerPolicy } from "../secrets/policy.ts";
+import type { SandboxPolicy } from "../sandbox/policy.ts";
 
 /** S3 settings for the artifact blob backend. */
 export interface S3Config {
@@ -62,6 +63,8 @@ export interface Config {
   cellEnvPassthrough: readonly string[];
   /** The environment cell processes start with (base names + passthrough, where set). */
   cellEnv: Readonly<Record<string, string>>;
+  /** Operator policy for what cells may be granted (`[sandbox]`). */
+  sandbox: SandboxPolicy;
   /** Where cells run; remote needs executorWorker. */
   executorMode: "local" | "remote";
   executorWorker?: { url: string; token?: string };
@@ -153,6 +156,7 @@ export function resolveConfig(
     credentials: from.credentials,
     cellEnvPassthrough: passthrough,
     cellEnv: cellEnvFrom(from.env, passthrough),
+    sandbox: (v.sandbox ?? {}) as SandboxPolicy,
     executorMode: get("executor", "local"),
     executorWorker: v.executor_worker_url
       ? {

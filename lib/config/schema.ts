@@ -8,6 +8,7 @@ import { parseTransforms } from "../transforms/transforms.ts";
 import { DEFAULT_CELL_ENV_PASSTHROUGH, passthroughProblem } from "./cell_env.ts";
 import { retiredKeyProblems } from "../audit/audit_key.ts";
 import { parseSecretManagerPolicy } from "../secrets/policy.ts";
+import { SandboxPolicySchema } from "../sandbox/policy.ts";
 
 /** How a key's raw value is read from a string (environment) or a TOML value. */
 export type FieldKind = "string" | "bool" | "int" | "list" | "table";
@@ -171,6 +172,12 @@ export const FIELDS = {
     }),
     doc:
       "Server-side transforms POST /v1/materialize may run; TOML [transforms.<name>] or JSON in STRATA_TRANSFORMS.",
+  },
+  sandbox: {
+    kind: "table",
+    schema: SandboxPolicySchema,
+    doc:
+      "What tenant cells may be granted in service mode (`@allow` is a request; this is the ceiling): lists `net` (host globs, optional port), `env` (key globs), `read`/`write` (absolute folders), `import` (exact hosts are given to every cell; in personal mode it replaces the default npm/JSR/deno.land list), plus `[[sandbox.rules]]` entries with `tenant` and `principal` globs adding lists for whom they match. `run`, `ffi`, `sys`, all env, loopback, the listen address and the data, artifact and notebook-root folders are never granted. See docs/security.md. @default {}",
   },
   executor: {
     kind: "string",

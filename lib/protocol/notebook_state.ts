@@ -63,6 +63,8 @@ export interface CellView {
   /** Ids of the cells this one reads from. */
   upstream: string[];
   diagnostics: CellDiagnostic[];
+  /** What the cell's `@allow` asks for and what the server decided (lib/sandbox). */
+  grants: GrantsView;
   provenance: string | null;
   outputs: OutputView | null;
 }
@@ -74,6 +76,16 @@ export interface CellStateView {
   staleReason: StaleReason | null;
   why: WhyStep[];
   whyText: string | null;
+}
+
+/** A cell's requested grants, the refused ones, and whether it may run. */
+export interface GrantsView {
+  requested: string[];
+  refused: { grant: string; setting: string | null; message: string }[];
+  /** Personal mode: requested grants waiting for the owner's approval. */
+  awaitingApproval: string[];
+  /** Why the cell may not run, or null. */
+  blocked: string | null;
 }
 
 /** An env row: secret values are never sent. */
@@ -120,6 +132,8 @@ export interface NotebookState {
   notebook: NotebookMeta;
   env: EnvRow[];
   secretManager: SecretManagerStatus | null;
+  /** Personal mode: grants the notebook's cells wait for (approving runs them). */
+  awaitingApproval: string[];
   cells: CellView[];
   dag: DagView;
 }

@@ -92,6 +92,11 @@ export async function runCells(
   for (const id of plan) {
     const info = model.byId.get(id)!;
     const provenance = model.provenance.get(id)!.provenance;
+    // Sandbox (issue 13): a cell asking for refused or unapproved grants does not run (nor hit).
+    if (info.grants.blocked) {
+      await finish(failedBefore(model, id, info.grants.blocked, deps.now(), "permission"));
+      continue;
+    }
     const skip = mode === "force" || (mode === "rerun" && targetSet.has(id)) ||
       info.annotations.nocache;
     const stores = model.dag.stores.get(id) ?? [];
@@ -290,8 +295,9 @@ function failedBefore(
   id: string,
   message: string,
   t: number,
+  kind: CellError["kind"] = "crash",
 ): CellRunOutcome {
-  return notRun(model, id, { kind: "crash", message }, t);
+  return notRun(model, id, { kind, message }, t);
 }
 
 /** The outcome of a cell that never ran, with the reason as its error. */

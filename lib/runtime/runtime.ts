@@ -26,6 +26,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
+import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
 import { type CellRunOutcome, type ExecutorLookup, runCells, type RunMode } from "./run_engine.ts";
 import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
@@ -47,6 +48,8 @@ export interface RuntimeDeps {
   memoryMb: number;
   defaultTimeoutSeconds: number;
   now?: () => number;
+  /** The permission ceiling and approvals (issue 13); absent, `@allow` is granted as asked. */
+  sandbox?: Sandbox;
 }
 
 /** Per-run callbacks of the caller (the `persist` and `emit` steps, and progress). */

@@ -17,6 +17,7 @@ import { type CellState, computeStaleness } from "../notebook/staleness.ts";
 import type { RuntimeState } from "../notebook/runtime_state.ts";
 import type { LocalModules } from "../notebook/local_modules.ts";
 import type { PermissionSpec } from "../executor/permissions.ts";
+import { type CellGrants, cellGrants, type SandboxInput } from "../sandbox/cell_grants.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
 
 /** Variables the cell process itself starts with (module cache); never granted implicitly. */
@@ -33,7 +34,10 @@ export interface CellInfo {
   diagnostics: CellDiagnostic[];
   /** Effective environment of the cell (notebook env, secrets, manual values, `@env`). */
   env: Record<string, string>;
+  /** The effective permissions of the cell's child (what the sandbox decided). */
   permissions: PermissionSpec;
+  /** What the cell asked for, what was refused or awaits approval, and whether it may run. */
+  grants: Omit<CellGrants, "permissions" | "diagnostics">;
   /** Worker the cell runs on (`@worker`, else the notebook's `worker`); undefined: local. */
   worker?: string;
 }
@@ -66,6 +70,8 @@ export interface ModelInput {
   forced: ReadonlySet<string>;
   /** Reads the local modules cells import (`./helper.ts`); absent: not part of provenance. */
   localModules?: LocalModules;
+  /** The permission ceiling and approvals; absent, every `@allow` request is granted as asked. */
+  sandbox?: SandboxInput;
 }
 
 /** Builds the model of a notebook. */
@@ -79,14 +85,26 @@ export function buildModel(input: ModelInput): NotebookModel {
     }
     const parsed = parseAnnotations(isCode ? cell.source : "");
     const env = { ...input.env, ...parsed.annotations.env };
+    const { permissions, diagnostics, ...grants } = cellGrants({
+      notebookDir: input.root,
+      allow: parsed.annotations.allow,
+      implicitEnv: implicitEnv(env, analysis?.envKeys ?? []),
+      sandbox: isCode ? input.sandbox : undefined,
+    });
     return {
       cell,
       analysis,
       annotations: parsed.annotations,
       label: parsed.annotations.name ?? `[${index + 1}]`,
-      diagnostics: [...cell.diagnostics, ...(analysis?.diagnostics ?? []), ...parsed.diagnostics],
+      diagnostics: [
+        ...cell.diagnostics,
+        ...(analysis?.diagnostics ?? []),
+        ...parsed.diagnostics,
+        ...diagnostics,
+      ],
       env,
-      permissions: permissionsFor(input.root, parsed.annotations, env, analysis?.envKeys ?? []),
+      permissions,
+      grants,
       worker: parsed.annotations.worker ?? input.worker,
     };
   });
@@ -113,7 +131,7 @@ export function buildModel(input: ModelInput): NotebookModel {
       envHash: envHash({
         denoVersion: input.denoVersion,
         lockHash: input.lockHash,
-        permissions: c.annotations.allow,
+        permissions: c.grants.hashed,
         worker: c.annotations.worker ?? input.worker,
         readKeys: cellReadKeys({
           envKeys: c.analysis!.envKeys,
@@ -148,30 +166,11 @@ function secretKeysOf(
 }
 
 /**
- * A cell's child permissions: read the notebook folder (+ `@allow read=`), write only scratch
- * (+ `@allow write=`), env: the notebook's own keys, the keys the cell reads literally and
- * `@allow env=`; net only if granted.
+ * Env keys a cell gets without asking: the notebook's own keys and the keys it reads literally
+ * (granted even when unset, so `Deno.env.get("X") ?? d` works; the child's own environment is
+ * cleared, so an unset key reads as undefined, never a server value).
  */
-function permissionsFor(
-  root: string,
-  a: CellAnnotations,
-  env: Record<string, string>,
-  literalKeys: readonly string[],
-): PermissionSpec {
-  const grant = (
-    list: string[],
-  ) => (list.includes("*") ? true as const : list.length ? list : undefined);
-  // Keys the cell reads literally are granted even when unset, so `Deno.env.get("X") ?? d` works;
-  // the child's own environment is cleared, so an unset key reads as undefined, never a server value.
+function implicitEnv(env: Record<string, string>, literalKeys: readonly string[]): string[] {
   const literal = literalKeys.filter((k) => !CHILD_BASE_ENV.has(k));
-  const envKeys = [...new Set([...Object.keys(env), ...a.allow.env, ...literal])];
-  return {
-    notebookDir: root,
-    read: a.allow.read.filter((p) => p !== "*"),
-    write: a.allow.write.filter((p) => p !== "*"),
-    net: grant(a.allow.net),
-    env: a.allow.env.includes("*") ? true : envKeys.length ? envKeys.sort() : undefined,
-    sys: grant(a.allow.sys),
-    run: grant(a.allow.run),
-  };
+  return [...new Set([...Object.keys(env), ...literal])].sort();
 }

@@ -46,6 +46,8 @@ import type {
   NotebookState,
   OutputView,
 } from "../protocol/notebook_state.ts";
+import type { SandboxInput } from "../sandbox/cell_grants.ts"; // sandbox (issue 13)
+import { ceilingFor } from "../sandbox/policy.ts"; // sandbox (issue 13)
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
@@ -98,6 +100,8 @@ export class NotebookSession {
   #queue: Promise<unknown> = Promise.resolve();
   #abort?: AbortController;
   #busy = false;
+  /** Tenant-wide sandbox decision inputs (the state shows them; runs recompute per principal). */
+  #sandbox?: SandboxInput;
   lastUsed = Date.now();
 
   private constructor(
@@ -162,6 +166,7 @@ export class NotebookSession {
         });
       }
     }
+    await session.#refreshSandbox(null);
     session.#rebuild();
     await session.#restoreOutputs();
     return session;
@@ -394,8 +399,11 @@ export class NotebookSession {
     principal: string | null,
   ): Promise<RunSummary> {
     this.lastUsed = Date.now();
-    this.#rebuild(); // local modules may have changed on disk since the last edit
-    const model = this.#model;
+    // Sandbox (issue 13): approvals and symlinks are read again at run time; the ceiling is the
+    // running principal's (the state shows the tenant-wide one).
+    const forCaller = await this.#refreshSandbox(principal);
+    this.#rebuild();
+    const model = forCaller && principal !== null ? this.#buildModel(forCaller) : this.#model;
     const targets = pick(model);
     const abort = new AbortController();
     this.#abort = abort;
@@ -532,9 +540,69 @@ export class NotebookSession {
 
   // ---- views -------------------------------------------------------------------------------
 
+  // ---- sandbox (issue 13) -------------------------------------------------------------------
+
+  /**
+   * Personal mode: approves grants this notebook's cells ask for (all awaiting ones when
+   * `grants` is absent), stored in `.strata/approvals.json`. Returns the grants approved now.
+   */
+  async approveGrants(
+    grants: readonly string[] | undefined,
+    principal: string | null = null,
+  ): Promise<string[]> {
+    const sandbox = this.#deps.runtime.deps.sandbox;
+    if (!sandbox || sandbox.settings.mode !== "personal") {
+      throw new ValidationError(
+        "Nothing to approve: in service mode the operator's [sandbox] policy decides what cells may do",
+      );
+    }
+    return await this.#enqueue(async () => {
+      const awaiting = [...new Set(this.#model.cells.flatMap((c) => c.grants.awaitingApproval))];
+      const chosen = grants ?? awaiting;
+      const unknown = chosen.filter((g) => !awaiting.includes(g));
+      if (unknown.length > 0) {
+        throw new ValidationError(
+          `Cannot approve ${
+            unknown.map((g) => `'${g}'`).join(", ")
+          }: no cell of '${this.scope.path}' is waiting for ${
+            unknown.length > 1 ? "them" : "it"
+          } (waiting: ${awaiting.join(", ") || "nothing"})`,
+        );
+      }
+      if (chosen.length > 0) {
+        await sandbox.approve(this.root, chosen, { by: principal, now: this.#now() });
+      }
+      await this.#refreshSandbox(null);
+      this.#rebuild();
+      this.events.emit("notebook_state", this.state());
+      return [...chosen];
+    });
+  }
+
+  /** Reads approvals and symlink escapes; keeps the tenant-wide input, returns the caller's. */
+  async #refreshSandbox(principal: string | null): Promise<SandboxInput | undefined> {
+    const sandbox = this.#deps.runtime.deps.sandbox;
+    if (!sandbox) return undefined;
+    const scope = {
+      tenantId: this.scope.tenantId,
+      principal,
+      notebookDir: this.root,
+      notebookEnv: [],
+    };
+    const input = await sandbox.inputFor(scope);
+    this.#sandbox = principal === null
+      ? input
+      : { ...input, ceiling: ceilingFor(sandbox.settings, { ...scope, principal: null }) };
+    return input;
+  }
+
   #rebuild(): void {
+    this.#model = this.#buildModel(this.#sandbox);
+  }
+
+  #buildModel(sandbox: SandboxInput | undefined): NotebookModel {
     const merged = this.scope.secrets?.merged();
-    this.#model = buildModel({
+    return buildModel({
       root: this.root,
       cells: this.#notebook.cells,
       analyzer: this.#analyzer,
@@ -548,6 +616,7 @@ export class NotebookSession {
       running: this.#running,
       forced: new Set(),
       localModules: this.#localModules,
+      sandbox,
     });
   }
 
@@ -633,6 +702,8 @@ export class NotebookSession {
       env: this.scope.secrets?.view() ??
         Object.keys(manifest.env ?? {}).map((key) => ({ key, source: "notebook" })),
       secretManager: this.scope.secrets?.status() ?? null,
+      /** Personal mode: grants the notebook's cells wait for (approve-grants runs them). */
+      awaitingApproval: [...new Set(m.cells.flatMap((c) => c.grants.awaitingApproval))],
       cells: m.cells.map((c) => {
         const st = m.states.get(c.cell.id);
         return {
@@ -652,6 +723,13 @@ export class NotebookSession {
           references: c.analysis?.references ?? [],
           upstream: [...(m.dag.upstream.get(c.cell.id) ?? [])],
           diagnostics: c.diagnostics,
+          // Sandbox (issue 13): what the cell asks for and what the server decided.
+          grants: {
+            requested: c.grants.requested,
+            refused: c.grants.refused,
+            awaitingApproval: c.grants.awaitingApproval,
+            blocked: c.grants.blocked,
+          },
           provenance: m.provenance.get(c.cell.id)?.provenance ?? null,
           outputs: this.#outputView(c.cell.id, options.restored && !c.annotations.nocache),
         };

@@ -81,6 +81,13 @@ export async function materialize(
     forced: new Set(),
     // Issue 14 item 5: a changed ./helper.ts is a new cache key here too.
     localModules: new LocalModules(req.root, (src) => analyzer.analyze(src).imports),
+    // Issue 13: a transform's cells get no more than the same cells run interactively.
+    sandbox: await runtime.deps.sandbox?.inputFor({
+      tenantId: tenant.id,
+      principal: req.principal,
+      notebookDir: req.root,
+      notebookEnv: [],
+    }),
   });
   const target = targetCell(built, transform, req.path);
   checkParamsAreHashed(built, target, transform, req.params);
