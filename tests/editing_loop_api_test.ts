@@ -71,6 +71,17 @@ Deno.test("api - viewers: each open socket is counted and announced to the other
     const two = await openSocket(url, owner);
     assert.equal((await seen(two, 0, (e) => e.type === "notebook_state")).payload.viewers, 2);
     await seen(one, 0, (e) => e.type === "presence" && e.payload.viewers === 2);
+
+    // A stale edit over the socket: the error event carries the current source too.
+    let add = await app.api("POST", `/v1/notebooks/${sid}/cells`, { source: "1" }, owner);
+    const cid = add.body.cellId;
+    const v1 = add.body.state.cells[0].version;
+    add = await app.api("PUT", `/v1/notebooks/${sid}/cells/${cid}`, { source: "2" }, owner);
+    one.send("cell_source_update", { cellId: cid, source: "3", baseVersion: v1 });
+    const refused = await seen(one, 0, (e) => e.type === "error");
+    assert.equal(refused.payload.code, "conflict");
+    assert.equal(refused.payload.status, 409);
+    assert.equal(refused.payload.details.source, "2");
     const mark = one.events.length;
     await two.close();
     await seen(one, mark, (e) => e.type === "presence" && e.payload.viewers === 1);

@@ -54,6 +54,8 @@ export interface ErrorPayload {
   code: string;
   status: number;
   message: string;
+  /** Extra facts, as in the HTTP error body (a refused edit: the cell's current source). */
+  details?: Record<string, unknown>;
 }
 
 /**
