@@ -53,7 +53,18 @@ Deno.test("session - @lazy dependents and on_change = lazy stay stale, with a wh
     assert.equal(cellView(s, b).lazy, true);
 
     await s.editCell(a, "const x = 2");
+    const live: string[] = [];
+    const off = s.events.subscribe((e) => {
+      if (e.type !== "cell_states") return;
+      for (const c of e.payload.cells) live.push(`${c.cellId}:${c.status}:${c.whyText}`);
+    });
     const run = await s.execute(a);
+    off();
+    // As soon as a finished (not at the end of the run), b's why-chain names it as re-run.
+    assert.ok(
+      live.includes(`${b}:stale:[2]: upstream result changed ← [1]: ran with a new result`),
+      live.join("\n"),
+    );
     assert.deepEqual(
       run.cells.map((r) => r.cellId),
       [a, d],
