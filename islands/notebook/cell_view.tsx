@@ -26,7 +26,8 @@ export interface CellActions {
   select(id: string): void;
   /** Registers the mounted editor (for focusing from the DAG); null on unmount. */
   editor(id: string, editor: CellEditor | null): void;
-<<<<<<< HEAD
+  /** The language service for a cell's editor (issue 15). */
+  typeAssist?(id: string): TypeAssist;
   /** Settles an edit conflict: take the other edit (reload) or save ours over it. */
   resolveConflict(id: string, how: "reload" | "overwrite"): void;
 }
@@ -35,10 +36,6 @@ export interface CellActions {
 export interface EditConflict {
   source: string;
   version: string;
-=======
-  /** The language service for a cell's editor (issue 15). */
-  typeAssist?(id: string): TypeAssist;
->>>>>>> main
 }
 
 /** Props of CellView. */

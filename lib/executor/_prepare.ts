@@ -72,18 +72,14 @@ export async function prepareJob(
     code.push({ input, module: built.module });
     available.push(...input.names);
   }
-<<<<<<< HEAD
-  const main = await buildCellModule(job.source, {
+  const main = await buildModule(job.source, {
     inputs: available,
     outputs: job.outputs,
     baseDir: job.permissions.notebookDir, // issue 14 item 5: ./x imports from the notebook
   });
-=======
-  const main = await buildModule(job.source, { inputs: available, outputs: job.outputs });
   if (!main.ok && "tooLarge" in main) {
     return { ok: false, error: { kind: "exception", message: main.tooLarge } };
   }
->>>>>>> main
   if (!main.ok) return { ok: false, error: { kind: "syntax", ...main.error } };
   const child: ChildJob = {
     cellId: job.cellId,

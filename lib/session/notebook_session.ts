@@ -130,9 +130,7 @@ export class NotebookSession {
     this.#runtime = runtime;
     this.#lockHash = lockHash;
     this.events = new EventHub(deps.now);
-<<<<<<< HEAD
     this.#localModules = new LocalModules(root, (src) => analyzer.analyze(src).imports);
-=======
     this.#types = new NotebookTypes({ // issue 15
       analyzer,
       npmCacheDir: deps.typeCheck?.npmCacheDir,
@@ -140,7 +138,6 @@ export class NotebookSession {
       onChange: () => this.events.emit("notebook_state", this.state()),
       log: deps.runtime.deps.log,
     });
->>>>>>> main
   }
 
   /** Opens a notebook folder: reads it, analyzes every cell, restores cached outputs. */
