@@ -3,6 +3,8 @@ import { renderMarkdown } from "../../lib/ui/markdown.ts";
 import type { Display, OutputView } from "../../lib/protocol/notebook_state.ts";
 import { sanitizeHtml } from "../../lib/ui/sanitize_html.ts";
 import { TableView } from "./table_view.tsx";
+import { IframeOutput } from "./iframe_output.tsx"; // issue 16
+import { needsIframe } from "../../lib/ui/iframe_document.ts"; // issue 16
 
 /** Props of Outputs. */
 export interface OutputsProps {
@@ -74,7 +76,10 @@ export function DisplayView({ display }: { display: Display }) {
           dangerouslySetInnerHTML={{ __html: renderMarkdown(display.data) }}
         />
       );
+    case "iframe": // issue 16
+      return <IframeOutput html={display.data} />;
     case "html":
+      if (needsIframe(display.data)) return <IframeOutput html={display.data} />; // issue 16
       return (
         <div
           class="output output-html"

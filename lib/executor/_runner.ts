@@ -12,6 +12,7 @@ import { formatWithOptions } from "node:util";
 import { pathToFileURL } from "node:url";
 import { decodeValue, encodeValue } from "./codecs.ts";
 import { type DisplayOptions, html, md, svg, toDisplay } from "./display.ts";
+import { prepareDom } from "./_dom.ts"; // issue 16
 import {
   type ChildError,
   type ChildJob,
@@ -140,6 +141,7 @@ async function runJob(job: ChildJob, live: Map<string, unknown>): Promise<Runner
     }
     state.scope[name] = live.get(name);
   }
+  await prepareDom([job.module.code, ...job.codeModules.map((c) => c.code)]); // issue 16
   for (let m = 0; m < job.codeModules.length; m++) {
     const mod = job.codeModules[m];
     const error = await evaluate(mod, m, state);

@@ -6,6 +6,7 @@
 
 import { Buffer } from "node:buffer";
 import type { DisplayOutput, TableData } from "./types.ts";
+import { isDomElement, themedSvg } from "./_dom.ts";
 
 /** Marker property: `{ [DISPLAY]: { type, data } }` displays as that output. */
 export const DISPLAY: unique symbol = Symbol.for("strata.display") as never;
@@ -52,6 +53,7 @@ export function toDisplay(value: unknown, options: DisplayOptions = {}): Display
     const marked = (value as Partial<Displayable>)[DISPLAY];
     if (marked && typeof marked === "object" && typeof marked.type === "string") return marked;
     if (isPng(value)) return { type: "png", data: Buffer.from(value).toString("base64") };
+    if (isDomElement(value)) return domDisplay(value);
     if (isRecordArray(value)) return { type: "table", data: table(value, maxRows) };
   }
   return { type: "text", data: inspect(value) };
@@ -72,10 +74,31 @@ function forced(value: unknown, type: DisplayType, maxRows: number): DisplayOutp
     case "markdown":
     case "html":
     case "svg":
-      return { type, data: typeof value === "string" ? value : String(value) };
+    case "iframe":
+      if (isDomElement(value)) return { type, data: value.outerHTML };
+      return { type, data: typeof value === "string" ? value : markedData(value) ?? String(value) };
     default:
       throw new TypeError(`Unknown display type '${type}'`);
   }
+}
+
+/**
+ * A DOM element (a Plot chart, a d3 selection's node): an `<svg>` becomes an SVG image that
+ * carries the page theme; anything else holding an SVG or a script needs the iframe (the HTML
+ * sanitizer drops both); plain markup stays sanitized HTML.
+ */
+function domDisplay(el: { outerHTML: string; tagName: string }): DisplayOutput {
+  const markup = el.outerHTML;
+  if (el.tagName.toLowerCase() === "svg") return { type: "svg", data: themedSvg(markup) };
+  if (/<(svg|script)\b/i.test(markup)) return { type: "iframe", data: markup };
+  return { type: "html", data: markup };
+}
+
+/** The data of a value made by md/html/svg, so `display(html`...`, {type: "iframe"})` works. */
+function markedData(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const marked = (value as Partial<Displayable>)[DISPLAY];
+  return typeof marked?.data === "string" ? marked.data : undefined;
 }
 
 function table(records: Record<string, unknown>[], maxRows: number): TableData {

@@ -54,7 +54,7 @@ export interface CellJob {
 
 /** A display output of a cell: its last expression or a `display(...)` call. */
 export type DisplayOutput =
-  | { type: "text" | "markdown" | "html" | "svg" | "png"; data: string }
+  | { type: "text" | "markdown" | "html" | "svg" | "png" | "iframe"; data: string }
   | { type: "table"; data: TableData }
   | { type: "json"; data: unknown };
 

@@ -122,6 +122,7 @@ export function displayHtml(d: DisplayOutput): string {
     case "markdown":
       return `<div class="output md">${noRemote(renderMarkdown(d.data))}</div>`;
     case "html":
+    case "iframe": // issue 16: a static report runs no scripts; the sanitized markup remains
       return `<div class="output html">${noRemote(sanitizeHtml(d.data))}</div>`;
     case "svg":
       // As an image an SVG can neither run scripts nor load anything, and it cannot break out

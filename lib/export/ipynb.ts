@@ -98,6 +98,7 @@ export function mimeBundle(d: DisplayOutput): Record<string, unknown> {
     case "markdown":
       return { "text/markdown": lines(d.data), "text/plain": lines(d.data) };
     case "html":
+    case "iframe": // issue 16
       return { "text/html": lines(d.data), "text/plain": ["[HTML output]"] };
     case "svg":
       return { "image/svg+xml": lines(d.data), "text/plain": ["[SVG output]"] };

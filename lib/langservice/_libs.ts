@@ -27,7 +27,7 @@ interface StrataDisplayable { readonly [key: symbol]: { type: string; data: unkn
 /** Options of display(). */
 interface StrataDisplayOptions {
   /** Force an output type instead of the one chosen from the value. */
-  type?: "text" | "markdown" | "html" | "svg" | "png" | "table" | "json";
+  type?: "text" | "markdown" | "html" | "svg" | "png" | "iframe" | "table" | "json";
   /** Table rows kept. @default 1000 */
   maxRows?: number;
 }

@@ -12,6 +12,7 @@ import type { ApiDeps } from "../api/deps.ts";
 import { homePage } from "./home_page.tsx";
 import { errorPage, htmlResponse } from "./_render.tsx";
 import { notebookPage } from "./notebook_page.tsx";
+import { outputFrame } from "./output_frame.ts"; // issue 16
 
 /** Options for pageRoutes. */
 export interface PageRoutesOptions {
@@ -52,6 +53,7 @@ export function pageRoutes(deps: ApiDeps, options: PageRoutesOptions = {}): Hono
     }
   }
 
+  app.get("/output-frame", outputFrame); // issue 16: host page of sandboxed iframe outputs
   app.get("/static/:hash/:name", async (c) => {
     const name = c.req.param("name");
     const body = /^[a-z_]+\.(js|css|svg)$/.test(name)
