@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { installDom, isDomElement, needsDom, themedSvg } from "./_dom.ts";
 import { toDisplay } from "./display.ts";
 
+const PLOT = "npm:@observablehq/plot@0.6.17";
+
 Deno.test("needsDom - Plot, d3 and document trigger it; ordinary cells do not", () => {
   assert.equal(needsDom(['import * as Plot from "npm:@observablehq/plot";']), true);
   assert.equal(needsDom(['import * as d3 from "npm:d3@7";']), true);
@@ -23,7 +25,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await installDom();
-    const Plot = await import("npm:@observablehq/plot@0.6.17");
+    const Plot = await import(PLOT);
     const data = [{ k: "a", v: 1 }, { k: "b", v: 3 }, { k: "c", v: 2 }, { k: "d", v: 5 }];
     const chart = Plot.plot({ marks: [Plot.barY(data, { x: "k", y: "v" })] });
     assert.equal(isDomElement(chart), true);
