@@ -1,5 +1,16 @@
-/** A table output: sortable columns, pages of rows, and a row count. */
+/**
+ * A table output: column types and summaries, search, sortable columns, pages of rows, a row
+ * count, and CSV/JSON download of the rows the output holds (issue 16).
+ */
 import { useMemo, useState } from "preact/hooks";
+import {
+  cellText,
+  type ColumnSummary,
+  queryRows,
+  summarize,
+  toCsv,
+  toJsonRecords,
+} from "../../lib/ui/table_query.ts";
 
 const PAGE = 10;
 
@@ -14,10 +25,9 @@ export interface TableViewProps {
 export function TableView({ columns, rows, totalRows }: TableViewProps) {
   const [sort, setSort] = useState<{ col: number; dir: 1 | -1 } | null>(null);
   const [page, setPage] = useState(0);
-  const sorted = useMemo(() => {
-    if (!sort) return rows;
-    return [...rows].sort((a, b) => compare(a[sort.col], b[sort.col]) * sort.dir);
-  }, [rows, sort]);
+  const [search, setSearch] = useState("");
+  const summaries = useMemo(() => summarize(columns, rows), [columns, rows]);
+  const sorted = useMemo(() => queryRows(rows, search, sort), [rows, search, sort]);
   const pages = Math.max(1, Math.ceil(sorted.length / PAGE));
   const at = Math.min(page, pages - 1);
   const shown = sorted.slice(at * PAGE, at * PAGE + PAGE);
@@ -25,8 +35,32 @@ export function TableView({ columns, rows, totalRows }: TableViewProps) {
     setSort((s) => (s?.col === col ? (s.dir === 1 ? { col, dir: -1 } : null) : { col, dir: 1 }));
     setPage(0);
   };
+  const download = (kind: "csv" | "json") => {
+    const body = kind === "csv" ? toCsv(columns, sorted) : toJsonRecords(columns, sorted);
+    const type = kind === "csv" ? "text/csv" : "application/json";
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([body], { type }));
+    a.download = `table.${kind}`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  };
   return (
     <div class="table-output">
+      <div class="table-tools">
+        <input
+          type="search"
+          class="table-search"
+          placeholder="Search rows"
+          aria-label="Search rows"
+          value={search}
+          onInput={(e) => {
+            setSearch((e.target as HTMLInputElement).value);
+            setPage(0);
+          }}
+        />
+        <button type="button" onClick={() => download("csv")}>Download CSV</button>
+        <button type="button" onClick={() => download("json")}>Download JSON</button>
+      </div>
       <div class="table-scroll">
         <table>
           <thead>
@@ -34,6 +68,7 @@ export function TableView({ columns, rows, totalRows }: TableViewProps) {
               {columns.map((c, i) => (
                 <th
                   key={c}
+                  title={summaryText(summaries[i])}
                   aria-sort={sort?.col === i
                     ? (sort.dir === 1 ? "ascending" : "descending")
                     : "none"}
@@ -44,6 +79,10 @@ export function TableView({ columns, rows, totalRows }: TableViewProps) {
                       {sort?.col === i ? (sort.dir === 1 ? " ▲" : " ▼") : ""}
                     </span>
                   </button>
+                  <span class="col-type" data-type={summaries[i].type}>
+                    {summaries[i].type}
+                    {summaries[i].nulls > 0 ? ` · ${summaries[i].nulls} null` : ""}
+                  </span>
                 </th>
               ))}
             </tr>
@@ -59,9 +98,12 @@ export function TableView({ columns, rows, totalRows }: TableViewProps) {
       </div>
       <div class="table-foot">
         <span class="row-count">
-          {rows.length === 0
-            ? "No rows"
-            : `Rows ${at * PAGE + 1}–${at * PAGE + shown.length} of ${rows.length}`}
+          {sorted.length === 0
+            ? (rows.length === 0 ? "No rows" : "No matching rows")
+            : `Rows ${at * PAGE + 1}–${at * PAGE + shown.length} of ${sorted.length}`}
+          {sorted.length < rows.length && sorted.length > 0
+            ? ` (filtered from ${rows.length})`
+            : ""}
           {totalRows > rows.length ? ` (first ${rows.length} of ${totalRows} total)` : ""}
         </span>
         {pages > 1 && (
@@ -90,16 +132,8 @@ export function TableView({ columns, rows, totalRows }: TableViewProps) {
   );
 }
 
-function compare(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === null || a === undefined) return 1;
-  if (b === null || b === undefined) return -1;
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  return String(a).localeCompare(String(b), undefined, { numeric: true });
-}
-
-function cellText(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
+/** A column's summary as one line (the header's tooltip). */
+function summaryText(s: ColumnSummary): string {
+  const range = s.min !== undefined ? `, min ${s.min}, max ${s.max}` : "";
+  return `${s.name}: ${s.type}, ${s.nulls} null, ${s.distinct} distinct${range}`;
 }

@@ -17,7 +17,7 @@ async function precache(): Promise<void> {
 }
 
 Deno.test({
-  name: "browser - Plot charts render with no setup; iframe outputs are sandboxed",
+  name: "browser - Plot charts with no setup, sandboxed iframe outputs, table tools",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
@@ -52,6 +52,7 @@ Deno.test({
           '  .then((f) => { document.getElementById("out").textContent = [...r, f].join(" "); });\n' +
           '</script>`, { type: "iframe" })',
       );
+      await add('[{ n: 1, name: "alpha" }, { n: 2, name: "beta" }, { n: 3, name: null }]');
       const run = await server.api("POST", `/v1/notebooks/${sid}/run-all`);
       assert.equal(run.status, 200, JSON.stringify(run.body));
 
@@ -97,6 +98,33 @@ Deno.test({
         await page.waitForTimeout(500);
         assert.deepEqual(hits, []);
         await screenshot(page, "iframe-output");
+        await page.close();
+      });
+
+      await t.step("a table shows column types, searches, and downloads CSV", async () => {
+        const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+        await page.goto(`${server.url}/notebooks/charts`);
+        await waitReady(page);
+        const table = page.locator(".table-output");
+        await table.waitFor({ timeout: 60_000 });
+        assert.deepEqual(await table.locator(".col-type").allTextContents(), [
+          "number",
+          "string · 1 null",
+        ]);
+        assert.match(await table.locator("th").first().getAttribute("title") ?? "", /min 1, max 3/);
+        await table.getByLabel("Search rows").fill("BET");
+        assert.equal(await table.locator("tbody tr").count(), 1);
+        assert.match(
+          await table.locator(".row-count").textContent() ?? "",
+          /of 1 \(filtered from 3\)/,
+        );
+        const [download] = await Promise.all([
+          page.waitForEvent("download"),
+          table.getByRole("button", { name: "Download CSV" }).click(),
+        ]);
+        const path = await download.path();
+        assert.equal(await Deno.readTextFile(path!), "n,name\r\n2,beta\r\n");
+        await screenshot(page, "table-tools");
         await page.close();
       });
     } finally {
