@@ -463,7 +463,11 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   const busy = state.busy || state.cells.some((c) => c.status === "running");
   const dirtyCount = Object.keys(drafts).length;
   return (
-    <div class={`notebook-app${panel ? " with-panel" : ""}`} data-connection={conn}>
+    <div
+      class={`notebook-app${panel ? " with-panel" : ""}`}
+      data-connection={conn}
+      data-sid={state.sessionId} // issue 16: server-paged tables find their session
+    >
       <Toolbar
         notebook={state.notebook}
         sessionId={state.sessionId}

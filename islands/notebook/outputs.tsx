@@ -38,7 +38,7 @@ export function Outputs({ outputs, running }: OutputsProps) {
           )}
         </div>
       )}
-      {outputs.displays.map((d, i) => <DisplayView key={i} display={d} />)}
+      {outputs.displays.map((d, i) => <DisplayView key={i} display={d} index={i} />)}
       {outputs.console.length > 0 && (
         <details class="console" open={outputs.console.length <= 20}>
           <summary>
@@ -65,7 +65,7 @@ const ERROR_TITLES: Record<string, string> = {
 };
 
 /** One display output. */
-export function DisplayView({ display }: { display: Display }) {
+export function DisplayView({ display, index }: { display: Display; index?: number }) {
   switch (display.type) {
     case "text":
       return <pre class="output output-text">{display.data}</pre>;
@@ -109,6 +109,8 @@ export function DisplayView({ display }: { display: Display }) {
           columns={display.data.columns}
           rows={display.data.rows}
           totalRows={display.data.totalRows}
+          source={display.data.source} // issue 16: server-paged
+          display={index} // issue 16
         />
       );
     case "json":

@@ -2,7 +2,8 @@
  * A table output: column types and summaries, search, sortable columns, pages of rows, a row
  * count, and CSV/JSON download of the rows the output holds (issue 16).
  */
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { apiCall } from "./api_client.ts";
 import {
   cellText,
   type ColumnSummary,
@@ -13,29 +14,87 @@ import {
 } from "../../lib/ui/table_query.ts";
 
 const PAGE = 10;
+/** Rows per page when the server pages (the display carries exactly the first one). */
+const SERVER_PAGE = 50;
 
 /** Props of TableView. */
 export interface TableViewProps {
   columns: string[];
   rows: unknown[][];
   totalRows: number;
+  /** The stored name the rows come from: the server pages, sorts and filters it (issue 16). */
+  source?: string;
+  /** Index of this display among the cell's displays. */
+  display?: number;
+}
+
+/** One page from `output.table_page`. */
+interface ServerPage {
+  rows: unknown[][];
+  offset: number;
+  totalRows: number;
+  matchedRows: number;
 }
 
 /** The table with its pager. */
-export function TableView({ columns, rows, totalRows }: TableViewProps) {
+export function TableView({ columns, rows, totalRows, source, display = 0 }: TableViewProps) {
   const [sort, setSort] = useState<{ col: number; dir: 1 | -1 } | null>(null);
   const [page, setPage] = useState(0);
   const [search, setSearch] = useState("");
+  const [remote, setRemote] = useState<ServerPage | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const paged = source !== undefined && totalRows > rows.length;
+  const where = () => {
+    const el = root.current;
+    const sid = el?.closest<HTMLElement>("[data-sid]")?.dataset.sid;
+    const cellId = el?.closest<HTMLElement>("[data-cell-id]")?.dataset.cellId;
+    return sid && cellId
+      ? `/v1/notebooks/${encodeURIComponent(sid)}/cells/${encodeURIComponent(cellId)}`
+      : null;
+  };
+  useEffect(() => {
+    if (!paged) return;
+    if (page === 0 && !sort && !search.trim()) return setRemote(null), setFailure(null);
+    const base = where();
+    if (!base) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      apiCall<ServerPage>("POST", `${base}/table-page`, {
+        display,
+        offset: page * SERVER_PAGE,
+        limit: SERVER_PAGE,
+        sort: sort ?? undefined,
+        filter: search.trim() || undefined,
+      }).then((p) => live && (setRemote(p), setFailure(null)))
+        .catch((e) => live && setFailure((e as Error).message));
+    }, search ? 250 : 0);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [paged, page, sort, search, display]);
   const summaries = useMemo(() => summarize(columns, rows), [columns, rows]);
-  const sorted = useMemo(() => queryRows(rows, search, sort), [rows, search, sort]);
-  const pages = Math.max(1, Math.ceil(sorted.length / PAGE));
+  const local = useMemo(
+    () => (paged ? rows : queryRows(rows, search, sort)),
+    [rows, search, sort, paged],
+  );
+  const size = paged ? SERVER_PAGE : PAGE;
+  const sorted = local;
+  const count = paged ? (remote?.matchedRows ?? totalRows) : sorted.length;
+  const pages = Math.max(1, Math.ceil(count / size));
   const at = Math.min(page, pages - 1);
-  const shown = sorted.slice(at * PAGE, at * PAGE + PAGE);
+  const shown = paged ? (remote?.rows ?? rows) : sorted.slice(at * PAGE, at * PAGE + PAGE);
   const toggle = (col: number) => {
     setSort((s) => (s?.col === col ? (s.dir === 1 ? { col, dir: -1 } : null) : { col, dir: 1 }));
     setPage(0);
   };
   const download = (kind: "csv" | "json") => {
+    const base = paged ? where() : null;
+    if (base) {
+      location.assign(`${base}/table?display=${display}&format=${kind}`);
+      return;
+    }
     const body = kind === "csv" ? toCsv(columns, sorted) : toJsonRecords(columns, sorted);
     const type = kind === "csv" ? "text/csv" : "application/json";
     const a = document.createElement("a");
@@ -45,7 +104,7 @@ export function TableView({ columns, rows, totalRows }: TableViewProps) {
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   };
   return (
-    <div class="table-output">
+    <div class="table-output" ref={root} data-paged={paged ? "server" : "client"}>
       <div class="table-tools">
         <input
           type="search"
@@ -98,13 +157,16 @@ export function TableView({ columns, rows, totalRows }: TableViewProps) {
       </div>
       <div class="table-foot">
         <span class="row-count">
-          {sorted.length === 0
+          {count === 0
             ? (rows.length === 0 ? "No rows" : "No matching rows")
-            : `Rows ${at * PAGE + 1}–${at * PAGE + shown.length} of ${sorted.length}`}
-          {sorted.length < rows.length && sorted.length > 0
-            ? ` (filtered from ${rows.length})`
-            : ""}
-          {totalRows > rows.length ? ` (first ${rows.length} of ${totalRows} total)` : ""}
+            : `Rows ${at * size + 1}–${at * size + shown.length} of ${count}`}
+          {paged
+            ? (count < totalRows ? ` (filtered from ${totalRows})` : "")
+            : (sorted.length < rows.length && sorted.length > 0
+              ? ` (filtered from ${rows.length})`
+              : "") +
+              (totalRows > rows.length ? ` (first ${rows.length} of ${totalRows} total)` : "")}
+          {failure && <span class="table-error" role="alert">{failure}</span>}
         </span>
         {pages > 1 && (
           <span class="pager">

@@ -13,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import { decodeValue, encodeValue } from "./codecs.ts";
 import { type DisplayOptions, html, md, svg, toDisplay } from "./display.ts";
 import { prepareDom } from "./_dom.ts"; // issue 16
+import { linkTableSources } from "./_table_source.ts"; // issue 16
 import {
   type ChildError,
   type ChildJob,
@@ -171,6 +172,12 @@ async function runJob(job: ChildJob, live: Map<string, unknown>): Promise<Runner
     outputs.push(enc.value);
     live.set(name, value);
   }
+  outputs.push(...linkTableSources( // issue 16: large tables are stored for server paging
+    state.displays,
+    job.outputs,
+    (n) => state.thunks![n](),
+    (n, v) => encodeValue(n, v, { cellId: job.cellId }),
+  ));
   return finish(outputs);
 }
 

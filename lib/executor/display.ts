@@ -7,6 +7,7 @@
 import { Buffer } from "node:buffer";
 import type { DisplayOutput, TableData } from "./types.ts";
 import { isDomElement, themedSvg } from "./_dom.ts";
+import { noteTableSource } from "./_table_source.ts";
 
 /** Marker property: `{ [DISPLAY]: { type, data } }` displays as that output. */
 export const DISPLAY: unique symbol = Symbol.for("strata.display") as never;
@@ -54,7 +55,7 @@ export function toDisplay(value: unknown, options: DisplayOptions = {}): Display
     if (marked && typeof marked === "object" && typeof marked.type === "string") return marked;
     if (isPng(value)) return { type: "png", data: Buffer.from(value).toString("base64") };
     if (isDomElement(value)) return domDisplay(value);
-    if (isRecordArray(value)) return { type: "table", data: table(value, maxRows) };
+    if (isRecordArray(value)) return sourced({ type: "table", data: table(value, maxRows) }, value);
   }
   return { type: "text", data: inspect(value) };
 }
@@ -62,7 +63,7 @@ export function toDisplay(value: unknown, options: DisplayOptions = {}): Display
 function forced(value: unknown, type: DisplayType, maxRows: number): DisplayOutput {
   switch (type) {
     case "table":
-      if (isRecordArray(value)) return { type, data: table(value, maxRows) };
+      if (isRecordArray(value)) return sourced({ type, data: table(value, maxRows) }, value);
       throw new TypeError("display(..., { type: 'table' }) needs an array of plain objects");
     case "png":
       if (value instanceof Uint8Array) return { type, data: Buffer.from(value).toString("base64") };
@@ -99,6 +100,16 @@ function markedData(value: unknown): string | undefined {
   if (value === null || typeof value !== "object") return undefined;
   const marked = (value as Partial<Displayable>)[DISPLAY];
   return typeof marked?.data === "string" ? marked.data : undefined;
+}
+
+function sourced(d: DisplayOutput, value: unknown): DisplayOutput {
+  noteTableSource(d, value);
+  return d;
+}
+
+/** The columns of an array of records (first-seen order) and its rows as display cells. */
+export function tableOf(records: Record<string, unknown>[]): TableData {
+  return table(records, records.length);
 }
 
 function table(records: Record<string, unknown>[], maxRows: number): TableData {

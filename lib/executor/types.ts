@@ -64,6 +64,8 @@ export interface TableData {
   rows: unknown[][];
   /** Rows in the source array; larger than rows.length when cut. */
   totalRows: number;
+  /** The cell's stored top-level name this table shows; the server pages it (issue 16). */
+  source?: string;
 }
 
 /** A line of captured console output. */

@@ -35,6 +35,22 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
     const input = { ...cell(c), mode: c.req.query("mode") };
     return c.json(await dispatch("cell.execute", input, callerOf(c)));
   });
+  app.post("/:sid/cells/:cid/table-page", async (c) => { // issue 16: server-paged tables
+    return c.json(await dispatch("output.table_page", await body(c, cell(c)), callerOf(c)));
+  });
+  app.get("/:sid/cells/:cid/table", async (c) => { // issue 16: the whole table as a file
+    const input = {
+      ...cell(c),
+      display: Number(c.req.query("display") ?? 0),
+      format: c.req.query("format"),
+    };
+    const f = await dispatch("output.table_download", input, callerOf(c));
+    return c.body(f.body, 200, {
+      "content-type": f.contentType,
+      "content-disposition": `attachment; filename="${f.filename.replace(/[^\w.-]/g, "_")}"`,
+      "x-content-type-options": "nosniff",
+    });
+  });
   app.post("/:sid/run-all", async (c) => {
     const input = { ...sid(c), mode: c.req.query("mode") };
     return c.json(await dispatch("notebook.run_all", input, callerOf(c)));
