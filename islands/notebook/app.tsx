@@ -16,6 +16,8 @@ import { apiCall, ApiError } from "./api_client.ts";
 import { type CellActions, CellView, type EditConflict } from "./cell_view.tsx";
 import { type FocusInto, useCommandKeys } from "./command_mode.ts";
 import { DagPanel } from "./dag_panel.tsx";
+import { VariablesPanel } from "./variables_panel.tsx"; // issue 16
+import type { VariableRow } from "../../lib/commands/variables_commands.ts"; // issue 16
 import type { CellEditor, CreateEditor } from "./editor_host.ts";
 import { KeysHelp } from "./keys_help.tsx";
 import { RuntimePanel } from "./runtime_panel.tsx";
@@ -591,6 +593,18 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
                 }}
               />
             )}
+            {panel === "variables" && ( // issue 16
+              <VariablesPanel
+                cells={state.cells}
+                version={state.seq}
+                load={async () =>
+                  (await call<{ variables: VariableRow[] }>("GET", "/variables")).variables}
+                onSelect={(id) => {
+                  if (matchMedia("(max-width: 900px)").matches) setPanel(null);
+                  showCell(id);
+                }}
+              />
+            )}
             {panel === "timings" && <TimingsDrawer cells={state.cells} lastRun={lastRun} />}
             {panel === "runtime" && (
               <RuntimePanel
@@ -623,4 +637,5 @@ const PANEL_TITLES: Record<Panel, string> = {
   dag: "Dependency graph",
   timings: "Timings",
   runtime: "Runtime",
+  variables: "Variables", // issue 16
 };

@@ -3,7 +3,7 @@ import type { NotebookMeta } from "../../lib/protocol/notebook_state.ts";
 import type { ConnectionState } from "./socket.ts";
 
 /** Side panels. */
-export type Panel = "dag" | "timings" | "runtime";
+export type Panel = "dag" | "timings" | "runtime" | "variables"; // issue 16: variables
 
 /** Whether an editor has the keyboard (edit) or the notebook does (command). */
 export type Mode = "command" | "edit";
@@ -65,6 +65,13 @@ export function Toolbar(props: ToolbarProps) {
         </button>
         <button type="button" aria-expanded={panel === "dag"} onClick={() => onPanel("dag")}>
           DAG
+        </button>
+        <button // issue 16
+          type="button"
+          aria-expanded={panel === "variables"}
+          onClick={() => onPanel("variables")}
+        >
+          Variables
         </button>
         <button
           type="button"

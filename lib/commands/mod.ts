@@ -33,6 +33,7 @@ import { cellComplete, cellDefinition, cellHover } from "./type_commands.ts";
 import { notebookPlan } from "./plan_commands.ts"; // issue 18: MCP `plan`
 import { notebookExport } from "./export_commands.ts"; // export helper
 import { outputTableDownload, outputTablePage } from "./table_commands.ts"; // issue 16
+import { notebookVariables } from "./variables_commands.ts"; // issue 16
 export type { AnyCommand, Caller, Command, CommandContext, Surface } from "./command.ts";
 export { buildCommandDeps, type CommandDeps, type CommandDepsInput } from "./deps.ts";
 export { createDispatcher, type Dispatcher, type OutputOf } from "./dispatcher.ts";
@@ -74,6 +75,7 @@ export const COMMANDS = {
   "ai.generate_cell": aiGenerateCell, // issue 18
   "output.table_page": outputTablePage, // issue 16
   "output.table_download": outputTableDownload, // issue 16
+  "notebook.variables": notebookVariables, // issue 16
 } as const;
 
 /** The command table's type: names to commands (gives `dispatch` its typed answers). */

@@ -14,6 +14,7 @@ import { decodeValue, encodeValue } from "./codecs.ts";
 import { type DisplayOptions, html, md, svg, toDisplay } from "./display.ts";
 import { prepareDom } from "./_dom.ts"; // issue 16
 import { linkTableSources } from "./_table_source.ts"; // issue 16
+import { describeVariables, VARIABLES_VALUE } from "./_variables.ts"; // issue 16
 import {
   type ChildError,
   type ChildJob,
@@ -35,6 +36,7 @@ interface JobState {
   muted: boolean;
   scope: Record<string, unknown>;
   thunks?: Thunks;
+  peek?: Thunks; // issue 16: every declared name, for the variables panel
   asyncError?: unknown;
 }
 
@@ -178,6 +180,8 @@ async function runJob(job: ChildJob, live: Map<string, unknown>): Promise<Runner
     (n) => state.thunks![n](),
     (n, v) => encodeValue(n, v, { cellId: job.cellId }),
   ));
+  const vars = encodeValue(VARIABLES_VALUE, describeVariables(state.peek ?? {})); // issue 16
+  if (vars.ok) outputs.push(vars.value); // issue 16
   return finish(outputs);
 }
 
@@ -225,8 +229,8 @@ function installGlobals(): void {
   const rt = {
     input: (name: string) => current?.scope[name],
     last: (value: unknown) => show(value),
-    done: (thunks: Thunks) => {
-      if (current) current.thunks = thunks;
+    done: (thunks: Thunks, peek?: Thunks) => {
+      if (current) current.thunks = thunks, current.peek = peek; // issue 16: peek
     },
   };
   Object.defineProperty(globalThis, Symbol.for(RUNTIME_KEY), { value: rt });

@@ -124,7 +124,9 @@ export async function buildCellModule(
     insertions.push({ line: e.line + 1, column: e.character + 1 + endShift, length: close.length });
   }
   const outs = options.outputs.map((n) => `${JSON.stringify(n)}: () => ${n}`).join(", ");
-  const code = `${prelude}${body}\n;${RT}.done({${outs}});\n`;
+  // issue 16: every declared name, for the variables panel (read after the run, never stored).
+  const peek = declared.map((n) => `${JSON.stringify(n)}: () => ${n}`).join(", ");
+  const code = `${prelude}${body}\n;${RT}.done({${outs}}, {${peek}});\n`;
   return { ok: true, module: { code, insertions, declared, displaysLast } };
 }
 

@@ -54,7 +54,9 @@ export function harnessFiles(harnessPath: string): string[] {
   if (harnessPath.endsWith(".js")) return [harnessPath];
   const dir = dirname(harnessPath);
   const own = ["harness.ts", "_runner.ts", "_supervisor.ts", "protocol.ts", "codecs.ts"];
-  return [...own, "display.ts", "_dom.ts", "_table_source.ts"].map((f) => join(dir, f)); // issue 16
+  return [...own, "display.ts", "_dom.ts", "_table_source.ts", "_variables.ts"].map((f) =>
+    join(dir, f)
+  ); // issue 16
 }
 
 function withHarnessRead(flags: string[], harnessPath: string): string[] {

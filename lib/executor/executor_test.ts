@@ -60,7 +60,7 @@ let x = 1; x = x + upstream;`;
       outputs: ["m", "d", "b", "t", "x"],
     }));
     assert.equal(r.status, "ok", r.error?.message);
-    const back = Object.fromEntries(r.outputs.map((v) => [v.name, decodeValue(v)]));
+    const back = Object.fromEntries(own(r.outputs).map((v) => [v.name, decodeValue(v)]));
     assert.deepEqual(back, {
       m: new Map([["a", 1]]),
       d: new Date(0),
@@ -86,7 +86,7 @@ class Counter { n = 0; inc() { return ++this.n; } }`;
       outputs: ["scale", "Counter"],
     }));
     assert.equal(def.status, "ok", def.error?.message);
-    assert.deepEqual(def.outputs.map((o) => o.codec), ["code", "code"]);
+    assert.deepEqual(own(def.outputs).map((o) => o.codec), ["code", "code"]);
     const use = await ex.run(job("const c = new Counter(); c.inc(); scale(c.inc() * 7)", {
       inputs: [enc("factor", 3)],
       codeInputs: [{ cellId: "defs", source: defs, names: ["scale", "Counter"] }],
@@ -237,7 +237,7 @@ Deno.test("executor - values a clone would break travel as code and keep their b
       "const p = new P(-3)\nconst weak = new WeakMap()";
     const made = await ex.run(job(source, { cellId: "maker", outputs: ["p", "weak"] }));
     assert.equal(made.status, "ok");
-    assert.deepEqual(made.outputs.map((o) => o.codec), ["code", "code"]);
+    assert.deepEqual(own(made.outputs).map((o) => o.codec), ["code", "code"]);
     // The consumer re-evaluates the defining cell, so `p` is a real P again.
     const used = await ex.run(job("`${p.norm()} ${p instanceof P} ${weak instanceof WeakMap}`", {
       cellId: "user",
@@ -380,3 +380,8 @@ Deno.test("executor - errors are plain text with cell positions, no paths, and @
     assert.doesNotMatch(`${denied.error!.message}\n${denied.error!.stack}`, /--allow-read/);
   });
 });
+
+/** The cell's own outputs, without the internal `$…` values (issue 16: `$vars`, `$table:<i>`). */
+function own<T extends { name: string }>(outputs: T[]): T[] {
+  return outputs.filter((o) => !o.name.startsWith("$"));
+}

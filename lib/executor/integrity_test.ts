@@ -97,9 +97,10 @@ Deno.test("result integrity - a cell patching intrinsics cannot forge its own or
     assert.equal(results.length, 2);
     assert.equal(results[0].status, "ok", results[0].error?.message);
     assert.equal(results[1].status, "ok", results[1].error?.message);
-    assert.equal(results[0].outputs.length, 1);
+    // issue 16: `$vars` (the variables panel's summaries) is stored beside the cell's own value.
+    assert.deepEqual(results[0].outputs.map((o) => o.name), ["x", "$vars"]);
     assert.equal(decodeValue(results[0].outputs[0]), 1, "the real x wins");
-    assert.equal(results[1].outputs.length, 1);
+    assert.deepEqual(results[1].outputs.map((o) => o.name), ["y", "$vars"]);
     assert.equal(decodeValue(results[1].outputs[0]), 2, "the real y wins");
     // The spies ran (the cell printed through them) yet never saw the nonce.
     assert.deepEqual(results[1].displays, [{ type: "text", data: "0" }]);

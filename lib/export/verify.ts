@@ -112,7 +112,8 @@ async function hashes(db: Db, tenant: string, provenance: string): Promise<Map<s
   const out = new Map<string, string>();
   if (found.hit) {
     for (const a of found.artifacts) {
-      if (a.variable !== "$result") out.set(a.variable, a.contentHash);
+      // issue 16: `$vars` previews names no cell stores (a timestamp would always differ).
+      if (a.variable !== "$result" && a.variable !== "$vars") out.set(a.variable, a.contentHash);
     }
   }
   return out;

@@ -63,6 +63,9 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
     const input = { ...sid(c), cellId: c.req.query("cellId"), mode: c.req.query("mode") };
     return c.json(await dispatch("notebook.plan", input, callerOf(c)));
   });
+  app.get("/:sid/variables", async (c) => { // issue 16: the variables panel
+    return c.json({ variables: await dispatch("notebook.variables", sid(c), callerOf(c)) });
+  });
   app.get("/:sid/artifacts", async (c) => {
     return c.json({ artifacts: await dispatch("notebook.artifacts", sid(c), callerOf(c)) });
   });

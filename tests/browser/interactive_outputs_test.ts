@@ -17,7 +17,7 @@ async function precache(): Promise<void> {
 }
 
 Deno.test({
-  name: "browser - Plot charts with no setup, sandboxed iframe outputs, table tools",
+  name: "browser - Plot charts, sandboxed iframe outputs, table tools, variables panel",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
@@ -125,6 +125,28 @@ Deno.test({
         const path = await download.path();
         assert.equal(await Deno.readTextFile(path!), "n,name\r\n2,beta\r\n");
         await screenshot(page, "table-tools");
+        await page.close();
+      });
+
+      await t.step("the variables panel lists names with type, size and preview", async () => {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const errors = watchErrors(page);
+        await page.goto(`${server.url}/notebooks/charts`);
+        await waitReady(page);
+        await page.getByRole("button", { name: "Variables" }).click();
+        const row = page.locator("table.variables tr[data-name='sales']");
+        await row.waitFor({ timeout: 30_000 });
+        assert.equal(await row.locator(".var-type").textContent(), "Array");
+        assert.equal(await row.locator(".var-size").textContent(), "5 items");
+        assert.match(await row.locator(".var-preview").textContent() ?? "", /k: "a", v: 3/);
+        assert.match(
+          await page.locator("table.variables tr[data-name='Plot'] .var-type").textContent() ??
+            "",
+          /^module$/,
+        );
+        await row.getByRole("button", { name: "sales" }).click();
+        await screenshot(page, "variables-panel");
+        assert.deepEqual(errors.filter((e) => !e.includes(spyUrl)), []);
         await page.close();
       });
     } finally {
