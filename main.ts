@@ -6,7 +6,8 @@ import { checkCoherence } from "./lib/config/coherence.ts";
 import { createLogger, type Logger } from "./lib/log.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createReadiness } from "./lib/readiness.ts";
-import { migrationStatus } from "./lib/db/migrate.ts";
+import { migrationStatusReader } from "./lib/db/migrate.ts";
+import { dbReadinessCheck, migrationsReadinessCheck } from "./lib/db/readiness_checks.ts";
 import { createApp } from "./lib/http/app.ts";
 import { serveApp } from "./lib/http/serve.ts";
 import { processEnv, relaunchServer } from "./lib/launcher/launch.ts";
@@ -16,7 +17,7 @@ import { runCli } from "./lib/cli/mod.ts";
 import { createServices } from "./lib/services.ts";
 import { deleteOldConsoleLogs } from "./lib/session/console_logs.ts";
 import { referencedProvenances } from "./lib/session/referenced.ts";
-import { jobReadinessChecks } from "./lib/jobs/schedule.ts";
+import { jobReadinessChecks, jobsOptions } from "./lib/jobs/schedule.ts";
 import { registerCron } from "./cron.ts";
 import { tenantRegistry } from "./lib/tenancy/registry.ts";
 import { buildApiDeps, mountApi } from "./routes/api/mod.ts";
@@ -46,18 +47,11 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   });
   const { db } = services;
 
+  // Readiness: db, migrations, then one `<job>_task` per scheduled job (below).
   const readiness = createReadiness();
-  readiness.add("db", async () => {
-    const t = performance.now();
-    await db.query("SELECT 1 AS ok");
-    return { ok: true, detail: `${(performance.now() - t).toFixed(1)} ms` };
-  });
-  readiness.add("migrations", async () => {
-    const s = await migrationStatus(db);
-    return s.pending.length === 0
-      ? { ok: true, detail: `at ${s.current}` }
-      : { ok: false, detail: `pending: ${s.pending.join(", ")}` };
-  });
+  readiness.add("db", dbReadinessCheck(db));
+  const migrations = await migrationStatusReader(db);
+  readiness.add("migrations", migrationsReadinessCheck(migrations));
 
   const shutdown = new AbortController();
   let used: { at: number; set: Promise<Set<string>> } | undefined;
@@ -70,7 +64,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   const jobsDeps = {
     db,
     blobStore: services.blobs,
-    options: { retentionDays: config.retentionDays },
+    options: jobsOptions(config),
     log: log.child({ component: "jobs" }),
     metrics,
     deleteConsoleLogs: (olderThan: Date) =>

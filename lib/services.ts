@@ -53,9 +53,14 @@ export async function createServices(options: ServicesOptions): Promise<Services
   await Deno.mkdir(config.dataDir, { recursive: true });
   await Deno.mkdir(config.notebookStorageDir, { recursive: true });
   if (config.artifactDir) await Deno.mkdir(config.artifactDir, { recursive: true });
-  const db = openDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
-  const migrated = await migrate(db, { log });
-  if (db.kind === "postgres") await ensurePartitions(db, { now: new Date() });
+  const db = openDb({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    postgres: { max: config.databasePoolSize },
+  });
+  // auto_migrate = false: migrations are a separate step (`strata migrate`); /ready shows them.
+  const migrated = config.autoMigrate ? await migrate(db, { log }) : { applied: [] };
+  if (db.kind === "postgres" && config.autoMigrate) await ensurePartitions(db, { now: new Date() });
 
   const blobs = openBlobStore(config, env);
   const scratchRoot = `${config.dataDir}/tmp`;

@@ -48,8 +48,8 @@ Deno.test("server start - personal mode with nothing configured serves /ready 20
     const res = await fetch(`http://127.0.0.1:${port}/ready`);
     const body = await res.json();
     assert.equal(res.status, 200);
-    assert.equal(body.checks.db.ok, true);
-    assert.equal(body.checks.migrations.ok, true);
+    assert.equal(body.checks.db.status, "ok");
+    assert.equal(body.checks.migrations.status, "ok");
     await Deno.stat(`${dir}/data/strata.db`);
   } finally {
     child.kill("SIGTERM");

@@ -58,7 +58,12 @@ export interface Config {
   maxBodyBytes: number;
   outboundHosts: readonly string[];
   executor: { poolSize: number; memoryMb: number; timeoutSeconds: number };
+  /** Operations: migrations at start, background jobs, artifact cache limit, PostgreSQL pool. */
+  autoMigrate: boolean;
+  retention: { enabled: boolean; intervalSeconds: number; batchSize: number };
   retentionDays: number;
+  artifactCacheMaxBytes: number;
+  databasePoolSize: number;
   /** Where each explicitly-set key came from ("strata.toml", "env STRATA_PORT"). */
   sources: Readonly<Partial<Record<ConfigKey, string>>>;
   /** The config file read, if any. */
@@ -140,7 +145,16 @@ export function resolveConfig(
       memoryMb: get("cell_memory_mb", 512),
       timeoutSeconds: get("cell_timeout_seconds", 300),
     },
+    // Operations.
+    autoMigrate: get("auto_migrate", true),
+    retention: {
+      enabled: get("retention_enabled", true),
+      intervalSeconds: get("retention_interval_seconds", 3600),
+      batchSize: get("retention_batch_size", 5000),
+    },
     retentionDays: get("retention_days", 30),
+    artifactCacheMaxBytes: get("artifact_cache_max_bytes", 0),
+    databasePoolSize: get("database_pool_size", 5),
     sources,
     configFile,
   };

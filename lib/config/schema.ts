@@ -3,6 +3,7 @@
  * reader, the STRATA_* environment reader, validation messages and docs/configuration.md.
  */
 import { z } from "zod";
+import { intervalProblem } from "../jobs/interval.ts";
 
 /** How a key's raw value is read from a string (environment) or a TOML value. */
 export type FieldKind = "string" | "bool" | "int" | "list" | "table";
@@ -41,8 +42,14 @@ export const FIELDS = {
   },
   allowed_hosts: {
     kind: "list",
-    schema: z.array(z.string().min(1)),
-    doc: "Extra Host header values accepted in personal mode (DNS-rebinding guard). @default []",
+    schema: z.array(
+      z.string().regex(
+        /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
+        "each entry must be a host name or host:port",
+      ),
+    ),
+    doc:
+      "Extra Host names personal mode answers to (DNS-rebinding guard): `name` (any port) or `name:port`. Loopback names (localhost, 127.0.0.1, [::1]) are always accepted on any port, so ssh/docker port forwarding works. @default []",
   },
   auth_mode: {
     kind: "string",
@@ -216,10 +223,47 @@ export const FIELDS = {
     schema: positiveInt,
     doc: "Default cell timeout. @default 300",
   },
+  // --- Operations: migrations, background jobs, artifact cache, database pool, tracing. ---
+  auto_migrate: {
+    kind: "bool",
+    schema: z.boolean(),
+    doc:
+      "Apply pending database migrations at start. Set false when migrations are a separate deploy step (`strata migrate`); /ready then reports `migrations` not ready until they are applied. @default true",
+  },
+  retention_enabled: {
+    kind: "bool",
+    schema: z.boolean(),
+    doc: "Background retention sweep of run history and console logs. @default true",
+  },
+  retention_interval_seconds: {
+    kind: "int",
+    schema: z.number().int().refine((s) => intervalProblem(s) === null, {
+      message: "must be a multiple of 60 that divides an hour or a day (e.g. 900, 3600, 86400)",
+    }),
+    doc:
+      "Seconds between retention sweeps; a multiple of 60 dividing an hour or a day. @default 3600",
+  },
+  retention_batch_size: {
+    kind: "int",
+    schema: positiveInt,
+    doc: "Run records deleted per statement; a sweep does at most 10 batches. @default 5000",
+  },
   retention_days: {
     kind: "int",
     schema: nonNegativeInt,
-    doc: "Run history kept (0 = keep). @default 30",
+    doc: "Run history and console logs kept, in days (0 = keep). @default 30",
+  },
+  artifact_cache_max_bytes: {
+    kind: "int",
+    schema: nonNegativeInt,
+    doc:
+      "Artifact cache size limit: past it the hourly artifact collection removes least-recently-used artifacts, never one an open session or a notebook's runtime state uses (0 = no limit). @default 0",
+  },
+  database_pool_size: {
+    kind: "int",
+    schema: z.number().int().min(1).max(1000),
+    doc:
+      "PostgreSQL connections per process (the pool size; mind the server's max_connections across replicas). @default 5",
   },
 } satisfies Record<string, FieldSpec>;
 

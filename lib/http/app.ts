@@ -11,7 +11,7 @@ import { identity } from "../auth/identity.ts";
 import { tenancy } from "../tenancy/tenancy.ts";
 import type { TenantRegistry } from "../tenancy/registry.ts";
 import type { AppEnv, Tenant } from "./context.ts";
-import { driveByGuard } from "./drive_by_guard.ts";
+import { driveByGuard, isLoopbackName } from "./drive_by_guard.ts";
 import { clientKey, rateLimit } from "./rate_limit.ts";
 import { handleError, handleNotFound } from "./errors.ts";
 import { requestContext } from "./request_context.ts";
@@ -35,6 +35,7 @@ export interface AppDeps {
 
 const PROBES = new Set(["/health", "/ready", "/metrics"]);
 const isProbe = (path: string) => PROBES.has(path);
+const isHostFreeProbe = (path: string) => path === "/health" || path === "/ready";
 
 /** Builds the Hono app: request context, errors, body limit, drive-by guard, identity, routes. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -52,7 +53,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     },
   }));
   if (config.deploymentMode === "personal") {
-    app.use(driveByGuard({ allowedHosts: personalHosts(config), port: config.port }));
+    // Probes answer whatever the Host (a Kubernetes probe sends the pod IP); see drive_by_guard.
+    app.use(driveByGuard({ allowedHosts: personalHosts(config), exempt: isHostFreeProbe }));
   }
   app.route(
     "/",
@@ -116,11 +118,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   return app;
 }
 
-/** Host names personal mode answers to: loopback names, the bind address, configured extras. */
+/**
+ * Host names personal mode answers to besides the loopback names (accepted on any port): the
+ * configured allowed_hosts and the bind address when it is not loopback.
+ */
 export function personalHosts(config: Config): string[] {
-  const hosts = ["127.0.0.1", "localhost", "[::1]", ...config.allowedHosts];
-  if (!hosts.includes(config.host)) {
-    hosts.push(config.host.includes(":") ? `[${config.host}]` : config.host);
-  }
+  const hosts = [...config.allowedHosts];
+  const bind = config.host.includes(":") && !config.host.startsWith("[")
+    ? `[${config.host}]`
+    : config.host;
+  if (!isLoopbackName(bind) && !hosts.includes(bind)) hosts.push(bind);
   return hosts;
 }
