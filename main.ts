@@ -3,7 +3,9 @@
  * dispatches the CLI. `strata serve` first re-runs itself under the permissions its config needs.
  */
 import { checkCoherence } from "./lib/config/coherence.ts";
-import { createLogger, type Logger } from "./lib/log.ts";
+import { createLogger } from "./lib/log.ts";
+import { printBanner } from "./lib/banner.ts";
+import { resolveDbTarget } from "./lib/db/open.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createReadiness } from "./lib/readiness.ts";
 import { migrationStatusReader } from "./lib/db/migrate.ts";
@@ -33,7 +35,8 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   if (!loaded) return 2;
   const { config } = loaded;
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
-  for (const w of [...loaded.warnings, ...checkCoherence(config).warnings]) log.warn(w);
+  const warnings = [...loaded.warnings, ...checkCoherence(config).warnings];
+  for (const w of warnings) log.warn(w);
 
   const metrics = createMetrics();
   const tenants = tenantRegistry({ max: config.maxTenants });
@@ -106,19 +109,28 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   });
   const server = await serveApp(app.fetch, { hostname: config.host, port: config.port });
 
-  banner(log, {
+  // Banner: one block (text logs) or record (JSON logs) that says what runs where; see lib/banner.ts.
+  const status = await migrations();
+  printBanner({
     mode: config.deploymentMode,
     url: `http://${
       server.addr.hostname.includes(":") ? `[${server.addr.hostname}]` : server.addr.hostname
     }:${server.addr.port}`,
-    database: config.databaseUrl ? "postgresql" : config.sqlitePath,
+    database: resolveDbTarget({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }),
     notebooks: config.notebookStorageDir,
     artifacts: config.artifactBlobBackend === "s3"
       ? `s3://${config.s3.bucket}/${config.s3.prefix}`
-      : config.artifactDir,
-    migrations: services.migrated.length ? `applied ${services.migrated.join(", ")}` : "up to date",
-    ready_ms: Math.round(performance.now() - started),
-  });
+      : config.artifactDir ?? "",
+    migrations: {
+      applied: services.migrated,
+      pending: status.pending,
+      current: status.currentName,
+      autoMigrate: config.autoMigrate,
+    },
+    warnings,
+    readyMs: Math.round(performance.now() - started),
+    version: VERSION,
+  }, { format: config.logFormat, log });
 
   const stop = async () => {
     log.info("shutting down: finishing in-flight requests");
@@ -151,10 +163,6 @@ export async function launch(
     args: ["serve"],
     env,
   });
-}
-
-function banner(log: Logger, facts: Record<string, unknown>): void {
-  log.info("Strata is ready", facts);
 }
 
 if (import.meta.main) {

@@ -44,7 +44,7 @@ Deno.test("server start - personal mode with nothing configured serves /ready 20
   // Wait for the banner rather than sleeping.
   const stderr = await untilReady(child);
   try {
-    assert.match(stderr.text, new RegExp(`url=http://127\\.0\\.0\\.1:${port}`));
+    assert.match(stderr.text, new RegExp(`URL: +http://127\\.0\\.0\\.1:${port}`));
     const res = await fetch(`http://127.0.0.1:${port}/ready`);
     const body = await res.json();
     assert.equal(res.status, 200);

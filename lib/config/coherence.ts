@@ -103,10 +103,7 @@ export function checkCoherence(c: Config): Coherence {
   if (c.artifactBlobBackend === "s3" && !c.s3.bucket) {
     conflicts.push("artifact_blob_backend=s3 requires s3_bucket. Fix: set STRATA_S3_BUCKET.");
   }
-  if (c.deploymentMode === "personal" && !c.auditHmacKey) {
-    warnings.push(
-      "No STRATA_AUDIT_HMAC_KEY: the audit log uses a development key (fine for personal use).",
-    );
-  }
+  // Personal mode without audit_hmac_key signs with the development key: expected, so no warning
+  // (service mode requires a key, above).
   return { conflicts, warnings };
 }
