@@ -17,9 +17,8 @@ import { loadCheckedConfig } from "./lib/launcher/checked_config.ts";
 import { DEFAULT_TENANT_ID, tenantHash } from "./lib/tenancy/tenant_id.ts";
 import { runCli } from "./lib/cli/mod.ts";
 import { createServices } from "./lib/services.ts";
-import { deleteOldConsoleLogs } from "./lib/session/console_logs.ts";
-import { referencedProvenances } from "./lib/session/referenced.ts";
-import { jobReadinessChecks, jobsOptions } from "./lib/jobs/schedule.ts";
+import { jobReadinessChecks } from "./lib/jobs/schedule.ts";
+import { serverJobsDeps } from "./lib/jobs/server_jobs.ts";
 import { registerCron } from "./cron.ts";
 import { tenantRegistry } from "./lib/tenancy/registry.ts";
 import { buildApiDeps, mountApi } from "./routes/api/mod.ts";
@@ -57,26 +56,14 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   readiness.add("migrations", migrationsReadinessCheck(migrations));
 
   const shutdown = new AbortController();
-  let used: { at: number; set: Promise<Set<string>> } | undefined;
-  const usedOnDisk = () => {
-    if (!used || Date.now() - used.at > 60_000) {
-      used = { at: Date.now(), set: referencedProvenances(config.notebookStorageDir) };
-    }
-    return used.set;
-  };
-  const jobsDeps = {
+  const jobsDeps = serverJobsDeps({
+    config,
     db,
     blobStore: services.blobs,
-    options: jobsOptions(config),
-    log: log.child({ component: "jobs" }),
+    log,
     metrics,
-    deleteConsoleLogs: (olderThan: Date) =>
-      deleteOldConsoleLogs(config.notebookStorageDir, olderThan),
-    // Still in use: current in an open session, or the last run of any notebook on disk.
-    isReferenced: async (a: { provenanceHash: string }) =>
-      services.sessions.isCurrentProvenance(a.provenanceHash) ||
-      (await usedOnDisk()).has(a.provenanceHash),
-  };
+    isOpenProvenance: (hash) => services.sessions.isCurrentProvenance(hash),
+  });
   const jobs = registerCron({ ...jobsDeps, signal: shutdown.signal });
   for (
     const [name, check] of Object.entries(jobReadinessChecks(db, jobs, { startedAt: new Date() }))
