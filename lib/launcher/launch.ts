@@ -120,6 +120,8 @@ function runFlags(mainPath: string): string[] {
     "--no-prompt",
     "--unstable-cron",
     "--unstable-no-legacy-abort",
-    ...(mainPath.endsWith(".js") ? ["--no-config"] : []),
+    // From source, npm packages come from Deno's cache as the module graph needs them (see
+    // lib/optional_import.ts), not a node_modules folder holding every locked package.
+    ...(mainPath.endsWith(".js") ? ["--no-config"] : ["--node-modules-dir=none"]),
   ];
 }
