@@ -120,8 +120,6 @@ function runFlags(mainPath: string): string[] {
     "--no-prompt",
     "--unstable-cron",
     "--unstable-no-legacy-abort",
-    // From source, npm packages come from Deno's cache as the module graph needs them (see
-    // lib/optional_import.ts), not a node_modules folder holding every locked package.
-    ...(mainPath.endsWith(".js") ? ["--no-config"] : ["--node-modules-dir=none"]),
+    ...(mainPath.endsWith(".js") ? ["--no-config"] : []),
   ];
 }
