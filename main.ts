@@ -8,6 +8,7 @@ import { printBanner } from "./lib/banner.ts";
 import { resolveDbTarget } from "./lib/db/open.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createReadiness } from "./lib/readiness.ts";
+import { createOtlpTracer } from "./lib/tracing/tracer.ts";
 import { migrationStatusReader } from "./lib/db/migrate.ts";
 import { dbReadinessCheck, migrationsReadinessCheck } from "./lib/db/readiness_checks.ts";
 import { createApp } from "./lib/http/app.ts";
@@ -38,6 +39,15 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   for (const w of warnings) log.warn(w);
 
   const metrics = createMetrics();
+  // Tracing (off by default): OTLP/HTTP spans per request and per cell run; see lib/tracing/.
+  const tracer = config.tracing.enabled
+    ? createOtlpTracer({
+      endpoint: config.tracing.endpoint,
+      serviceName: config.tracing.serviceName,
+      serviceVersion: VERSION,
+      log: log.child({ component: "tracing" }),
+    })
+    : undefined;
   const tenants = tenantRegistry({ max: config.maxTenants });
   const services = await createServices({
     config,
@@ -46,6 +56,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     metrics,
     // Metric labels carry the tenant's hash (DESIGN §7), never the raw id.
     tenantLabel: (hash) => hash,
+    tracer,
   });
   const { db } = services;
 
@@ -78,6 +89,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     log,
     metrics,
     readiness,
+    tracer,
     version: VERSION,
     defaultTenant,
     tenants,
@@ -129,6 +141,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   await server.finished;
   log.info("http server stopped; stopping cell processes and closing the database");
   await services.close();
+  await tracer?.close();
   log.info("stopped");
   return 0;
 }

@@ -15,6 +15,7 @@ import { remoteExecutor } from "./executor/remote.ts";
 import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
+import type { Tracer } from "./tracing/tracer.ts";
 import { SessionRegistry } from "./session/registry.ts";
 import { createSessionSecrets } from "./secrets/session_secrets.ts";
 import { createSecretProviderRegistry } from "./secrets/provider.ts";
@@ -45,6 +46,8 @@ export interface ServicesOptions {
   metrics?: Metrics;
   /** Tenant id for a tenant hash (metric labels). */
   tenantLabel?: (hash: string) => string;
+  /** [ops/tracing] Cell-run spans; absent when tracing is off. */
+  tracer?: Tracer;
 }
 
 /** Opens storage (migrating it), the blob store, the executor pool and the session registry. */
@@ -99,6 +102,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
+    tracer: options.tracer,
   }, {
     secrets: () =>
       createSessionSecrets({

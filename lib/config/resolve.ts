@@ -64,6 +64,8 @@ export interface Config {
   retentionDays: number;
   artifactCacheMaxBytes: number;
   databasePoolSize: number;
+  /** OpenTelemetry tracing (OTLP/HTTP JSON). */
+  tracing: { enabled: boolean; endpoint: string; serviceName: string };
   /** Where each explicitly-set key came from ("strata.toml", "env STRATA_PORT"). */
   sources: Readonly<Partial<Record<ConfigKey, string>>>;
   /** The config file read, if any. */
@@ -155,6 +157,11 @@ export function resolveConfig(
     retentionDays: get("retention_days", 30),
     artifactCacheMaxBytes: get("artifact_cache_max_bytes", 0),
     databasePoolSize: get("database_pool_size", 5),
+    tracing: {
+      enabled: get("tracing_enabled", false),
+      endpoint: get("tracing_otlp_endpoint", "http://127.0.0.1:4318"),
+      serviceName: get("tracing_service_name", "strata"),
+    },
     sources,
     configFile,
   };

@@ -259,6 +259,23 @@ export const FIELDS = {
     doc:
       "Artifact cache size limit: past it the hourly artifact collection removes least-recently-used artifacts, never one an open session or a notebook's runtime state uses (0 = no limit). @default 0",
   },
+  tracing_enabled: {
+    kind: "bool",
+    schema: z.boolean(),
+    doc:
+      "OpenTelemetry tracing: a span per HTTP request and per cell run (ids, hashes, status, cache hit, duration; never sources, values or secrets), sent as OTLP/HTTP JSON. @default false",
+  },
+  tracing_otlp_endpoint: {
+    kind: "string",
+    schema: z.url().regex(/^https?:\/\//, "must be an http(s) URL"),
+    doc:
+      "OTLP/HTTP collector base URL; spans go to `<url>/v1/traces`. The server may connect to it. @default http://127.0.0.1:4318",
+  },
+  tracing_service_name: {
+    kind: "string",
+    schema: z.string().min(1).max(100),
+    doc: "`service.name` of the spans. @default strata",
+  },
   database_pool_size: {
     kind: "int",
     schema: z.number().int().min(1).max(1000),

@@ -6,6 +6,8 @@ import { PayloadTooLargeError, UnauthorizedError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Readiness } from "../readiness.ts";
+import type { Tracer } from "../tracing/tracer.ts";
+import { httpTracing } from "../tracing/http_tracing.ts";
 import { healthRoutes } from "../../routes/health.ts";
 import { identity } from "../auth/identity.ts";
 import { tenancy } from "../tenancy/tenancy.ts";
@@ -29,6 +31,8 @@ export interface AppDeps {
   onAuthFailure?: (c: Context<AppEnv>) => Promise<void>;
   /** Tenants seen (service mode with tenancy). */
   tenants?: TenantRegistry;
+  /** One span per request when tracing is on (lib/tracing/). */
+  tracer?: Tracer;
   /** Feature routes mounted after the security middleware. */
   mount?: (app: Hono<AppEnv>) => void;
 }
@@ -43,6 +47,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.notFound(handleNotFound);
+  if (deps.tracer) app.use(httpTracing(deps.tracer));
   app.use(requestContext({ log: deps.log, metrics: deps.metrics }));
   app.use(bodyLimit({
     maxSize: config.maxBodyBytes,

@@ -85,6 +85,7 @@ function scopedFlags(
     net.add(ctx.env.INFISICAL_HOST ? hostPort(ctx.env.INFISICAL_HOST, 443) : "app.infisical.com");
   }
   if (config.executorWorker) net.add(hostPort(config.executorWorker.url, 443));
+  if (config.tracing.enabled) net.add(hostPort(config.tracing.endpoint, 4318));
   for (const h of config.outboundHosts) net.add(h);
 
   const writable = unique([

@@ -11,6 +11,8 @@ import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Executor } from "../executor/executor.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
+import type { Tracer } from "../tracing/tracer.ts";
+import { cellRunSpans } from "../tracing/cell_span.ts";
 import { type Analyzer, type CellAnalysis, loadAnalyzer } from "../notebook/analyzer.ts";
 import {
   addCell,
@@ -58,6 +60,8 @@ export interface SessionDeps {
   audit?: AuditRecorder;
   /** Remote workers named by `@worker` / `worker =` and `[[workers]]`. */
   workers?: WorkerRegistry;
+  /** [ops/tracing] One span per cell run (lib/tracing/cell_span.ts); absent when tracing is off. */
+  tracer?: Tracer;
 }
 
 /** Per-session identity: which tenant and notebook path. */
@@ -335,6 +339,7 @@ export class NotebookSession {
     const notebookId = this.#notebook.manifest.notebook_id;
     const tenant = this.scope.tenantHash;
     const m = this.#deps.metrics;
+    const cellSpans = cellRunSpans(this.#deps.tracer, { tenantHash: tenant, notebookId }); // [ops/tracing]
     const outcomes: CellRunOutcome[] = [];
     try {
       await runCells(
@@ -371,6 +376,7 @@ export class NotebookSession {
             },
             onCellDone: async (o, done, total) => {
               outcomes.push(o);
+              cellSpans.done(o); // [ops/tracing]
               this.#running.delete(o.cellId);
               await this.#recordOutcome(o, model, principal, notebookId);
               m?.cellExecutions.inc({
