@@ -82,7 +82,8 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     readiness.add(name, check);
   }
 
-  const apiDeps = buildApiDeps({ config, services, tenants, log, metrics });
+  // One command pipeline: every surface (HTTP, WebSocket, pages) decodes into its dispatcher.
+  const apiDeps = buildApiDeps({ config, services, tenants });
   const defaultTenant = { id: DEFAULT_TENANT_ID, hash: await tenantHash(DEFAULT_TENANT_ID) };
   const app = createApp({
     config,

@@ -2,6 +2,7 @@
 // HTTP), against a baseline measured in the same run (the same run-all's cold execution), and
 // server RSS idle vs with one open session.
 // Run: scripts/deno run -A bench/session_bench.ts
+import { createRuntime } from "../lib/runtime/runtime.ts";
 import { fsBlobStore } from "../lib/artifacts/fs_blob_store.ts";
 import { openSqlite } from "../lib/db/sqlite.ts";
 import { migrate } from "../lib/db/migrate.ts";
@@ -30,13 +31,15 @@ export async function main() {
       childEnv: { HOME: Deno.env.get("HOME") ?? dir },
     });
     const deps = {
-      db,
-      blobs: fsBlobStore(`${dir}/artifacts`),
-      executor,
-      log: nullLogger(),
-      denoVersion: Deno.version.deno,
-      memoryMb: 512,
-      defaultTimeoutSeconds: 60,
+      runtime: createRuntime({
+        db,
+        blobs: fsBlobStore(`${dir}/artifacts`),
+        executor,
+        log: nullLogger(),
+        denoVersion: Deno.version.deno,
+        memoryMb: 512,
+        defaultTimeoutSeconds: 60,
+      }),
     };
     await createNotebook(`${dir}/nb`, { name: "bench" });
     const session = await NotebookSession.open(`${dir}/nb`, {

@@ -17,6 +17,7 @@ import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Tracer } from "./tracing/tracer.ts";
 import { SessionRegistry } from "./session/registry.ts";
+import { createRuntime, type Runtime } from "./runtime/runtime.ts";
 import { createSessionSecrets } from "./secrets/session_secrets.ts";
 import { createSecretProviderRegistry } from "./secrets/provider.ts";
 import { infisicalProvider } from "./secrets/infisical.ts";
@@ -29,6 +30,8 @@ export interface Services {
   blobs: BlobStore;
   executor: Executor;
   sessions: SessionRegistry;
+  /** The one run path, shared by sessions and transforms. */
+  runtime: Runtime;
   audit: AuditRecorder;
   auditKey: AuditKey;
   /** Every key audit rows may have been written with (current + development key). */
@@ -91,7 +94,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const auditKeyring = new Map([[key.id, key.secret], [dev.id, dev.secret]]);
   const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
   const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
-  const sessions = new SessionRegistry({
+  const runtime = createRuntime({
     db,
     blobs,
     executor,
@@ -102,8 +105,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
-    tracer: options.tracer,
-  }, {
+    tracer: options.tracer, // [ops/tracing] cell-run spans
+  });
+  const sessions = new SessionRegistry({ runtime }, {
     secrets: () =>
       createSessionSecrets({
         registry: secretProviders,
@@ -116,6 +120,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     blobs,
     executor,
     sessions,
+    runtime,
     audit,
     auditKey: key,
     auditKeyring,

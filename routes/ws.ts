@@ -2,59 +2,110 @@
  * WS /v1/notebooks/ws/:sid — live session events. Every message is an envelope
  * {type, seq, ts, payload}. On connect the client gets `notebook_state` at the current seq, so a
  * reconnecting client is caught up; seq is per session and continues across reconnects.
- * Client → server: cell_execute {cellId, mode?}, cell_cancel, notebook_run_all, cell_source_update {cellId, source}.
+ *
+ * Client → server messages are decoded into commands and go through the same dispatcher as the
+ * HTTP API (scope, ACL, QoS, audit):
+ * - `cell_execute {cellId, mode?}` → cell.execute, `notebook_run_all {mode?}` → notebook.run_all,
+ *   `cell_cancel` → notebook.cancel, `cell_source_update {cellId, source}` → cell.edit;
+ * - `command {id?, command, input}` → any JSON command of the table; the answer is a
+ *   `command_result {id, result}` event.
+ * A refused or failed message answers an `error` event {id?, code, status, message} with the
+ * code and status the HTTP API would use for the same error (`not_found` 404, `forbidden` 403…).
  */
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
-import { hasScope } from "../lib/auth/scopes.ts";
 import type { AppEnv } from "../lib/http/context.ts";
-import type { NotebookSession } from "../lib/session/notebook_session.ts";
-import type { RunMode } from "../lib/session/run_engine.ts";
+import { callerOf } from "../lib/http/caller.ts";
+import { statusFor } from "../lib/http/errors.ts";
+import { StrataError } from "../lib/errors.ts";
+import type { CommandTable } from "../lib/commands/mod.ts";
 import type { ApiDeps } from "./api/deps.ts";
-import { authorize } from "./api/_helpers.ts";
+
+/** Socket message types that name one command each. */
+const MESSAGES: Record<string, keyof CommandTable> = {
+  cell_execute: "cell.execute",
+  notebook_run_all: "notebook.run_all",
+  cell_cancel: "notebook.cancel",
+  cell_source_update: "cell.edit",
+};
 
 /** The WebSocket route, mounted at /v1/notebooks/ws. */
 export function wsRoutes(deps: ApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const { dispatch, commands } = deps.dispatcher;
   app.get(
     "/:sid",
     async (c, next) => {
-      // Authorize before upgrading: an unknown session or missing scope is a plain HTTP error.
-      const s = deps.sessions.get(c.var.tenant, c.req.param("sid"));
-      authorize(deps, c, "notebook:read", `notebooks/${s.scope.path}`);
+      // Opening the socket is reading the notebook: an unknown session, a missing scope or an
+      // ACL denial is a plain HTTP error before upgrading.
+      await dispatch("notebook.watch", { sid: c.req.param("sid") }, callerOf(c, "ws"));
       await next();
     },
     upgradeWebSocket((c) => {
-      const session = deps.sessions.get(c.var.tenant, c.req.param("sid")!);
-      const scopes = c.var.identity.scopes;
-      const principal = c.var.identity.principal;
-      const log = c.var.log;
+      const sid = c.req.param("sid")!;
+      const closed = new AbortController();
+      // The socket outlives the upgrade request, so its caller carries the socket's own signal.
+      const caller = { ...callerOf(c, "ws"), signal: closed.signal };
+      let seq = 0;
       let unsubscribe: (() => void) | undefined;
+      const send = (ws: { send(data: string): void }, type: string, payload: unknown) =>
+        ws.send(JSON.stringify({ type, seq, ts: new Date().toISOString(), payload }));
       return {
-        onOpen(_event, ws) {
-          unsubscribe = session.events.subscribe((e) => ws.send(JSON.stringify(e)));
-          ws.send(
-            JSON.stringify({
-              type: "notebook_state",
-              seq: session.events.seq,
-              ts: new Date().toISOString(),
-              payload: session.state({ restored: true }),
-            }),
-          );
+        async onOpen(_event, ws) {
+          try {
+            const watch = await dispatch("notebook.watch", { sid }, caller);
+            unsubscribe = watch.events.subscribe((e) => {
+              seq = e.seq;
+              ws.send(JSON.stringify(e));
+            });
+            seq = watch.events.seq;
+            send(ws, "notebook_state", watch.state());
+          } catch (err) {
+            send(ws, "error", errorPayload(err));
+            ws.close(1008, "not allowed");
+          }
         },
         onMessage(event, ws) {
-          let msg: { type?: string; payload?: Record<string, unknown> };
+          let msg: { type?: unknown; payload?: unknown };
           try {
             msg = JSON.parse(String(event.data));
           } catch {
-            return sendError(ws, session, "Message must be JSON {type, payload}");
+            return send(ws, "error", errorPayload(bad("Message must be JSON {type, payload}")));
           }
-          handle(session, msg, { scopes, principal }).catch((err) => {
-            log.warn("websocket command failed", { type: msg.type, error: err });
-            sendError(ws, session, (err as Error).message);
-          });
+          const payload =
+            (msg.payload && typeof msg.payload === "object" ? msg.payload : {}) as Record<
+              string,
+              unknown
+            >;
+          const id = typeof payload.id === "string" ? payload.id : undefined;
+          let name: string | undefined;
+          let input: Record<string, unknown> = payload;
+          if (msg.type === "command") {
+            name = typeof payload.command === "string" ? payload.command : undefined;
+            input = payload.input && typeof payload.input === "object"
+              ? payload.input as Record<string, unknown>
+              : {};
+            if (!name || !commands.has(name) || commands.get(name)!.answer === "stream") {
+              return send(ws, "error", { id, ...errorPayload(bad(`Unknown command '${name}'`)) });
+            }
+          } else {
+            name = typeof msg.type === "string" ? MESSAGES[msg.type] : undefined;
+            if (!name) {
+              return send(ws, "error", errorPayload(bad(`Unknown message type '${msg.type}'`)));
+            }
+          }
+          dispatch(name as keyof CommandTable, { ...input, sid }, caller).then(
+            (result) => {
+              if (msg.type === "command") send(ws, "command_result", { id, result });
+            },
+            (err) => {
+              caller.log.warn("websocket command failed", { command: name, error: err });
+              send(ws, "error", { id, ...errorPayload(err) });
+            },
+          );
         },
         onClose() {
+          closed.abort();
           unsubscribe?.();
         },
       };
@@ -63,49 +114,15 @@ export function wsRoutes(deps: ApiDeps): Hono<AppEnv> {
   return app;
 }
 
-async function handle(
-  session: NotebookSession,
-  msg: { type?: string; payload?: Record<string, unknown> },
-  who: { scopes: ReadonlySet<string>; principal: string | null },
-): Promise<void> {
-  const p = msg.payload ?? {};
-  const need = (scope: string) => {
-    if (!hasScope(who.scopes, scope)) throw new Error(`Missing scope '${scope}'`);
-  };
-  switch (msg.type) {
-    case "cell_execute":
-      need("notebook:execute");
-      await session.execute(String(p.cellId), (p.mode as RunMode) ?? "normal", who.principal);
-      return;
-    case "notebook_run_all":
-      need("notebook:execute");
-      await session.runAll((p.mode as RunMode) ?? "normal", who.principal);
-      return;
-    case "cell_cancel":
-      need("notebook:execute");
-      session.cancel();
-      return;
-    case "cell_source_update":
-      need("notebook:write");
-      if (typeof p.source !== "string") throw new Error("cell_source_update needs a string source");
-      await session.editCell(String(p.cellId), p.source);
-      return;
-    default:
-      throw new Error(`Unknown message type '${msg.type}'`);
-  }
+function bad(message: string): StrataError {
+  return new StrataError("invalid_request", message);
 }
 
-function sendError(
-  ws: { send(data: string): void },
-  session: NotebookSession,
-  message: string,
-): void {
-  ws.send(
-    JSON.stringify({
-      type: "error",
-      seq: session.events.seq,
-      ts: new Date().toISOString(),
-      payload: { message },
-    }),
-  );
+/** The code and status the HTTP API would answer for the same error. */
+function errorPayload(err: unknown): { code: string; status: number; message: string } {
+  const status = statusFor(err);
+  if (status !== undefined && err instanceof StrataError) {
+    return { code: err.code, status, message: err.message };
+  }
+  return { code: "internal", status: 500, message: "Internal server error; see the server log" };
 }

@@ -5,6 +5,7 @@
 // The test process starts the worker, PostgreSQL database and s3rver, then re-runs this file
 // with `deno run --deny-run` (the `import.meta.main` branch), which composes the session the way
 // main.ts does with STRATA_EXECUTOR=remote and prints what happened as one JSON line.
+import { createRuntime } from "../lib/runtime/runtime.ts";
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { startS3rver } from "../lib/artifacts/_s3rver_fixture.ts";
@@ -44,13 +45,15 @@ async function serverSide(env: Record<string, string | undefined>): Promise<void
   const root = `${env.NOTEBOOK_DIR}/nb`;
   await createNotebook(root, { name: "deploy" });
   const deps = {
-    db,
-    blobs,
-    executor,
-    log: nullLogger(),
-    denoVersion: Deno.version.deno,
-    memoryMb: 256,
-    defaultTimeoutSeconds: 30,
+    runtime: createRuntime({
+      db,
+      blobs,
+      executor,
+      log: nullLogger(),
+      denoVersion: Deno.version.deno,
+      memoryMb: 256,
+      defaultTimeoutSeconds: 30,
+    }),
   };
   const session = await NotebookSession.open(root, {
     tenantId: "default",

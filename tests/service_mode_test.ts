@@ -498,7 +498,7 @@ async function transformApp(dir: string, extraEnv: Record<string, string>, trans
   const metrics = createMetrics();
   const tenants = tenantRegistry({ max: config.maxTenants });
   const services = await createServices({ config, env, log, metrics });
-  const apiDeps = buildApiDeps({ config, services, tenants, log, metrics });
+  const apiDeps = buildApiDeps({ config, services, tenants });
   const app = createApp({
     config,
     log,

@@ -14,7 +14,7 @@ import { createServices, type Services } from "../services.ts";
 import type { NotebookSession } from "../session/notebook_session.ts";
 import { tenantNotebookRoot } from "../session/tenant_root.ts";
 import { DEFAULT_TENANT_ID, tenantHash } from "../tenancy/tenant_id.ts";
-import type { Tenant } from "../http/context.ts";
+import type { Tenant } from "../tenancy/tenant_id.ts";
 
 /** A command's environment inside the scoped process. */
 export interface CommandContext {

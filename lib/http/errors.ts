@@ -29,6 +29,7 @@ export function statusFor(err: unknown): ContentfulStatusCode | undefined {
   if (err instanceof StrataError && (err.code === "queue_full" || err.code === "rate_limited")) {
     return 429;
   }
+  if (err instanceof StrataError && err.code === "transform_failed") return 422;
   if (err instanceof StrataError) return 400;
   return undefined;
 }

@@ -4,16 +4,8 @@
  * runs through the run engine; every change is announced on the session's event hub.
  */
 import { join } from "node:path";
-import type { BlobStore } from "../artifacts/blob_store.ts";
-import type { Db } from "../db/types.ts";
-import { recordRun } from "../db/runs.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import type { Executor } from "../executor/executor.ts";
-import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
-import type { Tracer } from "../tracing/tracer.ts";
-import { cellRunSpans } from "../tracing/cell_span.ts";
-import { type Analyzer, type CellAnalysis, loadAnalyzer } from "../notebook/analyzer.ts";
+import type { Analyzer, CellAnalysis } from "../notebook/analyzer.ts";
 import {
   addCell,
   editCell,
@@ -37,31 +29,18 @@ import {
 import { describeWhy } from "../notebook/staleness.ts";
 import type { SessionSecrets } from "../secrets/session_secrets.ts";
 import { atomicWriteJson } from "./_atomic_json.ts";
-import { lookupCell, type StoredResult } from "./cell_cache.ts";
+import { lookupCell, type StoredResult } from "../runtime/cell_cache.ts";
 import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
-import { type CellRunOutcome, runCells, type RunMode } from "./run_engine.ts";
+import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import type { CellError } from "../executor/types.ts";
-import type { AuditRecorder } from "../audit/recorder.ts";
-import type { WorkerRegistry } from "../worker/registry.ts";
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
-  db: Db;
-  blobs: BlobStore;
-  executor: Executor;
-  log: Logger;
-  metrics?: Metrics;
-  denoVersion: string;
-  memoryMb: number;
-  defaultTimeoutSeconds: number;
+  /** The one run path (analyzer, executors, recording, metrics). */
+  runtime: Runtime;
   now?: () => Date;
-  /** Records cell executions in the audit log, in the run record's transaction. */
-  audit?: AuditRecorder;
-  /** Remote workers named by `@worker` / `worker =` and `[[workers]]`. */
-  workers?: WorkerRegistry;
-  /** [ops/tracing] One span per cell run (lib/tracing/cell_span.ts); absent when tracing is off. */
-  tracer?: Tracer;
 }
 
 /** Per-session identity: which tenant and notebook path. */
@@ -89,8 +68,6 @@ export interface RunSummary {
   ok: boolean;
 }
 
-let sharedAnalyzer: Promise<Analyzer> | undefined;
-
 /** One open notebook. Create with `NotebookSession.open`. */
 export class NotebookSession {
   readonly id: string;
@@ -107,7 +84,6 @@ export class NotebookSession {
   #outputs = new Map<string, CellOutputs>();
   #running = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
-  #pending: { o: CellRunOutcome; principal: string | null; notebookId: string }[] = [];
   #abort?: AbortController;
   #busy = false;
   lastUsed = Date.now();
@@ -139,15 +115,17 @@ export class NotebookSession {
     scope: SessionScope,
     deps: SessionDeps,
   ): Promise<NotebookSession> {
-    sharedAnalyzer ??= loadAnalyzer();
     const [analyzer, notebook, runtime, lock] = await Promise.all([
-      sharedAnalyzer,
+      deps.runtime.analyzer(),
       readNotebook(root),
       readRuntimeState(root),
       readLockFile(root),
     ]);
     if (runtime.error) {
-      deps.log.warn("ignoring unreadable runtime state", { path: root, error: runtime.error });
+      deps.runtime.deps.log.warn("ignoring unreadable runtime state", {
+        path: root,
+        error: runtime.error,
+      });
     }
     const session = new NotebookSession(
       crypto.randomUUID(),
@@ -164,7 +142,12 @@ export class NotebookSession {
       // A fetch error never blocks opening: it is shown in the state (secretManager.lastError).
       const parsed = parseSecretManagerConfig(notebook.manifest.secret_manager);
       if (parsed.config) await scope.secrets.load(parsed.config);
-      else deps.log.warn("ignoring invalid [secret_manager]", { path: root, error: parsed.error });
+      else {
+        deps.runtime.deps.log.warn("ignoring invalid [secret_manager]", {
+          path: root,
+          error: parsed.error,
+        });
+      }
     }
     session.#rebuild();
     await session.#restoreOutputs();
@@ -336,67 +319,35 @@ export class NotebookSession {
     const abort = new AbortController();
     this.#abort = abort;
     this.#busy = true;
-    const notebookId = this.#notebook.manifest.notebook_id;
-    const tenant = this.scope.tenantHash;
-    const m = this.#deps.metrics;
-    const cellSpans = cellRunSpans(this.#deps.tracer, { tenantHash: tenant, notebookId }); // [ops/tracing]
-    const outcomes: CellRunOutcome[] = [];
+    const manifest = this.#notebook.manifest;
+    let outcomes: CellRunOutcome[] = [];
     try {
-      await runCells(
-        {
-          db: this.#deps.db,
-          blobs: this.#deps.blobs,
-          executor: this.#deps.executor,
-          executorFor: (worker) =>
-            this.#deps.workers?.resolve(worker, (this.#notebook.manifest.workers ?? []) as never) ??
-              (worker === undefined || worker === "local"
-                ? { ok: true, executor: this.#deps.executor }
-                : {
-                  ok: false,
-                  message:
-                    `Cell asks for worker '${worker}', but this server has no remote workers configured`,
-                }),
-          tenantHash: tenant,
-          memoryMb: this.#deps.memoryMb,
-          defaultTimeoutSeconds: this.#deps.defaultTimeoutSeconds,
-          notebookTimeoutSeconds: this.#notebook.manifest.timeout,
-          now: () => this.#now().getTime(),
-        },
+      outcomes = await this.#deps.runtime.run({
         model,
         targets,
         mode,
-        {
-          signal: abort.signal,
-          hooks: {
-            onStart: (ids) =>
-              this.events.emit("cascade_progress", { cells: ids, done: 0, total: ids.length }),
-            onCellRunning: (id) => {
-              this.#running.add(id);
-              this.events.emit("cell_status", { cellId: id, status: "running" });
-            },
-            onCellDone: async (o, done, total) => {
-              outcomes.push(o);
-              cellSpans.done(o); // [ops/tracing]
-              this.#running.delete(o.cellId);
-              await this.#recordOutcome(o, model, principal, notebookId);
-              m?.cellExecutions.inc({
-                tenant: this.scope.tenantHash,
-                status: o.status,
-                cache_hit: String(o.cacheHit),
-              });
-              if (!o.cacheHit && o.status === "ready") {
-                m?.cellDuration.observe(
-                  { tenant: this.scope.tenantHash },
-                  o.result.durationMs / 1000,
-                );
-              }
-              this.events.emit("cascade_progress", { cellId: o.cellId, done, total });
-            },
-          },
+        signal: abort.signal,
+        scope: {
+          tenantHash: this.scope.tenantHash,
+          notebookId: manifest.notebook_id,
+          notebookPath: this.scope.path,
+          principal,
+          workers: manifest.workers ?? [],
+          timeoutSeconds: manifest.timeout,
         },
-      );
+        hooks: {
+          onStart: (ids) =>
+            this.events.emit("cascade_progress", { cells: ids, done: 0, total: ids.length }),
+          onCellRunning: (id) => {
+            this.#running.add(id);
+            this.events.emit("cell_status", { cellId: id, status: "running" });
+          },
+          persist: (o) => this.#persist(o, model),
+          beforeRecord: () => writeRuntimeState(this.root, this.#runtime),
+          emit: (o, done, total) => this.#emitOutcome(o, done, total),
+        },
+      });
     } finally {
-      await this.#flush();
       this.#abort = undefined;
       this.#busy = false;
       this.#running.clear();
@@ -414,12 +365,9 @@ export class NotebookSession {
     };
   }
 
-  async #recordOutcome(
-    o: CellRunOutcome,
-    model: NotebookModel,
-    principal: string | null,
-    notebookId: string,
-  ): Promise<void> {
+  /** Step `persist` for a session: its outputs, runtime state and (when run) console file. */
+  async #persist(o: CellRunOutcome, model: NotebookModel): Promise<void> {
+    this.#running.delete(o.cellId);
     const prov = model.provenance.get(o.cellId)!;
     const finishedAt = new Date(o.finishedAt).toISOString();
     this.#outputs.set(o.cellId, {
@@ -450,13 +398,10 @@ export class NotebookSession {
         truncated: o.result.consoleTruncated,
       });
     }
-    if (o.bytesWritten) {
-      this.#deps.metrics?.artifactBytes.inc({ tenant: this.scope.tenantHash }, o.bytesWritten);
-    }
-    this.#pending.push({ o, principal, notebookId });
-    // Cache hits are persisted together (one transaction, one runtime.json write) so a cached
-    // run-all stays cheap; an executed cell flushes at once, since its work was expensive.
-    if (!o.cacheHit) await this.#flush();
+  }
+
+  /** Step `emit` for a session: the finished cell's console, outputs, status and progress. */
+  #emitOutcome(o: CellRunOutcome, done: number, total: number): void {
     this.events.emit("cell_console", {
       cellId: o.cellId,
       entries: o.result.console,
@@ -469,40 +414,7 @@ export class NotebookSession {
       cacheHit: o.cacheHit,
       durationMs: o.result.durationMs,
     });
-  }
-
-  /** Writes pending run records with their audit events (one transaction) and runtime.json. */
-  async #flush(): Promise<void> {
-    const batch = this.#pending.splice(0);
-    if (batch.length === 0) return;
-    await writeRuntimeState(this.root, this.#runtime);
-    // Each run record and its audit event commit together: who ran what, producing which output.
-    await this.#deps.db.transaction(async (tx) => {
-      for (const { o, principal, notebookId } of batch) {
-        await recordRun(tx, {
-          tenantHash: this.scope.tenantHash,
-          notebookId,
-          cellId: o.cellId,
-          principal,
-          provenanceHash: o.provenance,
-          cacheHit: o.cacheHit,
-          status: o.status === "ready" ? "ok" : o.error?.kind ?? "error",
-          error: o.error?.message ?? null,
-          durationMs: Math.round(o.result.durationMs),
-          startedAt: o.startedAt,
-          finishedAt: o.finishedAt,
-        });
-        await this.#deps.audit?.record({
-          tenantHash: this.scope.tenantHash,
-          actor: principal,
-          action: "cell.execute",
-          resource: `notebooks/${this.scope.path}/cells/${o.cellId}`,
-          details: { status: o.status, cacheHit: o.cacheHit, errorKind: o.error?.kind ?? null },
-          provenanceHash: o.provenance,
-          outputHash: o.outputHash ?? null,
-        }, tx);
-      }
-    });
+    this.events.emit("cascade_progress", { cellId: o.cellId, done, total });
   }
 
   /** Loads the outputs of cells whose last run is still valid, so a reopened notebook shows them. */
@@ -511,7 +423,7 @@ export class NotebookSession {
       const last = this.#runtime.cells[id];
       if (!last || last.provenance !== prov.provenance || last.status !== "ready") continue;
       const hit = await lookupCell(
-        this.#deps,
+        this.#deps.runtime.deps,
         this.scope.tenantHash,
         prov.provenance,
         [],
@@ -538,7 +450,7 @@ export class NotebookSession {
       analyzer: this.#analyzer,
       analysisCache: this.#analysisCache,
       env: this.scope.secrets?.merged().env ?? { ...(this.#notebook.manifest.env ?? {}) },
-      denoVersion: this.#deps.denoVersion,
+      denoVersion: this.#deps.runtime.deps.denoVersion,
       lockHash: this.#lockHash,
       worker: this.#notebook.manifest.worker,
       runtime: this.#runtime,

@@ -1,3 +1,4 @@
+import { createRuntime } from "../runtime/runtime.ts";
 import assert from "node:assert/strict";
 import { fsBlobStore } from "../artifacts/fs_blob_store.ts";
 import { openSqlite } from "../db/sqlite.ts";
@@ -18,13 +19,15 @@ async function setup() {
     childEnv: { HOME: Deno.env.get("HOME") ?? dir },
   });
   const deps: SessionDeps = {
-    db,
-    blobs: fsBlobStore(`${dir}/artifacts`),
-    executor,
-    log: nullLogger(),
-    denoVersion: Deno.version.deno,
-    memoryMb: 256,
-    defaultTimeoutSeconds: 30,
+    runtime: createRuntime({
+      db,
+      blobs: fsBlobStore(`${dir}/artifacts`),
+      executor,
+      log: nullLogger(),
+      denoVersion: Deno.version.deno,
+      memoryMb: 256,
+      defaultTimeoutSeconds: 30,
+    }),
   };
   const root = `${dir}/nb`;
   await createNotebook(root, { name: "demo" });

@@ -4,7 +4,7 @@
  * browser tab and agent sees one state and one run queue.
  */
 import { NotFoundError } from "../errors.ts";
-import type { Tenant } from "../http/context.ts";
+import type { Tenant } from "../tenancy/tenant_id.ts";
 import type { SessionSecrets } from "../secrets/session_secrets.ts";
 import { NotebookSession, type SessionDeps } from "./notebook_session.ts";
 

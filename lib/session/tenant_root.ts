@@ -1,6 +1,6 @@
 /** Where a tenant's notebooks live: the notebook root, or a per-tenant folder under it. */
 import type { Config } from "../config/resolve.ts";
-import type { Tenant } from "../http/context.ts";
+import type { Tenant } from "../tenancy/tenant_id.ts";
 import { NotFoundError } from "../errors.ts";
 
 /**

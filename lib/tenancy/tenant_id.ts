@@ -1,6 +1,14 @@
 /** Tenant ids: validation and the hash that keys every per-tenant store. */
 import { ValidationError } from "../errors.ts";
 
+/** The tenant a request acts for; the default tenant when multi-tenancy is off. */
+export interface Tenant {
+  /** The validated tenant id ("default" when tenancy is off). */
+  id: string;
+  /** Hex hash of the id, used in storage keys, cache keys, folders and metric labels. */
+  hash: string;
+}
+
 /** The tenant used when multi-tenancy is off (personal mode, single-tenant service). */
 export const DEFAULT_TENANT_ID = "default";
 

@@ -5,38 +5,17 @@
  * this call, so a transform never changes what a notebook's editors see.
  */
 import { type ArtifactRecord, lookupArtifacts } from "../artifacts/artifact_index.ts";
-import type { BlobStore } from "../artifacts/blob_store.ts";
-import type { AuditRecorder } from "../audit/recorder.ts";
-import { recordRun } from "../db/runs.ts";
 import type { Db } from "../db/types.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import type { Executor } from "../executor/executor.ts";
 import type { CellError } from "../executor/types.ts";
-import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
-import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { Notebook } from "../notebook/format.ts";
 import { cellReadKeys, lockFileHash } from "../notebook/provenance.ts";
 import { emptyRuntimeState } from "../notebook/runtime_state.ts";
 import { buildModel, type NotebookModel } from "../session/cell_model.ts";
-import { type CellRunOutcome, planRun, runCells } from "../session/run_engine.ts";
+import { planRun } from "../runtime/run_engine.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import { readLockFile } from "../notebook/format.ts";
 import { streamId, type Transform } from "./transforms.ts";
-
-/** Services a materialization uses (the same ones notebook sessions use). */
-export interface MaterializeDeps {
-  db: Db;
-  blobs: BlobStore;
-  executor: Executor;
-  log: Logger;
-  metrics?: Metrics;
-  /** Records each cell execution with its run record, as interactive runs do. */
-  audit?: AuditRecorder;
-  denoVersion: string;
-  memoryMb: number;
-  defaultTimeoutSeconds: number;
-  now?: () => number;
-}
 
 /** One materialization request, already authorized and resolved to a notebook folder. */
 export interface MaterializeRequest {
@@ -70,23 +49,22 @@ export type MaterializeOutcome =
   | { ok: true; cellId: string; cacheHit: boolean; artifact: MaterializedArtifact }
   | { ok: false; cellId: string; error: CellError };
 
-let analyzer: Promise<Analyzer> | undefined;
-
-/** Runs a transform's cell with its parameters; throws only for a transform that cannot run. */
+/**
+ * Runs a transform's cell with its parameters through the one run path (same recording, audit,
+ * metrics and `@worker` routing as a session's runs); throws only for a transform that cannot run.
+ */
 export async function materialize(
-  deps: MaterializeDeps,
+  runtime: Runtime,
   req: MaterializeRequest,
 ): Promise<MaterializeOutcome> {
-  analyzer ??= loadAnalyzer();
   const { transform, tenant } = req;
-  const now = deps.now ?? Date.now;
   const built = buildModel({
     root: req.root,
     cells: req.notebook.cells,
-    analyzer: await analyzer,
+    analyzer: await runtime.analyzer(),
     analysisCache: new Map(),
     env: { ...req.env, ...req.params },
-    denoVersion: deps.denoVersion,
+    denoVersion: runtime.deps.denoVersion,
     lockHash: lockFileHash(await readLockFile(req.root)),
     worker: req.notebook.manifest.worker,
     runtime: emptyRuntimeState(),
@@ -97,26 +75,22 @@ export async function materialize(
   checkParamsAreHashed(built, target, transform, req.params);
   const model = withOutput(built, target, transform.output);
 
-  const notebookId = req.notebook.manifest.notebook_id;
-  const outcomes = await runCells(
-    {
-      db: deps.db,
-      blobs: deps.blobs,
-      executor: deps.executor,
-      tenantHash: tenant.hash,
-      memoryMb: deps.memoryMb,
-      defaultTimeoutSeconds: deps.defaultTimeoutSeconds,
-      notebookTimeoutSeconds: req.notebook.manifest.timeout,
-      now,
-    },
+  const manifest = req.notebook.manifest;
+  const outcomes = await runtime.run({
     model,
-    [target],
-    "normal",
-    {
-      signal: req.signal,
-      hooks: { onCellDone: (o) => record(deps, req, notebookId, o) },
+    targets: [target],
+    mode: "normal",
+    signal: req.signal,
+    scope: {
+      tenantHash: tenant.hash,
+      notebookId: manifest.notebook_id,
+      notebookPath: req.path,
+      principal: req.principal,
+      workers: manifest.workers ?? [],
+      timeoutSeconds: manifest.timeout,
+      auditDetails: { transform: transform.name },
     },
-  );
+  });
   const last = outcomes.find((o) => o.cellId === target);
   if (!last || last.status === "error") {
     return {
@@ -125,7 +99,7 @@ export async function materialize(
       error: last?.error ?? { kind: "exception", message: "The transform's cell did not run" },
     };
   }
-  const found = await findArtifact(deps.db, tenant.hash, last.provenance, transform);
+  const found = await findArtifact(runtime.deps.db, tenant.hash, last.provenance, transform);
   if (!found) {
     throw new Error(`Transform '${transform.name}': output '${transform.output}' was not stored`);
   }
@@ -243,48 +217,4 @@ async function findArtifact(
       provenance,
     },
   };
-}
-
-async function record(
-  deps: MaterializeDeps,
-  req: MaterializeRequest,
-  notebookId: string,
-  o: CellRunOutcome,
-): Promise<void> {
-  // Same shape as an interactive run: the run record and its audit event commit together.
-  await deps.db.transaction(async (tx) => {
-    await recordRun(tx, {
-      tenantHash: req.tenant.hash,
-      notebookId,
-      cellId: o.cellId,
-      principal: req.principal,
-      provenanceHash: o.provenance,
-      cacheHit: o.cacheHit,
-      status: o.status === "ready" ? "ok" : o.error?.kind ?? "error",
-      error: o.error?.message ?? null,
-      durationMs: Math.round(o.result.durationMs),
-      startedAt: o.startedAt,
-      finishedAt: o.finishedAt,
-    });
-    await deps.audit?.record({
-      tenantHash: req.tenant.hash,
-      actor: req.principal,
-      action: "cell.execute",
-      resource: `notebooks/${req.path}/cells/${o.cellId}`,
-      details: {
-        status: o.status,
-        cacheHit: o.cacheHit,
-        errorKind: o.error?.kind ?? null,
-        transform: req.transform.name,
-      },
-      provenanceHash: o.provenance,
-      outputHash: o.outputHash ?? null,
-    }, tx);
-  });
-  deps.metrics?.cellExecutions.inc({
-    tenant: req.tenant.id,
-    status: o.status,
-    cache_hit: String(o.cacheHit),
-  });
-  if (o.bytesWritten) deps.metrics?.artifactBytes.inc({ tenant: req.tenant.id }, o.bytesWritten);
 }

@@ -1,52 +1,27 @@
-/** Secret manager of a session: save its config (then fetch at once) and refresh. Never answers 500 for a fetch. */
+/** Secret manager of a session: save its config (then fetch at once) and refresh. */
 import { Hono } from "hono";
-import { z } from "zod";
-import { ValidationError } from "../../lib/errors.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
-import { parseSecretManagerConfig } from "../../lib/secrets/provider.ts";
+import { callerOf, jsonBody } from "../../lib/http/caller.ts";
 import type { ApiDeps } from "./deps.ts";
-import { authorize, parseBody } from "./_helpers.ts";
-
-const ConfigBody = z.object({ config: z.record(z.string(), z.unknown()).nullable() });
 
 /** Routes under /v1/notebooks/:sid/secret-manager. */
 export function secretRoutes(deps: ApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const { dispatch } = deps.dispatcher;
 
   app.put("/:sid/secret-manager/config", async (c) => {
-    const s = deps.sessions.get(c.var.tenant, c.req.param("sid"));
-    authorize(deps, c, "notebook:write", `notebooks/${s.scope.path}`);
-    const body = await parseBody(c, ConfigBody);
-    let warnings: string[] = [];
-    let config = null;
-    if (body.config) {
-      const parsed = parseSecretManagerConfig(body.config);
-      if (!parsed.config) {
-        throw new ValidationError(
-          `Invalid secret manager config: ${"error" in parsed ? parsed.error : "unknown error"}`,
-        );
-      }
-      config = parsed.config;
-      warnings = parsed.warnings;
-    }
-    const changed = await s.setSecretManager(config);
-    await deps.audit?.(c, {
-      action: "secret_manager.config",
-      resource: `notebooks/${s.scope.path}`,
-      details: { provider: config?.provider ?? null, changed },
-    });
-    return c.json({ warnings, state: s.state() });
+    const out = await dispatch(
+      "secret_manager.config",
+      { ...await jsonBody(c), sid: c.req.param("sid") },
+      callerOf(c),
+    );
+    return c.json({ warnings: out.warnings, state: out.state });
   });
 
   app.post("/:sid/secret-manager/refresh", async (c) => {
-    const s = deps.sessions.get(c.var.tenant, c.req.param("sid"));
-    authorize(deps, c, "notebook:write", `notebooks/${s.scope.path}`);
-    await s.refreshSecrets();
-    await deps.audit?.(c, {
-      action: "secret_manager.refresh",
-      resource: `notebooks/${s.scope.path}`,
-    });
-    return c.json(s.state());
+    return c.json(
+      await dispatch("secret_manager.refresh", { sid: c.req.param("sid") }, callerOf(c)),
+    );
   });
 
   return app;

@@ -3,11 +3,10 @@ import type { Context } from "hono";
 import { PageShell } from "../../components/page_shell.tsx";
 import { HomeApp, type HomeAppProps } from "../../islands/home.tsx";
 import type { AppEnv } from "../../lib/http/context.ts";
-import { discoverNotebooks } from "../../lib/session/discover.ts";
+import { callerOf } from "../../lib/http/caller.ts";
 import type { IslandBuild } from "../../lib/ui/island_assets.ts";
 import { renderDocument } from "../../lib/ui/render_page.ts";
 import type { ApiDeps } from "../api/deps.ts";
-import { authorize } from "../api/_helpers.ts";
 
 /** Renders the home page with the discover list. */
 export async function homePage(
@@ -15,15 +14,13 @@ export async function homePage(
   c: Context<AppEnv>,
   build: IslandBuild | null,
 ): Promise<string> {
-  authorize(deps, c, "notebook:read");
   const props: HomeAppProps = { notebooks: [], listError: null };
   if (deps.config.deploymentMode === "personal") {
-    let list = await discoverNotebooks(await deps.notebookRoot(c.var.tenant));
-    const me = c.var.identity.principal;
-    if (deps.config.personalModeUserHeader) {
-      list = list.filter((n) => n.owner === null || n.owner === me);
-    }
-    props.notebooks = list;
+    props.notebooks = await deps.dispatcher.dispatch(
+      "notebook.discover",
+      {},
+      callerOf(c, "page"),
+    );
   } else {
     props.listError =
       "The notebook list is available in personal mode only; open a notebook by its path.";

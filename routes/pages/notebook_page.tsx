@@ -5,14 +5,13 @@
 import type { Context } from "hono";
 import { PageShell } from "../../components/page_shell.tsx";
 import { NotebookApp, type NotebookAppProps } from "../../islands/notebook/app.tsx";
-import { NotFoundError, ValidationError } from "../../lib/errors.ts";
+import { ValidationError } from "../../lib/errors.ts";
+import { callerOf } from "../../lib/http/caller.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
-import { displayPath, resolveNotebookPath } from "../../lib/session/paths.ts";
 import type { IslandBuild } from "../../lib/ui/island_assets.ts";
 import type { NotebookState } from "../../lib/ui/notebook_types.ts";
 import { renderDocument } from "../../lib/ui/render_page.ts";
 import type { ApiDeps } from "../api/deps.ts";
-import { authorize } from "../api/_helpers.ts";
 
 /** Renders the editor page of the notebook named by the URL path. */
 export async function notebookPage(
@@ -21,21 +20,19 @@ export async function notebookPage(
   build: IslandBuild | null,
 ): Promise<string> {
   const rel = notebookPathOf(new URL(c.req.url).pathname);
-  const root = await deps.notebookRoot(c.var.tenant);
-  const abs = await resolveNotebookPath(root, rel);
-  const shown = displayPath(root, abs);
-  authorize(deps, c, "notebook:read", `notebooks/${shown}`);
-  try {
-    await Deno.stat(`${abs}/notebook.toml`);
-  } catch {
-    throw new NotFoundError(
-      `'${rel}' is not a notebook: the folder does not exist or has no notebook.toml`,
-    );
-  }
-  const session = await deps.sessions.open(c.var.tenant, abs, shown);
-  await deps.audit?.(c, { action: "notebook.open", resource: `notebooks/${session.scope.path}` });
+  const opened = await deps.dispatcher.dispatch(
+    "notebook.open",
+    { path: rel },
+    callerOf(c, "page"),
+  );
+  // The page's first paint is the view of a client that just connected (cached outputs marked).
+  const watch = await deps.dispatcher.dispatch(
+    "notebook.watch",
+    { sid: opened.sessionId },
+    callerOf(c, "page"),
+  );
   const props: NotebookAppProps = {
-    state: session.state({ restored: true }) as unknown as NotebookState,
+    state: watch.state() as NotebookState,
     urls: { editor: build?.urls["editor.js"] ?? "", dagLayout: build?.urls["dag_layout.js"] ?? "" },
   };
   return renderDocument(

@@ -8,7 +8,7 @@ import type { Executor } from "../executor/executor.ts";
 import { childKey } from "../executor/permissions.ts";
 import type { CacheStores, StoredResult } from "./cell_cache.ts";
 import { lookupCell, storeCell } from "./cell_cache.ts";
-import type { NotebookModel } from "./cell_model.ts";
+import type { NotebookModel } from "../session/cell_model.ts";
 
 /** Run modes: normal (cache), rerun (skip the target's own cache), force (skip every cache). */
 export type RunMode = "normal" | "rerun" | "force";

@@ -1,0 +1,66 @@
+/**
+ * The command pipeline: the table of every operation a caller can ask for, and the one
+ * dispatcher that enforces scope, ACL, QoS and audit for all of them. Surfaces import this.
+ */
+import { adminTenants, auditEvents, auditVerify, cacheClear } from "./admin_commands.ts";
+import {
+  cellAdd,
+  cellDelete,
+  cellEdit,
+  cellExecute,
+  cellReorder,
+  envUpdate,
+  notebookCancel,
+  notebookRunAll,
+  secretManagerConfig,
+  secretManagerRefresh,
+} from "./cell_commands.ts";
+import {
+  notebookArtifacts,
+  notebookCreate,
+  notebookDag,
+  notebookDelete,
+  notebookDeleteByPath,
+  notebookDiscover,
+  notebookOpen,
+  notebookState,
+  notebookWatch,
+} from "./notebook_commands.ts";
+import { streamRead, transformMaterialize } from "./transform_commands.ts";
+
+export type { AnyCommand, Caller, Command, CommandContext, Surface } from "./command.ts";
+export { buildCommandDeps, type CommandDeps, type CommandDepsInput } from "./deps.ts";
+export { createDispatcher, type Dispatcher, type OutputOf } from "./dispatcher.ts";
+export { TransformFailedError } from "./transform_commands.ts";
+
+/** Every command by name, in the order docs list them. */
+export const COMMANDS = {
+  "notebook.create": notebookCreate,
+  "notebook.open": notebookOpen,
+  "notebook.discover": notebookDiscover,
+  "notebook.state": notebookState,
+  "notebook.watch": notebookWatch,
+  "notebook.dag": notebookDag,
+  "notebook.artifacts": notebookArtifacts,
+  "notebook.delete": notebookDelete,
+  "notebook.delete_by_path": notebookDeleteByPath,
+  "cell.add": cellAdd,
+  "cell.edit": cellEdit,
+  "cell.delete": cellDelete,
+  "cell.reorder": cellReorder,
+  "cell.execute": cellExecute,
+  "notebook.run_all": notebookRunAll,
+  "notebook.cancel": notebookCancel,
+  "env.update": envUpdate,
+  "secret_manager.config": secretManagerConfig,
+  "secret_manager.refresh": secretManagerRefresh,
+  "transform.materialize": transformMaterialize,
+  "stream.read": streamRead,
+  "cache.clear": cacheClear,
+  "admin.tenants": adminTenants,
+  "audit.verify": auditVerify,
+  "audit.events": auditEvents,
+} as const;
+
+/** The command table's type: names to commands (gives `dispatch` its typed answers). */
+export type CommandTable = typeof COMMANDS;

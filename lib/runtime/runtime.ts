@@ -1,0 +1,151 @@
+/**
+ * The one run path. Sessions, transforms (and later apps and MCP) run cells through
+ * `runtime.run(...)`, which drives the run engine and applies the same named steps to every
+ * finished cell, in order:
+ *
+ * 1. `persist`  — the caller's own state (a session's outputs, runtime.json, console file);
+ * 2. `record`   — the run row and its audit event, in one transaction (cache hits batched);
+ * 3. `count`    — metrics, labelled with the tenant hash (never the tenant id);
+ * 4. `emit`     — the caller's live events.
+ *
+ * It also owns the one analyzer and the one worker resolution (`@worker` / `[[workers]]`).
+ *
+ * @example
+ * ```ts
+ * const runtime = createRuntime({ db, blobs, executor, log, denoVersion: Deno.version.deno,
+ *   memoryMb: 512, defaultTimeoutSeconds: 300 });
+ * const outcomes = await runtime.run({ model, targets: [cellId], mode: "normal", scope });
+ * ```
+ */
+import type { BlobStore } from "../artifacts/blob_store.ts";
+import type { AuditRecorder } from "../audit/recorder.ts";
+import type { Db } from "../db/types.ts";
+import type { Executor } from "../executor/executor.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
+import type { WorkerRegistry } from "../worker/registry.ts";
+import type { NotebookModel } from "../session/cell_model.ts";
+import { type CellRunOutcome, type ExecutorLookup, runCells, type RunMode } from "./run_engine.ts";
+import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
+
+export type { RunScope };
+
+/** Services the runtime uses; one per process. */
+export interface RuntimeDeps {
+  db: Db;
+  blobs: BlobStore;
+  executor: Executor;
+  log: Logger;
+  metrics?: Metrics;
+  /** Records cell executions in the audit log, in the run record's transaction. */
+  audit?: AuditRecorder;
+  /** Remote workers named by `@worker` / `worker =` and `[[workers]]`. */
+  workers?: WorkerRegistry;
+  denoVersion: string;
+  memoryMb: number;
+  defaultTimeoutSeconds: number;
+  now?: () => number;
+}
+
+/** Per-run callbacks of the caller (the `persist` and `emit` steps, and progress). */
+export interface RunHooks {
+  onStart?: (cellIds: string[]) => void;
+  onCellRunning?: (cellId: string) => void;
+  /** Step 1: the caller's own state for a finished cell (before it is recorded). */
+  persist?: (outcome: CellRunOutcome) => void | Promise<void>;
+  /** Called before recorded rows commit, so the caller can write its state file with them. */
+  beforeRecord?: () => void | Promise<void>;
+  /** Step 4: live events for a finished cell (after it is recorded). */
+  emit?: (outcome: CellRunOutcome, done: number, total: number) => void;
+}
+
+/** One run request. */
+export interface RunRequest {
+  model: NotebookModel;
+  targets: readonly string[];
+  mode: RunMode;
+  scope: RunScope;
+  signal?: AbortSignal;
+  hooks?: RunHooks;
+}
+
+/** The run path shared by every caller. */
+export interface Runtime {
+  readonly deps: RuntimeDeps;
+  /** The one cell analyzer (the TypeScript parser loads on first use). */
+  analyzer(): Promise<Analyzer>;
+  /** Runs `targets` (and what they need); every finished cell goes through the named steps. */
+  run(request: RunRequest): Promise<CellRunOutcome[]>;
+  /** The executor for a worker name (`undefined`/`local`: the local one), or why there is none. */
+  executorFor(worker: string | undefined, workers?: readonly unknown[]): ExecutorLookup;
+}
+
+/** Creates the runtime. */
+export function createRuntime(deps: RuntimeDeps): Runtime {
+  let analyzer: Promise<Analyzer> | undefined;
+  const now = deps.now ?? Date.now;
+
+  function executorFor(worker: string | undefined, workers: readonly unknown[] = []) {
+    if (deps.workers) return deps.workers.resolve(worker, workers as never);
+    if (worker === undefined || worker === "local") {
+      return { ok: true as const, executor: deps.executor };
+    }
+    return {
+      ok: false as const,
+      message: `Cell asks for worker '${worker}', but this server has no remote workers configured`,
+    };
+  }
+
+  return {
+    deps,
+    analyzer: () => analyzer ??= loadAnalyzer(),
+    executorFor,
+    async run(request) {
+      const { scope, hooks = {} } = request;
+      const pending: CellRunOutcome[] = [];
+      // Cache hits are recorded together (one transaction) so a cached run-all stays cheap; an
+      // executed cell is recorded at once, since its work was expensive and a crash must keep it.
+      const flush = async () => {
+        const batch = pending.splice(0);
+        if (batch.length === 0) return;
+        await hooks.beforeRecord?.();
+        await recordOutcomes(deps, scope, batch);
+      };
+      try {
+        return await runCells(
+          {
+            db: deps.db,
+            blobs: deps.blobs,
+            executor: deps.executor,
+            executorFor: (worker) => executorFor(worker, scope.workers),
+            tenantHash: scope.tenantHash,
+            memoryMb: deps.memoryMb,
+            defaultTimeoutSeconds: deps.defaultTimeoutSeconds,
+            notebookTimeoutSeconds: scope.timeoutSeconds,
+            now,
+          },
+          request.model,
+          request.targets,
+          request.mode,
+          {
+            signal: request.signal,
+            hooks: {
+              onStart: hooks.onStart,
+              onCellRunning: hooks.onCellRunning,
+              onCellDone: async (o, done, total) => {
+                await hooks.persist?.(o);
+                pending.push(o);
+                if (!o.cacheHit) await flush();
+                countOutcome(deps.metrics, scope.tenantHash, o);
+                hooks.emit?.(o, done, total);
+              },
+            },
+          },
+        );
+      } finally {
+        await flush();
+      }
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/** The named post-run steps every run shares: record (run rows + audit) and count (metrics). */
+import type { AuditRecorder } from "../audit/recorder.ts";
+import { recordRun } from "../db/runs.ts";
+import type { Db } from "../db/types.ts";
+import type { Metrics } from "../metrics.ts";
+import type { CellRunOutcome } from "./run_engine.ts";
+
+/** Who and what a run is for: recorded with every cell it runs. */
+export interface RunScope {
+  tenantHash: string;
+  notebookId: string;
+  /** The notebook's path relative to the tenant's root, as audit resources name it. */
+  notebookPath: string;
+  principal: string | null;
+  /** The notebook's `[[workers]]` (for `@worker` resolution). */
+  workers?: readonly unknown[];
+  /** The notebook's `timeout` in seconds, if set. */
+  timeoutSeconds?: number;
+  /** Extra audit details of every cell event of this run (e.g. `{transform: "daily"}`). */
+  auditDetails?: Record<string, unknown>;
+}
+
+/**
+ * Step `record`: each run row and its audit event commit together, so the log ties who ran what
+ * to which output hash and cannot disagree with the run history.
+ */
+export async function recordOutcomes(
+  deps: { db: Db; audit?: AuditRecorder },
+  scope: RunScope,
+  outcomes: readonly CellRunOutcome[],
+): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    for (const o of outcomes) {
+      await recordRun(tx, {
+        tenantHash: scope.tenantHash,
+        notebookId: scope.notebookId,
+        cellId: o.cellId,
+        principal: scope.principal,
+        provenanceHash: o.provenance,
+        cacheHit: o.cacheHit,
+        status: o.status === "ready" ? "ok" : o.error?.kind ?? "error",
+        error: o.error?.message ?? null,
+        durationMs: Math.round(o.result.durationMs),
+        startedAt: o.startedAt,
+        finishedAt: o.finishedAt,
+      });
+      await deps.audit?.record({
+        tenantHash: scope.tenantHash,
+        actor: scope.principal,
+        action: "cell.execute",
+        resource: `notebooks/${scope.notebookPath}/cells/${o.cellId}`,
+        details: {
+          status: o.status,
+          cacheHit: o.cacheHit,
+          errorKind: o.error?.kind ?? null,
+          ...scope.auditDetails,
+        },
+        provenanceHash: o.provenance,
+        outputHash: o.outputHash ?? null,
+      }, tx);
+    }
+  });
+}
+
+/** Step `count`: executions, durations and artifact bytes, labelled with the tenant hash. */
+export function countOutcome(
+  metrics: Metrics | undefined,
+  tenantHash: string,
+  o: CellRunOutcome,
+): void {
+  if (!metrics) return;
+  metrics.cellExecutions.inc({
+    tenant: tenantHash,
+    status: o.status,
+    cache_hit: String(o.cacheHit),
+  });
+  if (!o.cacheHit && o.status === "ready") {
+    metrics.cellDuration.observe({ tenant: tenantHash }, o.result.durationMs / 1000);
+  }
+  if (o.bytesWritten) metrics.artifactBytes.inc({ tenant: tenantHash }, o.bytesWritten);
+}
