@@ -7,7 +7,7 @@ import { DEFAULT_TEST_PG_URL } from "../lib/db/testing.ts";
 
 const deno = Deno.execPath();
 const root = new URL("..", import.meta.url).pathname;
-const env = { ...Deno.env.toObject(), NO_COLOR: "1" };
+const env: Record<string, string> = { ...Deno.env.toObject(), NO_COLOR: "1" };
 
 const plan = planPreflight(await probe(env));
 const missing = missingLine(plan);

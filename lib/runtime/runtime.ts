@@ -25,6 +25,8 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
+import type { Tracer } from "../tracing/tracer.ts";
+import { cellRunSpans } from "../tracing/cell_span.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
 import { type CellRunOutcome, type ExecutorLookup, runCells, type RunMode } from "./run_engine.ts";
 import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
@@ -46,6 +48,8 @@ export interface RuntimeDeps {
   memoryMb: number;
   defaultTimeoutSeconds: number;
   now?: () => number;
+  /** [ops/tracing] One span per finished cell (lib/tracing/cell_span.ts); absent when off. */
+  tracer?: Tracer;
 }
 
 /** Per-run callbacks of the caller (the `persist` and `emit` steps, and progress). */
@@ -104,6 +108,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     async run(request) {
       const { scope, hooks = {} } = request;
       const pending: CellRunOutcome[] = [];
+      const spans = cellRunSpans(deps.tracer, scope); // [ops/tracing]
       // Cache hits are recorded together (one transaction) so a cached run-all stays cheap; an
       // executed cell is recorded at once, since its work was expensive and a crash must keep it.
       const flush = async () => {
@@ -138,6 +143,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
                 pending.push(o);
                 if (!o.cacheHit) await flush();
                 countOutcome(deps.metrics, scope.tenantHash, o);
+                spans.done(o); // [ops/tracing]
                 hooks.emit?.(o, done, total);
               },
             },
