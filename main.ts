@@ -120,6 +120,8 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     notebooks: config.notebookStorageDir,
     artifacts: config.artifactBlobBackend === "s3"
       ? `s3://${config.s3.bucket}/${config.s3.prefix}`
+      : config.artifactBlobBackend === "azure"
+      ? `azure://${config.azure.container}/${config.azure.prefix}`
       : config.artifactDir ?? "",
     migrations: {
       applied: services.migrated,

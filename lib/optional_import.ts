@@ -8,13 +8,20 @@
  */
 
 /** The packages loaded this way (each is in deno.json's imports). */
-export type OptionalPackage = "@aws-sdk/client-s3" | "@infisical/sdk" | "postgres";
+export type OptionalPackage =
+  | "@aws-sdk/client-s3"
+  | "@azure/storage-blob"
+  | "@infisical/sdk"
+  | "postgres";
 
-const provided = new Map<OptionalPackage, unknown>();
+const provided = new Map<OptionalPackage, () => Promise<unknown>>();
 
-/** Makes `specifier` resolve to an already-loaded module (the single-file build). */
-export function provideOptional(specifier: OptionalPackage, module: unknown): void {
-  provided.set(specifier, module);
+/**
+ * Makes `specifier` resolve through `load` (the single-file build: a bundled dynamic import,
+ * still evaluated only on first use).
+ */
+export function provideOptional(specifier: OptionalPackage, load: () => Promise<unknown>): void {
+  provided.set(specifier, load);
 }
 
 /**
@@ -24,6 +31,7 @@ export function provideOptional(specifier: OptionalPackage, module: unknown): vo
  * @example const sdk = await importOptional<typeof import("@aws-sdk/client-s3")>("@aws-sdk/client-s3");
  */
 export async function importOptional<T>(specifier: OptionalPackage): Promise<T> {
-  if (provided.has(specifier)) return provided.get(specifier) as T;
+  const load = provided.get(specifier);
+  if (load) return await load() as T;
   return await import(specifier) as T;
 }

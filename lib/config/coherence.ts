@@ -100,6 +100,11 @@ export function checkCoherence(c: Config): Coherence {
         "and STRATA_EXECUTOR_WORKER_TOKEN (the worker's STRATA_WORKER_TOKEN).",
     );
   }
+  if (c.artifactBlobBackend === "azure" && !c.azure.container) {
+    conflicts.push(
+      "artifact_blob_backend=azure requires azure_container. Fix: set STRATA_AZURE_CONTAINER.",
+    );
+  }
   if (c.artifactBlobBackend === "s3" && !c.s3.bucket) {
     conflicts.push("artifact_blob_backend=s3 requires s3_bucket. Fix: set STRATA_S3_BUCKET.");
   }

@@ -44,7 +44,9 @@ export interface Config {
   notebookStorageDir: string;
   /** Folder blob store; undefined only in service mode when not set (a coherence error). */
   artifactDir?: string;
-  artifactBlobBackend: "local" | "s3";
+  artifactBlobBackend: "local" | "s3" | "azure";
+  /** Azure Blob Storage settings (credentials come from AZURE_STORAGE_* variables). */
+  azure: { container?: string; prefix: string; endpoint?: string };
   s3: S3Config;
   rateLimit: RateLimitConfig;
   acl?: Readonly<Record<string, unknown>>;
@@ -113,6 +115,11 @@ export function resolveConfig(
     notebookStorageDir: expand(get("notebook_storage_dir", `${dataDir}/notebooks`)),
     artifactDir,
     artifactBlobBackend: get("artifact_blob_backend", "local"),
+    azure: {
+      container: v.azure_container as string | undefined,
+      prefix: get("azure_prefix", "strata/"),
+      endpoint: v.azure_endpoint as string | undefined,
+    },
     s3: {
       bucket: v.s3_bucket as string | undefined,
       prefix: get("s3_prefix", "strata/"),

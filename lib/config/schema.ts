@@ -115,8 +115,8 @@ export const FIELDS = {
   },
   artifact_blob_backend: {
     kind: "string",
-    schema: z.enum(["local", "s3"]),
-    doc: "local (artifact_dir) or s3. @default local",
+    schema: z.enum(["local", "s3", "azure"]),
+    doc: "local (artifact_dir), s3 or azure (Azure Blob Storage). @default local",
   },
   s3_bucket: { kind: "string", schema: z.string().min(3), doc: "S3 bucket for artifacts." },
   s3_prefix: {
@@ -222,6 +222,26 @@ export const FIELDS = {
     kind: "int",
     schema: positiveInt,
     doc: "Default cell timeout. @default 300",
+  },
+  azure_container: {
+    kind: "string",
+    schema: z.string().regex(
+      /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+      "must be an Azure container name (3-63 lowercase letters, digits, single hyphens)",
+    ),
+    doc:
+      "Azure Blob Storage container for artifacts (artifact_blob_backend = azure). Credentials: AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT + AZURE_STORAGE_KEY.",
+  },
+  azure_prefix: {
+    kind: "string",
+    schema: z.string().regex(/^(?:[A-Za-z0-9._-]+\/)*$/, "must be empty or end with '/'"),
+    doc: "Blob name prefix inside the container. @default strata/",
+  },
+  azure_endpoint: {
+    kind: "string",
+    schema: z.url(),
+    doc:
+      "Account URL (Azurite: http://127.0.0.1:10000/devstoreaccount1). @default https://<AZURE_STORAGE_ACCOUNT>.blob.core.windows.net",
   },
   // --- Operations: migrations, background jobs, artifact cache, database pool, tracing. ---
   auto_migrate: {

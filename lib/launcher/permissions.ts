@@ -43,6 +43,20 @@ export const SERVER_ENV = [
   "HOMEDRIVE",
   "_X_AMZN_TRACE_ID",
   "INFISICAL_*",
+  // Azure Blob Storage credentials (artifact_blob_backend = azure); the SDK's loggers and
+  // proxy policy read the others when it loads or sends.
+  "AZURE_STORAGE_*",
+  "AZURE_LOG_LEVEL",
+  "TYPESPEC_RUNTIME_LOG_LEVEL",
+  "DEBUG",
+  "HTTPS_PROXY",
+  "https_proxy",
+  "HTTP_PROXY",
+  "http_proxy",
+  "NO_PROXY",
+  "no_proxy",
+  "ALL_PROXY",
+  "all_proxy",
   ...TYPESCRIPT_ENV,
   "NO_COLOR",
   "TZ",
@@ -81,6 +95,7 @@ function scopedFlags(
     );
     if (!config.s3.endpoint) net.add(`${config.s3.bucket}.s3.${config.s3.region}.amazonaws.com`);
   }
+  if (config.artifactBlobBackend === "azure") net.add(azureHost(config, ctx.env));
   if (ctx.env.INFISICAL_CLIENT_ID || ctx.env.INFISICAL_TOKEN) {
     net.add(ctx.env.INFISICAL_HOST ? hostPort(ctx.env.INFISICAL_HOST, 443) : "app.infisical.com");
   }
@@ -100,13 +115,32 @@ function scopedFlags(
     ...(net.size > 0 ? [`--allow-net=${[...net].join(",")}`] : []),
     `--allow-read=${readable.join(",")}`,
     `--allow-write=${writable.join(",")}`,
-    `--allow-env=${SERVER_ENV.join(",")}`,
+    // The Azure SDK loads the `debug` package, which enumerates the whole environment at import
+    // (a listed --allow-env cannot allow that). The launcher passes this process only the
+    // SERVER_ENV variables (clearEnv), so unrestricted reading exposes nothing more.
+    config.artifactBlobBackend === "azure" ? "--allow-env" : `--allow-env=${SERVER_ENV.join(",")}`,
     // Cell processes are deno; kill(1) ends a cell's whole process group (Deno.kill would
     // need unrestricted --allow-run).
     `--allow-run=${[ctx.denoPath, ...(ctx.killPath ? [ctx.killPath] : [])].join(",")}`,
   ];
-  if (config.artifactBlobBackend === "s3") flags.push("--allow-sys=osRelease");
+  // Both SDKs read the OS release for their user agent.
+  if (config.artifactBlobBackend !== "local") flags.push("--allow-sys=osRelease");
   return flags;
+}
+
+/** The Azure blob endpoint the server talks to: azure_endpoint, the connection string's, or the account's. */
+function azureHost(config: Config, env: Record<string, string | undefined>): string {
+  if (config.azure.endpoint) return hostPort(config.azure.endpoint, 443);
+  const parts = new Map(
+    (env.AZURE_STORAGE_CONNECTION_STRING ?? "").split(";").map((p) => {
+      const i = p.indexOf("=");
+      return [p.slice(0, i).trim(), p.slice(i + 1).trim()] as const;
+    }),
+  );
+  if (parts.get("BlobEndpoint")) return hostPort(parts.get("BlobEndpoint")!, 443);
+  const account = parts.get("AccountName") ?? env.AZURE_STORAGE_ACCOUNT ?? "";
+  const suffix = parts.get("EndpointSuffix") ?? "core.windows.net";
+  return `${account}.blob.${suffix}:443`;
 }
 
 /** host:port as Deno's net permission spells it (IPv6 in brackets). */
