@@ -2,7 +2,6 @@
  * Strata: composes the server (config, coherence, storage, migrations, app, serve, cron) and
  * dispatches the CLI. `strata serve` first re-runs itself under the permissions its config needs.
  */
-import { checkCoherence } from "./lib/config/coherence.ts";
 import { createLogger } from "./lib/log.ts";
 import { printBanner } from "./lib/banner.ts";
 import { resolveDbTarget } from "./lib/db/open.ts";
@@ -35,7 +34,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   if (!loaded) return 2;
   const { config } = loaded;
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
-  const warnings = [...loaded.warnings, ...checkCoherence(config).warnings];
+  const warnings = [...loaded.warnings];
   for (const w of warnings) log.warn(w);
 
   const metrics = createMetrics();
@@ -51,7 +50,6 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   const tenants = tenantRegistry({ max: config.maxTenants });
   const services = await createServices({
     config,
-    env,
     log,
     metrics,
     // Metric labels carry the tenant's hash (DESIGN §7), never the raw id.

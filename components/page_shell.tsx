@@ -17,6 +17,8 @@ export interface PageShellProps {
   title: string;
   /** Hashed stylesheet URL; absent falls back to no stylesheet. */
   css?: string;
+  /** Hashed icon URL. @default "/favicon.ico" */
+  icon?: string;
   /** Module scripts to preload (e.g. the lazily imported editor). */
   preload?: string[];
   island?: IslandMount;
@@ -24,7 +26,9 @@ export interface PageShellProps {
 }
 
 /** The document. Rendered to a string with a doctype by `renderPage`. */
-export function PageShell({ title, css, preload = [], island, children }: PageShellProps) {
+export function PageShell(
+  { title, css, icon = "/favicon.ico", preload = [], island, children }: PageShellProps,
+) {
   return (
     <html lang="en">
       <head>
@@ -32,6 +36,7 @@ export function PageShell({ title, css, preload = [], island, children }: PageSh
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <title>{title}</title>
+        <link rel="icon" href={icon} type="image/svg+xml" />
         {css && <link rel="stylesheet" href={css} />}
         {island?.script && <link rel="modulepreload" href={island.script} />}
         {preload.map((p) => <link key={p} rel="modulepreload" href={p} />)}

@@ -8,12 +8,17 @@ export interface HomeAppProps {
   notebooks: NotebookListing[];
   /** Why the list is unavailable (e.g. service mode), if it is. */
   listError: string | null;
+  /**
+   * The notebook root every path is relative to, as an absolute path on the server's machine;
+   * null where it is not the visitor's business (service mode).
+   */
+  root: string | null;
 }
 
 type SortKey = "name" | "path" | "owner" | "updatedAt";
 
 /** The home page. */
-export function HomeApp({ notebooks: initial, listError }: HomeAppProps) {
+export function HomeApp({ notebooks: initial, listError, root }: HomeAppProps) {
   const [notebooks, setNotebooks] = useState(initial);
   const [name, setName] = useState("");
   const [folder, setFolder] = useState("");
@@ -117,7 +122,7 @@ export function HomeApp({ notebooks: initial, listError }: HomeAppProps) {
                 />
               </label>
               <label>
-                Folder <span class="muted">(optional, relative to the notebook directory)</span>
+                Folder <span class="muted">(optional, relative to the notebook root)</span>
                 <input
                   name="folder"
                   placeholder="e.g. team/analysis"
@@ -145,6 +150,7 @@ export function HomeApp({ notebooks: initial, listError }: HomeAppProps) {
               </label>
               <button type="submit" disabled={!openPath.trim()}>Open</button>
             </form>
+            <RootHint root={root} />
           </section>
         </div>
         {message && (
@@ -238,6 +244,29 @@ export function HomeApp({ notebooks: initial, listError }: HomeAppProps) {
             )}
         </section>
       </main>
+    </div>
+  );
+}
+
+/** Where notebooks can be opened from, and how to open one elsewhere. */
+function RootHint({ root }: { root: string | null }) {
+  if (root === null) {
+    return (
+      <p class="root-hint muted">
+        Paths are relative to your notebook root on the server.
+      </p>
+    );
+  }
+  return (
+    <div class="root-hint" data-testid="root-hint">
+      <p class="root-hint muted">
+        Notebook root: <code>{root}</code>
+        <br />
+        Paths are relative to it; folders outside it cannot be opened. To work on a notebook
+        elsewhere (for example one made with <code>strata new ./demo</code>), restart with{" "}
+        <code>strata serve ./demo</code> (serves that folder as the root) or set{" "}
+        <code>STRATA_NOTEBOOK_STORAGE_DIR</code>.
+      </p>
     </div>
   );
 }

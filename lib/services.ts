@@ -18,10 +18,11 @@ import type { Metrics } from "./metrics.ts";
 import type { Tracer } from "./tracing/tracer.ts";
 import { SessionRegistry } from "./session/registry.ts";
 import { createRuntime, type Runtime } from "./runtime/runtime.ts";
-import { createSessionSecrets } from "./secrets/session_secrets.ts";
+import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
+import { sessionSecretsFactory } from "./secrets/session_factory.ts";
 import { createSecretProviderRegistry } from "./secrets/provider.ts";
 import { infisicalProvider } from "./secrets/infisical.ts";
-import { type AuditKey, auditKey, developmentAuditKey } from "./audit/audit_key.ts";
+import { type AuditKey, serverAuditKeys } from "./audit/audit_key.ts";
 import { type AuditRecorder, createAuditRecorder } from "./audit/recorder.ts";
 
 /** The services a process uses. */
@@ -34,8 +35,10 @@ export interface Services {
   runtime: Runtime;
   audit: AuditRecorder;
   auditKey: AuditKey;
-  /** Every key audit rows may have been written with (current + development key). */
+  /** Keys audit rows verify with: current + retired (+ development key in personal mode). */
   auditKeyring: Map<string, Uint8Array>;
+  /** What cells may be granted (issue 13). */
+  sandbox: Sandbox;
   /** Names of migrations applied by this start. */
   migrated: string[];
   close(): Promise<void>;
@@ -44,7 +47,6 @@ export interface Services {
 /** Options for createServices. */
 export interface ServicesOptions {
   config: Config;
-  env: Record<string, string | undefined>;
   log: Logger;
   metrics?: Metrics;
   /** Tenant id for a tenant hash (metric labels). */
@@ -55,7 +57,7 @@ export interface ServicesOptions {
 
 /** Opens storage (migrating it), the blob store, the executor pool and the session registry. */
 export async function createServices(options: ServicesOptions): Promise<Services> {
-  const { config, env, log, metrics } = options;
+  const { config, log, metrics } = options;
   await Deno.mkdir(config.dataDir, { recursive: true });
   await Deno.mkdir(config.notebookStorageDir, { recursive: true });
   if (config.artifactDir) await Deno.mkdir(config.artifactDir, { recursive: true });
@@ -68,7 +70,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const migrated = config.autoMigrate ? await migrate(db, { log }) : { applied: [] };
   if (db.kind === "postgres" && config.autoMigrate) await ensurePartitions(db, { now: new Date() });
 
-  const blobs = openBlobStore(config, env);
+  const blobs = openBlobStore(config);
   const scratchRoot = `${config.dataDir}/tmp`;
   if (config.executorMode === "local") await Deno.mkdir(scratchRoot, { recursive: true });
   // Local child processes, or (Deno Deploy: no subprocesses) a remote worker for every cell.
@@ -81,20 +83,25 @@ export async function createServices(options: ServicesOptions): Promise<Services
     : createExecutor({
       scratchRoot,
       poolSize: config.executor.poolSize,
-      childEnv: cellChildEnv(env),
+      childEnv: { ...config.cellEnv },
       log: log.child({ component: "executor" }),
     });
   const workers = createWorkerRegistry({
     local: executor,
-    env,
+    env: config.credentials.workerTokens,
     log: log.child({ component: "workers" }),
   });
-  const key = config.auditHmacKey ? auditKey(config.auditHmacKey) : developmentAuditKey();
-  const dev = developmentAuditKey();
-  const auditKeyring = new Map([[key.id, key.secret], [dev.id, dev.secret]]);
+  // Issue 13 item 7: the dev key verifies only in personal mode; retired keys keep old rows valid.
+  const { key, keyring: auditKeyring } = serverAuditKeys({
+    mode: config.deploymentMode,
+    current: config.auditHmacKey,
+    retired: config.auditRetiredKeys,
+  });
   const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
   const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
+  const sandbox = await createSandbox(config); // issue 13: what cells may be granted
   const runtime = createRuntime({
+    sandbox,
     db,
     blobs,
     executor,
@@ -108,12 +115,15 @@ export async function createServices(options: ServicesOptions): Promise<Services
     tracer: options.tracer, // [ops/tracing] cell-run spans
   });
   const sessions = new SessionRegistry({ runtime }, {
-    secrets: () =>
-      createSessionSecrets({
-        registry: secretProviders,
-        env,
-        log: log.child({ component: "secrets" }),
-      }),
+    // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.
+    secrets: sessionSecretsFactory({
+      mode: config.deploymentMode,
+      policy: config.secretManagerPolicy,
+      registry: secretProviders,
+      credentials: config.credentials,
+      log: log.child({ component: "secrets" }),
+      audit,
+    }),
   });
   return {
     db,
@@ -124,6 +134,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     audit,
     auditKey: key,
     auditKeyring,
+    sandbox,
     migrated: migrated.applied,
     async close() {
       await workers.close();
@@ -131,13 +142,4 @@ export async function createServices(options: ServicesOptions): Promise<Services
       await db.close();
     },
   };
-}
-
-/** Environment of cell processes: only what Deno needs to find its module cache. */
-function cellChildEnv(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH", "TZ", "NO_COLOR"]) {
-    if (env[k]) out[k] = env[k]!;
-  }
-  return out;
 }

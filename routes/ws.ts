@@ -20,6 +20,7 @@ import { statusFor } from "../lib/http/errors.ts";
 import { StrataError } from "../lib/errors.ts";
 import type { CommandTable } from "../lib/commands/mod.ts";
 import type { ApiDeps } from "./api/deps.ts";
+import type { PayloadOf, SocketEventType } from "../lib/protocol/socket_events.ts";
 
 /** Socket message types that name one command each. */
 const MESSAGES: Record<string, keyof CommandTable> = {
@@ -48,8 +49,12 @@ export function wsRoutes(deps: ApiDeps): Hono<AppEnv> {
       const caller = { ...callerOf(c, "ws"), signal: closed.signal };
       let seq = 0;
       let unsubscribe: (() => void) | undefined;
-      const send = (ws: { send(data: string): void }, type: string, payload: unknown) =>
-        ws.send(JSON.stringify({ type, seq, ts: new Date().toISOString(), payload }));
+      // Typed protocol (lib/protocol/socket_events.ts): each event type with its payload.
+      const send = <T extends SocketEventType>(
+        ws: { send(data: string): void },
+        type: T,
+        payload: PayloadOf<T>,
+      ) => ws.send(JSON.stringify({ type, seq, ts: new Date().toISOString(), payload }));
       return {
         async onOpen(_event, ws) {
           try {

@@ -31,8 +31,40 @@ Variables read besides these: \`HOME\`, \`STRATA_CONFIG\`, \`PG*\` (PostgreSQL c
 \`AWS_*\` (S3 credentials and region), \`AZURE_STORAGE_CONNECTION_STRING\` or
 \`AZURE_STORAGE_ACCOUNT\` + \`AZURE_STORAGE_KEY\` (Azure Blob Storage), \`INFISICAL_CLIENT_ID\`, \`INFISICAL_CLIENT_SECRET\`,
 \`INFISICAL_TOKEN\`, \`INFISICAL_HOST\` (secret manager; never from notebooks), and the token
-variables named by \`[[workers]] token_env\` (must start with \`STRATA_\`, since the
-permission-scoped server may read only the variables listed in \`lib/launcher/permissions.ts\`).
+variables named by \`[[workers]] token_env\` (\`STRATA_*_TOKEN\`, since the permission-scoped
+server may read only the variables listed in \`lib/launcher/permissions.ts\`). Only the config
+loader reads them (\`lib/config/credentials.ts\`); every other module receives typed values.
+Cell processes start with \`HOME\`, \`DENO_DIR\`, \`XDG_CACHE_HOME\`, \`PATH\`, \`TZ\`,
+\`NO_COLOR\` and the \`cell_env_passthrough\` names, where set (\`lib/config/cell_env.ts\`).
+
+## \`[sandbox]\`: what cells may be granted
+
+A cell's \`// @allow\` line is a request; the server decides (\`lib/sandbox/decide.ts\`). In service
+mode a cell may read and write its notebook folder and its scratch folder, plus what this table
+allows; a request beyond it is a cell diagnostic naming the refused grant and the setting below
+that would allow it, and the cell does not run. \`run\`, \`ffi\`, \`sys\`, every env key at once,
+loopback, the server's listen address and the data, artifact and notebook-root folders are never
+granted, whatever the table says.
+
+\`\`\`toml
+[sandbox]
+net = ["api.example.com", "*.warehouse.example.com:443"] # hosts cells may ask for (globs, port)
+env = ["AWS_REGION", "PG*"]          # env keys cells may ask for (beyond the notebook's own)
+read = ["/srv/shared-data"]          # absolute folders cells may ask to read
+write = ["/srv/exchange"]            # absolute folders cells may ask to write (and read)
+import = ["registry.npmjs.org"]      # exact hosts: every cell may import from them; globs: asked for
+
+[[sandbox.rules]]                    # adds lists for the tenants and principals it matches
+tenant = "analytics"                 # tenant id glob, default "*"
+principal = "etl-*"                  # principal glob, default "*"
+net = ["db.internal.example.com:5432"]
+\`\`\`
+
+Imports: without \`import\` no cell loads remote modules in service mode; \`npm:\` packages then come
+only from the module cache (\`--cached-only\`) unless \`registry.npmjs.org\` is listed. Personal
+mode allows \`registry.npmjs.org\`, \`jsr.io\` and \`deno.land\` unless \`import\` is set; there every
+other grant is within the ceiling but waits for the owner's approval once
+(\`POST /v1/notebooks/{sid}/approve-grants\`, kept in the notebook's \`.strata/approvals.json\`).
 `;
 }
 

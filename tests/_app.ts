@@ -50,7 +50,7 @@ export async function inProcessApp(
   const log = createLogger({ level: "error" });
   const metrics = createMetrics();
   const tenants = tenantRegistry({ max: config.maxTenants });
-  const services = await createServices({ config, env: full, log, metrics });
+  const services = await createServices({ config, log, metrics });
   const apiDeps = buildApiDeps({ config, services, tenants });
   const app = createApp({
     config,
@@ -98,9 +98,10 @@ export function proxyHeaders(
   principal: string,
   scopes: string,
   tenant?: string,
+  token: string = APP_TOKEN,
 ): Record<string, string> {
   const h: Record<string, string> = {
-    "X-Strata-Proxy-Token": APP_TOKEN,
+    "X-Strata-Proxy-Token": token,
     "X-Strata-Principal": principal,
     "X-Strata-Scopes": scopes,
   };

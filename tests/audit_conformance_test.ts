@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { forEachBackend } from "../lib/db/testing.ts";
 import type { Db, SqlValue } from "../lib/db/types.ts";
 import { appendAudit } from "../lib/audit/append.ts";
-import { auditKey, auditKeyring } from "../lib/audit/audit_key.ts";
+import {
+  auditKey,
+  auditKeyring,
+  DEVELOPMENT_AUDIT_KEY_ID,
+  developmentAuditKey,
+  serverAuditKeys,
+} from "../lib/audit/audit_key.ts";
 import { AUDIT_GENESIS_HASH, type AuditEventInput } from "../lib/audit/audit_event.ts";
 import { verifyAudit } from "../lib/audit/verify.ts";
 import { listAuditEvents } from "../lib/audit/list.ts";
@@ -212,22 +218,70 @@ forEachBackend("audit - the write rolls back with the surrounding transaction", 
   assert.deepEqual(await verifyAudit(db, KEYS), { ok: true, rows: 1, tenants: 1 });
 });
 
-forEachBackend("audit - rows signed under a retired key verify with the keyring", async (db) => {
-  const retired = auditKey("r".repeat(40));
-  await appendAudit(db, retired, event("t1", 0));
-  await appendAudit(db, KEY, event("t1", 1));
-  assert.deepEqual(await verifyAudit(db, auditKeyring([KEY, retired])), {
-    ok: true,
-    rows: 2,
-    tenants: 1,
-  });
-  const missing = await verifyAudit(db, KEYS);
-  assert.equal(missing.ok, false);
-  if (!missing.ok) {
-    assert.equal(missing.seq, 1);
-    assert.equal(missing.reason, `unknown hmac key id '${retired.id}'`);
-  }
-});
+forEachBackend(
+  "audit - key rotation: old rows verify with the retired key configured and fail clearly without it",
+  async (db) => {
+    const OLD = "old-key-".padEnd(40, "o");
+    const NEW = "new-key-".padEnd(40, "n");
+    const before = serverAuditKeys({ mode: "service", current: OLD });
+    await appendAudit(db, before.key, event("t1", 0));
+    await appendAudit(db, before.key, event("t1", 1));
+    // Rotation: STRATA_AUDIT_HMAC_KEY=NEW; new rows carry the new key's id.
+    const rotated = serverAuditKeys({ mode: "service", current: NEW });
+    assert.notEqual(rotated.key.id, before.key.id);
+    await appendAudit(db, rotated.key, event("t1", 2));
+    const missing = await verifyAudit(db, rotated.keyring);
+    assert.equal(missing.ok, false);
+    if (!missing.ok) {
+      assert.equal(missing.seq, 1);
+      assert.equal(
+        missing.reason,
+        `unknown hmac key id '${before.key.id}': if the audit key was rotated, configure the old ` +
+          `key in STRATA_AUDIT_RETIRED_KEYS as ${before.key.id}:<old key>`,
+      );
+    }
+    // STRATA_AUDIT_RETIRED_KEYS=OLD (id derived) or <id>:OLD: the whole chain verifies again.
+    for (const retired of [[OLD], [`${before.key.id}:${OLD}`]]) {
+      const ring = serverAuditKeys({ mode: "service", current: NEW, retired }).keyring;
+      assert.deepEqual(await verifyAudit(db, ring), { ok: true, rows: 3, tenants: 1 });
+    }
+    // A retired key under the wrong id does not verify the old rows.
+    const wrongId = serverAuditKeys({ mode: "service", current: NEW, retired: [`other:${OLD}`] });
+    assert.equal((await verifyAudit(db, wrongId.keyring)).ok, false);
+    const cli = await auditVerifyCommand(db, rotated.keyring);
+    assert.equal(cli.exitCode, 1);
+    assert.match(
+      cli.text,
+      /BROKEN at tenant t1 seq 1: unknown hmac key id .*STRATA_AUDIT_RETIRED_KEYS/,
+    );
+  },
+);
+
+forEachBackend(
+  "audit - rows signed with the public development key verify only in personal mode",
+  async (db) => {
+    const personal = serverAuditKeys({ mode: "personal" });
+    assert.equal(personal.key.id, DEVELOPMENT_AUDIT_KEY_ID);
+    // An attacker with write access to the table signs a row with the key everyone can read.
+    await appendAudit(db, developmentAuditKey(), event("t1", 0, { action: "acl.change" }));
+    assert.deepEqual(await verifyAudit(db, personal.keyring), { ok: true, rows: 1, tenants: 1 });
+    const service = serverAuditKeys({ mode: "service", current: "s".repeat(40) });
+    const result = await auditVerifyCommand(db, service.keyring);
+    assert.equal(result.exitCode, 1);
+    assert.match(
+      result.text,
+      /BROKEN at tenant t1 seq 1: signed with the public development key \(id 'dev'\), which verifies only in personal mode/,
+    );
+    // The operator cannot let it back in: not as a retired key, not under another id.
+    const dev = new TextDecoder().decode(developmentAuditKey().secret);
+    for (const retired of [[dev], [`legacy:${dev}`], [`dev:${"x".repeat(40)}`]]) {
+      assert.throws(
+        () => serverAuditKeys({ mode: "service", current: "s".repeat(40), retired }),
+        /Service mode never accepts the public development audit key/,
+      );
+    }
+  },
+);
 
 forEachBackend("audit - events list with filters and pages", async (db) => {
   for (let i = 0; i < 6; i++) await appendAudit(db, KEY, event(i < 4 ? "a" : "b", i));

@@ -157,3 +157,24 @@ Deno.test("cli - bad usage exits 2 with a one-line error and the command's usage
     await Deno.remove(strata.dir, { recursive: true });
   }
 });
+
+Deno.test("cli - a cell asking for grants waits until `strata approve`, then runs", async () => {
+  const strata = await cli();
+  try {
+    await Deno.writeTextFile(`${strata.dir}/shared.txt`, "shared value");
+    ok(await strata(["new", "nb"]));
+    const source = `// @allow read=${strata.dir}/shared.txt\nDeno.readTextFileSync(${
+      JSON.stringify(`${strata.dir}/shared.txt`)
+    })`;
+    ok(await strata(["cell", "add", "nb", "--source", source]));
+    const before = await strata(["run", "nb"]);
+    assert.equal(before.code, 1, before.stdout + before.stderr);
+    assert.match(before.stdout, /waiting for approval of read=/);
+    const approved = ok(await strata(["approve", "nb"]));
+    assert.match(approved, new RegExp(`approved read=${strata.dir}/shared.txt`));
+    assert.match(ok(await strata(["run", "nb"])), /shared value/);
+    assert.match(ok(await strata(["approve", "nb"])), /nothing to approve/);
+  } finally {
+    await Deno.remove(strata.dir, { recursive: true });
+  }
+});

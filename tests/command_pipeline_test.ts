@@ -4,17 +4,11 @@
 // refused with the same status/code on both surfaces, and each refusal is in the audit log.
 import assert from "node:assert/strict";
 import { COMMANDS } from "../lib/commands/mod.ts";
+import { SCOPES } from "../lib/auth/scopes.ts";
 import { inProcessApp, openSocket, proxyHeaders } from "./_app.ts";
 
 const ALL = "notebook:* admin:*";
-const ALL_SCOPES = [
-  "notebook:read",
-  "notebook:write",
-  "notebook:execute",
-  "admin:cache",
-  "admin:tenants",
-  "admin:audit",
-];
+const ALL_SCOPES: readonly string[] = SCOPES;
 /** A principal an ACL rule denies exactly one scope, for every resource. */
 const aclDenied = (scope: string) => `denied-${scope.replace(":", "-")}`;
 
@@ -30,6 +24,7 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
   "notebook.artifacts": (x) => ["GET", `/v1/notebooks/${x.sid}/artifacts`],
   "notebook.delete": (x) => ["DELETE", `/v1/notebooks/${x.sid}`],
   "notebook.delete_by_path": () => ["POST", "/v1/notebooks/delete-by-path", { path: "secret" }],
+  "notebook.approve_grants": (x) => ["POST", `/v1/notebooks/${x.sid}/approve-grants`, {}],
   "cell.add": (x) => ["POST", `/v1/notebooks/${x.sid}/cells`, { source: "1" }],
   "cell.edit": (x) => ["PUT", `/v1/notebooks/${x.sid}/cells/${x.cell}`, { source: "2" }],
   "cell.delete": (x) => ["DELETE", `/v1/notebooks/${x.sid}/cells/${x.cell}`],

@@ -10,3 +10,13 @@ Deno.test("docs - configuration.md is generated from the current schema", async 
     "docs/configuration.md is stale: run scripts/deno run --allow-write=docs scripts/config_docs.ts",
   );
 });
+
+Deno.test("docs - commands.md is generated from the current command table", async () => {
+  const { commandsMarkdown } = await import("../scripts/commands_docs.ts");
+  const onDisk = await Deno.readTextFile(new URL("../docs/commands.md", import.meta.url));
+  assert.equal(
+    onDisk,
+    commandsMarkdown(),
+    "docs/commands.md is stale: run scripts/deno run --allow-write=docs scripts/commands_docs.ts",
+  );
+});

@@ -4,17 +4,9 @@
 import assert from "node:assert/strict";
 import { deserialize } from "node:v8";
 import { startServer, type TestServer } from "./_server.ts";
-import { validateTenantId } from "../lib/tenancy/tenant_id.ts";
+import { inProcessApp } from "./_app.ts";
+import { tenantHash, validateTenantId } from "../lib/tenancy/tenant_id.ts";
 import { ValidationError } from "../lib/errors.ts";
-import { loadConfig } from "../lib/config/load.ts";
-import { createLogger } from "../lib/log.ts";
-import { createMetrics } from "../lib/metrics.ts";
-import { createReadiness } from "../lib/readiness.ts";
-import { createServices } from "../lib/services.ts";
-import { tenantRegistry } from "../lib/tenancy/registry.ts";
-import { createApp } from "../lib/http/app.ts";
-import { DEFAULT_TENANT_ID, tenantHash } from "../lib/tenancy/tenant_id.ts";
-import { buildApiDeps, mountApi } from "../routes/api/mod.ts";
 
 const TOKEN = "service-test-proxy-token-0123";
 const TENANT_RULE = /use 1-64 characters of \[A-Za-z0-9_-\], starting with a letter or digit/;
@@ -478,55 +470,12 @@ function decode(codec: string, bytes: Uint8Array): unknown {
 // ---- materialize and streams: an in-process app with the real services, mounted like main.ts --
 
 async function transformApp(dir: string, extraEnv: Record<string, string>, transforms: unknown) {
-  const env: Record<string, string> = {
-    HOME: dir,
-    STRATA_DATA_DIR: `${dir}/data`,
-    STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/notebooks`,
-    STRATA_ARTIFACT_DIR: `${dir}/artifacts`,
-    STRATA_DEPLOYMENT_MODE: "service",
-    STRATA_AUTH_MODE: "trusted_proxy",
+  const app = await inProcessApp(dir, {
     STRATA_PROXY_TOKEN: TOKEN,
-    STRATA_AUDIT_HMAC_KEY: "b".repeat(40),
-    STRATA_EXECUTOR_POOL_SIZE: "1",
-    STRATA_LOG_LEVEL: "error",
-    PATH: Deno.env.get("PATH") ?? "",
     STRATA_TRANSFORMS: JSON.stringify(transforms),
     ...extraEnv,
-  };
-  const { config } = loadConfig(env);
-  const log = createLogger({ level: "error" });
-  const metrics = createMetrics();
-  const tenants = tenantRegistry({ max: config.maxTenants });
-  const services = await createServices({ config, env, log, metrics });
-  const apiDeps = buildApiDeps({ config, services, tenants });
-  const app = createApp({
-    config,
-    log,
-    metrics,
-    readiness: createReadiness(),
-    version: "test",
-    defaultTenant: { id: DEFAULT_TENANT_ID, hash: await tenantHash(DEFAULT_TENANT_ID) },
-    tenants,
-    mount: (a) => mountApi(a, apiDeps),
   });
-  async function api(method: string, path: string, body: unknown, headers: Record<string, string>) {
-    const res = await app.request(path, {
-      method,
-      headers: { "content-type": "application/json", ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, res };
-  }
-  async function json(
-    method: string,
-    path: string,
-    body: unknown,
-    headers: Record<string, string>,
-  ) {
-    const { status, res } = await api(method, path, body, headers);
-    return { status, body: await res.json() as any };
-  }
-  return { api, json, services, close: () => services.close() };
+  return { ...app, json: app.api };
 }
 
 Deno.test("service mode - materialize runs a configured transform server-side and streams its artifact", async () => {

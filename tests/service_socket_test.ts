@@ -3,21 +3,14 @@
 // pipeline, so ACL rules, scopes, QoS slots and the audit log apply exactly as over HTTP.
 import assert from "node:assert/strict";
 import { startServer } from "./_server.ts";
-import { openSocket } from "./_app.ts";
+import { openSocket, proxyHeaders } from "./_app.ts";
 
 const TOKEN = "service-socket-test-token-0123";
 const ALL = "notebook:* admin:*";
 
-/** Headers a trusted proxy would inject. */
-function as(principal: string, scopes: string, tenant?: string): Record<string, string> {
-  const h: Record<string, string> = {
-    "X-Strata-Proxy-Token": TOKEN,
-    "X-Strata-Principal": principal,
-    "X-Strata-Scopes": scopes,
-  };
-  if (tenant !== undefined) h["X-Tenant-ID"] = tenant;
-  return h;
-}
+/** Headers the trusted proxy in front of the test server would inject. */
+const as = (principal: string, scopes: string, tenant?: string) =>
+  proxyHeaders(principal, scopes, tenant, TOKEN);
 
 Deno.test("service socket - a real server refuses ACL-denied runs and unscoped edits over the socket as over HTTP, and audits allowed ones", async () => {
   const artifacts = await Deno.makeTempDir({ prefix: "strata-svc-ws-" });

@@ -1,6 +1,5 @@
 // Transforms run through the one run path: in a multi-tenant service-mode server a transform's
 // `@worker` cell runs on that worker, and /metrics labels its runs with the tenant hash only.
-// deno-lint-ignore-file no-explicit-any -- JSON answers of the API under test
 import assert from "node:assert/strict";
 import { runWorker } from "../lib/worker/run.ts";
 import { tenantHash } from "../lib/tenancy/tenant_id.ts";

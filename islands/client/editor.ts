@@ -1,6 +1,6 @@
 /**
  * Browser module: CodeMirror 6 cell editors (TypeScript or Markdown highlighting, undo history,
- * Shift+Enter to run, an error-line decoration). Loaded lazily by the notebook island.
+ * Shift+Enter to run and move on, Mod+Enter to run in place, Esc to leave, an error-line decoration). Loaded lazily by the notebook island.
  *
  * The CodeMirror core packages are pinned in deno.json to the versions @codemirror/lang-javascript
  * pulls in, so the bundle holds one copy of @codemirror/state. (The npm "codemirror" 6.65.x package
@@ -54,6 +54,10 @@ export function createEditor(options: EditorOptions): CellEditor {
     options.onRun();
     return true;
   };
+  const runNext = () => {
+    options.onRunNext();
+    return true;
+  };
   const view = new EditorView({
     parent: options.parent,
     state: EditorState.create({
@@ -68,7 +72,7 @@ export function createEditor(options: EditorOptions): CellEditor {
         options.language === "markdown" ? markdown() : javascript({ typescript: true }),
         errorLineField,
         keymap.of([
-          { key: "Shift-Enter", run },
+          { key: "Shift-Enter", run: runNext },
           { key: "Mod-Enter", run },
           {
             key: "Mod-s",
@@ -81,7 +85,7 @@ export function createEditor(options: EditorOptions): CellEditor {
             key: "Escape",
             run: () => {
               options.onEscape();
-              return false;
+              return true;
             },
           },
           ...historyKeymap,

@@ -42,5 +42,7 @@ export async function apiCall<T>(method: string, path: string, body?: unknown): 
 
 /** The URL of a notebook's editor page. */
 export function notebookHref(path: string): string {
+  // "." is a notebook at the root itself (`strata serve ./demo`): its page is /notebooks/.
+  if (path === ".") return "/notebooks/";
   return `/notebooks/${path.split("/").map(encodeURIComponent).join("/")}`;
 }

@@ -1,22 +1,33 @@
 /**
  * The notebook editor island. Server-rendered from the session state, hydrated in the browser,
  * then kept live by the session WebSocket. Edits autosave (pause, blur, Ctrl+S or run); runs go
- * through the HTTP API and their progress arrives as events.
+ * through the HTTP API and their progress arrives as events. Keys follow Jupyter: an editor has
+ * the keyboard in edit mode; Esc gives it to the notebook (command mode, see command_keys.ts).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { CellView as Cell, IslandUrls, NotebookState } from "../../lib/ui/notebook_types.ts";
+import type {
+  AddCellAnswer,
+  CellLanguage,
+  NotebookState,
+  RunAnswer,
+} from "../../lib/protocol/notebook_state.ts";
+import { cellLabel, type IslandUrls } from "../../lib/ui/notebook_types.ts";
 import { apiCall, ApiError } from "./api_client.ts";
 import { type CellActions, CellView } from "./cell_view.tsx";
+import { type FocusInto, useCommandKeys } from "./command_mode.ts";
 import { DagPanel } from "./dag_panel.tsx";
 import type { CellEditor, CreateEditor } from "./editor_host.ts";
+import { KeysHelp } from "./keys_help.tsx";
 import { RuntimePanel } from "./runtime_panel.tsx";
+import { reduceEvent } from "./session_events.ts";
 import {
   type ConnectionState,
   connectSocket,
   type Envelope,
   type SessionSocket,
 } from "./socket.ts";
-import { type RunAllResult, TimingsDrawer } from "./timings_drawer.tsx";
+import { type LastRun, TimingsDrawer } from "./timings_drawer.tsx";
+import { type Mode, type Panel, Toolbar } from "./toolbar.tsx";
 
 /** Props of NotebookApp (serialized into the page). */
 export interface NotebookAppProps {
@@ -26,8 +37,18 @@ export interface NotebookAppProps {
   loadEditor?: () => Promise<CreateEditor>;
 }
 
-type Panel = "dag" | "timings" | "runtime";
 const AUTOSAVE_MS = 700;
+const UNDO_MS = 20_000;
+
+/** A deleted cell, kept so the delete can be undone. */
+interface Deleted {
+  source: string;
+  language: CellLanguage;
+  /** The cell it followed (null: it was first). */
+  after: string | null;
+  index: number;
+  label: string;
+}
 
 /** The editor page. */
 export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppProps) {
@@ -37,11 +58,16 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   const [runningSince, setRunningSince] = useState<Record<string, number>>({});
   const [conn, setConn] = useState<ConnectionState>("connecting");
   const [panel, setPanel] = useState<Panel | null>(null);
-  const [lastRunAll, setLastRunAll] = useState<RunAllResult | null>(null);
+  const [lastRun, setLastRun] = useState<LastRun | null>(null);
   const [toast, setToast] = useState<string | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [createEditor, setCreateEditor] = useState<CreateEditor | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [mode, setMode] = useState<Mode>("command");
+  const [mdEditing, setMdEditing] = useState<Record<string, boolean>>({});
+  const [deleted, setDeleted] = useState<Deleted | null>(null);
+  const [help, setHelp] = useState(false);
   const sid = useRef(initial.sessionId);
   const seq = useRef(initial.seq);
   const editors = useRef(new Map<string, CellEditor>());
@@ -51,7 +77,13 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   stateRef.current = state;
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const socket = useRef<SessionSocket | null>(null);
-  const pendingFocus = useRef<string | null>(null);
+  /** A cell to focus once it is rendered: its editor (edit mode) or its box (command mode). */
+  const pendingFocus = useRef<{ id: string; into: FocusInto } | null>(null);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+  const helpRef = useRef(help);
+  helpRef.current = help;
+  const undoTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const applyState = useCallback((next: NotebookState) => {
     if (next.seq < seq.current && next.sessionId === sid.current) return;
@@ -60,47 +92,23 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
     setState(next);
   }, []);
 
-  const patchCell = useCallback((cellId: string, patch: (c: Cell) => Cell) => {
-    setState((s) => ({ ...s, cells: s.cells.map((c) => (c.id === cellId ? patch(c) : c)) }));
-  }, []);
-
   const onEvent = useCallback((e: Envelope) => {
     if (e.type === "notebook_state") {
-      applyState(e.payload as NotebookState);
+      applyState(e.payload);
       return;
     }
     if (e.seq <= seq.current) return;
     seq.current = e.seq;
-    const p = e.payload as Record<string, unknown>;
-    switch (e.type) {
-      case "cell_status": {
-        const id = String(p.cellId);
-        const status = p.status as Cell["status"];
-        if (status === "running") setRunningSince((r) => ({ ...r, [id]: Date.now() }));
-        patchCell(id, (c) => ({ ...c, status }));
-        break;
-      }
-      case "cell_output": {
-        const { cellId, ...rest } = p;
-        patchCell(
-          String(cellId),
-          (c) => ({
-            ...c,
-            outputs: "displays" in rest ? (rest as unknown as Cell["outputs"]) : null,
-          }),
-        );
-        break;
-      }
-      case "dag_update":
-        setState((s) => ({ ...s, dag: p as unknown as NotebookState["dag"] }));
-        break;
-      case "cascade_progress":
-        setProgress(p.done === p.total ? null : { done: Number(p.done), total: Number(p.total) });
-        break;
-      case "error":
-        setToast(String(p.message ?? "Something went wrong"));
-        break;
+    if (e.type === "cell_status" && e.payload.status === "running") {
+      const id = e.payload.cellId;
+      setRunningSince((r) => ({ ...r, [id]: Date.now() }));
+    } else if (e.type === "cascade_progress") {
+      const p = e.payload;
+      setProgress(p.done === p.total ? null : { done: p.done, total: p.total });
+    } else if (e.type === "error") {
+      setToast(e.payload.message || "Something went wrong");
     }
+    setState((s) => reduceEvent(s, e));
   }, []);
 
   /** Re-opens the notebook by path (the session is gone, e.g. after a server restart). */
@@ -142,13 +150,14 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
         "The code editor could not be loaded; cells are read-only. Reload the page to retry.",
       )
     );
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") setPanel(null);
+    const onFocus = (e: FocusEvent) => {
+      const t = e.target as HTMLElement | null;
+      setMode(t?.closest?.(".cm-editor") ? "edit" : "command");
     };
-    addEventListener("keydown", onKey);
+    addEventListener("focusin", onFocus);
     return () => {
       socket.current?.close();
-      removeEventListener("keydown", onKey);
+      removeEventListener("focusin", onFocus);
     };
   }, []);
 
@@ -177,15 +186,153 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
     }
   }, []);
 
-  const focusCell = useCallback((id: string) => {
+  /** Focuses a cell's editor (edit mode) or its box (command mode), now or once it is rendered. */
+  const focusCell = useCallback((id: string, into: FocusInto) => {
+    setSelected(id);
+    const cell = stateRef.current.cells.find((c) => c.id === id);
+    if (into === "editor" && cell?.language === "markdown") {
+      setMdEditing((m) => (m[id] ? m : { ...m, [id]: true }));
+    }
     const el = document.getElementById(`cell-${id}`);
-    el?.scrollIntoView({ block: "center" });
     const ed = editors.current.get(id);
-    if (ed) ed.focus();
-    else (el?.querySelector(".md-rendered, button") as HTMLElement | null)?.focus();
+    if (into === "editor" && ed) ed.focus();
+    else if (into === "box" && el) el.focus({ preventScroll: true });
+    else {
+      pendingFocus.current = { id, into };
+      return;
+    }
+    pendingFocus.current = null;
+    el?.scrollIntoView({ block: "nearest" });
+  }, []);
+
+  useEffect(() => {
+    // A cell asked to be focused before it (or its editor) was rendered.
+    const want = pendingFocus.current;
+    if (want && (want.into === "box" || !createEditor)) focusCell(want.id, "box");
+  });
+
+  /** Goes to a cell from the DAG: scrolls it to the middle and flashes it. */
+  const showCell = useCallback((id: string) => {
+    document.getElementById(`cell-${id}`)?.scrollIntoView({ block: "center" });
+    focusCell(id, editors.current.has(id) ? "editor" : "box");
     setFlash(id);
     setTimeout(() => setFlash((f) => (f === id ? null : f)), 1200);
   }, []);
+
+  /** Adds a cell and focuses it: its editor (edit mode) or, from command mode, its box. */
+  const addCell = useCallback(
+    async (
+      after: string | null,
+      language: CellLanguage,
+      into: FocusInto = "editor",
+      source = "",
+    ): Promise<string> => {
+      const r = await call<AddCellAnswer>("POST", "/cells", { source, language, after });
+      if (language === "markdown" && into === "editor") {
+        setMdEditing((m) => ({ ...m, [r.cellId]: true }));
+      }
+      applyState(r.state);
+      focusCell(r.cellId, into);
+      return r.cellId;
+    },
+    [],
+  );
+
+  const runCell = useCallback(async (id: string): Promise<void> => {
+    const cell = stateRef.current.cells.find((c) => c.id === id);
+    await save(id);
+    if (cell?.language === "markdown") {
+      setMdEditing((m) => ({ ...m, [id]: false }));
+      return;
+    }
+    const t0 = performance.now();
+    const r = await call<RunAnswer>("POST", `/cells/${id}/execute`);
+    setLastRun({
+      ...r.run,
+      target: id,
+      at: new Date().toISOString(),
+      wallMs: performance.now() - t0,
+    });
+    applyState(r.state);
+  }, []);
+
+  /** Runs a cell and moves on: to the next cell, or a new one at the end. */
+  const runNext = useCallback((id: string, into: FocusInto) => {
+    const cells = stateRef.current.cells;
+    const at = cells.findIndex((c) => c.id === id);
+    runCell(id).catch(report);
+    const next = cells[at + 1];
+    if (!next) addCell(id, "typescript", "editor").catch(report);
+    else focusCell(next.id, into === "editor" && next.language === "markdown" ? "box" : into);
+  }, []);
+
+  const removeCell = useCallback((id: string) => {
+    const cells = stateRef.current.cells;
+    const at = cells.findIndex((c) => c.id === id);
+    if (at < 0) return;
+    const cell = cells[at];
+    const gone: Deleted = {
+      source: draftsRef.current[id] ?? cell.source,
+      language: cell.language,
+      after: cells[at - 1]?.id ?? null,
+      index: at,
+      label: cellLabel(cell, at),
+    };
+    call<NotebookState>("DELETE", `/cells/${id}`)
+      .then((next) => {
+        applyState(next);
+        setDeleted(gone);
+        clearTimeout(undoTimer.current);
+        undoTimer.current = setTimeout(() => setDeleted(null), UNDO_MS);
+        const neighbour = next.cells[Math.min(at, next.cells.length - 1)];
+        if (neighbour) focusCell(neighbour.id, "box");
+      })
+      .catch(report);
+  }, []);
+
+  const undoDelete = useCallback(() => {
+    setDeleted((gone) => {
+      if (!gone) return null;
+      const cells = stateRef.current.cells;
+      // Re-add after the same cell if it is still there, else at the same position.
+      const after = gone.after === null || cells.some((c) => c.id === gone.after)
+        ? gone.after
+        : cells[gone.index - 1]?.id ?? null;
+      addCell(after, gone.language, "box", gone.source).catch(report);
+      return null;
+    });
+  }, []);
+
+  /** Switches a cell between code and markdown: a new cell with the same source replaces it. */
+  const switchLanguage = useCallback(async (id: string, language: CellLanguage) => {
+    const cell = stateRef.current.cells.find((c) => c.id === id);
+    if (!cell || cell.language === language) return;
+    await save(id);
+    const source = draftsRef.current[id] ?? stateRef.current.cells.find((c) => c.id === id)!.source;
+    const r = await call<AddCellAnswer>("POST", "/cells", { source, language, after: id });
+    applyState(r.state);
+    applyState(await call<NotebookState>("DELETE", `/cells/${id}`));
+    focusCell(r.cellId, "box");
+  }, []);
+
+  useCommandKeys({
+    target: () => ({
+      cells: stateRef.current.cells,
+      selected: selectedRef.current,
+      addCell: (after, language, into) => void addCell(after, language, into).catch(report),
+      focusCell,
+      removeCell,
+      undoDelete,
+      switchLanguage: (id, language) => void switchLanguage(id, language).catch(report),
+      runCell: (id) => void runCell(id).catch(report),
+      runNext,
+      toggleHelp: () => setHelp((h) => !h),
+    }),
+    onEscape: () => {
+      if (helpRef.current) setHelp(false);
+      else setPanel(null);
+    },
+  });
 
   const actions: CellActions = useMemo(() => ({
     draft(id, text) {
@@ -202,15 +349,9 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
       timers.current.set(id, setTimeout(() => save(id).catch(report), AUTOSAVE_MS));
     },
     save: (id) => void save(id).catch(report),
-    run(id) {
-      save(id)
-        .then(() => call<{ state: NotebookState }>("POST", `/cells/${id}/execute`))
-        .then((r) => applyState(r.state))
-        .catch(report);
-    },
-    remove(id) {
-      call<NotebookState>("DELETE", `/cells/${id}`).then(applyState).catch(report);
-    },
+    run: (id) => void runCell(id).catch(report),
+    runNext: (id) => runNext(id, "editor"),
+    remove: removeCell,
     move(id, by) {
       const order = stateRef.current.cells.map((c) => c.id);
       const at = order.indexOf(id);
@@ -219,24 +360,22 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
       [order[at], order[to]] = [order[to], order[at]];
       call<NotebookState>("PUT", "/cells/reorder", { order }).then(applyState).catch(report);
     },
-    add(after, language) {
-      call<{ cellId: string; state: NotebookState }>("POST", "/cells", {
-        source: "",
-        language,
-        after,
-      })
-        .then((r) => {
-          pendingFocus.current = r.cellId;
-          applyState(r.state);
-        })
-        .catch(report);
+    add: (after, language) => void addCell(after, language, "editor").catch(report),
+    edit: (id) => focusCell(id, "editor"),
+    leave(id) {
+      save(id).catch(report);
+      setMdEditing((m) => (m[id] ? { ...m, [id]: false } : m));
+      focusCell(id, "box");
     },
+    select: setSelected,
     editor(id, ed) {
       if (ed) editors.current.set(id, ed);
       else editors.current.delete(id);
-      if (ed && pendingFocus.current === id) {
+      const want = pendingFocus.current;
+      if (ed && want?.id === id && want.into === "editor") {
         pendingFocus.current = null;
         ed.focus();
+        document.getElementById(`cell-${id}`)?.scrollIntoView({ block: "nearest" });
       }
     },
   }), []);
@@ -244,11 +383,14 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   async function runAll() {
     try {
       await Promise.all(Object.keys(draftsRef.current).map((id) => save(id)));
-      const r = await call<{ run: Omit<RunAllResult, "at">; state: NotebookState }>(
-        "POST",
-        "/run-all",
-      );
-      setLastRunAll({ ...r.run, at: new Date().toISOString() });
+      const t0 = performance.now();
+      const r = await call<RunAnswer>("POST", "/run-all");
+      setLastRun({
+        ...r.run,
+        target: "all",
+        at: new Date().toISOString(),
+        wallMs: performance.now() - t0,
+      });
       applyState(r.state);
     } catch (err) {
       report(err);
@@ -263,57 +405,53 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   const dirtyCount = Object.keys(drafts).length;
   return (
     <div class={`notebook-app${panel ? " with-panel" : ""}`} data-connection={conn}>
-      <header class="topbar">
-        <nav class="crumbs" aria-label="Breadcrumb">
-          <a href="/" class="brand">Strata</a>
-          <span aria-hidden="true">/</span>
-          <h1 class="nb-title" title={state.notebook.path}>{state.notebook.name}</h1>
-          <span class="nb-path muted">{state.notebook.path}</span>
-        </nav>
-        <div class="toolbar" role="toolbar" aria-label="Notebook actions">
-          <span class="conn" data-state={conn}>
-            {conn === "open" ? "live" : conn === "connecting" ? "connecting…" : "reconnecting…"}
-          </span>
-          {dirtyCount > 0 && (
-            <span class="unsaved" title="Cells with edits not saved yet">
-              ● {dirtyCount} unsaved
-            </span>
-          )}
-          {progress && (
-            <span class="progress" role="status">running {progress.done}/{progress.total}</span>
-          )}
-          <button type="button" class="btn-primary" onClick={runAll} disabled={busy}>
-            ▶▶ Run all
-          </button>
-          <button
-            type="button"
-            onClick={() => call("POST", "/cancel").catch(report)}
-            disabled={!busy}
-          >
-            ■ Cancel
-          </button>
-          <button type="button" aria-expanded={panel === "dag"} onClick={() => togglePanel("dag")}>
-            DAG
-          </button>
-          <button
-            type="button"
-            aria-expanded={panel === "timings"}
-            onClick={() => togglePanel("timings")}
-          >
-            Timings
-          </button>
-          <button
-            type="button"
-            aria-expanded={panel === "runtime"}
-            onClick={() => togglePanel("runtime")}
-          >
-            Runtime
-          </button>
-        </div>
-      </header>
+      <Toolbar
+        notebook={state.notebook}
+        mode={mode}
+        conn={conn}
+        unsaved={dirtyCount}
+        progress={progress}
+        busy={busy}
+        panel={panel}
+        onRunAll={runAll}
+        onCancel={() => void call("POST", "/cancel").catch(report)}
+        onPanel={togglePanel}
+        onHelp={() => setHelp(true)}
+      />
       {conn === "reconnecting" && (
         <div class="banner banner-reconnecting" role="status">
           Connection lost — reconnecting… Edits are kept in this page.
+        </div>
+      )}
+      {deleted && (
+        <div class="toast toast-undo" role="status">
+          <span>
+            Deleted cell [{deleted.index + 1}] <span class="muted">{deleted.label}</span>
+          </span>
+          <button type="button" class="btn-primary" onClick={undoDelete}>Undo delete</button>
+          <button type="button" onClick={() => setDeleted(null)} aria-label="Dismiss">
+            ✕
+          </button>
+        </div>
+      )}
+      {(state.awaitingApproval?.length ?? 0) > 0 && (
+        <div class="banner banner-static banner-approval" role="status">
+          <span>
+            This notebook's cells ask for{" "}
+            {state.awaitingApproval!.map((g) => <code key={g}>{g}</code>)}; they run only once you
+            approve.
+          </span>{" "}
+          <button
+            type="button"
+            onClick={() =>
+              call<{ state: NotebookState }>("POST", "/approve-grants", {
+                grants: state.awaitingApproval,
+              }).then((r) =>
+                applyState(r.state)
+              ).catch(report)}
+          >
+            Approve
+          </button>
         </div>
       )}
       {toast && (
@@ -323,6 +461,14 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
             ✕
           </button>
         </div>
+      )}
+      {help && (
+        <KeysHelp
+          onClose={() => {
+            setHelp(false);
+            if (selectedRef.current) focusCell(selectedRef.current, "box");
+          }}
+        />
       )}
       <main class="cells" id="cells">
         {state.cells.length === 0 && <p class="empty muted">This notebook has no cells yet.</p>}
@@ -338,6 +484,8 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
             createEditor={createEditor}
             actions={actions}
             flash={flash === c.id}
+            selected={selected === c.id}
+            editing={mdEditing[c.id] ?? false}
           />
         ))}
         <div class="add-end">
@@ -369,17 +517,17 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
                 layoutUrl={urls.dagLayout}
                 onSelect={(id) => {
                   if (matchMedia("(max-width: 900px)").matches) setPanel(null);
-                  focusCell(id);
+                  showCell(id);
                 }}
               />
             )}
-            {panel === "timings" && <TimingsDrawer cells={state.cells} lastRunAll={lastRunAll} />}
+            {panel === "timings" && <TimingsDrawer cells={state.cells} lastRun={lastRun} />}
             {panel === "runtime" && (
               <RuntimePanel
                 env={state.env}
                 secretManager={state.secretManager}
-                save={async (values) =>
-                  applyState(await call<NotebookState>("PUT", "/env", { values }))}
+                save={async (values, secret) =>
+                  applyState(await call<NotebookState>("PUT", "/env", { values, secret }))}
                 refresh={async () => {
                   const next = await call<NotebookState>("POST", "/secret-manager/refresh");
                   applyState(next);

@@ -1,7 +1,8 @@
 /** One cell: header (label, status, timing, actions), editor or rendered Markdown, outputs. */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { renderMarkdown } from "../../lib/ui/markdown.ts";
-import { cellLabel, type CellView as Cell, formatDuration } from "../../lib/ui/notebook_types.ts";
+import type { CellView as Cell } from "../../lib/protocol/notebook_state.ts";
+import { cellLabel, formatDuration } from "../../lib/ui/notebook_types.ts";
 import type { CellEditor, CreateEditor } from "./editor_host.ts";
 import { Outputs } from "./outputs.tsx";
 import { StatusPill } from "./status_pill.tsx";
@@ -10,10 +11,19 @@ import { StatusPill } from "./status_pill.tsx";
 export interface CellActions {
   draft(id: string, text: string): void;
   save(id: string): void;
+  /** Runs in place (Ctrl/Cmd+Enter, the Run button). */
   run(id: string): void;
+  /** Runs, then moves to the next cell, adding one at the end (Shift+Enter). */
+  runNext(id: string): void;
   remove(id: string): void;
   move(id: string, by: -1 | 1): void;
   add(after: string | null, language: "typescript" | "markdown"): void;
+  /** Starts editing: focuses the editor (a markdown cell switches to its source). */
+  edit(id: string): void;
+  /** Leaves the editor for command mode on this cell (a markdown cell renders). */
+  leave(id: string): void;
+  /** Marks the cell selected (focus moved into it). */
+  select(id: string): void;
   /** Registers the mounted editor (for focusing from the DAG); null on unmount. */
   editor(id: string, editor: CellEditor | null): void;
 }
@@ -30,6 +40,10 @@ export interface CellViewProps {
   createEditor: CreateEditor | null;
   actions: CellActions;
   flash: boolean;
+  /** The selected cell (command mode acts on it). */
+  selected: boolean;
+  /** A markdown cell shows its source editor instead of the rendered text. */
+  editing: boolean;
 }
 
 /** The cell. */
@@ -39,8 +53,7 @@ export function CellView(props: CellViewProps) {
   const staticPre = useRef<HTMLPreElement>(null);
   const editorRef = useRef<CellEditor | null>(null);
   const [mounted, setMounted] = useState(false);
-  const [editingMd, setEditingMd] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
+  const editingMd = props.editing;
   const isMd = cell.language === "markdown";
   const text = draft ?? cell.source;
   const dirty = draft !== undefined && draft !== cell.source;
@@ -57,23 +70,16 @@ export function CellView(props: CellViewProps) {
       language: cell.language,
       label: `Cell ${index + 1} source`,
       onChange: (t) => latest.current.actions.draft(latest.current.id, t),
-      onRun: () => {
-        latest.current.actions.run(latest.current.id);
-        if (latest.current.isMd) setEditingMd(false);
-      },
+      onRun: () => latest.current.actions.run(latest.current.id),
+      onRunNext: () => latest.current.actions.runNext(latest.current.id),
       onSave: () => latest.current.actions.save(latest.current.id),
       onBlur: () => latest.current.actions.save(latest.current.id),
-      onEscape: () => {
-        if (!latest.current.isMd) return;
-        latest.current.actions.save(latest.current.id);
-        setEditingMd(false);
-      },
+      onEscape: () => latest.current.actions.leave(latest.current.id),
     });
     if (staticPre.current) staticPre.current.hidden = true;
     editorRef.current = ed;
     actions.editor(cell.id, ed);
     setMounted(true);
-    if (isMd) ed.focus();
     return () => {
       actions.editor(cell.id, null);
       ed.destroy();
@@ -95,10 +101,14 @@ export function CellView(props: CellViewProps) {
   const label = cellLabel(cell, index);
   return (
     <section
-      class={`cell cell-${cell.language} status-${cell.status}${props.flash ? " cell-flash" : ""}`}
+      class={`cell cell-${cell.language} status-${cell.status}${failClass(cell)}${
+        props.flash ? " cell-flash" : ""
+      }${props.selected ? " selected" : ""}`}
       id={`cell-${cell.id}`}
       data-cell-id={cell.id}
       aria-label={`Cell ${index + 1}: ${label}`}
+      tabIndex={-1}
+      onFocusIn={() => actions.select(cell.id)}
     >
       <header class="cell-head">
         <span class="cell-index" aria-hidden="true">[{index + 1}]</span>
@@ -129,7 +139,7 @@ export function CellView(props: CellViewProps) {
               type="button"
               class="btn-run"
               onClick={() => actions.run(cell.id)}
-              title="Run (Shift+Enter)"
+              title="Run (Ctrl/⌘+Enter; Shift+Enter runs and moves on)"
               aria-label={`Run cell ${index + 1}`}
             >
               ▶ Run
@@ -138,7 +148,7 @@ export function CellView(props: CellViewProps) {
           {isMd && !editingMd && (
             <button
               type="button"
-              onClick={() => setEditingMd(true)}
+              onClick={() => actions.edit(cell.id)}
               aria-label={`Edit cell ${index + 1}`}
             >
               Edit
@@ -162,25 +172,14 @@ export function CellView(props: CellViewProps) {
           >
             ↓
           </button>
-          {confirmDelete
-            ? (
-              <span class="confirm" role="group" aria-label="Confirm delete">
-                <button type="button" class="btn-danger" onClick={() => actions.remove(cell.id)}>
-                  Delete cell
-                </button>
-                <button type="button" onClick={() => setConfirmDelete(false)}>Keep</button>
-              </span>
-            )
-            : (
-              <button
-                type="button"
-                onClick={() => setConfirmDelete(true)}
-                aria-label={`Delete cell ${index + 1}`}
-                title="Delete"
-              >
-                ✕
-              </button>
-            )}
+          <button
+            type="button"
+            onClick={() => actions.remove(cell.id)}
+            aria-label={`Delete cell ${index + 1}`}
+            title="Delete (can be undone)"
+          >
+            ✕
+          </button>
         </span>
       </header>
       {cell.status === "stale" && cell.whyText && (
@@ -193,13 +192,7 @@ export function CellView(props: CellViewProps) {
             tabIndex={0}
             role="button"
             aria-label={`Markdown cell ${index + 1}; press Enter to edit`}
-            onDblClick={() => setEditingMd(true)}
-            onKeyDown={(e) => {
-              if (e.key === "Enter") {
-                e.preventDefault();
-                setEditingMd(true);
-              }
-            }}
+            onDblClick={() => actions.edit(cell.id)}
             dangerouslySetInnerHTML={{
               __html: renderMarkdown(text) || '<p class="placeholder">Empty markdown cell</p>',
             }}
@@ -262,6 +255,12 @@ function StaticSource(
       ))}
     </pre>
   );
+}
+
+/** A cancel or a timeout is not the code's fault: the cell is marked apart from a failure. */
+function failClass(cell: Cell): string {
+  const kind = cell.status === "error" ? cell.outputs?.error?.kind : undefined;
+  return kind === "cancelled" || kind === "timeout" ? ` failed-${kind}` : "";
 }
 
 /** The 1-based line to highlight: the current error's, else the first error diagnostic's. */

@@ -1,6 +1,7 @@
 /** The DAG of cells as an SVG graph laid out by dagre (loaded on first open); click a node to go to its cell. */
 import { useEffect, useState } from "preact/hooks";
-import { cellLabel, type CellView, type DagView } from "../../lib/ui/notebook_types.ts";
+import type { CellView, DagView } from "../../lib/protocol/notebook_state.ts";
+import { cellLabel } from "../../lib/ui/notebook_types.ts";
 import type { DagLayout } from "../client/dag_layout.ts";
 
 /** Props of DagPanel. */

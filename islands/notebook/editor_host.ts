@@ -23,12 +23,14 @@ export interface EditorOptions {
   /** Accessible label of the editing area. */
   label: string;
   onChange(text: string): void;
-  /** Shift+Enter or Mod+Enter. */
+  /** Mod+Enter: run in place. */
   onRun(): void;
+  /** Shift+Enter: run, then move to the next cell. */
+  onRunNext(): void;
   /** Mod+S. */
   onSave(): void;
   onBlur(): void;
-  /** Escape (markdown cells leave editing). */
+  /** Escape: leave the editor for command mode (markdown cells render). */
   onEscape(): void;
 }
 

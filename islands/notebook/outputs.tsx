@@ -1,12 +1,12 @@
 /** A cell's outputs by type, its error and its (collapsible) console. */
 import { renderMarkdown } from "../../lib/ui/markdown.ts";
-import type { CellOutputsView, Display } from "../../lib/ui/notebook_types.ts";
+import type { Display, OutputView } from "../../lib/protocol/notebook_state.ts";
 import { sanitizeHtml } from "../../lib/ui/sanitize_html.ts";
 import { TableView } from "./table_view.tsx";
 
 /** Props of Outputs. */
 export interface OutputsProps {
-  outputs: CellOutputsView | null;
+  outputs: OutputView | null;
   /** While running, the previous outputs stay (dimmed) so nothing below moves. */
   running: boolean;
 }
@@ -26,8 +26,8 @@ export function Outputs({ outputs, running }: OutputsProps) {
     >
       {!outputs.current && <p class="outputs-note">Output of an earlier version of this cell</p>}
       {error && (
-        <div class="output-error" role="alert">
-          <strong>{error.kind}</strong>: {error.message}
+        <div class={`output-error output-error-${error.kind}`} role="alert">
+          <strong>{ERROR_TITLES[error.kind] ?? error.kind}</strong>: {error.message}
           {error.line !== undefined && (
             <span class="error-where">
               line {error.line}
@@ -49,6 +49,18 @@ export function Outputs({ outputs, running }: OutputsProps) {
     </div>
   );
 }
+
+/** How each kind of failure is named above its message. */
+const ERROR_TITLES: Record<string, string> = {
+  exception: "Error",
+  syntax: "Syntax error",
+  timeout: "Timed out",
+  memory: "Out of memory",
+  permission: "Permission denied",
+  encode: "Cannot store the value",
+  cancelled: "Cancelled",
+  crash: "Cell process crashed",
+};
 
 /** One display output. */
 export function DisplayView({ display }: { display: Display }) {

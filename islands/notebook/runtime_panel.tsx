@@ -4,19 +4,22 @@
  * values are editable.
  */
 import { useState } from "preact/hooks";
-import type { EnvRow, NotebookState } from "../../lib/ui/notebook_types.ts";
+import type { EnvRow, NotebookState } from "../../lib/protocol/notebook_state.ts";
 
 /** Props of RuntimePanel. */
 export interface RuntimePanelProps {
   env: EnvRow[];
   secretManager: NotebookState["secretManager"];
-  /** PUT env {values}; resolves when saved, rejects with a readable message. */
-  save(values: Record<string, string | null>): Promise<void>;
+  /** PUT env {values, secret}; resolves when saved, rejects with a readable message. */
+  save(values: Record<string, string | null>, secret?: Record<string, boolean>): Promise<void>;
   /** POST secret-manager/refresh; resolves to the fetch error, or null when it worked. */
   refresh(): Promise<string | null>;
   /** PUT secret-manager/config (null removes it). */
   configure(config: Record<string, string> | null): Promise<void>;
 }
+
+/** Names that are always secrets (lib/secrets/sensitive.ts). */
+const SENSITIVE = /KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL/i;
 
 /** Sources that are not a secret manager; any other source is a provider name ("infisical"). */
 const LOCAL_SOURCES: Record<string, string> = { notebook: "notebook", manual: "manual" };
@@ -28,10 +31,18 @@ export function RuntimePanel({ env, secretManager, save, refresh, configure }: R
   const [environment, setEnvironment] = useState("dev");
   const [newKey, setNewKey] = useState("");
   const [newValue, setNewValue] = useState("");
+  // null: the default for the name (sensitive names are always secrets).
+  const [newSecret, setNewSecret] = useState<boolean | null>(null);
+  const sensitiveName = SENSITIVE.test(newKey);
+  const asSecret = sensitiveName || (newSecret ?? false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
-  async function submit(values: Record<string, string | null>, done?: () => void) {
-    await attempt(() => save(values), `Saved ${Object.keys(values).join(", ")}`, done);
+  async function submit(
+    values: Record<string, string | null>,
+    done?: () => void,
+    secret?: Record<string, boolean>,
+  ) {
+    await attempt(() => save(values, secret), `Saved ${Object.keys(values).join(", ")}`, done);
   }
 
   async function attempt(fn: () => Promise<void>, ok: string, done?: () => void) {
@@ -182,10 +193,12 @@ export function RuntimePanel({ env, secretManager, save, refresh, configure }: R
         onSubmit={(e) => {
           e.preventDefault();
           if (!newKey.trim()) return;
-          submit({ [newKey.trim()]: newValue }, () => {
+          const key = newKey.trim();
+          submit({ [key]: newValue }, () => {
             setNewKey("");
             setNewValue("");
-          });
+            setNewSecret(null);
+          }, asSecret ? { [key]: true } : undefined);
         }}
       >
         <input
@@ -197,15 +210,25 @@ export function RuntimePanel({ env, secretManager, save, refresh, configure }: R
         <input
           aria-label="New variable value"
           placeholder="value"
-          type={/KEY|SECRET|TOKEN|PASSWORD|CREDENTIAL/i.test(newKey) ? "password" : "text"}
+          type={asSecret ? "password" : "text"}
           value={newValue}
           onInput={(e) => setNewValue((e.target as HTMLInputElement).value)}
         />
+        <label class="small">
+          <input
+            type="checkbox"
+            aria-label="Keep as secret"
+            checked={asSecret}
+            disabled={sensitiveName}
+            onChange={(e) => setNewSecret((e.target as HTMLInputElement).checked)}
+          />{" "}
+          secret
+        </label>
         <button type="submit">Add</button>
       </form>
       <p class="muted small">
-        Names containing KEY, SECRET, TOKEN, PASSWORD or CREDENTIAL are secrets: kept in memory
-        only, never shown.
+        Secrets (ticked, fetched from a secret manager, or named with KEY, SECRET, TOKEN, PASSWORD
+        or CREDENTIAL) are kept in memory only, never shown, and printed as [secret:NAME].
       </p>
       {message && <p class={message.ok ? "ok" : "panel-error"} role="status">{message.text}</p>}
     </div>

@@ -1,12 +1,8 @@
 /** A WebSocket to a session that reconnects with backoff and reports its connection state. */
+import type { ClientMessage, SocketEnvelope } from "../../lib/protocol/socket_events.ts";
 
-/** A server envelope. */
-export interface Envelope {
-  type: string;
-  seq: number;
-  ts: string;
-  payload: unknown;
-}
+/** A server envelope (the protocol's tagged union). */
+export type Envelope = SocketEnvelope;
 
 /** Connection states shown to the user. */
 export type ConnectionState = "connecting" | "open" | "reconnecting";
@@ -23,7 +19,7 @@ export interface SocketOptions {
 
 /** A live socket handle. */
 export interface SessionSocket {
-  send(type: string, payload?: unknown): boolean;
+  send(message: ClientMessage): boolean;
   /** Closes now and reconnects (e.g. after the session id changed). */
   reconnect(): void;
   close(): void;
@@ -63,9 +59,9 @@ export function connectSocket(options: SocketOptions): SessionSocket {
 
   open();
   return {
-    send(type, payload) {
+    send(message) {
       if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-      ws.send(JSON.stringify({ type, payload }));
+      ws.send(JSON.stringify(message));
       return true;
     },
     reconnect() {

@@ -1,6 +1,10 @@
-/** A cell's status pill: idle, running (with elapsed time), ready, cached, error, stale (why). */
+/**
+ * A cell's status pill: idle, running (with elapsed time), ready, cached, stale (why), error, and
+ * the failures that are not the code's fault: cancelled and timed out.
+ */
 import { useEffect, useState } from "preact/hooks";
-import { type CellView, formatDuration } from "../../lib/ui/notebook_types.ts";
+import type { CellView } from "../../lib/protocol/notebook_state.ts";
+import { formatDuration } from "../../lib/ui/notebook_types.ts";
 
 /** Props of StatusPill. */
 export interface StatusPillProps {
@@ -35,7 +39,18 @@ export function StatusPill({ cell, runningSince }: StatusPillProps) {
     text = `stale · ${cell.staleReason ?? "changed"}`;
     title = cell.whyText ? `Stale: ${cell.whyText}` : `Stale (${cell.staleReason ?? "changed"})`;
   } else if (cell.status === "error") {
-    title = cell.outputs?.error ? `Error: ${cell.outputs.error.message}` : "Error";
+    const error = cell.outputs?.error;
+    if (error?.kind === "cancelled") {
+      kind = "cancelled";
+      text = "cancelled";
+      title = "Cancelled: the run was stopped before this cell finished";
+    } else if (error?.kind === "timeout") {
+      kind = "timeout";
+      text = "timed out";
+      title = `Timed out: ${error.message}`;
+    } else {
+      title = error ? `Error: ${error.message}` : "Error";
+    }
   }
   return (
     <span class={`pill pill-${kind}`} title={title} data-status={kind} role="status">

@@ -5,34 +5,36 @@ import { fsBlobStore } from "./fs_blob_store.ts";
 import { s3BlobStore } from "./s3_blob_store.ts";
 import { azureBlobStore } from "./azure_blob_store.ts";
 
-/** The artifact blob store for a configuration; S3 credentials come from the AWS_* environment. */
-export function openBlobStore(config: Config, env: Record<string, string | undefined>): BlobStore {
+/** The artifact blob store for a configuration (credentials from `config.credentials`). */
+export function openBlobStore(config: Config): BlobStore {
   if (config.artifactBlobBackend === "s3") {
-    const id = env.AWS_ACCESS_KEY_ID;
-    const secret = env.AWS_SECRET_ACCESS_KEY;
+    const aws = config.credentials.aws;
     return s3BlobStore({
       bucket: config.s3.bucket!,
       prefix: config.s3.prefix,
-      region: env.AWS_REGION ?? config.s3.region,
+      region: aws.region ?? config.s3.region,
       endpoint: config.s3.endpoint,
       forcePathStyle: config.s3.forcePathStyle || undefined,
-      credentials: id && secret
-        ? { accessKeyId: id, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN }
+      credentials: aws.accessKeyId && aws.secretAccessKey
+        ? {
+          accessKeyId: aws.accessKeyId,
+          secretAccessKey: aws.secretAccessKey,
+          sessionToken: aws.sessionToken,
+        }
         : undefined,
     });
   }
   if (config.artifactBlobBackend === "azure") {
     // Credentials as the Azure CLI names them: a connection string, or account name + key.
-    const connectionString = env.AZURE_STORAGE_CONNECTION_STRING;
-    const accountName = env.AZURE_STORAGE_ACCOUNT;
+    const azure = config.credentials.azure;
     return azureBlobStore({
       container: config.azure.container!,
       prefix: config.azure.prefix,
-      connectionString: connectionString || undefined,
+      connectionString: azure.connectionString,
       endpoint: config.azure.endpoint ??
-        (accountName ? `https://${accountName}.blob.core.windows.net` : undefined),
-      accountName,
-      accountKey: env.AZURE_STORAGE_KEY,
+        (azure.accountName ? `https://${azure.accountName}.blob.core.windows.net` : undefined),
+      accountName: azure.accountName,
+      accountKey: azure.accountKey,
     });
   }
   return fsBlobStore(config.artifactDir!);

@@ -1,4 +1,7 @@
-/** Audit HMAC keys: validation, key ids, the keyring verify uses, and the personal-mode dev key. */
+/**
+ * Audit HMAC keys: validation, key ids, the keyring verify uses, retired keys, and the
+ * personal-mode development key (which never verifies in service mode).
+ */
 
 import { createHash } from "node:crypto";
 
@@ -66,4 +69,82 @@ export function auditKeyring(keys: readonly AuditKey[]): Map<string, Uint8Array>
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/**
+ * Parses one retired key as configured: `<id>:<key>`, or `<key>` alone (its id derived as for
+ * the current key, which is what rows signed by an STRATA_AUDIT_HMAC_KEY carry). A key that
+ * itself contains ':' must be given with its id. Throws like auditKey; messages never show the key.
+ */
+export function parseRetiredKey(entry: string): AuditKey {
+  const colon = entry.indexOf(":");
+  if (colon < 0) return auditKey(entry.trim());
+  return auditKey(entry.slice(colon + 1).trim(), entry.slice(0, colon).trim());
+}
+
+/** Problems with a list of retired keys (config validation), each naming the entry by position. */
+export function retiredKeyProblems(entries: readonly string[]): string[] {
+  const problems: string[] = [];
+  const keys: AuditKey[] = [];
+  entries.forEach((entry, i) => {
+    try {
+      keys.push(parseRetiredKey(entry));
+    } catch (err) {
+      problems.push(`entry ${i + 1}: ${(err as Error).message}`);
+    }
+  });
+  try {
+    auditKeyring(keys);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  return problems;
+}
+
+/** True when a configured retired key is the public development key, by id or by secret. */
+export function isDevelopmentKey(key: AuditKey): boolean {
+  const dev = developmentAuditKey();
+  return key.id === dev.id || sameBytes(key.secret, dev.secret);
+}
+
+/** What serverAuditKeys needs from the configuration. */
+export interface ServerAuditKeyOptions {
+  mode: "personal" | "service";
+  /** STRATA_AUDIT_HMAC_KEY; required in service mode. */
+  current?: string;
+  /** STRATA_AUDIT_RETIRED_KEYS entries. @default [] */
+  retired?: readonly string[];
+}
+
+/**
+ * The signing key and the verification keyring of a server. Personal mode signs with the
+ * current key or the development key and also verifies development-key rows. Service mode
+ * signs with the current key and verifies only it and the retired keys: a row signed with the
+ * public development key (which anyone can compute) never verifies there. Throws on a missing
+ * service key or a retired development key.
+ *
+ * @example
+ * const { key, keyring } = serverAuditKeys({ mode: "service", current, retired: ["a1b2c3d4:old..."] });
+ */
+export function serverAuditKeys(
+  options: ServerAuditKeyOptions,
+): { key: AuditKey; keyring: Map<string, Uint8Array> } {
+  const retired = (options.retired ?? []).map(parseRetiredKey);
+  if (options.mode === "personal") {
+    const key = options.current ? auditKey(options.current) : developmentAuditKey();
+    return { key, keyring: auditKeyring([key, ...retired, developmentAuditKey()]) };
+  }
+  if (!options.current) {
+    throw new TypeError(
+      "Service mode needs STRATA_AUDIT_HMAC_KEY: the development key is not accepted",
+    );
+  }
+  const key = auditKey(options.current);
+  if ([key, ...retired].some(isDevelopmentKey)) {
+    throw new TypeError(
+      "Service mode never accepts the public development audit key (id 'dev'); remove it from " +
+        "STRATA_AUDIT_HMAC_KEY / STRATA_AUDIT_RETIRED_KEYS",
+    );
+  }
+  return { key, keyring: auditKeyring([key, ...retired]) };
 }

@@ -5,6 +5,8 @@ import {
   auditKeyring,
   DEVELOPMENT_AUDIT_KEY_ID,
   developmentAuditKey,
+  parseRetiredKey,
+  retiredKeyProblems,
 } from "./audit_key.ts";
 
 Deno.test("auditKey - a key shorter than 32 bytes is refused", () => {
@@ -38,4 +40,23 @@ Deno.test("auditKeyring - maps ids to secrets and refuses two secrets under one 
   assert.equal(ring.size, 2);
   assert.deepEqual(ring.get("one"), a.secret);
   assert.throws(() => auditKeyring([a, auditKey("c".repeat(32), "one")]), /share the id 'one'/);
+});
+
+Deno.test("parseRetiredKey - <id>:<key> keeps the id; a bare key derives it like the current key", () => {
+  const secret = "r".repeat(40);
+  assert.deepEqual(parseRetiredKey(secret), auditKey(secret));
+  assert.equal(parseRetiredKey(`k-2025:${secret}`).id, "k-2025");
+  assert.deepEqual(parseRetiredKey(`k-2025:${secret}`).secret, auditKey(secret).secret);
+});
+
+Deno.test("retiredKeyProblems - names the entry, never shows the key", () => {
+  const short = "short-secret-value";
+  const problems = retiredKeyProblems(["a".repeat(32), `bad id:${"b".repeat(32)}`, `x:${short}`]);
+  assert.equal(problems.length, 2, problems.join("\n"));
+  assert.match(problems[0], /^entry 2: Invalid audit key id 'bad id'/);
+  assert.match(problems[1], /^entry 3: Audit HMAC key is 18 bytes/);
+  assert.ok(!problems.join("").includes(short));
+  assert.deepEqual(retiredKeyProblems([`one:${"a".repeat(32)}`, `one:${"c".repeat(32)}`]), [
+    "Two different audit keys share the id 'one'",
+  ]);
 });

@@ -2,6 +2,7 @@
 
 import { timingSafeEqual } from "node:crypto";
 import type { Db } from "../db/types.ts";
+import { DEVELOPMENT_AUDIT_KEY_ID } from "./audit_key.ts";
 import { AUDIT_COLUMNS, AUDIT_GENESIS_HASH, auditRowHash, toAuditRow } from "./audit_event.ts";
 
 /** Options for verifyAudit. */
@@ -65,7 +66,7 @@ export async function verifyAudit(
         );
       }
       const secret = keys.get(row.hmacKeyId);
-      if (!secret) return fail(`unknown hmac key id '${row.hmacKeyId}'`);
+      if (!secret) return fail(unknownKeyReason(row.hmacKeyId));
       if (!sameHex(auditRowHash(secret, row), row.rowHash)) {
         return fail("row hash mismatch: a hashed field was changed");
       }
@@ -133,6 +134,15 @@ function readPage(
      WHERE (tenant_hash, seq) > ($1, $2) ${order} LIMIT $3`,
     [cursor.tenant, cursor.seq, limit],
   );
+}
+
+function unknownKeyReason(id: string): string {
+  if (id === DEVELOPMENT_AUDIT_KEY_ID) {
+    return "signed with the public development key (id 'dev'), which verifies only in personal " +
+      "mode: anyone can compute it, so in service mode such a row proves nothing";
+  }
+  return `unknown hmac key id '${id}': if the audit key was rotated, configure the old key ` +
+    `in STRATA_AUDIT_RETIRED_KEYS as ${id}:<old key>`;
 }
 
 function sameHex(a: string, b: string): boolean {

@@ -88,7 +88,7 @@ export function commandContext(
     config,
     env,
     log,
-    services: () => services ??= createServices({ config, env, log }),
+    services: () => services ??= createServices({ config, log }),
     tenant: () =>
       tenant ??= tenantHash(DEFAULT_TENANT_ID).then((hash) => ({ id: DEFAULT_TENANT_ID, hash })),
     async notebookPath(dir) {

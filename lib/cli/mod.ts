@@ -19,6 +19,8 @@ import {
   statusCommand,
 } from "./notebook_commands.ts";
 import { auditVerify, gc, jobsRun, migrateCommand } from "./ops_commands.ts";
+import { serveTarget } from "./serve_args.ts";
+import { approveCommand } from "./sandbox_commands.ts";
 
 /** What the CLI needs from main.ts. */
 export interface CliDeps {
@@ -33,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   newCommand,
   runCommand,
   statusCommand,
+  approveCommand,
   cellAddCommand,
   cellEditCommand,
   cellRmCommand,
@@ -48,7 +51,8 @@ export const COMMANDS: readonly Command[] = [
 export const USAGE = `Usage: strata <command> [options]
 
 Commands:
-  strata serve                 start the server (personal mode by default, http://127.0.0.1:8765)
+  strata serve [<dir>]         start the server (personal mode by default, http://127.0.0.1:8765)
+      <dir>: serve that folder as the notebook root (else notebook_storage_dir)
 ${COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`).join("\n")}
   strata worker [options]      run cells for remote servers (strata worker --help)
   strata help                  show this help
@@ -61,8 +65,14 @@ Exit codes: 0 ok, 1 failed (a cell, a check, a job), 2 bad usage or configuratio
 export async function runCli(args: string[], deps: CliDeps): Promise<number> {
   const [first, ...rest] = args;
   switch (first) {
-    case "serve":
-      return await deps.serve(deps.env, rest);
+    case "serve": {
+      const target = serveTarget(deps.env, rest);
+      if (!target.ok) {
+        console.error(target.error);
+        return 2;
+      }
+      return await deps.serve(target.env, target.args);
+    }
     case "worker":
       return await workerCli(rest, {
         env: deps.env,

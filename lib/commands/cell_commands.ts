@@ -3,7 +3,8 @@ import { z } from "zod";
 import { ValidationError } from "../errors.ts";
 import { parseSecretManagerConfig, type SecretManagerConfig } from "../secrets/provider.ts";
 import type { NotebookSession } from "../session/notebook_session.ts";
-import { defineCommand } from "./command.ts";
+import { refuseDeniedConfig } from "../secrets/policy_guard.ts";
+import { type CommandContext, defineCommand } from "./command.ts";
 import { cellId, sessionTarget, sid } from "./_targets.ts";
 
 const source = z.string().max(1_000_000);
@@ -140,12 +141,14 @@ export const envUpdate = defineCommand({
       z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env keys are letters, digits and _"),
       z.string().nullable(),
     ),
+    // Issue 13 item 6: per-key "keep as secret" (memory only, never on disk, hashed or echoed).
+    secret: z.record(z.string(), z.boolean()).optional(),
   }),
   qos: null,
   audit: "env.update",
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
   async run(s: NotebookSession, input) {
-    await s.updateEnv(input.values);
+    await s.updateEnv(input.values, { secret: input.secret });
     return s.state();
   },
   // Key names only: values may be secrets.
@@ -161,7 +164,7 @@ export const secretManagerConfig = defineCommand({
   qos: null,
   audit: "secret_manager.config",
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
-  async run(s: NotebookSession, input) {
+  async run(s: NotebookSession, input, ctx) {
     let warnings: string[] = [];
     let config: SecretManagerConfig | null = null;
     if (input.config) {
@@ -173,6 +176,7 @@ export const secretManagerConfig = defineCommand({
       }
       config = parsed.config;
       warnings = parsed.warnings;
+      await refuseDeniedConfig(s.scope.secrets, config, guardCaller(s, ctx, "config")); // issue 13 item 5
     }
     const changed = await s.setSecretManager(config);
     return { warnings, changed, provider: config?.provider ?? null, state: s.state() };
@@ -189,8 +193,20 @@ export const secretManagerRefresh = defineCommand({
   qos: null,
   audit: "secret_manager.refresh",
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
-  async run(s: NotebookSession) {
+  async run(s: NotebookSession, _input, ctx) {
+    const current = s.scope.secrets?.config;
+    if (current) await refuseDeniedConfig(s.scope.secrets, current, guardCaller(s, ctx, "refresh")); // issue 13 item 5
     await s.refreshSecrets();
     return s.state();
   },
 });
+
+function guardCaller(s: NotebookSession, ctx: CommandContext, trigger: "config" | "refresh") {
+  return {
+    audit: ctx.deps.audit,
+    tenantHash: ctx.caller.tenant.hash,
+    actor: ctx.caller.identity.principal,
+    resource: `notebooks/${s.scope.path}`,
+    trigger,
+  };
+}

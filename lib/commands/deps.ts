@@ -1,5 +1,5 @@
 /** What commands run against: the process's services and policies, built once by main.ts. */
-import { type AclConfig, parseAcl } from "../acl/acl.ts";
+import type { AclConfig } from "../acl/acl.ts";
 import type { Services } from "../services.ts";
 import { tenantNotebookRoot } from "../session/tenant_root.ts";
 import type { BlobStore } from "../artifacts/blob_store.ts";
@@ -10,7 +10,7 @@ import type { SessionRegistry } from "../session/registry.ts";
 import type { Qos } from "../tenancy/qos.ts";
 import type { TenantRegistry } from "../tenancy/registry.ts";
 import type { Tenant } from "../tenancy/tenant_id.ts";
-import { parseTransforms, type Transforms } from "../transforms/transforms.ts";
+import type { Transforms } from "../transforms/transforms.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 
 /** Dependencies of every command. */
@@ -55,11 +55,11 @@ export function buildCommandDeps(input: CommandDepsInput): CommandDeps {
     sessions: services.sessions,
     runtime: services.runtime,
     notebookRoot: (tenant, options) => tenantNotebookRoot(config, tenant, options),
-    acl: config.acl ? parseAcl(config.acl) : undefined,
+    acl: config.acl,
     qos: input.qos,
     tenants: input.tenants,
     audit: services.audit,
     auditKeyring: services.auditKeyring,
-    transforms: parseTransforms(config.transforms),
+    transforms: config.transforms,
   };
 }

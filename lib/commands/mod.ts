@@ -16,6 +16,7 @@ import {
   secretManagerRefresh,
 } from "./cell_commands.ts";
 import {
+  notebookApproveGrants,
   notebookArtifacts,
   notebookCreate,
   notebookDag,
@@ -44,6 +45,7 @@ export const COMMANDS = {
   "notebook.artifacts": notebookArtifacts,
   "notebook.delete": notebookDelete,
   "notebook.delete_by_path": notebookDeleteByPath,
+  "notebook.approve_grants": notebookApproveGrants,
   "cell.add": cellAdd,
   "cell.edit": cellEdit,
   "cell.delete": cellDelete,

@@ -4,6 +4,7 @@ import { lookupArtifacts } from "../artifacts/artifact_index.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { createNotebook, readNotebook } from "../notebook/format.ts";
 import { discoverNotebooks } from "../session/discover.ts";
+import { assertNotebookPlace, assertNotRoot } from "../session/paths.ts";
 import type { NotebookSession } from "../session/notebook_session.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./command.ts";
@@ -27,6 +28,7 @@ export const notebookCreate = defineCommand({
   audit: "notebook.create",
   resolve: (input, ctx) => folderTarget(input.path ?? slug(input.name), ctx, { create: true }),
   async run(t, input, ctx) {
+    await assertNotebookPlace(t.root, t.abs); // issue 13: not ".", not inside or around another
     await createNotebook(t.abs, {
       name: input.name,
       owner: ctx.caller.identity.principal ?? undefined,
@@ -45,6 +47,7 @@ export const notebookOpen = defineCommand({
   audit: "notebook.open",
   resolve: (input, ctx) => folderTarget(input.path, ctx),
   async run(t, _input, ctx) {
+    assertNotRoot(await Deno.realPath(t.root), t.abs); // issue 13: the root is no notebook
     await assertNotebookFolder(
       t.abs,
       `Cannot open '${t.given}': it is not a notebook folder (no notebook.toml)`,
@@ -148,6 +151,25 @@ export const notebookArtifacts = defineCommand({
     }
     return out;
   },
+});
+
+/**
+ * `notebook.approve_grants {sid, grants?}` (issue 13, personal mode): approves the `@allow`
+ * grants the notebook's cells wait for (all, or the listed ones), kept in `.strata/approvals.json`.
+ */
+export const notebookApproveGrants = defineCommand({
+  name: "notebook.approve_grants",
+  description: "Approve the @allow grants a notebook's cells wait for (personal mode)",
+  scope: "notebook:write",
+  input: z.object({ sid, grants: z.array(z.string().min(1).max(2048)).max(1000).optional() }),
+  qos: null,
+  audit: "notebook.approve_grants",
+  resolve: (input, ctx) => sessionTarget(input.sid, ctx),
+  async run(s: NotebookSession, input, ctx) {
+    const approved = await s.approveGrants(input.grants, ctx.caller.identity.principal);
+    return { approved, state: s.state() };
+  },
+  auditWith: (_s, _input, out) => ({ details: { grants: out.approved } }),
 });
 
 /** `notebook.delete {sid}`: deletes an open notebook's folder (personal mode). */

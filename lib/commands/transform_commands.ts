@@ -5,6 +5,8 @@
  * denial all answer 404 with the same message.
  */
 import { z } from "zod";
+import { secretValues } from "../secrets/env_merge.ts";
+import { cellResultRedactor } from "../secrets/redact.ts";
 import { artifactResource } from "../acl/acl.ts";
 import type { ArtifactRecord } from "../artifacts/artifact_index.ts";
 import { NotFoundError, StrataError } from "../errors.ts";
@@ -53,7 +55,8 @@ export const transformMaterialize = defineCommand({
   async run(t: TransformTarget, input, ctx) {
     const params = resolveParams(t.transform, input.params);
     const session = await ctx.deps.sessions.open(ctx.caller.tenant, t.abs, t.path);
-    const env = session.scope.secrets?.merged().env ?? { ...(session.notebook.manifest.env ?? {}) };
+    const merged = session.scope.secrets?.merged(); // issue 13 item 6: secrets by source
+    const env = merged?.env ?? { ...(session.notebook.manifest.env ?? {}) };
     const outcome = await materialize(ctx.deps.runtime, {
       transform: t.transform,
       tenant: ctx.caller.tenant,
@@ -61,6 +64,8 @@ export const transformMaterialize = defineCommand({
       path: t.path,
       notebook: session.notebook,
       env,
+      secretKeys: merged?.secretKeys,
+      redact: cellResultRedactor(secretValues(merged)),
       params,
       principal: ctx.caller.identity.principal,
       signal: ctx.caller.signal,

@@ -2,6 +2,7 @@
  * Mode coherence: incoherent combinations fail at start, all listed at once, each with a fix.
  * Rules from the Strata deployment-modes and service-mode documents (DESIGN §7).
  */
+import { DEVELOPMENT_AUDIT_KEY_SECRET } from "../audit/audit_key.ts";
 import type { Config } from "./resolve.ts";
 
 /** The outcome of a coherence check: fatal conflicts and start-up warnings. */
@@ -85,6 +86,22 @@ export function checkCoherence(c: Config): Coherence {
       conflicts.push(
         "deployment_mode=service requires audit_hmac_key: the audit log's hash chain needs a secret key. " +
           "Fix: set STRATA_AUDIT_HMAC_KEY to at least 32 random bytes (e.g. `openssl rand -hex 32`).",
+      );
+    }
+    if (
+      [...(c.auditHmacKey ? [c.auditHmacKey] : []), ...c.auditRetiredKeys]
+        .some((entry) => entry.includes(DEVELOPMENT_AUDIT_KEY_SECRET) || /^dev:/.test(entry))
+    ) {
+      conflicts.push(
+        "deployment_mode=service with the public development audit key in audit_hmac_key or " +
+          "audit_retired_keys: anyone can sign rows with it, so service mode never verifies them. " +
+          "Fix: remove it (rows it signed stay unverifiable in service mode).",
+      );
+    }
+    if (!c.secretManagerPolicy) {
+      warnings.push(
+        "deployment_mode=service without secret_manager_policy: every notebook's [secret_manager] " +
+          "is refused. Set [secret_manager_policy.<tenant>] projects = [...] to allow some.",
       );
     }
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "./load.ts";
 import { checkCoherence, isLoopbackHost } from "./coherence.ts";
+import { DEVELOPMENT_AUDIT_KEY_SECRET } from "../audit/audit_key.ts";
 
 function check(env: Record<string, string>) {
   return checkCoherence(loadConfig({ HOME: "/h", ...env }).config);
@@ -74,4 +75,25 @@ Deno.test("coherence - artifact_blob_backend=azure needs azure_container", () =>
     () => loadConfig({ HOME: "/h", STRATA_AZURE_CONTAINER: "Bad_Name" }),
     /azure_container.*Azure container name/,
   );
+});
+
+Deno.test("coherence - service mode refuses the development audit key as a retired key; warns without a secret policy", () => {
+  const service = {
+    STRATA_DEPLOYMENT_MODE: "service",
+    STRATA_AUTH_MODE: "trusted_proxy",
+    STRATA_PROXY_TOKEN: "0123456789abcdef0123",
+    STRATA_ARTIFACT_DIR: "/srv/strata/artifacts",
+    STRATA_AUDIT_HMAC_KEY: "k".repeat(32),
+  };
+  const dev = `legacy:${DEVELOPMENT_AUDIT_KEY_SECRET}`;
+  const refused = check({ ...service, STRATA_AUDIT_RETIRED_KEYS: dev });
+  assert.equal(refused.conflicts.length, 1);
+  assert.match(refused.conflicts[0], /public development audit key/);
+  assert.deepEqual(check({ STRATA_AUDIT_RETIRED_KEYS: dev }).conflicts, [], "personal: harmless");
+  assert.ok(check(service).warnings.some((w) => /without secret_manager_policy/.test(w)));
+  const withPolicy = check({
+    ...service,
+    STRATA_SECRET_MANAGER_POLICY: '{"t":{"projects":["p"]}}',
+  });
+  assert.ok(!withPolicy.warnings.some((w) => /secret_manager_policy/.test(w)));
 });

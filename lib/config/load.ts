@@ -5,6 +5,7 @@
 import { parse as parseToml, TomlError } from "smol-toml";
 import { type ConfigKey, FIELDS, type FieldSpec } from "./schema.ts";
 import { type Config, resolveConfig } from "./resolve.ts";
+import { readCredentials } from "./credentials.ts";
 
 /** Thrown when configuration cannot be loaded; `problems` lists every issue found. */
 export class ConfigError extends Error {
@@ -76,7 +77,11 @@ export function loadConfig(
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config: resolveConfig(values, sources, home ?? "/", file?.path), warnings };
+  const credentials = readCredentials(env, isSettingEnv);
+  return {
+    config: resolveConfig(values, sources, { home: home ?? "/", credentials, env }, file?.path),
+    warnings,
+  };
 }
 
 function readToml(file: ConfigFile, raw: Map<ConfigKey, RawValue>, problems: string[]): void {
@@ -119,7 +124,8 @@ function readEnv(
     if (!name.startsWith(ENV_PREFIX) || text === undefined || NON_SETTING_ENV.has(name)) continue;
     const key = name.slice(ENV_PREFIX.length).toLowerCase();
     if (!(key in FIELDS)) {
-      if (!name.startsWith("STRATA_TEST_")) {
+      // STRATA_*_TOKEN variables are credentials `[[workers]] token_env` may name.
+      if (!name.startsWith("STRATA_TEST_") && !name.endsWith("_TOKEN")) {
         warnings.push(`ignored unknown environment variable ${name}${suggest(key)}`);
       }
       continue;
@@ -134,6 +140,12 @@ function readEnv(
     }
     raw.set(k, { value: converted.value, source });
   }
+}
+
+/** True when an environment name is a STRATA_* setting or a name the loader itself reads. */
+function isSettingEnv(name: string): boolean {
+  return NON_SETTING_ENV.has(name) ||
+    (name.startsWith(ENV_PREFIX) && name.slice(ENV_PREFIX.length).toLowerCase() in FIELDS);
 }
 
 const TRUE = new Set(["true", "1", "yes", "on"]);

@@ -94,3 +94,48 @@ Deno.test("config - acl_config from JSON env and lists from comma strings", () =
   assert.deepEqual(config.acl, { default: "allow" });
   assert.deepEqual(config.outboundHosts, ["vault.internal:8200", "app.infisical.com"]);
 });
+
+Deno.test("config - secret_manager_policy from TOML tables, every problem named", () => {
+  const file = {
+    path: "strata.toml",
+    text: '[secret_manager_policy.team-a]\nprojects = ["proj-a"]\nenvironments = ["dev"]\n' +
+      '[secret_manager_policy."lab-*"]\nprojects = ["{tenant}-secrets"]\n',
+  };
+  const { config } = loadConfig(HOME, file);
+  // Parsed once at load: the typed policy, environments defaulting to any.
+  assert.deepEqual(JSON.parse(JSON.stringify(config.secretManagerPolicy)), {
+    rules: [
+      { tenant: "team-a", projects: ["proj-a"], environments: ["dev"] },
+      { tenant: "lab-*", projects: ["{tenant}-secrets"], environments: ["*"] },
+    ],
+  });
+  const problems = problemsOf(() =>
+    loadConfig({
+      ...HOME,
+      STRATA_SECRET_MANAGER_POLICY: '{"t":{"projects":[]},"u":{"project":["x"]}}',
+    })
+  );
+  assert.equal(problems.length, 1);
+  assert.match(
+    problems[0],
+    /^secret_manager_policy = .*"t"\.projects must list at least one entry/,
+  );
+  assert.match(problems[0], /"u": unknown key 'project'/);
+});
+
+Deno.test("config - audit_retired_keys: a comma list of <id>:<key>; problems never show a key", () => {
+  const { config } = loadConfig({
+    ...HOME,
+    STRATA_AUDIT_RETIRED_KEYS: `k2025:${"a".repeat(32)}, ${"b".repeat(40)}`,
+  });
+  assert.deepEqual(config.auditRetiredKeys, [`k2025:${"a".repeat(32)}`, "b".repeat(40)]);
+  const problems = problemsOf(() =>
+    loadConfig({ ...HOME, STRATA_AUDIT_RETIRED_KEYS: "old:too-short-key-material" })
+  );
+  assert.equal(problems.length, 1);
+  assert.match(
+    problems[0],
+    /^audit_retired_keys = <redacted> .*entry 1: Audit HMAC key is 22 bytes/,
+  );
+  assert.ok(!problems[0].includes("too-short-key-material"));
+});

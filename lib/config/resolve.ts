@@ -1,5 +1,11 @@
 /** The resolved configuration: every default applied, paths expanded, frozen. */
 import type { ConfigKey } from "./schema.ts";
+import type { AclConfig } from "../acl/acl.ts";
+import { parseTransforms, type Transforms } from "../transforms/transforms.ts";
+import { cellEnvFrom, DEFAULT_CELL_ENV_PASSTHROUGH } from "./cell_env.ts";
+import type { Credentials } from "./credentials.ts";
+import { parseSecretManagerPolicy, type SecretManagerPolicy } from "../secrets/policy.ts";
+import type { SandboxPolicy } from "../sandbox/policy.ts";
 
 /** S3 settings for the artifact blob backend. */
 export interface S3Config {
@@ -49,14 +55,28 @@ export interface Config {
   azure: { container?: string; prefix: string; endpoint?: string };
   s3: S3Config;
   rateLimit: RateLimitConfig;
-  acl?: Readonly<Record<string, unknown>>;
-  transforms?: Readonly<Record<string, unknown>>;
+  /** `[acl_config]`, validated; absent: no ACL. */
+  acl?: AclConfig;
+  /** `[transforms]`, validated (empty when none). */
+  transforms: Transforms;
+  /** Credentials from the environment (Infisical, AWS, worker tokens). */
+  credentials: Credentials;
+  /** Names passed to cell processes besides the base ones (`cell_env_passthrough`). */
+  cellEnvPassthrough: readonly string[];
+  /** The environment cell processes start with (base names + passthrough, where set). */
+  cellEnv: Readonly<Record<string, string>>;
+  /** Operator policy for what cells may be granted (`[sandbox]`). */
+  sandbox: SandboxPolicy;
   /** Where cells run; remote needs executorWorker. */
   executorMode: "local" | "remote";
   executorWorker?: { url: string; token?: string };
   logLevel: "debug" | "info" | "warn" | "error";
   logFormat: "text" | "json";
   auditHmacKey?: string;
+  /** Retired audit keys as configured (`<id>:<key>` or `<key>`); rows they signed keep verifying. */
+  auditRetiredKeys: readonly string[];
+  /** `[secret_manager_policy]`, parsed once at load; absent: none configured. */
+  secretManagerPolicy?: SecretManagerPolicy;
   maxBodyBytes: number;
   outboundHosts: readonly string[];
   executor: { poolSize: number; memoryMb: number; timeoutSeconds: number };
@@ -76,13 +96,23 @@ export interface Config {
 
 type Values = Partial<Record<ConfigKey, unknown>>;
 
+/** What the loader read from the environment besides STRATA_* settings. */
+export interface ResolveEnv {
+  home: string;
+  credentials: Credentials;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
 /** Applies defaults and derived values; internal to loadConfig. */
 export function resolveConfig(
   v: Values,
   sources: Partial<Record<ConfigKey, string>>,
-  home: string,
+  from: ResolveEnv,
   configFile?: string,
 ): Config {
+  const { home } = from;
+  const passthrough = get0<string[]>(v, "cell_env_passthrough") ??
+    [...DEFAULT_CELL_ENV_PASSTHROUGH];
   const get = <T>(key: ConfigKey, fallback: T): T => (v[key] ?? fallback) as T;
   const expand = (p: string) => (p === "~" || p.startsWith("~/") ? home + p.slice(1) : p);
   const mode = get<"personal" | "service">("deployment_mode", "personal");
@@ -135,8 +165,12 @@ export function resolveConfig(
       globalBurst: get("rate_limit_global_burst", 2000),
       trustForwardedFor: get("rate_limit_trust_forwarded_for", false),
     },
-    acl: v.acl_config as Record<string, unknown> | undefined,
-    transforms: v.transforms as Record<string, unknown> | undefined,
+    acl: v.acl_config as AclConfig | undefined,
+    transforms: parseTransforms(v.transforms),
+    credentials: from.credentials,
+    cellEnvPassthrough: passthrough,
+    cellEnv: cellEnvFrom(from.env, passthrough),
+    sandbox: (v.sandbox ?? {}) as SandboxPolicy,
     executorMode: get("executor", "local"),
     executorWorker: v.executor_worker_url
       ? {
@@ -147,6 +181,10 @@ export function resolveConfig(
     logLevel: get("log_level", "info"),
     logFormat: get("log_format", "text"),
     auditHmacKey: v.audit_hmac_key as string | undefined,
+    auditRetiredKeys: get<string[]>("audit_retired_keys", []),
+    secretManagerPolicy: v.secret_manager_policy === undefined
+      ? undefined
+      : parseSecretManagerPolicy(v.secret_manager_policy).policy ?? undefined,
     maxBodyBytes: get("max_body_bytes", 10 * 1024 * 1024),
     outboundHosts: get<string[]>("outbound_hosts", []),
     executor: {
@@ -173,6 +211,10 @@ export function resolveConfig(
     configFile,
   };
   return deepFreeze(config);
+}
+
+function get0<T>(v: Values, key: ConfigKey): T | undefined {
+  return v[key] as T | undefined;
 }
 
 function deepFreeze<T>(value: T): T {

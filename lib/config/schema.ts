@@ -4,6 +4,12 @@
  */
 import { z } from "zod";
 import { intervalProblem } from "../jobs/interval.ts";
+import { aclConfigSchema } from "../acl/acl.ts";
+import { parseTransforms } from "../transforms/transforms.ts";
+import { DEFAULT_CELL_ENV_PASSTHROUGH, passthroughProblem } from "./cell_env.ts";
+import { retiredKeyProblems } from "../audit/audit_key.ts";
+import { parseSecretManagerPolicy } from "../secrets/policy.ts";
+import { SandboxPolicySchema } from "../sandbox/policy.ts";
 
 /** How a key's raw value is read from a string (environment) or a TOML value. */
 export type FieldKind = "string" | "bool" | "int" | "list" | "table";
@@ -159,14 +165,26 @@ export const FIELDS = {
   },
   acl_config: {
     kind: "table",
-    schema: z.record(z.string(), z.unknown()),
+    schema: aclConfigSchema,
     doc: "Deny/allow rules; TOML table [acl_config] or JSON in STRATA_ACL_CONFIG.",
   },
   transforms: {
     kind: "table",
-    schema: z.record(z.string(), z.unknown()),
+    schema: z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+      try {
+        parseTransforms(value);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    }),
     doc:
       "Server-side transforms POST /v1/materialize may run; TOML [transforms.<name>] or JSON in STRATA_TRANSFORMS.",
+  },
+  sandbox: {
+    kind: "table",
+    schema: SandboxPolicySchema,
+    doc:
+      "What tenant cells may be granted in service mode (`@allow` is a request; this is the ceiling): lists `net` (host globs, optional port), `env` (key globs), `read`/`write` (absolute folders), `import` (exact hosts are given to every cell; in personal mode it replaces the default npm/JSR/deno.land list), plus `[[sandbox.rules]]` entries with `tenant` and `principal` globs adding lists for whom they match. `run`, `ffi`, `sys`, all env, loopback, the listen address and the data, artifact and notebook-root folders are never granted. See docs/security.md. @default {}",
   },
   executor: {
     kind: "string",
@@ -196,6 +214,27 @@ export const FIELDS = {
     schema: z.string().min(32, "must be at least 32 bytes"),
     doc: "Key of the audit hash chain; required in service mode.",
     secret: true,
+  },
+  audit_retired_keys: {
+    kind: "list",
+    schema: z.array(z.string()).superRefine((entries, ctx) => {
+      for (const problem of retiredKeyProblems(entries)) {
+        ctx.addIssue({ code: "custom", message: problem });
+      }
+    }),
+    doc:
+      "Audit keys rotated out, so rows they signed keep verifying: comma list of <id>:<key> (or <key>, id derived). @default []",
+    secret: true,
+  },
+  secret_manager_policy: {
+    kind: "table",
+    schema: z.record(z.string(), z.unknown()).superRefine((raw, ctx) => {
+      for (const problem of parseSecretManagerPolicy(raw).problems) {
+        ctx.addIssue({ code: "custom", message: problem });
+      }
+    }),
+    doc:
+      "Service mode: Infisical projects/environments each tenant may read; TOML [secret_manager_policy.<tenant or glob>] projects/environments, or JSON in STRATA_SECRET_MANAGER_POLICY. Unlisted: refused.",
   },
   max_body_bytes: {
     kind: "int",
@@ -301,6 +340,19 @@ export const FIELDS = {
     schema: z.number().int().min(1).max(1000),
     doc:
       "PostgreSQL connections per process (the pool size; mind the server's max_connections across replicas). @default 5",
+  },
+  cell_env_passthrough: {
+    kind: "list",
+    schema: z.array(z.string()).superRefine((names, ctx) => {
+      for (const n of names) {
+        const problem = passthroughProblem(n);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }
+    }),
+    doc: `Environment variables passed from the server to cell processes besides HOME, DENO_DIR, ` +
+      `XDG_CACHE_HOME, PATH, TZ and NO_COLOR (proxies, CA bundles); never secrets. @default ${
+        DEFAULT_CELL_ENV_PASSTHROUGH.join(",")
+      }`,
   },
 } satisfies Record<string, FieldSpec>;
 

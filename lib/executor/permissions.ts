@@ -1,8 +1,11 @@
 /**
  * Deno permission flags for a cell's child process. Pure: a spec in, a canonical sorted flag
  * list out. Read covers the notebook folder, the cell's extra read paths and the child's scratch
- * folder; write covers the scratch folder only; net, env, sys, run, ffi and import appear only
- * when granted (by the notebook or a cell's `@allow`).
+ * folder; write covers the scratch folder only; net, env, sys, run, ffi appear only when granted
+ * (the server decides what a cell gets: lib/sandbox/decide.ts). Imports are always explicit:
+ * without a grant no remote module loads (Deno's own default list of hosts is replaced), and
+ * `npm:` packages come only from the module cache (`--cached-only`) unless the npm registry is
+ * an allowed import host.
  */
 
 import { isAbsolute, normalize, relative, resolve } from "node:path";
@@ -24,7 +27,10 @@ export interface PermissionSpec {
   sys?: Grant;
   run?: Grant;
   ffi?: Grant;
-  /** Hosts remote modules may be imported from. */
+  /**
+   * Hosts remote modules may be imported from; none when absent. `npm:` packages download only
+   * when this includes NPM_REGISTRY_HOST (else `--cached-only`).
+   */
   import?: Grant;
 }
 
@@ -35,6 +41,13 @@ export interface PermissionContext {
 }
 
 const NAME_KINDS = ["net", "env", "sys", "run", "ffi", "import"] as const;
+/** The host `npm:` packages download from; allowing it as an import host allows npm downloads. */
+export const NPM_REGISTRY_HOST = "registry.npmjs.org";
+/**
+ * Import host meaning "none": `--allow-import` needs a value, and without the flag Deno allows
+ * its default hosts (deno.land, jsr.io, esm.sh, ...). `.invalid` names never resolve (RFC 2606).
+ */
+export const NO_IMPORT_HOST = "no-remote-imports.invalid";
 const NET_RE = /^[A-Za-z0-9.\-:\[\]*_]+$/;
 const ENV_RE = /^[A-Za-z_][A-Za-z0-9_]*\*?$/;
 const SYS_RE = /^[A-Za-z]+$/;
@@ -51,7 +64,9 @@ export function buildPermissionFlags(spec: PermissionSpec, ctx: PermissionContex
     const g = c[kind];
     if (g === true) flags.push(`--allow-${kind}`);
     else if (g.length > 0) flags.push(`--allow-${kind}=${g.join(",")}`);
+    else if (kind === "import") flags.push(`--allow-import=${NO_IMPORT_HOST}`);
   }
+  if (c.import !== true && !c.import.includes(NPM_REGISTRY_HOST)) flags.push("--cached-only");
   return flags.sort();
 }
 

@@ -3,31 +3,45 @@ import { ValidationError } from "../errors.ts";
 import {
   buildPermissionFlags,
   childKey,
+  NO_IMPORT_HOST,
   permissionKey,
   type PermissionSpec,
 } from "./permissions.ts";
 
 const ctx = { scratchDir: "/scratch/job1" };
+const NO_IMPORT = `--allow-import=${NO_IMPORT_HOST}`;
 
 const cases: { name: string; spec: PermissionSpec; flags: string[] }[] = [
   {
     name: "nothing granted: read notebook + scratch, write scratch only",
     spec: { notebookDir: "/nb" },
-    flags: ["--allow-read=/nb,/scratch/job1", "--allow-write=/scratch/job1"],
+    flags: [
+      NO_IMPORT,
+      "--allow-read=/nb,/scratch/job1",
+      "--allow-write=/scratch/job1",
+      "--cached-only",
+    ],
   },
   {
     name: "extra read paths resolve against the notebook and sort",
     spec: { notebookDir: "/nb/", read: ["data", "/etc/hosts", "./data/../data"] },
-    flags: ["--allow-read=/etc/hosts,/nb,/nb/data,/scratch/job1", "--allow-write=/scratch/job1"],
+    flags: [
+      NO_IMPORT,
+      "--allow-read=/etc/hosts,/nb,/nb/data,/scratch/job1",
+      "--allow-write=/scratch/job1",
+      "--cached-only",
+    ],
   },
   {
     name: "net and env lists are sorted and de-duplicated",
     spec: { notebookDir: "/nb", net: ["b.com", "a.com:443", "b.com"], env: ["ZED", "API_URL"] },
     flags: [
       "--allow-env=API_URL,ZED",
+      NO_IMPORT,
       "--allow-net=a.com:443,b.com",
       "--allow-read=/nb,/scratch/job1",
       "--allow-write=/scratch/job1",
+      "--cached-only",
     ],
   },
   {
@@ -35,9 +49,11 @@ const cases: { name: string; spec: PermissionSpec; flags: string[] }[] = [
     spec: { notebookDir: "/nb", net: true, env: ["*"] },
     flags: [
       "--allow-env",
+      NO_IMPORT,
       "--allow-net",
       "--allow-read=/nb,/scratch/job1",
       "--allow-write=/scratch/job1",
+      "--cached-only",
     ],
   },
   {
@@ -56,6 +72,16 @@ const cases: { name: string; spec: PermissionSpec; flags: string[] }[] = [
       "--allow-run=sleep",
       "--allow-sys=osRelease",
       "--allow-write=/nb/out,/scratch/job1",
+      "--cached-only",
+    ],
+  },
+  {
+    name: "the npm registry as an import host lets npm: packages download (no --cached-only)",
+    spec: { notebookDir: "/nb", import: ["registry.npmjs.org", "jsr.io"] },
+    flags: [
+      "--allow-import=jsr.io,registry.npmjs.org",
+      "--allow-read=/nb,/scratch/job1",
+      "--allow-write=/scratch/job1",
     ],
   },
 ];

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createWorkerApp } from "../worker/server.ts";
+import { createWorkerApp } from "../http/worker_app.ts";
 import type { Executor } from "./executor.ts";
 import { remoteExecutor } from "./remote.ts";
 import type { CellJob, CellResult } from "./types.ts";

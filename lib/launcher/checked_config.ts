@@ -1,30 +1,20 @@
 /**
- * The start-up gate shared by the launcher and the server: load the config, check coherence and
- * the tables (ACL, transforms), and explain every problem at once. Light on imports on purpose:
- * the launcher process loads only this, not the server.
+ * The start-up gate shared by the launcher and the server: load the config (which validates the
+ * ACL and transforms tables too), check coherence once, and explain every problem at once. Light
+ * on imports on purpose: the launcher process loads only this, not the server.
  */
 import { readConfig } from "../config/read.ts";
 import { checkCoherence } from "../config/coherence.ts";
 import { ConfigError, type LoadedConfig } from "../config/load.ts";
-import { parseAcl } from "../acl/acl.ts";
-import { parseTransforms } from "../transforms/transforms.ts";
 
-/** The checked configuration, or null after printing why Strata cannot start. */
+/**
+ * The checked configuration (its warnings include coherence warnings), or null after printing
+ * why Strata cannot start.
+ */
 export function loadCheckedConfig(env: Record<string, string | undefined>): LoadedConfig | null {
   try {
     const loaded = readConfig(env);
-    const { conflicts } = checkCoherence(loaded.config);
-    const tables: [string, () => unknown][] = [
-      ["acl_config", () => loaded.config.acl && parseAcl(loaded.config.acl)],
-      ["transforms", () => parseTransforms(loaded.config.transforms)],
-    ];
-    for (const [what, check] of tables) {
-      try {
-        check();
-      } catch (err) {
-        conflicts.push(`${what}: ${(err as Error).message}`);
-      }
-    }
+    const { conflicts, warnings } = checkCoherence(loaded.config);
     if (conflicts.length > 0) {
       console.error(
         `Strata cannot start: the configuration is incoherent.\n${
@@ -33,7 +23,7 @@ export function loadCheckedConfig(env: Record<string, string | undefined>): Load
       );
       return null;
     }
-    return loaded;
+    return { config: loaded.config, warnings: [...loaded.warnings, ...warnings] };
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`Strata cannot start. ${err.message}`);

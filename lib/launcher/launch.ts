@@ -5,6 +5,7 @@
 import type { Config } from "../config/resolve.ts";
 import { commandPermissionFlags, SERVER_ENV, serverPermissionFlags } from "./permissions.ts";
 import { KILL_PATH } from "../executor/child.ts";
+import { CELL_BASE_ENV } from "../config/cell_env.ts";
 
 /** Options for relaunchServer. */
 export interface RelaunchOptions {
@@ -58,7 +59,9 @@ async function spawnScoped(
   for (const [k, v] of Object.entries(env)) {
     if (
       v !== undefined &&
-      SERVER_ENV.some((p) => (p.endsWith("*") ? k.startsWith(p.slice(0, -1)) : k === p))
+      [...SERVER_ENV, ...CELL_BASE_ENV, ...config.cellEnvPassthrough].some((p) =>
+        p.endsWith("*") ? k.startsWith(p.slice(0, -1)) : k === p
+      )
     ) {
       childEnv[k] = v;
     }

@@ -3,6 +3,8 @@
  * The launcher (main.ts serve) re-runs the server under exactly these flags, so even a bug in
  * the server cannot bind a public interface in personal mode or write outside its folders.
  */
+import { hasInfisicalCredentials } from "../config/credentials.ts";
+import { CELL_BASE_ENV } from "../config/cell_env.ts";
 import type { Config } from "../config/resolve.ts";
 
 /** Facts about the running installation the flags depend on. */
@@ -95,9 +97,10 @@ function scopedFlags(
     );
     if (!config.s3.endpoint) net.add(`${config.s3.bucket}.s3.${config.s3.region}.amazonaws.com`);
   }
-  if (config.artifactBlobBackend === "azure") net.add(azureHost(config, ctx.env));
-  if (ctx.env.INFISICAL_CLIENT_ID || ctx.env.INFISICAL_TOKEN) {
-    net.add(ctx.env.INFISICAL_HOST ? hostPort(ctx.env.INFISICAL_HOST, 443) : "app.infisical.com");
+  if (config.artifactBlobBackend === "azure") net.add(azureHost(config));
+  const infisical = config.credentials.infisical;
+  if (hasInfisicalCredentials(infisical)) {
+    net.add(infisical.host ? hostPort(infisical.host, 443) : "app.infisical.com");
   }
   if (config.executorWorker) net.add(hostPort(config.executorWorker.url, 443));
   if (config.tracing.enabled) net.add(hostPort(config.tracing.endpoint, 4318));
@@ -117,8 +120,10 @@ function scopedFlags(
     `--allow-write=${writable.join(",")}`,
     // The Azure SDK loads the `debug` package, which enumerates the whole environment at import
     // (a listed --allow-env cannot allow that). The launcher passes this process only the
-    // SERVER_ENV variables (clearEnv), so unrestricted reading exposes nothing more.
-    config.artifactBlobBackend === "azure" ? "--allow-env" : `--allow-env=${SERVER_ENV.join(",")}`,
+    // variables it lists (clearEnv), so unrestricted reading exposes nothing more.
+    config.artifactBlobBackend === "azure"
+      ? "--allow-env"
+      : `--allow-env=${[...SERVER_ENV, ...CELL_BASE_ENV, ...config.cellEnvPassthrough].join(",")}`,
     // Cell processes are deno; kill(1) ends a cell's whole process group (Deno.kill would
     // need unrestricted --allow-run).
     `--allow-run=${[ctx.denoPath, ...(ctx.killPath ? [ctx.killPath] : [])].join(",")}`,
@@ -129,16 +134,17 @@ function scopedFlags(
 }
 
 /** The Azure blob endpoint the server talks to: azure_endpoint, the connection string's, or the account's. */
-function azureHost(config: Config, env: Record<string, string | undefined>): string {
+function azureHost(config: Config): string {
   if (config.azure.endpoint) return hostPort(config.azure.endpoint, 443);
+  const azure = config.credentials.azure;
   const parts = new Map(
-    (env.AZURE_STORAGE_CONNECTION_STRING ?? "").split(";").map((p) => {
+    (azure.connectionString ?? "").split(";").map((p) => {
       const i = p.indexOf("=");
       return [p.slice(0, i).trim(), p.slice(i + 1).trim()] as const;
     }),
   );
   if (parts.get("BlobEndpoint")) return hostPort(parts.get("BlobEndpoint")!, 443);
-  const account = parts.get("AccountName") ?? env.AZURE_STORAGE_ACCOUNT ?? "";
+  const account = parts.get("AccountName") ?? azure.accountName ?? "";
   const suffix = parts.get("EndpointSuffix") ?? "core.windows.net";
   return `${account}.blob.${suffix}:443`;
 }

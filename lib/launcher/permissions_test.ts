@@ -57,11 +57,11 @@ Deno.test("permissions - a CLI command gets no listen address, and read/write on
 });
 
 Deno.test("permissions - Azure blob endpoint and OTLP collector are added only when configured", () => {
-  const serverFlags = (env: Record<string, string>, procEnv: Record<string, string> = {}) => {
-    const flags = serverPermissionFlags(loadConfig({ HOME: "/home/u", ...env }).config, {
-      ...CTX,
-      env: procEnv,
-    });
+  const serverFlags = (env: Record<string, string>, credentials: Record<string, string> = {}) => {
+    const flags = serverPermissionFlags(
+      loadConfig({ HOME: "/home/u", ...env, ...credentials }).config,
+      CTX,
+    );
     return Object.fromEntries(flags.map((f) => f.slice(2).split("=", 2) as [string, string]));
   };
   const azure = { STRATA_ARTIFACT_BLOB_BACKEND: "azure", STRATA_AZURE_CONTAINER: "artifacts" };

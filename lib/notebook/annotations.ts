@@ -13,6 +13,10 @@ export interface CellPermissions {
   env: string[];
   run: string[];
   sys: string[];
+  /** Requested only to be refused or approved: Strata decides (lib/sandbox/decide.ts). */
+  ffi: string[];
+  /** Remote import hosts beyond the defaults. */
+  import: string[];
 }
 
 /** Parsed annotations of one cell. */
@@ -44,14 +48,16 @@ export interface ParsedAnnotations {
   diagnostics: AnnotationDiagnostic[];
 }
 
-const PERMISSION_KINDS = ["net", "read", "write", "env", "run", "sys"] as const;
+const PERMISSION_KINDS = ["net", "read", "write", "env", "run", "sys", "ffi", "import"] as const;
+/** Kinds added later: left out of the canonical form when empty, so older cache keys hold. */
+const LATER_KINDS = new Set(["ffi", "import"]);
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const WORKER = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_TIMEOUT_S = 7 * 24 * 3600;
 
 /** An empty permission set. */
 export function emptyPermissions(): CellPermissions {
-  return { net: [], read: [], write: [], env: [], run: [], sys: [] };
+  return { net: [], read: [], write: [], env: [], run: [], sys: [], ffi: [], import: [] };
 }
 
 /** Reads the annotations in a cell's leading `//` comment block (blank lines allowed). */
@@ -160,6 +166,9 @@ function applyAllow(allow: CellPermissions, value: string, warn: (m: string) => 
 /** Canonical form of a permission set (sorted, deduplicated), for hashing and comparison. */
 export function canonicalPermissions(p: CellPermissions): CellPermissions {
   const out = emptyPermissions();
-  for (const k of PERMISSION_KINDS) out[k] = [...new Set(p[k] ?? [])].sort();
+  for (const k of PERMISSION_KINDS) {
+    out[k] = [...new Set(p[k] ?? [])].sort();
+    if (LATER_KINDS.has(k) && out[k].length === 0) delete (out as Partial<CellPermissions>)[k];
+  }
   return out;
 }

@@ -5,6 +5,8 @@
  *                  values of the non-secret env keys the cell can read)
  * Pure: every input is passed in. Secret values are never hashed (only the key name), so
  * rotating a secret keeps cached results; reading a different set of keys changes the hash.
+ * A key is secret by its source (`secretKeys`: a secret manager's values, values entered as
+ * secret) or by a sensitive name; `DATABASE_URL` from Infisical is as secret as `API_KEY`.
  */
 import { isSensitiveKey } from "../secrets/sensitive.ts";
 import { canonicalHash, sha256Hex } from "./_hash.ts";
@@ -24,6 +26,8 @@ export interface EnvHashInput {
   readKeys: readonly string[];
   /** The effective environment of the cell (notebook [env], secrets, `@env`). */
   env: Readonly<Record<string, string | undefined>>;
+  /** Keys whose values are secrets by source, whatever their names. @default none */
+  secretKeys?: ReadonlySet<string>;
 }
 
 /** Hash of the environment a cell's result depends on. */
@@ -32,7 +36,8 @@ export function envHash(input: EnvHashInput): string {
   for (const key of [...new Set(input.readKeys)].sort()) {
     if (key === "*") continue;
     const v = input.env[key];
-    values[key] = isSensitiveKey(key) ? "<secret>" : v ?? null;
+    const secret = isSensitiveKey(key) || input.secretKeys?.has(key) === true;
+    values[key] = secret ? "<secret>" : v ?? null;
   }
   return canonicalHash({
     v: "strata-env-v1",

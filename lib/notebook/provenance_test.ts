@@ -56,6 +56,19 @@ Deno.test("provenance - env hash: what changes it and what does not", () => {
   }
 });
 
+Deno.test("provenance - env hash: a secret by source (DATABASE_URL from a manager) rotates without a change", () => {
+  const input: EnvHashInput = {
+    ...base,
+    readKeys: ["DATABASE_URL"],
+    env: { DATABASE_URL: "postgres://u:one@db/x" },
+    secretKeys: new Set(["DATABASE_URL"]),
+  };
+  const rotated = { ...input, env: { DATABASE_URL: "postgres://u:two@db/x" } };
+  assert.equal(envHash(rotated), envHash(input), "rotation keeps the hash");
+  const asPlain = { ...rotated, secretKeys: new Set<string>() };
+  assert.notEqual(envHash(asPlain), envHash({ ...input, secretKeys: new Set<string>() }));
+});
+
 Deno.test("provenance - read keys combine literal reads, @env and @allow env", () => {
   const keys = cellReadKeys({
     envKeys: ["B", "A"],

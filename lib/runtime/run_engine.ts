@@ -42,6 +42,8 @@ export interface EngineDeps extends CacheStores {
   defaultTimeoutSeconds: number;
   notebookTimeoutSeconds?: number;
   now: () => number;
+  /** Rewrites a finished result before it is stored or shown (secret redaction). */
+  redact?: (result: CellResult) => CellResult;
 }
 
 /** Callbacks as the run progresses (for WebSocket events and runtime state). */
@@ -90,6 +92,11 @@ export async function runCells(
   for (const id of plan) {
     const info = model.byId.get(id)!;
     const provenance = model.provenance.get(id)!.provenance;
+    // Sandbox (issue 13): a cell asking for refused or unapproved grants does not run (nor hit).
+    if (info.grants.blocked) {
+      await finish(failedBefore(model, id, info.grants.blocked, deps.now(), "permission"));
+      continue;
+    }
     const skip = mode === "force" || (mode === "rerun" && targetSet.has(id)) ||
       info.annotations.nocache;
     const stores = model.dag.stores.get(id) ?? [];
@@ -185,6 +192,7 @@ async function settle(
   values: Map<string, Map<string, EncodedValue>>,
   startedAt: number,
 ): Promise<CellRunOutcome> {
+  r = deps.redact?.(r) ?? r; // before anything is stored, cached or emitted
   const provenance = model.provenance.get(r.cellId)!.provenance;
   const result: StoredResult = {
     displays: r.displays,
@@ -287,14 +295,20 @@ function failedBefore(
   id: string,
   message: string,
   t: number,
+  kind: CellError["kind"] = "crash",
 ): CellRunOutcome {
+  return notRun(model, id, { kind, message }, t);
+}
+
+/** The outcome of a cell that never ran, with the reason as its error. */
+function notRun(model: NotebookModel, id: string, error: CellError, t: number): CellRunOutcome {
   return {
     cellId: id,
     provenance: model.provenance.get(id)!.provenance,
     status: "error",
     cacheHit: false,
     result: EMPTY,
-    error: { kind: "crash", message },
+    error,
     startedAt: t,
     finishedAt: t,
   };
@@ -313,27 +327,12 @@ function upstreamFailed(
   t: number,
 ): CellRunOutcome {
   const name = model.byId.get(upstream)?.annotations.name ?? upstream;
-  return {
-    cellId: id,
-    provenance: model.provenance.get(id)!.provenance,
-    status: "error",
-    cacheHit: false,
-    result: EMPTY,
-    error: { kind: "exception", message: `Not run: upstream cell '${name}' failed` },
-    startedAt: t,
-    finishedAt: t,
-  };
+  return notRun(model, id, {
+    kind: "exception",
+    message: `Not run: upstream cell '${name}' failed`,
+  }, t);
 }
 
 function cancelled(model: NotebookModel, id: string, t: number): CellRunOutcome {
-  return {
-    cellId: id,
-    provenance: model.provenance.get(id)!.provenance,
-    status: "error",
-    cacheHit: false,
-    result: EMPTY,
-    error: { kind: "cancelled", message: "Cell run cancelled" },
-    startedAt: t,
-    finishedAt: t,
-  };
+  return notRun(model, id, { kind: "cancelled", message: "Cell run cancelled" }, t);
 }

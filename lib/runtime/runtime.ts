@@ -21,10 +21,12 @@ import type { BlobStore } from "../artifacts/blob_store.ts";
 import type { AuditRecorder } from "../audit/recorder.ts";
 import type { Db } from "../db/types.ts";
 import type { Executor } from "../executor/executor.ts";
+import type { CellResult } from "../executor/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
+import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { Tracer } from "../tracing/tracer.ts";
 import { cellRunSpans } from "../tracing/cell_span.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
@@ -48,6 +50,8 @@ export interface RuntimeDeps {
   memoryMb: number;
   defaultTimeoutSeconds: number;
   now?: () => number;
+  /** The permission ceiling and approvals (issue 13); absent, `@allow` is granted as asked. */
+  sandbox?: Sandbox;
   /** [ops/tracing] One span per finished cell (lib/tracing/cell_span.ts); absent when off. */
   tracer?: Tracer;
 }
@@ -72,6 +76,8 @@ export interface RunRequest {
   scope: RunScope;
   signal?: AbortSignal;
   hooks?: RunHooks;
+  /** Rewrites each finished result before it is stored or shown (secret redaction, issue 13). */
+  redact?: (result: CellResult) => CellResult;
 }
 
 /** The run path shared by every caller. */
@@ -129,6 +135,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             defaultTimeoutSeconds: deps.defaultTimeoutSeconds,
             notebookTimeoutSeconds: scope.timeoutSeconds,
             now,
+            redact: request.redact,
           },
           request.model,
           request.targets,

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { isBlankedPlaceholder, mergeEnv, publicEnvView } from "./env_merge.ts";
+import {
+  entersAsSecret,
+  isBlankedPlaceholder,
+  mergeEnv,
+  publicEnvView,
+  secretValues,
+} from "./env_merge.ts";
 
 Deno.test("mergeEnv - fetched values fill absent keys and blanked placeholders", () => {
   const merged = mergeEnv({
@@ -55,7 +61,7 @@ Deno.test("mergeEnv - a manual value beats the manager; removing it falls back",
   assert.equal(fallenBack.sources.API_KEY, "infisical");
 });
 
-Deno.test("publicEnvView - never shows sensitive or fetched values", () => {
+Deno.test("publicEnvView - never shows sensitive, fetched or manual (entered as secret) values", () => {
   const merged = mergeEnv({
     notebookEnv: { MODE: "test", API_KEY: "" },
     fetched: { API_KEY: "sk-live-1", REGION: "eu-west-1" },
@@ -66,10 +72,38 @@ Deno.test("publicEnvView - never shows sensitive or fetched values", () => {
   assert.deepEqual(view, [
     { key: "API_KEY", source: "infisical", secret: true, hasValue: true },
     { key: "DB_PASSWORD", source: "manual", secret: true, hasValue: true },
-    { key: "DEBUG", source: "manual", secret: false, hasValue: true, value: "1" },
+    { key: "DEBUG", source: "manual", secret: true, hasValue: true },
     { key: "MODE", source: "notebook", secret: false, hasValue: true, value: "test" },
     { key: "REGION", source: "infisical", secret: true, hasValue: true },
   ]);
   const text = JSON.stringify(view);
   for (const v of ["sk-live-1", "eu-west-1", "hunter22"]) assert.ok(!text.includes(v));
+});
+
+Deno.test("mergeEnv - secrets by source: a fetched DATABASE_URL is secret, a notebook one is not", () => {
+  const merged = mergeEnv({
+    notebookEnv: { MODE: "test", DATABASE_URL: "postgres://visible", OLD_TOKEN: "t" },
+    fetched: { DATABASE_URL: "ignored: notebook wins", REPLICA_URL: "postgres://fetched" },
+    manual: { SESSION_URL: "typed-as-secret" },
+    fetchedSource: "infisical",
+  });
+  assert.deepEqual([...merged.secretKeys].sort(), ["OLD_TOKEN", "REPLICA_URL", "SESSION_URL"]);
+  assert.deepEqual(secretValues(merged), {
+    OLD_TOKEN: "t",
+    REPLICA_URL: "postgres://fetched",
+    SESSION_URL: "typed-as-secret",
+  });
+});
+
+Deno.test("entersAsSecret - the flag decides; a current secret stays one; sensitive names always are", () => {
+  assert.equal(entersAsSecret("DATABASE_URL", undefined, undefined), false);
+  assert.equal(entersAsSecret("DATABASE_URL", true, "notebook"), true);
+  assert.equal(entersAsSecret("DATABASE_URL", undefined, "infisical"), true);
+  assert.equal(entersAsSecret("DATABASE_URL", undefined, "manual"), true);
+  assert.equal(entersAsSecret("DATABASE_URL", false, "manual"), false);
+  assert.equal(entersAsSecret("API_KEY", undefined, undefined), true);
+  assert.throws(
+    () => entersAsSecret("API_KEY", false, undefined),
+    /Cannot store env key 'API_KEY' as a plain value: names containing KEY, SECRET, TOKEN, PASSWORD or CREDENTIAL/,
+  );
 });

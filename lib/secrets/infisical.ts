@@ -18,6 +18,7 @@
  *   AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA and AWS_LAMBDA_BENCHMARK_MODE when loaded).
  */
 
+import type { InfisicalCredentials } from "../config/credentials.ts";
 import type {
   SecretFetchContext,
   SecretFetchResult,
@@ -68,7 +69,7 @@ async function fetchSecrets(
   timeoutMs: number,
   trustedOrigins: string[],
 ): Promise<SecretFetchResult> {
-  const creds = readCredentials(ctx.env);
+  const creds = readCredentials(ctx.credentials.infisical);
   const fail = (error: string): SecretFetchResult => ({
     secrets: {},
     source: "infisical",
@@ -76,7 +77,7 @@ async function fetchSecrets(
     error: scrub(error, credentialValues(creds)),
   });
   if (!creds) return fail(INFISICAL_NO_CREDENTIALS);
-  const site = resolveSiteUrl(config.base_url, ctx.env.INFISICAL_HOST, trustedOrigins);
+  const site = resolveSiteUrl(config.base_url, ctx.credentials.infisical.host, trustedOrigins);
   if ("error" in site) return fail(site.error);
 
   const deadline = new AbortController();
@@ -121,11 +122,11 @@ async function fetchSecrets(
   }
 }
 
-function readCredentials(env: Record<string, string | undefined>): Credentials | null {
-  const clientId = env.INFISICAL_CLIENT_ID?.trim();
-  const clientSecret = env.INFISICAL_CLIENT_SECRET?.trim();
+function readCredentials(c: InfisicalCredentials): Credentials | null {
+  const clientId = c.clientId?.trim();
+  const clientSecret = c.clientSecret?.trim();
   if (clientId && clientSecret) return { kind: "universal-auth", clientId, clientSecret };
-  const token = env.INFISICAL_TOKEN?.trim();
+  const token = c.token?.trim();
   if (!token) return null;
   const parts = token.split(".");
   const bearer = parts[0] === "st" && parts.length === 4 ? parts.slice(0, 3).join(".") : token;

@@ -1,7 +1,11 @@
+import { readCredentials } from "../config/credentials.ts";
 import assert from "node:assert/strict";
 import { startInfisicalMock } from "../../tests/fixtures/infisical_mock.ts";
 import { INFISICAL_NO_CREDENTIALS, infisicalProvider } from "./infisical.ts";
 import type { SecretManagerConfig } from "./provider.ts";
+
+/** Credentials as the config loader reads them from an environment. */
+const creds = (env: Record<string, string>) => readCredentials(env, () => false);
 
 const CLIENT_ID = "ua-client-id-1234";
 const CLIENT_SECRET = "ua-client-secret-very-private";
@@ -35,7 +39,7 @@ Deno.test("infisical - universal auth lists the secrets at the configured locati
     INFISICAL_CLIENT_SECRET: CLIENT_SECRET,
     INFISICAL_HOST: mock.url,
   };
-  const result = await infisicalProvider().fetch(config(), { env });
+  const result = await infisicalProvider().fetch(config(), { credentials: creds(env) });
   assert.equal(result.error, undefined);
   assert.deepEqual(result.secrets, { DATABASE_URL: DB_URL, REGION: "eu-west-1" });
   assert.equal(result.source, "infisical");
@@ -54,7 +58,7 @@ Deno.test("infisical - universal auth is preferred when a token is also set", as
     INFISICAL_TOKEN: SERVICE_TOKEN,
     INFISICAL_HOST: mock.url,
   };
-  const result = await infisicalProvider().fetch(config(), { env });
+  const result = await infisicalProvider().fetch(config(), { credentials: creds(env) });
   assert.equal(result.error, undefined);
   assert.equal(mock.counts.login, 1);
   assert.deepEqual(mock.authMethods, ["universal-auth"]);
@@ -63,7 +67,7 @@ Deno.test("infisical - universal auth is preferred when a token is also set", as
 Deno.test("infisical - a service token alone works, sending only its access part", async () => {
   await using mock = startMock();
   const env = { INFISICAL_TOKEN: SERVICE_TOKEN, INFISICAL_HOST: mock.url };
-  const result = await infisicalProvider().fetch(config(), { env });
+  const result = await infisicalProvider().fetch(config(), { credentials: creds(env) });
   assert.equal(result.error, undefined);
   assert.equal(result.secrets.DATABASE_URL, DB_URL);
   assert.equal(mock.counts.login, 0);
@@ -73,7 +77,7 @@ Deno.test("infisical - a service token alone works, sending only its access part
 Deno.test("infisical - no credentials gives the documented message without a request", async () => {
   await using mock = startMock();
   const env = { INFISICAL_HOST: mock.url, INFISICAL_CLIENT_ID: CLIENT_ID };
-  const result = await infisicalProvider().fetch(config(), { env });
+  const result = await infisicalProvider().fetch(config(), { credentials: creds(env) });
   assert.equal(result.error, INFISICAL_NO_CREDENTIALS);
   assert.deepEqual(result.secrets, {});
   assert.deepEqual(mock.counts, { status: 0, login: 0, list: 0 });
@@ -87,7 +91,7 @@ Deno.test("infisical - bad credentials are an authentication error that leaks no
     INFISICAL_CLIENT_SECRET: CLIENT_SECRET,
     INFISICAL_HOST: mock.url,
   };
-  const result = await infisicalProvider().fetch(config(), { env });
+  const result = await infisicalProvider().fetch(config(), { credentials: creds(env) });
   assert.match(result.error ?? "", /^Infisical authentication failed: Invalid credentials/);
   assert.match(result.error ?? "", /HTTP 401/);
   assertClean(result.error);
@@ -97,7 +101,7 @@ Deno.test("infisical - bad credentials are an authentication error that leaks no
 Deno.test("infisical - a rejected token is a list_secrets error that leaks nothing", async () => {
   await using mock = startMock();
   const env = { INFISICAL_TOKEN: "st.other-id.other-secret.other-key", INFISICAL_HOST: mock.url };
-  const result = await infisicalProvider().fetch(config(), { env });
+  const result = await infisicalProvider().fetch(config(), { credentials: creds(env) });
   assert.match(result.error ?? "", /^Infisical list_secrets failed: Invalid token/);
   assert.ok(!result.error?.includes("other-secret"));
 });
@@ -105,7 +109,9 @@ Deno.test("infisical - a rejected token is a list_secrets error that leaks nothi
 Deno.test("infisical - a wrong project is a list_secrets error", async () => {
   await using mock = startMock();
   const env = { INFISICAL_TOKEN: SERVICE_TOKEN, INFISICAL_HOST: mock.url };
-  const result = await infisicalProvider().fetch(config({ project_id: "nope" }), { env });
+  const result = await infisicalProvider().fetch(config({ project_id: "nope" }), {
+    credentials: creds(env),
+  });
   assert.match(result.error ?? "", /^Infisical list_secrets failed: Project with ID 'nope'/);
   assert.match(result.error ?? "", /HTTP 404, GET \/api\/v3\/secrets\/raw\)$/);
   assertClean(result.error);
@@ -121,7 +127,7 @@ Deno.test("infisical - a closed port is an error value, quickly", async () => {
     INFISICAL_HOST: `http://127.0.0.1:${port}`,
   };
   const started = performance.now();
-  const result = await infisicalProvider().fetch(config(), { env });
+  const result = await infisicalProvider().fetch(config(), { credentials: creds(env) });
   assert.ok(performance.now() - started < 2000, "the SDK's 15 s retry loop was not skipped");
   assert.match(result.error ?? "", /^Infisical authentication failed: cannot reach http:\/\/127/);
   assertClean(result.error);
@@ -131,7 +137,9 @@ Deno.test("infisical - a host that does not answer hits the deadline", async () 
   await using mock = startMock();
   const release = mock.hold();
   const env = { INFISICAL_TOKEN: SERVICE_TOKEN, INFISICAL_HOST: mock.url };
-  const result = await infisicalProvider({ timeoutMs: 150 }).fetch(config(), { env });
+  const result = await infisicalProvider({ timeoutMs: 150 }).fetch(config(), {
+    credentials: creds(env),
+  });
   release();
   assert.equal(result.error, "Infisical list_secrets failed: no answer within 150 ms");
 });
@@ -140,14 +148,16 @@ Deno.test("infisical - an aborted signal cancels the fetch", async () => {
   await using mock = startMock();
   const env = { INFISICAL_TOKEN: SERVICE_TOKEN, INFISICAL_HOST: mock.url };
   const signal = AbortSignal.abort();
-  const result = await infisicalProvider().fetch(config(), { env, signal });
+  const result = await infisicalProvider().fetch(config(), { credentials: creds(env), signal });
   assert.equal(result.error, "Infisical list_secrets failed: cancelled");
 });
 
 Deno.test("infisical - base_url on the INFISICAL_HOST origin is used, /api suffix tolerated", async () => {
   await using mock = startMock();
   const env = { INFISICAL_TOKEN: SERVICE_TOKEN, INFISICAL_HOST: mock.url };
-  const result = await infisicalProvider().fetch(config({ base_url: `${mock.url}/api/` }), { env });
+  const result = await infisicalProvider().fetch(config({ base_url: `${mock.url}/api/` }), {
+    credentials: creds(env),
+  });
   assert.equal(result.error, undefined);
   assert.equal(result.secrets.REGION, "eu-west-1");
 });
@@ -155,12 +165,14 @@ Deno.test("infisical - base_url on the INFISICAL_HOST origin is used, /api suffi
 Deno.test("infisical - a notebook base_url on an untrusted origin gets no credentials", async () => {
   await using mock = startMock();
   const env = { INFISICAL_TOKEN: SERVICE_TOKEN };
-  const result = await infisicalProvider().fetch(config({ base_url: mock.url }), { env });
+  const result = await infisicalProvider().fetch(config({ base_url: mock.url }), {
+    credentials: creds(env),
+  });
   assert.match(result.error ?? "", /base_url 'http:\/\/127\.0\.0\.1:\d+' is not trusted/);
   assert.match(result.error ?? "", /set INFISICAL_HOST=http:\/\/127/);
   assert.deepEqual(mock.counts, { status: 0, login: 0, list: 0 });
 
   const trusted = infisicalProvider({ trustedOrigins: [mock.url] });
-  const ok = await trusted.fetch(config({ base_url: mock.url }), { env });
+  const ok = await trusted.fetch(config({ base_url: mock.url }), { credentials: creds(env) });
   assert.equal(ok.error, undefined);
 });

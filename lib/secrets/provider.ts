@@ -35,10 +35,12 @@ export interface SecretFetchResult {
   error?: string;
 }
 
+import type { Credentials } from "../config/credentials.ts";
+
 /** Per-call inputs a provider may use besides the notebook config. */
 export interface SecretFetchContext {
-  /** The server's process environment, passed in by the caller; the only place credentials live. */
-  env: Record<string, string | undefined>;
+  /** The server's credentials, read once by the config loader; the only place they live. */
+  credentials: Credentials;
   /** Cancels the fetch; the result is then an error value, not a throw. */
   signal?: AbortSignal;
 }

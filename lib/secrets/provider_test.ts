@@ -1,3 +1,4 @@
+import { readCredentials } from "../config/credentials.ts";
 import assert from "node:assert/strict";
 import {
   createSecretProviderRegistry,
@@ -93,7 +94,7 @@ Deno.test("secret provider registry - unknown provider is a clear error value", 
   );
   const result = await registry.fetch(
     { provider: "vault", project_id: "p", environment: "dev", path: "/" },
-    { env: {} },
+    { credentials: readCredentials({}, () => false) },
   );
   assert.equal(result.error, "Unknown secret manager provider 'vault'. Known: infisical");
   assert.deepEqual(result.secrets, {});
@@ -117,7 +118,7 @@ Deno.test("secret provider registry - a provider that throws becomes an error va
   const registry = createSecretProviderRegistry([throwing]);
   const result = await registry.fetch(
     { provider: "broken", project_id: "p", environment: "dev", path: "/" },
-    { env: {} },
+    { credentials: readCredentials({}, () => false) },
   );
   assert.equal(result.error, "Secret manager provider 'broken' failed unexpectedly (TypeError)");
 });

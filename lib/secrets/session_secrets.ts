@@ -8,9 +8,11 @@
  * from another project or environment must not linger under the new one.
  */
 
+import type { Credentials } from "../config/credentials.ts";
 import { ValidationError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { type MergedEnv, mergeEnv, type PublicEnvRow, publicEnvView } from "./env_merge.ts";
+import type { SecretAccessDecision } from "./policy.ts";
 import type { SecretManagerConfig, SecretProviderRegistry } from "./provider.ts";
 import { scrub } from "./_scrub.ts";
 
@@ -18,12 +20,19 @@ import { scrub } from "./_scrub.ts";
 export interface SessionSecretsOptions {
   /** Providers by name. */
   registry: SecretProviderRegistry;
-  /** The server's process environment (credentials), passed in by the caller. */
-  env: Record<string, string | undefined>;
+  /** The server's credentials, read once by the config loader. */
+  credentials: Credentials;
   /** Receives fetch outcomes; never a value. */
   log: Logger;
   /** The notebook's `[env]` as loaded. @default {} */
   notebookEnv?: Record<string, string>;
+  /**
+   * Whether this session's tenant may read what a config names (the operator's
+   * `secret_manager_policy` in service mode). A refused config is never fetched. @default allow
+   */
+  authorize?: (config: SecretManagerConfig) => SecretAccessDecision;
+  /** Told about every refusal found at load or refresh (for the audit log); errors are logged. */
+  onDeny?: (config: SecretManagerConfig, reason: string) => void | Promise<void>;
 }
 
 /** What a client may see about the secret manager: no values. */
@@ -42,6 +51,8 @@ export interface SecretManagerStatus {
 
 /** The session's secret state; see createSessionSecrets. */
 export interface SessionSecrets {
+  /** Whether this session may read what `config` names; callers refuse before saving it. */
+  check(config: SecretManagerConfig): SecretAccessDecision;
   /** Sets (or with null, removes) the config and fetches at once. */
   load(config: SecretManagerConfig | null): Promise<SecretManagerStatus>;
   /** Re-fetches with the current config; on failure the previous values stay. */
@@ -68,7 +79,7 @@ export interface SessionSecrets {
 
 /** Creates the in-memory secret state for one notebook session. */
 export function createSessionSecrets(options: SessionSecretsOptions): SessionSecrets {
-  const { registry, env, log } = options;
+  const { registry, credentials, log } = options;
   let notebookEnv: Record<string, string> = { ...options.notebookEnv };
   let config: SecretManagerConfig | null = null;
   let fetched: Record<string, string> = {};
@@ -87,7 +98,26 @@ export function createSessionSecrets(options: SessionSecretsOptions): SessionSec
       lastError = "No secret manager is configured for this notebook ([secret_manager] is missing)";
       return status();
     }
-    const result = await registry.fetch(current, { env });
+    const decision = check(current);
+    if (!decision.allow) {
+      // A refused project yields nothing, not even values fetched before the policy changed.
+      fetched = {};
+      fetchedAt = undefined;
+      attemptedAt = new Date();
+      lastError = decision.reason;
+      log.warn("secret manager config refused by policy", {
+        provider: current.provider,
+        project_id: current.project_id,
+        environment: current.environment,
+      });
+      try {
+        await options.onDeny?.(current, decision.reason);
+      } catch (err) {
+        log.error("cannot record a secret manager refusal", { error: (err as Error).message });
+      }
+      return status();
+    }
+    const result = await registry.fetch(current, { credentials });
     if (gen !== generation) return status();
     attemptedAt = result.fetchedAt;
     const fields = { provider: current.provider, project_id: current.project_id };
@@ -102,6 +132,10 @@ export function createSessionSecrets(options: SessionSecretsOptions): SessionSec
       log.warn("secret manager fetch failed", { ...fields, error: lastError });
     }
     return status();
+  }
+
+  function check(candidate: SecretManagerConfig): SecretAccessDecision {
+    return options.authorize?.(candidate) ?? { allow: true, rule: null };
   }
 
   function load(next: SecretManagerConfig | null): Promise<SecretManagerStatus> {
@@ -136,6 +170,7 @@ export function createSessionSecrets(options: SessionSecretsOptions): SessionSec
   }
 
   return {
+    check,
     load,
     refresh: runFetch,
     setNotebookEnv(next) {

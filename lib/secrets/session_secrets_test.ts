@@ -1,3 +1,4 @@
+import { readCredentials } from "../config/credentials.ts";
 import assert from "node:assert/strict";
 import { startInfisicalMock } from "../../tests/fixtures/infisical_mock.ts";
 import { ValidationError } from "../errors.ts";
@@ -23,11 +24,11 @@ function setup(notebookEnv: Record<string, string> = { OPENAI_API_KEY: "", MODE:
   const lines: string[] = [];
   const session = createSessionSecrets({
     registry: createSecretProviderRegistry([infisicalProvider({ timeoutMs: 2000 })]),
-    env: {
+    credentials: readCredentials({
       INFISICAL_CLIENT_ID: CLIENT_ID,
       INFISICAL_CLIENT_SECRET: CLIENT_SECRET,
       INFISICAL_HOST: mock.url,
-    },
+    }, () => false),
     log: createLogger({ level: "debug", format: "json", sink: (l) => lines.push(l) }),
     notebookEnv,
   });
@@ -130,4 +131,40 @@ Deno.test("session secrets - view, status and logs never contain a secret value"
     secret: true,
     hasValue: true,
   });
+});
+
+Deno.test("session secrets - a config the policy refuses is never fetched, and the refusal is reported", async () => {
+  await using mock = startInfisicalMock({
+    universalAuth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+  });
+  mock.setSecrets({ projectId: "proj-1" }, { OPENAI_API_KEY: "sk-mine-0001" });
+  mock.setSecrets({ projectId: "proj-other" }, { OPENAI_API_KEY: "sk-theirs-0002" });
+  const denied: string[] = [];
+  const session = createSessionSecrets({
+    registry: createSecretProviderRegistry([infisicalProvider({ timeoutMs: 2000 })]),
+    credentials: readCredentials({
+      INFISICAL_CLIENT_ID: CLIENT_ID,
+      INFISICAL_CLIENT_SECRET: CLIENT_SECRET,
+      INFISICAL_HOST: mock.url,
+    }, () => false),
+    log: createLogger({ level: "error", format: "json", sink: () => {} }),
+    authorize: (c) =>
+      c.project_id === "proj-1"
+        ? { allow: true, rule: "t" }
+        : { allow: false, reason: `project '${c.project_id}' refused` },
+    onDeny: (c) => {
+      denied.push(c.project_id);
+    },
+  });
+  await session.load(CONFIG);
+  assert.equal(session.merged().env.OPENAI_API_KEY, "sk-mine-0001");
+  const listsBefore = mock.counts.list;
+  const status = await session.load({ ...CONFIG, project_id: "proj-other" });
+  assert.equal(mock.counts.list, listsBefore, "the refused project was not asked for");
+  assert.equal(status.lastError, "project 'proj-other' refused");
+  assert.equal(status.fetchedKeys, 0);
+  assert.equal(session.merged().env.OPENAI_API_KEY, undefined, "no value lingers");
+  await session.refresh();
+  assert.deepEqual(denied, ["proj-other", "proj-other"]);
+  assert.equal(session.check(CONFIG).allow, true);
 });

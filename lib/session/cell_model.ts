@@ -16,9 +16,11 @@ import {
 import { type CellState, computeStaleness } from "../notebook/staleness.ts";
 import type { RuntimeState } from "../notebook/runtime_state.ts";
 import type { PermissionSpec } from "../executor/permissions.ts";
+import { type CellGrants, cellGrants, type SandboxInput } from "../sandbox/cell_grants.ts";
+import { CELL_BASE_ENV } from "../config/cell_env.ts";
 
 /** Variables the cell process itself starts with (module cache); never granted implicitly. */
-const CHILD_BASE_ENV = new Set(["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH", "TZ", "NO_COLOR"]);
+const CHILD_BASE_ENV = new Set(CELL_BASE_ENV);
 
 /** Everything known about one cell without running it. */
 export interface CellInfo {
@@ -29,7 +31,10 @@ export interface CellInfo {
   diagnostics: CellDiagnostic[];
   /** Effective environment of the cell (notebook env, secrets, manual values, `@env`). */
   env: Record<string, string>;
+  /** The effective permissions of the cell's child (what the sandbox decided). */
   permissions: PermissionSpec;
+  /** What the cell asked for, what was refused or awaits approval, and whether it may run. */
+  grants: Omit<CellGrants, "permissions" | "diagnostics">;
   /** Worker the cell runs on (`@worker`, else the notebook's `worker`); undefined: local. */
   worker?: string;
 }
@@ -52,12 +57,16 @@ export interface ModelInput {
   analysisCache: Map<string, CellAnalysis>;
   /** Notebook-level environment after secrets and manual values are merged. */
   env: Record<string, string>;
+  /** Keys of `env` that are secrets by source (never hashed); see MergedEnv.secretKeys. */
+  secretKeys?: ReadonlySet<string>;
   denoVersion: string;
   lockHash: string | null;
   worker?: string;
   runtime: RuntimeState;
   running: ReadonlySet<string>;
   forced: ReadonlySet<string>;
+  /** The permission ceiling and approvals; absent, every `@allow` request is granted as asked. */
+  sandbox?: SandboxInput;
 }
 
 /** Builds the model of a notebook. */
@@ -71,13 +80,25 @@ export function buildModel(input: ModelInput): NotebookModel {
     }
     const parsed = parseAnnotations(isCode ? cell.source : "");
     const env = { ...input.env, ...parsed.annotations.env };
+    const { permissions, diagnostics, ...grants } = cellGrants({
+      notebookDir: input.root,
+      allow: parsed.annotations.allow,
+      implicitEnv: implicitEnv(env, analysis?.envKeys ?? []),
+      sandbox: isCode ? input.sandbox : undefined,
+    });
     return {
       cell,
       analysis,
       annotations: parsed.annotations,
-      diagnostics: [...cell.diagnostics, ...(analysis?.diagnostics ?? []), ...parsed.diagnostics],
+      diagnostics: [
+        ...cell.diagnostics,
+        ...(analysis?.diagnostics ?? []),
+        ...parsed.diagnostics,
+        ...diagnostics,
+      ],
       env,
-      permissions: permissionsFor(input.root, parsed.annotations, env, analysis?.envKeys ?? []),
+      permissions,
+      grants,
       worker: parsed.annotations.worker ?? input.worker,
     };
   });
@@ -100,7 +121,7 @@ export function buildModel(input: ModelInput): NotebookModel {
       envHash: envHash({
         denoVersion: input.denoVersion,
         lockHash: input.lockHash,
-        permissions: c.annotations.allow,
+        permissions: c.grants.hashed,
         worker: c.annotations.worker ?? input.worker,
         readKeys: cellReadKeys({
           envKeys: c.analysis!.envKeys,
@@ -108,6 +129,7 @@ export function buildModel(input: ModelInput): NotebookModel {
           allowEnv: c.annotations.allow.env,
         }),
         env: c.env,
+        secretKeys: secretKeysOf(input.secretKeys, c.annotations.env),
       }),
     })),
     dag,
@@ -122,31 +144,23 @@ export function buildModel(input: ModelInput): NotebookModel {
   return { cells, byId: new Map(cells.map((c) => [c.cell.id, c])), dag, provenance, states };
 }
 
+/** The secret keys a cell sees: a cell's own `@env K=V` is a literal in its source, not a secret. */
+function secretKeysOf(
+  secretKeys: ReadonlySet<string> | undefined,
+  annotationEnv: Readonly<Record<string, string>>,
+): ReadonlySet<string> | undefined {
+  if (!secretKeys) return undefined;
+  const own = Object.keys(annotationEnv);
+  if (!own.some((k) => secretKeys.has(k))) return secretKeys;
+  return new Set([...secretKeys].filter((k) => !own.includes(k)));
+}
+
 /**
- * A cell's child permissions: read the notebook folder (+ `@allow read=`), write only scratch
- * (+ `@allow write=`), env: the notebook's own keys, the keys the cell reads literally and
- * `@allow env=`; net only if granted.
+ * Env keys a cell gets without asking: the notebook's own keys and the keys it reads literally
+ * (granted even when unset, so `Deno.env.get("X") ?? d` works; the child's own environment is
+ * cleared, so an unset key reads as undefined, never a server value).
  */
-function permissionsFor(
-  root: string,
-  a: CellAnnotations,
-  env: Record<string, string>,
-  literalKeys: readonly string[],
-): PermissionSpec {
-  const grant = (
-    list: string[],
-  ) => (list.includes("*") ? true as const : list.length ? list : undefined);
-  // Keys the cell reads literally are granted even when unset, so `Deno.env.get("X") ?? d` works;
-  // the child's own environment is cleared, so an unset key reads as undefined, never a server value.
+function implicitEnv(env: Record<string, string>, literalKeys: readonly string[]): string[] {
   const literal = literalKeys.filter((k) => !CHILD_BASE_ENV.has(k));
-  const envKeys = [...new Set([...Object.keys(env), ...a.allow.env, ...literal])];
-  return {
-    notebookDir: root,
-    read: a.allow.read.filter((p) => p !== "*"),
-    write: a.allow.write.filter((p) => p !== "*"),
-    net: grant(a.allow.net),
-    env: a.allow.env.includes("*") ? true : envKeys.length ? envKeys.sort() : undefined,
-    sys: grant(a.allow.sys),
-    run: grant(a.allow.run),
-  };
+  return [...new Set([...Object.keys(env), ...literal])].sort();
 }

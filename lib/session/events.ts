@@ -1,24 +1,11 @@
 /** Session events for WebSocket clients: one envelope shape, a sequence number per session. */
+import type { PayloadOf, SocketEnvelope, SocketEventType } from "../protocol/socket_events.ts";
 
-/** Server-to-client event types. */
-export type EventType =
-  | "cell_status"
-  | "cell_output"
-  | "cell_console"
-  | "dag_update"
-  | "notebook_state"
-  | "cascade_progress"
-  | "error";
+/** Server-to-client event types (the protocol's tagged union). */
+export type EventType = SocketEventType;
 
-/** The envelope every WebSocket message uses. */
-export interface Envelope<T = unknown> {
-  type: EventType | string;
-  /** Increases by one per event of this session; continues across client reconnects. */
-  seq: number;
-  /** ISO-8601 time the event was made. */
-  ts: string;
-  payload: T;
-}
+/** The envelope every WebSocket message uses: a typed event with its seq and time. */
+export type Envelope = SocketEnvelope;
 
 /** A listener receives every event in order. */
 export type Listener = (event: Envelope) => void;
@@ -39,8 +26,8 @@ export class EventHub {
   }
 
   /** Sends an event to every listener; a failing listener is dropped, not fatal. */
-  emit(type: EventType, payload: unknown): Envelope {
-    const event = { type, seq: ++this.#seq, ts: this.#now().toISOString(), payload };
+  emit<T extends EventType>(type: T, payload: PayloadOf<T>): Envelope {
+    const event = { type, seq: ++this.#seq, ts: this.#now().toISOString(), payload } as Envelope;
     for (const l of this.#listeners) {
       try {
         l(event);

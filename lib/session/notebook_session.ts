@@ -18,6 +18,8 @@ import {
   setSecretManagerConfig,
 } from "../notebook/format.ts";
 import { isSensitiveKey } from "../secrets/sensitive.ts";
+import { entersAsSecret, secretValues } from "../secrets/env_merge.ts";
+import { cellResultRedactor } from "../secrets/redact.ts";
 import { parseSecretManagerConfig, type SecretManagerConfig } from "../secrets/provider.ts";
 import type { CellLanguage } from "../notebook/cell_files.ts";
 import { lockFileHash } from "../notebook/provenance.ts";
@@ -35,6 +37,9 @@ import { EventHub } from "./events.ts";
 import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { CellError } from "../executor/types.ts";
+import type { DagView, NotebookState, OutputView } from "../protocol/notebook_state.ts";
+import type { SandboxInput } from "../sandbox/cell_grants.ts"; // sandbox (issue 13)
+import { ceilingFor } from "../sandbox/policy.ts"; // sandbox (issue 13)
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
@@ -86,6 +91,8 @@ export class NotebookSession {
   #queue: Promise<unknown> = Promise.resolve();
   #abort?: AbortController;
   #busy = false;
+  /** Tenant-wide sandbox decision inputs (the state shows them; runs recompute per principal). */
+  #sandbox?: SandboxInput;
   lastUsed = Date.now();
 
   private constructor(
@@ -149,6 +156,7 @@ export class NotebookSession {
         });
       }
     }
+    await session.#refreshSandbox(null);
     session.#rebuild();
     await session.#restoreOutputs();
     return session;
@@ -227,12 +235,26 @@ export class NotebookSession {
   }
 
   /**
-   * Sets or (with null) removes environment values. Non-secret keys go to `[env]`; secret-looking
-   * keys are session-only manual values (memory), declared in `[env]` as a blank placeholder;
-   * removing a manual value falls back to the secret manager's or the notebook's value.
+   * Sets or (with null) removes environment values. Plain values go to `[env]`; secrets (the
+   * `secret` flag, a key that is a secret now, or a sensitive name; see entersAsSecret) are
+   * session-only manual values (memory): a sensitive name keeps a blank placeholder in `[env]`,
+   * and a clear value of a key that becomes secret is removed from disk. Removing a manual value
+   * falls back to the secret manager's or the notebook's value.
    */
-  async updateEnv(values: Record<string, string | null>): Promise<void> {
+  async updateEnv(
+    values: Record<string, string | null>,
+    options: { secret?: Record<string, boolean> } = {},
+  ): Promise<void> {
+    const flags = options.secret ?? {};
+    for (const key of Object.keys(flags)) {
+      if (typeof values[key] !== "string") {
+        throw new ValidationError(
+          `Cannot mark env key '${key}' as secret: values.${key} must be a string in the same request`,
+        );
+      }
+    }
     const env = { ...(this.#notebook.manifest.env ?? {}) };
+    const sources = this.scope.secrets?.merged().sources ?? {};
     let fileChanged = false;
     for (const [key, value] of Object.entries(values)) {
       if (value === null) {
@@ -241,20 +263,26 @@ export class NotebookSession {
           delete env[key];
           fileChanged = true;
         }
-      } else if (isSensitiveKey(key)) {
+      } else if (entersAsSecret(key, flags[key], sources[key])) {
         if (!this.scope.secrets) {
           throw new ValidationError(
             `'${key}' is a secret and is kept in memory only; this server has no secret support`,
           );
         }
         this.scope.secrets.setManual(key, value);
-        if (!(key in env)) {
+        if (isSensitiveKey(key) && !(key in env)) {
           env[key] = "";
           fileChanged = true;
+        } else if (!isSensitiveKey(key) && key in env && env[key] !== "") {
+          delete env[key];
+          fileChanged = true;
         }
-      } else if (env[key] !== value) {
-        env[key] = value;
-        fileChanged = true;
+      } else {
+        this.scope.secrets?.removeManual(key);
+        if (env[key] !== value) {
+          env[key] = value;
+          fileChanged = true;
+        }
       }
     }
     if (fileChanged) await this.#enqueue(() => setNotebookEnv(this.root, env, this.#now()));
@@ -315,7 +343,11 @@ export class NotebookSession {
 
   async #run(targets: string[], mode: RunMode, principal: string | null): Promise<RunSummary> {
     this.lastUsed = Date.now();
-    const model = this.#model;
+    // Sandbox (issue 13): approvals and symlinks are read again at run time; the ceiling is the
+    // running principal's (the state shows the tenant-wide one).
+    const forCaller = await this.#refreshSandbox(principal);
+    this.#rebuild();
+    const model = forCaller && principal !== null ? this.#buildModel(forCaller) : this.#model;
     const abort = new AbortController();
     this.#abort = abort;
     this.#busy = true;
@@ -323,6 +355,8 @@ export class NotebookSession {
     let outcomes: CellRunOutcome[] = [];
     try {
       outcomes = await this.#deps.runtime.run({
+        // Issue 13 item 6: output is redacted of the current secret values before it is stored.
+        redact: cellResultRedactor(secretValues(this.scope.secrets?.merged())),
         model,
         targets,
         mode,
@@ -407,7 +441,7 @@ export class NotebookSession {
       entries: o.result.console,
       truncated: o.result.consoleTruncated,
     });
-    this.events.emit("cell_output", { cellId: o.cellId, ...this.#outputView(o.cellId) });
+    this.events.emit("cell_output", { cellId: o.cellId, ...this.#outputView(o.cellId)! });
     this.events.emit("cell_status", {
       cellId: o.cellId,
       status: o.status,
@@ -443,19 +477,82 @@ export class NotebookSession {
 
   // ---- views -------------------------------------------------------------------------------
 
+  // ---- sandbox (issue 13) -------------------------------------------------------------------
+
+  /**
+   * Personal mode: approves grants this notebook's cells ask for (all awaiting ones when
+   * `grants` is absent), stored in `.strata/approvals.json`. Returns the grants approved now.
+   */
+  async approveGrants(
+    grants: readonly string[] | undefined,
+    principal: string | null = null,
+  ): Promise<string[]> {
+    const sandbox = this.#deps.runtime.deps.sandbox;
+    if (!sandbox || sandbox.settings.mode !== "personal") {
+      throw new ValidationError(
+        "Nothing to approve: in service mode the operator's [sandbox] policy decides what cells may do",
+      );
+    }
+    return await this.#enqueue(async () => {
+      const awaiting = [...new Set(this.#model.cells.flatMap((c) => c.grants.awaitingApproval))];
+      const chosen = grants ?? awaiting;
+      const unknown = chosen.filter((g) => !awaiting.includes(g));
+      if (unknown.length > 0) {
+        throw new ValidationError(
+          `Cannot approve ${
+            unknown.map((g) => `'${g}'`).join(", ")
+          }: no cell of '${this.scope.path}' is waiting for ${
+            unknown.length > 1 ? "them" : "it"
+          } (waiting: ${awaiting.join(", ") || "nothing"})`,
+        );
+      }
+      if (chosen.length > 0) {
+        await sandbox.approve(this.root, chosen, { by: principal, now: this.#now() });
+      }
+      await this.#refreshSandbox(null);
+      this.#rebuild();
+      this.events.emit("notebook_state", this.state());
+      return [...chosen];
+    });
+  }
+
+  /** Reads approvals and symlink escapes; keeps the tenant-wide input, returns the caller's. */
+  async #refreshSandbox(principal: string | null): Promise<SandboxInput | undefined> {
+    const sandbox = this.#deps.runtime.deps.sandbox;
+    if (!sandbox) return undefined;
+    const scope = {
+      tenantId: this.scope.tenantId,
+      principal,
+      notebookDir: this.root,
+      notebookEnv: [],
+    };
+    const input = await sandbox.inputFor(scope);
+    this.#sandbox = principal === null
+      ? input
+      : { ...input, ceiling: ceilingFor(sandbox.settings, { ...scope, principal: null }) };
+    return input;
+  }
+
   #rebuild(): void {
-    this.#model = buildModel({
+    this.#model = this.#buildModel(this.#sandbox);
+  }
+
+  #buildModel(sandbox: SandboxInput | undefined): NotebookModel {
+    const merged = this.scope.secrets?.merged();
+    return buildModel({
       root: this.root,
       cells: this.#notebook.cells,
       analyzer: this.#analyzer,
       analysisCache: this.#analysisCache,
-      env: this.scope.secrets?.merged().env ?? { ...(this.#notebook.manifest.env ?? {}) },
+      env: merged?.env ?? { ...(this.#notebook.manifest.env ?? {}) },
+      secretKeys: merged?.secretKeys, // secrets by source (issue 13 item 6)
       denoVersion: this.#deps.runtime.deps.denoVersion,
       lockHash: this.#lockHash,
       worker: this.#notebook.manifest.worker,
       runtime: this.#runtime,
       running: this.#running,
       forced: new Set(),
+      sandbox,
     });
   }
 
@@ -471,7 +568,7 @@ export class NotebookSession {
     return this.#deps.now?.() ?? new Date();
   }
 
-  #outputView(cellId: string, restored = false) {
+  #outputView(cellId: string, restored = false): OutputView | null {
     const out = this.#outputs.get(cellId);
     const current = this.#model.provenance.get(cellId)?.provenance;
     if (!out) return null;
@@ -490,7 +587,7 @@ export class NotebookSession {
   }
 
   /** The DAG for clients. */
-  dagView() {
+  dagView(): DagView {
     const d = this.#model.dag;
     return {
       order: d.order,
@@ -503,7 +600,7 @@ export class NotebookSession {
    * that just (re)connected, which receives stored results from the cache rather than watching
    * them run, so current, cached outputs are marked as cache hits.
    */
-  state(options: { restored?: boolean } = {}) {
+  state(options: { restored?: boolean } = {}): NotebookState {
     const m = this.#model;
     const manifest = this.#notebook.manifest;
     return {
@@ -522,6 +619,8 @@ export class NotebookSession {
       env: this.scope.secrets?.view() ??
         Object.keys(manifest.env ?? {}).map((key) => ({ key, source: "notebook" })),
       secretManager: this.scope.secrets?.status() ?? null,
+      /** Personal mode: grants the notebook's cells wait for (approve-grants runs them). */
+      awaitingApproval: [...new Set(m.cells.flatMap((c) => c.grants.awaitingApproval))],
       cells: m.cells.map((c) => {
         const st = m.states.get(c.cell.id);
         return {
@@ -538,6 +637,13 @@ export class NotebookSession {
           references: c.analysis?.references ?? [],
           upstream: [...(m.dag.upstream.get(c.cell.id) ?? [])],
           diagnostics: c.diagnostics,
+          // Sandbox (issue 13): what the cell asks for and what the server decided.
+          grants: {
+            requested: c.grants.requested,
+            refused: c.grants.refused,
+            awaitingApproval: c.grants.awaitingApproval,
+            blocked: c.grants.blocked,
+          },
           provenance: m.provenance.get(c.cell.id)?.provenance ?? null,
           outputs: this.#outputView(c.cell.id, options.restored && !c.annotations.nocache),
         };

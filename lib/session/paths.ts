@@ -1,6 +1,6 @@
 /** Notebook paths are confined to the notebook root: no `..`, no absolute escapes, no symlink escapes. */
-import { isAbsolute, join, normalize, relative, resolve } from "node:path";
-import { ForbiddenError, ValidationError } from "../errors.ts";
+import { dirname, isAbsolute, join, normalize, relative, resolve } from "node:path";
+import { ConflictError, ForbiddenError, ValidationError } from "../errors.ts";
 
 /**
  * Resolves a user-supplied notebook path (relative to `root`, or absolute inside it) to an
@@ -35,6 +35,74 @@ export async function resolveNotebookPath(root: string, userPath: string): Promi
     if (!inside(rootReal, existing)) throw outside(userPath);
   }
   return join(existing, ...parts.slice(i));
+}
+
+/**
+ * Refuses a notebook folder whose cells could read other notebooks: the notebook root itself
+ * (path "."), a folder inside another notebook, or a folder that contains one. `abs` comes from
+ * resolveNotebookPath. Nested notebooks are found by walking `abs` (without following links).
+ */
+export async function assertNotebookPlace(root: string, abs: string): Promise<void> {
+  const rootReal = await Deno.realPath(root);
+  assertNotRoot(rootReal, abs);
+  if (await isNotebook(abs)) {
+    throw new ConflictError(
+      `Cannot create notebook '${displayPath(rootReal, abs)}': it already is a notebook`,
+    );
+  }
+  for (let dir = dirname(abs); inside(rootReal, dir); dir = dirname(dir)) {
+    if (await isNotebook(dir)) {
+      throw new ConflictError(
+        `Cannot create notebook '${displayPath(rootReal, abs)}': it is inside notebook '${
+          displayPath(rootReal, dir)
+        }'`,
+      );
+    }
+    if (dir === rootReal) break;
+  }
+  const nested = await findNotebookBelow(abs);
+  if (nested) {
+    throw new ConflictError(
+      `Cannot create notebook '${displayPath(rootReal, abs)}': it contains notebook '${
+        displayPath(rootReal, nested)
+      }'`,
+    );
+  }
+}
+
+/** Refuses the notebook root itself as a notebook folder (its cells could read every notebook). */
+export function assertNotRoot(rootReal: string, abs: string): void {
+  if (relative(rootReal, abs) === "") {
+    throw new ValidationError(
+      "Cannot use the notebook root ('.') as a notebook: its cells could read every notebook; choose a folder name",
+    );
+  }
+}
+
+async function isNotebook(dir: string): Promise<boolean> {
+  try {
+    return (await Deno.lstat(join(dir, "notebook.toml"))).isFile;
+  } catch {
+    return false;
+  }
+}
+
+async function findNotebookBelow(dir: string): Promise<string | null> {
+  const stack = [dir];
+  while (stack.length > 0) {
+    const d = stack.pop()!;
+    try {
+      for await (const e of Deno.readDir(d)) {
+        if (!e.isDirectory || e.name === ".strata" || e.name === "cells") continue;
+        const p = join(d, e.name);
+        if (await isNotebook(p)) return p;
+        stack.push(p);
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+  }
+  return null;
 }
 
 /** The path of a notebook relative to the root, as shown to users. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { resolveNotebookPath } from "./paths.ts";
-import { ForbiddenError, ValidationError } from "../errors.ts";
+import { assertNotebookPlace, resolveNotebookPath } from "./paths.ts";
+import { ConflictError, ForbiddenError, ValidationError } from "../errors.ts";
 
 Deno.test("notebook paths - inside the root resolve, hostile ones are refused", async () => {
   const root = await Deno.realPath(await Deno.makeTempDir());
@@ -21,5 +21,27 @@ Deno.test("notebook paths - inside the root resolve, hostile ones are refused", 
   } finally {
     await Deno.remove(root, { recursive: true });
     await Deno.remove(outsideDir, { recursive: true });
+  }
+});
+
+Deno.test("notebook paths - no notebook at the root, inside another or around another", async () => {
+  const root = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    await Deno.mkdir(`${root}/team/sales/cells`, { recursive: true });
+    await Deno.writeTextFile(`${root}/team/sales/notebook.toml`, "");
+    await assert.rejects(assertNotebookPlace(root, root), ValidationError, "root");
+    await assert.rejects(
+      assertNotebookPlace(root, `${root}/team/sales/sub`),
+      /inside notebook 'team\/sales'/,
+    );
+    await assert.rejects(
+      assertNotebookPlace(root, `${root}/team`),
+      /contains notebook 'team\/sales'/,
+    );
+    await assert.rejects(assertNotebookPlace(root, `${root}/team/sales`), ConflictError);
+    await assertNotebookPlace(root, `${root}/team/marketing`);
+    await assertNotebookPlace(root, `${root}/other/deep/nb`);
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });

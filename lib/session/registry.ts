@@ -13,7 +13,7 @@ export interface SessionRegistryOptions {
   /** Most sessions kept open; the least recently used idle one is closed beyond it. @default 64 */
   maxSessions?: number;
   /** Creates the secret state of a new session (absent: no secret manager support). */
-  secrets?: () => SessionSecrets;
+  secrets?: (scope: { tenantId: string; tenantHash: string; path: string }) => SessionSecrets;
 }
 
 /** The server's open sessions. */
@@ -43,7 +43,11 @@ export class SessionRegistry {
       tenantId: tenant.id,
       tenantHash: tenant.hash,
       path: displayPath,
-      secrets: this.#options.secrets?.(),
+      secrets: this.#options.secrets?.({
+        tenantId: tenant.id,
+        tenantHash: tenant.hash,
+        path: displayPath,
+      }),
     }, this.#deps);
     this.#opening.set(key, opening);
     try {

@@ -7,7 +7,7 @@
 import { type ArtifactRecord, lookupArtifacts } from "../artifacts/artifact_index.ts";
 import type { Db } from "../db/types.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import type { CellError } from "../executor/types.ts";
+import type { CellError, CellResult } from "../executor/types.ts";
 import type { Notebook } from "../notebook/format.ts";
 import { cellReadKeys, lockFileHash } from "../notebook/provenance.ts";
 import { emptyRuntimeState } from "../notebook/runtime_state.ts";
@@ -27,6 +27,10 @@ export interface MaterializeRequest {
   /** The notebook as its session sees it, and the session's environment (secrets merged). */
   notebook: Notebook;
   env: Readonly<Record<string, string>>;
+  /** Keys of `env` that are secrets by source (issue 13 item 6): never hashed. */
+  secretKeys?: ReadonlySet<string>;
+  /** Redacts secret values from results before they are stored (issue 13 item 6). */
+  redact?: (result: CellResult) => CellResult;
   /** Parameter values from resolveParams. */
   params: Readonly<Record<string, string>>;
   principal: string | null;
@@ -64,12 +68,22 @@ export async function materialize(
     analyzer: await runtime.analyzer(),
     analysisCache: new Map(),
     env: { ...req.env, ...req.params },
+    // A parameter replaces an env value: it is a hashed input, not a secret (issue 13 item 6).
+    secretKeys: req.secretKeys &&
+      new Set([...req.secretKeys].filter((k) => !Object.hasOwn(req.params, k))),
     denoVersion: runtime.deps.denoVersion,
     lockHash: lockFileHash(await readLockFile(req.root)),
     worker: req.notebook.manifest.worker,
     runtime: emptyRuntimeState(),
     running: new Set(),
     forced: new Set(),
+    // Issue 13: a transform's cells get no more than the same cells run interactively.
+    sandbox: await runtime.deps.sandbox?.inputFor({
+      tenantId: tenant.id,
+      principal: req.principal,
+      notebookDir: req.root,
+      notebookEnv: [],
+    }),
   });
   const target = targetCell(built, transform, req.path);
   checkParamsAreHashed(built, target, transform, req.params);
@@ -77,6 +91,7 @@ export async function materialize(
 
   const manifest = req.notebook.manifest;
   const outcomes = await runtime.run({
+    redact: req.redact, // issue 13 item 6
     model,
     targets: [target],
     mode: "normal",

@@ -2,7 +2,7 @@
  * The island pipeline: bundles the browser entry points with `deno bundle --platform browser`,
  * once per content hash of their sources, and serves them from an immutable URL.
  *
- * Sources hashed: every file under islands/, lib/ui/ and static/, plus deno.json and the Deno
+ * Sources hashed: every file under islands/, lib/ui/, lib/protocol/ and static/, plus deno.json and the Deno
  * version. Bundles live in `<dir>/<hash>/` where dir is, in order: a prebuilt folder (read-only
  * deployments; `deno run -A lib/ui/build.ts [outDir]` fills it, default `dist/islands`), else
  * `<dataDir>/ui` (built lazily by the server on the first page request and kept across restarts).
@@ -21,9 +21,12 @@ export const ISLAND_ENTRIES: Readonly<Record<string, string>> = {
 };
 
 /** Files copied next to the bundles: output name → source path. */
-const STATIC_FILES: Readonly<Record<string, string>> = { "app.css": "static/app.css" };
+const STATIC_FILES: Readonly<Record<string, string>> = {
+  "app.css": "static/app.css",
+  "favicon.svg": "static/favicon.svg",
+};
 
-const HASHED_DIRS = ["islands", "lib/ui", "static"];
+const HASHED_DIRS = ["islands", "lib/ui", "lib/protocol", "static"];
 
 /** A built, ready-to-serve set of assets. */
 export interface IslandBuild {

@@ -2,6 +2,7 @@
  * `strata worker`: reads the worker's settings from flags and STRATA_WORKER_* variables, re-runs
  * itself under the worker's own narrow permissions (unless already in-process), then serves.
  */
+import { cellEnvFrom, DEFAULT_CELL_ENV_PASSTHROUGH } from "../config/cell_env.ts";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { KILL_PATH } from "../executor/child.ts";
@@ -68,10 +69,7 @@ export async function workerCli(args: string[], ctx: WorkerCliContext): Promise<
   }
   if (!s.inProcess) return await relaunch(args, s, ctx);
   const log = createLogger({ level: "info" }, { component: "worker" });
-  const childEnv: Record<string, string> = {};
-  for (const k of ["HOME", "DENO_DIR", "XDG_CACHE_HOME", "PATH", "TZ", "NO_COLOR"]) {
-    if (ctx.env[k]) childEnv[k] = ctx.env[k]!;
-  }
+  const childEnv = cellEnvFrom(ctx.env, DEFAULT_CELL_ENV_PASSTHROUGH);
   const worker = await runWorker({ ...s, childEnv, log });
   log.info("Strata worker is ready", { url: worker.url, name: s.name, scratch: s.scratchRoot });
   const stop = () => void worker.shutdown();

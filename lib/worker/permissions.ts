@@ -4,6 +4,7 @@
  * The cell children get their own, per-job permissions from the executor.
  */
 import { TYPESCRIPT_ENV } from "../launcher/permissions.ts";
+import { CELL_BASE_ENV, DEFAULT_CELL_ENV_PASSTHROUGH } from "../config/cell_env.ts";
 import { listenAddress } from "../launcher/permissions.ts";
 
 /** Environment names the worker may read (`*` = prefix). */
@@ -11,12 +12,8 @@ export const WORKER_ENV = [
   "STRATA_WORKER_*",
   "STRATA_IN_PROCESS",
   "STRATA_ENV_NAMES",
-  "HOME",
-  "DENO_DIR",
-  "XDG_CACHE_HOME",
-  "PATH",
-  "TZ",
-  "NO_COLOR",
+  ...CELL_BASE_ENV,
+  ...DEFAULT_CELL_ENV_PASSTHROUGH,
   // Read by the typescript package at import (cell modules are built with it).
   ...TYPESCRIPT_ENV,
 ];

@@ -2,7 +2,7 @@
 import { createExecutor } from "../executor/executor.ts";
 import type { Logger } from "../log.ts";
 import { nullLogger } from "../log.ts";
-import { createWorkerApp } from "./server.ts";
+import { createWorkerApp } from "../http/worker_app.ts";
 
 /** Options for runWorker. */
 export interface RunWorkerOptions {

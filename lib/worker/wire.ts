@@ -2,7 +2,7 @@
  * The remote worker protocol's JSON shapes (docs/worker-protocol.md): CellJob and CellResult
  * with value bytes in base64 and permission paths relative to the notebook folder, because the
  * worker does not share the server's disk. Shared by the client (lib/executor/remote.ts) and the
- * reference worker (lib/worker/server.ts).
+ * reference worker (lib/http/worker_app.ts).
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import { z } from "zod";

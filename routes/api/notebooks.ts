@@ -24,6 +24,11 @@ export function notebookRoutes(deps: ApiDeps): Hono<AppEnv> {
     return c.json({ deleted });
   });
   app.get("/:sid", async (c) => c.json(await dispatch("notebook.state", sid(c), callerOf(c))));
+  app.post("/:sid/approve-grants", async (c) => {
+    // Issue 13. An empty body approves every grant the cells wait for.
+    const body = (await c.req.raw.clone().text()).trim() === "" ? {} : await jsonBody(c);
+    return c.json(await dispatch("notebook.approve_grants", { ...body, ...sid(c) }, callerOf(c)));
+  });
   app.delete("/:sid", async (c) => {
     return c.json({ deleted: await dispatch("notebook.delete", sid(c), callerOf(c)) });
   });

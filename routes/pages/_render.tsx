@@ -43,7 +43,11 @@ export function errorPage(c: Context<AppEnv>, err: unknown, build: IslandBuild |
     message = "The page could not be rendered. The server log has the details for this request id.";
   }
   const html = renderDocument(
-    <PageShell title={`${status} · Strata`} css={build?.urls["app.css"]}>
+    <PageShell
+      title={`${status} · Strata`}
+      css={build?.urls["app.css"]}
+      icon={build?.urls["favicon.svg"]}
+    >
       <ErrorPage
         status={status}
         message={message}

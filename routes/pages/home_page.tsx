@@ -14,13 +14,16 @@ export async function homePage(
   c: Context<AppEnv>,
   build: IslandBuild | null,
 ): Promise<string> {
-  const props: HomeAppProps = { notebooks: [], listError: null };
+  const props: HomeAppProps = { notebooks: [], listError: null, root: null };
   if (deps.config.deploymentMode === "personal") {
     props.notebooks = await deps.dispatcher.dispatch(
       "notebook.discover",
       {},
       callerOf(c, "page"),
     );
+    // Personal mode: the visitor owns the machine, so the root's real path is theirs to see.
+    const dir = deps.config.notebookStorageDir;
+    props.root = await Deno.realPath(dir).catch(() => dir);
   } else {
     props.listError =
       "The notebook list is available in personal mode only; open a notebook by its path.";
@@ -29,6 +32,7 @@ export async function homePage(
     <PageShell
       title="Notebooks · Strata"
       css={build?.urls["app.css"]}
+      icon={build?.urls["favicon.svg"]}
       island={{
         name: "home",
         props,

@@ -23,6 +23,7 @@ const CONTENT_TYPES: Record<string, string> = {
   js: "text/javascript; charset=utf-8",
   css: "text/css; charset=utf-8",
   json: "application/json",
+  svg: "image/svg+xml",
 };
 
 /** Page routes, mounted at the root after the API. */
@@ -53,13 +54,25 @@ export function pageRoutes(deps: ApiDeps, options: PageRoutesOptions = {}): Hono
 
   app.get("/static/:hash/:name", async (c) => {
     const name = c.req.param("name");
-    const body = /^[a-z_]+\.(js|css)$/.test(name)
+    const body = /^[a-z_]+\.(js|css|svg)$/.test(name)
       ? await assets.read(c.req.param("hash"), name).catch(() => null)
       : null;
     if (!body) return c.text("Not found", 404);
     return c.body(body.slice().buffer as ArrayBuffer, 200, {
       "content-type": CONTENT_TYPES[name.split(".").pop()!],
       "cache-control": "public, max-age=31536000, immutable",
+      "x-content-type-options": "nosniff",
+    });
+  });
+
+  // Browsers ask for /favicon.ico on every page that names no icon (and on JSON answers).
+  app.get("/favicon.ico", async (c) => {
+    const b = await build(c);
+    const body = b && await assets.read(b.hash, "favicon.svg").catch(() => null);
+    if (!body) return c.body(null, 204);
+    return c.body(body.slice().buffer as ArrayBuffer, 200, {
+      "content-type": "image/svg+xml",
+      "cache-control": "public, max-age=86400",
       "x-content-type-options": "nosniff",
     });
   });

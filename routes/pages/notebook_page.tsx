@@ -9,7 +9,6 @@ import { ValidationError } from "../../lib/errors.ts";
 import { callerOf } from "../../lib/http/caller.ts";
 import type { AppEnv } from "../../lib/http/context.ts";
 import type { IslandBuild } from "../../lib/ui/island_assets.ts";
-import type { NotebookState } from "../../lib/ui/notebook_types.ts";
 import { renderDocument } from "../../lib/ui/render_page.ts";
 import type { ApiDeps } from "../api/deps.ts";
 
@@ -32,13 +31,14 @@ export async function notebookPage(
     callerOf(c, "page"),
   );
   const props: NotebookAppProps = {
-    state: watch.state() as NotebookState,
+    state: watch.state(),
     urls: { editor: build?.urls["editor.js"] ?? "", dagLayout: build?.urls["dag_layout.js"] ?? "" },
   };
   return renderDocument(
     <PageShell
       title={`${props.state.notebook.name} · Strata`}
       css={build?.urls["app.css"]}
+      icon={build?.urls["favicon.svg"]}
       preload={build ? [build.urls["editor.js"]] : []}
       island={{
         name: "notebook",
@@ -57,12 +57,13 @@ export async function notebookPage(
   );
 }
 
-/** The notebook path in `/notebooks/<path...>`, each segment URL-decoded. */
+/**
+ * The notebook path in `/notebooks/<path...>`, each segment URL-decoded; `/notebooks/` is the
+ * root folder itself (a root that is a notebook, as with `strata serve ./demo`).
+ */
 export function notebookPathOf(pathname: string): string {
   const rest = pathname.replace(/^\/notebooks\/?/, "").replace(/\/+$/, "");
-  if (!rest) {
-    throw new ValidationError("No notebook path in the URL; open a notebook from the list");
-  }
+  if (!rest) return ".";
   try {
     return rest.split("/").map(decodeURIComponent).join("/");
   } catch {

@@ -40,7 +40,7 @@ Deno.test({
         await page.getByRole("button", { name: "+ Code cell" }).click();
         await cells.nth(1).locator(".cm-content").waitFor();
         await typeInCell(page, 1, "x * 21");
-        await page.keyboard.press("Shift+Enter");
+        await page.keyboard.press("Control+Enter");
         await cells.nth(1).locator(".output-text", { hasText: /^42$/ }).waitFor({
           timeout: 30_000,
         });
@@ -109,7 +109,7 @@ Deno.test({
         await page.getByRole("button", { name: "+ Code cell" }).click();
         await cells.nth(2).locator(".cm-content").waitFor();
         await typeInCell(page, 2, 'const y = x + 1;\nthrow new Error("boom " + y);');
-        await page.keyboard.press("Shift+Enter");
+        await page.keyboard.press("Control+Enter");
         await cells.nth(2).locator(".output-error", { hasText: "boom 4" }).waitFor({
           timeout: 30_000,
         });

@@ -58,3 +58,39 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "browser - runtime panel: a value added as secret is hidden, never on the page or on disk",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const VALUE = "postgres://ui:typed-secret-5150@db/x";
+    const server = await startServer();
+    const browser = await launchBrowser();
+    try {
+      await server.api("POST", "/v1/notebooks/create", { name: "Db", path: "db" });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${server.url}/notebooks/db`);
+      await waitReady(page);
+      await page.getByRole("button", { name: "Runtime" }).click();
+      await page.getByLabel("New variable name").fill("DATABASE_URL");
+      const secret = page.getByLabel("Keep as secret");
+      assert.equal(await secret.isChecked(), false, "a plain name defaults to a plain value");
+      await secret.check();
+      assert.equal(await page.getByLabel("New variable value").getAttribute("type"), "password");
+      await page.getByLabel("New variable value").fill(VALUE);
+      await page.getByRole("button", { name: "Add" }).click();
+      const row = page.locator("tr[data-env-key='DATABASE_URL']");
+      await row.locator(".secret").waitFor();
+      await page.getByLabel("New variable name").fill("SERVICE_TOKEN");
+      assert.equal(await secret.isChecked(), true, "sensitive names are always secrets");
+      assert.equal(await secret.isDisabled(), true);
+      assert.ok(!(await page.content()).includes("typed-secret-5150"));
+      const toml = await Deno.readTextFile(`${server.dir}/notebooks/db/notebook.toml`);
+      assert.ok(!toml.includes("typed-secret-5150"), toml);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+});

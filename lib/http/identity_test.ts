@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import type { AppEnv } from "../http/context.ts";
+import type { AppEnv } from "./context.ts";
 import { StrataError } from "../errors.ts";
 import { identity, type IdentityOptions, requireScope, tokenChecker } from "./identity.ts";
 

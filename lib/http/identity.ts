@@ -1,8 +1,8 @@
 /** Identity middleware for the three auth shapes, and the per-route scope check. */
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv, Identity } from "../http/context.ts";
+import type { AppEnv, Identity } from "./context.ts";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
-import { ALL_SCOPES, hasScope, isScope, parseScopes, type Scope } from "./scopes.ts";
+import { ALL_SCOPES, hasScope, isScope, parseScopes, type Scope } from "../auth/scopes.ts";
 
 /** Personal mode: no auth; optionally a principal from a header an authenticating proxy sets. */
 export interface PersonalIdentityOptions {

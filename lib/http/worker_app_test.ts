@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import type { Executor } from "../executor/executor.ts";
 import type { CellJob, CellResult } from "../executor/types.ts";
-import { createWorkerApp } from "./server.ts";
-import { PROTOCOL_VERSION, type WireJob } from "./wire.ts";
+import { createWorkerApp } from "./worker_app.ts";
+import { PROTOCOL_VERSION, type WireJob } from "../worker/wire.ts";
 
 const TOKEN = "worker-token-0123456789";
 

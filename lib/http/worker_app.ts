@@ -19,7 +19,7 @@ import {
   jobFromWire,
   PROTOCOL_VERSION,
   resultToWire,
-} from "./wire.ts";
+} from "../worker/wire.ts";
 
 /** What a worker tells clients about itself on /health (operators may add labels). */
 export interface WorkerCapabilities {

@@ -1,9 +1,9 @@
 /** Tenancy middleware: picks, validates and hashes the request's tenant into `c.var.tenant`. */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv, Tenant } from "../http/context.ts";
+import type { AppEnv, Tenant } from "./context.ts";
 import { ValidationError } from "../errors.ts";
-import type { TenantRegistry } from "./registry.ts";
-import { DEFAULT_TENANT_ID, tenantHash, validateTenantId } from "./tenant_id.ts";
+import type { TenantRegistry } from "../tenancy/registry.ts";
+import { DEFAULT_TENANT_ID, tenantHash, validateTenantId } from "../tenancy/tenant_id.ts";
 
 /** Options for {@link tenancy}. */
 export interface TenancyOptions {

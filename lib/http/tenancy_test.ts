@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import type { AppEnv } from "../http/context.ts";
+import type { AppEnv } from "./context.ts";
 import { StrataError, ValidationError } from "../errors.ts";
 import { tenancy, type TenancyOptions } from "./tenancy.ts";
-import { tenantRegistry } from "./registry.ts";
-import { DEFAULT_TENANT_ID, tenantHash, validateTenantId } from "./tenant_id.ts";
+import { tenantRegistry } from "../tenancy/registry.ts";
+import { DEFAULT_TENANT_ID, tenantHash, validateTenantId } from "../tenancy/tenant_id.ts";
 
 const STATUS: Record<string, number> = { invalid_request: 400, unauthorized: 401 };
 
