@@ -79,7 +79,7 @@ export interface Config {
   secretManagerPolicy?: SecretManagerPolicy;
   maxBodyBytes: number;
   outboundHosts: readonly string[];
-  executor: { poolSize: number; memoryMb: number; timeoutSeconds: number };
+  executor: { poolSize: number; memoryMb: number; timeoutSeconds: number; cellUser?: string };
   /** Operations: migrations at start, background jobs, artifact cache limit, PostgreSQL pool. */
   autoMigrate: boolean;
   retention: { enabled: boolean; intervalSeconds: number; batchSize: number };
@@ -191,6 +191,7 @@ export function resolveConfig(
       poolSize: get("executor_pool_size", 2),
       memoryMb: get("cell_memory_mb", 512),
       timeoutSeconds: get("cell_timeout_seconds", 300),
+      cellUser: v.cell_user as string | undefined,
     },
     // Operations.
     autoMigrate: get("auto_migrate", true),
