@@ -1,8 +1,9 @@
 /**
  * Azure Blob Storage backend (`@azure/storage-blob`, loaded on first use). Blobs are block blobs
- * under `<prefix><key>` in one container. A put is one upload (small) or staged blocks committed
- * at the end (streams, large values), so a reader sees the old value or the whole new one, and a
- * failing source commits nothing. Works against Azure and Azurite (`endpoint` with the account
+ * under `<prefix><key>` in one container. A put is one upload (small values) or blocks staged on a
+ * temporary blob (`<prefix>.tmp/<uuid>`, hidden from list) committed at the end and copied over
+ * the key (streams, large values), so a reader sees the old value or the whole new one, a failing
+ * source commits nothing, and concurrent puts of one key do not discard each other's blocks. Works against Azure and Azurite (`endpoint` with the account
  * in its path, e.g. `http://127.0.0.1:10000/devstoreaccount1`).
  */
 import { Readable } from "node:stream";
@@ -104,11 +105,24 @@ export function azureBlobStore(options: AzureBlobStoreOptions): StreamingBlobSto
       assertBlobKey(key);
       return await call("Cannot write", key, async (c) => {
         const blob = c.getBlockBlobClient(prefix + key);
+        // Staged uploads go to a private temporary blob, committed there, then copied over the
+        // key. Staging on the key itself would race: a concurrent put of the same key discards
+        // another writer's uncommitted blocks, and that writer's commit then fails.
+        const staged = async (upload: (temp: typeof blob) => Promise<unknown>) => {
+          const temp = c.getBlockBlobClient(`${prefix}.tmp/${crypto.randomUUID()}`);
+          try {
+            await upload(temp);
+            const poller = await blob.beginCopyFromURL(temp.url);
+            await poller.pollUntilDone();
+          } finally {
+            await temp.deleteIfExists().catch(() => {});
+          }
+        };
         if (data instanceof Uint8Array) {
           // A copy: the caller may reuse its buffer while the upload runs.
           const bytes = data.slice();
-          if (bytes.length < blockSize) await blob.upload(bytes, bytes.length);
-          else await blob.uploadData(bytes, { blockSize, concurrency: 4 });
+          if (bytes.length < blockSize) await blob.upload(bytes, bytes.length); // one atomic PUT
+          else await staged((temp) => temp.uploadData(bytes, { blockSize, concurrency: 4 }));
           return { key, size: bytes.length };
         }
         let size = 0;
@@ -120,9 +134,9 @@ export function azureBlobStore(options: AzureBlobStoreOptions): StreamingBlobSto
             },
           }),
         );
-        // Blocks are staged as they arrive and committed only after the last one: a source that
-        // fails leaves the previous value (or nothing) in place.
-        await blob.uploadStream(Readable.fromWeb(counted as never), blockSize, 4);
+        // Committed on the temporary blob only after the last block: a source that fails leaves
+        // the previous value (or nothing) in place.
+        await staged((temp) => temp.uploadStream(Readable.fromWeb(counted as never), blockSize, 4));
         return { key, size };
       });
     },
@@ -148,6 +162,7 @@ export function azureBlobStore(options: AzureBlobStoreOptions): StreamingBlobSto
       const c = await container();
       try {
         for await (const item of c.listBlobsFlat({ prefix: prefix + listPrefix })) {
+          if (item.name.startsWith(`${prefix}.tmp/`)) continue; // puts in progress
           yield { key: item.name.slice(prefix.length), size: item.properties.contentLength ?? 0 };
         }
       } catch (err) {
