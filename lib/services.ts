@@ -19,6 +19,7 @@ import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Tracer } from "./tracing/tracer.ts";
 import { SessionRegistry } from "./session/registry.ts";
+import { createAiService } from "./ai/service.ts";
 import { createRuntime, type Runtime } from "./runtime/runtime.ts";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
 import { sessionSecretsFactory } from "./secrets/session_factory.ts";
@@ -120,6 +121,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
     tracer: options.tracer, // [ops/tracing] cell-run spans
+    ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }) }), // issue 18
   });
   const sessions = new SessionRegistry({
     runtime,

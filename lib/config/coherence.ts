@@ -4,6 +4,7 @@
  */
 import { DEVELOPMENT_AUDIT_KEY_SECRET } from "../audit/audit_key.ts";
 import type { Config } from "./resolve.ts";
+import { aiConfigProblems } from "../ai/service.ts";
 
 /** The outcome of a coherence check: fatal conflicts and start-up warnings. */
 export interface Coherence {
@@ -127,5 +128,6 @@ export function checkCoherence(c: Config): Coherence {
   }
   // Personal mode without audit_hmac_key signs with the development key: expected, so no warning
   // (service mode requires a key, above).
+  conflicts.push(...aiConfigProblems(c.ai, c.sources)); // issue 18: AI settings
   return { conflicts, warnings };
 }

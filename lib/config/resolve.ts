@@ -26,6 +26,16 @@ export interface RateLimitConfig {
   trustForwardedFor: boolean;
 }
 
+/** AI endpoint settings (issue 18); the keys are secrets, kept in memory only. */
+export interface AiConfig {
+  baseUrl: string;
+  model: string;
+  /** Never printed, logged, stored or passed to cells. */
+  apiKeys: readonly string[];
+  timeoutSeconds: number;
+  maxTokens: number;
+}
+
 /** Fully-resolved configuration; built only by loadConfig. */
 export interface Config {
   deploymentMode: "personal" | "service";
@@ -88,6 +98,8 @@ export interface Config {
   databasePoolSize: number;
   /** OpenTelemetry tracing (OTLP/HTTP JSON). */
   tracing: { enabled: boolean; endpoint: string; serviceName: string };
+  /** AI settings; absent unless `ai_base_url` is set (issue 18). */
+  ai?: AiConfig;
   /** Where each explicitly-set key came from ("strata.toml", "env STRATA_PORT"). */
   sources: Readonly<Partial<Record<ConfigKey, string>>>;
   /** The config file read, if any. */
@@ -207,6 +219,13 @@ export function resolveConfig(
       enabled: get("tracing_enabled", false),
       endpoint: get("tracing_otlp_endpoint", "http://127.0.0.1:4318"),
       serviceName: get("tracing_service_name", "strata"),
+    },
+    ai: v.ai_base_url === undefined ? undefined : {
+      baseUrl: v.ai_base_url as string,
+      model: get("ai_model", ""),
+      apiKeys: get<string[]>("ai_api_keys", []),
+      timeoutSeconds: get("ai_timeout_seconds", 120),
+      maxTokens: get("ai_max_tokens", 1024),
     },
     sources,
     configFile,

@@ -104,6 +104,7 @@ function scopedFlags(
   }
   if (config.executorWorker) net.add(hostPort(config.executorWorker.url, 443));
   if (config.tracing.enabled) net.add(hostPort(config.tracing.endpoint, 4318));
+  if (config.ai) net.add(hostPort(config.ai.baseUrl, 443)); // issue 18: the AI endpoint
   for (const h of config.outboundHosts) net.add(h);
 
   const writable = unique([
