@@ -245,8 +245,7 @@ export const TOOLS: readonly ToolSpec[] = [
   {
     name: "generate_cell",
     description:
-      "Ask the configured model for a TypeScript cell from a request in words; it is inserted " +
-      "after `after` (omit: last), not run, with any @allow grants removed",
+      "Write a TypeScript cell from a request in words (AI); inserted, not run, no grants",
     command: "ai.generate_cell",
     readOnly: false,
     async call(args, t) {
