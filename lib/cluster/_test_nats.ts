@@ -107,3 +107,73 @@ export async function startNats(
     },
   };
 }
+
+/** A `strata worker --nats` process (the real CLI, relaunched under its narrow permissions). */
+export interface WorkerProcess {
+  name: string;
+  process: Deno.ChildProcess;
+  /** Output lines so far. */
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts `lib/worker/main.ts --nats <url>`; resolves once it pulls jobs. */
+export async function spawnNatsWorker(
+  url: string,
+  name: string,
+  scratchDir: string,
+  args: string[] = [],
+): Promise<WorkerProcess> {
+  const main = new URL("../worker/main.ts", import.meta.url).pathname;
+  const env: Record<string, string> = { NO_COLOR: "1" };
+  for (const k of ["HOME", "DENO_DIR", "PATH"]) {
+    const v = Deno.env.get(k);
+    if (v) env[k] = v;
+  }
+  const process = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, "--nats", url, "--name", name, "--scratch-dir", scratchDir, ...args],
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines: string[] = [];
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const bytes of stream) {
+      for (const line of decoder.decode(bytes, { stream: true }).split("\n")) {
+        if (!line) continue;
+        lines.push(line);
+        if (line.includes("pulling jobs from NATS")) ready();
+      }
+    }
+  };
+  const pumped = Promise.allSettled([pump(process.stdout), pump(process.stderr)]);
+  const timeout = setTimeout(() => ready(), 30_000);
+  await isReady;
+  clearTimeout(timeout);
+  if (!lines.some((l) => l.includes("pulling jobs from NATS"))) {
+    throw new Error(`worker ${name} did not start:\n${lines.join("\n")}`);
+  }
+  return {
+    name,
+    process,
+    lines,
+    async stop() {
+      try {
+        process.kill("SIGTERM");
+      } catch { /* gone */ }
+      const t = setTimeout(() => {
+        try {
+          process.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 5_000);
+      await process.status;
+      clearTimeout(t);
+      await pumped;
+    },
+  };
+}

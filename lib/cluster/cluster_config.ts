@@ -70,8 +70,9 @@ export function resolveClusterConfig(
  * undefined when it is not one.
  */
 export function natsAddress(url: string): string | undefined {
-  const m = /^(?:(?:nats|tls|ws|wss):\/\/)?(?:[^@/]+@)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?\/?$/
-    .exec(url);
+  const m =
+    /^(?:(?:nats|tls|ws|wss):\/\/)?(?:[^@/]+@)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?\/?$/
+      .exec(url);
   if (!m) return undefined;
   const port = m[2] ? Number(m[2]) : 4222;
   return port > 0 && port < 65536 ? `${m[1]}:${port}` : undefined;

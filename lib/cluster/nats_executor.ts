@@ -153,7 +153,11 @@ export async function natsExecutor(options: NatsExecutorOptions): Promise<NatsEx
     switch (ev.t) {
       case "start":
         if (ev.delivery > 1) {
-          log.warn("job handed to another worker", { job: ev.id, worker: ev.worker, delivery: ev.delivery });
+          log.warn("job handed to another worker", {
+            job: ev.id,
+            worker: ev.worker,
+            delivery: ev.delivery,
+          });
         }
         p.worker = ev.worker;
         arm(p, runBudget(p.jobs), "did not finish");
@@ -242,7 +246,9 @@ export async function natsExecutor(options: NatsExecutorOptions): Promise<NatsEx
     try {
       subject = jobSubject(names, scope.tenantHash, cls);
     } catch (err) {
-      return jobs.map((j) => failed(j, { kind: "crash", message: (err as Error).message }, started));
+      return jobs.map((j) =>
+        failed(j, { kind: "crash", message: (err as Error).message }, started)
+      );
     }
     const message: JobMessage = {
       v: NATS_PROTOCOL_VERSION,
@@ -257,7 +263,9 @@ export async function natsExecutor(options: NatsExecutorOptions): Promise<NatsEx
       const error: CellError = {
         kind: "crash",
         message: `The job of ${jobs.length} cell(s) is ${mb(payload.length)} with its inputs, ` +
-          `more than the NATS server's max_payload (${mb(max)}); raise max_payload or run these cells locally`,
+          `more than the NATS server's max_payload (${
+            mb(max)
+          }); raise max_payload or run these cells locally`,
       };
       return jobs.map((j) => failed(j, error, started));
     }
@@ -326,7 +334,10 @@ function runBudget(jobs: CellJob[]): number {
 }
 
 function shutdownError(): CellError {
-  return { kind: "crash", message: "NATS dispatch: the job was dropped: the server is shutting down" };
+  return {
+    kind: "crash",
+    message: "NATS dispatch: the job was dropped: the server is shutting down",
+  };
 }
 
 function failed(job: CellJob, error: CellError, started: number): CellResult {

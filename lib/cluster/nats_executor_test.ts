@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { encodeValue, decodeValue } from "../executor/codecs.ts";
+import { decodeValue, encodeValue } from "../executor/codecs.ts";
 import { createExecutor } from "../executor/executor.ts";
 import type { CellJob, CellResult, EncodedValue } from "../executor/types.ts";
 import { connectNats } from "./jetstream.ts";
 import { type NatsExecutor, natsExecutor, type NatsExecutorOptions } from "./nats_executor.ts";
-import { startNatsWorker, type NatsWorker } from "./nats_worker.ts";
+import { type NatsWorker, startNatsWorker } from "./nats_worker.ts";
 import { startNats } from "./_test_nats.ts";
 import type { ClusterNames } from "./protocol.ts";
 
@@ -30,7 +30,13 @@ async function withCluster(
   const names: ClusterNames = { stream: "T_EXEC", prefix: "texec" };
   const home = Deno.env.get("HOME");
   const nc = await connectNats({ servers: nats.urls, name: "test-server" });
-  const ex = await natsExecutor({ nc, ownsConnection: true, names, ackWaitMs: 2000, ...more.executor });
+  const ex = await natsExecutor({
+    nc,
+    ownsConnection: true,
+    names,
+    ackWaitMs: 2000,
+    ...more.executor,
+  });
   const workers: NatsWorker[] = [];
   for (let i = 0; i < workerCount; i++) {
     workers.push(
@@ -77,46 +83,57 @@ function value(r: CellResult, name: string): unknown {
   return decodeValue(v);
 }
 
-Deno.test("nats executor - a worker on NATS runs a batch: inputs, carried values, console, displays", opts, async () => {
-  await withCluster(1, async ({ ex, job }) => {
-    const consoleSeen: string[] = [];
-    const order: number[] = [];
-    const results = await ex.forScope({ tenantHash: "a1b2c3d4e5f60718" }).runBatch([
-      job("c1", "const y = x * 21;\nconsole.log('y is', y);\ny", { inputs: [enc("x", 2)], outputs: ["y"] }),
-      job("c2", "const z = [y, y + 1];\nz", { carry: ["y"], outputs: ["z"] }),
-    ], {
-      onResult: (_r, i) => order.push(i),
-      onConsole: (e) => consoleSeen.push(e.text),
+Deno.test(
+  "nats executor - a worker on NATS runs a batch: inputs, carried values, console, displays",
+  opts,
+  async () => {
+    await withCluster(1, async ({ ex, job }) => {
+      const consoleSeen: string[] = [];
+      const order: number[] = [];
+      const results = await ex.forScope({ tenantHash: "a1b2c3d4e5f60718" }).runBatch([
+        job("c1", "const y = x * 21;\nconsole.log('y is', y);\ny", {
+          inputs: [enc("x", 2)],
+          outputs: ["y"],
+        }),
+        job("c2", "const z = [y, y + 1];\nz", { carry: ["y"], outputs: ["z"] }),
+      ], {
+        onResult: (_r, i) => order.push(i),
+        onConsole: (e) => consoleSeen.push(e.text),
+      });
+      assert.equal(results.length, 2);
+      assert.equal(results[0].status, "ok", results[0].error?.message);
+      assert.equal(results[1].status, "ok", results[1].error?.message);
+      assert.equal(value(results[0], "y"), 42);
+      assert.deepEqual(value(results[1], "z"), [42, 43]);
+      assert.deepEqual(results[0].displays, [{ type: "text", data: "42" }]);
+      assert.deepEqual(order, [0, 1]);
+      assert.ok(consoleSeen.join("").includes("y is 42"), consoleSeen.join(""));
     });
-    assert.equal(results.length, 2);
-    assert.equal(results[0].status, "ok", results[0].error?.message);
-    assert.equal(results[1].status, "ok", results[1].error?.message);
-    assert.equal(value(results[0], "y"), 42);
-    assert.deepEqual(value(results[1], "z"), [42, 43]);
-    assert.deepEqual(results[0].displays, [{ type: "text", data: "42" }]);
-    assert.deepEqual(order, [0, 1]);
-    assert.ok(consoleSeen.join("").includes("y is 42"), consoleSeen.join(""));
-  });
-});
+  },
+);
 
-Deno.test("nats executor - the job's permissions apply on the worker: no net grant, no host paths", opts, async () => {
-  await withCluster(1, async ({ ex, job }) => {
-    const [net] = await ex.runBatch([
-      job("n", "await fetch('http://127.0.0.1:18089/')", { timeoutMs: 10_000 }),
-    ]);
-    assert.equal(net.status, "error");
-    assert.equal(net.error?.kind, "permission", net.error?.message);
-    // An attacker-controlled job naming the worker's own disk is refused before it runs.
-    const [etc] = await ex.runBatch([
-      job("e", "Deno.readTextFileSync('/etc/passwd')", {
-        permissions: { notebookDir: "/server/notebooks/nb", read: ["/etc"] },
-      }),
-    ]);
-    assert.equal(etc.status, "error");
-    assert.equal(etc.error?.kind, "permission");
-    assert.match(etc.error!.message, /outside its workspace: \/etc/);
-  });
-});
+Deno.test(
+  "nats executor - the job's permissions apply on the worker: no net grant, no host paths",
+  opts,
+  async () => {
+    await withCluster(1, async ({ ex, job }) => {
+      const [net] = await ex.runBatch([
+        job("n", "await fetch('http://127.0.0.1:18089/')", { timeoutMs: 10_000 }),
+      ]);
+      assert.equal(net.status, "error");
+      assert.equal(net.error?.kind, "permission", net.error?.message);
+      // An attacker-controlled job naming the worker's own disk is refused before it runs.
+      const [etc] = await ex.runBatch([
+        job("e", "Deno.readTextFileSync('/etc/passwd')", {
+          permissions: { notebookDir: "/server/notebooks/nb", read: ["/etc"] },
+        }),
+      ]);
+      assert.equal(etc.status, "error");
+      assert.equal(etc.error?.kind, "permission");
+      assert.match(etc.error!.message, /outside its workspace: \/etc/);
+    });
+  },
+);
 
 Deno.test("nats executor - cancelling a running job stops it on the worker", opts, async () => {
   await withCluster(1, async ({ ex, workers, job }) => {
@@ -136,43 +153,59 @@ Deno.test("nats executor - cancelling a running job stops it on the worker", opt
   });
 });
 
-Deno.test("nats executor - a tenant's jobs never run beyond its consumer's bound, another tenant's meanwhile do", opts, async () => {
-  await withCluster(1, async ({ ex, job }) => {
-    const span = "const s = Date.now();\nawait new Promise((r) => setTimeout(r, 400));\nconst span = [s, Date.now()];";
-    const a = ex.forScope({ tenantHash: "tenantaaaa" });
-    const b = ex.forScope({ tenantHash: "tenantbbbb" });
-    const runs = await Promise.all([
-      a.run(job("a1", span, { outputs: ["span"] })),
-      a.run(job("a2", span, { outputs: ["span"] })),
-      a.run(job("a3", span, { outputs: ["span"] })),
-      b.run(job("b1", span, { outputs: ["span"] })),
-    ]);
-    assert.equal(runs.length, 4);
-    for (const r of runs) assert.equal(r.status, "ok", r.error?.message);
-    const spans = runs.map((r) => value(r, "span") as [number, number]);
-    const aSpans = spans.slice(0, 3).sort((x, y) => x[0] - y[0]);
-    for (let i = 1; i < aSpans.length; i++) {
-      assert.ok(aSpans[i][0] >= aSpans[i - 1][1], `tenant A ran two jobs at once: ${JSON.stringify(aSpans)}`);
-    }
-    // Tenant B did not wait for tenant A's queue: it started before A's last job.
-    assert.ok(spans[3][0] < aSpans[2][0], `tenant B waited: ${JSON.stringify(spans)}`);
-  }, { executor: { tenantMaxInteractive: 1 }, maxActive: 4 });
-});
+Deno.test(
+  "nats executor - a tenant's jobs never run beyond its consumer's bound, another tenant's meanwhile do",
+  opts,
+  async () => {
+    await withCluster(1, async ({ ex, job }) => {
+      const span =
+        "const s = Date.now();\nawait new Promise((r) => setTimeout(r, 400));\nconst span = [s, Date.now()];";
+      const a = ex.forScope({ tenantHash: "tenantaaaa" });
+      const b = ex.forScope({ tenantHash: "tenantbbbb" });
+      const runs = await Promise.all([
+        a.run(job("a1", span, { outputs: ["span"] })),
+        a.run(job("a2", span, { outputs: ["span"] })),
+        a.run(job("a3", span, { outputs: ["span"] })),
+        b.run(job("b1", span, { outputs: ["span"] })),
+      ]);
+      assert.equal(runs.length, 4);
+      for (const r of runs) assert.equal(r.status, "ok", r.error?.message);
+      const spans = runs.map((r) => value(r, "span") as [number, number]);
+      const aSpans = spans.slice(0, 3).sort((x, y) => x[0] - y[0]);
+      for (let i = 1; i < aSpans.length; i++) {
+        assert.ok(
+          aSpans[i][0] >= aSpans[i - 1][1],
+          `tenant A ran two jobs at once: ${JSON.stringify(aSpans)}`,
+        );
+      }
+      // Tenant B did not wait for tenant A's queue: it started before A's last job.
+      assert.ok(spans[3][0] < aSpans[2][0], `tenant B waited: ${JSON.stringify(spans)}`);
+    }, { executor: { tenantMaxInteractive: 1 }, maxActive: 4 });
+  },
+);
 
-Deno.test("nats executor - with no worker the cells fail with a message naming the queue", opts, async () => {
-  await withCluster(0, async ({ ex, job }) => {
-    const [r] = await ex.runBatch([job("c", "1")]);
-    assert.equal(r.status, "error");
-    assert.equal(r.error?.kind, "crash");
-    assert.match(r.error!.message, /not picked up by any worker/);
-  }, { executor: { queueTimeoutMs: 1500 } });
-});
+Deno.test(
+  "nats executor - with no worker the cells fail with a message naming the queue",
+  opts,
+  async () => {
+    await withCluster(0, async ({ ex, job }) => {
+      const [r] = await ex.runBatch([job("c", "1")]);
+      assert.equal(r.status, "error");
+      assert.equal(r.error?.kind, "crash");
+      assert.match(r.error!.message, /not picked up by any worker/);
+    }, { executor: { queueTimeoutMs: 1500 } });
+  },
+);
 
-Deno.test("nats executor - a job larger than the server's max_payload fails clearly", opts, async () => {
-  await withCluster(1, async ({ ex, job }) => {
-    const big = enc("big", "x".repeat(1_500_000));
-    const [r] = await ex.runBatch([job("c", "big.length", { inputs: [big] })]);
-    assert.equal(r.status, "error");
-    assert.match(r.error!.message, /max_payload/);
-  });
-});
+Deno.test(
+  "nats executor - a job larger than the server's max_payload fails clearly",
+  opts,
+  async () => {
+    await withCluster(1, async ({ ex, job }) => {
+      const big = enc("big", "x".repeat(1_500_000));
+      const [r] = await ex.runBatch([job("c", "big.length", { inputs: [big] })]);
+      assert.equal(r.status, "error");
+      assert.match(r.error!.message, /max_payload/);
+    });
+  },
+);

@@ -160,7 +160,9 @@ export async function startNatsWorker(options: NatsWorkerOptions): Promise<NatsW
     const beat = setInterval(() => m.working(), Math.max(200, Math.floor(ackWaitMs / 4)));
     try {
       const jobs = msg.jobs.map((j) => jobFromWire(j, options.workspaceDir));
-      const refused = options.hostPaths ? -1 : jobs.findIndex((j) => outside(j, options.workspaceDir));
+      const refused = options.hostPaths
+        ? -1
+        : jobs.findIndex((j) => outside(j, options.workspaceDir));
       const runnable = refused < 0 ? jobs : jobs.slice(0, refused);
       const onResult = (r: CellResult, index: number) =>
         send({ t: "result", id: msg.id, index, result: resultToWire(r) });
@@ -197,7 +199,9 @@ export async function startNatsWorker(options: NatsWorkerOptions): Promise<NatsW
       error: i === 0
         ? {
           kind: "permission",
-          message: `Worker '${name}' does not grant paths outside its workspace: ${paths.join(", ")}`,
+          message: `Worker '${name}' does not grant paths outside its workspace: ${
+            paths.join(", ")
+          }`,
         }
         : { kind: "exception", message: `Not run: cell '${job.cellId}' was refused` },
       durationMs: 0,
