@@ -28,6 +28,8 @@ export interface Credentials {
   aws: AwsCredentials;
   /** `STRATA_*_TOKEN` variables that are not settings, by name (for `[[workers]] token_env`). */
   workerTokens: Readonly<Record<string, string>>;
+  /** STRATA_NATS_TOKEN: the NATS auth token of `[cluster]` (issue 21). */
+  natsToken?: string;
 }
 
 /** Reads credentials from an environment; `isSetting` tells settings from token variables. */
@@ -42,7 +44,8 @@ export function readCredentials(
   const workerTokens: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (
-      name.startsWith("STRATA_") && name.endsWith("_TOKEN") && !isSetting(name) && value
+      name.startsWith("STRATA_") && name.endsWith("_TOKEN") && !isSetting(name) && value &&
+      name !== "STRATA_NATS_TOKEN"
     ) {
       workerTokens[name] = value;
     }
@@ -61,6 +64,7 @@ export function readCredentials(
       region: get("AWS_REGION"),
     },
     workerTokens,
+    natsToken: get("STRATA_NATS_TOKEN"),
   };
 }
 
