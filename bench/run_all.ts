@@ -8,6 +8,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   blob: async () =>
     (await import("./blob_bench.ts")).main(Number(Deno.env.get("BENCH_BLOB_MIB") ?? 200)),
   ui: async () => (await import("./ui_bench.ts")).main(),
+  nats: async () => (await import("./nats_bench.ts")).main(),
+  "nats-chaos": async () => (await import("./nats_chaos.ts")).main(),
 };
 
 const wanted = Deno.args.length ? Deno.args : Object.keys(benches);

@@ -164,14 +164,19 @@ export async function startNatsWorker(options: NatsWorkerOptions): Promise<NatsW
         ? -1
         : jobs.findIndex((j) => outside(j, options.workspaceDir));
       const runnable = refused < 0 ? jobs : jobs.slice(0, refused);
-      const onResult = (r: CellResult, index: number) =>
+      let sent = 0;
+      const onResult = (r: CellResult, index: number) => {
+        if (index < sent) return;
+        sent = index + 1;
         send({ t: "result", id: msg.id, index, result: resultToWire(r) });
+      };
       if (runnable.length > 0) {
-        await executor.runBatch(runnable, {
+        const results = await executor.runBatch(runnable, {
           signal: abort.signal,
           onResult,
           onConsole: (entry, index) => send({ t: "console", id: msg.id, index, entry }),
         });
+        results.forEach(onResult); // an executor that does not report each result as it goes
       }
       if (refused >= 0) refuse(jobs, refused).forEach((r, i) => onResult(r, refused + i));
       await nc.flush();
