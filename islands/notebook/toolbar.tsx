@@ -11,6 +11,8 @@ export type Mode = "command" | "edit";
 /** Props of Toolbar. */
 export interface ToolbarProps {
   notebook: NotebookMeta;
+  /** The session, for the Export HTML link. */
+  sessionId: string;
   mode: Mode;
   conn: ConnectionState;
   /** Cells with edits not saved yet. */
@@ -26,7 +28,7 @@ export interface ToolbarProps {
 
 /** The bar. */
 export function Toolbar(props: ToolbarProps) {
-  const { notebook, mode, conn, unsaved, progress, busy, panel } = props;
+  const { notebook, sessionId, mode, conn, unsaved, progress, busy, panel } = props;
   const { onRunAll, onCancel, onPanel, onHelp } = props;
   return (
     <header class="topbar">
@@ -78,6 +80,15 @@ export function Toolbar(props: ToolbarProps) {
         >
           Runtime
         </button>
+        {/* export helper: a self-contained HTML report with receipts (routes/api/export.ts) */}
+        <a
+          class="btn-link"
+          href={`/v1/notebooks/${sessionId}/export?format=html&download=1`}
+          download
+          title="Download a self-contained HTML report: outputs, folded code and a receipt per output"
+        >
+          Export HTML
+        </a>
         <button
           type="button"
           aria-haspopup="dialog"

@@ -14,6 +14,8 @@ export interface OptionSpec {
   type: "string" | "boolean";
   /** Allowed values of a string option (e.g. --format text|json). */
   choices?: readonly string[];
+  /** One-letter alias (`-o` for --out). */
+  short?: string;
 }
 
 /** What a command accepts. */
@@ -28,13 +30,17 @@ export interface ParsedArgs {
   positionals: string[];
   /** Index in the raw argument list of each positional. */
   positionalIndex: number[];
+  /** Where each given option sat in the raw list; inline when written `--name=value`. */
+  optionIndex: Record<string, { index: number; inline: boolean }>;
   values: Record<string, string | boolean | undefined>;
 }
 
 /** Parses `args` against `spec`; throws UsageError naming the first mistake. */
 export function parseCommandArgs(args: string[], spec: ArgsSpec): ParsedArgs {
-  const options: Record<string, { type: "string" | "boolean" }> = {};
-  for (const [name, o] of Object.entries(spec.options)) options[name] = { type: o.type };
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
+  for (const [name, o] of Object.entries(spec.options)) {
+    options[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
+  }
   let parsed;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
@@ -43,6 +49,10 @@ export function parseCommandArgs(args: string[], spec: ArgsSpec): ParsedArgs {
   }
   const positionals = parsed.positionals;
   const positionalIndex = parsed.tokens.filter((t) => t.kind === "positional").map((t) => t.index);
+  const optionIndex: ParsedArgs["optionIndex"] = {};
+  for (const t of parsed.tokens) {
+    if (t.kind === "option") optionIndex[t.name] = { index: t.index, inline: !!t.inlineValue };
+  }
   if (positionals.length < spec.positionals.length) {
     throw new UsageError(`missing <${spec.positionals[positionals.length]}>`);
   }
@@ -59,7 +69,7 @@ export function parseCommandArgs(args: string[], spec: ArgsSpec): ParsedArgs {
       throw new UsageError(`--${name} must be one of ${o.choices.join(", ")}, got '${v}'`);
     }
   }
-  return { positionals, positionalIndex, values };
+  return { positionals, positionalIndex, optionIndex, values };
 }
 
 function firstLine(message: string): string {

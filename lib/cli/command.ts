@@ -15,6 +15,12 @@ export interface Command extends ArgsSpec {
    * grants the scoped process read and write on it.
    */
   dirArg?: number;
+  /**
+   * Positionals (by index) and string options (by name) naming files the command reads or
+   * writes: made absolute like `dirArg`, and the folder holding each is granted (a write goes
+   * through a temp file beside its target).
+   */
+  fileArgs?: { positionals?: readonly number[]; options?: readonly string[] };
   /** Runs inside the permission-scoped process; resolves to the exit code. */
   run(args: ParsedArgs, ctx: CommandContext): Promise<number>;
 }

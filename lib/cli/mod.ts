@@ -19,6 +19,8 @@ import {
   statusCommand,
 } from "./notebook_commands.ts";
 import { auditVerify, gc, jobsRun, migrateCommand } from "./ops_commands.ts";
+import { exportCommand, importCommand, planCommand, verifyCommand } from "./export_commands.ts"; // export helper
+import { resolveFileArgs } from "./_file_args.ts"; // export helper
 import { serveTarget } from "./serve_args.ts";
 import { approveCommand } from "./sandbox_commands.ts";
 
@@ -41,6 +43,10 @@ export const COMMANDS: readonly Command[] = [
   cellRmCommand,
   cellListCommand,
   dagCommand,
+  exportCommand,
+  importCommand,
+  planCommand,
+  verifyCommand,
   auditVerify,
   gc,
   migrateCommand,
@@ -116,13 +122,14 @@ export async function runCli(args: string[], deps: CliDeps): Promise<number> {
       ? undefined
       : absoluteDir(deps.env, parsed.positionals[command.dirArg]);
     if (dir !== undefined) parsed.positionals[command.dirArg!] = dir;
+    const files = resolveFileArgs(deps.env, command, parsed, commandArgs); // export helper
     if (deps.env.STRATA_IN_PROCESS !== "1") {
       return await relaunchCommand({
         config,
         mainModule: deps.mainModule ?? Deno.mainModule,
-        args: [...args.slice(0, words), ...withDir(commandArgs, parsed, command, dir)],
+        args: [...args.slice(0, words), ...withDir(files.args, parsed, command, dir)],
         env: deps.env,
-        dirs: dir === undefined ? [] : [dir],
+        dirs: [...(dir === undefined ? [] : [dir]), ...files.dirs],
       });
     }
     const ctx = commandContext(config, deps.env);

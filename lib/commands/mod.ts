@@ -28,6 +28,8 @@ import {
   notebookWatch,
 } from "./notebook_commands.ts";
 import { streamRead, transformMaterialize } from "./transform_commands.ts";
+import { cellComplete, cellDefinition, cellHover } from "./type_commands.ts";
+import { notebookExport } from "./export_commands.ts"; // export helper
 
 export type { AnyCommand, Caller, Command, CommandContext, Surface } from "./command.ts";
 export { buildCommandDeps, type CommandDeps, type CommandDepsInput } from "./deps.ts";
@@ -43,6 +45,7 @@ export const COMMANDS = {
   "notebook.watch": notebookWatch,
   "notebook.dag": notebookDag,
   "notebook.artifacts": notebookArtifacts,
+  "notebook.export": notebookExport, // export helper
   "notebook.delete": notebookDelete,
   "notebook.delete_by_path": notebookDeleteByPath,
   "notebook.approve_grants": notebookApproveGrants,
@@ -51,6 +54,9 @@ export const COMMANDS = {
   "cell.delete": cellDelete,
   "cell.reorder": cellReorder,
   "cell.execute": cellExecute,
+  "cell.complete": cellComplete, // issue 15
+  "cell.hover": cellHover,
+  "cell.definition": cellDefinition,
   "notebook.run_all": notebookRunAll,
   "notebook.cancel": notebookCancel,
   "env.update": envUpdate,

@@ -14,6 +14,8 @@ import type { TenantRegistry } from "../../lib/tenancy/registry.ts";
 import { materializeRoutes } from "./materialize.ts";
 import { notebookRoutes } from "./notebooks.ts";
 import { secretRoutes } from "./secrets.ts";
+import { langServiceRoutes } from "./langservice.ts";
+import { exportRoutes } from "./export.ts"; // export helper: move into the command table
 
 /** What buildApiDeps needs: the process's config and services. */
 export interface ApiDepsInput {
@@ -45,6 +47,8 @@ export function mountApi(app: Hono<AppEnv>, deps: ApiDeps): void {
   app.route("/v1/notebooks", notebookRoutes(deps));
   app.route("/v1/notebooks", cellRoutes(deps));
   app.route("/v1/notebooks", secretRoutes(deps));
+  app.route("/v1/notebooks", langServiceRoutes(deps)); // issue 15: complete / hover / definition
+  app.route("/v1/notebooks", exportRoutes(deps)); // export helper
   app.route("/v1/audit", auditRoutes(deps));
   app.route("/v1", materializeRoutes(deps));
   app.route("/v1", adminRoutes(deps));

@@ -31,10 +31,14 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   return path;
 }
 
-/** Waits until the page's island hydrated (and, on the editor, CodeMirror mounted). */
+/**
+ * Waits until the page's island hydrated (and, on the editor, CodeMirror mounted). A server with a
+ * fresh data folder bundles the islands on its first page (`deno bundle`), which takes seconds on
+ * a busy 2-core machine: the bound is generous because it measures nothing.
+ */
 export async function waitReady(page: Page, editors = false): Promise<void> {
-  await page.waitForSelector("html[data-hydrated='1']", { timeout: 15_000 });
-  if (editors) await page.waitForSelector("html[data-editors='ready']", { timeout: 15_000 });
+  await page.waitForSelector("html[data-hydrated='1']", { timeout: 60_000 });
+  if (editors) await page.waitForSelector("html[data-editors='ready']", { timeout: 60_000 });
 }
 
 /** Collects page errors and failed console messages, to assert none happened. */
