@@ -63,7 +63,7 @@ export async function main(): Promise<Record<string, unknown>> {
   const nats = await startNats();
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-natsb-" }));
   const home = Deno.env.get("HOME");
-  const childEnv = home ? { HOME: home } : {};
+  const childEnv: Record<string, string> = home ? { HOME: home } : {};
   await Deno.mkdir(`${dir}/nb`);
   await Deno.mkdir(`${dir}/ws`);
   const permissions = { notebookDir: `${dir}/nb` };
