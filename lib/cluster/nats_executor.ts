@@ -95,8 +95,17 @@ export async function natsExecutor(options: NatsExecutorOptions): Promise<NatsEx
   const log = options.log ?? nullLogger();
   const ackWaitMs = options.ackWaitMs ?? 5000;
   const queueTimeoutMs = options.queueTimeoutMs ?? 600_000;
-  const jsm: JetStreamManager = await jetstreamManager(nc);
-  await ensureStream(jsm, { names, replicas: options.replicas ?? 1 });
+  const jsm: JetStreamManager = await jetstreamManager(nc, { checkAPI: false });
+  // A NATS cluster that has just started elects its JetStream leader first: retry for a while.
+  for (let waited = 0;; waited += 500) {
+    try {
+      await ensureStream(jsm, { names, replicas: options.replicas ?? 1 });
+      break;
+    } catch (err) {
+      if (waited >= 30_000) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   const js = jsm.jetstream();
   const inbox = createInbox();
   const pending = new Map<string, Pending>();

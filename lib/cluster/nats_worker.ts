@@ -69,7 +69,7 @@ export async function startNatsWorker(options: NatsWorkerOptions): Promise<NatsW
   const names = options.names ?? DEFAULT_NAMES;
   const log = options.log ?? nullLogger();
   const maxActive = options.maxActive ?? 4;
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
   const js: JetStreamClient = jsm.jetstream();
   const lanes = new Map<string, Promise<void>>();
   const running = new Map<string, AbortController>();
