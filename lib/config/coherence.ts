@@ -117,6 +117,12 @@ export function checkCoherence(c: Config): Coherence {
         "and STRATA_EXECUTOR_WORKER_TOKEN (the worker's STRATA_WORKER_TOKEN).",
     );
   }
+  if (c.cluster && c.executorMode === "remote") { // issue 21
+    conflicts.push(
+      "[cluster] nats_url with executor=remote: cells would go to NATS workers and the remote worker at once. " +
+        "Fix: drop STRATA_EXECUTOR (NATS workers replace the one remote worker) or drop [cluster].",
+    );
+  }
   if (c.artifactBlobBackend === "s3" && !c.s3.bucket) {
     conflicts.push("artifact_blob_backend=s3 requires s3_bucket. Fix: set STRATA_S3_BUCKET.");
   }
