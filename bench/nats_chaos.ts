@@ -22,6 +22,10 @@ export async function main(rounds = 20): Promise<Record<string, unknown>> {
     recoveryP50Ms: Math.round(sorted[Math.floor(rounds / 2)]),
     recoveryMaxMs: Math.round(sorted[rounds - 1]),
   };
+  if (twice > 0) {
+    console.log(`completion markers per cell: ${r.completions.join(",")}`);
+    console.log(`results sent per cell: ${r.resultsSent.join(",")}`);
+  }
   console.log(
     `${rounds} workers killed mid-cell: ${ok} cells finished (${moved} on another worker), ` +
       `${figures.lost} lost, ${twice} completed twice; kill → result p50 ${figures.recoveryP50Ms} ms, ` +

@@ -83,6 +83,8 @@ interface Pending {
   opts: BatchOptions;
   seq?: number;
   worker?: string;
+  /** Highest delivery that started. */
+  delivery: number;
   started: number;
   timer?: ReturnType<typeof setTimeout>;
   finish(why?: string): void;
@@ -168,13 +170,23 @@ export async function natsExecutor(options: NatsExecutorOptions): Promise<NatsEx
             delivery: ev.delivery,
           });
         }
+        if (ev.delivery > p.delivery) {
+          // A newer delivery started: any earlier one still running (a worker too slow to send
+          // progress in time, not dead) stops, so the job completes once.
+          if (p.delivery > 0) {
+            nc.publish(cancelSubject(names, ev.id), JSON.stringify({ below: ev.delivery }));
+          }
+          p.delivery = ev.delivery;
+        }
         p.worker = ev.worker;
         arm(p, runBudget(p.jobs), "did not finish");
         break;
       case "console":
+        if (ev.delivery < p.delivery) break; // an earlier delivery, stopped
         if (ev.index >= p.results.length) p.opts.onConsole?.(ev.entry, ev.index);
         break;
       case "result": {
+        if (ev.delivery < p.delivery) break; // an earlier delivery, stopped: not this run's
         if (ev.index < p.results.length || ev.index >= p.jobs.length) break; // a re-run's repeat
         let r: CellResult;
         try {
@@ -224,6 +236,7 @@ export async function natsExecutor(options: NatsExecutorOptions): Promise<NatsEx
       early: new Map(),
       opts,
       started,
+      delivery: 0,
       finish(why) {
         if (!pending.has(id)) return;
         pending.delete(id);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { decodeValue, encodeValue } from "../executor/codecs.ts";
-import { createExecutor } from "../executor/executor.ts";
+import { createExecutor, type Executor } from "../executor/executor.ts";
 import type { CellJob, CellResult, EncodedValue } from "../executor/types.ts";
 import { connectNats } from "./jetstream.ts";
 import { type NatsExecutor, natsExecutor, type NatsExecutorOptions } from "./nats_executor.ts";
@@ -207,5 +207,90 @@ Deno.test(
       assert.equal(r.status, "error");
       assert.match(r.error!.message, /max_payload/);
     });
+  },
+);
+
+Deno.test(
+  "nats executor - a worker too slow to show progress is stopped when its job starts elsewhere",
+  opts,
+  async () => {
+    const nats = await startNats();
+    const names: ClusterNames = { stream: "S_EXEC", prefix: "sexec" };
+    const runs: { worker: string; aborted: boolean; completed: boolean }[] = [];
+    /** Runs for 2.5 s unless aborted; records what happened. */
+    const slowCell = (worker: string): Executor => {
+      const runBatch = async (jobs: CellJob[], o: { signal?: AbortSignal } = {}) => {
+        const run = { worker, aborted: false, completed: false };
+        runs.push(run);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 2500);
+          o.signal?.addEventListener("abort", () => {
+            clearTimeout(t);
+            run.aborted = true;
+            resolve();
+          });
+        });
+        run.completed = !run.aborted;
+        return jobs.map((j): CellResult => ({
+          cellId: j.cellId,
+          status: run.aborted ? "error" : "ok",
+          outputs: [],
+          displays: [{ type: "text", data: worker }],
+          console: [],
+          consoleTruncated: false,
+          durationMs: 2500,
+        }));
+      };
+      return {
+        run: async (j, o) => (await runBatch([j], o))[0],
+        runBatch,
+        warm() {},
+        stats: () => ({ keys: 0, idle: 0, live: 0 }),
+        close: () => Promise.resolve(),
+      };
+    };
+    const ex = await natsExecutor({
+      nc: await connectNats({ servers: nats.urls, name: "s" }),
+      ownsConnection: true,
+      names,
+      ackWaitMs: 1000,
+    });
+    const worker = async (name: string, progressMs?: number) =>
+      await startNatsWorker({
+        maxActive: 1, // busy with its first delivery, "slow" cannot take the job again
+        nc: await connectNats({ servers: nats.urls, name }),
+        ownsConnection: true,
+        executor: slowCell(name),
+        workspaceDir: "/tmp/ws",
+        name,
+        names,
+        discoverMs: 100,
+        progressMs,
+      });
+    // "slow" sends progress every 10 s against an ack wait of 1 s: JetStream hands its job on.
+    const slow = await worker("slow", 10_000);
+    let fast: NatsWorker | undefined;
+    try {
+      const result = ex.run({
+        cellId: "c",
+        source: "",
+        inputs: [],
+        outputs: [],
+        permissions: { notebookDir: "/tmp/nb" },
+      });
+      while (runs.length === 0) await new Promise((r) => setTimeout(r, 20));
+      fast = await worker("fast");
+      const r = await result;
+      assert.equal(r.status, "ok", r.error?.message);
+      assert.deepEqual(r.displays, [{ type: "text", data: "fast" }]);
+      for (let i = 0; i < 50 && !runs[0].aborted; i++) await new Promise((s) => setTimeout(s, 50));
+      assert.equal(runs.length, 2, JSON.stringify(runs));
+      assert.deepEqual(runs.map((x) => [x.worker, x.completed]), [["slow", false], ["fast", true]]);
+    } finally {
+      await ex.close();
+      await slow.shutdown();
+      await fast?.shutdown();
+      await nats.stop();
+    }
   },
 );

@@ -40,6 +40,8 @@ export interface NatsWorkerOptions {
   hostPaths?: boolean;
   /** @default DEFAULT_NAMES */
   names?: ClusterNames;
+  /** Progress (in-progress ack) interval while a job runs. @default a quarter of the ack wait */
+  progressMs?: number;
   /** How often the consumer list is re-read (new tenants). @default 2000 */
   discoverMs?: number;
   log?: Logger;
@@ -72,7 +74,8 @@ export async function startNatsWorker(options: NatsWorkerOptions): Promise<NatsW
   const jsm = await jetstreamManager(nc, { checkAPI: false });
   const js: JetStreamClient = jsm.jetstream();
   const lanes = new Map<string, Promise<void>>();
-  const running = new Map<string, AbortController>();
+  /** Runs by job id (a slow worker may hold two deliveries of one job). */
+  const running = new Map<string, Set<{ abort: AbortController; delivery: number }>>();
   const inFlight = new Set<Promise<void>>();
   let active = 0;
   let stopping = false;
@@ -153,11 +156,17 @@ export async function startNatsWorker(options: NatsWorkerOptions): Promise<NatsW
       m.term("deadline passed"); // its server gave up on it
       return;
     }
-    send({ t: "start", id: msg.id, worker: name, delivery: m.info.deliveryCount });
     const abort = new AbortController();
-    running.set(msg.id, abort);
+    const delivery = m.info.deliveryCount;
+    const run = { abort, delivery };
+    if (!running.has(msg.id)) running.set(msg.id, new Set());
+    running.get(msg.id)!.add(run);
+    send({ t: "start", id: msg.id, worker: name, delivery: m.info.deliveryCount });
     // Progress: while this runs, JetStream does not hand the job to another worker.
-    const beat = setInterval(() => m.working(), Math.max(200, Math.floor(ackWaitMs / 4)));
+    const beat = setInterval(
+      () => m.working(),
+      options.progressMs ?? Math.max(200, Math.floor(ackWaitMs / 4)),
+    );
     try {
       const jobs = msg.jobs.map((j) => jobFromWire(j, options.workspaceDir));
       const refused = options.hostPaths
@@ -168,13 +177,13 @@ export async function startNatsWorker(options: NatsWorkerOptions): Promise<NatsW
       const onResult = (r: CellResult, index: number) => {
         if (index < sent) return;
         sent = index + 1;
-        send({ t: "result", id: msg.id, index, result: resultToWire(r) });
+        send({ t: "result", id: msg.id, delivery, index, result: resultToWire(r) });
       };
       if (runnable.length > 0) {
         const results = await executor.runBatch(runnable, {
           signal: abort.signal,
           onResult,
-          onConsole: (entry, index) => send({ t: "console", id: msg.id, index, entry }),
+          onConsole: (entry, index) => send({ t: "console", id: msg.id, delivery, index, entry }),
         });
         results.forEach(onResult); // an executor that does not report each result as it goes
       }
@@ -186,7 +195,8 @@ export async function startNatsWorker(options: NatsWorkerOptions): Promise<NatsW
       m.term("worker error");
     } finally {
       clearInterval(beat);
-      running.delete(msg.id);
+      running.get(msg.id)?.delete(run);
+      if (running.get(msg.id)?.size === 0) running.delete(msg.id);
     }
   }
 
@@ -223,7 +233,16 @@ export async function startNatsWorker(options: NatsWorkerOptions): Promise<NatsW
     callback: (_err, msg: Msg) => addLane(msg.string()),
   });
   const cancels = nc.subscribe(cancelSubject(names, "*"), {
-    callback: (_err, msg: Msg) => running.get(msg.subject.split(".").pop()!)?.abort(),
+    callback(_err, msg: Msg) {
+      // Empty: the server gave up on the job. `{below: n}`: delivery n started elsewhere (this
+      // worker was too slow to show progress), so earlier deliveries stop: one run completes.
+      const runs = running.get(msg.subject.split(".").pop()!) ?? [];
+      let below = Infinity;
+      try {
+        below = msg.data.length ? Number((msg.json() as { below?: number }).below) : Infinity;
+      } catch { /* malformed: treat as a full cancel */ }
+      for (const run of runs) if (run.delivery < below) run.abort.abort();
+    },
   });
   await discover();
   const timer = setInterval(() => void discover(), options.discoverMs ?? 2000);

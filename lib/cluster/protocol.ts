@@ -72,6 +72,6 @@ export interface JobMessage {
 /** What a worker tells the publishing server, in order, for one delivery of a job. */
 export type JobEvent =
   | { t: "start"; id: string; worker: string; delivery: number }
-  | { t: "console"; id: string; index: number; entry: ConsoleEntry }
-  | { t: "result"; id: string; index: number; result: WireResult }
+  | { t: "console"; id: string; delivery: number; index: number; entry: ConsoleEntry }
+  | { t: "result"; id: string; delivery: number; index: number; result: WireResult }
   | { t: "fail"; id: string; worker: string; message: string };
