@@ -90,6 +90,7 @@ function scopedFlags(
   }
   if (config.executorWorker) net.add(hostPort(config.executorWorker.url, 443));
   for (const u of config.cluster?.servers ?? []) net.add(natsAddress(u)!); // issue 21: NATS
+  if (config.ai) net.add(hostPort(config.ai.baseUrl, 443)); // issue 18: the AI endpoint
   for (const h of config.outboundHosts) net.add(h);
 
   const writable = unique([
