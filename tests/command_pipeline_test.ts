@@ -59,6 +59,11 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
     `/v1/notebooks/${x.sid}/cells/generate`,
     { after: null, request: "x" },
   ],
+  "output.table_page": ( // issue 16
+    x,
+  ) => ["POST", `/v1/notebooks/${x.sid}/cells/${x.cell}/table-page`, { display: 0 }],
+  "output.table_download": (x) => ["GET", `/v1/notebooks/${x.sid}/cells/${x.cell}/table`],
+  "notebook.variables": (x) => ["GET", `/v1/notebooks/${x.sid}/variables`], // issue 16
 };
 
 /** The input of each command over the socket's generic `command` message (sid is the socket's). */
