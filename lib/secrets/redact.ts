@@ -10,7 +10,8 @@
  * recognised: redaction stops accidents and casual viewers, not a cell author who means to leak
  * a value they can already read.
  */
-import type { CellResult } from "../executor/types.ts";
+import type { CellResult, EncodedValue } from "../executor/types.ts";
+import { decodeValue, encodeValue } from "../executor/codecs.ts"; // issue 16
 
 /**
  * Values shorter than this are not redacted: a 4-letter value such as "true" or "prod" fetched
@@ -82,12 +83,33 @@ export function redactCellResult(result: CellResult, redactor: SecretRedactor): 
     ...result,
     console: result.console.map((e) => ({ ...e, text: redactor.text(e.text) })),
     displays: result.displays.map((d) => redactor.value(d)),
+    // issue 16: `$vars` (variable previews) and `$table:<i>` (a table display's rows) are
+    // displays in another form: redacted like them; one that cannot be is dropped.
+    outputs: result.outputs.flatMap((
+      o,
+    ) => (o.name.startsWith("$") ? redactInternal(o, redactor) : [o])),
   };
   if (result.error) {
     out.error = { ...result.error, message: redactor.text(result.error.message) };
     if (result.error.stack !== undefined) out.error.stack = redactor.text(result.error.stack);
   }
   return out;
+}
+
+function redactInternal(o: EncodedValue, redactor: SecretRedactor): EncodedValue[] {
+  try {
+    let value = decodeValue(o);
+    if (o.name === "$vars" && Array.isArray(value)) {
+      // A cut preview may end inside a secret, which no longer matches it: hide cut previews.
+      value = value.map((v: { preview?: string }) =>
+        v.preview?.endsWith("…") ? { ...v, preview: "[cut preview hidden: secrets in use]" } : v
+      );
+    }
+    const enc = encodeValue(o.name, redactor.value(value));
+    return enc.ok ? [enc.value] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The run engine's `redact` hook for a set of secrets (name → value). */

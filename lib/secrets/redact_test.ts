@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { CellResult } from "../executor/types.ts";
+import { decodeValue, encodeValue } from "../executor/codecs.ts";
 import { MIN_REDACTED_LENGTH, redactCellResult, secretRedactor } from "./redact.ts";
 
 Deno.test("secretRedactor - names the secret it replaced, longest first", () => {
@@ -56,4 +57,29 @@ Deno.test("redactCellResult - console, nested displays, error message and stack;
   assert.equal(out.error?.stack, "Error: bad [secret:API_KEY]");
   assert.equal(out.outputs[0].bytes, bytes, "artifact values are not rewritten");
   assert.ok(!JSON.stringify(result.console).includes("[secret:"), "the input is not mutated");
+});
+
+Deno.test("redactCellResult - $vars previews are redacted and cut previews hidden (issue 16)", () => {
+  const vars = [
+    { name: "url", type: "string", preview: '"postgres://u:hunter2-secret@db/x"' },
+    { name: "long", type: "string", preview: `"${"x".repeat(110)}postgres://u:hunt…` },
+  ];
+  const enc = encodeValue("$vars", vars);
+  if (!enc.ok) throw new Error(enc.message);
+  const own = encodeValue("url", "postgres://u:hunter2-secret@db/x");
+  if (!own.ok) throw new Error(own.message);
+  const out = redactCellResult({
+    cellId: "c",
+    status: "ok",
+    outputs: [own.value, enc.value],
+    displays: [],
+    console: [],
+    consoleTruncated: false,
+    durationMs: 1,
+  } as CellResult, secretRedactor({ DB: "postgres://u:hunter2-secret@db/x" }));
+  assert.equal(out.outputs.length, 2);
+  assert.equal(decodeValue(out.outputs[0]), "postgres://u:hunter2-secret@db/x", "own values kept");
+  const back = decodeValue(out.outputs[1]) as { preview: string }[];
+  assert.equal(back.length, 2);
+  assert.doesNotMatch(JSON.stringify(back), /hunter2|hunt…/);
 });
