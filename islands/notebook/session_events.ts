@@ -1,5 +1,5 @@
 /** Applies session socket events to the notebook state the page shows. Pure, so it is unit-tested. */
-import type { NotebookState } from "../../lib/protocol/notebook_state.ts";
+import type { NotebookState, OutputView } from "../../lib/protocol/notebook_state.ts";
 import type { SocketEnvelope } from "../../lib/protocol/socket_events.ts";
 
 /** The state after one event; events that do not change cells return the state unchanged. */
@@ -11,7 +11,37 @@ export function reduceEvent(state: NotebookState, e: SocketEnvelope): NotebookSt
       return { ...state, dag: e.payload };
     case "cell_status": {
       const p = e.payload;
-      return patch(state, p.cellId, (c) => ({ ...c, status: p.status }));
+      if (p.status !== "running") {
+        return patch(state, p.cellId, (c) => ({ ...c, status: p.status }));
+      }
+      // The previous run's console and error go; its displays stay until this run shows one.
+      return patch(state, p.cellId, (c) => ({
+        ...c,
+        status: "running",
+        outputs: {
+          ...(c.outputs ?? EMPTY),
+          console: [],
+          consoleTruncated: false,
+          error: null,
+          live: "started",
+        },
+      }));
+    }
+    case "cell_console": {
+      const p = e.payload;
+      if (!p.live) return state; // the finished console arrives with cell_output
+      return patch(state, p.cellId, (c) => {
+        const out = c.outputs ?? { ...EMPTY, live: "started" as const };
+        return { ...c, outputs: { ...out, console: [...out.console, ...p.entries] } };
+      });
+    }
+    case "cell_display": {
+      const p = e.payload;
+      return patch(state, p.cellId, (c) => {
+        const out = c.outputs ?? { ...EMPTY, live: "started" as const };
+        const displays = out.live === "displays" ? [...out.displays, p.display] : [p.display];
+        return { ...c, outputs: { ...out, displays, live: "displays" } };
+      });
     }
     case "cell_output": {
       const { cellId, ...outputs } = e.payload;
@@ -21,6 +51,18 @@ export function reduceEvent(state: NotebookState, e: SocketEnvelope): NotebookSt
       return state;
   }
 }
+
+/** Outputs of a cell that has none yet, as live output starts filling them. */
+const EMPTY: OutputView = {
+  displays: [],
+  console: [],
+  consoleTruncated: false,
+  error: null,
+  cacheHit: false,
+  durationMs: 0,
+  finishedAt: "",
+  current: true,
+};
 
 function patch(
   state: NotebookState,

@@ -80,3 +80,50 @@ Deno.test("session events - unknown cells and progress leave the state as it was
   const s3 = reduceEvent(base, at({ type: "dag_update", payload: { order: [], edges: [] } }));
   assert.deepEqual(s3.dag.order, []);
 });
+
+Deno.test("session events - a running cell drops its old console and appends live output", () => {
+  const previous = {
+    displays: [{ type: "text" as const, data: "old" }],
+    console: [{ stream: "stdout" as const, text: "old line\n" }],
+    consoleTruncated: false,
+    error: null,
+    cacheHit: false,
+    durationMs: 3,
+    finishedAt: "",
+    current: true,
+  };
+  const withOld = { ...base, cells: [{ ...base.cells[0], outputs: previous }] };
+  let s = reduceEvent(
+    withOld,
+    at({ type: "cell_status", payload: { cellId: "c1", status: "running" } }),
+  );
+  assert.deepEqual(s.cells[0].outputs?.console, [], "the previous run's console is cleared");
+  assert.deepEqual(s.cells[0].outputs?.displays, previous.displays, "old displays stay (dimmed)");
+  const line = (text: string) =>
+    at({
+      type: "cell_console",
+      payload: {
+        cellId: "c1",
+        entries: [{ stream: "stdout", text }],
+        truncated: false,
+        live: true,
+      },
+    });
+  s = reduceEvent(s, line("tick 1\n"));
+  s = reduceEvent(s, line("tick 2\n"));
+  assert.deepEqual(s.cells[0].outputs?.console.map((e) => e.text), ["tick 1\n", "tick 2\n"]);
+  const show = (data: string) =>
+    at({ type: "cell_display", payload: { cellId: "c1", display: { type: "text", data } } });
+  s = reduceEvent(s, show("new 1"));
+  s = reduceEvent(s, show("new 2"));
+  assert.deepEqual(s.cells[0].outputs?.displays.map((d) => d.data), ["new 1", "new 2"]);
+  // The finished cell's console event (not live) does not append: cell_output replaces all.
+  s = reduceEvent(
+    s,
+    at({
+      type: "cell_console",
+      payload: { cellId: "c1", entries: [{ stream: "stdout", text: "x" }], truncated: false },
+    }),
+  );
+  assert.equal(s.cells[0].outputs?.console.length, 2);
+});

@@ -6,7 +6,13 @@
  * decoded and validated by routes/ws.ts into commands of the command table (lib/commands).
  */
 import type { RunMode } from "../runtime/run_engine.ts";
-import type { ConsoleEntry, DagView, NotebookState, OutputView } from "./notebook_state.ts";
+import type {
+  ConsoleEntry,
+  DagView,
+  Display,
+  NotebookState,
+  OutputView,
+} from "./notebook_state.ts";
 
 export type { RunMode };
 
@@ -18,11 +24,21 @@ export type CellStatusPayload =
 /** `cell_output`: a cell's outputs after it finished. */
 export type CellOutputPayload = { cellId: string } & OutputView;
 
-/** `cell_console`: a cell's console lines. */
+/**
+ * `cell_console`: a cell's console lines. Without `live`, its whole console after it finished
+ * (replaces what is shown); with `live: true`, lines it just printed while running (appended).
+ */
 export interface CellConsolePayload {
   cellId: string;
   entries: ConsoleEntry[];
   truncated: boolean;
+  live?: true;
+}
+
+/** `cell_display`: a display output a running cell just showed (appended; `cell_output` follows). */
+export interface CellDisplayPayload {
+  cellId: string;
+  display: Display;
 }
 
 /** `cascade_progress`: a run planned its cells (done 0), or one more cell finished. */
@@ -56,6 +72,7 @@ export type SocketEvent =
   | { type: "cell_status"; payload: CellStatusPayload }
   | { type: "cell_output"; payload: CellOutputPayload }
   | { type: "cell_console"; payload: CellConsolePayload }
+  | { type: "cell_display"; payload: CellDisplayPayload }
   | { type: "cascade_progress"; payload: CascadeProgressPayload }
   | { type: "error"; payload: ErrorPayload }
   | { type: "command_result"; payload: CommandResultPayload };

@@ -28,10 +28,16 @@ import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
-import { type CellRunOutcome, type ExecutorLookup, runCells, type RunMode } from "./run_engine.ts";
+import {
+  type CellRunOutcome,
+  type ExecutorLookup,
+  type LiveOutput,
+  runCells,
+  type RunMode,
+} from "./run_engine.ts";
 import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
 
-export type { RunScope };
+export type { LiveOutput, RunScope };
 
 /** Services the runtime uses; one per process. */
 export interface RuntimeDeps {
@@ -56,6 +62,8 @@ export interface RuntimeDeps {
 export interface RunHooks {
   onStart?: (cellIds: string[]) => void;
   onCellRunning?: (cellId: string) => void;
+  /** A running cell printed a line or showed a display; already redacted with `redact`. */
+  onLive?: (cellId: string, live: LiveOutput) => void;
   /** Step 1: the caller's own state for a finished cell (before it is recorded). */
   persist?: (outcome: CellRunOutcome) => void | Promise<void>;
   /** Called before recorded rows commit, so the caller can write its state file with them. */
@@ -140,6 +148,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             hooks: {
               onStart: hooks.onStart,
               onCellRunning: hooks.onCellRunning,
+              onLive: hooks.onLive,
               onCellDone: async (o, done, total) => {
                 await hooks.persist?.(o);
                 pending.push(o);

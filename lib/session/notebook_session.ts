@@ -34,6 +34,7 @@ import { atomicWriteJson } from "./_atomic_json.ts";
 import { lookupCell, type StoredResult } from "../runtime/cell_cache.ts";
 import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
+import { emitLive } from "./live_events.ts";
 import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { CellError } from "../executor/types.ts";
@@ -376,6 +377,7 @@ export class NotebookSession {
             this.#running.add(id);
             this.events.emit("cell_status", { cellId: id, status: "running" });
           },
+          onLive: (id, live) => emitLive(this.events, id, live), // issue 14 item 2: live output
           persist: (o) => this.#persist(o, model),
           beforeRecord: () => writeRuntimeState(this.root, this.#runtime),
           emit: (o, done, total) => this.#emitOutcome(o, done, total),
