@@ -41,6 +41,8 @@ export function watchRun(events: EventHub, options: RunProgressOptions): RunProg
   const printed = new Set<string>();
   let since = now();
   let drawn = false;
+  /** The cell whose live lines were printed last (a header names it when it changes). */
+  let speaking: string | undefined;
 
   const clear = () => {
     if (drawn) write("\r\x1b[2K");
@@ -93,6 +95,7 @@ export function watchRun(events: EventHub, options: RunProgressOptions): RunProg
             : null,
         };
         printed.add(p.cellId);
+        if (speaking === p.cellId) speaking = undefined;
         if (!quiet || cell.status !== "ready") print(cellRunText(cell));
         else draw();
         return;
@@ -104,7 +107,10 @@ export function watchRun(events: EventHub, options: RunProgressOptions): RunProg
         const p = e.payload;
         if (!p.live || !tty || quiet) return;
         liveLines.set(p.cellId, (liveLines.get(p.cellId) ?? 0) + p.entries.length);
-        print(p.entries.map((l) => `  | ${l.text.replace(/\n$/, "")}`).join("\n"));
+        const lines = p.entries.map((l) => `  | ${l.text.replace(/\n$/, "")}`);
+        if (speaking !== p.cellId) lines.unshift(liveHeader(p.cellId, options.nameOf(p.cellId)));
+        speaking = p.cellId;
+        print(lines.join("\n"));
         return;
       }
     }
@@ -122,4 +128,8 @@ export function watchRun(events: EventHub, options: RunProgressOptions): RunProg
       }
     },
   };
+}
+
+function liveHeader(id: string, name: string | null): string {
+  return `>     ${name ? `${id} (${name})` : id}`;
 }
