@@ -77,6 +77,7 @@ Deno.test({
       r = await s.api("POST", `/v1/notebooks/${sid}/cells`, {
         source: `// @timeout 60
 console.log("tick 0 via", Deno.env.get("DATABASE_URL"));
+display(md(\`connected to **\${Deno.env.get("DATABASE_URL")}**\`));
 let ticks = 1;
 while (true) {
   try { await Deno.stat("go"); break; } catch { /* not yet */ }
@@ -94,9 +95,14 @@ ticks`,
       const first = await sock.next("cell_console", (e) => e.payload.live === true);
       assert.equal(first.payload.cellId, cellId);
       assert.equal(first.payload.entries[0].text, "tick 0 via [secret:DATABASE_URL]\n");
+      const shown = await sock.next("cell_display");
+      assert.deepEqual(shown.payload, {
+        cellId,
+        display: { type: "markdown", data: "connected to **[secret:DATABASE_URL]**" },
+      });
       assert.ok(
         !sock.all.some((e) => e.type === "cell_output"),
-        "the line arrived while the cell was running",
+        "the line and the display arrived while the cell was running",
       );
       await Deno.writeTextFile(`${s.dir}/notebooks/live/go`, "");
       const out = await sock.next("cell_output");

@@ -31,14 +31,14 @@ export function reduceEvent(state: NotebookState, e: SocketEnvelope): NotebookSt
       const p = e.payload;
       if (!p.live) return state; // the finished console arrives with cell_output
       return patch(state, p.cellId, (c) => {
-        const out = c.outputs ?? { ...EMPTY, live: "started" as const };
+        const out = liveOutputs(c.outputs);
         return { ...c, outputs: { ...out, console: [...out.console, ...p.entries] } };
       });
     }
     case "cell_display": {
       const p = e.payload;
       return patch(state, p.cellId, (c) => {
-        const out = c.outputs ?? { ...EMPTY, live: "started" as const };
+        const out = liveOutputs(c.outputs);
         const displays = out.live === "displays" ? [...out.displays, p.display] : [p.display];
         return { ...c, outputs: { ...out, displays, live: "displays" } };
       });
@@ -63,6 +63,15 @@ const EMPTY: OutputView = {
   finishedAt: "",
   current: true,
 };
+
+/**
+ * A cell's outputs ready for live output: as they are once its run started, or (a page that
+ * joined mid-run, so it missed the `running` event) the previous run's with its console dropped.
+ */
+function liveOutputs(out: OutputView | null): OutputView {
+  if (out?.live) return out;
+  return { ...(out ?? EMPTY), console: [], consoleTruncated: false, error: null, live: "started" };
+}
 
 function patch(
   state: NotebookState,

@@ -127,3 +127,33 @@ Deno.test("session events - a running cell drops its old console and appends liv
   );
   assert.equal(s.cells[0].outputs?.console.length, 2);
 });
+
+Deno.test("session events - a page that joined mid-run drops the old console on the first live line", () => {
+  const old = {
+    displays: [],
+    console: [{ stream: "stdout" as const, text: "old line\n" }],
+    consoleTruncated: false,
+    error: null,
+    cacheHit: false,
+    durationMs: 3,
+    finishedAt: "",
+    current: true,
+  };
+  const joined = {
+    ...base,
+    cells: [{ ...base.cells[0], status: "running" as const, outputs: old }],
+  };
+  const s = reduceEvent(
+    joined,
+    at({
+      type: "cell_console",
+      payload: {
+        cellId: "c1",
+        entries: [{ stream: "stdout", text: "new\n" }],
+        truncated: false,
+        live: true,
+      },
+    }),
+  );
+  assert.deepEqual(s.cells[0].outputs?.console.map((e) => e.text), ["new\n"]);
+});
