@@ -12,11 +12,13 @@ import type { BlobStore } from "./artifacts/blob_store.ts";
 import { openBlobStore } from "./artifacts/open.ts";
 import { cellRunAs } from "./executor/cell_user.ts";
 import { createExecutor, type Executor } from "./executor/executor.ts";
+import { npmCacheDirFrom } from "./langservice/npm_types.ts";
 import { remoteExecutor } from "./executor/remote.ts";
 import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { SessionRegistry } from "./session/registry.ts";
+import { createAiService } from "./ai/service.ts";
 import { createRuntime, type Runtime } from "./runtime/runtime.ts";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
 import { sessionSecretsFactory } from "./secrets/session_factory.ts";
@@ -110,8 +112,12 @@ export async function createServices(options: ServicesOptions): Promise<Services
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
+    ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }) }), // issue 18
   });
-  const sessions = new SessionRegistry({ runtime }, {
+  const sessions = new SessionRegistry({
+    runtime,
+    typeCheck: { npmCacheDir: npmCacheDirFrom(config.cellEnv) }, // issue 15: type warnings
+  }, {
     // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.
     secrets: sessionSecretsFactory({
       mode: config.deploymentMode,

@@ -29,6 +29,12 @@ const ASSET_STEPS: ((out: string) => Promise<void>)[] = [
     const { prebuildIslands } = await import(ui);
     await prebuildIslands(`${out}/static/islands`);
   },
+  async function typescriptLibs(out) {
+    // The editor's language service reads TypeScript's esnext declarations; the bundle has no
+    // node_modules, so they ship beside it (lib/langservice/_libs.ts looks there).
+    const { copyTypeScriptLibs } = await import(`${root}/lib/langservice/_libs.ts`);
+    await copyTypeScriptLibs(`${out}/typescript_lib`);
+  },
 ];
 
 /** Builds into `out` (relative to the repository root unless absolute). */

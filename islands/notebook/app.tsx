@@ -28,6 +28,7 @@ import {
 } from "./socket.ts";
 import { type LastRun, TimingsDrawer } from "./timings_drawer.tsx";
 import { type Mode, type Panel, Toolbar } from "./toolbar.tsx";
+import { typeAssistFor } from "./type_assist_api.ts";
 
 /** Props of NotebookApp (serialized into the page). */
 export interface NotebookAppProps {
@@ -361,12 +362,23 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
       call<NotebookState>("PUT", "/cells/reorder", { order }).then(applyState).catch(report);
     },
     add: (after, language) => void addCell(after, language, "editor").catch(report),
+    generate(after) { // issue 18: the AI writes a cell below; it is inserted, never run
+      const request = globalThis.prompt("Describe the cell to generate:")?.trim();
+      if (!request) return;
+      call<AddCellAnswer>("POST", "/cells/generate", { after, request })
+        .then((r) => (applyState(r.state), focusCell(r.cellId, "editor"))).catch(report);
+    },
     edit: (id) => focusCell(id, "editor"),
     leave(id) {
       save(id).catch(report);
       setMdEditing((m) => (m[id] ? { ...m, [id]: false } : m));
       focusCell(id, "box");
     },
+    typeAssist: (id) =>
+      typeAssistFor(id, call, (target) => {
+        showCell(target.cellId);
+        editors.current.get(target.cellId)?.revealLine?.(target.line, target.column);
+      }),
     select: setSelected,
     editor(id, ed) {
       if (ed) editors.current.set(id, ed);

@@ -5,8 +5,10 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   ConflictError,
   ForbiddenError,
+  fromSystemError,
   NotFoundError,
   PayloadTooLargeError,
+  StorageFullError,
   StrataError,
   UnauthorizedError,
   ValidationError,
@@ -30,6 +32,8 @@ export function statusFor(err: unknown): ContentfulStatusCode | undefined {
     return 429;
   }
   if (err instanceof StrataError && err.code === "transform_failed") return 422;
+  if (err instanceof StorageFullError) return 507;
+  if (err instanceof StrataError && err.code === "ai_unavailable") return 503; // issue 18
   if (err instanceof StrataError) return 400;
   return undefined;
 }
@@ -48,7 +52,8 @@ export function errorResponse(
 }
 
 /** Hono onError handler: maps known errors, logs and hides unexpected ones. */
-export function handleError(err: Error, c: Context<AppEnv>): Response {
+export function handleError(raw: Error, c: Context<AppEnv>): Response {
+  const err = fromSystemError(raw) as Error;
   const status = statusFor(err);
   if (status !== undefined) {
     const res = errorResponse(c, status, (err as StrataError).code, err.message);

@@ -12,6 +12,7 @@ import type {
   DisplayOutput,
   EncodedValue,
 } from "../executor/types.ts";
+import { liveAnswers } from "../ai/live_answer.ts";
 import type { Executor } from "../executor/executor.ts";
 import { childKey } from "../executor/permissions.ts";
 import type { CacheStores, StoredResult } from "./cell_cache.ts";
@@ -52,6 +53,8 @@ export interface EngineDeps extends CacheStores {
   now: () => number;
   /** Rewrites a finished result before it is stored or shown (secret redaction). */
   redact?: (result: CellResult) => CellResult;
+  /** Runs prompt cells (issue 18); absent: they fail, saying AI is not configured. */
+  prompts?: Pick<Executor, "runBatch">;
 }
 
 /** Output a running cell produced just now: console lines or one display (already redacted). */
@@ -63,6 +66,8 @@ export interface EngineHooks {
   onCellRunning?: (cellId: string) => void;
   /** A running cell printed a line or showed a display (before it finished). */
   onLive?: (cellId: string, live: LiveOutput) => void;
+  /** A prompt cell's answer so far, redacted, as it streams (issue 18). */
+  onCellPartial?: (cellId: string, displays: DisplayOutput[]) => void;
   onCellDone?: (outcome: CellRunOutcome, done: number, total: number) => void | Promise<void>;
 }
 
@@ -152,7 +157,8 @@ export async function runCells(
       }
       if (
         batch.length > 0 &&
-        (!sameChild(model, batch[0], id) || workerOf(model, batch[0]) !== workerOf(model, id))
+        (!sameChild(model, batch[0], id) || workerOf(model, batch[0]) !== workerOf(model, id) ||
+          isPrompt(model, id) || isPrompt(model, batch[0])) // issue 18: a prompt cell runs alone
       ) {
         break;
       }
@@ -160,8 +166,10 @@ export async function runCells(
     }
     pending = pending.slice(i);
     if (batch.length === 0) continue;
-    const lookup = deps.executorFor?.(workerOf(model, batch[0])) ??
-      { ok: true as const, executor: deps.executor };
+    const lookup = isPrompt(model, batch[0])
+      ? promptLookup(deps) // issue 18: prompt cells go to the model, not to a Deno child
+      : deps.executorFor?.(workerOf(model, batch[0])) ??
+        { ok: true as const, executor: deps.executor };
     if (!lookup.ok) {
       for (const id of batch) await finish(failedBefore(model, id, lookup.message, deps.now()));
       continue;
@@ -183,6 +191,8 @@ export async function runCells(
         signal: batchAbort.signal,
         onConsole: live && ((entry, index) => live.console(index, entry)),
         onDisplay: live && ((display, index) => live.display(index, display)),
+        onDelta: hooks.onCellPartial && // issue 18: live prompt answers
+          liveAnswers(jobs, { emit: hooks.onCellPartial, redact: deps.redact, now: deps.now }),
         onResult(r, index) {
           if (cut >= 0) return;
           live?.flush();
@@ -379,11 +389,26 @@ function jobFor(
     inputs: [...inputs.values()],
     codeInputs: [...codeInputs.values()],
     carry,
-    outputs: model.dag.stores.get(id) ?? [],
+    // A prompt cell always stores its answer, so a reader added later is still a cache hit.
+    outputs: isPrompt(model, id) ? info.analysis?.defines ?? [] : model.dag.stores.get(id) ?? [],
     permissions: info.permissions,
     env: info.env,
     timeoutMs: timeoutS * 1000,
     memoryMb: deps.memoryMb,
+  };
+}
+
+function isPrompt(model: NotebookModel, id: string): boolean {
+  return model.byId.get(id)!.cell.language === "prompt";
+}
+
+function promptLookup(
+  deps: EngineDeps,
+): { ok: true; executor: Pick<Executor, "runBatch"> } | { ok: false; message: string } {
+  return deps.prompts ? { ok: true, executor: deps.prompts } : {
+    ok: false,
+    message: "Prompt cells need an AI model: set STRATA_AI_BASE_URL, STRATA_AI_MODEL " +
+      "(and STRATA_AI_API_KEYS) and restart the server",
   };
 }
 

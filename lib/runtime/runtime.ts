@@ -27,9 +27,11 @@ import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
+import type { AiService } from "../ai/service.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
 import {
   type CellRunOutcome,
+  type EngineHooks,
   type ExecutorLookup,
   type LiveOutput,
   runCells,
@@ -56,6 +58,8 @@ export interface RuntimeDeps {
   now?: () => number;
   /** The permission ceiling and approvals (issue 13); absent, `@allow` is granted as asked. */
   sandbox?: Sandbox;
+  /** The AI endpoint for prompt cells and generated cells (issue 18); absent: AI is off. */
+  ai?: AiService;
 }
 
 /** Per-run callbacks of the caller (the `persist` and `emit` steps, and progress). */
@@ -64,6 +68,8 @@ export interface RunHooks {
   onCellRunning?: (cellId: string) => void;
   /** A running cell printed a line or showed a display; already redacted with `redact`. */
   onLive?: (cellId: string, live: LiveOutput) => void;
+  /** A prompt cell's answer so far (redacted) while it streams (issue 18). */
+  onCellPartial?: EngineHooks["onCellPartial"];
   /** Step 1: the caller's own state for a finished cell (before it is recorded). */
   persist?: (outcome: CellRunOutcome) => void | Promise<void>;
   /** Called before recorded rows commit, so the caller can write its state file with them. */
@@ -139,6 +145,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             notebookTimeoutSeconds: scope.timeoutSeconds,
             now,
             redact: request.redact,
+            prompts: deps.ai?.prompts,
           },
           request.model,
           request.targets,
@@ -149,6 +156,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
               onStart: hooks.onStart,
               onCellRunning: hooks.onCellRunning,
               onLive: hooks.onLive,
+              onCellPartial: hooks.onCellPartial,
               onCellDone: async (o, done, total) => {
                 await hooks.persist?.(o);
                 pending.push(o);

@@ -18,6 +18,8 @@ import type { RuntimeState } from "../notebook/runtime_state.ts";
 import type { PermissionSpec } from "../executor/permissions.ts";
 import { type CellGrants, cellGrants, type SandboxInput } from "../sandbox/cell_grants.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
+import { promptAnalysis } from "../ai/prompt_text.ts";
+import { NO_AI_ENV_HASH } from "../ai/service.ts";
 
 /** Variables the cell process itself starts with (module cache); never granted implicitly. */
 const CHILD_BASE_ENV = new Set(CELL_BASE_ENV);
@@ -67,18 +69,22 @@ export interface ModelInput {
   forced: ReadonlySet<string>;
   /** The permission ceiling and approvals; absent, every `@allow` request is granted as asked. */
   sandbox?: SandboxInput;
+  /** Env hash of prompt cells (model and parameters; see lib/ai/service.ts). */
+  promptEnvHash?: string;
 }
 
 /** Builds the model of a notebook. */
 export function buildModel(input: ModelInput): NotebookModel {
   const cells: CellInfo[] = input.cells.map((cell) => {
     const isCode = cell.language === "typescript";
+    const isPrompt = cell.language === "prompt"; // issue 18: `{{name}}` reads, `@name` defines
     let analysis: CellAnalysis | null = null;
     if (isCode) {
       analysis = input.analysisCache.get(cell.source) ?? input.analyzer.analyze(cell.source);
       input.analysisCache.set(cell.source, analysis);
     }
-    const parsed = parseAnnotations(isCode ? cell.source : "");
+    const parsed = parseAnnotations(isCode || isPrompt ? cell.source : "");
+    if (isPrompt) analysis = promptAnalysis(cell.source, parsed.annotations.name);
     const env = { ...input.env, ...parsed.annotations.env };
     const { permissions, diagnostics, ...grants } = cellGrants({
       notebookDir: input.root,
@@ -118,7 +124,7 @@ export function buildModel(input: ModelInput): NotebookModel {
     code.map((c) => ({
       id: c.cell.id,
       sourceHash: c.analysis!.sourceHash,
-      envHash: envHash({
+      envHash: c.cell.language === "prompt" ? input.promptEnvHash ?? NO_AI_ENV_HASH : envHash({
         denoVersion: input.denoVersion,
         lockHash: input.lockHash,
         permissions: c.grants.hashed,

@@ -41,12 +41,16 @@ import type { CellError } from "../executor/types.ts";
 import type { DagView, NotebookState, OutputView } from "../protocol/notebook_state.ts";
 import type { SandboxInput } from "../sandbox/cell_grants.ts"; // sandbox (issue 13)
 import { ceilingFor } from "../sandbox/policy.ts"; // sandbox (issue 13)
+// Language service (issue 15): completions, hovers and type warnings; logic in lib/langservice/.
+import { NotebookTypes, type TypeCheckOptions } from "../langservice/notebook_types.ts";
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
   /** The one run path (analyzer, executors, recording, metrics). */
   runtime: Runtime;
   now?: () => Date;
+  /** Background type checking of open notebooks (absent: types only on completion requests). */
+  typeCheck?: TypeCheckOptions; // issue 15
 }
 
 /** Per-session identity: which tenant and notebook path. */
@@ -92,6 +96,7 @@ export class NotebookSession {
   #queue: Promise<unknown> = Promise.resolve();
   #abort?: AbortController;
   #busy = false;
+  #types: NotebookTypes; // issue 15
   /** Tenant-wide sandbox decision inputs (the state shows them; runs recompute per principal). */
   #sandbox?: SandboxInput;
   lastUsed = Date.now();
@@ -115,6 +120,13 @@ export class NotebookSession {
     this.#runtime = runtime;
     this.#lockHash = lockHash;
     this.events = new EventHub(deps.now);
+    this.#types = new NotebookTypes({ // issue 15
+      analyzer,
+      npmCacheDir: deps.typeCheck?.npmCacheDir,
+      background: deps.typeCheck !== undefined,
+      onChange: () => this.events.emit("notebook_state", this.state()),
+      log: deps.runtime.deps.log,
+    });
   }
 
   /** Opens a notebook folder: reads it, analyzes every cell, restores cached outputs. */
@@ -318,7 +330,7 @@ export class NotebookSession {
     principal: string | null = null,
   ): Promise<RunSummary> {
     const info = this.#cell(cellId);
-    if (info.cell.language !== "typescript") {
+    if (info.cell.language === "markdown") {
       return { cells: [], ok: true };
     }
     return await this.#enqueue(() => this.#run([cellId], mode, principal));
@@ -378,6 +390,9 @@ export class NotebookSession {
             this.events.emit("cell_status", { cellId: id, status: "running" });
           },
           onLive: (id, live) => emitLive(this.events, id, live), // issue 14 item 2: live output
+          onCellPartial: (cellId, displays) =>
+            // issue 18: a prompt cell's answer, live
+            this.events.emit("cell_output", { cellId, ...partialOutput(displays) }),
           persist: (o) => this.#persist(o, model),
           beforeRecord: () => writeRuntimeState(this.root, this.#runtime),
           emit: (o, done, total) => this.#emitOutcome(o, done, total),
@@ -477,6 +492,42 @@ export class NotebookSession {
     }
   }
 
+  // ---- language service (issue 15: lib/langservice/) -----------------------------------------
+
+  /** Completions at `offset` of a cell's source (default: the saved one; the editor sends its own). */
+  async complete(cellId: string, input: { source?: string; offset: number }) {
+    const { source, offset } = this.#typesInput(cellId, input);
+    return await this.#types.complete(cellId, source, offset);
+  }
+
+  /** The type and documentation of the name at `offset`, or `{text: null}`. */
+  async hover(cellId: string, input: { source?: string; offset: number }) {
+    const { source, offset } = this.#typesInput(cellId, input);
+    return await this.#types.hover(cellId, source, offset);
+  }
+
+  /** The cell and 1-based line/column declaring the name at `offset`, or null. */
+  async definition(cellId: string, input: { source?: string; offset: number }) {
+    const { source, offset } = this.#typesInput(cellId, input);
+    return await this.#types.definition(cellId, source, offset);
+  }
+
+  /** Frees the language service (the registry forgets this session). */
+  dispose(): void {
+    this.#types.dispose();
+  }
+
+  #typesInput(cellId: string, input: { source?: string; offset: number }) {
+    const source = input.source ?? this.#cell(cellId).cell.source;
+    if (input.source !== undefined) this.#cell(cellId); // an unknown cell is a 404 either way
+    if (!Number.isInteger(input.offset) || input.offset < 0 || input.offset > source.length) {
+      throw new ValidationError(
+        `Offset ${input.offset} is outside cell '${cellId}' (its source has ${source.length} characters)`,
+      );
+    }
+    return { source, offset: input.offset };
+  }
+
   // ---- views -------------------------------------------------------------------------------
 
   // ---- sandbox (issue 13) -------------------------------------------------------------------
@@ -537,6 +588,7 @@ export class NotebookSession {
 
   #rebuild(): void {
     this.#model = this.#buildModel(this.#sandbox);
+    this.#types.update(this.#model.cells); // issue 15
   }
 
   #buildModel(sandbox: SandboxInput | undefined): NotebookModel {
@@ -555,6 +607,7 @@ export class NotebookSession {
       running: this.#running,
       forced: new Set(),
       sandbox,
+      promptEnvHash: this.#deps.runtime.deps.ai?.envHash, // issue 18
     });
   }
 
@@ -638,7 +691,7 @@ export class NotebookSession {
           defines: c.analysis?.defines ?? [],
           references: c.analysis?.references ?? [],
           upstream: [...(m.dag.upstream.get(c.cell.id) ?? [])],
-          diagnostics: c.diagnostics,
+          diagnostics: [...c.diagnostics, ...this.#types.diagnostics(c.cell.id, c.cell.source)],
           // Sandbox (issue 13): what the cell asks for and what the server decided.
           grants: {
             requested: c.grants.requested,
@@ -653,4 +706,18 @@ export class NotebookSession {
       dag: this.dagView(),
     };
   }
+}
+
+/** The output view of a cell whose answer is still streaming (issue 18). */
+function partialOutput(displays: OutputView["displays"]): OutputView {
+  return {
+    displays,
+    console: [],
+    consoleTruncated: false,
+    error: null,
+    cacheHit: false,
+    durationMs: 0,
+    finishedAt: "",
+    current: true,
+  };
 }
