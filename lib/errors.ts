@@ -39,10 +39,15 @@ export class UnauthorizedError extends StrataError {
   }
 }
 
-/** The request conflicts with current state, e.g. a session already running (409). */
+/**
+ * The request conflicts with current state, e.g. a session already running (409). `details` is
+ * sent in the error body (e.g. a refused edit carries the cell's current source and version).
+ */
 export class ConflictError extends StrataError {
-  constructor(message: string, options?: ErrorOptions) {
+  readonly details?: Record<string, unknown>;
+  constructor(message: string, options?: ErrorOptions & { details?: Record<string, unknown> }) {
     super("conflict", message, options);
+    this.details = options?.details;
   }
 }
 

@@ -37,6 +37,8 @@ export function promptAnalysis(source: string, name: string | undefined): CellAn
     globalReferences: [],
     typeOnlyReferences: [],
     mutates: [],
+    escapes: [],
+    fixed: [],
     imports: [],
     envKeys: [],
     diagnostics: name && !IDENTIFIER.test(name)

@@ -17,7 +17,7 @@ import type { AppEnv } from "./context.ts";
 
 /** JSON error body: `{"error":{"code","message"}}`. */
 export interface ErrorBody {
-  error: { code: string; message: string; request_id?: string };
+  error: { code: string; message: string; request_id?: string; details?: Record<string, unknown> };
 }
 
 /** Status for a domain error; undefined for anything unexpected (500). */
@@ -44,8 +44,10 @@ export function errorResponse(
   status: ContentfulStatusCode,
   code: string,
   message: string,
+  details?: Record<string, unknown>,
 ): Response {
   const body: ErrorBody = { error: { code, message } };
+  if (details) body.error.details = details;
   const id = c.get("requestId") as string | undefined;
   if (id) body.error.request_id = id;
   return c.json(body, status);
@@ -56,7 +58,8 @@ export function handleError(raw: Error, c: Context<AppEnv>): Response {
   const err = fromSystemError(raw) as Error;
   const status = statusFor(err);
   if (status !== undefined) {
-    const res = errorResponse(c, status, (err as StrataError).code, err.message);
+    const details = err instanceof ConflictError ? err.details : undefined; // issue 14 item 7
+    const res = errorResponse(c, status, (err as StrataError).code, err.message, details);
     if (err instanceof UnauthorizedError) res.headers.set("WWW-Authenticate", "StrataProxy");
     return res;
   }

@@ -23,6 +23,9 @@ function cell(id: string, out: OutputView | null, more: Partial<CellView> = {}):
     language: "typescript",
     file: `cells/${id}.ts`,
     source: `// ${id}`,
+    label: `[${id}]`,
+    lazy: false,
+    version: "0000000000000000",
     status: out ? "ready" : "idle",
     staleReason: null,
     why: [],
@@ -55,6 +58,8 @@ function state(cells: CellView[]): NotebookState {
     env: [],
     secretManager: null,
     awaitingApproval: [],
+    viewers: 0,
+    onChange: "autorun",
     cells,
     dag: { order: cells.map((c) => c.id), edges: [] },
   };

@@ -452,7 +452,7 @@ function upstreamFailed(
   upstream: string,
   t: number,
 ): CellRunOutcome {
-  const name = model.byId.get(upstream)?.annotations.name ?? upstream;
+  const name = model.byId.get(upstream)?.label ?? upstream; // `@name`, else `[n]`
   return notRun(model, id, {
     kind: "exception",
     message: `Not run: upstream cell '${name}' failed`,
