@@ -67,6 +67,25 @@ export function reduceEvent(state: NotebookState, e: SocketEnvelope): NotebookSt
   }
 }
 
+/**
+ * A full state from the server, keeping the live output the page gathered for cells that are
+ * still running (the server's state holds only finished outputs; a state that arrives mid-run,
+ * e.g. when the socket reconnects, would otherwise blank a running cell's lines).
+ */
+export function withLiveOutputs(prev: NotebookState, next: NotebookState): NotebookState {
+  const live = new Map(
+    prev.cells.filter((c) => c.status === "running" && c.outputs?.live).map((c) => [c.id, c]),
+  );
+  if (live.size === 0 || prev.sessionId !== next.sessionId) return next;
+  return {
+    ...next,
+    cells: next.cells.map((c) => {
+      const p = live.get(c.id);
+      return p && c.status === "running" ? { ...c, outputs: p.outputs } : c;
+    }),
+  };
+}
+
 /** Outputs of a cell that has none yet, as live output starts filling them. */
 const EMPTY: OutputView = {
   displays: [],

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { NotebookState } from "../../lib/protocol/notebook_state.ts";
 import type { SocketEnvelope } from "../../lib/protocol/socket_events.ts";
-import { reduceEvent } from "./session_events.ts";
+import { reduceEvent, withLiveOutputs } from "./session_events.ts";
 
 const base: NotebookState = {
   sessionId: "s",
@@ -190,4 +190,36 @@ Deno.test("session events - cell_states updates statuses and why-chains; presenc
   assert.equal(next.cells[0].whyText, "[1]: upstream result changed");
   assert.equal(next.cells[0].source, "1", "other fields are kept");
   assert.equal(reduceEvent(base, at({ type: "presence", payload: { viewers: 3 } })).viewers, 3);
+});
+
+Deno.test("session events - a state arriving mid-run keeps a running cell's live lines", () => {
+  const liveOut = {
+    displays: [],
+    console: [{ stream: "stdout" as const, text: "tick 0\n" }],
+    consoleTruncated: false,
+    error: null,
+    cacheHit: false,
+    durationMs: 3,
+    finishedAt: "",
+    current: true,
+    live: "started" as const,
+  };
+  const prev = {
+    ...base,
+    cells: [{ ...base.cells[0], status: "running" as const, outputs: liveOut }],
+  };
+  const fromServer = { ...base, cells: [{ ...base.cells[0], status: "running" as const }] };
+  assert.deepEqual(withLiveOutputs(prev, fromServer).cells[0].outputs, liveOut);
+  const finished = { ...base, cells: [{ ...base.cells[0], status: "ready" as const }] };
+  assert.equal(
+    withLiveOutputs(prev, finished).cells[0].outputs,
+    null,
+    "a finished cell: the server's",
+  );
+  const other = { ...fromServer, sessionId: "another" };
+  assert.equal(
+    withLiveOutputs(prev, other).cells[0].outputs,
+    null,
+    "another session: the server's",
+  );
 });

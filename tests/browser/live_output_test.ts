@@ -55,6 +55,7 @@ Deno.test({
         await waitReady(page);
         const cell = page.locator(".cell").nth(0);
         await cell.locator(".console pre", { hasText: "tick 0" }).waitFor({ timeout: 30_000 });
+        await page.waitForSelector(".conn[data-state='open']", { timeout: 30_000 });
         await page.getByRole("button", { name: "Run cell 1" }).click();
         // The previous run's console goes at once; this run's lines come in as printed.
         await cell.locator(".outputs[data-live]").waitFor({ timeout: 30_000 });
