@@ -62,6 +62,21 @@ Deno.test("coherence - loopback detection", () => {
   }
 });
 
+Deno.test("coherence - artifact_blob_backend=azure needs azure_container", () => {
+  const { config } = loadConfig({ HOME: "/h", STRATA_ARTIFACT_BLOB_BACKEND: "azure" });
+  assert.ok(checkCoherence(config).conflicts.some((c) => /azure_container/.test(c)));
+  const ok = loadConfig({
+    HOME: "/h",
+    STRATA_ARTIFACT_BLOB_BACKEND: "azure",
+    STRATA_AZURE_CONTAINER: "strata-artifacts",
+  }).config;
+  assert.deepEqual(checkCoherence(ok).conflicts, []);
+  assert.throws(
+    () => loadConfig({ HOME: "/h", STRATA_AZURE_CONTAINER: "Bad_Name" }),
+    /azure_container.*Azure container name/,
+  );
+});
+
 Deno.test("coherence - service mode refuses the development audit key as a retired key; warns without a secret policy", () => {
   const service = {
     STRATA_DEPLOYMENT_MODE: "service",

@@ -22,10 +22,18 @@ export interface AwsCredentials {
   region?: string;
 }
 
+/** Azure Blob Storage credentials, as the Azure CLI names them (AZURE_STORAGE_*). */
+export interface AzureCredentials {
+  connectionString?: string;
+  accountName?: string;
+  accountKey?: string;
+}
+
 /** Every credential the server may use. */
 export interface Credentials {
   infisical: InfisicalCredentials;
   aws: AwsCredentials;
+  azure: AzureCredentials;
   /** `STRATA_*_TOKEN` variables that are not settings, by name (for `[[workers]] token_env`). */
   workerTokens: Readonly<Record<string, string>>;
 }
@@ -59,6 +67,11 @@ export function readCredentials(
       secretAccessKey: get("AWS_SECRET_ACCESS_KEY"),
       sessionToken: get("AWS_SESSION_TOKEN"),
       region: get("AWS_REGION"),
+    },
+    azure: {
+      connectionString: get("AZURE_STORAGE_CONNECTION_STRING"),
+      accountName: get("AZURE_STORAGE_ACCOUNT"),
+      accountKey: get("AZURE_STORAGE_KEY"),
     },
     workerTokens,
   };

@@ -27,6 +27,8 @@ import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
+import type { Tracer } from "../tracing/tracer.ts";
+import { cellRunSpans } from "../tracing/cell_span.ts";
 import type { AiService } from "../ai/service.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
 import {
@@ -58,6 +60,8 @@ export interface RuntimeDeps {
   now?: () => number;
   /** The permission ceiling and approvals (issue 13); absent, `@allow` is granted as asked. */
   sandbox?: Sandbox;
+  /** [ops/tracing] One span per finished cell (lib/tracing/cell_span.ts); absent when off. */
+  tracer?: Tracer;
   /** The AI endpoint for prompt cells and generated cells (issue 18); absent: AI is off. */
   ai?: AiService;
 }
@@ -124,6 +128,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     async run(request) {
       const { scope, hooks = {} } = request;
       const pending: CellRunOutcome[] = [];
+      const spans = cellRunSpans(deps.tracer, scope); // [ops/tracing]
       // Cache hits are recorded together (one transaction) so a cached run-all stays cheap; an
       // executed cell is recorded at once, since its work was expensive and a crash must keep it.
       const flush = async () => {
@@ -162,6 +167,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
                 pending.push(o);
                 if (!o.cacheHit) await flush();
                 countOutcome(deps.metrics, scope.tenantHash, o);
+                spans.done(o); // [ops/tracing]
                 hooks.emit?.(o, done, total);
               },
             },
