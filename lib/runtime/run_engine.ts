@@ -9,6 +9,7 @@ import { childKey } from "../executor/permissions.ts";
 import type { CacheStores, StoredResult } from "./cell_cache.ts";
 import { lookupCell, storeCell } from "./cell_cache.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
+import { WIDGET_INPUT, widgetInput } from "../widgets/widget_input.ts"; // widgets (issue 16)
 
 /** Run modes: normal (cache), rerun (skip the target's own cache), force (skip every cache). */
 export type RunMode = "normal" | "rerun" | "force";
@@ -270,6 +271,8 @@ function jobFor(
     }
   };
   addInputs(id, new Set([id]));
+  const widgets = model.widgets?.get(id); // widgets (issue 16): the cell's stored values
+  if (widgets) inputs.set(WIDGET_INPUT, widgetInput(widgets));
   const timeoutS = info.annotations.timeout ?? deps.notebookTimeoutSeconds ??
     deps.defaultTimeoutSeconds;
   return {

@@ -40,6 +40,8 @@ import type { CellError } from "../executor/types.ts";
 import type { DagView, NotebookState, OutputView } from "../protocol/notebook_state.ts";
 import type { SandboxInput } from "../sandbox/cell_grants.ts"; // sandbox (issue 13)
 import { ceilingFor } from "../sandbox/policy.ts"; // sandbox (issue 13)
+import { applyWidgets, type WidgetValues } from "../widgets/widget_model.ts"; // widgets (issue 16)
+import { withWidgetValue } from "../widgets/widget_values.ts"; // widgets (issue 16)
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
@@ -475,6 +477,32 @@ export class NotebookSession {
     }
   }
 
+  // ---- widgets (issue 16; the logic is in lib/widgets/) --------------------------------------
+
+  /** The notebook's widget values (`.strata/runtime.json`), cell id → name → value. */
+  widgetValues(): WidgetValues {
+    return this.#runtime.widgets ?? {};
+  }
+
+  /** Stores (undefined: clears) one widget value in runtime.json and rebuilds the model. */
+  async setWidgetValue(cellId: string, name: string, value: unknown): Promise<void> {
+    this.#cell(cellId);
+    await this.#edit(async () => {
+      this.#runtime.widgets = withWidgetValue(this.#runtime.widgets, cellId, name, value);
+      await writeRuntimeState(this.root, this.#runtime);
+    });
+  }
+
+  /** Runs several cells (and the stale cells they need) as one run. */
+  async executeCells(
+    cellIds: readonly string[],
+    mode: RunMode = "normal",
+    principal: string | null = null,
+  ): Promise<RunSummary> {
+    for (const id of cellIds) this.#cell(id);
+    return await this.#enqueue(() => this.#run([...cellIds], mode, principal));
+  }
+
   // ---- views -------------------------------------------------------------------------------
 
   // ---- sandbox (issue 13) -------------------------------------------------------------------
@@ -539,6 +567,16 @@ export class NotebookSession {
 
   #buildModel(sandbox: SandboxInput | undefined): NotebookModel {
     const merged = this.scope.secrets?.merged();
+    // Widgets (issue 16): the stored values are inputs of their cells' provenance.
+    const runtime = this.#runtime;
+    const widgets = { lastRuns: runtime.cells, running: this.#running };
+    return applyWidgets(this.#buildBaseModel(sandbox, merged), runtime.widgets, widgets);
+  }
+
+  #buildBaseModel(
+    sandbox: SandboxInput | undefined,
+    merged: ReturnType<NonNullable<SessionScope["secrets"]>["merged"]> | undefined,
+  ): NotebookModel {
     return buildModel({
       root: this.root,
       cells: this.#notebook.cells,
