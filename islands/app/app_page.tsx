@@ -55,7 +55,7 @@ export function AppPage({ view: initial, editorHref }: AppPageProps) {
   return (
     <main class={`app-page${busy ? " app-busy" : ""}`} aria-busy={busy}>
       <header class="app-header">
-        <h1>{view.name}</h1>
+        <span class="app-name">{view.name}</span>
         {editorHref && <a class="app-edit" href={editorHref}>Open in editor</a>}
       </header>
       {error && <p class="banner banner-error" role="alert">{error}</p>}

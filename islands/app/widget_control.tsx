@@ -34,7 +34,8 @@ export function WidgetControl({ spec, onChange }: WidgetControlProps) {
   const id = `w-${spec.name}-${Math.abs(hash(label + spec.kind))}`;
   return (
     <div class={`widget widget-${spec.kind}`} data-widget={spec.name}>
-      {spec.kind !== "button" && spec.kind !== "checkbox" && (
+      {spec.kind !== "button" && spec.kind !== "checkbox" &&
+        (spec.kind !== "table" || spec.label !== undefined) && (
         <label class="widget-label" for={id}>{label}</label>
       )}
       {control(spec, id, value, commit, setValue)}
