@@ -166,6 +166,23 @@ Deno.test({
         assert.equal(shown, "21");
         assert.deepEqual([...A.errs, ...B.errs, ...C.errs], []);
       });
+      await t.step(
+        "a web page elsewhere cannot move the notebook's or an app's widgets",
+        async () => {
+          const evil = { origin: "https://evil.example", "sec-fetch-site": "cross-site" };
+          r = await server.api("PUT", `/v1/notebooks/${sid}/widgets/${a}/n`, { value: 7 }, evil);
+          assert.equal(r.status, 403, JSON.stringify(r.body));
+          r = await server.api(
+            "PUT",
+            "/v1/apps/widget",
+            { path: "knobs", cellId: a, name: "n", value: 7 },
+            evil,
+          );
+          assert.equal(r.status, 403, JSON.stringify(r.body));
+          r = await server.api("GET", `/v1/notebooks/${sid}`);
+          assert.equal(r.body.cells.find((c: any) => c.id === a).outputs.displays[0].data.value, 3);
+        },
+      );
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();
