@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   blob: async () =>
     (await import("./blob_bench.ts")).main(Number(Deno.env.get("BENCH_BLOB_MIB") ?? 200)),
   ui: async () => (await import("./ui_bench.ts")).main(),
+  widget: async () => (await import("./widget_bench.ts")).main(), // widgets (issue 16)
 };
 
 const wanted = Deno.args.length ? Deno.args : Object.keys(benches);
