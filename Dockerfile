@@ -22,8 +22,25 @@ RUN deno run --allow-all scripts/build.ts --out /out
 FROM denoland/deno:${DENO_VERSION}
 LABEL org.opencontainers.image.title="Strata for Deno" \
       org.opencontainers.image.description="Content-addressed reactive TypeScript notebook server"
-# The image's unprivileged `deno` user (uid 1993) owns the data volume; nothing runs as root.
-RUN mkdir -p /data && chown deno:deno /data
+# The server runs as root so that it can start every cell as the unprivileged `strata-cell` user
+# (uid 1994, no shell, no home): a cell, even one granted `run`, then cannot read the server's
+# /proc/<pid>/environ (proxy token, audit key, secret-manager credentials), its database or its
+# artifacts. Drop every capability but those it needs:
+#   docker run --cap-drop ALL --cap-add SETUID --cap-add SETGID --cap-add KILL --cap-add CHOWN \
+#     --cap-add DAC_OVERRIDE --cap-add FOWNER ...
+# Layout of /data, with umask 027 for everything the server creates (see ENTRYPOINT):
+#   /data              root 0711  traversable, not listable, by cells
+#   /data/notebooks    root:strata-cell 2750  cells read notebook folders (group, inherited)
+#   /data/tmp          root 0711  scratch root; each cell's folder is chowned to strata-cell
+#   /data/deno-cache   strata-cell 0755  DENO_DIR: cells download their npm/remote imports here
+#   everything else (database, artifacts, config)  root, not readable by strata-cell
+RUN groupadd --system --gid 1994 strata-cell \
+ && useradd --system --uid 1994 --gid 1994 --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin strata-cell \
+ && mkdir -p /data/notebooks /data/tmp /data/deno-cache \
+ && chown root:root /data /data/tmp && chmod 0711 /data /data/tmp \
+ && chown root:strata-cell /data/notebooks && chmod 2750 /data/notebooks \
+ && chown strata-cell:strata-cell /data/deno-cache && chmod 0755 /data/deno-cache
 WORKDIR /app
 COPY --from=build --chown=root:root /out /app/dist
 ENV STRATA_DATA_DIR=/data \
@@ -31,17 +48,20 @@ ENV STRATA_DATA_DIR=/data \
     STRATA_HOST=0.0.0.0 \
     STRATA_PORT=8765 \
     STRATA_ALLOW_REMOTE_CLIENTS_IN_PERSONAL=true \
+    STRATA_CELL_USER=strata-cell \
     DENO_DIR=/data/deno-cache \
     HOME=/data \
     NO_COLOR=1
 VOLUME ["/data"]
-USER deno
+USER root
 EXPOSE 8765
 # /health is liveness without I/O; deno eval is in the image (no curl needed).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8765/health'); Deno.exit(r.ok ? 0 : 1)"]
 # The launcher only reads its config and re-runs itself under the narrow permission set the
 # config needs (net = listen address + configured services, read/write = /data and /app/dist,
-# run = deno and kill(1)); cells run in children with their own per-cell permissions.
-ENTRYPOINT ["deno", "run", "--no-config", "--allow-read", "--allow-env", "--allow-run", "--allow-sys=osRelease,uid", "/app/dist/strata.js"]
+# run = deno and kill(1)); cells run in children with their own per-cell permissions, as
+# strata-cell. umask 027: files the server creates are not readable by strata-cell unless their
+# folder's group is strata-cell (the notebooks).
+ENTRYPOINT ["sh", "-c", "umask 027 && exec deno run --no-config --allow-read --allow-env --allow-run --allow-sys=osRelease,uid /app/dist/strata.js \"$@\"", "strata"]
 CMD ["serve"]

@@ -10,7 +10,9 @@ import { migrate } from "./db/migrate.ts";
 import { ensurePartitions } from "./jobs/partitions.ts";
 import type { BlobStore } from "./artifacts/blob_store.ts";
 import { openBlobStore } from "./artifacts/open.ts";
+import { cellRunAs } from "./executor/cell_user.ts";
 import { createExecutor, type Executor } from "./executor/executor.ts";
+import { npmCacheDirFrom } from "./langservice/npm_types.ts";
 import { remoteExecutor } from "./executor/remote.ts";
 import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
@@ -76,6 +78,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
       scratchRoot,
       poolSize: config.executor.poolSize,
       childEnv: { ...config.cellEnv },
+      // exec helper (issue 13 item 2): cells run as cell_user when the server is root.
+      runAs: cellRunAs(config.executor.cellUser, {
+        uid: () => Deno.uid(),
+        readPasswd: () => Deno.readTextFileSync("/etc/passwd"),
+      }),
       log: log.child({ component: "executor" }),
     });
   const workers = createWorkerRegistry({
@@ -105,7 +112,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
   });
-  const sessions = new SessionRegistry({ runtime }, {
+  const sessions = new SessionRegistry({
+    runtime,
+    typeCheck: { npmCacheDir: npmCacheDirFrom(config.cellEnv) }, // issue 15: type warnings
+  }, {
     // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.
     secrets: sessionSecretsFactory({
       mode: config.deploymentMode,

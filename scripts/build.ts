@@ -29,6 +29,12 @@ const ASSET_STEPS: ((out: string) => Promise<void>)[] = [
     const { prebuildIslands } = await import(ui);
     await prebuildIslands(`${out}/static/islands`);
   },
+  async function typescriptLibs(out) {
+    // The editor's language service reads TypeScript's esnext declarations; the bundle has no
+    // node_modules, so they ship beside it (lib/langservice/_libs.ts looks there).
+    const { copyTypeScriptLibs } = await import(`${root}/lib/langservice/_libs.ts`);
+    await copyTypeScriptLibs(`${out}/typescript_lib`);
+  },
 ];
 
 /** Builds into `out` (relative to the repository root unless absolute). */
@@ -41,6 +47,9 @@ export async function build(out = "dist"): Promise<BuildReport> {
   await bundle("main.ts", `${dir}/strata.js`, ["source-map-support"]);
   await prepend(`${dir}/strata.js`, CJS_GLOBALS);
   await bundle("lib/executor/harness.ts", `${dir}/harness.js`);
+  // Cell modules of large sources are built in this Worker (exec helper, issue 13 item 10).
+  await bundle("lib/executor/_build_worker.ts", `${dir}/build_worker.js`, ["source-map-support"]);
+  await prepend(`${dir}/build_worker.js`, CJS_GLOBALS);
   await copyTree(`${root}/migrations`, `${dir}/migrations`);
   for (const step of ASSET_STEPS) await step(dir);
   const files = await list(dir);

@@ -71,6 +71,16 @@ Deno.test("build - the bundle runs from a folder holding only its files and serv
     assert.equal(run.status, 200, JSON.stringify(run.body));
     const out = run.body.state.cells.find((c: { id: string }) => c.id === cell.body.cellId);
     assert.deepEqual(out.outputs.displays, [{ type: "text", data: "42" }]);
+    // The editor's completions work from the bundle (TypeScript's libs ship beside it).
+    const done = await api(`/v1/notebooks/${sid}/cells/${cell.body.cellId}/complete`, {
+      source: "[6, 7].",
+      offset: 7,
+    });
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    assert.ok(
+      done.body.items.some((i: { label: string }) => i.label === "map"),
+      "bundle completes",
+    );
 
     child.kill("SIGTERM");
     await child.status;

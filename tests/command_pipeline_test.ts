@@ -31,6 +31,13 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
   "cell.delete": (x) => ["DELETE", `/v1/notebooks/${x.sid}/cells/${x.cell}`],
   "cell.reorder": (x) => ["PUT", `/v1/notebooks/${x.sid}/cells/reorder`, { order: [x.cell] }],
   "cell.execute": (x) => ["POST", `/v1/notebooks/${x.sid}/cells/${x.cell}/execute`],
+  "cell.complete": (
+    x,
+  ) => ["POST", `/v1/notebooks/${x.sid}/cells/${x.cell}/complete`, { offset: 0 }],
+  "cell.hover": (x) => ["POST", `/v1/notebooks/${x.sid}/cells/${x.cell}/hover`, { offset: 0 }],
+  "cell.definition": (
+    x,
+  ) => ["POST", `/v1/notebooks/${x.sid}/cells/${x.cell}/definition`, { offset: 0 }],
   "notebook.run_all": (x) => ["POST", `/v1/notebooks/${x.sid}/run-all`],
   "notebook.cancel": (x) => ["POST", `/v1/notebooks/${x.sid}/cancel`],
   "env.update": (x) => ["PUT", `/v1/notebooks/${x.sid}/env`, { values: { A: "1" } }],

@@ -21,6 +21,7 @@ import { classHighlighter } from "@lezer/highlight";
 import { javascript } from "@codemirror/lang-javascript";
 import { markdown } from "@codemirror/lang-markdown";
 import type { CellEditor, EditorOptions } from "../notebook/editor_host.ts";
+import { revealLine, showTypeWarnings, typeAssist } from "./type_assist.ts";
 
 const setErrorLine = StateEffect.define<number | null>();
 
@@ -71,6 +72,8 @@ export function createEditor(options: EditorOptions): CellEditor {
         syntaxHighlighting(classHighlighter),
         options.language === "markdown" ? markdown() : javascript({ typescript: true }),
         errorLineField,
+        // Issue 15: completions, hovers, type squiggles, go-to-definition (type_assist.ts).
+        options.types && options.language === "typescript" ? typeAssist(options.types) : [],
         keymap.of([
           { key: "Shift-Enter", run: runNext },
           { key: "Mod-Enter", run },
@@ -115,6 +118,8 @@ export function createEditor(options: EditorOptions): CellEditor {
     setErrorLine(line) {
       view.dispatch({ effects: setErrorLine.of(line) });
     },
+    setTypeWarnings: (source, warnings) => showTypeWarnings(view, source, warnings),
+    revealLine: (line, column) => revealLine(view, line, column),
     destroy: () => view.destroy(),
   };
 }

@@ -28,6 +28,7 @@ import {
 } from "./socket.ts";
 import { type LastRun, TimingsDrawer } from "./timings_drawer.tsx";
 import { type Mode, type Panel, Toolbar } from "./toolbar.tsx";
+import { typeAssistFor } from "./type_assist_api.ts";
 
 /** Props of NotebookApp (serialized into the page). */
 export interface NotebookAppProps {
@@ -367,6 +368,11 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
       setMdEditing((m) => (m[id] ? { ...m, [id]: false } : m));
       focusCell(id, "box");
     },
+    typeAssist: (id) =>
+      typeAssistFor(id, call, (target) => {
+        showCell(target.cellId);
+        editors.current.get(target.cellId)?.revealLine?.(target.line, target.column);
+      }),
     select: setSelected,
     editor(id, ed) {
       if (ed) editors.current.set(id, ed);

@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { renderMarkdown } from "../../lib/ui/markdown.ts";
 import type { CellView as Cell } from "../../lib/protocol/notebook_state.ts";
 import { cellLabel, formatDuration } from "../../lib/ui/notebook_types.ts";
-import type { CellEditor, CreateEditor } from "./editor_host.ts";
+import type { CellEditor, CreateEditor, TypeAssist } from "./editor_host.ts";
 import { Outputs } from "./outputs.tsx";
 import { StatusPill } from "./status_pill.tsx";
 
@@ -26,6 +26,8 @@ export interface CellActions {
   select(id: string): void;
   /** Registers the mounted editor (for focusing from the DAG); null on unmount. */
   editor(id: string, editor: CellEditor | null): void;
+  /** The language service for a cell's editor (issue 15). */
+  typeAssist?(id: string): TypeAssist;
 }
 
 /** Props of CellView. */
@@ -75,6 +77,7 @@ export function CellView(props: CellViewProps) {
       onSave: () => latest.current.actions.save(latest.current.id),
       onBlur: () => latest.current.actions.save(latest.current.id),
       onEscape: () => latest.current.actions.leave(latest.current.id),
+      types: cell.language === "typescript" ? actions.typeAssist?.(cell.id) : undefined,
     });
     if (staticPre.current) staticPre.current.hidden = true;
     editorRef.current = ed;
@@ -96,6 +99,22 @@ export function CellView(props: CellViewProps) {
   useEffect(() => {
     editorRef.current?.setErrorLine(errorLine);
   }, [errorLine, mounted]);
+
+  useEffect(() => {
+    // Issue 15: type warnings as squiggles, when the editor still shows the checked source.
+    const warnings = cell.diagnostics.flatMap((d) =>
+      d.source === "types" && d.line !== undefined && d.column !== undefined
+        ? [{
+          line: d.line,
+          column: d.column,
+          endLine: d.endLine,
+          endColumn: d.endColumn,
+          message: d.message,
+        }]
+        : []
+    );
+    editorRef.current?.setTypeWarnings?.(cell.source, warnings);
+  }, [cell.diagnostics, cell.source, mounted]);
 
   const out = cell.outputs;
   const label = cellLabel(cell, index);

@@ -1,6 +1,7 @@
 /** Folder BlobStore: one file per key, written atomically (temp file, fsync, rename). */
 import { assertBlobKey, type BlobInfo } from "./blob_store.ts";
 import type { StreamingBlobStore } from "./streaming_blob_store.ts";
+import { readFileChunked, writeAllChunked } from "../chunked_io.ts";
 import { assertBlobPrefix, splitPrefix } from "./_keys.ts";
 
 /** Options for fsBlobStore. */
@@ -70,7 +71,7 @@ export function fsBlobStore(dir: string, options: FsBlobStoreOptions = {}): Stre
 
   async function get(key: string): Promise<Uint8Array | null> {
     try {
-      return await Deno.readFile(pathOf(key));
+      return await readFileChunked(pathOf(key));
     } catch (err) {
       if (isAbsent(err)) return null;
       throw err;
@@ -145,8 +146,7 @@ async function* walk(folder: string, keyPrefix: string): AsyncGenerator<BlobInfo
 }
 
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let at = 0;
-  while (at < bytes.length) at += await file.write(bytes.subarray(at));
+  await writeAllChunked(file, bytes); // slices: a 200 MB blob does not stall the event loop
 }
 
 /** fsync a folder so a rename into it is durable; not all platforms allow opening folders. */

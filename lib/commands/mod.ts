@@ -28,6 +28,7 @@ import {
   notebookWatch,
 } from "./notebook_commands.ts";
 import { streamRead, transformMaterialize } from "./transform_commands.ts";
+import { cellComplete, cellDefinition, cellHover } from "./type_commands.ts";
 import { notebookExport } from "./export_commands.ts"; // export helper
 import { widgetSet } from "./widget_commands.ts"; // widgets (issue 16)
 import { appOpen, appRun, appSetWidget } from "./app_commands.ts"; // app mode (issue 17)
@@ -55,6 +56,9 @@ export const COMMANDS = {
   "cell.delete": cellDelete,
   "cell.reorder": cellReorder,
   "cell.execute": cellExecute,
+  "cell.complete": cellComplete, // issue 15
+  "cell.hover": cellHover,
+  "cell.definition": cellDefinition,
   "notebook.run_all": notebookRunAll,
   "notebook.cancel": notebookCancel,
   "env.update": envUpdate,

@@ -77,7 +77,7 @@ export interface Config {
   secretManagerPolicy?: SecretManagerPolicy;
   maxBodyBytes: number;
   outboundHosts: readonly string[];
-  executor: { poolSize: number; memoryMb: number; timeoutSeconds: number };
+  executor: { poolSize: number; memoryMb: number; timeoutSeconds: number; cellUser?: string };
   retentionDays: number;
   /** Where each explicitly-set key came from ("strata.toml", "env STRATA_PORT"). */
   sources: Readonly<Partial<Record<ConfigKey, string>>>;
@@ -177,6 +177,7 @@ export function resolveConfig(
       poolSize: get("executor_pool_size", 2),
       memoryMb: get("cell_memory_mb", 512),
       timeoutSeconds: get("cell_timeout_seconds", 300),
+      cellUser: v.cell_user as string | undefined,
     },
     retentionDays: get("retention_days", 30),
     sources,

@@ -250,6 +250,11 @@ export const FIELDS = {
     schema: positiveInt,
     doc: "Heap cap per cell process. @default 512",
   },
+  cell_user: {
+    kind: "string",
+    schema: z.string().regex(/^([a-z_][a-z0-9_-]{0,31}|\d+:\d+)$/, "a user name or uid:gid"),
+    doc: "OS user cells run as when the server is root (name or uid:gid). @default unset",
+  },
   cell_timeout_seconds: {
     kind: "int",
     schema: positiveInt,

@@ -1,7 +1,8 @@
 /** Prepares a segment of jobs for one child: resolves carried names and builds the modules. */
 
 import { codeReference } from "./codecs.ts";
-import { buildCellModule, type CellModule } from "./cell_module.ts";
+import type { CellModule } from "./cell_module.ts";
+import { buildModule } from "./_module_builder.ts";
 import type { ChildJob } from "./protocol.ts";
 import type { CellError, CellJob, CodeInput, EncodedValue } from "./types.ts";
 
@@ -9,6 +10,7 @@ import type { CellError, CellJob, CodeInput, EncodedValue } from "./types.ts";
 export const DEFAULT_TIMEOUT_MS = 300_000;
 export const DEFAULT_MEMORY_MB = 1024;
 export const DEFAULT_CONSOLE_LIMIT = 1_048_576;
+export const DEFAULT_MAX_WORKERS = 4;
 
 /** An output of an earlier job in the same runBatch call, kept encoded. */
 export interface Produced {
@@ -52,11 +54,14 @@ export async function prepareJob(
   const available = [...inputs.map((v) => v.name), ...carry];
   const code: { input: CodeInput; module: CellModule }[] = [];
   for (const input of codeInputs.values()) {
-    const built = await buildCellModule(input.source, {
+    const built = await buildModule(input.source, {
       inputs: available,
       outputs: input.names,
       displayLast: false,
     });
+    if (!built.ok && "tooLarge" in built) {
+      return { ok: false, error: { kind: "exception", message: built.tooLarge } };
+    }
     if (!built.ok) {
       const message = `Syntax error in cell '${input.cellId}' (needed for ${
         input.names.join(", ")
@@ -66,7 +71,10 @@ export async function prepareJob(
     code.push({ input, module: built.module });
     available.push(...input.names);
   }
-  const main = await buildCellModule(job.source, { inputs: available, outputs: job.outputs });
+  const main = await buildModule(job.source, { inputs: available, outputs: job.outputs });
+  if (!main.ok && "tooLarge" in main) {
+    return { ok: false, error: { kind: "exception", message: main.tooLarge } };
+  }
   if (!main.ok) return { ok: false, error: { kind: "syntax", ...main.error } };
   const child: ChildJob = {
     cellId: job.cellId,
@@ -81,6 +89,8 @@ export async function prepareJob(
     outputs: job.outputs,
     env: job.env ?? {},
     consoleLimit: job.consoleLimit ?? DEFAULT_CONSOLE_LIMIT,
+    timeoutMs: job.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxWorkers: job.maxWorkers ?? DEFAULT_MAX_WORKERS,
   };
   return { ok: true, child, main: main.module, code };
 }

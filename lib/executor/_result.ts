@@ -1,9 +1,10 @@
 /** Turns what a child reported (or how it died) into a CellResult with cell-relative positions. */
 
 import { mapPosition } from "./cell_module.ts";
-import type { ChildError, ChildResult } from "./protocol.ts";
+import { CHILD_EXIT, type ChildError, type ChildResult } from "./protocol.ts";
+import { cleanStack, cleanText, type PathContext, permissionHint, plainText } from "./_messages.ts";
 import type { Prepared } from "./_prepare.ts";
-import type { CellError, CellErrorKind, CellResult, ConsoleEntry } from "./types.ts";
+import type { CellError, CellResult, ConsoleEntry, EncodedValue } from "./types.ts";
 
 /**
  * One job's console in arrival order: lines the harness captured (already capped there) and
@@ -63,28 +64,44 @@ export function deathError(
   reason: "timeout" | "cancelled" | undefined,
   context: { timeoutMs: number; memoryMb: number; stderrTail: string; code: number | null },
 ): CellError {
-  const kind: CellErrorKind = reason ??
-    (/out of memory|heap limit|allocation failed/i.test(context.stderrTail) ? "memory" : "crash");
-  const messages: Record<string, string> = {
-    timeout: `Cell timed out after ${context.timeoutMs / 1000} s`,
-    cancelled: "Cell run cancelled",
-    memory: `Cell exceeded its memory limit (${context.memoryMb} MB)`,
-    crash: `Cell process ended without a result (exit code ${context.code}): ${
-      context.stderrTail.trim().split("\n").slice(-3).join(" | ")
+  if (reason === "timeout") {
+    return { kind: "timeout", message: `Cell timed out after ${context.timeoutMs / 1000} s` };
+  }
+  if (reason === "cancelled") return { kind: "cancelled", message: "Cell run cancelled" };
+  if (context.code === CHILD_EXIT.memory) {
+    const reached = /reached (\d+) MB/.exec(context.stderrTail)?.[1];
+    return {
+      kind: "memory",
+      message: `Cell exceeded its memory limit (${context.memoryMb} MB)` +
+        (reached ? `: its process reached ${reached} MB` : "") +
+        " (typed arrays, buffers and Workers count too)",
+    };
+  }
+  if (/out of memory|heap limit|allocation failed/i.test(context.stderrTail)) {
+    return { kind: "memory", message: `Cell exceeded its memory limit (${context.memoryMb} MB)` };
+  }
+  if (context.code === CHILD_EXIT.timeout) {
+    return { kind: "timeout", message: `Cell timed out after ${context.timeoutMs / 1000} s` };
+  }
+  const tail = plainText(context.stderrTail).trim().split("\n").slice(-3).join(" | ");
+  return {
+    kind: "crash",
+    message: `Cell process ended without a result (exit code ${context.code})${
+      tail ? `: ${tail}` : ""
     }`,
   };
-  return { kind, message: messages[kind] };
 }
 
 /** Merges a child's report with server-side raw output and maps positions to the cell. */
 export function mapResult(
   cellId: string,
   prepared: Extract<Prepared, { ok: true }>,
-  child: ChildResult,
+  child: Omit<ChildResult, "outputs"> & { outputs: EncodedValue[] },
   out: JobConsole,
   durationMs: number,
+  paths: { scratchDir: string; notebookDir: string },
 ): CellResult {
-  const error = child.error ? mapError(prepared, child.error) : undefined;
+  const error = child.error ? mapError(prepared, child.error, paths) : undefined;
   return {
     cellId,
     status: error ? "error" : "ok",
@@ -97,31 +114,32 @@ export function mapResult(
   };
 }
 
-function mapError(prepared: Extract<Prepared, { ok: true }>, e: ChildError): CellError {
+function mapError(
+  prepared: Extract<Prepared, { ok: true }>,
+  e: ChildError,
+  paths: { scratchDir: string; notebookDir: string },
+): CellError {
   const inCode = e.moduleIndex >= 0 ? prepared.code[e.moduleIndex] : undefined;
   const module = inCode ? inCode.module : prepared.main;
   const cellId = inCode ? inCode.input.cellId : prepared.child.cellId;
   const pos = e.line !== undefined && e.column !== undefined
     ? mapPosition(module, e.line, e.column)
     : undefined;
-  let stack = e.stack;
-  if (stack && e.moduleUrl) {
-    const url = e.moduleUrl;
-    stack = stack.split("\n").filter((l) => !/harness\.ts:\d+/.test(l)).map((l) =>
-      l.split(url).map((part, i) => {
-        if (i === 0) return part;
-        const m = /^:(\d+):(\d+)/.exec(part);
-        if (!m) return `cell ${cellId}` + part;
-        const p = mapPosition(module, Number(m[1]), Number(m[2]));
-        return `cell ${cellId}:${p.line}:${p.column}` + part.slice(m[0].length);
-      }).join("")
-    ).join("\n");
-  }
+  const ctx: PathContext = {
+    ...paths,
+    position: (url, line, column) => {
+      if (url !== e.moduleUrl) return undefined;
+      const p = mapPosition(module, line, column);
+      return `cell ${cellId}:${p.line}:${p.column}`;
+    },
+  };
+  const stack = e.stack ? permissionHint(cleanStack(e.stack, ctx), paths.notebookDir) : undefined;
+  const text = permissionHint(cleanText(String(e.message), ctx), paths.notebookDir);
   if (inCode) {
     const at = pos ? ` (its line ${pos.line}, column ${pos.column})` : "";
     const names = inCode.input.names.join(", ");
-    const message = `In cell '${cellId}', re-evaluated for ${names}${at}: ${e.message}`;
+    const message = `In cell '${cellId}', re-evaluated for ${names}${at}: ${text}`;
     return { kind: e.kind, message, stack };
   }
-  return { kind: e.kind, message: e.message, line: pos?.line, column: pos?.column, stack };
+  return { kind: e.kind, message: text, line: pos?.line, column: pos?.column, stack };
 }

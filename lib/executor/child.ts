@@ -4,7 +4,18 @@
  */
 
 import { serialize } from "node:v8";
-import { type ChildMessage, FrameReader } from "./protocol.ts";
+import { basename, dirname, join } from "node:path";
+import {
+  type ChildMessage,
+  encodeMessage,
+  type FileValue,
+  FrameReader,
+  isFileValue,
+  LARGE_VALUE_BYTES,
+  type WireValue,
+} from "./protocol.ts";
+import type { EncodedValue } from "./types.ts";
+import { readFileChunked, writeFileChunked } from "../chunked_io.ts";
 
 /** How to start a child. */
 export interface ChildSpawnOptions {
@@ -17,6 +28,8 @@ export interface ChildSpawnOptions {
   cwd: string;
   /** The child's whole environment (the server's is not inherited). */
   env: Record<string, string>;
+  /** Run the child as this user (the server must be root); the scratch folder is chowned to it. */
+  runAs?: { uid: number; gid: number };
 }
 
 /** Raw output of the child outside result frames. */
@@ -33,6 +46,51 @@ export const KILL_PATH = ["/usr/bin/kill", "/bin/kill"].find((p) => {
   }
 }) ?? "kill";
 
+/**
+ * The modules the harness Worker loads: the child must be able to read them (only them, not the
+ * folder). The single-file build has one harness.js.
+ */
+export function harnessFiles(harnessPath: string): string[] {
+  if (harnessPath.endsWith(".js")) return [harnessPath];
+  const dir = dirname(harnessPath);
+  const own = ["harness.ts", "_runner.ts", "_supervisor.ts", "protocol.ts", "codecs.ts"];
+  return [...own, "display.ts"].map((f) => join(dir, f));
+}
+
+function withHarnessRead(flags: string[], harnessPath: string): string[] {
+  const files = harnessFiles(harnessPath).join(",");
+  let found = false;
+  const out = flags.map((f) => {
+    if (f === "--allow-read") return (found = true, f);
+    if (!f.startsWith("--allow-read=")) return f;
+    found = true;
+    return `${f},${files}`;
+  });
+  return found ? out : [...out, `--allow-read=${files}`];
+}
+
+/**
+ * Reads a value file a child announced. The file is first moved out of the child's reach (a
+ * rename moves a symlink itself, never its target), then must be a plain, singly linked file of
+ * the announced size: a symlink or hard link planted by the cell is refused, never followed.
+ */
+export async function takeValueFile(scratchDir: string, v: FileValue): Promise<EncodedValue> {
+  if (!/^value-[0-9a-f-]+\.bin$/.test(v.file)) {
+    throw new Error(`the child named an invalid value file '${v.file}'`);
+  }
+  const taken = join(dirname(scratchDir), `taken-${basename(scratchDir)}-${v.file}`);
+  await Deno.rename(join(scratchDir, v.file), taken);
+  try {
+    const st = await Deno.lstat(taken);
+    if (!st.isFile || st.nlink !== 1 || st.size !== v.size) {
+      throw new Error(`the value file for '${v.name}' is not the plain file the child announced`);
+    }
+    return { name: v.name, codec: v.codec, bytes: await readFileChunked(taken) };
+  } finally {
+    await Deno.remove(taken).catch(() => {});
+  }
+}
+
 /** A started child waiting for its one message. */
 export class CellChild {
   readonly pid: number;
@@ -48,6 +106,8 @@ export class CellChild {
   #onRaw: RawOutputHandler | undefined;
   #stderrTail = "";
   #disposed: Promise<Deno.CommandStatus> | undefined;
+  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #runAs: { uid: number; gid: number } | undefined;
 
   constructor(options: ChildSpawnOptions) {
     const args = [
@@ -55,7 +115,7 @@ export class CellChild {
       "--no-config",
       "--no-prompt",
       `--v8-flags=--max-old-space-size=${options.memoryMb}`,
-      ...options.flags,
+      ...withHarnessRead(options.flags, options.harnessPath),
       options.harnessPath,
       options.scratchDir,
     ];
@@ -68,9 +128,11 @@ export class CellChild {
       stdout: "piped",
       stderr: "piped",
       detached: true,
+      ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
     }).spawn();
     this.pid = this.#proc.pid;
     this.scratchDir = options.scratchDir;
+    this.#runAs = options.runAs;
     this.status = this.#proc.status.then((s) => {
       this.#exited = true;
       return s;
@@ -93,16 +155,47 @@ export class CellChild {
     this.#onRaw = handler;
   }
 
-  /** Sends the child its one message and closes its stdin. */
+  /**
+   * Sends the child its one message. Large inputs go as files in its scratch folder. Stdin stays
+   * open: the child ends itself when it closes (the server went away).
+   */
   async send(message: ChildMessage): Promise<void> {
     this.#reader.expect(message.nonce);
-    const writer = this.#proc.stdin.getWriter();
+    const jobs = [];
+    for (const job of message.jobs) {
+      const inputs: WireValue[] = [];
+      for (const v of job.inputs) inputs.push(await this.#spillInput(v));
+      jobs.push({ ...job, inputs });
+    }
+    this.#writer = this.#proc.stdin.getWriter();
     try {
-      await writer.write(new Uint8Array(serialize(message)));
-      await writer.close();
+      await this.#writer.write(encodeMessage(new Uint8Array(serialize({ ...message, jobs }))));
     } catch {
       // The child died before reading; the caller sees the end of its frames and its status.
     }
+  }
+
+  /**
+   * Turns a result's outputs into values with bytes, reading large ones from the file the child
+   * named. The file is first moved out of the child's reach, then must be a plain file of the
+   * announced size: a symlink or hard link planted by the cell is refused, never followed.
+   */
+  async loadOutputs(outputs: WireValue[]): Promise<EncodedValue[]> {
+    const loaded: EncodedValue[] = [];
+    for (const v of outputs) {
+      loaded.push(isFileValue(v) ? await takeValueFile(this.scratchDir, v) : v);
+    }
+    return loaded;
+  }
+
+  async #spillInput(v: WireValue): Promise<WireValue> {
+    if (isFileValue(v) || v.bytes.length <= LARGE_VALUE_BYTES) return v;
+    const file = `input-${crypto.randomUUID()}.bin`;
+    const path = join(this.scratchDir, file);
+    await writeFileChunked(path, v.bytes, { mode: 0o600 });
+    // The child may run as another user (and the server under umask 027): hand the file over.
+    if (this.#runAs) await Deno.chown(path, this.#runAs.uid, this.#runAs.gid);
+    return { name: v.name, codec: v.codec, file, size: v.bytes.length };
   }
 
   /** The next result frame, or undefined once the child's stdout ended. */
@@ -142,6 +235,8 @@ export class CellChild {
     this.#disposed ??= (async () => {
       this.kill();
       const status = await this.status;
+      await this.#writer?.close().catch(() => {});
+      if (!this.#writer) await this.#proc.stdin.close().catch(() => {});
       await this.#streamsDone;
       await Deno.remove(this.scratchDir, { recursive: true }).catch(() => {});
       return status;

@@ -20,6 +20,7 @@ import {
   type Produced,
 } from "./_prepare.ts";
 import { deathError, failedResult, JobConsole, mapResult } from "./_result.ts";
+import { cleanText } from "./_messages.ts";
 import type { CellJob, CellResult, ConsoleEntry } from "./types.ts";
 
 /** Options for createExecutor. */
@@ -40,6 +41,11 @@ export interface ExecutorOptions {
   childEnv?: Record<string, string>;
   /** @default the harness.ts beside this file */
   harnessPath?: string;
+  /**
+   * Run children as this user and group (the server must be root). The scratch folders are
+   * given to it; it needs read access to the deno binary, DENO_DIR and the notebook folders.
+   */
+  runAs?: { uid: number; gid: number };
   log?: Logger;
 }
 
@@ -70,6 +76,9 @@ export interface Executor {
   close(): Promise<void>;
 }
 
+/** Resident memory of an idle child (Deno, the supervisor and the runner Worker), allowed on top. */
+const RUNTIME_RSS_MB = 128;
+
 /** Creates an executor with its own warm pool. */
 export function createExecutor(options: ExecutorOptions): Executor {
   const log = options.log ?? nullLogger();
@@ -80,6 +89,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     size: options.poolSize,
     idleMs: options.idleMs,
     env: options.childEnv,
+    runAs: options.runAs,
     log,
   });
 
@@ -103,8 +113,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         continue;
       }
       const start = results.length;
-      let end = start + 1;
-      while (end < jobs.length && segmentKey(jobs[end]) === segmentKey(jobs[start])) end++;
+      const end = segmentEnd(jobs, start);
       await runSegment(jobs.slice(start, end), produced, emit, {
         ...opts,
         onConsole: opts.onConsole && ((e, i) => opts.onConsole!(e, start + i)),
@@ -140,6 +149,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       killedFor = "cancelled";
       child.kill();
     };
+
     signal?.addEventListener("abort", onAbort);
     let out = new JobConsole(jobs[0].consoleLimit ?? DEFAULT_CONSOLE_LIMIT);
     let current = 0;
@@ -151,6 +161,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       const nonce = newNonce();
       await child.send({
         nonce,
+        // The cap is for what the cell allocates; the runtime itself (two isolates) comes on top.
+        memoryCapMb: memoryMb + RUNTIME_RSS_MB,
         jobs: runnable.map((i) => (prepared[i] as Extract<Prepared, { ok: true }>).child),
       });
       let next = 0;
@@ -181,14 +193,26 @@ export function createExecutor(options: ExecutorOptions): Executor {
         const durationMs = performance.now() - started;
         if (frame?.t === "result") {
           if (frame.index !== next++) throw new Error("Cell child answered out of order");
-          emit(mapResult(job.cellId, p, frame, out, durationMs));
+          let outputs;
+          try {
+            outputs = await child.loadOutputs(frame.outputs);
+          } catch (e) {
+            const message = `Cannot read the cell's outputs: ${(e as Error).message}`;
+            emit(failedResult(job.cellId, { kind: "encode", message }, durationMs, out));
+            return;
+          }
+          const paths = { scratchDir: child.scratchDir, notebookDir: job.permissions.notebookDir };
+          emit(mapResult(job.cellId, p, { ...frame, outputs }, out, durationMs, paths));
           continue;
         }
         const status = await child.status;
         const error = deathError(killedFor, {
           timeoutMs,
           memoryMb: job.memoryMb ?? DEFAULT_MEMORY_MB,
-          stderrTail: child.stderrTail,
+          stderrTail: cleanText(child.stderrTail, {
+            scratchDir: child.scratchDir,
+            notebookDir: job.permissions.notebookDir,
+          }),
           code: status.code,
         });
         log.debug("cell child ended without a result", { cell: job.cellId, kind: error.kind });
@@ -218,6 +242,41 @@ export function createExecutor(options: ExecutorOptions): Executor {
 function defaultHarnessPath(): string {
   const bundled = import.meta.url.endsWith(".js");
   return fileURLToPath(new URL(bundled ? "./harness.js" : "./harness.ts", import.meta.url));
+}
+
+/**
+ * Where the child that starts at `start` stops. Jobs that share a child share a JavaScript realm
+ * (values flow in memory), so a cell can change what later cells of its child compute. A job
+ * therefore joins only if it has equal permissions and depends, directly or through the others,
+ * on every job already in the child: whatever an earlier cell does to it is then part of its
+ * provenance, and no cell can poison the cached result of a cell that does not depend on it.
+ */
+export function segmentEnd(jobs: readonly CellJob[], start: number): number {
+  const producer = new Map<string, number>();
+  const closures: Set<number>[] = [];
+  const closureOf = (i: number) => {
+    const c = new Set<number>();
+    for (const name of jobs[i].carry ?? []) {
+      const p = producer.get(name);
+      if (p === undefined) continue;
+      c.add(p);
+      for (const q of closures[p - start]) c.add(q);
+    }
+    return c;
+  };
+  const admit = (i: number, closure: Set<number>) => {
+    closures.push(closure);
+    for (const name of jobs[i].outputs) producer.set(name, i);
+  };
+  admit(start, new Set());
+  let end = start + 1;
+  while (end < jobs.length && segmentKey(jobs[end]) === segmentKey(jobs[start])) {
+    const closure = closureOf(end);
+    if (closure.size !== end - start) break;
+    admit(end, closure);
+    end++;
+  }
+  return end;
 }
 
 function segmentKey(job: CellJob): string {

@@ -248,7 +248,7 @@ Deno.test("executor - values a clone would break travel as code and keep their b
   });
 });
 
-Deno.test("executor - a batch shares one child and passes values in memory", async () => {
+Deno.test("executor - a batch shares one child along a dependency chain and passes values in memory", async () => {
   await withExecutor(async ({ ex, job }) => {
     const seen: number[] = [];
     const results = await ex.runBatch([
@@ -256,12 +256,32 @@ Deno.test("executor - a batch shares one child and passes values in memory", asy
         cellId: "a",
         outputs: ["obj"],
       }),
-      job("throw new Error('independent failure')", { cellId: "b" }),
-      job("`${obj === (globalThis as any).same} ${obj.n}`", { cellId: "c", carry: ["obj"] }),
+      job("const k = obj.n + 1;\n`${obj === (globalThis as any).same} ${k}`", {
+        cellId: "c",
+        carry: ["obj"],
+        outputs: ["k"],
+      }),
+      job("throw new Error('downstream failure ' + k)", { cellId: "d", carry: ["k"] }),
     ], { onResult: (_r, i) => seen.push(i) });
     assert.deepEqual(seen, [0, 1, 2]);
-    assert.deepEqual(results.map((r) => r.status), ["ok", "error", "ok"]);
-    assert.deepEqual(results[2].displays, [{ type: "text", data: "true 1" }]);
+    assert.deepEqual(results.map((r) => r.status), ["ok", "ok", "error"]);
+    assert.deepEqual(results[1].displays, [{ type: "text", data: "true 2" }]);
+    assert.match(results[2].error!.message, /downstream failure 2/);
+  });
+});
+
+Deno.test("executor - a cell that does not depend on the cells before it gets its own child", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const results = await ex.runBatch([
+      job("const a = 1; (globalThis as any).planted = 'poison';", { cellId: "a", outputs: ["a"] }),
+      // Independent of `a`: whatever `a` left in its realm must not reach it.
+      job("`${typeof (globalThis as any).planted}`", { cellId: "b" }),
+      // Depends on `a` only, not on `b`: also its own child, with `a` passed encoded.
+      job("`${a} ${typeof (globalThis as any).planted}`", { cellId: "c", carry: ["a"] }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ["ok", "ok", "ok"]);
+    assert.deepEqual(results[1].displays, [{ type: "text", data: "undefined" }]);
+    assert.deepEqual(results[2].displays, [{ type: "text", data: "1 undefined" }]);
   });
 });
 
@@ -311,5 +331,52 @@ display("<b>x</b>", { type: "html" });
       { type: "html", data: "<b>x</b>" },
       { type: "table", data: { columns: ["a"], rows: [[1], [2]], totalRows: 2 } },
     ]);
+  });
+});
+
+Deno.test("executor - segments follow dependency chains with equal permissions", async () => {
+  const { segmentEnd } = await import("./executor.ts");
+  const p = { notebookDir: "/nb" };
+  const j = (outputs: string[], carry: string[] = [], perms = p): CellJob => ({
+    cellId: outputs.join() || "x",
+    source: "",
+    inputs: [],
+    outputs,
+    carry,
+    permissions: perms,
+  });
+  // a → b → c: one child.
+  assert.equal(segmentEnd([j(["a"]), j(["b"], ["a"]), j(["c"], ["b"])], 0), 3);
+  // c reads a but not b: b's realm must not reach c.
+  assert.equal(segmentEnd([j(["a"]), j(["b"], ["a"]), j(["c"], ["a"])], 0), 2);
+  // independent cells: one child each.
+  assert.equal(segmentEnd([j(["a"]), j(["b"])], 0), 1);
+  // a diamond: d reads b and c, which both read a.
+  const diamond = [j(["a"]), j(["b"], ["a"]), j(["c"], ["a"]), j(["d"], ["b", "c"])];
+  assert.equal(segmentEnd(diamond, 0), 2, "c does not depend on b");
+  assert.equal(segmentEnd(diamond, 2), 4, "d depends on c, the only cell already in the child");
+  // different permissions always split.
+  assert.equal(segmentEnd([j(["a"]), j(["b"], ["a"], { notebookDir: "/other" })], 0), 1);
+});
+
+Deno.test("executor - errors are plain text with cell positions, no paths, and @allow hints", async () => {
+  await withExecutor(async ({ ex, dir, job }) => {
+    const thrown = await ex.run(job("const a = 1;\nthrow new Error('bad ' + a)"));
+    const missing = await ex.run(job('import { f } from "./nope.ts";\nf()'));
+    const denied = await ex.run(job('Deno.readTextFileSync("/etc/hostname")'));
+    const all = [thrown, missing, denied];
+    assert.equal(all.length, 3);
+    for (const r of all) {
+      const text = `${r.error?.message}\n${r.error?.stack ?? ""}`;
+      assert.equal(r.status, "error");
+      assert.ok(!text.includes("\u001b["), "no colour codes");
+      assert.ok(!text.includes(dir), `no scratch or server path in: ${text}`);
+      assert.doesNotMatch(text, /child-|cell_\d+\.ts|_runner|harness/);
+    }
+    assert.equal(thrown.error?.line, 2);
+    assert.match(thrown.error!.stack!, /cell c1:2:\d+/);
+    assert.equal(denied.error?.kind, "permission");
+    assert.match(denied.error!.message, /\/\/ @allow read=\/etc\/hostname/);
+    assert.doesNotMatch(`${denied.error!.message}\n${denied.error!.stack}`, /--allow-read/);
   });
 });

@@ -22,10 +22,15 @@ export interface WarmPoolOptions {
   idleMs?: number;
   /** Environment of every child (nothing of the server's is inherited). @default {} */
   env?: Record<string, string>;
+  /** Run children as this user (the server must be root); scratch folders are chowned to it. */
+  runAs?: { uid: number; gid: number };
   log?: Logger;
 }
 
-type ResolvedOptions = Required<Omit<WarmPoolOptions, "log">> & { log: Logger };
+type ResolvedOptions = Required<Omit<WarmPoolOptions, "log" | "runAs">> & {
+  log: Logger;
+  runAs?: { uid: number; gid: number };
+};
 
 interface Entry {
   spec: PermissionSpec;
@@ -112,6 +117,8 @@ export class WarmPool {
 
   #spawn(entry: Entry): CellChild {
     const scratchDir = Deno.makeTempDirSync({ dir: this.#opts.scratchRoot, prefix: "child-" });
+    const runAs = this.#opts.runAs;
+    if (runAs) Deno.chownSync(scratchDir, runAs.uid, runAs.gid);
     const child = new CellChild({
       denoPath: this.#opts.denoPath,
       harnessPath: this.#opts.harnessPath,
@@ -120,6 +127,7 @@ export class WarmPool {
       memoryMb: entry.memoryMb,
       cwd: entry.spec.notebookDir,
       env: this.#opts.env,
+      runAs,
     });
     this.#live.add(child);
     this.#opts.log.debug("cell child started", { pid: child.pid });

@@ -47,6 +47,8 @@ export interface CellJob {
   timeoutMs?: number;
   /** V8 old-space cap of the child. @default 1024 */
   memoryMb?: number;
+  /** Workers the cell may start (each is a thread and a heap in its process). @default 4 */
+  maxWorkers?: number;
   /** Console capture cap in UTF-16 code units. @default 1_048_576 */
   consoleLimit?: number;
 }

@@ -96,7 +96,13 @@ function scopedFlags(
     config.artifactDir,
     ...scope.dirs,
   ]);
-  const readable = unique([ctx.codeRoot, ...writable, config.configFile]);
+  const readable = unique([
+    ctx.codeRoot,
+    ...writable,
+    config.configFile,
+    // cell_user by name is resolved through /etc/passwd (exec helper, issue 13 item 2).
+    ...(config.executor.cellUser ? ["/etc/passwd"] : []),
+  ]);
   const flags = [
     // Without any host, no --allow-net at all: `--no-prompt` then denies every connection.
     ...(net.size > 0 ? [`--allow-net=${[...net].join(",")}`] : []),
@@ -107,7 +113,12 @@ function scopedFlags(
     // need unrestricted --allow-run).
     `--allow-run=${[ctx.denoPath, ...(ctx.killPath ? [ctx.killPath] : [])].join(",")}`,
   ];
-  if (config.artifactBlobBackend === "s3") flags.push("--allow-sys=osRelease");
+  // uid: cell_user is refused unless the server is root (exec helper, issue 13 item 2).
+  const sys = [
+    ...(config.artifactBlobBackend === "s3" ? ["osRelease"] : []),
+    ...(config.executor.cellUser ? ["uid"] : []),
+  ];
+  if (sys.length > 0) flags.push(`--allow-sys=${sys.join(",")}`);
   return flags;
 }
 

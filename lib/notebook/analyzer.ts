@@ -21,6 +21,11 @@ export interface CellDiagnostic {
   message: string;
   line?: number;
   column?: number;
+  /** Who found it: absent for analysis and the DAG; "types" for a type warning (issue 15). */
+  source?: "types";
+  /** End of the flagged span, when known (1-based; the column is exclusive). */
+  endLine?: number;
+  endColumn?: number;
 }
 
 /** Everything the DAG, provenance and display need to know about one TypeScript cell. */

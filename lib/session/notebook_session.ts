@@ -42,12 +42,16 @@ import type { SandboxInput } from "../sandbox/cell_grants.ts"; // sandbox (issue
 import { ceilingFor } from "../sandbox/policy.ts"; // sandbox (issue 13)
 import { applyWidgets, type WidgetValues } from "../widgets/widget_model.ts"; // widgets (issue 16)
 import { withWidgetValue } from "../widgets/widget_values.ts"; // widgets (issue 16)
+// Language service (issue 15): completions, hovers and type warnings; logic in lib/langservice/.
+import { NotebookTypes, type TypeCheckOptions } from "../langservice/notebook_types.ts";
 
 /** Services a session uses; shared by all sessions of a server. */
 export interface SessionDeps {
   /** The one run path (analyzer, executors, recording, metrics). */
   runtime: Runtime;
   now?: () => Date;
+  /** Background type checking of open notebooks (absent: types only on completion requests). */
+  typeCheck?: TypeCheckOptions; // issue 15
 }
 
 /** Per-session identity: which tenant and notebook path. */
@@ -93,6 +97,7 @@ export class NotebookSession {
   #queue: Promise<unknown> = Promise.resolve();
   #abort?: AbortController;
   #busy = false;
+  #types: NotebookTypes; // issue 15
   /** Tenant-wide sandbox decision inputs (the state shows them; runs recompute per principal). */
   #sandbox?: SandboxInput;
   lastUsed = Date.now();
@@ -116,6 +121,13 @@ export class NotebookSession {
     this.#runtime = runtime;
     this.#lockHash = lockHash;
     this.events = new EventHub(deps.now);
+    this.#types = new NotebookTypes({ // issue 15
+      analyzer,
+      npmCacheDir: deps.typeCheck?.npmCacheDir,
+      background: deps.typeCheck !== undefined,
+      onChange: () => this.events.emit("notebook_state", this.state()),
+      log: deps.runtime.deps.log,
+    });
   }
 
   /** Opens a notebook folder: reads it, analyzes every cell, restores cached outputs. */
@@ -503,6 +515,42 @@ export class NotebookSession {
     return await this.#enqueue(() => this.#run([...cellIds], mode, principal));
   }
 
+  // ---- language service (issue 15: lib/langservice/) -----------------------------------------
+
+  /** Completions at `offset` of a cell's source (default: the saved one; the editor sends its own). */
+  async complete(cellId: string, input: { source?: string; offset: number }) {
+    const { source, offset } = this.#typesInput(cellId, input);
+    return await this.#types.complete(cellId, source, offset);
+  }
+
+  /** The type and documentation of the name at `offset`, or `{text: null}`. */
+  async hover(cellId: string, input: { source?: string; offset: number }) {
+    const { source, offset } = this.#typesInput(cellId, input);
+    return await this.#types.hover(cellId, source, offset);
+  }
+
+  /** The cell and 1-based line/column declaring the name at `offset`, or null. */
+  async definition(cellId: string, input: { source?: string; offset: number }) {
+    const { source, offset } = this.#typesInput(cellId, input);
+    return await this.#types.definition(cellId, source, offset);
+  }
+
+  /** Frees the language service (the registry forgets this session). */
+  dispose(): void {
+    this.#types.dispose();
+  }
+
+  #typesInput(cellId: string, input: { source?: string; offset: number }) {
+    const source = input.source ?? this.#cell(cellId).cell.source;
+    if (input.source !== undefined) this.#cell(cellId); // an unknown cell is a 404 either way
+    if (!Number.isInteger(input.offset) || input.offset < 0 || input.offset > source.length) {
+      throw new ValidationError(
+        `Offset ${input.offset} is outside cell '${cellId}' (its source has ${source.length} characters)`,
+      );
+    }
+    return { source, offset: input.offset };
+  }
+
   // ---- views -------------------------------------------------------------------------------
 
   // ---- sandbox (issue 13) -------------------------------------------------------------------
@@ -563,6 +611,7 @@ export class NotebookSession {
 
   #rebuild(): void {
     this.#model = this.#buildModel(this.#sandbox);
+    this.#types.update(this.#model.cells); // issue 15
   }
 
   #buildModel(sandbox: SandboxInput | undefined): NotebookModel {
@@ -674,7 +723,7 @@ export class NotebookSession {
           defines: c.analysis?.defines ?? [],
           references: c.analysis?.references ?? [],
           upstream: [...(m.dag.upstream.get(c.cell.id) ?? [])],
-          diagnostics: c.diagnostics,
+          diagnostics: [...c.diagnostics, ...this.#types.diagnostics(c.cell.id, c.cell.source)],
           // Sandbox (issue 13): what the cell asks for and what the server decided.
           grants: {
             requested: c.grants.requested,

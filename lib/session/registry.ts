@@ -79,6 +79,7 @@ export class SessionRegistry {
   close(sessionId: string): void {
     const s = this.#byId.get(sessionId);
     s?.cancel();
+    s?.dispose(); // issue 15: frees the language service
     this.#byId.delete(sessionId);
   }
 
@@ -100,6 +101,9 @@ export class SessionRegistry {
     if (this.#byId.size <= max) return;
     const idle = [...this.#byId.values()].filter((s) => !s.busy && s.events.size === 0)
       .sort((a, b) => a.lastUsed - b.lastUsed);
-    for (const s of idle.slice(0, this.#byId.size - max)) this.#byId.delete(s.id);
+    for (const s of idle.slice(0, this.#byId.size - max)) {
+      s.dispose(); // issue 15: frees the language service
+      this.#byId.delete(s.id);
+    }
   }
 }

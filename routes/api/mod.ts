@@ -14,6 +14,7 @@ import type { TenantRegistry } from "../../lib/tenancy/registry.ts";
 import { materializeRoutes } from "./materialize.ts";
 import { notebookRoutes } from "./notebooks.ts";
 import { secretRoutes } from "./secrets.ts";
+import { langServiceRoutes } from "./langservice.ts";
 import { exportRoutes } from "./export.ts"; // export helper: move into the command table
 import { widgetRoutes } from "./widgets.ts"; // widgets (issue 16)
 import { appRoutes } from "./apps.ts"; // app mode (issue 17)
@@ -48,6 +49,7 @@ export function mountApi(app: Hono<AppEnv>, deps: ApiDeps): void {
   app.route("/v1/notebooks", notebookRoutes(deps));
   app.route("/v1/notebooks", cellRoutes(deps));
   app.route("/v1/notebooks", secretRoutes(deps));
+  app.route("/v1/notebooks", langServiceRoutes(deps)); // issue 15: complete / hover / definition
   app.route("/v1/notebooks", exportRoutes(deps)); // export helper
   app.route("/v1/notebooks", widgetRoutes(deps)); // widgets (issue 16)
   app.route("/v1/apps", appRoutes(deps)); // app mode (issue 17)

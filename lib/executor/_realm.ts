@@ -1,0 +1,23 @@
+/** Messages between a child's supervisor (main thread) and its cell runner (Worker). */
+
+import type { ChildError, ChildJob } from "./protocol.ts";
+import type { ConsoleEntry, DisplayOutput, EncodedValue } from "./types.ts";
+
+/** Supervisor → runner. `init` goes over the Worker's own channel, `job` over the port. */
+export type RunnerRequest =
+  | { t: "init"; scratchDir: string; port: MessagePort }
+  | { t: "job"; job: ChildJob };
+
+/** Runner → supervisor, over the port. The supervisor decides which job a report is for. */
+export type RunnerReport =
+  | { t: "ready"; error?: string }
+  | { t: "console"; entry: ConsoleEntry }
+  | {
+    t: "result";
+    outputs: EncodedValue[];
+    displays: DisplayOutput[];
+    consoleTruncated: boolean;
+    error?: ChildError;
+    durationMs: number;
+  }
+  | { t: "exit"; code: number };

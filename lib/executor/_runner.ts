@@ -1,0 +1,327 @@
+/**
+ * The untrusted half of a cell child: runs in a Worker, where cell code runs. It takes jobs from
+ * the supervisor (the child's main thread) over a MessagePort it received before any cell code
+ * ran, runs them in order (values of a batch flow in memory), and reports console lines and one
+ * result per job. It never sees the frame nonce and never writes frames: a cell that patches
+ * intrinsics here can only change what this realm reports for itself, and the supervisor decides
+ * which job a report belongs to.
+ */
+
+import { deserialize, serialize } from "node:v8";
+import { formatWithOptions } from "node:util";
+import { pathToFileURL } from "node:url";
+import { decodeValue, encodeValue } from "./codecs.ts";
+import { type DisplayOptions, html, md, svg, toDisplay } from "./display.ts";
+import {
+  type ChildError,
+  type ChildJob,
+  type ChildModule,
+  isFileValue,
+  RUNTIME_KEY,
+  type WireValue,
+} from "./protocol.ts";
+import type { RunnerReport, RunnerRequest } from "./_realm.ts";
+import type { ConsoleEntry, DisplayOutput, EncodedValue } from "./types.ts";
+import { createUi } from "../widgets/ui_child.ts"; // widgets (issue 16)
+
+type Thunks = Record<string, () => unknown>;
+
+interface JobState {
+  size: number;
+  limit: number;
+  truncated: boolean;
+  displays: DisplayOutput[];
+  muted: boolean;
+  scope: Record<string, unknown>;
+  thunks?: Thunks;
+  asyncError?: unknown;
+}
+
+type Post = (report: RunnerReport, transfer?: Transferable[]) => void;
+
+let scratchDir = "";
+let current: JobState | undefined;
+let moduleCounter = 0;
+let workersStarted = 0;
+let maxWorkers = 0;
+let send: Post = () => {};
+
+/**
+ * Worker entry: waits for the supervisor's port, warms up, then runs each job it is sent.
+ * Everything it keeps (the bound `post`) is captured before any cell code runs.
+ */
+export function startRunner(): void {
+  const scope = globalThis as unknown as {
+    onmessage: ((e: MessageEvent<RunnerRequest>) => void) | null;
+    postMessage: (message: unknown) => void;
+  };
+  scope.onmessage = (e) => {
+    const req = e.data;
+    if (req.t !== "init") return;
+    scope.onmessage = null; // later messages on the worker's own channel are ignored
+    scratchDir = req.scratchDir;
+    const port = req.port;
+    const post = port.postMessage.bind(port) as Post;
+    send = post;
+    const live = new Map<string, unknown>();
+    let installed = false;
+    port.onmessage = async (m: MessageEvent<RunnerRequest>) => {
+      const r = m.data;
+      if (r.t !== "job") return;
+      if (!installed) installGlobals(), installed = true;
+      maxWorkers = r.job.maxWorkers;
+      post(...withTransfer(await runJob(r.job, live)));
+    };
+    warmUp().then(() => post({ t: "ready" }), (err) => {
+      post({ t: "ready", error: errorMessage(err) });
+    });
+  };
+  scope.postMessage({ t: "listening" });
+}
+
+/** Large output bytes move to the supervisor without a copy. */
+function withTransfer(report: RunnerReport): [RunnerReport, Transferable[]] {
+  if (report.t !== "result") return [report, []];
+  const transfer: Transferable[] = [];
+  for (const o of report.outputs) {
+    if (!isFileValue(o) && o.bytes.byteLength >= 65_536 && o.bytes.byteOffset === 0) {
+      if (o.bytes.byteLength === o.bytes.buffer.byteLength) transfer.push(o.bytes.buffer);
+    }
+  }
+  return [report, transfer];
+}
+
+/** First-use costs (module loader, TS emit, codecs) paid while the child waits in the pool. */
+async function warmUp(): Promise<void> {
+  const path = `${scratchDir}/warm.ts`;
+  await Deno.writeTextFile(path, "const w: number = 1;\nexport default w;\n");
+  await import(pathToFileURL(path).href);
+  deserialize(serialize({ m: new Map([[1, new Uint8Array(1)]]) }));
+  formatWithOptions({ colors: false }, "%s", { a: 1 });
+  toDisplay([{ a: 1 }]);
+  encodeValue("w", { a: [1] });
+}
+
+async function runJob(job: ChildJob, live: Map<string, unknown>): Promise<RunnerReport> {
+  const started = performance.now();
+  const state: JobState = {
+    size: 0,
+    limit: job.consoleLimit,
+    truncated: false,
+    displays: [],
+    muted: false,
+    scope: {},
+  };
+  current = state;
+  const finish = (outputs: EncodedValue[], error?: ChildError): RunnerReport => {
+    current = undefined;
+    return {
+      t: "result",
+      outputs,
+      displays: state.displays,
+      consoleTruncated: state.truncated,
+      error,
+      durationMs: performance.now() - started,
+    };
+  };
+  for (const [k, v] of Object.entries(job.env)) {
+    if (Deno.permissions.querySync({ name: "env", variable: k }).state === "granted") {
+      Deno.env.set(k, v);
+    }
+  }
+  try {
+    for (const input of job.inputs) state.scope[input.name] = decodeValue(await readWire(input));
+  } catch (e) {
+    return finish([], { kind: "exception", message: errorMessage(e), moduleIndex: -1 });
+  }
+  for (const name of job.carry) {
+    if (!live.has(name)) {
+      const message = `Input '${name}' is not available: the cell defining it failed earlier`;
+      return finish([], { kind: "exception", message, moduleIndex: -1 });
+    }
+    state.scope[name] = live.get(name);
+  }
+  for (let m = 0; m < job.codeModules.length; m++) {
+    const mod = job.codeModules[m];
+    const error = await evaluate(mod, m, state);
+    if (error) return finish([], error);
+    for (const name of mod.names) {
+      try {
+        state.scope[name] = state.thunks?.[name]();
+      } catch {
+        const message = `Cell '${mod.cellId}' does not define '${name}' at its top level`;
+        return finish([], { kind: "exception", message, moduleIndex: m });
+      }
+    }
+  }
+  const error = await evaluate(job.module, -1, state);
+  if (error) return finish([], error);
+  const outputs: EncodedValue[] = [];
+  for (const name of job.outputs) {
+    let value: unknown;
+    try {
+      value = state.thunks![name]();
+    } catch {
+      const message = `Output '${name}' is not defined at the top level of the cell`;
+      return finish([], { kind: "encode", message, moduleIndex: -1 });
+    }
+    const enc = encodeValue(name, value, { cellId: job.cellId });
+    if (!enc.ok) return finish([], { kind: "encode", message: enc.message, moduleIndex: -1 });
+    outputs.push(enc.value);
+    live.set(name, value);
+  }
+  return finish(outputs);
+}
+
+async function evaluate(mod: ChildModule, moduleIndex: number, state: JobState) {
+  const path = `${scratchDir}/cell_${++moduleCounter}.ts`;
+  await Deno.writeTextFile(path, mod.code);
+  const url = pathToFileURL(path).href;
+  state.thunks = undefined;
+  state.muted = moduleIndex >= 0;
+  try {
+    await import(url);
+    if (state.asyncError !== undefined) throw state.asyncError;
+    return undefined;
+  } catch (e) {
+    return describeError(e, url, moduleIndex);
+  } finally {
+    state.muted = false;
+  }
+}
+
+function describeError(e: unknown, url: string, moduleIndex: number): ChildError {
+  const message = errorMessage(e);
+  const stack = e instanceof Error ? e.stack : undefined;
+  const name = e instanceof Error ? e.name : "";
+  let kind: ChildError["kind"] = "exception";
+  if (
+    e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied ||
+    name === "NotCapable" || name === "PermissionDenied"
+  ) kind = "permission";
+  else if (e instanceof SyntaxError || /could not be parsed/.test(message)) kind = "syntax";
+  const re = new RegExp(`${url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+):(\\d+)`);
+  const at = re.exec(`${stack ?? ""}\n${message}`);
+  return {
+    kind,
+    message,
+    stack,
+    moduleIndex,
+    moduleUrl: url,
+    line: at ? Number(at[1]) : undefined,
+    column: at ? Number(at[2]) : undefined,
+  };
+}
+
+function installGlobals(): void {
+  const rt = {
+    input: (name: string) => current?.scope[name],
+    last: (value: unknown) => show(value),
+    done: (thunks: Thunks) => {
+      if (current) current.thunks = thunks;
+    },
+  };
+  Object.defineProperty(globalThis, Symbol.for(RUNTIME_KEY), { value: rt });
+  const g = globalThis as Record<string, unknown>;
+  g.display = (value: unknown, options?: DisplayOptions) => show(value, options);
+  g.md = md;
+  g.html = html;
+  g.svg = svg;
+  g.ui = createUi(() => current?.scope); // widgets (issue 16): values stored by the server
+  const out = (...a: unknown[]) => capture("stdout", a);
+  const err = (...a: unknown[]) => capture("stderr", a);
+  Object.assign(console, {
+    log: out,
+    info: out,
+    debug: out,
+    dir: out,
+    table: out,
+    warn: err,
+    error: err,
+    trace: err,
+  });
+  limitWorkers();
+  const exit = Deno.exit;
+  // Deno.exit in a Worker would end only the Worker; the cell means the whole child.
+  (Deno as { exit: (code?: number) => never }).exit = (code?: number): never => {
+    send({ t: "exit", code: typeof code === "number" ? code : 0 });
+    return exit(code);
+  };
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    if (current) current.asyncError ??= e.reason;
+  });
+  globalThis.addEventListener("error", (e) => {
+    e.preventDefault();
+    if (current) current.asyncError ??= e.error;
+  });
+}
+
+/** Replaces `Worker` with a counting constructor; the original is not reachable from it. */
+function limitWorkers(): void {
+  const Original = globalThis.Worker;
+  const construct = Reflect.construct;
+  function Worker(this: unknown, url: string | URL, options?: WorkerOptions): Worker {
+    if (!new.target) throw new TypeError("Worker must be called with 'new'");
+    if (workersStarted >= maxWorkers) {
+      throw new Error(
+        `A cell may start at most ${maxWorkers} Workers (this would be number ${
+          workersStarted + 1
+        })`,
+      );
+    }
+    workersStarted++;
+    return construct(Original, [url, options], new.target);
+  }
+  Worker.prototype = Original.prototype;
+  Object.defineProperty(Original.prototype, "constructor", { value: Worker });
+  Object.defineProperty(globalThis, "Worker", {
+    value: Worker,
+    writable: true,
+    configurable: true,
+  });
+}
+
+function show(value: unknown, options?: DisplayOptions): void {
+  const s = current;
+  if (!s || s.muted) return;
+  const d = toDisplay(value, options);
+  if (d) s.displays.push(d);
+}
+
+function capture(stream: ConsoleEntry["stream"], args: unknown[]): void {
+  const s = current;
+  if (!s || s.muted || s.truncated) return;
+  const text = formatWithOptions({ colors: false }, ...args) + "\n";
+  const line = (entry: ConsoleEntry) => send({ t: "console", entry });
+  if (s.size + text.length <= s.limit) {
+    s.size += text.length;
+    line({ stream, text });
+    return;
+  }
+  const room = s.limit - s.size;
+  if (room > 0) line({ stream, text: text.slice(0, room) + "\n" });
+  line({ stream: "stderr", text: `[strata: console output truncated at ${s.limit} characters]\n` });
+  s.size = s.limit;
+  s.truncated = true;
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  try {
+    return `Uncaught ${Deno.inspect(e)}`;
+  } catch {
+    return "Uncaught non-error value";
+  }
+}
+
+/** An input's bytes: inline, or read from the file the server wrote into the scratch folder. */
+async function readWire(v: WireValue): Promise<EncodedValue> {
+  if (!isFileValue(v)) return v;
+  if (!/^[A-Za-z0-9._-]+$/.test(v.file)) throw new Error(`Invalid input file name '${v.file}'`);
+  const bytes = await Deno.readFile(`${scratchDir}/${v.file}`);
+  if (bytes.length !== v.size) {
+    throw new Error(`Input '${v.name}' is incomplete (${bytes.length} of ${v.size} bytes)`);
+  }
+  return { name: v.name, codec: v.codec, bytes };
+}

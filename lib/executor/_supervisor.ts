@@ -1,0 +1,203 @@
+/**
+ * The trusted half of a cell child: its main thread, where no cell code ever runs. It starts the
+ * cell runner (a Worker, its own JavaScript realm), reads the server's message from stdin, hands
+ * the runner one job at a time, and frames each report it gets back with the message's nonce.
+ * Patching intrinsics in the runner's realm cannot reach this realm, so a cell can neither learn
+ * the nonce nor write a frame, and a report always belongs to the job the supervisor is running.
+ *
+ * It also ends the child by itself: when its stdin closes or its parent changes (the server is
+ * gone, even after `kill -9`), and when a job outlives its timeout plus a grace period. Its
+ * timers fire even while the cell spins in `while (true) {}`, since the cell runs in the Worker.
+ */
+
+import { deserialize, serialize } from "node:v8";
+import {
+  CHILD_EXIT,
+  type ChildFrame,
+  type ChildMessage,
+  encodeFrameWith,
+  frameMarker,
+  LARGE_VALUE_BYTES,
+  MESSAGE_HEADER,
+  type WireValue,
+} from "./protocol.ts";
+import type { RunnerReport, RunnerRequest } from "./_realm.ts";
+import type { ConsoleEntry, EncodedValue } from "./types.ts";
+
+/** How long past its timeout a job may run before the child ends itself. */
+const GRACE_MS = 2_000;
+const PARENT_POLL_MS = 200;
+/** How often the process's resident memory is checked against the cap. */
+const MEMORY_POLL_MS = 50;
+const CODECS = new Set(["v8", "json", "bytes", "code"]);
+
+/** Runs the child: `scratchDir` is its folder, `runnerUrl` the module the Worker starts. */
+export async function supervise(scratchDir: string, runnerUrl: string): Promise<void> {
+  const write = Deno.stdout.writeSync.bind(Deno.stdout);
+  const parent = Deno.ppid;
+  setInterval(() => {
+    if (Deno.ppid !== parent) Deno.exit(CHILD_EXIT.serverGone);
+  }, PARENT_POLL_MS);
+  const inbox = new Inbox();
+  const worker = new Worker(runnerUrl, { type: "module", name: "cell" });
+  worker.onerror = (e) => {
+    e.preventDefault();
+    fail(`the cell runner failed: ${e.message}`);
+  };
+  const channel = new MessageChannel();
+  channel.port1.onmessage = (e: MessageEvent<RunnerReport>) => inbox.push(e.data);
+  // The runner says when it listens (it loads asynchronously; a message sent earlier is lost).
+  // Only that first message on the Worker's own channel counts: cell code may post there later.
+  let initSent = false;
+  worker.onmessage = (e: MessageEvent<{ t?: string }>) => {
+    if (initSent || e.data?.t !== "listening") return;
+    initSent = true;
+    const init: RunnerRequest = { t: "init", scratchDir, port: channel.port2 };
+    worker.postMessage(init, [channel.port2]);
+  };
+
+  const stdin = Deno.stdin.readable.getReader();
+  const msg = await readMessage(stdin);
+  if (!msg) Deno.exit(0);
+  watchMemory(msg.memoryCapMb);
+  // The server keeps stdin open while it waits for us: its end means the server is gone.
+  void drain(stdin).then(() => Deno.exit(CHILD_EXIT.serverGone));
+  const ready = await inbox.next();
+  if (ready.t !== "ready" || ready.error) {
+    fail(`the cell runner did not start: ${ready.t === "ready" ? ready.error : ready.t}`);
+  }
+
+  const marker = frameMarker(msg.nonce);
+  const send = (frame: ChildFrame) => {
+    const bytes = encodeFrameWith(marker, new Uint8Array(serialize(frame)));
+    for (let off = 0; off < bytes.length;) off += write(bytes.subarray(off));
+  };
+  for (let index = 0; index < msg.jobs.length; index++) {
+    const job = msg.jobs[index];
+    const backstop = setTimeout(() => Deno.exit(CHILD_EXIT.timeout), job.timeoutMs + GRACE_MS);
+    channel.port1.postMessage({ t: "job", job } satisfies RunnerRequest);
+    while (true) {
+      const r = await inbox.next();
+      if (r.t === "console") send({ t: "console", index, entry: cleanEntry(r.entry) });
+      else if (r.t === "exit") Deno.exit(Number.isInteger(r.code) ? r.code : 1);
+      else if (r.t === "result") {
+        send({
+          t: "result",
+          index,
+          outputs: await spill(scratchDir, checkOutputs(r.outputs)),
+          displays: Array.isArray(r.displays) ? r.displays : [],
+          consoleTruncated: r.consoleTruncated === true,
+          error: r.error,
+          durationMs: Number(r.durationMs) || 0,
+        });
+        break;
+      }
+    }
+    clearTimeout(backstop);
+  }
+  Deno.exit(0);
+}
+
+/**
+ * Ends the child when its resident set (typed arrays, ArrayBuffers and Workers included, which
+ * V8's heap cap does not see) exceeds the cap. Runs here, where cell code cannot stop it.
+ */
+function watchMemory(capMb: number): void {
+  if (!(capMb > 0)) return;
+  setInterval(() => {
+    const rss = Deno.memoryUsage().rss;
+    if (rss <= capMb * 1024 * 1024) return;
+    console.error(`strata: memory limit: the cell process reached ${Math.round(rss / 1048576)} MB`);
+    Deno.exit(CHILD_EXIT.memory);
+  }, MEMORY_POLL_MS);
+}
+
+/** Writes large outputs to fresh files in the scratch folder; the frame names the file. */
+async function spill(scratchDir: string, outputs: EncodedValue[]): Promise<WireValue[]> {
+  const wire: WireValue[] = [];
+  for (const o of outputs) {
+    if (o.bytes.length <= LARGE_VALUE_BYTES) {
+      wire.push(o);
+      continue;
+    }
+    const file = `value-${crypto.randomUUID()}.bin`;
+    await Deno.writeFile(`${scratchDir}/${file}`, o.bytes, { createNew: true });
+    wire.push({ name: o.name, codec: o.codec, file, size: o.bytes.length });
+  }
+  return wire;
+}
+
+function checkOutputs(outputs: unknown): EncodedValue[] {
+  if (!Array.isArray(outputs)) fail("the cell runner sent a malformed result");
+  for (const o of outputs as EncodedValue[]) {
+    if (
+      typeof o?.name !== "string" || !CODECS.has(o.codec) || !(o.bytes instanceof Uint8Array)
+    ) fail("the cell runner sent a malformed output");
+  }
+  return outputs as EncodedValue[];
+}
+
+function cleanEntry(entry: ConsoleEntry): ConsoleEntry {
+  return { stream: entry?.stream === "stderr" ? "stderr" : "stdout", text: String(entry?.text) };
+}
+
+function fail(message: string): never {
+  console.error(`strata: ${message}`);
+  Deno.exit(CHILD_EXIT.runnerFailed);
+}
+
+/** Reads the length-prefixed message; undefined when stdin ends first. */
+async function readMessage(
+  stdin: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<ChildMessage | undefined> {
+  const chunks: Uint8Array[] = [];
+  let have = 0;
+  let need = -1;
+  while (need < 0 || have < MESSAGE_HEADER + need) {
+    const { value, done } = await stdin.read();
+    if (done) return undefined;
+    chunks.push(value);
+    have += value.length;
+    if (need < 0 && have >= MESSAGE_HEADER) {
+      const head = new TextDecoder().decode(concat(chunks, have).subarray(0, MESSAGE_HEADER));
+      need = parseInt(head, 16);
+      if (!Number.isSafeInteger(need)) fail("malformed message header");
+    }
+  }
+  const all = concat(chunks, have);
+  return deserialize(all.subarray(MESSAGE_HEADER, MESSAGE_HEADER + need)) as ChildMessage;
+}
+
+async function drain(stdin: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    while (!(await stdin.read()).done) { /* the server sends nothing more */ }
+  } catch { /* closed */ }
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const c of chunks) out.set(c, o), o += c.length;
+  chunks.splice(0, chunks.length, out);
+  return out;
+}
+
+/** Reports in arrival order, awaited one at a time. */
+class Inbox {
+  #items: RunnerReport[] = [];
+  #waiter: ((r: RunnerReport) => void) | undefined;
+
+  push(r: RunnerReport): void {
+    const w = this.#waiter;
+    this.#waiter = undefined;
+    if (w) w(r);
+    else this.#items.push(r);
+  }
+
+  next(): Promise<RunnerReport> {
+    const r = this.#items.shift();
+    if (r) return Promise.resolve(r);
+    return new Promise((resolve) => this.#waiter = resolve);
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The type side of an open notebook session: owns its language service (built on first use, or
+ * right after opening when background checking is on), keeps it in step with the saved cells,
+ * and re-checks every code cell in the background after each change, in small slices so the
+ * server's event loop stays responsive. Type warnings are cached per cell source and reported
+ * through `onChange`; they never block a run.
+ */
+import type { Analyzer, CellAnalysis } from "../notebook/analyzer.ts";
+import type { Logger } from "../log.ts";
+import {
+  type CompletionResult,
+  createLanguageService,
+  type DefinitionResult,
+  type HoverResult,
+  type NotebookLanguageService,
+  type TypeDiagnostic,
+} from "./language_service.ts";
+import type { VirtualCellInput } from "./virtual_cells.ts";
+
+/** Server-wide settings of the type service (SessionDeps.typeCheck). */
+export interface TypeCheckOptions {
+  /** Deno's npm cache folder, for the types of `npm:` imports (see npmCacheDirFrom). */
+  npmCacheDir?: string;
+}
+
+/** Options of NotebookTypes. */
+export interface NotebookTypesOptions {
+  analyzer: Analyzer;
+  npmCacheDir?: string;
+  /** Build the service after opening and re-check after every change (else: on first request). */
+  background: boolean;
+  /** Some cell's type warnings changed. */
+  onChange(): void;
+  log?: Logger;
+  /**
+   * A service nobody asked about (no request, no edit) for this long is freed; its warnings
+   * stay, and the next request or edit builds it again (≈20 MB per 100-cell notebook).
+   * @default 600000
+   */
+  idleMs?: number;
+  now?: () => number;
+}
+
+/** What NotebookTypes needs from one cell of the model. */
+export interface TypesCellInput {
+  cell: { id: string; language: VirtualCellInput["language"]; source: string };
+  analysis: CellAnalysis | null;
+}
+
+/** Milliseconds of checking before yielding to other work. */
+const SLICE_MS = 15;
+
+/** The language service of one session. */
+export class NotebookTypes {
+  #options: NotebookTypesOptions;
+  #inputs: VirtualCellInput[] = [];
+  #service: NotebookLanguageService | null = null;
+  #creating: Promise<NotebookLanguageService | null> | null = null;
+  #warnings = new Map<string, { source: string; list: TypeDiagnostic[] }>();
+  #generation = 0;
+  #disposed = false;
+  /** The last full check saw exactly #inputs. */
+  #checked = false;
+  #lastUsed = 0;
+  #releaseTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: NotebookTypesOptions) {
+    this.#options = options;
+  }
+
+  /** Whether the language service is built (not yet built, freed when idle, or disposed). */
+  get active(): boolean {
+    return this.#service !== null;
+  }
+
+  /** Frees the service when idle for `idleMs` at `now`; answers whether it did. */
+  releaseIfIdle(now = this.#now()): boolean {
+    if (!this.#service || now - this.#lastUsed < (this.#options.idleMs ?? 600_000)) return false;
+    this.#generation++;
+    this.#service.dispose();
+    this.#service = null;
+    this.#creating = null;
+    return true;
+  }
+
+  #now(): number {
+    return this.#options.now?.() ?? Date.now();
+  }
+
+  #touch(): void {
+    this.#lastUsed = this.#now();
+    if (this.#disposed) return;
+    clearTimeout(this.#releaseTimer);
+    const timer = setTimeout(() => this.releaseIfIdle(), (this.#options.idleMs ?? 600_000) + 1000);
+    Deno.unrefTimer(timer);
+    this.#releaseTimer = timer;
+  }
+
+  /** Takes the saved cells after a rebuild; schedules a re-check when the service exists. */
+  update(cells: readonly TypesCellInput[]): void {
+    const before = this.#inputs;
+    this.#inputs = cells.map((c) => ({
+      id: c.cell.id,
+      language: c.cell.language,
+      source: c.cell.source,
+      analysis: c.analysis,
+    }));
+    const same = before.length === this.#inputs.length &&
+      before.every((c, i) =>
+        c.id === this.#inputs[i].id && c.source === this.#inputs[i].source &&
+        c.language === this.#inputs[i].language
+      );
+    // A rebuild that changed no source (a run finishing) needs no check, nor a freed service.
+    if (same && (this.#service || this.#creating || this.#checked)) return;
+    this.#checked = false;
+    this.#touch();
+    if (this.#service) {
+      this.#service.update(this.#inputs);
+      this.#schedule();
+    } else if (this.#options.background) void this.#ensure();
+  }
+
+  /** Type warnings of a cell, when the last check saw its current source. */
+  diagnostics(cellId: string, source: string): TypeDiagnostic[] {
+    const w = this.#warnings.get(cellId);
+    return w && w.source === source ? w.list : [];
+  }
+
+  /** Completions at `offset` of `source`. */
+  async complete(cellId: string, source: string, offset: number): Promise<CompletionResult> {
+    this.#touch();
+    const s = await this.#ensure();
+    return s ? s.complete(cellId, source, offset) : { items: [], from: offset };
+  }
+
+  /** Hover text at `offset` of `source`. */
+  async hover(cellId: string, source: string, offset: number): Promise<HoverResult> {
+    this.#touch();
+    const s = await this.#ensure();
+    return s ? s.hover(cellId, source, offset) : { text: null };
+  }
+
+  /** The cell (and position) declaring the name at `offset`. */
+  async definition(
+    cellId: string,
+    source: string,
+    offset: number,
+  ): Promise<DefinitionResult | null> {
+    this.#touch();
+    const s = await this.#ensure();
+    return s ? s.definition(cellId, source, offset) : null;
+  }
+
+  /** Stops background checks and frees the service (the session is closing). */
+  dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#releaseTimer);
+    this.#generation++;
+    this.#service?.dispose();
+    this.#service = null;
+    this.#warnings.clear();
+  }
+
+  #ensure(): Promise<NotebookLanguageService | null> {
+    if (this.#service) return Promise.resolve(this.#service);
+    this.#creating ??= createLanguageService({
+      cells: this.#inputs,
+      analyzer: this.#options.analyzer,
+      npmCacheDir: this.#options.npmCacheDir,
+    }).then((s) => {
+      if (this.#disposed) {
+        s.dispose();
+        return null;
+      }
+      this.#service = s;
+      s.update(this.#inputs);
+      // Rebuilt after an idle release with nothing changed: the warnings are still right.
+      if (!this.#checked) this.#schedule();
+      return s;
+    }, (err) => {
+      this.#options.log?.warn("language service unavailable", { error: String(err) });
+      return null;
+    });
+    return this.#creating;
+  }
+
+  /** Re-checks every code cell, a slice at a time; a newer change cancels an older check. */
+  #schedule(): void {
+    const generation = ++this.#generation;
+    let i = 0;
+    let changed = false;
+    const step = () => {
+      const s = this.#service;
+      if (!s || generation !== this.#generation) return;
+      // Completions may have swapped in an unsaved source: check the saved cells.
+      s.update(this.#inputs);
+      const started = performance.now();
+      while (i < this.#inputs.length && performance.now() - started < SLICE_MS) {
+        const cell = this.#inputs[i++];
+        if (cell.language !== "typescript") continue;
+        const list = s.diagnostics(cell.id);
+        const before = this.#warnings.get(cell.id);
+        if (!before || before.source !== cell.source || !sameWarnings(before.list, list)) {
+          changed = true;
+        }
+        this.#warnings.set(cell.id, { source: cell.source, list });
+      }
+      if (i < this.#inputs.length) return void later(step);
+      const live = new Set(this.#inputs.map((c) => c.id));
+      for (const id of [...this.#warnings.keys()]) if (!live.has(id)) this.#warnings.delete(id);
+      this.#checked = true;
+      if (changed) this.#options.onChange();
+    };
+    later(step);
+  }
+}
+
+function later(fn: () => void): void {
+  // Unref'd: a pending check never keeps a finished process (a CLI command, a test) alive.
+  Deno.unrefTimer(setTimeout(fn, 0));
+}
+
+function sameWarnings(a: TypeDiagnostic[], b: TypeDiagnostic[]): boolean {
+  return a.length === b.length &&
+    a.every((d, i) =>
+      d.code === b[i].code && d.line === b[i].line && d.column === b[i].column &&
+      d.message === b[i].message
+    );
+}

@@ -1,0 +1,113 @@
+// Issue 15 in a real browser: completions from an upstream cell's types, a squiggle on a type
+// error, hover text and go-to-definition, through the server's language service.
+import assert from "node:assert/strict";
+import { startServer } from "../_server.ts";
+import { launchBrowser, screenshot, typeInCell, waitReady, watchErrors } from "./_browser.ts";
+
+Deno.test({
+  name: "browser - type assist: sales.fi pops up filter and find, a type error is squiggled",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const server = await startServer();
+    const browser = await launchBrowser();
+    try {
+      const created = await server.api("POST", "/v1/notebooks/create", { name: "Typed sales" });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const sid = created.body.sessionId;
+      for (
+        const source of [
+          'const sales = [{ amount: 1, region: "eu" }];',
+          'const n: number = "x";\nn',
+          "",
+        ]
+      ) {
+        const r = await server.api("POST", `/v1/notebooks/${sid}/cells`, { source });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+      }
+      const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+      const errors = watchErrors(page);
+      const cells = page.locator(".cell");
+      await page.goto(`${server.url}/notebooks/${created.body.notebook.path}`);
+      await waitReady(page, true);
+
+      await t.step("typing sales.fi shows a popup with filter and find", async () => {
+        await typeInCell(page, 2, "sales.fi");
+        const popup = page.locator(".cm-tooltip-autocomplete");
+        await popup.waitFor({ timeout: 15_000 });
+        await popup.locator("li", { hasText: /^find/ }).first().waitFor({ timeout: 15_000 });
+        const labels = await popup.locator(".cm-completionLabel").allTextContents();
+        assert.ok(labels.length >= 2, labels.join(","));
+        assert.ok(labels.includes("filter") && labels.includes("find"), labels.join(","));
+        assert.ok(!labels.includes("map"), "the popup is filtered by what was typed");
+        await screenshot(page, "type-assist-completions");
+        await page.keyboard.press("Escape");
+      });
+
+      await t.step("Ctrl+Space completes upstream names", async () => {
+        await typeInCell(page, 2, "sal");
+        await page.keyboard.press("Control+Space");
+        const popup = page.locator(".cm-tooltip-autocomplete");
+        await popup.locator(".cm-completionLabel", { hasText: /^sales$/ }).waitFor({
+          timeout: 15_000,
+        });
+        // A click (Enter is ignored for CodeMirror's interactionDelay after the popup opens).
+        await popup.locator("li", { hasText: /^sales/ }).first().click();
+        assert.equal(await cells.nth(2).locator(".cm-content").textContent(), "sales");
+        await page.keyboard.type("[0].");
+        await popup.locator(".cm-completionLabel", { hasText: /^amount$/ }).waitFor({
+          timeout: 15_000,
+        });
+        await page.keyboard.press("Escape");
+      });
+
+      await t.step("a type error is squiggled, with the message on hover", async () => {
+        const squiggle = cells.nth(1).locator(".cm-lintRange-warning");
+        await squiggle.waitFor({ timeout: 20_000 });
+        assert.equal(await squiggle.count(), 1);
+        assert.equal(await squiggle.textContent(), "n");
+        assert.match(
+          await cells.nth(1).locator(".diag-warning").first().textContent() ?? "",
+          /line 1: Type 'string' is not assignable to type 'number'/,
+        );
+        await squiggle.hover();
+        await page.locator(".cm-tooltip-lint, .cm-tooltip-hover", {
+          hasText: "not assignable",
+        }).first().waitFor({ timeout: 10_000 });
+        await screenshot(page, "type-assist-squiggle");
+      });
+
+      await t.step("hover over an upstream name shows its type", async () => {
+        await typeInCell(page, 2, "sales.length");
+        await page.mouse.move(0, 0);
+        const word = cells.nth(2).locator(".cm-line").first();
+        const box = (await word.boundingBox())!;
+        await page.mouse.move(box.x + 12, box.y + box.height / 2);
+        const tip = page.locator(".cm-type-hover");
+        await tip.waitFor({ timeout: 10_000 });
+        assert.match(
+          await tip.textContent() ?? "",
+          /const sales: \{\s+amount: number;\s+region: string;\s+\}\[\]/,
+        );
+        await screenshot(page, "type-assist-hover");
+      });
+
+      await t.step("F12 on an upstream name jumps to the defining cell", async () => {
+        await cells.nth(2).locator(".cm-content").click();
+        await page.keyboard.press("Home");
+        await page.keyboard.press("ArrowRight");
+        await page.keyboard.press("F12");
+        const firstId = await cells.nth(0).getAttribute("data-cell-id");
+        await page.waitForFunction(
+          (id) => document.activeElement?.closest(".cell")?.getAttribute("data-cell-id") === id,
+          firstId,
+          { timeout: 10_000 },
+        );
+      });
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+});

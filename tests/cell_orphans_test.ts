@@ -1,0 +1,93 @@
+// A cell must not outlive its server: after `kill -9` of the server no cell process is left
+// running (the child ends itself when its stdin closes or its parent changes).
+import assert from "node:assert/strict";
+import { startServer } from "./_server.ts";
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const text = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/children`).trim();
+      if (text) out.push(...text.split(/\s+/).map(Number));
+    }
+  } catch { /* gone */ }
+  return out;
+}
+
+function cmdline(pid: number): string {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
+
+/** Running, i.e. present and not a zombie waiting for a reaper. */
+function running(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("cell processes - kill -9 of the server leaves no cell running after a second", async () => {
+  const s = await startServer();
+  try {
+    let r = await s.api("POST", "/v1/notebooks/create", { name: "orphans" });
+    const sid = r.body.sessionId;
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells`, {
+      source: "// @timeout 120\nwhile (true) {}",
+    });
+    const cell = r.body.cellId;
+    const pending = s.api("POST", `/v1/notebooks/${sid}/cells/${cell}/execute`).catch(() => {});
+    const server = childrenOf(s.pid()).find((p) => cmdline(p).includes("serve")) ?? s.pid();
+    // Wait until the looping cell's child exists (a harness child busy on a CPU).
+    let cells: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      cells = childrenOf(server).filter((p) => cmdline(p).includes("harness"));
+      const busy = cells.some((p) => {
+        const stat = Deno.readTextFileSync(`/proc/${p}/stat`);
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return Number(fields[11]) > 50; // utime ticks: the loop is spinning
+      });
+      if (busy) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.ok(cells.length > 0, "the server started cell children");
+    Deno.kill(server, "SIGKILL");
+    const killedAt = performance.now();
+    let alive = cells.filter(running);
+    while (alive.length > 0 && performance.now() - killedAt < 1_000) {
+      await new Promise((res) => setTimeout(res, 20));
+      alive = alive.filter(running);
+    }
+    assert.deepEqual(alive, [], `cell processes still running 1 s after kill -9: ${alive}`);
+    await pending;
+  } finally {
+    await s.close();
+  }
+});
+
+Deno.test("cell processes - typed arrays past the memory cap are a memory error through a real server", async () => {
+  // Through the permission-scoped server: the child itself watches its resident memory.
+  const s = await startServer({ STRATA_CELL_MEMORY_MB: "96" });
+  try {
+    let r = await s.api("POST", "/v1/notebooks/create", { name: "greedy" });
+    const sid = r.body.sessionId;
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells`, {
+      source: "// @timeout 60\nconst keep: Uint8Array[] = [];\n" +
+        "for (let i = 0; i < 16; i++) { keep.push(new Uint8Array(64 << 20).fill(1)); " +
+        "await new Promise((r) => setTimeout(r, 20)); }\nkeep.length",
+    });
+    const cell = r.body.cellId;
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells/${cell}/execute`);
+    const out = r.body.state.cells.find((c: { id: string }) => c.id === cell).outputs;
+    const error = out.error;
+    assert.equal(error?.kind, "memory", JSON.stringify(error));
+    assert.match(error.message, /memory limit \(96 MB\)/);
+  } finally {
+    await s.close();
+  }
+});
