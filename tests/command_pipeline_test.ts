@@ -141,7 +141,8 @@ Deno.test("command pipeline - every command refuses a missing scope and an ACL d
       // Read commands act on the "secret" notebook (denied); the rest on it too, denied by scope.
       const [method, path, body] = HTTP[name](secret);
       // Watching is opening the socket: its HTTP form is the upgrade request.
-      const surface = name === "notebook.watch" ? "ws" : "http";
+      // App mode's routes are their own surface (issue 17).
+      const surface = name === "notebook.watch" ? "ws" : name.startsWith("app.") ? "app" : "http";
 
       // --- HTTP, no scope
       const noScope = `noscope-${name}`;
