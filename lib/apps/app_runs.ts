@@ -87,7 +87,9 @@ export async function runForViewer(
   runtime: Runtime,
   options: { targets?: readonly string[]; principal: string | null; signal?: AbortSignal },
 ): Promise<NonNullable<AppView["run"]>> {
-  const model = viewerModel(session, viewer);
+  // The running principal's sandbox ceiling, as for the session's own runs.
+  const base = await session.modelFor(options.principal);
+  const model = applyWidgets(base, effectiveWidgets(session.widgetValues(), viewer));
   const manifest = session.notebook.manifest;
   const outcomes = await runtime.run({
     redact: cellResultRedactor(secretValues(session.scope.secrets?.merged())),

@@ -505,6 +505,16 @@ export class NotebookSession {
     });
   }
 
+  /**
+   * The model a run by `principal` uses (their sandbox ceiling, approvals read again), for runs
+   * outside the session's own outputs (app viewers, lib/apps/).
+   */
+  async modelFor(principal: string | null): Promise<NotebookModel> {
+    const forCaller = await this.#refreshSandbox(principal);
+    this.#rebuild();
+    return forCaller && principal !== null ? this.#buildModel(forCaller) : this.#model;
+  }
+
   /** Runs several cells (and the stale cells they need) as one run. */
   async executeCells(
     cellIds: readonly string[],
