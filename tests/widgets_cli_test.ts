@@ -62,6 +62,21 @@ Deno.test("widgets cli - run --set moves a slider, back to a seen value is cache
   assert.match(r.stdout, /^\s+21$/m);
   assert.match(r.stdout, /2 cache hit\(s\)/);
 
+  // The script export runs with the current value (5 now) and prints it, then the product.
+  await ok(["run", "nb", "--set", "n=5"]);
+  await Deno.mkdir(`${dir}/work/out`);
+  await ok(["export", "nb", "--format", "script", "-o", "out/notebook.ts"]);
+  const script = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-config", `${dir}/work/out/notebook.ts`],
+    cwd: `${dir}/work/out`,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const printed = new TextDecoder().decode(script.stdout);
+  assert.equal(script.code, 0, new TextDecoder().decode(script.stderr));
+  assert.match(printed, /^n: 5$/m);
+  assert.match(printed, /^35$/m);
+
   r = await ok(["run", "nb", "--set", "n=42"], undefined, 1);
   assert.match(r.stderr, /widget 'n'.*from 1 to 10/);
   r = await ok(["run", "nb", "--set", "nope"], undefined, 1);
