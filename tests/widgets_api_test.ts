@@ -139,3 +139,29 @@ Deno.test("widgets api - app viewers keep their own values and share the cache",
     await app.close();
   }
 });
+
+Deno.test("widgets api - a function reading a widget sees the stored value where it is re-evaluated", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "strata-widgets-code-" });
+  const app = await inProcessApp(dir);
+  try {
+    let r = await app.api("POST", "/v1/notebooks/create", { name: "F", path: "f" }, OWNER);
+    const sid = r.body.sessionId;
+    const source = `${SLIDER}\nfunction twice() { return n.value * 2 }`;
+    r = await app.api("POST", `/v1/notebooks/${sid}/cells`, { source }, OWNER);
+    const a = r.body.cellId;
+    r = await app.api("POST", `/v1/notebooks/${sid}/cells`, { source: "twice()" }, OWNER);
+    const b = r.body.cellId;
+    r = await app.api("POST", `/v1/notebooks/${sid}/run-all`, undefined, OWNER);
+    assert.equal(textOf(r.body.state, b), "6");
+    r = await app.api("PUT", `/v1/notebooks/${sid}/widgets/${a}/n`, { value: 5 }, OWNER);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(textOf(r.body.state, b), "10");
+    // Now only the reader runs: `twice` travels as code, re-evaluating the widget's cell there.
+    r = await app.api("PUT", `/v1/notebooks/${sid}/cells/${b}`, { source: "twice() + 1" }, OWNER);
+    r = await app.api("POST", `/v1/notebooks/${sid}/cells/${b}/execute`, undefined, OWNER);
+    assert.deepEqual(hits(r.body.run), [[a, true], [b, false]]);
+    assert.equal(textOf(r.body.state, b), "11", "the re-evaluated widget has the stored value");
+  } finally {
+    await app.close();
+  }
+});

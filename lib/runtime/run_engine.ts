@@ -271,8 +271,9 @@ function jobFor(
     }
   };
   addInputs(id, new Set([id]));
-  const widgets = model.widgets?.get(id); // widgets (issue 16): the cell's stored values
-  if (widgets) inputs.set(WIDGET_INPUT, widgetInput(widgets));
+  // Widgets (issue 16): stored values of the cell and of cells it re-evaluates as code inputs.
+  const widgets = widgetInput(model.widgets, [id, ...codeInputs.keys()]);
+  if (widgets) inputs.set(WIDGET_INPUT, widgets);
   const timeoutS = info.annotations.timeout ?? deps.notebookTimeoutSeconds ??
     deps.defaultTimeoutSeconds;
   return {
