@@ -21,6 +21,7 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
   "notebook.state": (x) => ["GET", `/v1/notebooks/${x.sid}`],
   "notebook.watch": (x) => ["GET", `/v1/notebooks/ws/${x.sid}`],
   "notebook.dag": (x) => ["GET", `/v1/notebooks/${x.sid}/dag`],
+  "notebook.plan": (x) => ["GET", `/v1/notebooks/${x.sid}/plan`],
   "notebook.artifacts": (x) => ["GET", `/v1/notebooks/${x.sid}/artifacts`],
   "notebook.export": (x) => ["GET", `/v1/notebooks/${x.sid}/export?format=html`],
   "notebook.delete": (x) => ["DELETE", `/v1/notebooks/${x.sid}`],
@@ -61,6 +62,11 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
     "/v1/apps/widget",
     { path: "secret", cellId: x.cell, name: "n", value: 1 },
   ],
+  "ai.generate_cell": (x) => [ // issue 18
+    "POST",
+    `/v1/notebooks/${x.sid}/cells/generate`,
+    { after: null, request: "x" },
+  ],
 };
 
 /** The input of each command over the socket's generic `command` message (sid is the socket's). */
@@ -85,6 +91,7 @@ const WS_INPUT: Record<string, (x: Ctx) => Record<string, unknown>> = {
     name: "n",
     value: 1,
   }),
+  "ai.generate_cell": () => ({ after: null, request: "x" }), // issue 18
 };
 
 /** Commands that exist in personal mode only: refused in service mode before any ACL. */

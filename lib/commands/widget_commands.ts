@@ -1,12 +1,11 @@
 /**
  * `widget.set {sid, cellId, name, value}`: moves a widget of an open notebook. The value is
  * validated against the widget's spec (the cell's last `widget` display), stored in
- * `.strata/runtime.json` (never notebook.toml), and the defining cell and everything downstream
- * run again; the value is part of the defining cell's provenance, so values seen before are
- * cache hits all the way down.
+ * `.strata/runtime.json` (never notebook.toml), and the defining cell runs again with its
+ * dependents (reactive runs, unless the notebook is lazy). The value is part of the defining
+ * cell's provenance, so values seen before are cache hits all the way down.
  */
 import { z } from "zod";
-import { downstreamOf } from "../notebook/dag.ts";
 import type { NotebookSession } from "../session/notebook_session.ts";
 import { findWidgetSpec, valueToStore } from "../widgets/widget_specs.ts";
 import { defineCommand } from "./command.ts";
@@ -28,8 +27,8 @@ export const widgetSet = defineCommand({
     const cell = s.state().cells.find((c) => c.id === input.cellId);
     const spec = findWidgetSpec(cell?.outputs?.displays, input);
     await s.setWidgetValue(input.cellId, input.name, valueToStore(spec, input.value));
-    const targets = [input.cellId, ...downstreamOf(s.model.dag, input.cellId)];
-    const run = await s.executeCells(targets, "normal", ctx.caller.identity.principal);
+    // Running the cell re-runs its dependents as the notebook's `on_change` says (reactive runs).
+    const run = await s.execute(input.cellId, "normal", ctx.caller.identity.principal);
     return { run, state: s.state() };
   },
   // The widget and cell, never the value (a text widget may hold anything).

@@ -4,6 +4,12 @@ import { ValidationError } from "../errors.ts";
 /** Cell languages a notebook can hold. */
 export type CellLanguage = "typescript" | "markdown" | "prompt";
 
+/**
+ * The longest cell source, in characters: what the API accepts, what the executor builds, and
+ * what a cell file edited on disk may hold before it is refused rather than analysed.
+ */
+export const MAX_CELL_SOURCE = 1_000_000;
+
 const CELL_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const CELL_FILE = /^cells\/[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
@@ -31,7 +37,7 @@ function firstWords(source: string, language: CellLanguage): string {
   for (const raw of source.split(/\r?\n/)) {
     const line = raw.trim();
     if (!line) continue;
-    if (language === "typescript" && (line.startsWith("//") || line.startsWith("/*"))) continue;
+    if (language !== "markdown" && (line.startsWith("//") || line.startsWith("/*"))) continue;
     return line.replace(/^#+\s*/, "").split(/\s+/).slice(0, 5).join(" ");
   }
   return "";

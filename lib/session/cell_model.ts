@@ -15,9 +15,14 @@ import {
 } from "../notebook/provenance.ts";
 import { type CellState, computeStaleness } from "../notebook/staleness.ts";
 import type { RuntimeState } from "../notebook/runtime_state.ts";
+import type { LocalModules } from "../notebook/local_modules.ts";
 import type { PermissionSpec } from "../executor/permissions.ts";
+import { MAX_CELL_SOURCE } from "../notebook/cell_files.ts";
+import { sha256Hex } from "../notebook/_hash.ts";
 import { type CellGrants, cellGrants, type SandboxInput } from "../sandbox/cell_grants.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
+import { promptAnalysis } from "../ai/prompt_text.ts";
+import { NO_AI_ENV_HASH } from "../ai/service.ts";
 
 /** Variables the cell process itself starts with (module cache); never granted implicitly. */
 const CHILD_BASE_ENV = new Set(CELL_BASE_ENV);
@@ -28,6 +33,8 @@ export interface CellInfo {
   /** Null for markdown and prompt cells. */
   analysis: CellAnalysis | null;
   annotations: CellAnnotations;
+  /** How people name the cell: its `@name`, else `[n]` (1-based position in the notebook). */
+  label: string;
   diagnostics: CellDiagnostic[];
   /** Effective environment of the cell (notebook env, secrets, manual values, `@env`). */
   env: Record<string, string>;
@@ -69,20 +76,62 @@ export interface ModelInput {
   runtime: RuntimeState;
   running: ReadonlySet<string>;
   forced: ReadonlySet<string>;
+  /** Reads the local modules cells import (`./helper.ts`); absent: not part of provenance. */
+  localModules?: LocalModules;
   /** The permission ceiling and approvals; absent, every `@allow` request is granted as asked. */
   sandbox?: SandboxInput;
+  /** Env hash of prompt cells (model and parameters; see lib/ai/service.ts). */
+  promptEnvHash?: string;
+}
+
+/**
+ * The analysis of a cell too large to parse: it defines and reads nothing, cannot run, and says
+ * why. Its source hash is a plain hash of the text (cheap at any size).
+ */
+function oversizedAnalysis(file: string, source: string): CellAnalysis {
+  const mb = (source.length / 1_000_000).toFixed(1);
+  return {
+    defines: [],
+    typeDefines: [],
+    references: [],
+    globalReferences: [],
+    typeOnlyReferences: [],
+    mutates: [],
+    escapes: [],
+    fixed: [],
+    imports: [],
+    envKeys: [],
+    diagnostics: [{
+      severity: "error",
+      code: "too-large",
+      message: `Cell file ${file} holds ${mb} million characters; a cell may hold at most ` +
+        `${MAX_CELL_SOURCE.toLocaleString("en")} (as through the API). Move the data into a ` +
+        "file beside the notebook and read it from the cell.",
+    }],
+    lastExpression: null,
+    hasTopLevelAwait: false,
+    jsx: false,
+    sourceHash: sha256Hex(`oversized\n${source}`),
+  };
 }
 
 /** Builds the model of a notebook. */
 export function buildModel(input: ModelInput): NotebookModel {
-  const cells: CellInfo[] = input.cells.map((cell) => {
+  const cells: CellInfo[] = input.cells.map((cell, index) => {
     const isCode = cell.language === "typescript";
+    const isPrompt = cell.language === "prompt"; // issue 18: `{{name}}` reads, `@name` defines
     let analysis: CellAnalysis | null = null;
-    if (isCode) {
+    // Issue 13 item 10: a cell file edited on disk past the API's limit is refused, not parsed
+    // (parsing 9 MB blocked the event loop for seconds).
+    const oversized = (isCode || isPrompt) && cell.source.length > MAX_CELL_SOURCE;
+    if (isCode && oversized) {
+      analysis = oversizedAnalysis(cell.file, cell.source);
+    } else if (isCode) {
       analysis = input.analysisCache.get(cell.source) ?? input.analyzer.analyze(cell.source);
       input.analysisCache.set(cell.source, analysis);
     }
-    const parsed = parseAnnotations(isCode ? cell.source : "");
+    const parsed = parseAnnotations((isCode || isPrompt) && !oversized ? cell.source : "");
+    if (isPrompt) analysis = promptAnalysis(cell.source, parsed.annotations.name);
     const env = { ...input.env, ...parsed.annotations.env };
     const { permissions, diagnostics, ...grants } = cellGrants({
       notebookDir: input.root,
@@ -94,6 +143,7 @@ export function buildModel(input: ModelInput): NotebookModel {
       cell,
       analysis,
       annotations: parsed.annotations,
+      label: parsed.annotations.name ?? `[${index + 1}]`,
       diagnostics: [
         ...cell.diagnostics,
         ...(analysis?.diagnostics ?? []),
@@ -102,7 +152,9 @@ export function buildModel(input: ModelInput): NotebookModel {
       ],
       env,
       permissions,
-      grants,
+      grants: oversized && isCode
+        ? { ...grants, blocked: analysis!.diagnostics[0].message }
+        : grants,
       worker: parsed.annotations.worker ?? input.worker,
     };
   });
@@ -116,13 +168,19 @@ export function buildModel(input: ModelInput): NotebookModel {
     globalReferences: c.analysis!.globalReferences,
     mutates: c.analysis!.mutates,
     after: c.annotations.after,
+    label: c.label,
+    escapes: c.analysis!.escapes,
+    fixed: c.analysis!.fixed,
   })));
   for (const c of code) c.diagnostics.push(...(dag.diagnostics.get(c.cell.id) ?? []));
   const provenance = notebookProvenance(
     code.map((c) => ({
       id: c.cell.id,
       sourceHash: c.analysis!.sourceHash,
-      envHash: envHash({
+      modules: c.cell.language === "prompt"
+        ? undefined
+        : input.localModules?.hashes(c.analysis!.imports),
+      envHash: c.cell.language === "prompt" ? input.promptEnvHash ?? NO_AI_ENV_HASH : envHash({
         denoVersion: input.denoVersion,
         lockHash: input.lockHash,
         permissions: c.grants.hashed,
