@@ -135,6 +135,9 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   const stop = async () => {
     log.info("shutting down: finishing in-flight requests");
     shutdown.abort();
+    // Issue 21: running cells end now (NATS jobs are withdrawn), so in-flight runs answer and an
+    // evicted instance (Deno Deploy: SIGKILL 5 s after SIGINT) stops in time.
+    void services.executor.close();
     await server.shutdown();
   };
   Deno.addSignalListener("SIGINT", stop);

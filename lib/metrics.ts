@@ -12,6 +12,7 @@ export interface Metrics {
   rateLimitRejections: Counter<"tenant">;
   auditEvents: Counter<"tenant" | "action">;
   jobRuns: Counter<"job" | "outcome">;
+  aiTokens: Counter<"tenant" | "kind">;
 }
 
 /** Creates a fresh registry with Strata's metrics (no default Node metrics: they need -A). */
@@ -76,6 +77,12 @@ export function createMetrics(): Metrics {
       name: "strata_job_runs_total",
       help: "Scheduled job runs by outcome",
       labelNames: ["job", "outcome"],
+      registers,
+    }),
+    aiTokens: new Counter({
+      name: "strata_ai_tokens_total",
+      help: "AI tokens used, by tenant hash and kind (prompt, completion)",
+      labelNames: ["tenant", "kind"],
       registers,
     }),
   };

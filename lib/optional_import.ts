@@ -12,7 +12,12 @@ export type OptionalPackage =
   | "@aws-sdk/client-s3"
   | "@azure/storage-blob"
   | "@infisical/sdk"
-  | "postgres";
+  | "postgres"
+  /** Strata's own MCP stack (lib/mcp/entry.ts), which pulls in the MCP SDK. */
+  | "strata:mcp";
+
+/** Local modules loaded the same way, relative to this file. */
+const LOCAL: Partial<Record<OptionalPackage, string>> = { "strata:mcp": "./mcp/entry.ts" };
 
 const provided = new Map<OptionalPackage, () => Promise<unknown>>();
 
@@ -33,5 +38,6 @@ export function provideOptional(specifier: OptionalPackage, load: () => Promise<
 export async function importOptional<T>(specifier: OptionalPackage): Promise<T> {
   const load = provided.get(specifier);
   if (load) return await load() as T;
-  return await import(specifier) as T;
+  const local = LOCAL[specifier];
+  return await import(local ? new URL(local, import.meta.url).href : specifier) as T;
 }

@@ -14,6 +14,7 @@ import { cellRunAs } from "./executor/cell_user.ts";
 import { createExecutor, type Executor } from "./executor/executor.ts";
 import { npmCacheDirFrom } from "./langservice/npm_types.ts";
 import { remoteExecutor } from "./executor/remote.ts";
+import { openClusterExecutor } from "./cluster/open.ts"; // issue 21
 import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
@@ -77,7 +78,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const scratchRoot = `${config.dataDir}/tmp`;
   if (config.executorMode === "local") await Deno.mkdir(scratchRoot, { recursive: true });
   // Local child processes, or (Deno Deploy: no subprocesses) a remote worker for every cell.
-  const executor = config.executorMode === "remote"
+  // Issue 21: [cluster] nats_url set ⇒ every cell runs on `strata worker --nats` processes.
+  const executor = config.cluster
+    ? await openClusterExecutor(config.cluster, log)
+    : config.executorMode === "remote"
     ? remoteExecutor({
       name: "default",
       url: config.executorWorker!.url,
@@ -121,7 +125,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
     tracer: options.tracer, // [ops/tracing] cell-run spans
-    ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }) }), // issue 18
+    ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }), metrics }), // issue 18
   });
   const sessions = new SessionRegistry({
     runtime,

@@ -9,34 +9,23 @@
  * Stateless means no server-initiated stream: GET and DELETE answer 405, as the spec allows.
  */
 import { Hono } from "hono";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { AppEnv } from "../lib/http/context.ts";
 import { callerOf } from "../lib/http/caller.ts";
-import { createMcpServer } from "../lib/mcp/server.ts";
+import { importOptional } from "../lib/optional_import.ts";
 import type { ApiDeps } from "./api/deps.ts";
-
-/** The version MCP clients see in `initialize`. */
-const VERSION = "0.1.0";
 
 /** The MCP route, mounted at /mcp. */
 export function mcpRoutes(deps: ApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const validator = new AjvJsonSchemaValidator(); // one per app, not one per request
+  // The MCP SDK loads on the first MCP request, not at start (lib/optional_import.ts).
+  let handler:
+    | Promise<(request: Request, caller: ReturnType<typeof callerOf>) => Promise<Response>>
+    | undefined;
   app.post("/", async (c) => {
-    const server = createMcpServer({
-      dispatcher: deps.dispatcher,
-      caller: callerOf(c, "mcp"),
-      version: VERSION,
-      jsonSchemaValidator: validator,
-    });
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-    });
-    // The answer's stream ends (and its keep-alive timer stops) once the result is sent; the
-    // server and transport are garbage once the response is done.
-    await server.connect(transport);
-    return await transport.handleRequest(c.req.raw);
+    handler ??= importOptional<typeof import("../lib/mcp/entry.ts")>("strata:mcp").then((m) =>
+      m.mcpHttpHandler(deps.dispatcher)
+    );
+    return await (await handler)(c.req.raw, callerOf(c, "mcp"));
   });
   const notAllowed = () =>
     new Response(

@@ -7,3 +7,4 @@ provideOptional("@aws-sdk/client-s3", () => import("@aws-sdk/client-s3"));
 provideOptional("@azure/storage-blob", () => import("@azure/storage-blob"));
 provideOptional("@infisical/sdk", () => import("@infisical/sdk"));
 provideOptional("postgres", () => import("postgres"));
+provideOptional("strata:mcp", () => import("../lib/mcp/entry.ts"));

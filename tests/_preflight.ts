@@ -10,6 +10,8 @@ export interface Probe {
   aptGet: boolean;
   nginx: boolean;
   chromium: boolean;
+  /** nats-server is installed (the NATS tests start their own nodes from it; issue 21). */
+  natsServer?: boolean;
   /** pg_ctlcluster (Debian's postgresql-common) is installed: a local cluster can be started. */
   pgCluster: boolean;
   /** pg_virtualenv is installed: a throwaway trust-auth cluster can wrap the run. */
@@ -21,6 +23,7 @@ export interface Probe {
     STRATA_TEST_SKIP_PG?: string;
     STRATA_TEST_SKIP_NGINX?: string;
     STRATA_TEST_SKIP_BROWSER?: string;
+    STRATA_TEST_SKIP_NATS?: string;
   };
 }
 
@@ -51,6 +54,13 @@ export function planPreflight(p: Probe): Plan {
   }
   if (!p.chromium && p.env.STRATA_TEST_SKIP_BROWSER !== "1") {
     need("chromium", "Chromium at /usr/bin/chromium", "STRATA_TEST_SKIP_BROWSER");
+  }
+  if (p.natsServer === false && p.env.STRATA_TEST_SKIP_NATS !== "1") {
+    need(
+      "nats-server",
+      "nats-server (the NATS tests start their own nodes)",
+      "STRATA_TEST_SKIP_NATS",
+    );
   }
   if (!p.pgAnswers && p.env.STRATA_TEST_SKIP_PG !== "1") {
     if (p.env.STRATA_TEST_PG_URL) {
@@ -90,6 +100,7 @@ export async function probe(env: Probe["env"]): Promise<Probe> {
     aptGet: onPath("apt-get"),
     nginx: onPath("nginx") || exists("/usr/sbin/nginx"),
     chromium: exists("/usr/bin/chromium"),
+    natsServer: onPath("nats-server") || exists("/usr/sbin/nats-server"),
     pgCluster: onPath("pg_ctlcluster"),
     pgVirtualenv: onPath("pg_virtualenv"),
     pgAnswers: await pgAnswers(env.STRATA_TEST_PG_URL || DEFAULT_TEST_PG_URL),

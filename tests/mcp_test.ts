@@ -42,6 +42,7 @@ Deno.test("mcp - an agent creates a notebook, adds dependent cells, runs, reads 
         "get_output",
         "get_dag",
         "plan",
+        "generate_cell",
       ]
     ) assert.ok(names.includes(n), `tool ${n} listed (got ${names.join(", ")})`);
     const addCell = tools.find((t: any) => t.name === "add_cell")!;

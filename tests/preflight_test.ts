@@ -81,3 +81,17 @@ Deno.test("preflight - skip variables and an explicit STRATA_TEST_PG_URL are res
   assert.equal(explicit.startPg, false);
   assert.match(missingLine(explicit), /STRATA_TEST_PG_URL does not answer/);
 });
+
+Deno.test("preflight - nats-server is installed as root, named otherwise", () => {
+  assert.deepEqual(planPreflight({ ...everything, root: true, natsServer: false }).install, [
+    "nats-server",
+  ]);
+  const plan = planPreflight({ ...everything, natsServer: false });
+  assert.equal(plan.missing.length, 1);
+  assert.match(plan.missing[0], /apt-get install nats-server/);
+  assert.deepEqual(
+    planPreflight({ ...everything, natsServer: false, env: { STRATA_TEST_SKIP_NATS: "1" } })
+      .missing,
+    [],
+  );
+});

@@ -118,6 +118,12 @@ export function checkCoherence(c: Config): Coherence {
         "and STRATA_EXECUTOR_WORKER_TOKEN (the worker's STRATA_WORKER_TOKEN).",
     );
   }
+  if (c.cluster && c.executorMode === "remote") { // issue 21
+    conflicts.push(
+      "[cluster] nats_url with executor=remote: cells would go to NATS workers and the remote worker at once. " +
+        "Fix: drop STRATA_EXECUTOR (NATS workers replace the one remote worker) or drop [cluster].",
+    );
+  }
   if (c.artifactBlobBackend === "azure" && !c.azure.container) {
     conflicts.push(
       "artifact_blob_backend=azure requires azure_container. Fix: set STRATA_AZURE_CONTAINER.",

@@ -97,3 +97,18 @@ Deno.test("coherence - service mode refuses the development audit key as a retir
   });
   assert.ok(!withPolicy.warnings.some((w) => /secret_manager_policy/.test(w)));
 });
+
+Deno.test("coherence - [cluster] and executor=remote together are refused", () => {
+  const { conflicts } = check({
+    STRATA_CLUSTER: JSON.stringify({ nats_url: "nats://127.0.0.1:4222" }),
+    STRATA_EXECUTOR: "remote",
+    STRATA_EXECUTOR_WORKER_URL: "http://127.0.0.1:8790",
+    STRATA_EXECUTOR_WORKER_TOKEN: "0123456789abcdef0123",
+  });
+  assert.equal(conflicts.length, 1, conflicts.join("\n"));
+  assert.match(conflicts[0], /\[cluster\] nats_url with executor=remote/);
+  assert.deepEqual(
+    check({ STRATA_CLUSTER: JSON.stringify({ nats_url: "nats://127.0.0.1:4222" }) }).conflicts,
+    [],
+  );
+});

@@ -36,6 +36,8 @@ export interface Credentials {
   azure: AzureCredentials;
   /** `STRATA_*_TOKEN` variables that are not settings, by name (for `[[workers]] token_env`). */
   workerTokens: Readonly<Record<string, string>>;
+  /** STRATA_NATS_TOKEN: the NATS auth token of `[cluster]` (issue 21). */
+  natsToken?: string;
 }
 
 /** Reads credentials from an environment; `isSetting` tells settings from token variables. */
@@ -50,7 +52,8 @@ export function readCredentials(
   const workerTokens: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (
-      name.startsWith("STRATA_") && name.endsWith("_TOKEN") && !isSetting(name) && value
+      name.startsWith("STRATA_") && name.endsWith("_TOKEN") && !isSetting(name) && value &&
+      name !== "STRATA_NATS_TOKEN"
     ) {
       workerTokens[name] = value;
     }
@@ -74,6 +77,7 @@ export function readCredentials(
       accountKey: get("AZURE_STORAGE_KEY"),
     },
     workerTokens,
+    natsToken: get("STRATA_NATS_TOKEN"),
   };
 }
 

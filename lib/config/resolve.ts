@@ -6,6 +6,7 @@ import { cellEnvFrom, DEFAULT_CELL_ENV_PASSTHROUGH } from "./cell_env.ts";
 import type { Credentials } from "./credentials.ts";
 import { parseSecretManagerPolicy, type SecretManagerPolicy } from "../secrets/policy.ts";
 import type { SandboxPolicy } from "../sandbox/policy.ts";
+import { type ClusterConfig, resolveClusterConfig } from "../cluster/cluster_config.ts";
 
 /** S3 settings for the artifact blob backend. */
 export interface S3Config {
@@ -34,6 +35,8 @@ export interface AiConfig {
   apiKeys: readonly string[];
   timeoutSeconds: number;
   maxTokens: number;
+  /** Tokens each tenant may use per UTC day; 0: no budget. */
+  tenantDailyTokenBudget: number;
 }
 
 /** Fully-resolved configuration; built only by loadConfig. */
@@ -80,6 +83,8 @@ export interface Config {
   /** Where cells run; remote needs executorWorker. */
   executorMode: "local" | "remote";
   executorWorker?: { url: string; token?: string };
+  /** `[cluster]` (issue 21): cells run on NATS workers; absent: here. */
+  cluster?: ClusterConfig;
   logLevel: "debug" | "info" | "warn" | "error";
   logFormat: "text" | "json";
   auditHmacKey?: string;
@@ -190,6 +195,10 @@ export function resolveConfig(
         token: v.executor_worker_token as string | undefined,
       }
       : undefined,
+    cluster: resolveClusterConfig(
+      v.cluster as Parameters<typeof resolveClusterConfig>[0],
+      from.credentials.natsToken,
+    ),
     logLevel: get("log_level", "info"),
     logFormat: get("log_format", "text"),
     auditHmacKey: v.audit_hmac_key as string | undefined,
@@ -226,6 +235,7 @@ export function resolveConfig(
       apiKeys: get<string[]>("ai_api_keys", []),
       timeoutSeconds: get("ai_timeout_seconds", 120),
       maxTokens: get("ai_max_tokens", 1024),
+      tenantDailyTokenBudget: get("ai_tenant_daily_token_budget", 0),
     },
     sources,
     configFile,

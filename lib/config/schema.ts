@@ -10,6 +10,7 @@ import { DEFAULT_CELL_ENV_PASSTHROUGH, passthroughProblem } from "./cell_env.ts"
 import { retiredKeyProblems } from "../audit/audit_key.ts";
 import { parseSecretManagerPolicy } from "../secrets/policy.ts";
 import { SandboxPolicySchema } from "../sandbox/policy.ts";
+import { ClusterConfigSchema } from "../cluster/cluster_config.ts";
 
 /** How a key's raw value is read from a string (environment) or a TOML value. */
 export type FieldKind = "string" | "bool" | "int" | "list" | "table";
@@ -185,6 +186,12 @@ export const FIELDS = {
     schema: SandboxPolicySchema,
     doc:
       "What tenant cells may be granted in service mode (`@allow` is a request; this is the ceiling): lists `net` (host globs, optional port), `env` (key globs), `read`/`write` (absolute folders), `import` (exact hosts are given to every cell; in personal mode it replaces the default npm/JSR/deno.land list), plus `[[sandbox.rules]]` entries with `tenant` and `principal` globs adding lists for whom they match. `run`, `ffi`, `sys`, all env, loopback, the listen address and the data, artifact and notebook-root folders are never granted. See docs/security.md. @default {}",
+  },
+  cluster: {
+    kind: "table",
+    schema: ClusterConfigSchema,
+    doc:
+      "Scale-out over NATS JetStream (issue 21): `nats_url` (nats://host:port, comma list), `stream`, `subject_prefix`, `replicas`, `tenant_max_interactive`, `tenant_max_bulk`, `ack_wait_ms`, `max_deliver`, `queue_timeout_seconds`; TOML [cluster] or JSON in STRATA_CLUSTER. Set: every cell runs on `strata worker --nats` processes. The NATS token comes only from STRATA_NATS_TOKEN. @default unset (cells run here)",
   },
   executor: {
     kind: "string",
@@ -387,6 +394,12 @@ export const FIELDS = {
     kind: "int",
     schema: positiveInt,
     doc: "max_tokens of each AI answer (part of a prompt cell's cache key). @default 1024",
+  },
+  ai_tenant_daily_token_budget: {
+    kind: "int",
+    schema: nonNegativeInt,
+    doc: "Tokens each tenant may use per UTC day (prompt + completion; 0 = no budget); past it, " +
+      "AI requests answer 429 until midnight. Usage is the metric strata_ai_tokens_total. @default 0",
   },
   // ---- end AI ------------------------------------------------------------------------------
 } satisfies Record<string, FieldSpec>;

@@ -161,6 +161,9 @@ function cleanDisplay(d: DisplayOutput): DisplayOutput | undefined {
       data: { columns: t.columns, rows: t.rows, totalRows: Number(t.totalRows) || 0 },
     };
   }
+  // A widget (issue 16) gets the session's stored value applied when the result is shown: it is
+  // not streamed, it arrives with the result.
+  if (d.type === "widget") return undefined;
   return typeof d.data === "string" ? { type: d.type, data: d.data } : undefined;
 }
 

@@ -6,6 +6,7 @@
 import { hasInfisicalCredentials } from "../config/credentials.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
 import type { Config } from "../config/resolve.ts";
+import { natsAddress } from "../cluster/cluster_config.ts";
 
 /** Facts about the running installation the flags depend on. */
 export interface LaunchContext {
@@ -103,6 +104,7 @@ function scopedFlags(
     net.add(infisical.host ? hostPort(infisical.host, 443) : "app.infisical.com");
   }
   if (config.executorWorker) net.add(hostPort(config.executorWorker.url, 443));
+  for (const u of config.cluster?.servers ?? []) net.add(natsAddress(u)!); // issue 21: NATS
   if (config.tracing.enabled) net.add(hostPort(config.tracing.endpoint, 4318));
   if (config.ai) net.add(hostPort(config.ai.baseUrl, 443)); // issue 18: the AI endpoint
   for (const h of config.outboundHosts) net.add(h);

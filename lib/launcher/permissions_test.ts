@@ -56,6 +56,30 @@ Deno.test("permissions - a CLI command gets no listen address, and read/write on
   assert.ok(pg.includes("--allow-net=db:5432"));
 });
 
+Deno.test("permissions - [cluster] adds exactly the NATS addresses, and its token is no worker token", () => {
+  const f = flagsFor({
+    STRATA_CLUSTER: JSON.stringify({ nats_url: "nats://nats-a.internal:4222,nats-b.internal" }),
+    STRATA_NATS_TOKEN: "nats-secret-token",
+  });
+  assert.deepEqual(f["allow-net"].split(","), [
+    "127.0.0.1:8765",
+    "nats-a.internal:4222",
+    "nats-b.internal:4222",
+  ]);
+  const { config } = loadConfig({
+    HOME: "/home/u",
+    STRATA_CLUSTER: JSON.stringify({ nats_url: "nats://127.0.0.1:4222" }),
+    STRATA_NATS_TOKEN: "nats-secret-token",
+  });
+  assert.equal(config.cluster?.token, "nats-secret-token");
+  // `[[workers]] token_env` cannot name it: the NATS credential never goes to an HTTP worker.
+  assert.ok(!("STRATA_NATS_TOKEN" in config.credentials.workerTokens));
+  assert.throws(
+    () => loadConfig({ HOME: "/home/u", STRATA_CLUSTER: JSON.stringify({ nats_url: "http://x" }) }),
+    /cluster .*must be nats:\/\/host:port/,
+  );
+});
+
 Deno.test("permissions - Azure blob endpoint and OTLP collector are added only when configured", () => {
   const serverFlags = (env: Record<string, string>, credentials: Record<string, string> = {}) => {
     const flags = serverPermissionFlags(

@@ -18,6 +18,7 @@ import { childKey } from "../executor/permissions.ts";
 import type { CacheStores, StoredResult } from "./cell_cache.ts";
 import { lookupCell, storeCell } from "./cell_cache.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
+import { WIDGET_INPUT, widgetInput } from "../widgets/widget_input.ts"; // widgets (issue 16)
 
 /** Run modes: normal (cache), rerun (skip the target's own cache), force (skip every cache). */
 export type RunMode = "normal" | "rerun" | "force";
@@ -381,6 +382,9 @@ function jobFor(
     }
   };
   addInputs(id, new Set([id]));
+  // Widgets (issue 16): stored values of the cell and of cells it re-evaluates as code inputs.
+  const widgets = widgetInput(model.widgets, [id, ...codeInputs.keys()]);
+  if (widgets) inputs.set(WIDGET_INPUT, widgets);
   const timeoutS = info.annotations.timeout ?? deps.notebookTimeoutSeconds ??
     deps.defaultTimeoutSeconds;
   return {
@@ -405,11 +409,21 @@ function isPrompt(model: NotebookModel, id: string): boolean {
 function promptLookup(
   deps: EngineDeps,
 ): { ok: true; executor: Pick<Executor, "runBatch"> } | { ok: false; message: string } {
-  return deps.prompts ? { ok: true, executor: deps.prompts } : {
-    ok: false,
-    message: "Prompt cells need an AI model: set STRATA_AI_BASE_URL, STRATA_AI_MODEL " +
-      "(and STRATA_AI_API_KEYS) and restart the server",
-  };
+  const prompts = deps.prompts;
+  // Prompt answers count against the tenant's AI usage (metrics, daily budget).
+  return prompts
+    ? {
+      ok: true,
+      executor: {
+        runBatch: (jobs, options) =>
+          prompts.runBatch(jobs, { ...options, tenantHash: deps.tenantHash } as typeof options),
+      },
+    }
+    : {
+      ok: false,
+      message: "Prompt cells need an AI model: set STRATA_AI_BASE_URL, STRATA_AI_MODEL " +
+        "(and STRATA_AI_API_KEYS) and restart the server",
+    };
 }
 
 function workerOf(model: NotebookModel, id: string): string | undefined {

@@ -40,6 +40,7 @@ import {
   type RunMode,
 } from "./run_engine.ts";
 import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
+import { scopedExecutor } from "../cluster/nats_executor.ts"; // issue 21
 
 export type { LiveOutput, RunScope };
 
@@ -143,7 +144,13 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             db: deps.db,
             blobs: deps.blobs,
             executor: deps.executor,
-            executorFor: (worker) => executorFor(worker, scope.workers),
+            executorFor: (worker) => {
+              const found = executorFor(worker, scope.workers);
+              // Issue 21: on NATS, a run's jobs go to its tenant's subject and consumer.
+              return found.ok
+                ? { ok: true, executor: scopedExecutor(found.executor, scope) }
+                : found;
+            },
             tenantHash: scope.tenantHash,
             memoryMb: deps.memoryMb,
             defaultTimeoutSeconds: deps.defaultTimeoutSeconds,
