@@ -37,6 +37,47 @@ export type CacheLookup =
 const RESULT = "$result";
 const TOUCH_EVERY_MS = 3_600_000;
 
+/**
+ * Blobs verified (or written) in this process, by blob key and content hash, per blob store: a
+ * repeated cache hit checks that the blob still exists but neither reads nor re-hashes it. Only
+ * bytes that passed verification enter, so corruption at rest can never yield a wrong value (the
+ * verified copy is served); a deleted blob is still a miss. Small blobs only, bounded in total.
+ */
+const VERIFIED_MAX_BYTES = 8 * 1024 * 1024;
+const VERIFIED_MAX_BLOB = 256 * 1024;
+const verifiedByStore = new WeakMap<BlobStore, VerifiedBlobs>();
+
+function verifiedFor(blobs: BlobStore): VerifiedBlobs {
+  let verified = verifiedByStore.get(blobs);
+  if (!verified) verifiedByStore.set(blobs, verified = new VerifiedBlobs());
+  return verified;
+}
+
+class VerifiedBlobs {
+  #map = new Map<string, Uint8Array>();
+  #bytes = 0;
+
+  get(key: string): Uint8Array | undefined {
+    const bytes = this.#map.get(key);
+    if (bytes) { // most recently used last
+      this.#map.delete(key);
+      this.#map.set(key, bytes);
+    }
+    return bytes;
+  }
+
+  set(key: string, bytes: Uint8Array): void {
+    if (bytes.length > VERIFIED_MAX_BLOB || this.#map.has(key)) return;
+    this.#map.set(key, bytes);
+    this.#bytes += bytes.length;
+    for (const [k, b] of this.#map) {
+      if (this.#bytes <= VERIFIED_MAX_BYTES) break;
+      this.#map.delete(k);
+      this.#bytes -= b.length;
+    }
+  }
+}
+
 /** Looks up a cell's cached outputs; every needed variable must be present and intact. */
 export async function lookupCell(
   stores: CacheStores,
@@ -107,6 +148,8 @@ export async function storeCell(
   await stores.db.transaction(async (tx) => {
     for (const row of rows) await putArtifact(tx, row);
   });
+  const verified = verifiedFor(stores.blobs);
+  entries.forEach((e, i) => verified.set(`${rows[i].blobKey}\0${rows[i].contentHash}`, e.bytes));
   return { bytesWritten: written, resultHash: rows[rows.length - 1].contentHash };
 }
 
@@ -116,7 +159,18 @@ async function read(
 ): Promise<
   { ok: true; bytes: Uint8Array } | { ok: false; reason: "missing-blob" | "corrupt-blob" }
 > {
+  const verified = verifiedFor(blobs);
+  const key = `${row.blobKey}\0${row.contentHash}`;
+  const known = verified.get(key);
+  // Still present (a deleted blob is a miss, as always): a stat, not a read and a re-hash.
+  if (known) {
+    if (await blobs.has(row.blobKey)) return { ok: true, bytes: known };
+    return { ok: false, reason: "missing-blob" };
+  }
   const got = await getVerified(blobs, row.blobKey, row.contentHash);
-  if (got.ok) return got;
+  if (got.ok) {
+    verified.set(key, got.bytes);
+    return got;
+  }
   return { ok: false, reason: got.reason === "missing" ? "missing-blob" : "corrupt-blob" };
 }
