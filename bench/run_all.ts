@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<unknown>> = {
     (await import("./blob_bench.ts")).main(Number(Deno.env.get("BENCH_BLOB_MIB") ?? 200)),
   ui: async () => (await import("./ui_bench.ts")).main(),
   langservice: async () => (await import("./langservice_bench.ts")).main(),
+  mcp: async () => (await import("./mcp_bench.ts")).main(), // issue 18
   "large-value": async () =>
     (await import("./large_value_bench.ts")).main(Number(Deno.env.get("BENCH_VALUE_MB") ?? 200)),
 };

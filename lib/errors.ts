@@ -39,10 +39,15 @@ export class UnauthorizedError extends StrataError {
   }
 }
 
-/** The request conflicts with current state, e.g. a session already running (409). */
+/**
+ * The request conflicts with current state, e.g. a session already running (409). `details` is
+ * sent in the error body (e.g. a refused edit carries the cell's current source and version).
+ */
 export class ConflictError extends StrataError {
-  constructor(message: string, options?: ErrorOptions) {
+  readonly details?: Record<string, unknown>;
+  constructor(message: string, options?: ErrorOptions & { details?: Record<string, unknown> }) {
     super("conflict", message, options);
+    this.details = options?.details;
   }
 }
 
@@ -51,4 +56,35 @@ export class PayloadTooLargeError extends StrataError {
   constructor(message: string, options?: ErrorOptions) {
     super("payload_too_large", message, options);
   }
+}
+
+/** The server's storage is full (507): nothing was written, the previous state is intact. */
+export class StorageFullError extends StrataError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("storage_full", message, options);
+  }
+}
+
+/**
+ * A system error as a domain error with a message that names the problem, not the server's
+ * paths: a full disk (ENOSPC, EDQUOT) is a StorageFullError, a name longer than the file system
+ * allows (ENAMETOOLONG) a ValidationError. Anything else is returned unchanged.
+ */
+export function fromSystemError(err: unknown): unknown {
+  if (err instanceof StrataError || !(err instanceof Error)) return err;
+  const code = (err as { code?: unknown }).code;
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new StorageFullError(
+      "Cannot save: the server's storage is full (no space left on device); nothing was " +
+        "changed. Free space or ask the operator.",
+      { cause: err },
+    );
+  }
+  if (code === "ENAMETOOLONG") {
+    return new ValidationError(
+      "A name is too long for the file system: each path segment may be at most 255 bytes",
+      { cause: err },
+    );
+  }
+  return err;
 }

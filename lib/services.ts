@@ -18,6 +18,7 @@ import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import { SessionRegistry } from "./session/registry.ts";
+import { createAiService } from "./ai/service.ts";
 import { createRuntime, type Runtime } from "./runtime/runtime.ts";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
 import { sessionSecretsFactory } from "./secrets/session_factory.ts";
@@ -111,6 +112,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
+    ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }) }), // issue 18
   });
   const sessions = new SessionRegistry({
     runtime,

@@ -17,10 +17,10 @@ import { upgradeWebSocket } from "hono/deno";
 import type { AppEnv } from "../lib/http/context.ts";
 import { callerOf } from "../lib/http/caller.ts";
 import { statusFor } from "../lib/http/errors.ts";
-import { StrataError } from "../lib/errors.ts";
+import { ConflictError, StrataError } from "../lib/errors.ts";
 import type { CommandTable } from "../lib/commands/mod.ts";
 import type { ApiDeps } from "./api/deps.ts";
-import type { PayloadOf, SocketEventType } from "../lib/protocol/socket_events.ts";
+import type { ErrorPayload, PayloadOf, SocketEventType } from "../lib/protocol/socket_events.ts";
 
 /** Socket message types that name one command each. */
 const MESSAGES: Record<string, keyof CommandTable> = {
@@ -124,10 +124,12 @@ function bad(message: string): StrataError {
 }
 
 /** The code and status the HTTP API would answer for the same error. */
-function errorPayload(err: unknown): { code: string; status: number; message: string } {
+function errorPayload(err: unknown): ErrorPayload {
   const status = statusFor(err);
   if (status !== undefined && err instanceof StrataError) {
-    return { code: err.code, status, message: err.message };
+    // Issue 14 item 7: a refused edit carries the cell's current source and version.
+    const details = err instanceof ConflictError ? err.details : undefined;
+    return { code: err.code, status, message: err.message, ...(details ? { details } : {}) };
   }
   return { code: "internal", status: 500, message: "Internal server error; see the server log" };
 }

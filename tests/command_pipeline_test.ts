@@ -21,6 +21,7 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
   "notebook.state": (x) => ["GET", `/v1/notebooks/${x.sid}`],
   "notebook.watch": (x) => ["GET", `/v1/notebooks/ws/${x.sid}`],
   "notebook.dag": (x) => ["GET", `/v1/notebooks/${x.sid}/dag`],
+  "notebook.plan": (x) => ["GET", `/v1/notebooks/${x.sid}/plan`],
   "notebook.artifacts": (x) => ["GET", `/v1/notebooks/${x.sid}/artifacts`],
   "notebook.export": (x) => ["GET", `/v1/notebooks/${x.sid}/export?format=html`],
   "notebook.delete": (x) => ["DELETE", `/v1/notebooks/${x.sid}`],
@@ -53,6 +54,11 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
   "admin.tenants": () => ["GET", "/v1/admin/tenants"],
   "audit.verify": () => ["GET", "/v1/audit/verify"],
   "audit.events": () => ["GET", "/v1/audit/events"],
+  "ai.generate_cell": (x) => [ // issue 18
+    "POST",
+    `/v1/notebooks/${x.sid}/cells/generate`,
+    { after: null, request: "x" },
+  ],
 };
 
 /** The input of each command over the socket's generic `command` message (sid is the socket's). */
@@ -68,6 +74,7 @@ const WS_INPUT: Record<string, (x: Ctx) => Record<string, unknown>> = {
   "env.update": () => ({ values: { A: "1" } }),
   "secret_manager.config": () => ({ config: null }),
   "transform.materialize": () => ({ transform: "t" }),
+  "ai.generate_cell": () => ({ after: null, request: "x" }), // issue 18
 };
 
 /** Commands that exist in personal mode only: refused in service mode before any ACL. */

@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-explicit-any -- JSON answers of the HTTP API are read untyped
 // GET /v1/notebooks/{sid}/export as an attacker tries it in service mode: without the read scope,
 // denied by the ACL, from another tenant. In-process app built like main.ts.
 import assert from "node:assert/strict";

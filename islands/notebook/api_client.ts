@@ -4,10 +4,18 @@
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** Extra facts of the error (a 409 edit conflict: the cell's current source and version). */
+  readonly details?: Record<string, unknown>;
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details?: Record<string, unknown>,
+  ) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -30,11 +38,14 @@ export async function apiCall<T>(method: string, path: string, body?: unknown): 
     parsed = text ? JSON.parse(text) : null;
   } catch { /* not JSON */ }
   if (!res.ok) {
-    const err = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
+    const err = (parsed as {
+      error?: { code?: string; message?: string; details?: Record<string, unknown> };
+    } | null)?.error;
     throw new ApiError(
       res.status,
       err?.code ?? "http_error",
       err?.message ?? `Request failed (${res.status})`,
+      err?.details,
     );
   }
   return parsed as T;

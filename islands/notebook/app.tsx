@@ -13,7 +13,7 @@ import type {
 } from "../../lib/protocol/notebook_state.ts";
 import { cellLabel, type IslandUrls } from "../../lib/ui/notebook_types.ts";
 import { apiCall, ApiError } from "./api_client.ts";
-import { type CellActions, CellView } from "./cell_view.tsx";
+import { type CellActions, CellView, type EditConflict } from "./cell_view.tsx";
 import { type FocusInto, useCommandKeys } from "./command_mode.ts";
 import { DagPanel } from "./dag_panel.tsx";
 import type { CellEditor, CreateEditor } from "./editor_host.ts";
@@ -69,6 +69,9 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   const [mdEditing, setMdEditing] = useState<Record<string, boolean>>({});
   const [deleted, setDeleted] = useState<Deleted | null>(null);
   const [help, setHelp] = useState(false);
+  // Issue 14 item 7: the version each draft started from, and edits refused as stale (409).
+  const [conflicts, setConflicts] = useState<Record<string, EditConflict>>({});
+  const bases = useRef(new Map<string, string>());
   const sid = useRef(initial.sessionId);
   const seq = useRef(initial.seq);
   const editors = useRef(new Map<string, CellEditor>());
@@ -82,6 +85,8 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   const pendingFocus = useRef<{ id: string; into: FocusInto } | null>(null);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
+  const conflictsRef = useRef(conflicts);
+  conflictsRef.current = conflicts;
   const helpRef = useRef(help);
   helpRef.current = help;
   const undoTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -173,9 +178,29 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
     timers.current.delete(id);
     const text = draftsRef.current[id];
     if (text === undefined) return;
+    // A refused edit waits for the person's choice (Reload / Overwrite); no autosave retries.
+    if (conflictsRef.current[id]) return;
     setSaving((s) => ({ ...s, [id]: true }));
     try {
-      const next = await call<NotebookState>("PUT", `/cells/${id}`, { source: text });
+      const baseVersion = bases.current.get(id) ??
+        stateRef.current.cells.find((c) => c.id === id)?.version;
+      let next: NotebookState;
+      try {
+        next = await call<NotebookState>("PUT", `/cells/${id}`, { source: text, baseVersion });
+      } catch (err) {
+        // Only for the version this draft is still based on (not one an Overwrite replaced).
+        const current = bases.current.get(id) ?? baseVersion;
+        if (
+          err instanceof ApiError && err.status === 409 && err.details && current === baseVersion
+        ) {
+          const { source, version } = err.details as { source: string; version: string };
+          setConflicts((c) => ({ ...c, [id]: { source, version } }));
+        }
+        throw err;
+      }
+      const saved = next.cells.find((c) => c.id === id)?.version;
+      if (draftsRef.current[id] === text) bases.current.delete(id);
+      else if (saved) bases.current.set(id, saved); // typed on while saving: based on ours now
       setDrafts((d) => {
         if (d[id] !== text) return d;
         const { [id]: _saved, ...rest } = d;
@@ -241,6 +266,9 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
 
   const runCell = useCallback(async (id: string): Promise<void> => {
     const cell = stateRef.current.cells.find((c) => c.id === id);
+    if (conflictsRef.current[id]) {
+      throw new Error("This cell has an edit conflict: choose Reload or Overwrite first");
+    }
     await save(id);
     if (cell?.language === "markdown") {
       setMdEditing((m) => ({ ...m, [id]: false }));
@@ -338,6 +366,8 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   const actions: CellActions = useMemo(() => ({
     draft(id, text) {
       const cell = stateRef.current.cells.find((c) => c.id === id);
+      if (cell && !bases.current.has(id)) bases.current.set(id, cell.version);
+      if (cell && text === cell.source) bases.current.delete(id);
       setDrafts((d) => {
         if (cell && text === cell.source) {
           const { [id]: _same, ...rest } = d;
@@ -362,6 +392,12 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
       call<NotebookState>("PUT", "/cells/reorder", { order }).then(applyState).catch(report);
     },
     add: (after, language) => void addCell(after, language, "editor").catch(report),
+    generate(after) { // issue 18: the AI writes a cell below; it is inserted, never run
+      const request = globalThis.prompt("Describe the cell to generate:")?.trim();
+      if (!request) return;
+      call<AddCellAnswer>("POST", "/cells/generate", { after, request })
+        .then((r) => (applyState(r.state), focusCell(r.cellId, "editor"))).catch(report);
+    },
     edit: (id) => focusCell(id, "editor"),
     leave(id) {
       save(id).catch(report);
@@ -374,6 +410,23 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
         editors.current.get(target.cellId)?.revealLine?.(target.line, target.column);
       }),
     select: setSelected,
+    resolveConflict(id, how) {
+      const { [id]: conflict, ...others } = conflictsRef.current;
+      if (!conflict) return;
+      conflictsRef.current = others; // before save() below reads it
+      setConflicts(others);
+      if (how === "overwrite") {
+        bases.current.set(id, conflict.version);
+        save(id).catch(report);
+        return;
+      }
+      clearTimeout(timers.current.get(id));
+      bases.current.delete(id);
+      const { [id]: _dropped, ...rest } = draftsRef.current;
+      draftsRef.current = rest;
+      setDrafts(rest);
+      editors.current.get(id)?.setText(conflict.source);
+    },
     editor(id, ed) {
       if (ed) editors.current.set(id, ed);
       else editors.current.delete(id);
@@ -425,6 +478,11 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
         onPanel={togglePanel}
         onHelp={() => setHelp(true)}
       />
+      {state.viewers > 1 && (
+        <div class="presence muted" role="status" title="Open tabs and clients on this notebook">
+          {state.viewers} viewers open on this notebook: edits made elsewhere show up here
+        </div>
+      )}
       {conn === "reconnecting" && (
         <div class="banner banner-reconnecting" role="status">
           Connection lost — reconnecting… Edits are kept in this page.
@@ -486,6 +544,7 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
             index={i}
             count={state.cells.length}
             draft={drafts[c.id]}
+            conflict={conflicts[c.id]}
             saving={saving[c.id] ?? false}
             runningSince={runningSince[c.id]}
             createEditor={createEditor}

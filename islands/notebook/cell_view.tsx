@@ -18,6 +18,8 @@ export interface CellActions {
   remove(id: string): void;
   move(id: string, by: -1 | 1): void;
   add(after: string | null, language: "typescript" | "markdown"): void;
+  /** Asks the AI model for a new cell after this one (inserted, not run; issue 18). */
+  generate(after: string): void;
   /** Starts editing: focuses the editor (a markdown cell switches to its source). */
   edit(id: string): void;
   /** Leaves the editor for command mode on this cell (a markdown cell renders). */
@@ -28,10 +30,20 @@ export interface CellActions {
   editor(id: string, editor: CellEditor | null): void;
   /** The language service for a cell's editor (issue 15). */
   typeAssist?(id: string): TypeAssist;
+  /** Settles an edit conflict: take the other edit (reload) or save ours over it. */
+  resolveConflict(id: string, how: "reload" | "overwrite"): void;
+}
+
+/** An edit refused because the cell changed elsewhere: the source and version saved there. */
+export interface EditConflict {
+  source: string;
+  version: string;
 }
 
 /** Props of CellView. */
 export interface CellViewProps {
+  /** Our edit was refused (409): offer to reload the cell or overwrite it. */
+  conflict?: EditConflict;
   cell: Cell;
   index: number;
   count: number;
@@ -175,6 +187,14 @@ export function CellView(props: CellViewProps) {
           )}
           <button
             type="button"
+            onClick={() => actions.generate(cell.id)}
+            aria-label={`Generate a cell after cell ${index + 1}`}
+            title="Generate a TypeScript cell below from a request (AI; not run)"
+          >
+            ✨ Generate
+          </button>
+          <button
+            type="button"
             onClick={() => actions.move(cell.id, -1)}
             disabled={index === 0}
             aria-label={`Move cell ${index + 1} up`}
@@ -201,6 +221,29 @@ export function CellView(props: CellViewProps) {
           </button>
         </span>
       </header>
+      {props.conflict && (
+        <div class="conflict-notice" role="alert">
+          <span>
+            This cell was changed in another tab or by another client since you started editing.
+          </span>
+          <button
+            type="button"
+            class="btn-conflict-reload"
+            onClick={() => actions.resolveConflict(cell.id, "reload")}
+            title="Drop your edit and show the saved source"
+          >
+            Reload
+          </button>
+          <button
+            type="button"
+            class="btn-conflict-overwrite"
+            onClick={() => actions.resolveConflict(cell.id, "overwrite")}
+            title="Save your edit over the other one"
+          >
+            Overwrite
+          </button>
+        </div>
+      )}
       {cell.status === "stale" && cell.whyText && (
         <p class="why" title={cell.whyText}>{cell.whyText}</p>
       )}

@@ -17,6 +17,21 @@ export function reduceEvent(state: NotebookState, e: SocketEnvelope): NotebookSt
       const { cellId, ...outputs } = e.payload;
       return patch(state, cellId, (c) => ({ ...c, outputs }));
     }
+    case "cell_states": {
+      // Dependents' statuses and why-chains as of this moment of the run.
+      const byId = new Map(e.payload.cells.map((s) => [s.cellId, s]));
+      return {
+        ...state,
+        cells: state.cells.map((c) => {
+          const s = byId.get(c.id);
+          if (!s) return c;
+          const { cellId: _id, ...rest } = s;
+          return { ...c, ...rest };
+        }),
+      };
+    }
+    case "presence":
+      return { ...state, viewers: e.payload.viewers };
     default:
       return state;
   }

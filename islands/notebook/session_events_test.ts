@@ -7,6 +7,8 @@ const base: NotebookState = {
   sessionId: "s",
   seq: 1,
   busy: false,
+  viewers: 1,
+  onChange: "autorun",
   notebook: {
     id: "n",
     name: "N",
@@ -29,6 +31,9 @@ const base: NotebookState = {
     staleReason: "self",
     why: [],
     whyText: null,
+    label: "[1]",
+    lazy: false,
+    version: "v1",
     defines: [],
     references: [],
     upstream: [],
@@ -79,4 +84,33 @@ Deno.test("session events - unknown cells and progress leave the state as it was
   assert.equal(s2, base);
   const s3 = reduceEvent(base, at({ type: "dag_update", payload: { order: [], edges: [] } }));
   assert.deepEqual(s3.dag.order, []);
+});
+
+Deno.test("session events - cell_states updates statuses and why-chains; presence the viewer count", () => {
+  const next = reduceEvent(
+    base,
+    at({
+      type: "cell_states",
+      payload: {
+        cells: [{
+          cellId: "c1",
+          status: "stale",
+          staleReason: "upstream",
+          why: [{ cellId: "c1", reason: "upstream" }],
+          whyText: "[1]: upstream result changed",
+        }, {
+          cellId: "gone",
+          status: "ready",
+          staleReason: null,
+          why: [],
+          whyText: null,
+        }],
+      },
+    }),
+  );
+  assert.equal(next.cells.length, 1);
+  assert.equal(next.cells[0].staleReason, "upstream");
+  assert.equal(next.cells[0].whyText, "[1]: upstream result changed");
+  assert.equal(next.cells[0].source, "1", "other fields are kept");
+  assert.equal(reduceEvent(base, at({ type: "presence", payload: { viewers: 3 } })).viewers, 3);
 });

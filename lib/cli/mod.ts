@@ -19,6 +19,7 @@ import {
   statusCommand,
 } from "./notebook_commands.ts";
 import { auditVerify, gc, jobsRun, migrateCommand } from "./ops_commands.ts";
+import { mcpCommand } from "./mcp_command.ts"; // issue 18
 import { exportCommand, importCommand, planCommand, verifyCommand } from "./export_commands.ts"; // export helper
 import { resolveFileArgs } from "./_file_args.ts"; // export helper
 import { serveTarget } from "./serve_args.ts";
@@ -43,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   cellRmCommand,
   cellListCommand,
   dagCommand,
+  mcpCommand, // issue 18
   exportCommand,
   importCommand,
   planCommand,

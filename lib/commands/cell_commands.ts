@@ -37,17 +37,21 @@ export const cellAdd = defineCommand({
   auditWith: (_s, _input, out) => ({ details: { cellId: out.cellId } }),
 });
 
-/** `cell.edit {sid, cellId, source}`: replaces a cell's source. */
+/**
+ * `cell.edit {sid, cellId, source, baseVersion?}`: replaces a cell's source. With `baseVersion`
+ * (the cell's `version` the edit started from) a cell changed meanwhile answers 409 with the
+ * current source and version in `error.details`.
+ */
 export const cellEdit = defineCommand({
   name: "cell.edit",
-  description: "Replace a cell's source",
+  description: "Replace a cell's source (baseVersion: refuse if the cell changed since)",
   scope: "notebook:write",
-  input: z.object({ sid, cellId, source }),
+  input: z.object({ sid, cellId, source, baseVersion: z.string().max(64).optional() }),
   qos: null,
   audit: "cell.edit",
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
   async run(s: NotebookSession, input) {
-    await s.editCell(input.cellId, input.source);
+    await s.editCell(input.cellId, input.source, input.baseVersion);
     return s.state();
   },
   auditWith: (_s, input) => ({ details: { cellId: input.cellId } }),
@@ -90,7 +94,8 @@ export const cellReorder = defineCommand({
  */
 export const cellExecute = defineCommand({
   name: "cell.execute",
-  description: "Run a cell (and the stale upstream cells it needs)",
+  description:
+    "Run a cell (and the stale upstream cells it needs; with on_change = autorun, then its stale dependents)",
   scope: "notebook:execute",
   input: z.object({ sid, cellId, mode }),
   qos: "interactive",

@@ -19,7 +19,13 @@
  */
 import { decide } from "../acl/acl.ts";
 import { hasScope } from "../auth/scopes.ts";
-import { ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import {
+  ForbiddenError,
+  fromSystemError,
+  NotFoundError,
+  StrataError,
+  ValidationError,
+} from "../errors.ts";
 import type { AnyCommand, Caller, CommandContext } from "./command.ts";
 import type { CommandDeps } from "./deps.ts";
 
@@ -92,7 +98,12 @@ export function createDispatcher<Table extends Record<string, AnyCommand>>(
     const input = parsed.data;
     const ctx: CommandContext = { deps, caller };
 
-    const resolved = await command.resolve(input, ctx);
+    let resolved: Awaited<ReturnType<typeof command.resolve>>;
+    try {
+      resolved = await command.resolve(input, ctx);
+    } catch (err) {
+      throw clientError(err, caller);
+    }
     if (deps.acl && resolved.resource) {
       const decision = decide(deps.acl, {
         principal: caller.identity.principal,
@@ -131,6 +142,8 @@ export function createDispatcher<Table extends Record<string, AnyCommand>>(
     let output: unknown;
     try {
       output = await command.run(resolved.target, input, ctx);
+    } catch (err) {
+      throw clientError(err, caller);
     } finally {
       release?.();
     }
@@ -152,6 +165,36 @@ export function createDispatcher<Table extends Record<string, AnyCommand>>(
       );
     }
     return output;
+  }
+
+  /**
+   * What a caller may see of an error, the same on every surface: a full disk or an over-long
+   * name becomes a clear domain error, and the server's own folders never appear in a message
+   * (paths are shown relative to the notebook root).
+   */
+  function clientError(err: unknown, caller: Caller): unknown {
+    const e = fromSystemError(err);
+    if (!(e instanceof StrataError)) return e;
+    const c = deps.config;
+    const tenantRoot = c.multiTenantEnabled
+      ? `${c.notebookStorageDir}/tenants/${caller.tenant.hash}`
+      : c.notebookStorageDir;
+    let message = e.message;
+    for (
+      const [dir, shown] of [
+        [tenantRoot, "."],
+        [c.notebookStorageDir, "<notebooks>"],
+        [c.dataDir, "<data>"],
+        ...(c.artifactDir ? [[c.artifactDir, "<artifacts>"]] : []),
+      ] as const
+    ) {
+      message = message.replaceAll(`${dir}/`, shown === "." ? "" : `${shown}/`).replaceAll(
+        dir,
+        shown,
+      );
+    }
+    e.message = message;
+    return e;
   }
 
   return { commands, dispatch: dispatch as Dispatcher<Table>["dispatch"] };

@@ -2,6 +2,7 @@
  * The command pipeline: the table of every operation a caller can ask for, and the one
  * dispatcher that enforces scope, ACL, QoS and audit for all of them. Surfaces import this.
  */
+import { aiGenerateCell } from "./ai_commands.ts"; // issue 18
 import { adminTenants, auditEvents, auditVerify, cacheClear } from "./admin_commands.ts";
 import {
   cellAdd,
@@ -29,6 +30,7 @@ import {
 } from "./notebook_commands.ts";
 import { streamRead, transformMaterialize } from "./transform_commands.ts";
 import { cellComplete, cellDefinition, cellHover } from "./type_commands.ts";
+import { notebookPlan } from "./plan_commands.ts"; // issue 18: MCP `plan`
 import { notebookExport } from "./export_commands.ts"; // export helper
 
 export type { AnyCommand, Caller, Command, CommandContext, Surface } from "./command.ts";
@@ -44,6 +46,7 @@ export const COMMANDS = {
   "notebook.state": notebookState,
   "notebook.watch": notebookWatch,
   "notebook.dag": notebookDag,
+  "notebook.plan": notebookPlan, // issue 18
   "notebook.artifacts": notebookArtifacts,
   "notebook.export": notebookExport, // export helper
   "notebook.delete": notebookDelete,
@@ -68,6 +71,7 @@ export const COMMANDS = {
   "admin.tenants": adminTenants,
   "audit.verify": auditVerify,
   "audit.events": auditEvents,
+  "ai.generate_cell": aiGenerateCell, // issue 18
 } as const;
 
 /** The command table's type: names to commands (gives `dispatch` its typed answers). */

@@ -47,7 +47,11 @@ export const notebookOpen = defineCommand({
   audit: "notebook.open",
   resolve: (input, ctx) => folderTarget(input.path, ctx),
   async run(t, _input, ctx) {
-    assertNotRoot(await Deno.realPath(t.root), t.abs); // issue 13: the root is no notebook
+    // Issue 13: a notebook at a tenant's root could read every notebook of the tenant. Personal
+    // mode may open one that already is the root (`strata serve ./demo`): there is nothing else.
+    if (ctx.deps.config.deploymentMode !== "personal") {
+      assertNotRoot(await Deno.realPath(t.root), t.abs);
+    }
     await assertNotebookFolder(
       t.abs,
       `Cannot open '${t.given}': it is not a notebook folder (no notebook.toml)`,

@@ -4,6 +4,7 @@
  */
 import { DEVELOPMENT_AUDIT_KEY_SECRET } from "../audit/audit_key.ts";
 import type { Config } from "./resolve.ts";
+import { aiConfigProblems } from "../ai/service.ts";
 
 /** The outcome of a coherence check: fatal conflicts and start-up warnings. */
 export interface Coherence {
@@ -125,5 +126,6 @@ export function checkCoherence(c: Config): Coherence {
       "No STRATA_AUDIT_HMAC_KEY: the audit log uses a development key (fine for personal use).",
     );
   }
+  conflicts.push(...aiConfigProblems(c.ai, c.sources)); // issue 18: AI settings
   return { conflicts, warnings };
 }

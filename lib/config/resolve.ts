@@ -26,6 +26,16 @@ export interface RateLimitConfig {
   trustForwardedFor: boolean;
 }
 
+/** AI endpoint settings (issue 18); the keys are secrets, kept in memory only. */
+export interface AiConfig {
+  baseUrl: string;
+  model: string;
+  /** Never printed, logged, stored or passed to cells. */
+  apiKeys: readonly string[];
+  timeoutSeconds: number;
+  maxTokens: number;
+}
+
 /** Fully-resolved configuration; built only by loadConfig. */
 export interface Config {
   deploymentMode: "personal" | "service";
@@ -79,6 +89,8 @@ export interface Config {
   outboundHosts: readonly string[];
   executor: { poolSize: number; memoryMb: number; timeoutSeconds: number; cellUser?: string };
   retentionDays: number;
+  /** AI settings; absent unless `ai_base_url` is set (issue 18). */
+  ai?: AiConfig;
   /** Where each explicitly-set key came from ("strata.toml", "env STRATA_PORT"). */
   sources: Readonly<Partial<Record<ConfigKey, string>>>;
   /** The config file read, if any. */
@@ -180,6 +192,13 @@ export function resolveConfig(
       cellUser: v.cell_user as string | undefined,
     },
     retentionDays: get("retention_days", 30),
+    ai: v.ai_base_url === undefined ? undefined : {
+      baseUrl: v.ai_base_url as string,
+      model: get("ai_model", ""),
+      apiKeys: get<string[]>("ai_api_keys", []),
+      timeoutSeconds: get("ai_timeout_seconds", 120),
+      maxTokens: get("ai_max_tokens", 1024),
+    },
     sources,
     configFile,
   };

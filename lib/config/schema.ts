@@ -278,6 +278,36 @@ export const FIELDS = {
         DEFAULT_CELL_ENV_PASSTHROUGH.join(",")
       }`,
   },
+  // ---- AI: prompt cells and generated cells (issue 18) -------------------------------------
+  ai_base_url: {
+    kind: "string",
+    schema: z.url({ protocol: /^https?$/ }),
+    doc:
+      "OpenAI-compatible chat completions endpoint (OpenAI, Azure, vLLM, Ollama: e.g. http://127.0.0.1:11434/v1); unset: no AI.",
+  },
+  ai_model: {
+    kind: "string",
+    schema: z.string().min(1).max(200),
+    doc: "Model name sent to the AI endpoint; required with ai_base_url.",
+  },
+  ai_api_keys: {
+    kind: "list",
+    schema: z.array(z.string().min(1)).max(64),
+    doc:
+      "AI API keys, comma list, used round-robin; a key answering 401/429 rests with backoff. Kept in memory only. @default [] (an endpoint without auth)",
+    secret: true,
+  },
+  ai_timeout_seconds: {
+    kind: "int",
+    schema: positiveInt,
+    doc: "Timeout of one AI request. @default 120",
+  },
+  ai_max_tokens: {
+    kind: "int",
+    schema: positiveInt,
+    doc: "max_tokens of each AI answer (part of a prompt cell's cache key). @default 1024",
+  },
+  // ---- end AI ------------------------------------------------------------------------------
 } satisfies Record<string, FieldSpec>;
 
 /** A configuration key name. */

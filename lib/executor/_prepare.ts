@@ -58,6 +58,7 @@ export async function prepareJob(
       inputs: available,
       outputs: input.names,
       displayLast: false,
+      baseDir: job.permissions.notebookDir, // issue 14 item 5: ./x imports from the notebook
     });
     if (!built.ok && "tooLarge" in built) {
       return { ok: false, error: { kind: "exception", message: built.tooLarge } };
@@ -71,7 +72,11 @@ export async function prepareJob(
     code.push({ input, module: built.module });
     available.push(...input.names);
   }
-  const main = await buildModule(job.source, { inputs: available, outputs: job.outputs });
+  const main = await buildModule(job.source, {
+    inputs: available,
+    outputs: job.outputs,
+    baseDir: job.permissions.notebookDir, // issue 14 item 5: ./x imports from the notebook
+  });
   if (!main.ok && "tooLarge" in main) {
     return { ok: false, error: { kind: "exception", message: main.tooLarge } };
   }

@@ -10,6 +10,7 @@
  */
 
 import type * as TS from "typescript";
+import { pathToFileURL } from "node:url";
 import { RUNTIME_KEY } from "./protocol.ts";
 
 /** Text the builder inserted into a line of the module (module coordinates, 1-based). */
@@ -37,6 +38,11 @@ export interface BuildOptions {
   outputs: string[];
   /** Display the final expression. @default true */
   displayLast?: boolean;
+  /**
+   * The notebook folder: relative import specifiers (`./helper.ts`) are rewritten to its file
+   * URLs, since the module itself is written to a scratch folder (issue 14 item 5).
+   */
+  baseDir?: string;
 }
 
 /** A syntax error, at a cell-relative position. */
@@ -69,14 +75,19 @@ export async function buildCellModule(
   for (const n of [...options.inputs, ...options.outputs]) {
     if (!IDENT_RE.test(n)) throw new TypeError(`Cannot bind '${n}': not an identifier`);
   }
-  const text = source.startsWith("#!") ? "//" + source.slice(2) : source;
-  const sf = ts.createSourceFile("cell.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  let text = source.startsWith("#!") ? "//" + source.slice(2) : source;
+  let sf = ts.createSourceFile("cell.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const diags = (sf as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
   if (diags.length > 0) {
     const d = diags[0];
     const pos = sf.getLineAndCharacterOfPosition(d.start ?? 0);
     const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
     return { ok: false, error: { message, line: pos.line + 1, column: pos.character + 1 } };
+  }
+  const rewrites = options.baseDir ? rewriteLocalImports(ts, sf, text, options.baseDir) : null;
+  if (rewrites && rewrites.edits.length > 0) {
+    text = rewrites.text;
+    sf = ts.createSourceFile("cell.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   }
   const declared = topLevelNames(ts, sf);
   const own = new Set(declared);
@@ -85,6 +96,11 @@ export async function buildCellModule(
     (bound.length ? ` let ${bound.map((n) => `${n} = ${RT}.input("${n}")`).join(", ")};` : "") +
     " ";
   const insertions: Insertion[] = [{ line: 1, column: 1, length: prelude.length }];
+  for (const e of rewrites?.edits ?? []) {
+    const p = sf.getLineAndCharacterOfPosition(e.pos);
+    const shift = p.line === 0 ? prelude.length : 0;
+    insertions.push({ line: p.line + 1, column: p.character + 1 + shift, length: e.delta });
+  }
 
   let body = text;
   const last = sf.statements.at(-1);
@@ -127,6 +143,47 @@ export function mapPosition(
     else if (col >= ins.column) col = ins.column;
   }
   return { line, column: Math.max(1, col) };
+}
+
+/** Rewrites `./x` and `../x` import specifiers to file URLs under `baseDir`. */
+function rewriteLocalImports(
+  ts: typeof TS,
+  sf: TS.SourceFile,
+  text: string,
+  baseDir: string,
+): { text: string; edits: { pos: number; delta: number }[] } {
+  const found: TS.StringLiteralLike[] = [];
+  const visit = (node: TS.Node): void => {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) found.push(node.moduleSpecifier);
+    else if (
+      ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])
+    ) found.push(node.arguments[0]);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  const base = pathToFileURL(baseDir.endsWith("/") ? baseDir : baseDir + "/");
+  const local = found.filter((n) => n.text.startsWith("./") || n.text.startsWith("../"))
+    .sort((a, b) => a.getStart(sf) - b.getStart(sf));
+  let out = "";
+  let at = 0;
+  const edits: { pos: number; delta: number }[] = [];
+  for (const n of local) {
+    const start = n.getStart(sf);
+    const literal = JSON.stringify(new URL(n.text, base).href);
+    const oldLength = n.end - start;
+    out += text.slice(at, start);
+    // Recorded where the literal starts in the new text; positions after it map back.
+    if (literal.length > oldLength) {
+      edits.push({ pos: out.length, delta: literal.length - oldLength });
+    }
+    out += literal;
+    at = n.end;
+  }
+  return { text: out + text.slice(at), edits };
 }
 
 function topLevelNames(ts: typeof TS, sf: TS.SourceFile): string[] {

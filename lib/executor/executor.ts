@@ -58,6 +58,8 @@ export interface RunOptions {
 export interface BatchOptions extends RunOptions {
   /** Called as each job finishes, in order. */
   onResult?: (result: CellResult, index: number) => void;
+  /** Called with each piece of a prompt cell's answer as it streams (issue 18). */
+  onDelta?: (text: string, index: number) => void;
   /** Called for each console line as the cell prints it (for live streaming). */
   onConsole?: (entry: ConsoleEntry, index: number) => void;
 }

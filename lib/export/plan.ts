@@ -4,6 +4,7 @@
  * run, with the reason (never run, the why-stale chain, a missing or corrupt artifact, @nocache).
  */
 import { lookupCell } from "../runtime/cell_cache.ts";
+import { planRun, type RunMode } from "../runtime/run_engine.ts"; // issue 18: targets and modes
 import type { NotebookSession } from "../session/notebook_session.ts";
 import type { Db } from "../db/types.ts";
 import type { BlobStore } from "../artifacts/blob_store.ts";
@@ -33,19 +34,35 @@ const MISS_REASONS: Record<string, string> = {
   "corrupt-blob": "a stored artifact's bytes are corrupt",
 };
 
-/** Computes the plan of `runAll()` in normal mode; reads the store, writes nothing. */
+/** What to plan (issue 18): the run of some cells (and what they need), in a run mode. */
+export interface PlanOptions {
+  /** Cells the run is asked for. @default every code cell (run-all) */
+  targets?: readonly string[];
+  /** @default "normal" */
+  mode?: RunMode;
+}
+
+/** Computes the plan of a run (default: `runAll()` in normal mode); reads the store, writes nothing. */
 export async function planNotebook(
   session: NotebookSession,
   stores: { db: Db; blobs: BlobStore },
+  options: PlanOptions = {},
 ): Promise<Plan> {
   const model = session.model;
   const views = new Map(session.state().cells.map((c) => [c.id, c]));
   const cells: PlanCell[] = [];
-  for (const id of model.dag.order) {
+  const targets = options.targets ?? model.dag.order;
+  const mode = options.mode ?? "normal";
+  for (const id of planRun(model, targets)) {
     const info = model.byId.get(id)!;
     const prov = model.provenance.get(id)!;
     const view = views.get(id);
     const name = info.annotations.name ?? null;
+    if (mode === "force" || (mode === "rerun" && targets.includes(id))) {
+      const reason = `mode ${mode} skips the cache`;
+      cells.push({ id, name, action: "run", provenance: prov.provenance, reason });
+      continue;
+    }
     if (info.annotations.nocache) {
       cells.push({ id, name, action: "run", provenance: prov.provenance, reason: "@nocache" });
       continue;

@@ -5,8 +5,10 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   ConflictError,
   ForbiddenError,
+  fromSystemError,
   NotFoundError,
   PayloadTooLargeError,
+  StorageFullError,
   StrataError,
   UnauthorizedError,
   ValidationError,
@@ -15,7 +17,7 @@ import type { AppEnv } from "./context.ts";
 
 /** JSON error body: `{"error":{"code","message"}}`. */
 export interface ErrorBody {
-  error: { code: string; message: string; request_id?: string };
+  error: { code: string; message: string; request_id?: string; details?: Record<string, unknown> };
 }
 
 /** Status for a domain error; undefined for anything unexpected (500). */
@@ -30,6 +32,8 @@ export function statusFor(err: unknown): ContentfulStatusCode | undefined {
     return 429;
   }
   if (err instanceof StrataError && err.code === "transform_failed") return 422;
+  if (err instanceof StorageFullError) return 507;
+  if (err instanceof StrataError && err.code === "ai_unavailable") return 503; // issue 18
   if (err instanceof StrataError) return 400;
   return undefined;
 }
@@ -40,18 +44,22 @@ export function errorResponse(
   status: ContentfulStatusCode,
   code: string,
   message: string,
+  details?: Record<string, unknown>,
 ): Response {
   const body: ErrorBody = { error: { code, message } };
+  if (details) body.error.details = details;
   const id = c.get("requestId") as string | undefined;
   if (id) body.error.request_id = id;
   return c.json(body, status);
 }
 
 /** Hono onError handler: maps known errors, logs and hides unexpected ones. */
-export function handleError(err: Error, c: Context<AppEnv>): Response {
+export function handleError(raw: Error, c: Context<AppEnv>): Response {
+  const err = fromSystemError(raw) as Error;
   const status = statusFor(err);
   if (status !== undefined) {
-    const res = errorResponse(c, status, (err as StrataError).code, err.message);
+    const details = err instanceof ConflictError ? err.details : undefined; // issue 14 item 7
+    const res = errorResponse(c, status, (err as StrataError).code, err.message, details);
     if (err instanceof UnauthorizedError) res.headers.set("WWW-Authenticate", "StrataProxy");
     return res;
   }

@@ -88,6 +88,7 @@ function scopedFlags(
     net.add(infisical.host ? hostPort(infisical.host, 443) : "app.infisical.com");
   }
   if (config.executorWorker) net.add(hostPort(config.executorWorker.url, 443));
+  if (config.ai) net.add(hostPort(config.ai.baseUrl, 443)); // issue 18: the AI endpoint
   for (const h of config.outboundHosts) net.add(h);
 
   const writable = unique([

@@ -18,6 +18,7 @@ import {
 } from "./_scope.ts";
 import type { Ts } from "./_typescript.ts";
 import { createTypeWalker } from "./_type_walk.ts";
+import { accessRoot, callEffect, type Escape, fixedTopLevel } from "./_mutation.ts";
 
 /** Raw sets collected from one cell's syntax tree. */
 export interface WalkResult {
@@ -26,6 +27,12 @@ export interface WalkResult {
   free: Set<string>;
   typeFree: Set<string>;
   mutates: Set<string>;
+  /** Free names whose values the cell changes in place (`o.k = 1`, `a.push(1)`, `delete o.k`). */
+  memberMutates: Set<string>;
+  /** Free names passed to calls whose effect is unknown (issue 14 item 8). */
+  escapes: Escape[];
+  /** Top-level names bound to values a call cannot change (primitives, functions, imports). */
+  fixed: Set<string>;
   imports: Set<string>;
   envKeys: Set<string>;
   topLevelAwait: boolean;
@@ -41,6 +48,9 @@ export function walkCell(t: Ts, sf: ts.SourceFile): WalkResult {
     free: new Set(),
     typeFree: new Set(),
     mutates: new Set(),
+    memberMutates: new Set(),
+    escapes: [],
+    fixed: new Set(),
     imports: new Set(),
     envKeys: new Set(),
     topLevelAwait: false,
@@ -62,6 +72,11 @@ export function walkCell(t: Ts, sf: ts.SourceFile): WalkResult {
     if (!name || isLocal(name, scope)) return;
     out.free.add(name);
     out.mutates.add(name);
+  }
+  function mutateInPlace(root: ts.Identifier | null, scope: Scope): void {
+    if (!root || !root.text || isLocal(root.text, scope)) return;
+    out.free.add(root.text);
+    out.memberMutates.add(root.text);
   }
   function visitPropertyName(name: ts.PropertyName | undefined, scope: Scope): void {
     if (name && t.isComputedPropertyName(name)) visit(name.expression, scope);
@@ -184,6 +199,9 @@ export function walkCell(t: Ts, sf: ts.SourceFile): WalkResult {
         else visit(p, scope);
       }
       return;
+    }
+    if (t.isPropertyAccessExpression(node) || t.isElementAccessExpression(node)) {
+      mutateInPlace(accessRoot(t, node), scope);
     }
     visit(node, scope);
   }
@@ -382,9 +400,17 @@ export function walkCell(t: Ts, sf: ts.SourceFile): WalkResult {
         if (c.expression.kind === K.ImportKeyword) {
           const arg = c.arguments[0];
           if (arg && t.isStringLiteralLike(arg)) out.imports.add(arg.text);
-        } else recordEnvRead(c, scope);
+        } else {
+          recordEnvRead(c, scope);
+          const effect = callEffect(t, sf, c);
+          for (const m of effect.mutates) mutateInPlace(m, scope);
+          for (const e of effect.escapes) if (!isLocal(e.name, scope)) out.escapes.push(e);
+        }
         break;
       }
+      case K.DeleteExpression:
+        mutateInPlace(accessRoot(t, (node as ts.DeleteExpression).expression), scope);
+        break;
       case K.ExpressionWithTypeArguments: {
         const e = node as ts.ExpressionWithTypeArguments;
         visit(e.expression, scope);
@@ -424,6 +450,7 @@ export function walkCell(t: Ts, sf: ts.SourceFile): WalkResult {
   collectVars(t, sf, moduleScope);
   for (const st of sf.statements) visit(st, moduleScope);
   for (const n of moduleScope.values) out.defines.add(n);
+  out.fixed = fixedTopLevel(t, sf);
   for (const n of moduleScope.types) if (!moduleScope.values.has(n)) out.typeDefines.add(n);
   return out;
 }

@@ -11,8 +11,11 @@
 import type ts from "typescript";
 import { knownTypeGlobals, knownValueGlobals } from "./_globals.ts";
 import { walkCell } from "./_scope_walk.ts";
+import type { Escape } from "./_mutation.ts";
 import { loadTypeScript, type Ts } from "./_typescript.ts";
 import { hashSourceFile } from "./source_hash.ts";
+
+export type { Escape };
 
 /** A problem found in a cell's source; line and column are 1-based. */
 export interface CellDiagnostic {
@@ -40,8 +43,16 @@ export interface CellAnalysis {
   globalReferences: string[];
   /** Free identifiers used only in type positions (no edge). */
   typeOnlyReferences: string[];
-  /** Free names assigned to (`x = …`, `x += …`, `x++`): each is also in references and defines. */
+  /**
+   * Free names the cell assigns (`x = …`, `x++`) or changes in place (`x.k = …`, `x.push(…)`,
+   * `delete x.k`): each is also in references and defines, so the cells below read the changed
+   * value from this cell (issue 14 item 8).
+   */
   mutates: string[];
+  /** Free names passed to calls whose effect on them is unknown (known globals' calls skipped). */
+  escapes: Escape[];
+  /** Top-level names bound to values no call can change (primitive literals, functions, imports). */
+  fixed: string[];
   /** Module specifiers of static imports, re-exports and literal dynamic `import("…")`. */
   imports: string[];
   /** Keys read through literal `Deno.env.get("X")` / `Deno.env.has("X")` calls. */
@@ -94,6 +105,13 @@ function createAnalyzer(t: Ts): Analyzer {
       if (parseErrors(tsx).length < parseErrors(sf).length) sf = tsx;
     }
     const w = walkCell(t, sf);
+    // In-place changes of known globals (`document.title = …`, `Deno.env.set(…)`) define nothing.
+    for (const n of w.memberMutates) if (!valueGlobals.has(n)) w.mutates.add(n);
+    const mutated = w.mutates;
+    const escapes = w.escapes.filter((e) =>
+      !mutated.has(e.name) && !valueGlobals.has(e.name) &&
+      !(e.calleeRoot !== null && valueGlobals.has(e.calleeRoot))
+    );
     const references = [...w.free].filter((n) => !valueGlobals.has(n) || w.mutates.has(n));
     const globalReferences = [...w.free].filter((n) => valueGlobals.has(n) && !w.mutates.has(n));
     const typeOnly = [...w.typeFree].filter((n) => !w.free.has(n) && !typeGlobals.has(n));
@@ -104,6 +122,8 @@ function createAnalyzer(t: Ts): Analyzer {
       globalReferences: sorted(globalReferences),
       typeOnlyReferences: sorted(typeOnly),
       mutates: sorted(w.mutates),
+      escapes: escapes.filter((e, i) => escapes.findIndex((o) => o.name === e.name) === i),
+      fixed: sorted(w.fixed),
       imports: sorted(w.imports),
       envKeys: sorted(w.envKeys),
       diagnostics: parseErrors(sf).map((d) => toDiagnostic(t, sf, d)),

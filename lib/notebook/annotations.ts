@@ -1,5 +1,5 @@
 /**
- * Cell annotations: `// @name`, `// @timeout`, `// @env`, `// @nocache`, `// @after`,
+ * Cell annotations: `// @name`, `// @timeout`, `// @env`, `// @nocache`, `// @lazy`, `// @after`,
  * `// @worker` and `// @allow` lines in a cell's leading comment block. Problems become
  * warnings; a bad annotation is ignored and never blocks running the cell.
  */
@@ -27,6 +27,8 @@ export interface CellAnnotations {
   /** `@env K=V` pairs, set for this cell only. */
   env: Record<string, string>;
   nocache: boolean;
+  /** `@lazy`: never run automatically as a dependent of a cell that ran (issue 14 item 1). */
+  lazy: boolean;
   /** Cell ids or names this cell must run after. */
   after: string[];
   worker?: string;
@@ -65,6 +67,7 @@ export function parseAnnotations(source: string): ParsedAnnotations {
   const annotations: CellAnnotations = {
     env: {},
     nocache: false,
+    lazy: false,
     after: [],
     allow: emptyPermissions(),
   };
@@ -121,6 +124,10 @@ function applyAnnotation(
     case "nocache":
       if (value) warn(`@nocache takes no value; ignoring '${value}'`);
       a.nocache = true;
+      return;
+    case "lazy":
+      if (value) warn(`@lazy takes no value; ignoring '${value}'`);
+      a.lazy = true;
       return;
     case "after": {
       const refs = value.split(/[\s,]+/).filter(Boolean);

@@ -31,7 +31,7 @@ function firstWords(source: string, language: CellLanguage): string {
   for (const raw of source.split(/\r?\n/)) {
     const line = raw.trim();
     if (!line) continue;
-    if (language === "typescript" && (line.startsWith("//") || line.startsWith("/*"))) continue;
+    if (language !== "markdown" && (line.startsWith("//") || line.startsWith("/*"))) continue;
     return line.replace(/^#+\s*/, "").split(/\s+/).slice(0, 5).join(" ");
   }
   return "";

@@ -3,7 +3,7 @@
  * order) that defines the name; `@after` adds ordering edges. Duplicate definitions, names read
  * before any cell defines them, unknown `@after` targets and cycles are cell diagnostics.
  */
-import type { CellDiagnostic } from "./analyzer.ts";
+import type { CellDiagnostic, Escape } from "./analyzer.ts";
 
 /** What the DAG needs from one cell, in notebook order. */
 export interface DagCellInput {
@@ -18,6 +18,12 @@ export interface DagCellInput {
   mutates?: readonly string[];
   /** `@after` targets (cell ids or names). */
   after?: readonly string[];
+  /** How people name the cell in messages (`@name`, else `[n]`); @default the id */
+  label?: string;
+  /** Names passed to calls whose effect is unknown (from the analyzer). */
+  escapes?: readonly Escape[];
+  /** Names this cell binds to values no call can change (from the analyzer). */
+  fixed?: readonly string[];
 }
 
 /** A dependency: `to` reads `names` from `from` (data), or must run after it (after). */
@@ -68,6 +74,8 @@ export function buildDag(cells: readonly DagCellInput[]): Dag {
     downstream.get(from)!.add(to);
   }
 
+  const labels = new Map(cells.map((c) => [c.id, c.label ?? c.id]));
+  const fixed = new Map(cells.map((c) => [c.id, new Set(c.fixed ?? [])]));
   const latest = new Map<string, string>();
   const declaredBy = new Map<string, string[]>();
   const definedAnywhere = new Map<string, string>();
@@ -86,7 +94,7 @@ export function buildDag(cells: readonly DagCellInput[]): Dag {
         note(c.id, {
           code: "defined-later",
           message: `'${name}' is only defined by a later cell (${
-            definedAnywhere.get(name)
+            labels.get(definedAnywhere.get(name)!)
           }); move that cell above this one`,
         });
       } else {
@@ -103,6 +111,18 @@ export function buildDag(cells: readonly DagCellInput[]): Dag {
       inputs.get(c.id)!.set(name, from);
       storeSets.get(from)!.add(name);
     }
+    for (const e of c.escapes ?? []) {
+      const from = latest.get(e.name);
+      if (!from || fixed.get(from)!.has(e.name)) continue;
+      note(c.id, {
+        code: "possible-mutation",
+        line: e.line,
+        column: e.column,
+        message: `'${e.name}' is passed to ${e.callee}(): if that changes it, the cells below ` +
+          `still see '${e.name}' as cell ${labels.get(from)} made it. Assign the result ` +
+          `('${e.name} = …') or use a new name so this cell defines it`,
+      });
+    }
     for (const name of c.defines) {
       latest.set(name, c.id);
       if (mutated.has(name)) continue;
@@ -114,7 +134,7 @@ export function buildDag(cells: readonly DagCellInput[]): Dag {
   for (const [name, definers] of declaredBy) {
     if (definers.length < 2) continue;
     for (const id of definers) {
-      const others = definers.filter((d) => d !== id).join(", ");
+      const others = definers.filter((d) => d !== id).map((d) => labels.get(d)).join(", ");
       note(id, {
         code: "duplicate-definition",
         message:

@@ -200,7 +200,7 @@ export async function renameCell(
 }
 
 function withName(source: string, name: string, language: CellLanguage): string {
-  if (language !== "typescript") return source;
+  if (language === "markdown") return source; // prompt cells carry `// @name` too (issue 18)
   const line = /^([ \t]*\/\/\s*@name\b).*$/m;
   return line.test(source) ? source.replace(line, `$1 ${name}`) : `// @name ${name}\n${source}`;
 }

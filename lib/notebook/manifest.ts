@@ -31,9 +31,17 @@ export interface Manifest {
   env?: Record<string, string>;
   secret_manager?: Record<string, unknown>;
   workers?: Record<string, unknown>[];
+  /**
+   * `[runtime]`: `on_change = "autorun"` (default) runs a cell's stale dependents after it runs;
+   * `"lazy"` only marks them stale (issue 14 item 1). Unknown keys are kept.
+   */
+  runtime?: { on_change?: OnChange; [key: string]: unknown };
   cells: CellEntry[];
   [key: string]: unknown;
 }
+
+/** What running a cell does to its stale dependents. */
+export type OnChange = "autorun" | "lazy";
 
 const timestamp = z.union([z.string().min(1), z.date()]).transform((v) =>
   v instanceof Date ? v.toISOString() : v
@@ -58,6 +66,11 @@ const ManifestSchema = z.looseObject({
   env: z.record(z.string(), envValue).optional(),
   secret_manager: z.looseObject({}).optional(),
   workers: z.array(z.looseObject({ name: z.string() })).optional(),
+  runtime: z.looseObject({
+    on_change: z.enum(["autorun", "lazy"], {
+      error: (i) => `on_change '${String(i.input)}' must be "autorun" or "lazy"`,
+    }).optional(),
+  }).optional(),
   cells: z.array(CellEntrySchema).default([]),
 });
 

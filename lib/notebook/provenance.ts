@@ -55,14 +55,19 @@ export interface ProvenanceInput {
   /** Provenance hashes of the cell's direct upstream cells, in any order. */
   upstream: readonly string[];
   envHash: string;
+  /** Local modules the cell imports (path -> content hash); absent or empty: none. */
+  modules?: Readonly<Record<string, string>>;
 }
 
 /** A cell's provenance hash; the order of `upstream` does not matter. */
 export function cellProvenance(input: ProvenanceInput): string {
   const upstream = [...new Set(input.upstream)].sort();
-  return sha256Hex(
-    ["strata-prov-v1", input.sourceHash, upstream.join(","), input.envHash].join("\n"),
-  );
+  const parts = ["strata-prov-v1", input.sourceHash, upstream.join(","), input.envHash];
+  // Only cells that import local modules get the extra line, so every other hash is unchanged.
+  if (input.modules && Object.keys(input.modules).length > 0) {
+    parts.push(`modules:${canonicalHash(input.modules)}`);
+  }
+  return sha256Hex(parts.join("\n"));
 }
 
 /** Hash of a notebook's deno.lock content (null when there is no lock file). */
@@ -90,6 +95,8 @@ export interface ProvenanceCell {
   id: string;
   sourceHash: string;
   envHash: string;
+  /** Local modules the cell imports, with content hashes (see local_modules.ts). */
+  modules?: Record<string, string>;
 }
 
 /** Provenance parts of one cell, kept so staleness can tell which part changed. */
@@ -97,6 +104,8 @@ export interface CellProvenance {
   provenance: string;
   sourceHash: string;
   envHash: string;
+  /** Local modules the cell imports (path -> content hash); empty when none. */
+  modules: Record<string, string>;
   /** Direct upstream cell id -> its provenance. */
   upstream: Record<string, string>;
 }
@@ -120,8 +129,16 @@ export function notebookProvenance(
       sourceHash: cell.sourceHash,
       upstream: Object.values(upstream),
       envHash: cell.envHash,
+      modules: cell.modules,
     });
-    out.set(id, { provenance, sourceHash: cell.sourceHash, envHash: cell.envHash, upstream });
+    const modules = cell.modules ?? {};
+    out.set(id, {
+      provenance,
+      sourceHash: cell.sourceHash,
+      envHash: cell.envHash,
+      modules,
+      upstream,
+    });
   }
   return out;
 }

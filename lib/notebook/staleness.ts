@@ -4,18 +4,24 @@
  * source, env, an upstream result, or a forced re-run) and the "why stale" chain follows
  * upstream reasons back to the cell where the change started.
  */
+import { changedModules } from "./local_modules.ts";
 import type { CellProvenance } from "./provenance.ts";
 
 /** Cell status shown to users. */
 export type CellStatus = "idle" | "running" | "ready" | "error" | "stale";
 
 /** Why a cell is stale. */
-export type StaleReason = "self" | "upstream" | "env" | "forced";
+export type StaleReason = "self" | "upstream" | "env" | "forced" | "module";
 
 /** One link of a "why stale" chain. */
 export interface WhyStep {
   cellId: string;
   reason: StaleReason;
+  /**
+   * For "module": the local module(s) that changed, e.g. "helper.ts"; otherwise a phrase that
+   * replaces the reason's words (an upstream that already re-ran: "ran with a new result").
+   */
+  detail?: string;
 }
 
 /** What the last run of a cell recorded (stored in runtime.json). */
@@ -26,6 +32,8 @@ export interface LastRun {
   envHash?: string;
   /** Direct upstream cell id -> the provenance consumed. */
   upstream?: Record<string, string>;
+  /** Local modules imported (path -> content hash), see local_modules.ts. */
+  modules?: Record<string, string>;
 }
 
 /** The computed state of one cell. */
@@ -65,6 +73,13 @@ export function computeStaleness(input: StalenessInput): Map<string, CellState> 
       states.set(id, { status: last.status, why: [] });
     } else if (last.sourceHash !== undefined && last.sourceHash !== cur.sourceHash) {
       states.set(id, stale(id, "self", []));
+    } else if (changedModules(last.modules ?? {}, cur.modules ?? {}).length > 0) {
+      const detail = changedModules(last.modules ?? {}, cur.modules ?? {}).join(", ");
+      states.set(id, {
+        status: "stale",
+        reason: "module",
+        why: [{ cellId: id, reason: "module", detail }],
+      });
     } else if (last.envHash !== undefined && last.envHash !== cur.envHash) {
       states.set(id, stale(id, "env", []));
     } else if (last.sourceHash === undefined && last.envHash === undefined) {
@@ -92,17 +107,32 @@ function upstreamCause(
   const candidates = [...changed, ...removed];
   const staleOne = candidates.find((u) => states.get(u)?.status === "stale");
   if (staleOne) return states.get(staleOne)!.why;
-  // The upstream already re-ran (or is new/removed): the chain ends at it.
-  return candidates.length > 0 ? [{ cellId: candidates[0], reason: "self" }] : [];
+  // The upstream already re-ran (or is new/removed): the chain ends at it, saying so.
+  if (candidates.length === 0) return [];
+  const u = candidates[0];
+  if (!(u in cur.upstream)) return [{ cellId: u, reason: "self", detail: "no longer an input" }];
+  return [{ cellId: u, reason: "self", detail: "ran with a new result" }];
 }
 
-/** Describes a why-chain in one line, e.g. "c: upstream ← b: upstream ← a: own source changed". */
-export function describeWhy(why: readonly WhyStep[]): string {
+/**
+ * Describes a why-chain in one line, naming cells as people do (`label`: `@name`, else `[n]`),
+ * e.g. "[3]: upstream result changed ← load: own source changed".
+ */
+export function describeWhy(
+  why: readonly WhyStep[],
+  label: (cellId: string) => string = (id) => id,
+): string {
   const words: Record<StaleReason, string> = {
     self: "own source changed",
     upstream: "upstream result changed",
     env: "environment changed",
     forced: "forced re-run",
+    module: "local module changed",
   };
-  return why.map((s) => `${s.cellId}: ${words[s.reason]}`).join(" ← ");
+  return why.map((s) => {
+    const text = s.reason === "module"
+      ? (s.detail ? `local module ${s.detail} changed` : words.module)
+      : s.detail ?? words[s.reason];
+    return `${label(s.cellId)}: ${text}`;
+  }).join(" ← ");
 }

@@ -89,5 +89,36 @@ Deno.test("staleness - upstream that already re-ran ends the chain at it", () =>
   assert.deepEqual(s.get("b")!.why, [{ cellId: "b", reason: "upstream" }, {
     cellId: "a",
     reason: "self",
+    detail: "ran with a new result",
   }]);
+  const labels: Record<string, string> = { a: "load", b: "[2]" };
+  assert.equal(
+    describeWhy(s.get("b")!.why, (id) => labels[id]),
+    "[2]: upstream result changed ← load: ran with a new result",
+  );
+});
+
+Deno.test("staleness - a changed local module makes its importer stale, naming the file", () => {
+  const cur = new Map([["a", {
+    provenance: "p2",
+    sourceHash: "s",
+    envHash: "e",
+    modules: { "helper.ts": "h2" },
+    upstream: {},
+  }]]);
+  const s = computeStaleness({
+    order: ["a"],
+    current: cur,
+    lastRuns: {
+      a: {
+        provenance: "p1",
+        status: "ready",
+        sourceHash: "s",
+        envHash: "e",
+        modules: { "helper.ts": "h1" },
+      },
+    },
+  });
+  assert.equal(s.get("a")!.reason, "module");
+  assert.equal(describeWhy(s.get("a")!.why, () => "[1]"), "[1]: local module helper.ts changed");
 });

@@ -50,8 +50,14 @@ export interface CellView {
   staleReason: StaleReason | null;
   /** From this cell back to where the change started; empty unless stale. */
   why: WhyStep[];
-  /** The why-chain as one sentence, for people. */
+  /** The why-chain as one sentence, for people (cells named by `label`). */
   whyText: string | null;
+  /** How people name the cell: its `@name`, else `[n]` (1-based position). */
+  label: string;
+  /** `@lazy`: not run automatically when a cell it depends on runs. */
+  lazy: boolean;
+  /** Edit version (a hash of the source): send it as `baseVersion` with an edit. */
+  version: string;
   defines: string[];
   references: string[];
   /** Ids of the cells this one reads from. */
@@ -61,6 +67,15 @@ export interface CellView {
   grants: GrantsView;
   provenance: string | null;
   outputs: OutputView | null;
+}
+
+/** A cell's status and why-chain (the `cell_states` event: every code cell after each finish). */
+export interface CellStateView {
+  cellId: string;
+  status: CellStatus;
+  staleReason: StaleReason | null;
+  why: WhyStep[];
+  whyText: string | null;
 }
 
 /** A cell's requested grants, the refused ones, and whether it may run. */
@@ -110,6 +125,10 @@ export interface NotebookState {
   seq: number;
   /** A run is in progress. */
   busy: boolean;
+  /** Open sockets (browser tabs, clients) watching this session. */
+  viewers: number;
+  /** `[runtime] on_change`: running a cell runs its stale dependents (autorun) or not (lazy). */
+  onChange: "autorun" | "lazy";
   notebook: NotebookMeta;
   env: EnvRow[];
   secretManager: SecretManagerStatus | null;

@@ -6,7 +6,13 @@
  * decoded and validated by routes/ws.ts into commands of the command table (lib/commands).
  */
 import type { RunMode } from "../runtime/run_engine.ts";
-import type { ConsoleEntry, DagView, NotebookState, OutputView } from "./notebook_state.ts";
+import type {
+  CellStateView,
+  ConsoleEntry,
+  DagView,
+  NotebookState,
+  OutputView,
+} from "./notebook_state.ts";
 
 export type { RunMode };
 
@@ -30,6 +36,16 @@ export type CascadeProgressPayload =
   | { cells: string[]; done: 0; total: number }
   | { cellId: string; done: number; total: number };
 
+/** `cell_states`: every code cell's status and why-chain, after a cell of a run finished. */
+export interface CellStatesPayload {
+  cells: CellStateView[];
+}
+
+/** `presence`: the number of open sockets on the session changed. */
+export interface PresencePayload {
+  viewers: number;
+}
+
 /** `error`: a client message was refused or failed, with the code and status HTTP would use. */
 export interface ErrorPayload {
   /** The `id` of the `command` message this answers, if it had one. */
@@ -38,6 +54,8 @@ export interface ErrorPayload {
   code: string;
   status: number;
   message: string;
+  /** Extra facts, as in the HTTP error body (a refused edit: the cell's current source). */
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -57,6 +75,8 @@ export type SocketEvent =
   | { type: "cell_output"; payload: CellOutputPayload }
   | { type: "cell_console"; payload: CellConsolePayload }
   | { type: "cascade_progress"; payload: CascadeProgressPayload }
+  | { type: "cell_states"; payload: CellStatesPayload }
+  | { type: "presence"; payload: PresencePayload }
   | { type: "error"; payload: ErrorPayload }
   | { type: "command_result"; payload: CommandResultPayload };
 

@@ -3,7 +3,15 @@
  * by provenance, and execution of the misses in the executor, consecutive cells with the same
  * permissions sharing one child. A failed cell stops the cells that depend on it, and only those.
  */
-import type { CellError, CellJob, CellResult, CodeInput, EncodedValue } from "../executor/types.ts";
+import type {
+  CellError,
+  CellJob,
+  CellResult,
+  CodeInput,
+  DisplayOutput,
+  EncodedValue,
+} from "../executor/types.ts";
+import { liveAnswers } from "../ai/live_answer.ts";
 import type { Executor } from "../executor/executor.ts";
 import { childKey } from "../executor/permissions.ts";
 import type { CacheStores, StoredResult } from "./cell_cache.ts";
@@ -44,12 +52,16 @@ export interface EngineDeps extends CacheStores {
   now: () => number;
   /** Rewrites a finished result before it is stored or shown (secret redaction). */
   redact?: (result: CellResult) => CellResult;
+  /** Runs prompt cells (issue 18); absent: they fail, saying AI is not configured. */
+  prompts?: Pick<Executor, "runBatch">;
 }
 
 /** Callbacks as the run progresses (for WebSocket events and runtime state). */
 export interface EngineHooks {
   onStart?: (cellIds: string[]) => void;
   onCellRunning?: (cellId: string) => void;
+  /** A prompt cell's answer so far, redacted, as it streams (issue 18). */
+  onCellPartial?: (cellId: string, displays: DisplayOutput[]) => void;
   onCellDone?: (outcome: CellRunOutcome, done: number, total: number) => void | Promise<void>;
 }
 
@@ -139,7 +151,8 @@ export async function runCells(
       }
       if (
         batch.length > 0 &&
-        (!sameChild(model, batch[0], id) || workerOf(model, batch[0]) !== workerOf(model, id))
+        (!sameChild(model, batch[0], id) || workerOf(model, batch[0]) !== workerOf(model, id) ||
+          isPrompt(model, id) || isPrompt(model, batch[0])) // issue 18: a prompt cell runs alone
       ) {
         break;
       }
@@ -147,8 +160,10 @@ export async function runCells(
     }
     pending = pending.slice(i);
     if (batch.length === 0) continue;
-    const lookup = deps.executorFor?.(workerOf(model, batch[0])) ??
-      { ok: true as const, executor: deps.executor };
+    const lookup = isPrompt(model, batch[0])
+      ? promptLookup(deps) // issue 18: prompt cells go to the model, not to a Deno child
+      : deps.executorFor?.(workerOf(model, batch[0])) ??
+        { ok: true as const, executor: deps.executor };
     if (!lookup.ok) {
       for (const id of batch) await finish(failedBefore(model, id, lookup.message, deps.now()));
       continue;
@@ -165,6 +180,8 @@ export async function runCells(
     try {
       await lookup.executor.runBatch(jobs, {
         signal: batchAbort.signal,
+        onDelta: hooks.onCellPartial && // issue 18: live prompt answers
+          liveAnswers(jobs, { emit: hooks.onCellPartial, redact: deps.redact, now: deps.now }),
         onResult(r, index) {
           if (cut >= 0) return;
           results.push(r);
@@ -278,11 +295,26 @@ function jobFor(
     inputs: [...inputs.values()],
     codeInputs: [...codeInputs.values()],
     carry,
-    outputs: model.dag.stores.get(id) ?? [],
+    // A prompt cell always stores its answer, so a reader added later is still a cache hit.
+    outputs: isPrompt(model, id) ? info.analysis?.defines ?? [] : model.dag.stores.get(id) ?? [],
     permissions: info.permissions,
     env: info.env,
     timeoutMs: timeoutS * 1000,
     memoryMb: deps.memoryMb,
+  };
+}
+
+function isPrompt(model: NotebookModel, id: string): boolean {
+  return model.byId.get(id)!.cell.language === "prompt";
+}
+
+function promptLookup(
+  deps: EngineDeps,
+): { ok: true; executor: Pick<Executor, "runBatch"> } | { ok: false; message: string } {
+  return deps.prompts ? { ok: true, executor: deps.prompts } : {
+    ok: false,
+    message: "Prompt cells need an AI model: set STRATA_AI_BASE_URL, STRATA_AI_MODEL " +
+      "(and STRATA_AI_API_KEYS) and restart the server",
   };
 }
 
@@ -326,7 +358,7 @@ function upstreamFailed(
   upstream: string,
   t: number,
 ): CellRunOutcome {
-  const name = model.byId.get(upstream)?.annotations.name ?? upstream;
+  const name = model.byId.get(upstream)?.label ?? upstream; // `@name`, else `[n]`
   return notRun(model, id, {
     kind: "exception",
     message: `Not run: upstream cell '${name}' failed`,

@@ -27,8 +27,15 @@ import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
+import type { AiService } from "../ai/service.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
-import { type CellRunOutcome, type ExecutorLookup, runCells, type RunMode } from "./run_engine.ts";
+import {
+  type CellRunOutcome,
+  type EngineHooks,
+  type ExecutorLookup,
+  runCells,
+  type RunMode,
+} from "./run_engine.ts";
 import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
 
 export type { RunScope };
@@ -50,12 +57,16 @@ export interface RuntimeDeps {
   now?: () => number;
   /** The permission ceiling and approvals (issue 13); absent, `@allow` is granted as asked. */
   sandbox?: Sandbox;
+  /** The AI endpoint for prompt cells and generated cells (issue 18); absent: AI is off. */
+  ai?: AiService;
 }
 
 /** Per-run callbacks of the caller (the `persist` and `emit` steps, and progress). */
 export interface RunHooks {
   onStart?: (cellIds: string[]) => void;
   onCellRunning?: (cellId: string) => void;
+  /** A prompt cell's answer so far (redacted) while it streams (issue 18). */
+  onCellPartial?: EngineHooks["onCellPartial"];
   /** Step 1: the caller's own state for a finished cell (before it is recorded). */
   persist?: (outcome: CellRunOutcome) => void | Promise<void>;
   /** Called before recorded rows commit, so the caller can write its state file with them. */
@@ -131,6 +142,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             notebookTimeoutSeconds: scope.timeoutSeconds,
             now,
             redact: request.redact,
+            prompts: deps.ai?.prompts,
           },
           request.model,
           request.targets,
@@ -140,6 +152,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             hooks: {
               onStart: hooks.onStart,
               onCellRunning: hooks.onCellRunning,
+              onCellPartial: hooks.onCellPartial,
               onCellDone: async (o, done, total) => {
                 await hooks.persist?.(o);
                 pending.push(o);

@@ -15,9 +15,12 @@ import {
 } from "../notebook/provenance.ts";
 import { type CellState, computeStaleness } from "../notebook/staleness.ts";
 import type { RuntimeState } from "../notebook/runtime_state.ts";
+import type { LocalModules } from "../notebook/local_modules.ts";
 import type { PermissionSpec } from "../executor/permissions.ts";
 import { type CellGrants, cellGrants, type SandboxInput } from "../sandbox/cell_grants.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
+import { promptAnalysis } from "../ai/prompt_text.ts";
+import { NO_AI_ENV_HASH } from "../ai/service.ts";
 
 /** Variables the cell process itself starts with (module cache); never granted implicitly. */
 const CHILD_BASE_ENV = new Set(CELL_BASE_ENV);
@@ -28,6 +31,8 @@ export interface CellInfo {
   /** Null for markdown and prompt cells. */
   analysis: CellAnalysis | null;
   annotations: CellAnnotations;
+  /** How people name the cell: its `@name`, else `[n]` (1-based position in the notebook). */
+  label: string;
   diagnostics: CellDiagnostic[];
   /** Effective environment of the cell (notebook env, secrets, manual values, `@env`). */
   env: Record<string, string>;
@@ -65,20 +70,26 @@ export interface ModelInput {
   runtime: RuntimeState;
   running: ReadonlySet<string>;
   forced: ReadonlySet<string>;
+  /** Reads the local modules cells import (`./helper.ts`); absent: not part of provenance. */
+  localModules?: LocalModules;
   /** The permission ceiling and approvals; absent, every `@allow` request is granted as asked. */
   sandbox?: SandboxInput;
+  /** Env hash of prompt cells (model and parameters; see lib/ai/service.ts). */
+  promptEnvHash?: string;
 }
 
 /** Builds the model of a notebook. */
 export function buildModel(input: ModelInput): NotebookModel {
-  const cells: CellInfo[] = input.cells.map((cell) => {
+  const cells: CellInfo[] = input.cells.map((cell, index) => {
     const isCode = cell.language === "typescript";
+    const isPrompt = cell.language === "prompt"; // issue 18: `{{name}}` reads, `@name` defines
     let analysis: CellAnalysis | null = null;
     if (isCode) {
       analysis = input.analysisCache.get(cell.source) ?? input.analyzer.analyze(cell.source);
       input.analysisCache.set(cell.source, analysis);
     }
-    const parsed = parseAnnotations(isCode ? cell.source : "");
+    const parsed = parseAnnotations(isCode || isPrompt ? cell.source : "");
+    if (isPrompt) analysis = promptAnalysis(cell.source, parsed.annotations.name);
     const env = { ...input.env, ...parsed.annotations.env };
     const { permissions, diagnostics, ...grants } = cellGrants({
       notebookDir: input.root,
@@ -90,6 +101,7 @@ export function buildModel(input: ModelInput): NotebookModel {
       cell,
       analysis,
       annotations: parsed.annotations,
+      label: parsed.annotations.name ?? `[${index + 1}]`,
       diagnostics: [
         ...cell.diagnostics,
         ...(analysis?.diagnostics ?? []),
@@ -112,13 +124,19 @@ export function buildModel(input: ModelInput): NotebookModel {
     globalReferences: c.analysis!.globalReferences,
     mutates: c.analysis!.mutates,
     after: c.annotations.after,
+    label: c.label,
+    escapes: c.analysis!.escapes,
+    fixed: c.analysis!.fixed,
   })));
   for (const c of code) c.diagnostics.push(...(dag.diagnostics.get(c.cell.id) ?? []));
   const provenance = notebookProvenance(
     code.map((c) => ({
       id: c.cell.id,
       sourceHash: c.analysis!.sourceHash,
-      envHash: envHash({
+      modules: c.cell.language === "prompt"
+        ? undefined
+        : input.localModules?.hashes(c.analysis!.imports),
+      envHash: c.cell.language === "prompt" ? input.promptEnvHash ?? NO_AI_ENV_HASH : envHash({
         denoVersion: input.denoVersion,
         lockHash: input.lockHash,
         permissions: c.grants.hashed,

@@ -38,10 +38,18 @@ export class EventHub {
     return event;
   }
 
-  /** Adds a listener; returns the function that removes it. */
+  /**
+   * Adds a listener; returns the function that removes it. Every listener is an open socket, so
+   * each change is announced as `presence` (issue 14 item 7: other tabs are visible).
+   */
   subscribe(listener: Listener): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.emit("presence", { viewers: this.#listeners.size });
+    return () => {
+      if (this.#listeners.delete(listener)) {
+        this.emit("presence", { viewers: this.#listeners.size });
+      }
+    };
   }
 
   /** Number of listeners (open WebSockets). */

@@ -4,7 +4,7 @@
  * runs through the run engine; every change is announced on the session's event hub.
  */
 import { join } from "node:path";
-import { NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import type { Analyzer, CellAnalysis } from "../notebook/analyzer.ts";
 import {
   addCell,
@@ -28,7 +28,10 @@ import {
   type RuntimeState,
   writeRuntimeState,
 } from "../notebook/runtime_state.ts";
-import { describeWhy } from "../notebook/staleness.ts";
+import { computeStaleness, describeWhy } from "../notebook/staleness.ts";
+import { LocalModules } from "../notebook/local_modules.ts";
+import { autorunTargets } from "../notebook/reactive.ts";
+import { sha256Hex } from "../notebook/_hash.ts";
 import type { SessionSecrets } from "../secrets/session_secrets.ts";
 import { atomicWriteJson } from "./_atomic_json.ts";
 import { lookupCell, type StoredResult } from "../runtime/cell_cache.ts";
@@ -37,7 +40,12 @@ import { EventHub } from "./events.ts";
 import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { CellError } from "../executor/types.ts";
-import type { DagView, NotebookState, OutputView } from "../protocol/notebook_state.ts";
+import type {
+  CellStateView,
+  DagView,
+  NotebookState,
+  OutputView,
+} from "../protocol/notebook_state.ts";
 import type { SandboxInput } from "../sandbox/cell_grants.ts"; // sandbox (issue 13)
 import { ceilingFor } from "../sandbox/policy.ts"; // sandbox (issue 13)
 // Language service (issue 15): completions, hovers and type warnings; logic in lib/langservice/.
@@ -86,6 +94,9 @@ export class NotebookSession {
   #deps: SessionDeps;
   #analyzer: Analyzer;
   #analysisCache = new Map<string, CellAnalysis>();
+  /** The `cell_states` clients have during a run (only changes are sent). */
+  #sentStates = new Map<string, string>();
+  #localModules: LocalModules;
   #notebook: Notebook;
   #runtime: RuntimeState;
   #lockHash: string | null;
@@ -119,6 +130,7 @@ export class NotebookSession {
     this.#runtime = runtime;
     this.#lockHash = lockHash;
     this.events = new EventHub(deps.now);
+    this.#localModules = new LocalModules(root, (src) => analyzer.analyze(src).imports);
     this.#types = new NotebookTypes({ // issue 15
       analyzer,
       npmCacheDir: deps.typeCheck?.npmCacheDir,
@@ -203,11 +215,31 @@ export class NotebookSession {
     });
   }
 
-  /** Replaces a cell's source. */
-  async editCell(cellId: string, source: string): Promise<void> {
+  /**
+   * Replaces a cell's source. `baseVersion` is the cell `version` the edit was made from; when
+   * the cell changed since (another tab saved first), the edit is refused with a ConflictError
+   * carrying the current source and version (issue 14 item 7). Without it the edit always wins.
+   */
+  async editCell(cellId: string, source: string, baseVersion?: string): Promise<void> {
     if (typeof source !== "string") throw new ValidationError("Cell source must be a string");
     this.#cell(cellId);
     await this.#edit(async () => {
+      // Checked inside the queue, so two edits based on one version cannot both pass.
+      const current = this.#notebook.cells.find((c) => c.id === cellId);
+      if (!current) {
+        throw new NotFoundError(`Cell '${cellId}' not found in notebook '${this.scope.path}'`);
+      }
+      // Saving the text the cell already has loses nothing (e.g. the same draft sent twice).
+      if (current.source === source) return;
+      const version = sourceVersion(current.source);
+      if (baseVersion !== undefined && baseVersion !== version) {
+        const label = this.#model.byId.get(cellId)?.label ?? cellId;
+        throw new ConflictError(
+          `Cannot save cell ${label}: it was changed by someone else since you loaded it; ` +
+            "reload the cell or overwrite it",
+          { details: { cellId, label, version, source: current.source } },
+        );
+      }
       this.#notebook = await editCell(this.root, cellId, source);
     });
   }
@@ -322,22 +354,44 @@ export class NotebookSession {
 
   // ---- runs --------------------------------------------------------------------------------
 
-  /** Runs a cell and the stale upstream cells it needs. */
+  /**
+   * Runs a cell and the stale upstream cells it needs. With `[runtime] on_change = "autorun"`
+   * (the default) its dependents that are not up to date run after it in the same run, except
+   * `@lazy` ones (see lib/notebook/reactive.ts); with "lazy" they are only marked stale.
+   */
   async execute(
     cellId: string,
     mode: RunMode = "normal",
     principal: string | null = null,
   ): Promise<RunSummary> {
     const info = this.#cell(cellId);
-    if (info.cell.language !== "typescript") {
+    if (info.cell.language === "markdown") {
       return { cells: [], ok: true };
     }
-    return await this.#enqueue(() => this.#run([cellId], mode, principal));
+    return await this.#enqueue(() =>
+      this.#run(
+        (model) => {
+          if (!model.byId.has(cellId)) return []; // deleted while queued
+          if (this.onChange === "lazy") return [cellId];
+          return autorunTargets(model.dag, cellId, {
+            lazy: (id) => model.byId.get(id)?.annotations.lazy ?? false,
+            upToDate: (id) => model.states.get(id)?.status === "ready",
+          });
+        },
+        mode,
+        principal,
+      )
+    );
+  }
+
+  /** `[runtime] on_change` of the notebook: what running a cell does to its dependents. */
+  get onChange(): "autorun" | "lazy" {
+    return this.#notebook.manifest.runtime?.on_change ?? "autorun";
   }
 
   /** Runs every code cell (cache hits where valid). */
   async runAll(mode: RunMode = "normal", principal: string | null = null): Promise<RunSummary> {
-    return await this.#enqueue(() => this.#run(this.#model.dag.order, mode, principal));
+    return await this.#enqueue(() => this.#run((model) => model.dag.order, mode, principal));
   }
 
   /** Cancels the run in progress (its remaining cells end as cancelled). */
@@ -353,13 +407,19 @@ export class NotebookSession {
     return next;
   }
 
-  async #run(targets: string[], mode: RunMode, principal: string | null): Promise<RunSummary> {
+  async #run(
+    pick: (model: NotebookModel) => string[],
+    mode: RunMode,
+    principal: string | null,
+  ): Promise<RunSummary> {
     this.lastUsed = Date.now();
     // Sandbox (issue 13): approvals and symlinks are read again at run time; the ceiling is the
     // running principal's (the state shows the tenant-wide one).
     const forCaller = await this.#refreshSandbox(principal);
     this.#rebuild();
     const model = forCaller && principal !== null ? this.#buildModel(forCaller) : this.#model;
+    const targets = pick(model);
+    this.#sentStates = new Map(this.#cellStates().map((c) => [c.cellId, JSON.stringify(c)]));
     const abort = new AbortController();
     this.#abort = abort;
     this.#busy = true;
@@ -388,7 +448,14 @@ export class NotebookSession {
             this.#running.add(id);
             this.events.emit("cell_status", { cellId: id, status: "running" });
           },
-          persist: (o) => this.#persist(o, model),
+          onCellPartial: (cellId, displays) =>
+            // issue 18: a prompt cell's answer, live
+            this.events.emit("cell_output", { cellId, ...partialOutput(displays) }),
+          persist: async (o) => {
+            await this.#persist(o, model);
+            // Dependents' statuses and why-chains as of now, not at the end of the run.
+            this.#refreshStates();
+          },
           beforeRecord: () => writeRuntimeState(this.root, this.#runtime),
           emit: (o, done, total) => this.#emitOutcome(o, done, total),
         },
@@ -430,6 +497,7 @@ export class NotebookSession {
       sourceHash: prov.sourceHash,
       envHash: prov.envHash,
       upstream: prov.upstream,
+      modules: Object.keys(prov.modules).length ? prov.modules : undefined,
       startedAt: new Date(o.startedAt).toISOString(),
       finishedAt,
       durationMs: o.result.durationMs,
@@ -448,6 +516,13 @@ export class NotebookSession {
 
   /** Step `emit` for a session: the finished cell's console, outputs, status and progress. */
   #emitOutcome(o: CellRunOutcome, done: number, total: number): void {
+    const changed = this.#cellStates().filter((c) => {
+      const key = JSON.stringify(c);
+      if (this.#sentStates.get(c.cellId) === key) return false;
+      this.#sentStates.set(c.cellId, key);
+      return true;
+    });
+    if (changed.length) this.events.emit("cell_states", { cells: changed });
     this.events.emit("cell_console", {
       cellId: o.cellId,
       entries: o.result.console,
@@ -601,9 +676,44 @@ export class NotebookSession {
       runtime: this.#runtime,
       running: this.#running,
       forced: new Set(),
+      localModules: this.#localModules,
       sandbox,
+      promptEnvHash: this.#deps.runtime.deps.ai?.envHash, // issue 18
     });
   }
+
+  /**
+   * Statuses only (provenance does not change during a run): O(cells), where a full rebuild
+   * after every finished cell made a 200-cell run quadratic (≈10 ms per rebuild, measured).
+   */
+  #refreshStates(): void {
+    const m = this.#model;
+    const states = computeStaleness({
+      order: m.dag.order,
+      current: m.provenance,
+      lastRuns: this.#runtime.cells,
+      running: this.#running,
+      forced: new Set(),
+    });
+    this.#model = { ...m, states };
+  }
+
+  /** Every code cell's status and why-chain, named as people name cells. */
+  #cellStates(): CellStateView[] {
+    const m = this.#model;
+    return m.cells.filter((c) => c.analysis).map((c) => {
+      const st = m.states.get(c.cell.id);
+      return {
+        cellId: c.cell.id,
+        status: st?.status ?? "idle",
+        staleReason: st?.reason ?? null,
+        why: st?.why ?? [],
+        whyText: st && st.why.length ? describeWhy(st.why, this.#label) : null,
+      };
+    });
+  }
+
+  #label = (cellId: string): string => this.#model.byId.get(cellId)?.label ?? cellId;
 
   #cell(cellId: string) {
     const info = this.#model.byId.get(cellId);
@@ -656,6 +766,8 @@ export class NotebookSession {
       sessionId: this.id,
       seq: this.events.seq,
       busy: this.#busy,
+      viewers: this.events.size,
+      onChange: this.onChange,
       notebook: {
         id: manifest.notebook_id,
         name: manifest.name,
@@ -681,7 +793,10 @@ export class NotebookSession {
           status: c.analysis ? st?.status ?? "idle" : "idle",
           staleReason: st?.reason ?? null,
           why: st?.why ?? [],
-          whyText: st && st.why.length ? describeWhy(st.why) : null,
+          whyText: st && st.why.length ? describeWhy(st.why, this.#label) : null,
+          label: c.label,
+          lazy: c.annotations.lazy,
+          version: sourceVersion(c.cell.source),
           defines: c.analysis?.defines ?? [],
           references: c.analysis?.references ?? [],
           upstream: [...(m.dag.upstream.get(c.cell.id) ?? [])],
@@ -700,4 +815,23 @@ export class NotebookSession {
       dag: this.dagView(),
     };
   }
+}
+
+/** The output view of a cell whose answer is still streaming (issue 18). */
+function partialOutput(displays: OutputView["displays"]): OutputView {
+  return {
+    displays,
+    console: [],
+    consoleTruncated: false,
+    error: null,
+    cacheHit: false,
+    durationMs: 0,
+    finishedAt: "",
+    current: true,
+  };
+}
+
+/** A cell's edit version: a short hash of its exact source (whitespace and comments count). */
+export function sourceVersion(source: string): string {
+  return sha256Hex(source).slice(0, 16);
 }

@@ -11,6 +11,14 @@ export async function resolveNotebookPath(root: string, userPath: string): Promi
     throw new ValidationError("Notebook path must be a non-empty string");
   }
   if (userPath.includes("\0")) throw new ValidationError("Notebook path must not contain NUL");
+  for (const segment of userPath.split("/")) {
+    const bytes = new TextEncoder().encode(segment).length;
+    if (bytes > 255) {
+      throw new ValidationError(
+        `Notebook path segment '${segment.slice(0, 24)}…' is ${bytes} bytes; the limit is 255`,
+      );
+    }
+  }
   const rootReal = await Deno.realPath(root);
   const candidate = isAbsolute(userPath) ? normalize(userPath) : resolve(rootReal, userPath);
   const lexical = isAbsolute(userPath) ? resolve(candidate) : candidate;

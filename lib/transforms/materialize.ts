@@ -11,6 +11,7 @@ import type { CellError, CellResult } from "../executor/types.ts";
 import type { Notebook } from "../notebook/format.ts";
 import { cellReadKeys, lockFileHash } from "../notebook/provenance.ts";
 import { emptyRuntimeState } from "../notebook/runtime_state.ts";
+import { LocalModules } from "../notebook/local_modules.ts";
 import { buildModel, type NotebookModel } from "../session/cell_model.ts";
 import { planRun } from "../runtime/run_engine.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -62,10 +63,11 @@ export async function materialize(
   req: MaterializeRequest,
 ): Promise<MaterializeOutcome> {
   const { transform, tenant } = req;
+  const analyzer = await runtime.analyzer();
   const built = buildModel({
     root: req.root,
     cells: req.notebook.cells,
-    analyzer: await runtime.analyzer(),
+    analyzer,
     analysisCache: new Map(),
     env: { ...req.env, ...req.params },
     // A parameter replaces an env value: it is a hashed input, not a secret (issue 13 item 6).
@@ -77,6 +79,8 @@ export async function materialize(
     runtime: emptyRuntimeState(),
     running: new Set(),
     forced: new Set(),
+    // Issue 14 item 5: a changed ./helper.ts is a new cache key here too.
+    localModules: new LocalModules(req.root, (src) => analyzer.analyze(src).imports),
     // Issue 13: a transform's cells get no more than the same cells run interactively.
     sandbox: await runtime.deps.sandbox?.inputFor({
       tenantId: tenant.id,

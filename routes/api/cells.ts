@@ -19,6 +19,9 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
   app.post("/:sid/cells", async (c) => {
     return c.json(await dispatch("cell.add", await body(c, sid(c)), callerOf(c)), 201);
   });
+  app.post("/:sid/cells/generate", async (c) => { // issue 18
+    return c.json(await dispatch("ai.generate_cell", await body(c, sid(c)), callerOf(c)), 201);
+  });
   app.put("/:sid/cells/reorder", async (c) => {
     return c.json(await dispatch("cell.reorder", await body(c, sid(c)), callerOf(c)));
   });
@@ -40,6 +43,10 @@ export function cellRoutes(deps: ApiDeps): Hono<AppEnv> {
     return c.json({ cancelled: await dispatch("notebook.cancel", sid(c), callerOf(c)) });
   });
   app.get("/:sid/dag", async (c) => c.json(await dispatch("notebook.dag", sid(c), callerOf(c))));
+  app.get("/:sid/plan", async (c) => { // issue 18: what a run would execute
+    const input = { ...sid(c), cellId: c.req.query("cellId"), mode: c.req.query("mode") };
+    return c.json(await dispatch("notebook.plan", input, callerOf(c)));
+  });
   app.get("/:sid/artifacts", async (c) => {
     return c.json({ artifacts: await dispatch("notebook.artifacts", sid(c), callerOf(c)) });
   });

@@ -15,6 +15,7 @@ import { materializeRoutes } from "./materialize.ts";
 import { notebookRoutes } from "./notebooks.ts";
 import { secretRoutes } from "./secrets.ts";
 import { langServiceRoutes } from "./langservice.ts";
+import { mcpRoutes } from "../mcp.ts"; // issue 18
 import { exportRoutes } from "./export.ts"; // export helper: move into the command table
 
 /** What buildApiDeps needs: the process's config and services. */
@@ -52,4 +53,5 @@ export function mountApi(app: Hono<AppEnv>, deps: ApiDeps): void {
   app.route("/v1/audit", auditRoutes(deps));
   app.route("/v1", materializeRoutes(deps));
   app.route("/v1", adminRoutes(deps));
+  app.route("/mcp", mcpRoutes(deps)); // issue 18: MCP over streamable HTTP, same middleware
 }

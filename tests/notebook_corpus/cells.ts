@@ -186,8 +186,9 @@ export const CORPUS: CorpusCell[] = [
   },
   {
     name: "for in",
+    // keys.push changes keys in place: the cell defines it for the cells below (issue 14 item 8).
     source: "for (const k in obj) keys.push(k)",
-    defines: [],
+    defines: ["keys"],
     references: ["keys", "obj"],
   },
   {
@@ -512,11 +513,13 @@ export const CORPUS: CorpusCell[] = [
     mutates: ["x", "z"],
   },
   {
-    name: "member assignment is a read",
+    // Issue 14 item 8: a member assignment changes the value in place, so the cell defines it for
+    // the cells below (they read the changed value from this cell, fresh or cached).
+    name: "member assignment mutates the root name",
     source: "cfg.debug = true",
-    defines: [],
+    defines: ["cfg"],
     references: ["cfg"],
-    mutates: [],
+    mutates: ["cfg"],
   },
   {
     name: "assignment to local is no mutation",

@@ -1,0 +1,64 @@
+/**
+ * The AI service of a server: the chat client over the configured endpoint and key pool, the
+ * executor of prompt cells, and the env hash that puts the model and its parameters into every
+ * prompt cell's provenance. Built once by `createServices` when `ai_base_url` is set.
+ */
+import type { AiConfig } from "../config/resolve.ts";
+import type { Logger } from "../log.ts";
+import { canonicalHash } from "../notebook/_hash.ts";
+import { type ChatClient, createChatClient, SAMPLING } from "./chat_client.ts";
+import { createPromptExecutor, PROMPT_SYSTEM, type PromptExecutor } from "./prompt_executor.ts";
+
+/** What the runtime and the AI commands use. */
+export interface AiService {
+  /** The configured model name. */
+  readonly model: string;
+  /** Env hash of every prompt cell: endpoint, model, parameters, system prompt; never a key. */
+  readonly envHash: string;
+  readonly chat: ChatClient;
+  readonly prompts: PromptExecutor;
+}
+
+/** The env hash of prompt cells when no AI is configured (their runs fail with a clear error). */
+export const NO_AI_ENV_HASH = canonicalHash({ v: "strata-prompt-env-v1", ai: null });
+
+/** The env hash of prompt cells for an endpoint (the base URL without query or credentials). */
+export function promptEnvHash(config: Pick<AiConfig, "baseUrl" | "model" | "maxTokens">): string {
+  const u = new URL(config.baseUrl);
+  return canonicalHash({
+    v: "strata-prompt-env-v1",
+    endpoint: `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, "")}`,
+    model: config.model,
+    maxTokens: config.maxTokens,
+    sampling: SAMPLING,
+    system: PROMPT_SYSTEM,
+  });
+}
+
+/** Creates the AI service for `config`. */
+export function createAiService(config: AiConfig, options: { log: Logger }): AiService {
+  const chat = createChatClient(config, { log: options.log });
+  return {
+    model: config.model,
+    envHash: promptEnvHash(config),
+    chat,
+    prompts: createPromptExecutor(chat),
+  };
+}
+
+/** Why an AI configuration cannot be used (for the coherence check), each with its fix. */
+export function aiConfigProblems(
+  ai: AiConfig | undefined,
+  sources: Readonly<Record<string, string | undefined>>,
+): string[] {
+  if (!ai) {
+    const set = ["ai_model", "ai_api_keys", "ai_timeout_seconds", "ai_max_tokens"]
+      .filter((k) => sources[k] !== undefined);
+    return set.length
+      ? [`${set.join(", ")} set without ai_base_url: AI stays off. Fix: set STRATA_AI_BASE_URL.`]
+      : [];
+  }
+  return ai.model
+    ? []
+    : ["ai_base_url set without ai_model. Fix: set STRATA_AI_MODEL (e.g. gpt-4o-mini, llama3.1)."];
+}
