@@ -9,12 +9,24 @@
  * Stateless means no server-initiated stream: GET and DELETE answer 405, as the spec allows.
  */
 import { Hono } from "hono";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { AppEnv } from "../lib/http/context.ts";
 import { callerOf } from "../lib/http/caller.ts";
-import { createMcpServer } from "../lib/mcp/server.ts";
 import type { ApiDeps } from "./api/deps.ts";
+
+// Issue 20: the MCP SDK (with ajv, ≈10–15 MiB and ≈0.3 s) loads on the first MCP request,
+// not at server start.
+async function loadMcp() {
+  const [transport, ajv, server] = await Promise.all([
+    import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
+    import("@modelcontextprotocol/sdk/validation/ajv"),
+    import("../lib/mcp/server.ts"),
+  ]);
+  return {
+    Transport: transport.WebStandardStreamableHTTPServerTransport,
+    validator: new ajv.AjvJsonSchemaValidator(), // one per app, not one per request
+    createMcpServer: server.createMcpServer,
+  };
+}
 
 /** The version MCP clients see in `initialize`. */
 const VERSION = "0.1.0";
@@ -22,15 +34,16 @@ const VERSION = "0.1.0";
 /** The MCP route, mounted at /mcp. */
 export function mcpRoutes(deps: ApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const validator = new AjvJsonSchemaValidator(); // one per app, not one per request
+  let mcp: ReturnType<typeof loadMcp> | undefined;
   app.post("/", async (c) => {
+    const { Transport, validator, createMcpServer } = await (mcp ??= loadMcp());
     const server = createMcpServer({
       dispatcher: deps.dispatcher,
       caller: callerOf(c, "mcp"),
       version: VERSION,
       jsonSchemaValidator: validator,
     });
-    const transport = new WebStandardStreamableHTTPServerTransport({
+    const transport = new Transport({
       sessionIdGenerator: undefined,
     });
     // The answer's stream ends (and its keep-alive timer stops) once the result is sent; the
