@@ -55,3 +55,26 @@ Deno.test("cell cache - a blob rewritten at rest never becomes the cell's value"
   if (hit.hit) assert.equal(new TextDecoder().decode(hit.values.get("x")!.bytes), "[1,2,3]");
   await db.close();
 });
+
+Deno.test("cell cache - several outputs are all stored, equal bytes counted once", async () => {
+  const db = openSqlite(":memory:");
+  await migrate(db);
+  const blobs = memoryBlobStore();
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const values = ["a", "b", "c", "d", "e", "f"].map((name, i) => ({
+    name,
+    codec: "json" as const,
+    bytes: enc(i < 2 ? '"same"' : `"v${i}"`),
+  }));
+  const result = { displays: [], console: [], consoleTruncated: false, durationMs: 1 };
+  const out = await storeCell({ db, blobs }, "t0", "q".repeat(64), values, result, Date.now());
+  const resultBytes = enc(JSON.stringify(result)).length;
+  assert.equal(out.bytesWritten, 6 + 4 * 4 + resultBytes);
+  const hit = await lookupCell({ db, blobs }, "t0", "q".repeat(64), ["a", "b", "f"], Date.now());
+  assert.ok(hit.hit);
+  assert.deepEqual(
+    [...hit.values.values()].map((v) => new TextDecoder().decode(v.bytes)),
+    ['"same"', '"same"', '"v5"'],
+  );
+  await db.close();
+});
