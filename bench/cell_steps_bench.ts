@@ -54,9 +54,14 @@ function timedDb(db: Db): Db {
 }
 
 function timedBlobs(blobs: BlobStore): BlobStore {
+  // Wall time while at least one operation of a kind is in flight (puts may overlap).
+  const active: Record<string, { n: number; since: number }> = {};
   const t = <A extends unknown[], R>(step: string, f: (...a: A) => Promise<R>) => (...a: A) => {
-    const s = performance.now();
-    return f(...a).finally(() => add(step, performance.now() - s));
+    const st = active[step] ??= { n: 0, since: 0 };
+    if (st.n++ === 0) st.since = performance.now();
+    return f(...a).finally(() => {
+      if (--st.n === 0) add(step, performance.now() - st.since);
+    });
   };
   return {
     get: t("blob read", blobs.get.bind(blobs)),
