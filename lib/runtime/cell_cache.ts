@@ -40,9 +40,10 @@ const PUT_CONCURRENCY = 4;
 
 /**
  * Blobs verified (or written) in this process, by blob key and content hash, per blob store: a
- * repeated cache hit checks that the blob still exists but neither reads nor re-hashes it. Only
- * bytes that passed verification enter, so corruption at rest can never yield a wrong value (the
- * verified copy is served); a deleted blob is still a miss. Small blobs only, bounded in total.
+ * repeated cache hit neither reads nor re-hashes them; it only checks that the run's `$result`
+ * blob still exists, so deleting a run's blobs still makes it a miss. Only bytes that passed
+ * verification enter, so corruption at rest can never yield a wrong value (the verified copy is
+ * served). Small blobs only, bounded in total.
  */
 const VERIFIED_MAX_BYTES = 8 * 1024 * 1024;
 const VERIFIED_MAX_BLOB = 256 * 1024;
@@ -92,7 +93,9 @@ export async function lookupCell(
   const byName = new Map(found.artifacts.map((a) => [a.variable, a]));
   const resultRow = byName.get(RESULT);
   if (!resultRow || needed.some((n) => !byName.has(n))) return { hit: false, reason: "incomplete" };
-  const resultBytes = await read(stores.blobs, resultRow);
+  // The `$result` blob is checked for presence even when known: deleting a run's blobs makes its
+  // next run recompute. A known value is served from memory without a stat (its bytes verified).
+  const resultBytes = await read(stores.blobs, resultRow, true);
   if (!resultBytes.ok) return { hit: false, reason: resultBytes.reason };
   const values = new Map<string, EncodedValue>();
   for (const name of needed) {
@@ -168,15 +171,15 @@ export async function storeCell(
 async function read(
   blobs: BlobStore,
   row: ArtifactRecord,
+  checkPresent = false,
 ): Promise<
   { ok: true; bytes: Uint8Array } | { ok: false; reason: "missing-blob" | "corrupt-blob" }
 > {
   const verified = verifiedFor(blobs);
   const key = `${row.blobKey}\0${row.contentHash}`;
   const known = verified.get(key);
-  // Still present (a deleted blob is a miss, as always): a stat, not a read and a re-hash.
   if (known) {
-    if (await blobs.has(row.blobKey)) return { ok: true, bytes: known };
+    if (!checkPresent || await blobs.has(row.blobKey)) return { ok: true, bytes: known };
     return { ok: false, reason: "missing-blob" };
   }
   const got = await getVerified(blobs, row.blobKey, row.contentHash);

@@ -34,7 +34,7 @@ Deno.test("cell cache - a repeated hit neither reads nor re-hashes blobs it alre
   await db.close();
 });
 
-Deno.test("cell cache - a deleted blob is a miss even after it was verified", async () => {
+Deno.test("cell cache - a run whose blobs were deleted is a miss even after they were verified", async () => {
   const { db, blobs, inner } = await setup();
   assert.ok((await lookupCell({ db, blobs }, "t0", "p".repeat(64), ["x"], Date.now())).hit);
   const keys: string[] = [];
@@ -76,5 +76,21 @@ Deno.test("cell cache - several outputs are all stored, equal bytes counted once
     [...hit.values.values()].map((v) => new TextDecoder().decode(v.bytes)),
     ['"same"', '"same"', '"v5"'],
   );
+  await db.close();
+});
+
+Deno.test("cell cache - a known value whose blob alone was deleted is still served intact", async () => {
+  const { db, blobs, inner } = await setup();
+  const keys: string[] = [];
+  for await (const b of inner.list()) keys.push(b.key);
+  const valueKey = [];
+  for (const k of keys) {
+    if (new TextDecoder().decode((await inner.get(k))!) === "[1,2,3]") valueKey.push(k);
+  }
+  assert.equal(valueKey.length, 1);
+  await inner.delete(valueKey[0]);
+  const hit = await lookupCell({ db, blobs }, "t0", "p".repeat(64), ["x"], Date.now());
+  assert.ok(hit.hit);
+  assert.equal(new TextDecoder().decode(hit.values.get("x")!.bytes), "[1,2,3]");
   await db.close();
 });
