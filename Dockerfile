@@ -6,7 +6,7 @@
 # Personal mode (the default) is unauthenticated: the container binds 0.0.0.0 *inside* its own
 # network namespace, which needs the explicit opt-in STRATA_ALLOW_REMOTE_CLIENTS_IN_PERSONAL=true.
 # Publish the port on the host's loopback only (-p 127.0.0.1:8765:8765) so it stays personal.
-# For a team, run service mode behind an authenticating proxy: see docker-compose.yml and
+# For a team, run service mode behind an authenticating proxy: see docker-compose.service.yml and
 # docs/deploy.md.
 
 ARG DENO_VERSION=2.9.6

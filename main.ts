@@ -2,19 +2,22 @@
  * Strata: composes the server (config, coherence, storage, migrations, app, serve, cron) and
  * dispatches the CLI. `strata serve` first re-runs itself under the permissions its config needs.
  */
-import { createLogger, type Logger } from "./lib/log.ts";
+import { createLogger } from "./lib/log.ts";
+import { printBanner } from "./lib/banner.ts";
+import { resolveDbTarget } from "./lib/db/open.ts";
 import { createMetrics } from "./lib/metrics.ts";
 import { createReadiness } from "./lib/readiness.ts";
-import { migrationStatus } from "./lib/db/migrate.ts";
+import { createOtlpTracer } from "./lib/tracing/tracer.ts";
+import { migrationStatusReader } from "./lib/db/migrate.ts";
+import { dbReadinessCheck, migrationsReadinessCheck } from "./lib/db/readiness_checks.ts";
 import { createApp } from "./lib/http/app.ts";
 import { serveApp } from "./lib/http/serve.ts";
 import { processEnv, relaunchServer } from "./lib/launcher/launch.ts";
 import { loadCheckedConfig } from "./lib/launcher/checked_config.ts";
 import { DEFAULT_TENANT_ID, tenantHash } from "./lib/tenancy/tenant_id.ts";
 import { createServices } from "./lib/services.ts";
-import { deleteOldConsoleLogs } from "./lib/session/console_logs.ts";
-import { referencedProvenances } from "./lib/session/referenced.ts";
 import { jobReadinessChecks } from "./lib/jobs/schedule.ts";
+import { serverJobsDeps } from "./lib/jobs/server_jobs.ts";
 import { registerCron } from "./cron.ts";
 import { tenantRegistry } from "./lib/tenancy/registry.ts";
 import { buildApiDeps, mountApi } from "./routes/api/mod.ts";
@@ -30,9 +33,19 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   if (!loaded) return 2;
   const { config } = loaded;
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
-  for (const w of loaded.warnings) log.warn(w);
+  const warnings = [...loaded.warnings];
+  for (const w of warnings) log.warn(w);
 
   const metrics = createMetrics();
+  // Tracing (off by default): OTLP/HTTP spans per request and per cell run; see lib/tracing/.
+  const tracer = config.tracing.enabled
+    ? createOtlpTracer({
+      endpoint: config.tracing.endpoint,
+      serviceName: config.tracing.serviceName,
+      serviceVersion: VERSION,
+      log: log.child({ component: "tracing" }),
+    })
+    : undefined;
   const tenants = tenantRegistry({ max: config.maxTenants });
   const services = await createServices({
     config,
@@ -40,43 +53,25 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     metrics,
     // Metric labels carry the tenant's hash (DESIGN §7), never the raw id.
     tenantLabel: (hash) => hash,
+    tracer,
   });
   const { db } = services;
 
+  // Readiness: db, migrations, then one `<job>_task` per scheduled job (below).
   const readiness = createReadiness();
-  readiness.add("db", async () => {
-    const t = performance.now();
-    await db.query("SELECT 1 AS ok");
-    return { ok: true, detail: `${(performance.now() - t).toFixed(1)} ms` };
-  });
-  readiness.add("migrations", async () => {
-    const s = await migrationStatus(db);
-    return s.pending.length === 0
-      ? { ok: true, detail: `at ${s.current}` }
-      : { ok: false, detail: `pending: ${s.pending.join(", ")}` };
-  });
+  readiness.add("db", dbReadinessCheck(db));
+  const migrations = await migrationStatusReader(db);
+  readiness.add("migrations", migrationsReadinessCheck(migrations));
 
   const shutdown = new AbortController();
-  let used: { at: number; set: Promise<Set<string>> } | undefined;
-  const usedOnDisk = () => {
-    if (!used || Date.now() - used.at > 60_000) {
-      used = { at: Date.now(), set: referencedProvenances(config.notebookStorageDir) };
-    }
-    return used.set;
-  };
-  const jobsDeps = {
+  const jobsDeps = serverJobsDeps({
+    config,
     db,
     blobStore: services.blobs,
-    options: { retentionDays: config.retentionDays },
-    log: log.child({ component: "jobs" }),
+    log,
     metrics,
-    deleteConsoleLogs: (olderThan: Date) =>
-      deleteOldConsoleLogs(config.notebookStorageDir, olderThan),
-    // Still in use: current in an open session, or the last run of any notebook on disk.
-    isReferenced: async (a: { provenanceHash: string }) =>
-      services.sessions.isCurrentProvenance(a.provenanceHash) ||
-      (await usedOnDisk()).has(a.provenanceHash),
-  };
+    isOpenProvenance: (hash) => services.sessions.isCurrentProvenance(hash),
+  });
   const jobs = registerCron({ ...jobsDeps, signal: shutdown.signal });
   for (
     const [name, check] of Object.entries(jobReadinessChecks(db, jobs, { startedAt: new Date() }))
@@ -92,6 +87,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     log,
     metrics,
     readiness,
+    tracer,
     version: VERSION,
     defaultTenant,
     tenants,
@@ -110,23 +106,37 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   });
   const server = await serveApp(app.fetch, { hostname: config.host, port: config.port });
 
-  banner(log, {
+  // Banner: one block (text logs) or record (JSON logs) that says what runs where; see lib/banner.ts.
+  const status = await migrations();
+  printBanner({
     mode: config.deploymentMode,
     url: `http://${
       server.addr.hostname.includes(":") ? `[${server.addr.hostname}]` : server.addr.hostname
     }:${server.addr.port}`,
-    database: config.databaseUrl ? "postgresql" : config.sqlitePath,
+    database: resolveDbTarget({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }),
     notebooks: config.notebookStorageDir,
     artifacts: config.artifactBlobBackend === "s3"
       ? `s3://${config.s3.bucket}/${config.s3.prefix}`
-      : config.artifactDir,
-    migrations: services.migrated.length ? `applied ${services.migrated.join(", ")}` : "up to date",
-    ready_ms: Math.round(performance.now() - started),
-  });
+      : config.artifactBlobBackend === "azure"
+      ? `azure://${config.azure.container}/${config.azure.prefix}`
+      : config.artifactDir ?? "",
+    migrations: {
+      applied: services.migrated,
+      pending: status.pending,
+      current: status.currentName,
+      autoMigrate: config.autoMigrate,
+    },
+    warnings,
+    readyMs: Math.round(performance.now() - started),
+    version: VERSION,
+  }, { format: config.logFormat, log });
 
   const stop = async () => {
     log.info("shutting down: finishing in-flight requests");
     shutdown.abort();
+    // Issue 21: running cells end now (NATS jobs are withdrawn), so in-flight runs answer and an
+    // evicted instance (Deno Deploy: SIGKILL 5 s after SIGINT) stops in time.
+    void services.executor.close();
     await server.shutdown();
   };
   Deno.addSignalListener("SIGINT", stop);
@@ -134,6 +144,7 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   await server.finished;
   log.info("http server stopped; stopping cell processes and closing the database");
   await services.close();
+  await tracer?.close();
   log.info("stopped");
   return 0;
 }
@@ -155,10 +166,6 @@ export async function launch(
     args: ["serve"],
     env,
   });
-}
-
-function banner(log: Logger, facts: Record<string, unknown>): void {
-  log.info("Strata is ready", facts);
 }
 
 if (import.meta.main) {

@@ -16,6 +16,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   mcp: async () => (await import("./mcp_bench.ts")).main(), // issue 18
   "large-value": async () =>
     (await import("./large_value_bench.ts")).main(Number(Deno.env.get("BENCH_VALUE_MB") ?? 200)),
+  nats: async () => (await import("./nats_bench.ts")).main(),
+  "nats-chaos": async () => (await import("./nats_chaos.ts")).main(),
 };
 
 const wanted = Deno.args.length ? Deno.args : Object.keys(benches);

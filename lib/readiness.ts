@@ -1,19 +1,39 @@
-/** Readiness: a registry of named checks other modules add to; /ready runs them all. */
+/**
+ * Readiness: a registry of named checks other modules add to; /ready runs them all, each
+ * bounded in time, and answers in the documented shape:
+ *
+ * ```json
+ * {"status": "ready", "checks": {"db": {"status": "ok", "latency_ms": 1.21},
+ *   "migrations": {"status": "ok", "current": "0003_jobs", "head": "0003_jobs"},
+ *   "retention_task": {"status": "ok"}}}
+ * ```
+ *
+ * A failed check has `"status": "error"` and a short `reason`; one slow check fails with reason
+ * `timeout` while the others still answer, so a probe with a 1-2 s timeout always gets a reply.
+ */
 
-/** One check's outcome. */
+/** Extra facts a check shows beside its status (latency, migration versions, last run). */
+export type CheckFields = Record<string, string | number | boolean | null>;
+
+/** What a check function returns. */
 export interface CheckResult {
   ok: boolean;
-  /** Short reason or detail, e.g. "3 ms" or "migration 0002 pending". */
-  detail?: string;
+  /** Short reason; shown only when the check failed. */
+  reason?: string;
+  /** Extra fields shown in the check's entry, e.g. `{ current, head }`. */
+  fields?: CheckFields;
 }
 
-/** A readiness check; may throw (counted as failed with the error message). */
+/** A readiness check; may throw (failed, the error message as reason). */
 export type ReadinessCheck = () => Promise<CheckResult> | CheckResult;
 
-/** The combined answer of every check. */
+/** One check's entry in the /ready answer. */
+export type CheckReport = { status: "ok" | "error"; reason?: string } & CheckFields;
+
+/** The /ready answer. */
 export interface ReadinessReport {
-  ok: boolean;
-  checks: Record<string, CheckResult & { ms: number }>;
+  status: "ready" | "not_ready";
+  checks: Record<string, CheckReport>;
 }
 
 /** A registry of readiness checks. */
@@ -22,36 +42,47 @@ export interface Readiness {
   run(): Promise<ReadinessReport>;
 }
 
-/** Creates an empty readiness registry; each check is given `timeoutMs` to answer. */
-export function createReadiness(options: { timeoutMs?: number } = {}): Readiness {
-  const timeoutMs = options.timeoutMs ?? 2000;
+/** Options for createReadiness. */
+export interface ReadinessOptions {
+  /**
+   * Time each check gets; a check still running after it fails with reason "timeout". Kept
+   * well under a Kubernetes probe's usual 1-2 s timeout. @default 500
+   */
+  timeoutMs?: number;
+}
+
+const CHECK_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const MAX_REASON = 200;
+
+/** Creates an empty readiness registry. */
+export function createReadiness(options: ReadinessOptions = {}): Readiness {
+  const timeoutMs = options.timeoutMs ?? 500;
+  if (!(timeoutMs > 0)) {
+    throw new RangeError(`Readiness timeoutMs must be positive, got ${timeoutMs}`);
+  }
   const checks = new Map<string, ReadinessCheck>();
 
-  async function runOne(check: ReadinessCheck): Promise<CheckResult & { ms: number }> {
-    const start = performance.now();
+  async function runOne(check: ReadinessCheck): Promise<CheckReport> {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<CheckResult>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, reason: "timeout" }), timeoutMs);
+    });
+    let result: CheckResult;
     try {
-      const timeout = new Promise<CheckResult>((resolve) => {
-        timer = setTimeout(
-          () => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }),
-          timeoutMs,
-        );
-      });
-      const result = await Promise.race([Promise.resolve().then(check), timeout]);
-      return { ...result, ms: Math.round((performance.now() - start) * 10) / 10 };
+      result = await Promise.race([Promise.resolve().then(check), timeout]);
     } catch (err) {
-      return {
-        ok: false,
-        detail: (err as Error).message,
-        ms: Math.round(performance.now() - start),
-      };
+      result = { ok: false, reason: err instanceof Error ? err.message : String(err) };
     } finally {
       clearTimeout(timer);
     }
+    return toReport(result);
   }
 
   return {
     add(name, check) {
+      if (!CHECK_NAME.test(name)) {
+        throw new TypeError(`Readiness check name '${name}' must be lower_snake_case`);
+      }
       if (checks.has(name)) throw new TypeError(`Readiness check '${name}' is already registered`);
       checks.set(name, check);
     },
@@ -59,8 +90,28 @@ export function createReadiness(options: { timeoutMs?: number } = {}): Readiness
       const entries = await Promise.all(
         [...checks].map(async ([name, check]) => [name, await runOne(check)] as const),
       );
-      const out: ReadinessReport["checks"] = Object.fromEntries(entries);
-      return { ok: entries.every(([, r]) => r.ok), checks: out };
+      return {
+        status: entries.every(([, r]) => r.status === "ok") ? "ready" : "not_ready",
+        checks: Object.fromEntries(entries),
+      };
     },
   };
+}
+
+function toReport(result: CheckResult): CheckReport {
+  const fields = { ...result.fields };
+  delete fields.status;
+  delete fields.reason;
+  if (result.ok) return { status: "ok", ...fields };
+  const reason = (result.reason ?? "failed").trim() || "failed";
+  return {
+    status: "error",
+    ...fields,
+    reason: reason.length > MAX_REASON ? reason.slice(0, MAX_REASON - 1) + "…" : reason,
+  };
+}
+
+/** Milliseconds since `start` (a performance.now() value), rounded to two decimals. */
+export function elapsedMs(start: number): number {
+  return Math.round((performance.now() - start) * 100) / 100;
 }

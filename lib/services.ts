@@ -14,9 +14,11 @@ import { cellRunAs } from "./executor/cell_user.ts";
 import { createExecutor, type Executor } from "./executor/executor.ts";
 import { npmCacheDirFrom } from "./langservice/npm_types.ts";
 import { remoteExecutor } from "./executor/remote.ts";
+import { openClusterExecutor } from "./cluster/open.ts"; // issue 21
 import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
+import type { Tracer } from "./tracing/tracer.ts";
 import { SessionRegistry } from "./session/registry.ts";
 import { createAiService } from "./ai/service.ts";
 import { createRuntime, type Runtime } from "./runtime/runtime.ts";
@@ -53,6 +55,8 @@ export interface ServicesOptions {
   metrics?: Metrics;
   /** Tenant id for a tenant hash (metric labels). */
   tenantLabel?: (hash: string) => string;
+  /** [ops/tracing] Cell-run spans; absent when tracing is off. */
+  tracer?: Tracer;
 }
 
 /** Opens storage (migrating it), the blob store, the executor pool and the session registry. */
@@ -61,15 +65,23 @@ export async function createServices(options: ServicesOptions): Promise<Services
   await Deno.mkdir(config.dataDir, { recursive: true });
   await Deno.mkdir(config.notebookStorageDir, { recursive: true });
   if (config.artifactDir) await Deno.mkdir(config.artifactDir, { recursive: true });
-  const db = openDb({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
-  const migrated = await migrate(db, { log });
-  if (db.kind === "postgres") await ensurePartitions(db, { now: new Date() });
+  const db = openDb({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    postgres: { max: config.databasePoolSize },
+  });
+  // auto_migrate = false: migrations are a separate step (`strata migrate`); /ready shows them.
+  const migrated = config.autoMigrate ? await migrate(db, { log }) : { applied: [] };
+  if (db.kind === "postgres" && config.autoMigrate) await ensurePartitions(db, { now: new Date() });
 
   const blobs = openBlobStore(config);
   const scratchRoot = `${config.dataDir}/tmp`;
   if (config.executorMode === "local") await Deno.mkdir(scratchRoot, { recursive: true });
   // Local child processes, or (Deno Deploy: no subprocesses) a remote worker for every cell.
-  const executor = config.executorMode === "remote"
+  // Issue 21: [cluster] nats_url set ⇒ every cell runs on `strata worker --nats` processes.
+  const executor = config.cluster
+    ? await openClusterExecutor(config.cluster, log)
+    : config.executorMode === "remote"
     ? remoteExecutor({
       name: "default",
       url: config.executorWorker!.url,
@@ -112,6 +124,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     denoVersion: Deno.version.deno,
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
+    tracer: options.tracer, // [ops/tracing] cell-run spans
     ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }) }), // issue 18
   });
   const sessions = new SessionRegistry({

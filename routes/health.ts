@@ -17,10 +17,7 @@ export function healthRoutes(deps: HealthRouteDeps): Hono<AppEnv> {
   app.get("/health", (c) => c.json({ status: "ok", version: deps.version }));
   app.get("/ready", async (c) => {
     const report = await deps.readiness.run();
-    return c.json(
-      { status: report.ok ? "ready" : "not_ready", checks: report.checks },
-      report.ok ? 200 : 503,
-    );
+    return c.json(report, report.status === "ready" ? 200 : 503);
   });
   app.get("/metrics", async (c) => {
     const body = await deps.metrics.registry.metrics();

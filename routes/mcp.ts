@@ -11,45 +11,21 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../lib/http/context.ts";
 import { callerOf } from "../lib/http/caller.ts";
+import { importOptional } from "../lib/optional_import.ts";
 import type { ApiDeps } from "./api/deps.ts";
-
-// Issue 20: the MCP SDK (with ajv, ≈10–15 MiB and ≈0.3 s) loads on the first MCP request,
-// not at server start.
-async function loadMcp() {
-  const [transport, ajv, server] = await Promise.all([
-    import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
-    import("@modelcontextprotocol/sdk/validation/ajv"),
-    import("../lib/mcp/server.ts"),
-  ]);
-  return {
-    Transport: transport.WebStandardStreamableHTTPServerTransport,
-    validator: new ajv.AjvJsonSchemaValidator(), // one per app, not one per request
-    createMcpServer: server.createMcpServer,
-  };
-}
-
-/** The version MCP clients see in `initialize`. */
-const VERSION = "0.1.0";
 
 /** The MCP route, mounted at /mcp. */
 export function mcpRoutes(deps: ApiDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  let mcp: ReturnType<typeof loadMcp> | undefined;
+  // The MCP SDK loads on the first MCP request, not at start (lib/optional_import.ts).
+  let handler:
+    | Promise<(request: Request, caller: ReturnType<typeof callerOf>) => Promise<Response>>
+    | undefined;
   app.post("/", async (c) => {
-    const { Transport, validator, createMcpServer } = await (mcp ??= loadMcp());
-    const server = createMcpServer({
-      dispatcher: deps.dispatcher,
-      caller: callerOf(c, "mcp"),
-      version: VERSION,
-      jsonSchemaValidator: validator,
-    });
-    const transport = new Transport({
-      sessionIdGenerator: undefined,
-    });
-    // The answer's stream ends (and its keep-alive timer stops) once the result is sent; the
-    // server and transport are garbage once the response is done.
-    await server.connect(transport);
-    return await transport.handleRequest(c.req.raw);
+    handler ??= importOptional<typeof import("../lib/mcp/entry.ts")>("strata:mcp").then((m) =>
+      m.mcpHttpHandler(deps.dispatcher)
+    );
+    return await (await handler)(c.req.raw, callerOf(c, "mcp"));
   });
   const notAllowed = () =>
     new Response(

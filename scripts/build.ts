@@ -44,7 +44,8 @@ export async function build(out = "dist"): Promise<BuildReport> {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.mkdir(dir, { recursive: true });
   // typescript requires source-map-support inside a try; it is optional and not installed.
-  await bundle("main.ts", `${dir}/strata.js`, ["source-map-support"]);
+  // The entry registers the lazily imported packages (lib/optional_import.ts), then runs main.ts.
+  await bundle("scripts/_bundle_entry.ts", `${dir}/strata.js`, ["source-map-support"]);
   await prepend(`${dir}/strata.js`, CJS_GLOBALS);
   await bundle("lib/executor/harness.ts", `${dir}/harness.js`);
   // Cell modules of large sources are built in this Worker (exec helper, issue 13 item 10).

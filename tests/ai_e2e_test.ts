@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startServer, type TestServer } from "./_server.ts";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startOpenAiMock } from "./fixtures/openai_mock.ts";
 import { parseAnnotations } from "../lib/notebook/annotations.ts";
 
@@ -194,6 +196,31 @@ Deno.test("ai - prompt cells answer, define a variable, hit the cache; generated
       !JSON.stringify(ev).includes("sales page"),
       "the prompt text is not in the audit log",
     );
+
+    // The same command as an MCP tool: generate_cell inserts, does not run, strips grants, and is
+    // audited with surface "mcp".
+    const mcp = new Client({ name: "strata-test", version: "1.0.0" });
+    await mcp.connect(
+      new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`), {
+        requestInit: { headers: { "X-Strata-User": "alice" } },
+      }),
+    );
+    try {
+      const res: any = await mcp.callTool({
+        name: "generate_cell",
+        arguments: { sid, after: data, request: "fetch the sales page again" },
+      });
+      assert.ok(!res.isError, JSON.stringify(res.content));
+      const out = JSON.parse(res.content[0].text);
+      assert.equal(out.grantsRemoved, 2);
+      assert.equal(out.cell.status, "idle");
+      answers.push(res.content[0].text);
+    } finally {
+      await mcp.close();
+    }
+    r = await api("GET", "/v1/audit/events?action=ai.generate_cell");
+    assert.equal(r.body.events.length, 2);
+    assert.equal(JSON.parse(r.body.events[1].detailsJson).surface, "mcp");
 
     // The environment dump cell ran with every env key granted: no key in it.
     r = await api("POST", `/v1/notebooks/${sid}/cells/${envDump}/execute`);

@@ -93,3 +93,43 @@ Deno.test("clear errors - a full disk answers 507 naming the problem; the notebo
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("clear errors - a cell file grown past the limit on disk is refused with a diagnostic, not parsed or run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "strata-oversized-" });
+  const app = await inProcessApp(dir);
+  const h = proxyHeaders("ana", ALL);
+  try {
+    let r = await app.api("POST", "/v1/notebooks/create", { name: "big", path: "big" }, h);
+    r = await app.api("POST", `/v1/notebooks/${r.body.sessionId}/cells`, { source: "1" }, h);
+    const file = r.body.state.cells[0].file;
+    // Someone pastes 2 MB of data into the cell file with an editor.
+    await Deno.writeTextFile(
+      `${dir}/notebooks/big/${file}`,
+      `const rows = "${"x".repeat(2_000_000)}"`,
+    );
+    const fresh = await inProcessApp(dir);
+    try {
+      r = await fresh.api("POST", "/v1/notebooks/open", { path: "big" }, h);
+      assert.equal(r.status, 200);
+      const cell = r.body.cells[0];
+      const d = cell.diagnostics.find((x: { code: string }) => x.code === "too-large");
+      assert.ok(d, JSON.stringify(cell.diagnostics).slice(0, 300));
+      assert.match(d.message, /at most 1,000,000/);
+      r = await fresh.api(
+        "POST",
+        `/v1/notebooks/${r.body.sessionId}/cells/${cell.id}/execute`,
+        undefined,
+        h,
+      );
+      assert.equal(r.status, 200);
+      const out = r.body.state.cells[0].outputs;
+      assert.equal(r.body.state.cells[0].status, "error");
+      assert.match(out.error.message, /at most 1,000,000/);
+    } finally {
+      await fresh.close();
+    }
+  } finally {
+    await app.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -35,9 +35,14 @@ forEachBackend("db - migrate applies every migration once, then is a no-op", asy
   const first = await migrate(db);
   assert.deepEqual(first.applied, before.pending);
   assert.equal(first.current, before.latest);
+  const head = before.pending.at(-1)!;
+  assert.equal(before.currentName, null);
+  assert.equal(before.headName, head);
   assert.deepEqual(await migrationStatus(db), {
     current: before.latest,
     latest: before.latest,
+    currentName: head,
+    headName: head,
     pending: [],
   });
   assert.equal(await count(db, "artifacts"), 0);

@@ -145,7 +145,7 @@ forEachBackend("partitions - readiness fails without the current month's partiti
     assert.equal(ok.ok, true);
     return;
   }
-  assert.deepEqual(ok, { ok: false, detail: "no partition for 209901 in runs, audit_events" });
+  assert.deepEqual(ok, { ok: false, reason: "no partition for 209901 in runs, audit_events" });
   await partitionJob({ db, runRetentionDays: 0 }, FUTURE);
   assert.equal((await partitionsReadinessCheck(db, { now: () => FUTURE })()).ok, true);
   assert.equal((await partitionsReadinessCheck(db)()).ok, true, "migration made this month");
@@ -205,7 +205,7 @@ forEachBackend(
     assert.equal(failed.outcome, "error");
     const bad = await check();
     assert.equal(bad.ok, false);
-    assert.match(bad.detail!, /job 'retention' failed at .*: disk full/);
+    assert.match(bad.reason!, /last run failed: disk full/);
 
     clock = new Date(NOW.getTime() + HOUR_MS);
     await runJob({
@@ -221,7 +221,7 @@ forEachBackend(
     clock = new Date(clock.getTime() + 3 * HOUR_MS);
     const stale = await check();
     assert.equal(stale.ok, false);
-    assert.match(stale.detail!, /job 'retention' has not run since/);
+    assert.match(stale.reason!, /no run since/);
   },
 );
 
@@ -239,7 +239,7 @@ forEachBackend(
     assert.equal((await at(DAY_MS)()).ok, true);
     const late = await at(3 * DAY_MS)();
     assert.equal(late.ok, false);
-    assert.match(late.detail!, /job 'partitions' has not run since the server started/);
+    assert.match(late.reason!, /no run since the server started/);
   },
 );
 
@@ -357,12 +357,11 @@ forEachBackend("cron - registers every job and a firing runs it through the clai
 
   const checks = jobReadinessChecks(db, definitions, { startedAt: NOW, now: () => NOW });
   assert.deepEqual(Object.keys(checks), [
-    "job_retention",
-    "job_artifact_gc",
-    "job_partitions",
-    "partitions",
+    "retention_task",
+    "artifact_gc_task",
+    "partitions_task",
   ]);
-  assert.equal((await checks.job_retention()).ok, true);
+  assert.equal((await checks.retention_task()).ok, true);
 });
 
 forEachBackend("commands - jobs run and gc report with exit codes", async (db) => {

@@ -42,6 +42,7 @@ Deno.test("mcp - an agent creates a notebook, adds dependent cells, runs, reads 
         "get_output",
         "get_dag",
         "plan",
+        "generate_cell",
       ]
     ) assert.ok(names.includes(n), `tool ${n} listed (got ${names.join(", ")})`);
     const addCell = tools.find((t: any) => t.name === "add_cell")!;
@@ -102,7 +103,8 @@ Deno.test("mcp - an agent creates a notebook, adds dependent cells, runs, reads 
     const down = edited.cells.find((c: any) => c.id === b.cellId);
     assert.equal(down.status, "stale");
     assert.match(down.whyStale, /upstream/);
-    assert.match(down.whyStale, new RegExp(`${a.cellId}: own source changed`));
+    // The why-chain names cells by their @name (or [n] position), not by id.
+    assert.match(down.whyStale, /base: own source changed/);
     const state = await call(client, "get_notebook", { sid: nb.sid });
     assert.equal(state.cells[1].status, "stale");
     assert.equal(state.cells[1].outputs.current, false);

@@ -21,7 +21,7 @@ Deno.test("ready - a failed job run makes /ready 503 naming the job; a good run 
     const startedAt = new Date("2026-11-01T00:00:00Z");
     let now = new Date("2026-11-01T01:00:00Z");
     readiness.add(
-      "job_retention",
+      "retention_task",
       jobReadinessCheck(db, { name: "retention", periodMs: 3_600_000, startedAt, now: () => now }),
     );
     const app = createApp({
@@ -48,8 +48,9 @@ Deno.test("ready - a failed job run makes /ready 503 naming the job; a good run 
     });
     let r = await ready();
     assert.equal(r.status, 503);
-    assert.equal(r.body.checks.job_retention.ok, false);
-    assert.match(r.body.checks.job_retention.detail, /disk full|failed/);
+    assert.equal(r.body.status, "not_ready");
+    assert.equal(r.body.checks.retention_task.status, "error");
+    assert.match(r.body.checks.retention_task.reason, /last run failed: disk full/);
 
     now = new Date("2026-11-01T02:00:00Z");
     await runJob({
@@ -62,6 +63,10 @@ Deno.test("ready - a failed job run makes /ready 503 naming the job; a good run 
     });
     r = await ready();
     assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.checks.retention_task, {
+      status: "ok",
+      last_run: "2026-11-01T02:00:00.000Z",
+    });
     const text = await (await app.request("/metrics", { headers: { host: "127.0.0.1:8765" } }))
       .text();
     assert.match(text, /strata_job_runs_total\{job="retention",outcome="error"\} 1/);

@@ -1,8 +1,36 @@
-// The whole test suite: unit and integration tests, then the browser tests in their own
-// `deno test -A` step. Ends with one plain line "N passed, N failed" (CI reads it).
+// The whole test suite: first what the machine needs (tests/_preflight.ts: nginx, Chromium,
+// PostgreSQL installed or started, or one line saying what is missing and how to get it), then
+// unit and integration tests, then the browser tests in their own `deno test -A` step. Ends with
+// one plain line "N passed, N failed" (CI reads it).
+import { applyPlan, missingLine, pgAnswers, planPreflight, probe } from "./_preflight.ts";
+import { DEFAULT_TEST_PG_URL } from "../lib/db/testing.ts";
+
 const deno = Deno.execPath();
 const root = new URL("..", import.meta.url).pathname;
-const env = { ...Deno.env.toObject(), NO_COLOR: "1" };
+const env: Record<string, string> = { ...Deno.env.toObject(), NO_COLOR: "1" };
+
+const plan = planPreflight(await probe(env));
+const missing = missingLine(plan);
+if (missing) {
+  console.log(missing);
+  console.log("\n0 passed, 1 failed");
+  Deno.exit(1);
+}
+await applyPlan(plan, (line) => console.log(line));
+// Still no PostgreSQL with trust auth at the default address: a throwaway cluster for this run.
+const wrap = plan.virtualenvFallback && !env.STRATA_TEST_PG_URL &&
+    !(await pgAnswers(DEFAULT_TEST_PG_URL))
+  ? [
+    "pg_virtualenv",
+    "sh",
+    "-c",
+    'STRATA_TEST_PG_URL="postgres://$PGUSER:$PGPASSWORD@127.0.0.1:$PGPORT/postgres" exec "$@"',
+    "sh",
+  ]
+  : [];
+if (wrap.length) {
+  console.log("test setup: no trust-auth PostgreSQL at 127.0.0.1:5432; using pg_virtualenv");
+}
 
 interface Step {
   name: string;
@@ -17,10 +45,11 @@ const steps: Step[] = [
     name: "browser (chromium)",
     args: ["test", "-A", "tests/browser/"],
     skip: () => {
+      if (env.STRATA_TEST_SKIP_BROWSER === "1") return "STRATA_TEST_SKIP_BROWSER=1";
       try {
         Deno.statSync("/usr/bin/chromium");
       } catch {
-        return "/usr/bin/chromium is not installed (apt-get install chromium); .ci/run installs it";
+        return "/usr/bin/chromium is not installed (apt-get install chromium)";
       }
       try {
         Deno.statSync(`${root}tests/browser`);
@@ -42,8 +71,9 @@ for (const step of steps) {
     continue;
   }
   console.log(`\n=== ${step.name}: deno ${step.args.join(" ")}`);
-  const child = new Deno.Command(deno, {
-    args: step.args,
+  const command = [...wrap, deno, ...step.args];
+  const child = new Deno.Command(command[0], {
+    args: command.slice(1),
     cwd: root,
     env,
     stdout: "piped",

@@ -44,12 +44,12 @@ Deno.test("server start - personal mode with nothing configured serves /ready 20
   // Wait for the banner rather than sleeping.
   const stderr = await untilReady(child);
   try {
-    assert.match(stderr.text, new RegExp(`url=http://127\\.0\\.0\\.1:${port}`));
+    assert.match(stderr.text, new RegExp(`URL: +http://127\\.0\\.0\\.1:${port}`));
     const res = await fetch(`http://127.0.0.1:${port}/ready`);
     const body = await res.json();
     assert.equal(res.status, 200);
-    assert.equal(body.checks.db.ok, true);
-    assert.equal(body.checks.migrations.ok, true);
+    assert.equal(body.checks.db.status, "ok");
+    assert.equal(body.checks.migrations.status, "ok");
     await Deno.stat(`${dir}/data/strata.db`);
   } finally {
     child.kill("SIGTERM");

@@ -7,8 +7,8 @@ prefix=/tmp/nginx
 mkdir -p "$prefix"
 sed \
   -e "s|@PREFIX@|$prefix|g" \
-  -e "s|@USER_PORT@|${USER_PORT:-8080}|g" \
-  -e "s|@ADMIN_PORT@|${ADMIN_PORT:-8081}|g" \
+  -e "s|@USER_PORT@|${USER_PORT:-8865}|g" \
+  -e "s|@ADMIN_PORT@|${ADMIN_PORT:-8866}|g" \
   -e "s|@UPSTREAM@|${UPSTREAM:-strata:8765}|g" \
   -e "s|@PROXY_TOKEN@|${STRATA_PROXY_TOKEN:?set STRATA_PROXY_TOKEN}|g" \
   -e "s|@TENANT@|${TENANT:-demo-team}|g" \

@@ -183,6 +183,32 @@ export function blobStoreConformance(
   }
 }
 
+/**
+ * Runs every conformance case as a step of one test, for a backend whose server is expensive to
+ * start (one server, a fresh store per case from `makeStore`).
+ */
+export async function conformanceSteps(
+  t: Deno.TestContext,
+  makeStore: () => Promise<BlobStoreFixture>,
+  options: ConformanceOptions = {},
+): Promise<void> {
+  const skip = options.skip ?? {};
+  for (const [title, run] of Object.entries(CASES)) {
+    await t.step({
+      name: title,
+      ignore: skip[title] !== undefined,
+      async fn() {
+        const fixture = await makeStore();
+        try {
+          await run(fixture.store);
+        } finally {
+          await fixture.close();
+        }
+      },
+    });
+  }
+}
+
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

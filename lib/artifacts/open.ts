@@ -1,10 +1,11 @@
-/** Opens the configured blob backend: a local folder or S3. */
+/** Opens the configured blob backend: a local folder, S3 or Azure Blob Storage. */
 import type { Config } from "../config/resolve.ts";
 import type { BlobStore } from "./blob_store.ts";
 import { fsBlobStore } from "./fs_blob_store.ts";
 import { s3BlobStore } from "./s3_blob_store.ts";
+import { azureBlobStore } from "./azure_blob_store.ts";
 
-/** The artifact blob store for a configuration (S3 credentials from `config.credentials.aws`). */
+/** The artifact blob store for a configuration (credentials from `config.credentials`). */
 export function openBlobStore(config: Config): BlobStore {
   if (config.artifactBlobBackend === "s3") {
     const aws = config.credentials.aws;
@@ -21,6 +22,19 @@ export function openBlobStore(config: Config): BlobStore {
           sessionToken: aws.sessionToken,
         }
         : undefined,
+    });
+  }
+  if (config.artifactBlobBackend === "azure") {
+    // Credentials as the Azure CLI names them: a connection string, or account name + key.
+    const azure = config.credentials.azure;
+    return azureBlobStore({
+      container: config.azure.container!,
+      prefix: config.azure.prefix,
+      connectionString: azure.connectionString,
+      endpoint: config.azure.endpoint ??
+        (azure.accountName ? `https://${azure.accountName}.blob.core.windows.net` : undefined),
+      accountName: azure.accountName,
+      accountKey: azure.accountKey,
     });
   }
   return fsBlobStore(config.artifactDir!);

@@ -7,6 +7,7 @@ import { retry } from "./_retry.ts";
 import { describeS3Error, isNoSuchBucket, isNotFound, isTransientS3Error } from "./_s3_errors.ts";
 import { PartReader } from "./_streams.ts";
 import { uploadMultipart } from "./_s3_multipart.ts";
+import { importOptional } from "../optional_import.ts";
 
 type S3Sdk = typeof import("@aws-sdk/client-s3");
 
@@ -54,7 +55,7 @@ export function s3BlobStore(options: S3BlobStoreOptions): S3BlobStore {
 
   function load() {
     return loading ??= (async () => {
-      const sdk = await import("@aws-sdk/client-s3");
+      const sdk = await importOptional<S3Sdk>("@aws-sdk/client-s3"); // lazily fetched
       const client = o.client ?? (owned = new sdk.S3Client({
         region: o.region,
         endpoint: o.endpoint,

@@ -5,15 +5,10 @@
  * of the one dispatcher (surface "mcp"), so it is audited like the same call over HTTP.
  * stdout carries the protocol; logs go to stderr.
  */
-import process from "node:process";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { ALL_SCOPES } from "../auth/scopes.ts";
 import { buildCommandDeps, COMMANDS, createDispatcher } from "../commands/mod.ts";
-import { createMcpServer } from "../mcp/server.ts";
+import { importOptional } from "../optional_import.ts";
 import type { Command } from "./command.ts";
-
-/** The version MCP clients see in `initialize`. */
-const VERSION = "0.1.0";
 
 /** `strata mcp`: serves MCP on stdin/stdout until stdin closes. */
 export const mcpCommand: Command = {
@@ -35,25 +30,13 @@ export const mcpCommand: Command = {
       buildCommandDeps({ config: ctx.config, services }),
       COMMANDS,
     );
-    const server = createMcpServer({
-      dispatcher,
-      caller: {
-        identity: { principal: null, scopes: new Set([ALL_SCOPES]), source: "personal" },
-        tenant: await ctx.tenant(),
-        log: ctx.log.child({ component: "mcp" }),
-        surface: "mcp",
-      },
-      version: VERSION,
+    const mcp = await importOptional<typeof import("../mcp/entry.ts")>("strata:mcp");
+    await mcp.serveMcpStdio(dispatcher, {
+      identity: { principal: null, scopes: new Set([ALL_SCOPES]), source: "personal" },
+      tenant: await ctx.tenant(),
+      log: ctx.log.child({ component: "mcp" }),
+      surface: "mcp",
     });
-    const closed = new Promise<void>((resolve) => {
-      server.onclose = resolve;
-    });
-    const transport = new StdioServerTransport();
-    await server.connect(transport);
-    const end = () => void transport.close();
-    process.stdin.on("end", end);
-    process.stdin.on("close", end);
-    await closed;
     return 0;
   },
 };

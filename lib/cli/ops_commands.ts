@@ -1,10 +1,11 @@
 /** Operator commands: audit verify, gc, migrate, jobs run. They share the server's database and blobs. */
 import { referencedProvenances } from "../session/referenced.ts";
 import { auditVerifyCommand, type CommandResult } from "../audit/commands.ts";
-import { migrationStatus } from "../db/migrate.ts";
+import { migrate, migrationStatus } from "../db/migrate.ts";
+import { ensurePartitions } from "../jobs/partitions.ts";
 import { gcCommand, jobsRunCommand } from "../jobs/commands.ts";
 import { JOB_NAMES } from "../jobs/job.ts";
-import type { JobsDeps } from "../jobs/schedule.ts";
+import { type JobsDeps, jobsOptions } from "../jobs/schedule.ts";
 import { deleteOldConsoleLogs } from "../session/console_logs.ts";
 import { tenantHash } from "../tenancy/tenant_id.ts";
 import type { CommandContext } from "./_context.ts";
@@ -46,12 +47,15 @@ export const migrateCommand: Command = {
   positionals: [],
   options: {},
   async run(_args, ctx) {
-    // Opening the services migrates, under the same lock the server takes.
+    // Opening the services migrates when auto_migrate is on; migrate() covers the case it is
+    // off. Both take the same lock the server takes.
     const s = await ctx.services();
+    const applied = [...s.migrated, ...(await migrate(s.db, { log: ctx.log })).applied];
+    if (s.db.kind === "postgres") await ensurePartitions(s.db, { now: new Date() });
     const status = await migrationStatus(s.db);
     console.log(
-      s.migrated.length > 0
-        ? `applied ${s.migrated.join(", ")}; database at version ${status.current}`
+      applied.length > 0
+        ? `applied ${applied.join(", ")}; database at version ${status.current}`
         : `database up to date at version ${status.current}`,
     );
     return 0;
@@ -78,7 +82,7 @@ async function jobsDeps(ctx: CommandContext): Promise<JobsDeps> {
   return {
     db: s.db,
     blobStore: s.blobs,
-    options: { retentionDays: ctx.config.retentionDays },
+    options: jobsOptions(ctx.config),
     log: ctx.log.child({ component: "jobs" }),
     deleteConsoleLogs: (olderThan) =>
       deleteOldConsoleLogs(ctx.config.notebookStorageDir, olderThan),

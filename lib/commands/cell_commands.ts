@@ -1,5 +1,6 @@
 /** Commands on an open session: cell edits, runs, cancel, environment and secret manager. */
 import { z } from "zod";
+import { MAX_CELL_SOURCE } from "../notebook/cell_files.ts";
 import { ValidationError } from "../errors.ts";
 import { parseSecretManagerConfig, type SecretManagerConfig } from "../secrets/provider.ts";
 import type { NotebookSession } from "../session/notebook_session.ts";
@@ -7,7 +8,7 @@ import { refuseDeniedConfig } from "../secrets/policy_guard.ts";
 import { type CommandContext, defineCommand } from "./command.ts";
 import { cellId, sessionTarget, sid } from "./_targets.ts";
 
-const source = z.string().max(1_000_000);
+const source = z.string().max(MAX_CELL_SOURCE);
 const mode = z.enum(["normal", "rerun", "force"], {
   error: (issue) => `Invalid mode '${String(issue.input)}': use normal, rerun or force`,
 }).default("normal");

@@ -4,6 +4,7 @@
  * ACL; the unsaved `source` a caller sends is type-checked in memory, never stored or run.
  */
 import { z } from "zod";
+import { MAX_CELL_SOURCE } from "../notebook/cell_files.ts";
 import type { NotebookSession } from "../session/notebook_session.ts";
 import { defineCommand } from "./command.ts";
 import { cellId, sessionTarget, sid } from "./_targets.ts";
@@ -12,7 +13,7 @@ const position = z.object({
   sid,
   cellId,
   /** The editor's current text; default: the saved source. */
-  source: z.string().max(1_000_000).optional(),
+  source: z.string().max(MAX_CELL_SOURCE).optional(),
   /** 0-based character offset into the source. */
   offset: z.number().int().min(0),
 });

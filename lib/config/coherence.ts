@@ -118,14 +118,22 @@ export function checkCoherence(c: Config): Coherence {
         "and STRATA_EXECUTOR_WORKER_TOKEN (the worker's STRATA_WORKER_TOKEN).",
     );
   }
+  if (c.cluster && c.executorMode === "remote") { // issue 21
+    conflicts.push(
+      "[cluster] nats_url with executor=remote: cells would go to NATS workers and the remote worker at once. " +
+        "Fix: drop STRATA_EXECUTOR (NATS workers replace the one remote worker) or drop [cluster].",
+    );
+  }
+  if (c.artifactBlobBackend === "azure" && !c.azure.container) {
+    conflicts.push(
+      "artifact_blob_backend=azure requires azure_container. Fix: set STRATA_AZURE_CONTAINER.",
+    );
+  }
   if (c.artifactBlobBackend === "s3" && !c.s3.bucket) {
     conflicts.push("artifact_blob_backend=s3 requires s3_bucket. Fix: set STRATA_S3_BUCKET.");
   }
-  if (c.deploymentMode === "personal" && !c.auditHmacKey) {
-    warnings.push(
-      "No STRATA_AUDIT_HMAC_KEY: the audit log uses a development key (fine for personal use).",
-    );
-  }
+  // Personal mode without audit_hmac_key signs with the development key: expected, so no warning
+  // (service mode requires a key, above).
   conflicts.push(...aiConfigProblems(c.ai, c.sources)); // issue 18: AI settings
   return { conflicts, warnings };
 }

@@ -62,6 +62,21 @@ Deno.test("coherence - loopback detection", () => {
   }
 });
 
+Deno.test("coherence - artifact_blob_backend=azure needs azure_container", () => {
+  const { config } = loadConfig({ HOME: "/h", STRATA_ARTIFACT_BLOB_BACKEND: "azure" });
+  assert.ok(checkCoherence(config).conflicts.some((c) => /azure_container/.test(c)));
+  const ok = loadConfig({
+    HOME: "/h",
+    STRATA_ARTIFACT_BLOB_BACKEND: "azure",
+    STRATA_AZURE_CONTAINER: "strata-artifacts",
+  }).config;
+  assert.deepEqual(checkCoherence(ok).conflicts, []);
+  assert.throws(
+    () => loadConfig({ HOME: "/h", STRATA_AZURE_CONTAINER: "Bad_Name" }),
+    /azure_container.*Azure container name/,
+  );
+});
+
 Deno.test("coherence - service mode refuses the development audit key as a retired key; warns without a secret policy", () => {
   const service = {
     STRATA_DEPLOYMENT_MODE: "service",
@@ -81,4 +96,19 @@ Deno.test("coherence - service mode refuses the development audit key as a retir
     STRATA_SECRET_MANAGER_POLICY: '{"t":{"projects":["p"]}}',
   });
   assert.ok(!withPolicy.warnings.some((w) => /secret_manager_policy/.test(w)));
+});
+
+Deno.test("coherence - [cluster] and executor=remote together are refused", () => {
+  const { conflicts } = check({
+    STRATA_CLUSTER: JSON.stringify({ nats_url: "nats://127.0.0.1:4222" }),
+    STRATA_EXECUTOR: "remote",
+    STRATA_EXECUTOR_WORKER_URL: "http://127.0.0.1:8790",
+    STRATA_EXECUTOR_WORKER_TOKEN: "0123456789abcdef0123",
+  });
+  assert.equal(conflicts.length, 1, conflicts.join("\n"));
+  assert.match(conflicts[0], /\[cluster\] nats_url with executor=remote/);
+  assert.deepEqual(
+    check({ STRATA_CLUSTER: JSON.stringify({ nats_url: "nats://127.0.0.1:4222" }) }).conflicts,
+    [],
+  );
 });

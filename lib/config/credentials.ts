@@ -22,12 +22,22 @@ export interface AwsCredentials {
   region?: string;
 }
 
+/** Azure Blob Storage credentials, as the Azure CLI names them (AZURE_STORAGE_*). */
+export interface AzureCredentials {
+  connectionString?: string;
+  accountName?: string;
+  accountKey?: string;
+}
+
 /** Every credential the server may use. */
 export interface Credentials {
   infisical: InfisicalCredentials;
   aws: AwsCredentials;
+  azure: AzureCredentials;
   /** `STRATA_*_TOKEN` variables that are not settings, by name (for `[[workers]] token_env`). */
   workerTokens: Readonly<Record<string, string>>;
+  /** STRATA_NATS_TOKEN: the NATS auth token of `[cluster]` (issue 21). */
+  natsToken?: string;
 }
 
 /** Reads credentials from an environment; `isSetting` tells settings from token variables. */
@@ -42,7 +52,8 @@ export function readCredentials(
   const workerTokens: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (
-      name.startsWith("STRATA_") && name.endsWith("_TOKEN") && !isSetting(name) && value
+      name.startsWith("STRATA_") && name.endsWith("_TOKEN") && !isSetting(name) && value &&
+      name !== "STRATA_NATS_TOKEN"
     ) {
       workerTokens[name] = value;
     }
@@ -60,7 +71,13 @@ export function readCredentials(
       sessionToken: get("AWS_SESSION_TOKEN"),
       region: get("AWS_REGION"),
     },
+    azure: {
+      connectionString: get("AZURE_STORAGE_CONNECTION_STRING"),
+      accountName: get("AZURE_STORAGE_ACCOUNT"),
+      accountKey: get("AZURE_STORAGE_KEY"),
+    },
     workerTokens,
+    natsToken: get("STRATA_NATS_TOKEN"),
   };
 }
 

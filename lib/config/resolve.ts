@@ -6,6 +6,7 @@ import { cellEnvFrom, DEFAULT_CELL_ENV_PASSTHROUGH } from "./cell_env.ts";
 import type { Credentials } from "./credentials.ts";
 import { parseSecretManagerPolicy, type SecretManagerPolicy } from "../secrets/policy.ts";
 import type { SandboxPolicy } from "../sandbox/policy.ts";
+import { type ClusterConfig, resolveClusterConfig } from "../cluster/cluster_config.ts";
 
 /** S3 settings for the artifact blob backend. */
 export interface S3Config {
@@ -60,7 +61,9 @@ export interface Config {
   notebookStorageDir: string;
   /** Folder blob store; undefined only in service mode when not set (a coherence error). */
   artifactDir?: string;
-  artifactBlobBackend: "local" | "s3";
+  artifactBlobBackend: "local" | "s3" | "azure";
+  /** Azure Blob Storage settings (credentials come from AZURE_STORAGE_* variables). */
+  azure: { container?: string; prefix: string; endpoint?: string };
   s3: S3Config;
   rateLimit: RateLimitConfig;
   /** `[acl_config]`, validated; absent: no ACL. */
@@ -78,6 +81,8 @@ export interface Config {
   /** Where cells run; remote needs executorWorker. */
   executorMode: "local" | "remote";
   executorWorker?: { url: string; token?: string };
+  /** `[cluster]` (issue 21): cells run on NATS workers; absent: here. */
+  cluster?: ClusterConfig;
   logLevel: "debug" | "info" | "warn" | "error";
   logFormat: "text" | "json";
   auditHmacKey?: string;
@@ -88,7 +93,14 @@ export interface Config {
   maxBodyBytes: number;
   outboundHosts: readonly string[];
   executor: { poolSize: number; memoryMb: number; timeoutSeconds: number; cellUser?: string };
+  /** Operations: migrations at start, background jobs, artifact cache limit, PostgreSQL pool. */
+  autoMigrate: boolean;
+  retention: { enabled: boolean; intervalSeconds: number; batchSize: number };
   retentionDays: number;
+  artifactCacheMaxBytes: number;
+  databasePoolSize: number;
+  /** OpenTelemetry tracing (OTLP/HTTP JSON). */
+  tracing: { enabled: boolean; endpoint: string; serviceName: string };
   /** AI settings; absent unless `ai_base_url` is set (issue 18). */
   ai?: AiConfig;
   /** Where each explicitly-set key came from ("strata.toml", "env STRATA_PORT"). */
@@ -148,6 +160,11 @@ export function resolveConfig(
     notebookStorageDir: expand(get("notebook_storage_dir", `${dataDir}/notebooks`)),
     artifactDir,
     artifactBlobBackend: get("artifact_blob_backend", "local"),
+    azure: {
+      container: v.azure_container as string | undefined,
+      prefix: get("azure_prefix", "strata/"),
+      endpoint: v.azure_endpoint as string | undefined,
+    },
     s3: {
       bucket: v.s3_bucket as string | undefined,
       prefix: get("s3_prefix", "strata/"),
@@ -176,6 +193,10 @@ export function resolveConfig(
         token: v.executor_worker_token as string | undefined,
       }
       : undefined,
+    cluster: resolveClusterConfig(
+      v.cluster as Parameters<typeof resolveClusterConfig>[0],
+      from.credentials.natsToken,
+    ),
     logLevel: get("log_level", "info"),
     logFormat: get("log_format", "text"),
     auditHmacKey: v.audit_hmac_key as string | undefined,
@@ -191,7 +212,21 @@ export function resolveConfig(
       timeoutSeconds: get("cell_timeout_seconds", 300),
       cellUser: v.cell_user as string | undefined,
     },
+    // Operations.
+    autoMigrate: get("auto_migrate", true),
+    retention: {
+      enabled: get("retention_enabled", true),
+      intervalSeconds: get("retention_interval_seconds", 3600),
+      batchSize: get("retention_batch_size", 5000),
+    },
     retentionDays: get("retention_days", 30),
+    artifactCacheMaxBytes: get("artifact_cache_max_bytes", 0),
+    databasePoolSize: get("database_pool_size", 5),
+    tracing: {
+      enabled: get("tracing_enabled", false),
+      endpoint: get("tracing_otlp_endpoint", "http://127.0.0.1:4318"),
+      serviceName: get("tracing_service_name", "strata"),
+    },
     ai: v.ai_base_url === undefined ? undefined : {
       baseUrl: v.ai_base_url as string,
       model: get("ai_model", ""),

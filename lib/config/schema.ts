@@ -3,12 +3,14 @@
  * reader, the STRATA_* environment reader, validation messages and docs/configuration.md.
  */
 import { z } from "zod";
+import { intervalProblem } from "../jobs/interval.ts";
 import { aclConfigSchema } from "../acl/acl.ts";
 import { parseTransforms } from "../transforms/transforms.ts";
 import { DEFAULT_CELL_ENV_PASSTHROUGH, passthroughProblem } from "./cell_env.ts";
 import { retiredKeyProblems } from "../audit/audit_key.ts";
 import { parseSecretManagerPolicy } from "../secrets/policy.ts";
 import { SandboxPolicySchema } from "../sandbox/policy.ts";
+import { ClusterConfigSchema } from "../cluster/cluster_config.ts";
 
 /** How a key's raw value is read from a string (environment) or a TOML value. */
 export type FieldKind = "string" | "bool" | "int" | "list" | "table";
@@ -47,8 +49,14 @@ export const FIELDS = {
   },
   allowed_hosts: {
     kind: "list",
-    schema: z.array(z.string().min(1)),
-    doc: "Extra Host header values accepted in personal mode (DNS-rebinding guard). @default []",
+    schema: z.array(
+      z.string().regex(
+        /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
+        "each entry must be a host name or host:port",
+      ),
+    ),
+    doc:
+      "Extra Host names personal mode answers to (DNS-rebinding guard): `name` (any port) or `name:port`. Loopback names (localhost, 127.0.0.1, [::1]) are always accepted on any port, so ssh/docker port forwarding works. @default []",
   },
   auth_mode: {
     kind: "string",
@@ -114,8 +122,8 @@ export const FIELDS = {
   },
   artifact_blob_backend: {
     kind: "string",
-    schema: z.enum(["local", "s3"]),
-    doc: "local (artifact_dir) or s3. @default local",
+    schema: z.enum(["local", "s3", "azure"]),
+    doc: "local (artifact_dir), s3 or azure (Azure Blob Storage). @default local",
   },
   s3_bucket: { kind: "string", schema: z.string().min(3), doc: "S3 bucket for artifacts." },
   s3_prefix: {
@@ -178,6 +186,12 @@ export const FIELDS = {
     schema: SandboxPolicySchema,
     doc:
       "What tenant cells may be granted in service mode (`@allow` is a request; this is the ceiling): lists `net` (host globs, optional port), `env` (key globs), `read`/`write` (absolute folders), `import` (exact hosts are given to every cell; in personal mode it replaces the default npm/JSR/deno.land list), plus `[[sandbox.rules]]` entries with `tenant` and `principal` globs adding lists for whom they match. `run`, `ffi`, `sys`, all env, loopback, the listen address and the data, artifact and notebook-root folders are never granted. See docs/security.md. @default {}",
+  },
+  cluster: {
+    kind: "table",
+    schema: ClusterConfigSchema,
+    doc:
+      "Scale-out over NATS JetStream (issue 21): `nats_url` (nats://host:port, comma list), `stream`, `subject_prefix`, `replicas`, `tenant_max_interactive`, `tenant_max_bulk`, `ack_wait_ms`, `max_deliver`, `queue_timeout_seconds`; TOML [cluster] or JSON in STRATA_CLUSTER. Set: every cell runs on `strata worker --nats` processes. The NATS token comes only from STRATA_NATS_TOKEN. @default unset (cells run here)",
   },
   executor: {
     kind: "string",
@@ -260,10 +274,84 @@ export const FIELDS = {
     schema: positiveInt,
     doc: "Default cell timeout. @default 300",
   },
+  azure_container: {
+    kind: "string",
+    schema: z.string().regex(
+      /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+      "must be an Azure container name (3-63 lowercase letters, digits, single hyphens)",
+    ),
+    doc:
+      "Azure Blob Storage container for artifacts (artifact_blob_backend = azure). Credentials: AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT + AZURE_STORAGE_KEY.",
+  },
+  azure_prefix: {
+    kind: "string",
+    schema: z.string().regex(/^(?:[A-Za-z0-9._-]+\/)*$/, "must be empty or end with '/'"),
+    doc: "Blob name prefix inside the container. @default strata/",
+  },
+  azure_endpoint: {
+    kind: "string",
+    schema: z.url(),
+    doc:
+      "Account URL (Azurite: http://127.0.0.1:10000/devstoreaccount1). @default https://<AZURE_STORAGE_ACCOUNT>.blob.core.windows.net",
+  },
+  // --- Operations: migrations, background jobs, artifact cache, database pool, tracing. ---
+  auto_migrate: {
+    kind: "bool",
+    schema: z.boolean(),
+    doc:
+      "Apply pending database migrations at start. Set false when migrations are a separate deploy step (`strata migrate`); /ready then reports `migrations` not ready until they are applied. @default true",
+  },
+  retention_enabled: {
+    kind: "bool",
+    schema: z.boolean(),
+    doc: "Background retention sweep of run history and console logs. @default true",
+  },
+  retention_interval_seconds: {
+    kind: "int",
+    schema: z.number().int().refine((s) => intervalProblem(s) === null, {
+      message: "must be a multiple of 60 that divides an hour or a day (e.g. 900, 3600, 86400)",
+    }),
+    doc:
+      "Seconds between retention sweeps; a multiple of 60 dividing an hour or a day. @default 3600",
+  },
+  retention_batch_size: {
+    kind: "int",
+    schema: positiveInt,
+    doc: "Run records deleted per statement; a sweep does at most 10 batches. @default 5000",
+  },
   retention_days: {
     kind: "int",
     schema: nonNegativeInt,
-    doc: "Run history kept (0 = keep). @default 30",
+    doc: "Run history and console logs kept, in days (0 = keep). @default 30",
+  },
+  artifact_cache_max_bytes: {
+    kind: "int",
+    schema: nonNegativeInt,
+    doc:
+      "Artifact cache size limit: past it the hourly artifact collection removes least-recently-used artifacts, never one an open session or a notebook's runtime state uses (0 = no limit). @default 0",
+  },
+  tracing_enabled: {
+    kind: "bool",
+    schema: z.boolean(),
+    doc:
+      "OpenTelemetry tracing: a span per HTTP request and per cell run (ids, hashes, status, cache hit, duration; never sources, values or secrets), sent as OTLP/HTTP JSON. @default false",
+  },
+  tracing_otlp_endpoint: {
+    kind: "string",
+    schema: z.url().regex(/^https?:\/\//, "must be an http(s) URL"),
+    doc:
+      "OTLP/HTTP collector base URL; spans go to `<url>/v1/traces`. The server may connect to it. @default http://127.0.0.1:4318",
+  },
+  tracing_service_name: {
+    kind: "string",
+    schema: z.string().min(1).max(100),
+    doc: "`service.name` of the spans. @default strata",
+  },
+  database_pool_size: {
+    kind: "int",
+    schema: z.number().int().min(1).max(1000),
+    doc:
+      "PostgreSQL connections per process (the pool size; mind the server's max_connections across replicas). @default 5",
   },
   cell_env_passthrough: {
     kind: "list",

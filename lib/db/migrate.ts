@@ -33,6 +33,10 @@ export interface MigrateResult {
 export interface MigrationStatus {
   current: number;
   latest: number;
+  /** Name of the highest applied migration, null when none is. */
+  currentName: string | null;
+  /** Name of the newest migration file (the head), null when there are none. */
+  headName: string | null;
   /** Names of migrations on disk not yet applied. Empty means "at head". */
   pending: string[];
 }
@@ -149,11 +153,30 @@ export async function migrationStatus(
   db: Db,
   options: Pick<MigrateOptions, "dir"> = {},
 ): Promise<MigrationStatus> {
+  return statusOf(db, await loadMigrations(options.dir ?? defaultDir(db.kind)));
+}
+
+/**
+ * A migration-status reader that loads the files once (they do not change while the process
+ * runs), so each call is one or two small queries: what /ready calls every few seconds.
+ */
+export async function migrationStatusReader(
+  db: Db,
+  options: Pick<MigrateOptions, "dir"> = {},
+): Promise<() => Promise<MigrationStatus>> {
   const migrations = await loadMigrations(options.dir ?? defaultDir(db.kind));
+  return () => statusOf(db, migrations);
+}
+
+async function statusOf(db: Db, migrations: Migration[]): Promise<MigrationStatus> {
   const recorded = (await tableExists(db)) ? await readRecorded(db) : new Map();
+  const current = recorded.size === 0 ? 0 : Math.max(...recorded.keys());
   return {
-    current: recorded.size === 0 ? 0 : Math.max(...recorded.keys()),
+    current,
     latest: migrations.at(-1)?.version ?? 0,
+    currentName: recorded.get(current)?.name ??
+      (current === 0 ? null : String(current).padStart(4, "0")),
+    headName: migrations.at(-1)?.name ?? null,
     pending: migrations.filter((m) => !recorded.has(m.version)).map((m) => m.name),
   };
 }
@@ -165,11 +188,11 @@ async function lock(tx: Db): Promise<void> {
   }
 }
 
-async function readRecorded(db: Db): Promise<Map<number, { checksum: string }>> {
-  const rows = await db.query<{ version: number; checksum: string }>(
-    "SELECT version, checksum FROM schema_migrations",
+async function readRecorded(db: Db): Promise<Map<number, { checksum: string; name: string }>> {
+  const rows = await db.query<{ version: number; checksum: string; name: string }>(
+    "SELECT version, checksum, name FROM schema_migrations",
   );
-  return new Map(rows.map((r) => [Number(r.version), { checksum: r.checksum }]));
+  return new Map(rows.map((r) => [Number(r.version), { checksum: r.checksum, name: r.name }]));
 }
 
 async function currentVersion(db: Db): Promise<number> {

@@ -4,6 +4,7 @@ import type postgres from "postgres";
 import type { Logger } from "../log.ts";
 import type { Db, Row, SqlValue } from "./types.ts";
 import { assertActive, TxContext, type TxState } from "./_tx_context.ts";
+import { importOptional } from "../optional_import.ts";
 
 /** Options for openPostgres. */
 export interface PostgresOptions {
@@ -34,8 +35,9 @@ type Sql = postgres.Sql<any>;
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   const log = options.log;
   async function connect(): Promise<Sql> {
-    const { default: postgres } = await import("postgres");
-    return postgres(url, {
+    // Lazily fetched: personal mode (SQLite) never downloads the driver.
+    const { default: connectPg } = await importOptional<{ default: typeof postgres }>("postgres");
+    return connectPg(url, {
       max: options.max ?? 5,
       idle_timeout: options.idleTimeoutSeconds ?? 30,
       connect_timeout: options.connectTimeoutSeconds ?? 10,

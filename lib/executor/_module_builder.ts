@@ -4,10 +4,11 @@
  * Worker, and sources above MAX_CELL_SOURCE (the API's own limit) are refused with a clear error.
  */
 
+import { MAX_CELL_SOURCE } from "../notebook/cell_files.ts";
 import { buildCellModule, type BuildOptions, type BuildOutcome } from "./cell_module.ts";
 
 /** Longest cell source the executor builds, in UTF-16 code units (the API accepts the same). */
-export const MAX_CELL_SOURCE = 1_000_000;
+export { MAX_CELL_SOURCE };
 /** Sources at least this long are parsed in a Worker. */
 export const OFF_THREAD_CHARS = 32_768;
 /** An idle build Worker is stopped after this long. */

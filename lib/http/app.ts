@@ -6,12 +6,14 @@ import { PayloadTooLargeError, UnauthorizedError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { Readiness } from "../readiness.ts";
+import type { Tracer } from "../tracing/tracer.ts";
+import { httpTracing } from "../tracing/http_tracing.ts";
 import { healthRoutes } from "../../routes/health.ts";
 import { identity } from "./identity.ts";
 import { tenancy } from "./tenancy.ts";
 import type { TenantRegistry } from "../tenancy/registry.ts";
 import type { AppEnv, Tenant } from "./context.ts";
-import { driveByGuard } from "./drive_by_guard.ts";
+import { driveByGuard, isLoopbackName } from "./drive_by_guard.ts";
 import { clientKey, rateLimit } from "./rate_limit.ts";
 import { handleError, handleNotFound } from "./errors.ts";
 import { requestContext } from "./request_context.ts";
@@ -29,12 +31,15 @@ export interface AppDeps {
   onAuthFailure?: (c: Context<AppEnv>) => Promise<void>;
   /** Tenants seen (service mode with tenancy). */
   tenants?: TenantRegistry;
+  /** One span per request when tracing is on (lib/tracing/). */
+  tracer?: Tracer;
   /** Feature routes mounted after the security middleware. */
   mount?: (app: Hono<AppEnv>) => void;
 }
 
 const PROBES = new Set(["/health", "/ready", "/metrics"]);
 const isProbe = (path: string) => PROBES.has(path);
+const isHostFreeProbe = (path: string) => path === "/health" || path === "/ready";
 
 /** Builds the Hono app: request context, errors, body limit, drive-by guard, identity, routes. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -42,6 +47,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.notFound(handleNotFound);
+  if (deps.tracer) app.use(httpTracing(deps.tracer));
   app.use(requestContext({ log: deps.log, metrics: deps.metrics }));
   app.use(bodyLimit({
     maxSize: config.maxBodyBytes,
@@ -52,7 +58,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     },
   }));
   if (config.deploymentMode === "personal") {
-    app.use(driveByGuard({ allowedHosts: personalHosts(config), port: config.port }));
+    // Probes answer whatever the Host (a Kubernetes probe sends the pod IP); see drive_by_guard.
+    app.use(driveByGuard({ allowedHosts: personalHosts(config), exempt: isHostFreeProbe }));
   }
   app.route(
     "/",
@@ -116,11 +123,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   return app;
 }
 
-/** Host names personal mode answers to: loopback names, the bind address, configured extras. */
+/**
+ * Host names personal mode answers to besides the loopback names (accepted on any port): the
+ * configured allowed_hosts and the bind address when it is not loopback.
+ */
 export function personalHosts(config: Config): string[] {
-  const hosts = ["127.0.0.1", "localhost", "[::1]", ...config.allowedHosts];
-  if (!hosts.includes(config.host)) {
-    hosts.push(config.host.includes(":") ? `[${config.host}]` : config.host);
-  }
+  const hosts = [...config.allowedHosts];
+  const bind = config.host.includes(":") && !config.host.startsWith("[")
+    ? `[${config.host}]`
+    : config.host;
+  if (!isLoopbackName(bind) && !hosts.includes(bind)) hosts.push(bind);
   return hosts;
 }

@@ -17,7 +17,7 @@ export interface JobReadinessOptions {
 }
 
 /**
- * A readiness check for one job. It fails, naming the job, when the last finished run failed,
+ * A readiness check for one job (shown as `<name>_task`). It fails when the last finished run failed,
  * or when no run started within twice the period, counting from the later of the last run and
  * this server's start (so a freshly started server, or one restarted after a pause, gets two
  * periods of grace). The state is read from job_runs, so every replica reports the same.
@@ -30,10 +30,12 @@ export function jobReadinessCheck(db: Db, options: JobReadinessOptions): Readine
     const now = clock().getTime();
     const status = await jobStatus(db, name);
     const finished = status.lastFinished;
+    const fields = finished ? { last_run: iso(finished.startedAt) } : undefined;
     if (finished?.outcome === "error") {
       return {
         ok: false,
-        detail: `job '${name}' failed at ${iso(finished.startedAt)}: ${finished.error ?? "error"}`,
+        reason: `last run failed: ${finished.error ?? "error"}`,
+        fields,
       };
     }
     const lastStart = status.last?.startedAt;
@@ -41,13 +43,13 @@ export function jobReadinessCheck(db: Db, options: JobReadinessOptions): Readine
     if (now - since > 2 * periodMs) {
       return {
         ok: false,
-        detail: lastStart === undefined
-          ? `job '${name}' has not run since the server started at ${iso(since)}`
-          : `job '${name}' has not run since ${iso(lastStart)} (period ${periodMs / 1000} s)`,
+        reason: lastStart === undefined
+          ? `no run since the server started at ${iso(since)}`
+          : `no run since ${iso(lastStart)} (period ${periodMs / 1000} s)`,
+        fields,
       };
     }
-    if (!finished) return { ok: true, detail: `job '${name}' has not finished a run yet` };
-    return { ok: true, detail: `last ok at ${iso(finished.startedAt)}` };
+    return { ok: true, fields };
   };
 }
 

@@ -30,5 +30,7 @@ export {
   jobReadinessChecks,
   type JobsDeps,
   type JobsOptions,
+  jobsOptions,
   runDefinition,
 } from "./schedule.ts";
+export { cronForInterval, intervalProblem } from "./interval.ts";

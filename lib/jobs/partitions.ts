@@ -111,7 +111,7 @@ export function partitionsReadinessCheck(
 ): ReadinessCheck {
   const clock = options.now ?? (() => new Date());
   return async function checkPartitions(): Promise<CheckResult> {
-    if (db.kind !== "postgres") return { ok: true, detail: "sqlite: not partitioned" };
+    if (db.kind !== "postgres") return { ok: true };
     const now = clock().getTime();
     const missing: string[] = [];
     for (const table of PARTITIONED_TABLES) {
@@ -121,10 +121,10 @@ export function partitionsReadinessCheck(
     if (missing.length > 0) {
       return {
         ok: false,
-        detail: `no partition for ${monthLabel(now)} in ${missing.join(", ")}`,
+        reason: `no partition for ${monthLabel(now)} in ${missing.join(", ")}`,
       };
     }
-    return { ok: true, detail: `current month ${monthLabel(now)} present` };
+    return { ok: true };
   };
 }
 

@@ -1,6 +1,7 @@
 /** The built-in jobs with their schedules, bound to their dependencies: cron, CLI and /ready share it. */
 
 import type { BlobStore } from "../artifacts/blob_store.ts";
+import type { Config } from "../config/resolve.ts";
 import type { ArtifactRecord } from "../artifacts/artifact_index.ts";
 import type { Db } from "../db/types.ts";
 import type { Logger } from "../log.ts";
@@ -8,6 +9,7 @@ import type { Metrics } from "../metrics.ts";
 import type { ReadinessCheck } from "../readiness.ts";
 import { artifactGcJob } from "./artifact_gc.ts";
 import { DAY_MS, HOUR_MS, type Job, type JobName } from "./job.ts";
+import { cronForInterval } from "./interval.ts";
 import { jobReadinessCheck } from "./job_readiness.ts";
 import { type JobRunResult, runJob } from "./job_runner.ts";
 import { partitionJob, partitionsReadinessCheck } from "./partitions.ts";
@@ -17,6 +19,10 @@ import { retentionJob } from "./retention.ts";
 export interface JobsOptions {
   /** Run history and console logs kept, in days; 0 = keep. @default 30 (config retention_days) */
   retentionDays: number;
+  /** Run the retention job at all. @default true */
+  retentionEnabled?: boolean;
+  /** Seconds between retention sweeps (see cronForInterval). @default 3600 */
+  retentionIntervalSeconds?: number;
   /** @default 5000 */
   retentionBatchSize?: number;
   /** Unused artifacts older than this are collected unless referenced. @default 7 days */
@@ -25,6 +31,17 @@ export interface JobsOptions {
   maxArtifactBytes?: number;
   /** Partitions created ahead of the current month (PostgreSQL). @default 3 */
   monthsAhead?: number;
+}
+
+/** The job settings a configuration asks for (retention_*, artifact_cache_max_bytes). */
+export function jobsOptions(config: Config): JobsOptions {
+  return {
+    retentionEnabled: config.retention.enabled,
+    retentionIntervalSeconds: config.retention.intervalSeconds,
+    retentionBatchSize: config.retention.batchSize,
+    retentionDays: config.retentionDays,
+    maxArtifactBytes: config.artifactCacheMaxBytes,
+  };
 }
 
 /** What the jobs need; built once in main.ts / cron.ts and passed down. */
@@ -51,17 +68,19 @@ export interface JobDefinition {
 }
 
 /**
- * The built-in jobs: retention and artifact GC hourly, partitions daily. Minutes are offset
+ * The built-in jobs: retention every `retentionIntervalSeconds` (hourly by default; left out when
+ * disabled), artifact GC hourly, partitions daily. Minutes are offset
  * from :00 so they do not all start at once; claim slots round to the period, so replicas
  * agree on the slot despite small clock skew.
  */
 export function jobDefinitions(deps: JobsDeps): JobDefinition[] {
   const o = deps.options;
-  return [
+  const retentionSeconds = o.retentionIntervalSeconds ?? 3600;
+  const all: JobDefinition[] = [
     {
       name: "retention",
-      schedule: "17 * * * *",
-      periodMs: HOUR_MS,
+      schedule: cronForInterval(retentionSeconds, 17),
+      periodMs: retentionSeconds * 1000,
       job: (now) =>
         retentionJob({
           db: deps.db,
@@ -95,6 +114,7 @@ export function jobDefinitions(deps: JobsDeps): JobDefinition[] {
         }, now),
     },
   ];
+  return o.retentionEnabled === false ? all.filter((d) => d.name !== "retention") : all;
 }
 
 /** Runs one definition through runJob (claimed per slot) and logs the outcome. */
@@ -121,8 +141,9 @@ export async function runDefinition(
 }
 
 /**
- * /ready checks for the jobs: `job_<name>` per definition plus `partitions`. `startedAt` is
- * when this server started (see jobReadinessCheck).
+ * /ready checks for the jobs, named `<job>_task` (retention_task, artifact_gc_task,
+ * partitions_task). partitions_task also fails when this month's partitions are missing
+ * (PostgreSQL). `startedAt` is when this server started (see jobReadinessCheck).
  */
 export function jobReadinessChecks(
   db: Db,
@@ -131,13 +152,17 @@ export function jobReadinessChecks(
 ): Record<string, ReadinessCheck> {
   const checks: Record<string, ReadinessCheck> = {};
   for (const d of definitions) {
-    checks[`job_${d.name}`] = jobReadinessCheck(db, {
-      name: d.name,
-      periodMs: d.periodMs,
-      ...options,
-    });
+    const ran = jobReadinessCheck(db, { name: d.name, periodMs: d.periodMs, ...options });
+    if (d.name !== "partitions") {
+      checks[`${d.name}_task`] = ran;
+      continue;
+    }
+    const present = partitionsReadinessCheck(db, { now: options.now });
+    checks.partitions_task = async function checkPartitionsTask() {
+      const [job, parts] = await Promise.all([ran(), present()]);
+      return job.ok ? parts : job;
+    };
   }
-  checks.partitions = partitionsReadinessCheck(db, { now: options.now });
   return checks;
 }
 

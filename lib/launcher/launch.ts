@@ -112,7 +112,17 @@ export function processEnv(): Record<string, string | undefined> {
   }
 }
 
-/** Flags every relaunch uses; a bundle (.js) ignores any deno.json found in parent folders. */
+/**
+ * Flags every relaunch uses; a bundle (.js) ignores any deno.json found in parent folders.
+ * `--unstable-no-legacy-abort`: request.signal aborts only when the client goes away (what the
+ * QoS wait and transforms listen for), not after every response; without it Deno 2.9 prints a
+ * legacy-behaviour warning on the first request that reads the signal.
+ */
 function runFlags(mainPath: string): string[] {
-  return ["--no-prompt", "--unstable-cron", ...(mainPath.endsWith(".js") ? ["--no-config"] : [])];
+  return [
+    "--no-prompt",
+    "--unstable-cron",
+    "--unstable-no-legacy-abort",
+    ...(mainPath.endsWith(".js") ? ["--no-config"] : []),
+  ];
 }

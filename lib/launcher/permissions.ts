@@ -6,6 +6,7 @@
 import { hasInfisicalCredentials } from "../config/credentials.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
 import type { Config } from "../config/resolve.ts";
+import { natsAddress } from "../cluster/cluster_config.ts";
 
 /** Facts about the running installation the flags depend on. */
 export interface LaunchContext {
@@ -45,6 +46,20 @@ export const SERVER_ENV = [
   "HOMEDRIVE",
   "_X_AMZN_TRACE_ID",
   "INFISICAL_*",
+  // Azure Blob Storage credentials (artifact_blob_backend = azure); the SDK's loggers and
+  // proxy policy read the others when it loads or sends.
+  "AZURE_STORAGE_*",
+  "AZURE_LOG_LEVEL",
+  "TYPESPEC_RUNTIME_LOG_LEVEL",
+  "DEBUG",
+  "HTTPS_PROXY",
+  "https_proxy",
+  "HTTP_PROXY",
+  "http_proxy",
+  "NO_PROXY",
+  "no_proxy",
+  "ALL_PROXY",
+  "all_proxy",
   ...TYPESCRIPT_ENV,
   "NO_COLOR",
   "TZ",
@@ -83,11 +98,14 @@ function scopedFlags(
     );
     if (!config.s3.endpoint) net.add(`${config.s3.bucket}.s3.${config.s3.region}.amazonaws.com`);
   }
+  if (config.artifactBlobBackend === "azure") net.add(azureHost(config));
   const infisical = config.credentials.infisical;
   if (hasInfisicalCredentials(infisical)) {
     net.add(infisical.host ? hostPort(infisical.host, 443) : "app.infisical.com");
   }
   if (config.executorWorker) net.add(hostPort(config.executorWorker.url, 443));
+  for (const u of config.cluster?.servers ?? []) net.add(natsAddress(u)!); // issue 21: NATS
+  if (config.tracing.enabled) net.add(hostPort(config.tracing.endpoint, 4318));
   if (config.ai) net.add(hostPort(config.ai.baseUrl, 443)); // issue 18: the AI endpoint
   for (const h of config.outboundHosts) net.add(h);
 
@@ -109,18 +127,40 @@ function scopedFlags(
     ...(net.size > 0 ? [`--allow-net=${[...net].join(",")}`] : []),
     `--allow-read=${readable.join(",")}`,
     `--allow-write=${writable.join(",")}`,
-    `--allow-env=${[...SERVER_ENV, ...CELL_BASE_ENV, ...config.cellEnvPassthrough].join(",")}`,
+    // The Azure SDK loads the `debug` package, which enumerates the whole environment at import
+    // (a listed --allow-env cannot allow that). The launcher passes this process only the
+    // variables it lists (clearEnv), so unrestricted reading exposes nothing more.
+    config.artifactBlobBackend === "azure"
+      ? "--allow-env"
+      : `--allow-env=${[...SERVER_ENV, ...CELL_BASE_ENV, ...config.cellEnvPassthrough].join(",")}`,
     // Cell processes are deno; kill(1) ends a cell's whole process group (Deno.kill would
     // need unrestricted --allow-run).
     `--allow-run=${[ctx.denoPath, ...(ctx.killPath ? [ctx.killPath] : [])].join(",")}`,
   ];
-  // uid: cell_user is refused unless the server is root (exec helper, issue 13 item 2).
+  // osRelease: the S3 and Azure SDKs put it in their user agent. uid: cell_user is refused
+  // unless the server is root (exec helper, issue 13 item 2).
   const sys = [
-    ...(config.artifactBlobBackend === "s3" ? ["osRelease"] : []),
+    ...(config.artifactBlobBackend !== "local" ? ["osRelease"] : []),
     ...(config.executor.cellUser ? ["uid"] : []),
   ];
   if (sys.length > 0) flags.push(`--allow-sys=${sys.join(",")}`);
   return flags;
+}
+
+/** The Azure blob endpoint the server talks to: azure_endpoint, the connection string's, or the account's. */
+function azureHost(config: Config): string {
+  if (config.azure.endpoint) return hostPort(config.azure.endpoint, 443);
+  const azure = config.credentials.azure;
+  const parts = new Map(
+    (azure.connectionString ?? "").split(";").map((p) => {
+      const i = p.indexOf("=");
+      return [p.slice(0, i).trim(), p.slice(i + 1).trim()] as const;
+    }),
+  );
+  if (parts.get("BlobEndpoint")) return hostPort(parts.get("BlobEndpoint")!, 443);
+  const account = parts.get("AccountName") ?? azure.accountName ?? "";
+  const suffix = parts.get("EndpointSuffix") ?? "core.windows.net";
+  return `${account}.blob.${suffix}:443`;
 }
 
 /** host:port as Deno's net permission spells it (IPv6 in brackets). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../config/load.ts";
-import { commandPermissionFlags, serverPermissionFlags } from "./permissions.ts";
+import { commandPermissionFlags, SERVER_ENV, serverPermissionFlags } from "./permissions.ts";
 
 const CTX = { denoPath: "/opt/deno", codeRoot: "/app", env: {} };
 
@@ -54,4 +54,68 @@ Deno.test("permissions - a CLI command gets no listen address, and read/write on
     [],
   );
   assert.ok(pg.includes("--allow-net=db:5432"));
+});
+
+Deno.test("permissions - [cluster] adds exactly the NATS addresses, and its token is no worker token", () => {
+  const f = flagsFor({
+    STRATA_CLUSTER: JSON.stringify({ nats_url: "nats://nats-a.internal:4222,nats-b.internal" }),
+    STRATA_NATS_TOKEN: "nats-secret-token",
+  });
+  assert.deepEqual(f["allow-net"].split(","), [
+    "127.0.0.1:8765",
+    "nats-a.internal:4222",
+    "nats-b.internal:4222",
+  ]);
+  const { config } = loadConfig({
+    HOME: "/home/u",
+    STRATA_CLUSTER: JSON.stringify({ nats_url: "nats://127.0.0.1:4222" }),
+    STRATA_NATS_TOKEN: "nats-secret-token",
+  });
+  assert.equal(config.cluster?.token, "nats-secret-token");
+  // `[[workers]] token_env` cannot name it: the NATS credential never goes to an HTTP worker.
+  assert.ok(!("STRATA_NATS_TOKEN" in config.credentials.workerTokens));
+  assert.throws(
+    () => loadConfig({ HOME: "/home/u", STRATA_CLUSTER: JSON.stringify({ nats_url: "http://x" }) }),
+    /cluster .*must be nats:\/\/host:port/,
+  );
+});
+
+Deno.test("permissions - Azure blob endpoint and OTLP collector are added only when configured", () => {
+  const serverFlags = (env: Record<string, string>, credentials: Record<string, string> = {}) => {
+    const flags = serverPermissionFlags(
+      loadConfig({ HOME: "/home/u", ...env, ...credentials }).config,
+      CTX,
+    );
+    return Object.fromEntries(flags.map((f) => f.slice(2).split("=", 2) as [string, string]));
+  };
+  const azure = { STRATA_ARTIFACT_BLOB_BACKEND: "azure", STRATA_AZURE_CONTAINER: "artifacts" };
+  assert.equal(
+    serverFlags(azure, { AZURE_STORAGE_ACCOUNT: "acct" })["allow-net"],
+    "127.0.0.1:8765,acct.blob.core.windows.net:443",
+  );
+  assert.equal(
+    serverFlags(azure, {
+      AZURE_STORAGE_CONNECTION_STRING:
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=eA==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;",
+    })["allow-net"],
+    "127.0.0.1:8765,127.0.0.1:10000",
+  );
+  // The Azure SDK enumerates the environment at import; the launcher's clearEnv keeps that to
+  // the SERVER_ENV variables, which include the Azure credentials.
+  assert.equal(serverFlags(azure)["allow-env"], undefined);
+  assert.ok("allow-env" in serverFlags(azure));
+  assert.ok(SERVER_ENV.includes("AZURE_STORAGE_*"));
+  assert.equal(
+    serverFlags({
+      STRATA_TRACING_ENABLED: "true",
+      STRATA_TRACING_OTLP_ENDPOINT: "http://otel:4318",
+    })[
+      "allow-net"
+    ],
+    "127.0.0.1:8765,otel:4318",
+  );
+  assert.equal(
+    serverFlags({ STRATA_TRACING_OTLP_ENDPOINT: "http://otel:4318" })["allow-net"],
+    "127.0.0.1:8765",
+  );
 });

@@ -242,6 +242,23 @@ export const TOOLS: readonly ToolSpec[] = [
     readOnly: true,
     call: async (args, t) => json(await t.dispatch("notebook.plan", args)),
   },
+  {
+    name: "generate_cell",
+    description:
+      "Write a TypeScript cell from a request in words (AI); inserted, not run, no grants",
+    command: "ai.generate_cell",
+    readOnly: false,
+    async call(args, t) {
+      const out = await t.dispatch("ai.generate_cell", args);
+      return json({
+        cellId: out.cellId,
+        grantsRemoved: out.grantsRemoved,
+        model: out.model,
+        cell: summarizeCell(cellOf(out.state, out.cellId), 4_000),
+        cells: brief(out.state),
+      });
+    },
+  },
 ];
 
 /** Tools by name. */

@@ -6,7 +6,7 @@ import { toolInputSchema, TOOLS } from "./tools.ts";
 const dispatcher = { commands: new Map<string, AnyCommand>(Object.entries(COMMANDS)) };
 
 Deno.test("tools - every tool names a command of the table and has a one-line description", () => {
-  assert.equal(TOOLS.length, 12);
+  assert.equal(TOOLS.length, 13);
   assert.equal(new Set(TOOLS.map((t) => t.name)).size, TOOLS.length, "names are unique");
   for (const t of TOOLS) {
     assert.ok(dispatcher.commands.has(t.command), `${t.name} -> ${t.command}`);

@@ -4,6 +4,12 @@ import { ValidationError } from "../errors.ts";
 /** Cell languages a notebook can hold. */
 export type CellLanguage = "typescript" | "markdown" | "prompt";
 
+/**
+ * The longest cell source, in characters: what the API accepts, what the executor builds, and
+ * what a cell file edited on disk may hold before it is refused rather than analysed.
+ */
+export const MAX_CELL_SOURCE = 1_000_000;
+
 const CELL_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const CELL_FILE = /^cells\/[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 

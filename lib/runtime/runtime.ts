@@ -27,6 +27,8 @@ import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
+import type { Tracer } from "../tracing/tracer.ts";
+import { cellRunSpans } from "../tracing/cell_span.ts";
 import type { AiService } from "../ai/service.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
 import {
@@ -37,6 +39,7 @@ import {
   type RunMode,
 } from "./run_engine.ts";
 import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
+import { scopedExecutor } from "../cluster/nats_executor.ts"; // issue 21
 
 export type { RunScope };
 
@@ -57,6 +60,8 @@ export interface RuntimeDeps {
   now?: () => number;
   /** The permission ceiling and approvals (issue 13); absent, `@allow` is granted as asked. */
   sandbox?: Sandbox;
+  /** [ops/tracing] One span per finished cell (lib/tracing/cell_span.ts); absent when off. */
+  tracer?: Tracer;
   /** The AI endpoint for prompt cells and generated cells (issue 18); absent: AI is off. */
   ai?: AiService;
 }
@@ -121,6 +126,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     async run(request) {
       const { scope, hooks = {} } = request;
       const pending: CellRunOutcome[] = [];
+      const spans = cellRunSpans(deps.tracer, scope); // [ops/tracing]
       // Cache hits are recorded together (one transaction) so a cached run-all stays cheap; an
       // executed cell is recorded at once, since its work was expensive and a crash must keep it.
       const flush = async () => {
@@ -135,7 +141,13 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             db: deps.db,
             blobs: deps.blobs,
             executor: deps.executor,
-            executorFor: (worker) => executorFor(worker, scope.workers),
+            executorFor: (worker) => {
+              const found = executorFor(worker, scope.workers);
+              // Issue 21: on NATS, a run's jobs go to its tenant's subject and consumer.
+              return found.ok
+                ? { ok: true, executor: scopedExecutor(found.executor, scope) }
+                : found;
+            },
             tenantHash: scope.tenantHash,
             memoryMb: deps.memoryMb,
             defaultTimeoutSeconds: deps.defaultTimeoutSeconds,
@@ -158,6 +170,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
                 pending.push(o);
                 if (!o.cacheHit) await flush();
                 countOutcome(deps.metrics, scope.tenantHash, o);
+                spans.done(o); // [ops/tracing]
                 hooks.emit?.(o, done, total);
               },
             },

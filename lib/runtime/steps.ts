@@ -16,6 +16,8 @@ export interface RunScope {
   workers?: readonly unknown[];
   /** The notebook's `timeout` in seconds, if set. */
   timeoutSeconds?: number;
+  /** Interactive (a cell) or bulk (transforms): the NATS subject class (issue 21). */
+  workClass?: "interactive" | "bulk";
   /** Extra audit details of every cell event of this run (e.g. `{transform: "daily"}`). */
   auditDetails?: Record<string, unknown>;
 }

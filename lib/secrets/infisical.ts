@@ -26,6 +26,7 @@ import type {
   SecretProvider,
 } from "./provider.ts";
 import { scrub } from "./_scrub.ts";
+import { importOptional } from "../optional_import.ts";
 
 /** The exact message when neither credential kind is in the server's environment. */
 export const INFISICAL_NO_CREDENTIALS =
@@ -90,7 +91,9 @@ async function fetchSecrets(
   try {
     const reachable = await within(probe(site.url, deadline.signal));
     if (reachable) return fail(prefix() + reachable);
-    const { InfisicalSDK } = await within(import("@infisical/sdk"));
+    const { InfisicalSDK } = await within(
+      importOptional<typeof import("@infisical/sdk")>("@infisical/sdk"), // lazily fetched
+    );
     const sdk = new InfisicalSDK({ siteUrl: site.url });
     if (creds.kind === "universal-auth") {
       const { clientId, clientSecret } = creds;

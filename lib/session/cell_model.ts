@@ -17,6 +17,8 @@ import { type CellState, computeStaleness } from "../notebook/staleness.ts";
 import type { RuntimeState } from "../notebook/runtime_state.ts";
 import type { LocalModules } from "../notebook/local_modules.ts";
 import type { PermissionSpec } from "../executor/permissions.ts";
+import { MAX_CELL_SOURCE } from "../notebook/cell_files.ts";
+import { sha256Hex } from "../notebook/_hash.ts";
 import { type CellGrants, cellGrants, type SandboxInput } from "../sandbox/cell_grants.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
 import { promptAnalysis } from "../ai/prompt_text.ts";
@@ -78,17 +80,53 @@ export interface ModelInput {
   promptEnvHash?: string;
 }
 
+/**
+ * The analysis of a cell too large to parse: it defines and reads nothing, cannot run, and says
+ * why. Its source hash is a plain hash of the text (cheap at any size).
+ */
+function oversizedAnalysis(file: string, source: string): CellAnalysis {
+  const mb = (source.length / 1_000_000).toFixed(1);
+  return {
+    defines: [],
+    typeDefines: [],
+    references: [],
+    globalReferences: [],
+    typeOnlyReferences: [],
+    mutates: [],
+    escapes: [],
+    fixed: [],
+    imports: [],
+    envKeys: [],
+    diagnostics: [{
+      severity: "error",
+      code: "too-large",
+      message: `Cell file ${file} holds ${mb} million characters; a cell may hold at most ` +
+        `${MAX_CELL_SOURCE.toLocaleString("en")} (as through the API). Move the data into a ` +
+        "file beside the notebook and read it from the cell.",
+    }],
+    lastExpression: null,
+    hasTopLevelAwait: false,
+    jsx: false,
+    sourceHash: sha256Hex(`oversized\n${source}`),
+  };
+}
+
 /** Builds the model of a notebook. */
 export function buildModel(input: ModelInput): NotebookModel {
   const cells: CellInfo[] = input.cells.map((cell, index) => {
     const isCode = cell.language === "typescript";
     const isPrompt = cell.language === "prompt"; // issue 18: `{{name}}` reads, `@name` defines
     let analysis: CellAnalysis | null = null;
-    if (isCode) {
+    // Issue 13 item 10: a cell file edited on disk past the API's limit is refused, not parsed
+    // (parsing 9 MB blocked the event loop for seconds).
+    const oversized = (isCode || isPrompt) && cell.source.length > MAX_CELL_SOURCE;
+    if (isCode && oversized) {
+      analysis = oversizedAnalysis(cell.file, cell.source);
+    } else if (isCode) {
       analysis = input.analysisCache.get(cell.source) ?? input.analyzer.analyze(cell.source);
       input.analysisCache.set(cell.source, analysis);
     }
-    const parsed = parseAnnotations(isCode || isPrompt ? cell.source : "");
+    const parsed = parseAnnotations((isCode || isPrompt) && !oversized ? cell.source : "");
     if (isPrompt) analysis = promptAnalysis(cell.source, parsed.annotations.name);
     const env = { ...input.env, ...parsed.annotations.env };
     const { permissions, diagnostics, ...grants } = cellGrants({
@@ -110,7 +148,9 @@ export function buildModel(input: ModelInput): NotebookModel {
       ],
       env,
       permissions,
-      grants,
+      grants: oversized && isCode
+        ? { ...grants, blocked: analysis!.diagnostics[0].message }
+        : grants,
       worker: parsed.annotations.worker ?? input.worker,
     };
   });

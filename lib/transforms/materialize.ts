@@ -108,6 +108,7 @@ export async function materialize(
       workers: manifest.workers ?? [],
       timeoutSeconds: manifest.timeout,
       auditDetails: { transform: transform.name },
+      workClass: "bulk", // issue 21
     },
   });
   const last = outcomes.find((o) => o.cellId === target);

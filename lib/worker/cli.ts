@@ -10,11 +10,14 @@ import { waitForwardingSignals } from "../launcher/launch.ts";
 import { createLogger } from "../log.ts";
 import { WORKER_ENV, workerPermissionFlags } from "./permissions.ts";
 import { runWorker } from "./run.ts";
+import { natsAddress } from "../cluster/cluster_config.ts"; // issue 21
+import { runNatsWorkerProcess } from "../cluster/worker_process.ts"; // issue 21
 
 /** Usage text of `strata worker`. */
 export const WORKER_USAGE = `Usage: strata worker [options]
 
-Runs cells sent by Strata servers over HTTP (docs/worker-protocol.md).
+Runs cells sent by Strata servers: pulled from NATS JetStream (--nats), or sent over HTTP to
+one machine (docs/worker-protocol.md).
 
 Options (each also read from the environment variable shown):
   --host <addr>        listen address            STRATA_WORKER_HOST       (default 127.0.0.1)
@@ -26,7 +29,9 @@ Options (each also read from the environment variable shown):
   --label <l>          capability label (repeat) STRATA_WORKER_LABELS     (comma-separated)
   --allow-host-paths   let jobs read/write absolute paths here  STRATA_WORKER_ALLOW_HOST_PATHS=true
   --in-process         do not re-run under the worker's permission set
-The bearer token is read only from STRATA_WORKER_TOKEN (at least 16 characters).
+  --nats <url,...>     pull jobs from NATS (no HTTP listener) STRATA_WORKER_NATS_URL
+HTTP: the bearer token is read only from STRATA_WORKER_TOKEN (at least 16 characters).
+NATS: the NATS auth token, if the server wants one, only from STRATA_NATS_TOKEN.
 `;
 
 /** What the CLI needs from its entry point. */
@@ -52,6 +57,8 @@ interface WorkerSettings {
   hostPaths: boolean;
   inProcess: boolean;
   token: string;
+  /** NATS servers (issue 21); absent: the HTTP worker. */
+  nats?: string[];
 }
 
 /** Runs `strata worker`; resolves to the exit code (2 for bad usage). */
@@ -70,6 +77,15 @@ export async function workerCli(args: string[], ctx: WorkerCliContext): Promise<
   if (!s.inProcess) return await relaunch(args, s, ctx);
   const log = createLogger({ level: "info" }, { component: "worker" });
   const childEnv = cellEnvFrom(ctx.env, DEFAULT_CELL_ENV_PASSTHROUGH);
+  if (s.nats) { // issue 21: pull from NATS instead of listening
+    return await runNatsWorkerProcess({
+      ...s,
+      servers: s.nats,
+      token: ctx.env.STRATA_NATS_TOKEN,
+      childEnv,
+      log,
+    });
+  }
   const worker = await runWorker({ ...s, childEnv, log });
   log.info("Strata worker is ready", { url: worker.url, name: s.name, scratch: s.scratchRoot });
   const stop = () => void worker.shutdown();
@@ -93,11 +109,18 @@ function readSettings(args: string[], env: Record<string, string | undefined>): 
       label: { type: "string", multiple: true },
       "allow-host-paths": { type: "boolean" },
       "in-process": { type: "boolean" },
+      nats: { type: "string" },
     },
     strict: true,
   });
   const token = env.STRATA_WORKER_TOKEN ?? "";
-  if (token.length < 16) {
+  const natsUrl = values.nats ?? env.STRATA_WORKER_NATS_URL;
+  const nats = natsUrl?.split(",").map((u) => u.trim()).filter(Boolean);
+  const bad = nats?.find((u) => !natsAddress(u));
+  if (nats && (nats.length === 0 || bad !== undefined)) {
+    throw new Error(`--nats must be nats://host:port (comma-separated), got '${natsUrl}'`);
+  }
+  if (!nats && token.length < 16) {
     throw new Error("STRATA_WORKER_TOKEN must be set to at least 16 characters");
   }
   const int = (flag: string, raw: string | undefined, fallback: number, min: number) => {
@@ -121,6 +144,7 @@ function readSettings(args: string[], env: Record<string, string | undefined>): 
     hostPaths: values["allow-host-paths"] ?? env.STRATA_WORKER_ALLOW_HOST_PATHS === "true",
     inProcess: values["in-process"] ?? env.STRATA_IN_PROCESS === "1",
     token,
+    nats,
   };
 }
 
@@ -135,6 +159,7 @@ async function relaunch(args: string[], s: WorkerSettings, ctx: WorkerCliContext
     codeRoot: ctx.codeRoot ?? mainPath.slice(0, mainPath.lastIndexOf("/")),
     denoPath: Deno.execPath(),
     killPath: KILL_PATH,
+    net: s.nats?.map((u) => natsAddress(u)!), // issue 21: exactly the NATS address(es)
   });
   const env: Record<string, string> = { STRATA_IN_PROCESS: "1" };
   for (const [k, v] of Object.entries(ctx.env)) {

@@ -12,6 +12,7 @@ export const WORKER_ENV = [
   "STRATA_WORKER_*",
   "STRATA_IN_PROCESS",
   "STRATA_ENV_NAMES",
+  "STRATA_NATS_TOKEN",
   ...CELL_BASE_ENV,
   ...DEFAULT_CELL_ENV_PASSTHROUGH,
   // Read by the typescript package at import (cell modules are built with it).
@@ -27,12 +28,14 @@ export interface WorkerLaunchContext {
   codeRoot: string;
   denoPath: string;
   killPath?: string;
+  /** Hosts to connect to instead of listening (a NATS worker: its NATS addresses). */
+  net?: string[];
 }
 
 /** Deno flags for the worker process. */
 export function workerPermissionFlags(ctx: WorkerLaunchContext): string[] {
   return [
-    `--allow-net=${listenAddress(ctx.host, ctx.port)}`,
+    `--allow-net=${ctx.net?.join(",") ?? listenAddress(ctx.host, ctx.port)}`,
     `--allow-read=${[ctx.codeRoot, ctx.scratchRoot].join(",")}`,
     `--allow-write=${ctx.scratchRoot}`,
     `--allow-env=${WORKER_ENV.join(",")}`,

@@ -173,7 +173,9 @@ Deno.test({
         await server.stop();
         await page.locator(".banner-reconnecting").waitFor({ timeout: 10_000 });
         await server.restart();
-        await page.locator("[data-connection='open']").waitFor({ timeout: 20_000 });
+        // Bounded generously: a restart on a busy 2-core machine takes seconds, then the page's
+        // reconnect backoff adds its own wait.
+        await page.locator("[data-connection='open']").waitFor({ timeout: 60_000 });
         assert.equal(await page.locator(".banner-reconnecting").count(), 0);
       });
 

@@ -1,0 +1,43 @@
+/**
+ * Optional npm packages, loaded on first use: the S3 client, the Infisical SDK and the
+ * PostgreSQL driver are needed only when configured, so a personal-mode start must not download
+ * them. Deno fetches every *literal* `import("pkg")` when it builds the module graph, so the
+ * specifier is passed through this function instead; Deno then fetches the package the first
+ * time the code path runs. The single-file build (scripts/build.ts) bundles them and registers
+ * them here with provideOptional, since a bundle has no import map to resolve them at run time.
+ */
+
+/** The packages loaded this way (each is in deno.json's imports). */
+export type OptionalPackage =
+  | "@aws-sdk/client-s3"
+  | "@azure/storage-blob"
+  | "@infisical/sdk"
+  | "postgres"
+  /** Strata's own MCP stack (lib/mcp/entry.ts), which pulls in the MCP SDK. */
+  | "strata:mcp";
+
+/** Local modules loaded the same way, relative to this file. */
+const LOCAL: Partial<Record<OptionalPackage, string>> = { "strata:mcp": "./mcp/entry.ts" };
+
+const provided = new Map<OptionalPackage, () => Promise<unknown>>();
+
+/**
+ * Makes `specifier` resolve through `load` (the single-file build: a bundled dynamic import,
+ * still evaluated only on first use).
+ */
+export function provideOptional(specifier: OptionalPackage, load: () => Promise<unknown>): void {
+  provided.set(specifier, load);
+}
+
+/**
+ * Imports an optional package. Type it with `typeof import("pkg")` (a type-only reference,
+ * which a run does not fetch):
+ *
+ * @example const sdk = await importOptional<typeof import("@aws-sdk/client-s3")>("@aws-sdk/client-s3");
+ */
+export async function importOptional<T>(specifier: OptionalPackage): Promise<T> {
+  const load = provided.get(specifier);
+  if (load) return await load() as T;
+  const local = LOCAL[specifier];
+  return await import(local ? new URL(local, import.meta.url).href : specifier) as T;
+}
