@@ -34,6 +34,7 @@ export interface Metrics {
   rateLimitRejections: Counter<"tenant">;
   auditEvents: Counter<"tenant" | "action">;
   jobRuns: Counter<"job" | "outcome">;
+  aiTokens: Counter<"tenant" | "kind">;
 }
 
 interface Family {
@@ -104,6 +105,12 @@ export function createMetrics(): Metrics {
       "job",
       "outcome",
     ]),
+    aiTokens: counter(
+      families,
+      "strata_ai_tokens_total",
+      "AI tokens used, by tenant hash and kind (prompt, completion)",
+      ["tenant", "kind"],
+    ),
   };
   return metrics;
 }

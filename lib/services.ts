@@ -125,7 +125,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
     tracer: options.tracer, // [ops/tracing] cell-run spans
-    ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }) }), // issue 18
+    ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }), metrics }), // issue 18
   });
   const sessions = new SessionRegistry({
     runtime,

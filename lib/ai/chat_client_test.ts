@@ -15,6 +15,7 @@ function setup(keys: string[], baseUrl: string) {
     apiKeys: keys,
     timeoutSeconds: 30,
     maxTokens: 64,
+    tenantDailyTokenBudget: 0,
   };
   const log = createLogger({ level: "debug", format: "json", sink: (l: string) => lines.push(l) });
   return { chat: createChatClient(config, { log }), lines };

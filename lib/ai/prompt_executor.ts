@@ -7,7 +7,8 @@
 import type { BatchOptions } from "../executor/executor.ts";
 import { decodeValue, encodeValue } from "../executor/codecs.ts";
 import type { CellJob, CellResult, EncodedValue } from "../executor/types.ts";
-import type { ChatClient, ChatMessage } from "./chat_client.ts";
+import type { ChatMessage } from "./chat_client.ts";
+import type { MeteredChat } from "./usage.ts";
 import { renderPrompt } from "./prompt_text.ts";
 
 /** The system message of every prompt cell (part of its cache key through the AI env hash). */
@@ -17,7 +18,11 @@ export const PROMPT_SYSTEM =
 
 /** What the run engine needs from an executor of prompt cells. */
 export interface PromptExecutor {
-  runBatch(jobs: CellJob[], options?: BatchOptions): Promise<CellResult[]>;
+  /** `tenantHash`: whose AI usage the answers are (metrics and budget). */
+  runBatch(
+    jobs: CellJob[],
+    options?: BatchOptions & { tenantHash?: string },
+  ): Promise<CellResult[]>;
 }
 
 /** Options of {@link createPromptExecutor}. */
@@ -28,13 +33,14 @@ export interface PromptExecutorOptions {
 
 /** Creates the executor of prompt cells over a chat client. */
 export function createPromptExecutor(
-  chat: ChatClient,
+  chat: Pick<MeteredChat, "complete">,
   options: PromptExecutorOptions = {},
 ): PromptExecutor {
   async function runOne(
     job: CellJob,
     signal: AbortSignal | undefined,
     onDelta: ((text: string) => void) | undefined,
+    tenantHash: string | undefined,
   ): Promise<CellResult> {
     const started = performance.now();
     const done = (
@@ -66,6 +72,7 @@ export function createPromptExecutor(
     const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
       const answer = await chat.complete({
+        tenantHash,
         messages,
         stream: true,
         onDelta,
@@ -109,7 +116,12 @@ export function createPromptExecutor(
             durationMs: 0,
             error: { kind: "cancelled" as const, message: "Cell run cancelled" },
           }
-          : await runOne(job, opts.signal, opts.onDelta && ((t) => opts.onDelta!(t, i)));
+          : await runOne(
+            job,
+            opts.signal,
+            opts.onDelta && ((t) => opts.onDelta!(t, i)),
+            opts.tenantHash,
+          );
         results.push(r);
         opts.onResult?.(r, i);
       }

@@ -6,7 +6,9 @@
 import type { AiConfig } from "../config/resolve.ts";
 import type { Logger } from "../log.ts";
 import { canonicalHash } from "../notebook/_hash.ts";
-import { type ChatClient, createChatClient, SAMPLING } from "./chat_client.ts";
+import { createChatClient, SAMPLING } from "./chat_client.ts";
+import type { Metrics } from "../metrics.ts";
+import { type MeteredChat, meteredChat } from "./usage.ts";
 import { createPromptExecutor, PROMPT_SYSTEM, type PromptExecutor } from "./prompt_executor.ts";
 
 /** What the runtime and the AI commands use. */
@@ -15,7 +17,7 @@ export interface AiService {
   readonly model: string;
   /** Env hash of every prompt cell: endpoint, model, parameters, system prompt; never a key. */
   readonly envHash: string;
-  readonly chat: ChatClient;
+  readonly chat: MeteredChat;
   readonly prompts: PromptExecutor;
 }
 
@@ -36,8 +38,14 @@ export function promptEnvHash(config: Pick<AiConfig, "baseUrl" | "model" | "maxT
 }
 
 /** Creates the AI service for `config`. */
-export function createAiService(config: AiConfig, options: { log: Logger }): AiService {
-  const chat = createChatClient(config, { log: options.log });
+export function createAiService(
+  config: AiConfig,
+  options: { log: Logger; metrics?: Metrics },
+): AiService {
+  const chat = meteredChat(createChatClient(config, { log: options.log }), {
+    metrics: options.metrics,
+    dailyTokenBudget: config.tenantDailyTokenBudget,
+  });
   return {
     model: config.model,
     envHash: promptEnvHash(config),

@@ -20,6 +20,7 @@ Deno.test("ai settings - read from STRATA_AI_*, keys as a trimmed pool, defaults
     apiKeys: [KEY, "sk-second-key-0000000000"],
     timeoutSeconds: 120,
     maxTokens: 1024,
+    tenantDailyTokenBudget: 0,
   });
   assert.deepEqual(checkCoherence(config).conflicts, []);
   assert.equal(loadConfig({ HOME: "/h" }).config.ai, undefined);

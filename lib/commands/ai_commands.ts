@@ -56,7 +56,11 @@ export const aiGenerateCell = defineCommand({
         ? above.at(-1)!.cell.source
         : undefined,
     });
-    const answer = await ai.chat.complete({ messages, signal: ctx.caller.signal });
+    const answer = await ai.chat.complete({
+      messages,
+      signal: ctx.caller.signal,
+      tenantHash: ctx.caller.tenant.hash,
+    });
     const { source, removed } = generatedSource(answer.text, ai.model);
     const cellId = await s.addCell({ source, language: "typescript", after: input.after });
     return {

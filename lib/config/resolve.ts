@@ -35,6 +35,8 @@ export interface AiConfig {
   apiKeys: readonly string[];
   timeoutSeconds: number;
   maxTokens: number;
+  /** Tokens each tenant may use per UTC day; 0: no budget. */
+  tenantDailyTokenBudget: number;
 }
 
 /** Fully-resolved configuration; built only by loadConfig. */
@@ -233,6 +235,7 @@ export function resolveConfig(
       apiKeys: get<string[]>("ai_api_keys", []),
       timeoutSeconds: get("ai_timeout_seconds", 120),
       maxTokens: get("ai_max_tokens", 1024),
+      tenantDailyTokenBudget: get("ai_tenant_daily_token_budget", 0),
     },
     sources,
     configFile,

@@ -395,6 +395,12 @@ export const FIELDS = {
     schema: positiveInt,
     doc: "max_tokens of each AI answer (part of a prompt cell's cache key). @default 1024",
   },
+  ai_tenant_daily_token_budget: {
+    kind: "int",
+    schema: nonNegativeInt,
+    doc: "Tokens each tenant may use per UTC day (prompt + completion; 0 = no budget); past it, " +
+      "AI requests answer 429 until midnight. Usage is the metric strata_ai_tokens_total. @default 0",
+  },
   // ---- end AI ------------------------------------------------------------------------------
 } satisfies Record<string, FieldSpec>;
 

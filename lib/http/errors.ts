@@ -28,7 +28,10 @@ export function statusFor(err: unknown): ContentfulStatusCode | undefined {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;
   if (err instanceof PayloadTooLargeError) return 413;
-  if (err instanceof StrataError && (err.code === "queue_full" || err.code === "rate_limited")) {
+  if (
+    err instanceof StrataError &&
+    (err.code === "queue_full" || err.code === "rate_limited" || err.code === "ai_budget_exceeded")
+  ) {
     return 429;
   }
   if (err instanceof StrataError && err.code === "transform_failed") return 422;

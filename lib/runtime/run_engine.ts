@@ -311,11 +311,21 @@ function isPrompt(model: NotebookModel, id: string): boolean {
 function promptLookup(
   deps: EngineDeps,
 ): { ok: true; executor: Pick<Executor, "runBatch"> } | { ok: false; message: string } {
-  return deps.prompts ? { ok: true, executor: deps.prompts } : {
-    ok: false,
-    message: "Prompt cells need an AI model: set STRATA_AI_BASE_URL, STRATA_AI_MODEL " +
-      "(and STRATA_AI_API_KEYS) and restart the server",
-  };
+  const prompts = deps.prompts;
+  // Prompt answers count against the tenant's AI usage (metrics, daily budget).
+  return prompts
+    ? {
+      ok: true,
+      executor: {
+        runBatch: (jobs, options) =>
+          prompts.runBatch(jobs, { ...options, tenantHash: deps.tenantHash } as typeof options),
+      },
+    }
+    : {
+      ok: false,
+      message: "Prompt cells need an AI model: set STRATA_AI_BASE_URL, STRATA_AI_MODEL " +
+        "(and STRATA_AI_API_KEYS) and restart the server",
+    };
 }
 
 function workerOf(model: NotebookModel, id: string): string | undefined {
