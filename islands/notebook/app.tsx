@@ -463,7 +463,11 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
   const busy = state.busy || state.cells.some((c) => c.status === "running");
   const dirtyCount = Object.keys(drafts).length;
   return (
-    <div class={`notebook-app${panel ? " with-panel" : ""}`} data-connection={conn}>
+    <div
+      class={`notebook-app${panel ? " with-panel" : ""}`}
+      data-connection={conn}
+      data-session-id={state.sessionId /* widgets (issue 16): widget controls find their session */}
+    >
       <Toolbar
         notebook={state.notebook}
         sessionId={state.sessionId}

@@ -3,6 +3,7 @@ import { renderMarkdown } from "../../lib/ui/markdown.ts";
 import type { Display, OutputView } from "../../lib/protocol/notebook_state.ts";
 import { sanitizeHtml } from "../../lib/ui/sanitize_html.ts";
 import { TableView } from "./table_view.tsx";
+import { WidgetControl } from "../app/widget_control.tsx"; // widgets (issue 16)
 
 /** Props of Outputs. */
 export interface OutputsProps {
@@ -108,6 +109,8 @@ export function DisplayView({ display }: { display: Display }) {
       );
     case "json":
       return <pre class="output output-json">{JSON.stringify(display.data, null, 2)}</pre>;
+    case "widget": // widgets (issue 16)
+      return <WidgetControl spec={display.data} />;
     default:
       return null;
   }

@@ -6,6 +6,7 @@ import type { NotebookSession } from "../session/notebook_session.ts";
 import { type ParsedArgs, UsageError } from "./_args.ts";
 import type { CommandContext } from "./_context.ts";
 import type { Command } from "./command.ts";
+import { parseAssignment, setWidgetByName } from "../widgets/cli_set.ts"; // widgets (issue 16)
 import { cellListText, dagDot, dagText, runReport, runText, statusText } from "./render.ts";
 
 const FORMAT = { type: "string", choices: ["text", "json"] } as const;
@@ -30,13 +31,20 @@ export const newCommand: Command = {
 /** `strata run <dir>`: runs the notebook (or one cell and what it needs) headless. */
 export const runCommand: Command = {
   name: "run",
-  usage: "strata run <dir> [--force] [--format text|json] [--cell ID]",
+  usage: "strata run <dir> [--force] [--format text|json] [--cell ID] [--set NAME=VALUE]",
   summary: "run every cell (cache hits where valid); exit 1 if a cell failed",
   positionals: ["dir"],
-  options: { force: { type: "boolean" }, format: FORMAT, cell: { type: "string" } },
+  options: {
+    force: { type: "boolean" },
+    format: FORMAT,
+    cell: { type: "string" },
+    set: { type: "string" }, // widgets (issue 16)
+  },
   dirArg: 0,
   async run(args, ctx) {
     const session = await ctx.openNotebook(args.positionals[0]);
+    const set = str(args, "set"); // widgets (issue 16): a widget value before the run
+    if (set) await setWidgetByName(session, parseAssignment(set));
     const mode = args.values.force ? "force" : "normal";
     const cell = str(args, "cell");
     // Ctrl-C cancels the run: its cells end as cancelled and their processes are killed.

@@ -85,6 +85,8 @@ export function displayText(d: DisplayOutput): string {
         : "";
       return rows.map((r) => r.join("\t")).join("\n") + more;
     }
+    case "widget": // widgets (issue 16)
+      return `[${d.data.kind} ${d.data.name} = ${JSON.stringify(d.data.value)}]`;
     default:
       return `[${d.type} output, ${d.data.length} characters]`;
   }

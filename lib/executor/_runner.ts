@@ -22,6 +22,7 @@ import {
 } from "./protocol.ts";
 import type { RunnerReport, RunnerRequest } from "./_realm.ts";
 import type { ConsoleEntry, DisplayOutput, EncodedValue } from "./types.ts";
+import { createUi } from "../widgets/ui_child.ts"; // widgets (issue 16)
 
 type Thunks = Record<string, () => unknown>;
 
@@ -226,6 +227,7 @@ function installGlobals(): void {
   g.md = md;
   g.html = html;
   g.svg = svg;
+  g.ui = createUi(() => current?.scope); // widgets (issue 16): values stored by the server
   const out = (...a: unknown[]) => capture("stdout", a);
   const err = (...a: unknown[]) => capture("stderr", a);
   Object.assign(console, {

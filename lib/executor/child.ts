@@ -54,7 +54,9 @@ export function harnessFiles(harnessPath: string): string[] {
   if (harnessPath.endsWith(".js")) return [harnessPath];
   const dir = dirname(harnessPath);
   const own = ["harness.ts", "_runner.ts", "_supervisor.ts", "protocol.ts", "codecs.ts"];
-  return [...own, "display.ts"].map((f) => join(dir, f));
+  // Widgets (issue 16): the runner's `ui` global and the spec checks it shares with the server.
+  const widgets = ["../widgets/ui_child.ts", "../protocol/widget.ts"];
+  return [...own, "display.ts", ...widgets].map((f) => join(dir, f));
 }
 
 function withHarnessRead(flags: string[], harnessPath: string): string[] {

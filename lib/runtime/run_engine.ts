@@ -17,6 +17,7 @@ import { childKey } from "../executor/permissions.ts";
 import type { CacheStores, StoredResult } from "./cell_cache.ts";
 import { lookupCell, storeCell } from "./cell_cache.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
+import { WIDGET_INPUT, widgetInput } from "../widgets/widget_input.ts"; // widgets (issue 16)
 
 /** Run modes: normal (cache), rerun (skip the target's own cache), force (skip every cache). */
 export type RunMode = "normal" | "rerun" | "force";
@@ -287,6 +288,9 @@ function jobFor(
     }
   };
   addInputs(id, new Set([id]));
+  // Widgets (issue 16): stored values of the cell and of cells it re-evaluates as code inputs.
+  const widgets = widgetInput(model.widgets, [id, ...codeInputs.keys()]);
+  if (widgets) inputs.set(WIDGET_INPUT, widgets);
   const timeoutS = info.annotations.timeout ?? deps.notebookTimeoutSeconds ??
     deps.defaultTimeoutSeconds;
   return {

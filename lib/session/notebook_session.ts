@@ -48,6 +48,8 @@ import type {
 } from "../protocol/notebook_state.ts";
 import type { SandboxInput } from "../sandbox/cell_grants.ts"; // sandbox (issue 13)
 import { ceilingFor } from "../sandbox/policy.ts"; // sandbox (issue 13)
+import { applyWidgets, type WidgetValues } from "../widgets/widget_model.ts"; // widgets (issue 16)
+import { withWidgetValue } from "../widgets/widget_values.ts"; // widgets (issue 16)
 // Language service (issue 15): completions, hovers and type warnings; logic in lib/langservice/.
 import { NotebookTypes, type TypeCheckOptions } from "../langservice/notebook_types.ts";
 
@@ -562,6 +564,32 @@ export class NotebookSession {
     }
   }
 
+  // ---- widgets (issue 16; the logic is in lib/widgets/) --------------------------------------
+
+  /** The notebook's widget values (`.strata/runtime.json`), cell id → name → value. */
+  widgetValues(): WidgetValues {
+    return this.#runtime.widgets ?? {};
+  }
+
+  /** Stores (undefined: clears) one widget value in runtime.json and rebuilds the model. */
+  async setWidgetValue(cellId: string, name: string, value: unknown): Promise<void> {
+    this.#cell(cellId);
+    await this.#edit(async () => {
+      this.#runtime.widgets = withWidgetValue(this.#runtime.widgets, cellId, name, value);
+      await writeRuntimeState(this.root, this.#runtime);
+    });
+  }
+
+  /**
+   * The model a run by `principal` uses (their sandbox ceiling, approvals read again), for runs
+   * outside the session's own outputs (app viewers, lib/apps/).
+   */
+  async modelFor(principal: string | null): Promise<NotebookModel> {
+    const forCaller = await this.#refreshSandbox(principal);
+    this.#rebuild();
+    return forCaller && principal !== null ? this.#buildModel(forCaller) : this.#model;
+  }
+
   // ---- language service (issue 15: lib/langservice/) -----------------------------------------
 
   /** Completions at `offset` of a cell's source (default: the saved one; the editor sends its own). */
@@ -663,6 +691,16 @@ export class NotebookSession {
 
   #buildModel(sandbox: SandboxInput | undefined): NotebookModel {
     const merged = this.scope.secrets?.merged();
+    // Widgets (issue 16): the stored values are inputs of their cells' provenance.
+    const runtime = this.#runtime;
+    const widgets = { lastRuns: runtime.cells, running: this.#running };
+    return applyWidgets(this.#buildBaseModel(sandbox, merged), runtime.widgets, widgets);
+  }
+
+  #buildBaseModel(
+    sandbox: SandboxInput | undefined,
+    merged: ReturnType<NonNullable<SessionScope["secrets"]>["merged"]> | undefined,
+  ): NotebookModel {
     return buildModel({
       root: this.root,
       cells: this.#notebook.cells,
