@@ -457,8 +457,10 @@ export class NotebookSession {
             this.events.emit("cell_output", { cellId, ...partialOutput(displays) }),
           persist: async (o) => {
             await this.#persist(o, model);
-            // Dependents' statuses and why-chains as of now, not at the end of the run.
-            this.#refreshStates();
+            // Dependents' statuses and why-chains as of now, not at the end of the run. Cache
+            // hits skip it (the run's final state covers them): refreshing after each of 1,000
+            // hits made a cached run-all quadratic.
+            if (!o.cacheHit) this.#refreshStates();
           },
           beforeRecord: () => writeRuntimeState(this.root, this.#runtime),
           emit: (o, done, total) => this.#emitOutcome(o, done, total),
@@ -520,7 +522,7 @@ export class NotebookSession {
 
   /** Step `emit` for a session: the finished cell's console, outputs, status and progress. */
   #emitOutcome(o: CellRunOutcome, done: number, total: number): void {
-    const changed = this.#cellStates().filter((c) => {
+    const changed = o.cacheHit ? [] : this.#cellStates().filter((c) => {
       const key = JSON.stringify(c);
       if (this.#sentStates.get(c.cellId) === key) return false;
       this.#sentStates.set(c.cellId, key);
