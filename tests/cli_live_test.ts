@@ -1,33 +1,10 @@
 // `strata run` prints each cell as it finishes (issue 14 item 2): read its stdout as a stream,
 // with the time each line arrived, while a slow cell is still running.
 import assert from "node:assert/strict";
-
-const main = new URL("../main.ts", import.meta.url).pathname;
+import { strataCommand } from "./_cli.ts";
 
 function strata(dir: string, args: string[], stdout: "piped" | "null" = "piped") {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-env",
-      "--allow-run",
-      "--allow-sys=osRelease,uid",
-      main,
-      ...args,
-    ],
-    cwd: `${dir}/work`,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? dir,
-      STRATA_DATA_DIR: `${dir}/data`,
-      STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/notebooks`,
-      NO_COLOR: "1",
-    },
-    clearEnv: true,
-    stdin: "null",
-    stdout,
-    stderr: "piped",
-  });
+  return strataCommand(dir, args, { stdout });
 }
 
 async function ok(dir: string, args: string[]): Promise<string> {
