@@ -7,7 +7,7 @@ import { COMMANDS } from "../lib/commands/mod.ts";
 import { SCOPES } from "../lib/auth/scopes.ts";
 import { inProcessApp, openSocket, proxyHeaders } from "./_app.ts";
 
-const ALL = "notebook:* admin:*";
+const ALL = "notebook:* admin:* app:use";
 const ALL_SCOPES: readonly string[] = SCOPES;
 /** A principal an ACL rule denies exactly one scope, for every resource. */
 const aclDenied = (scope: string) => `denied-${scope.replace(":", "-")}`;
@@ -54,6 +54,14 @@ const HTTP: Record<string, (x: Ctx) => [string, string, unknown?]> = {
   "admin.tenants": () => ["GET", "/v1/admin/tenants"],
   "audit.verify": () => ["GET", "/v1/audit/verify"],
   "audit.events": () => ["GET", "/v1/audit/events"],
+  "widget.set": (x) => ["PUT", `/v1/notebooks/${x.sid}/widgets/${x.cell}/n`, { value: 1 }],
+  "app.open": () => ["POST", "/v1/apps/open", { path: "secret" }],
+  "app.run": () => ["POST", "/v1/apps/run", { path: "secret" }],
+  "app.set_widget": (x) => [
+    "PUT",
+    "/v1/apps/widget",
+    { path: "secret", cellId: x.cell, name: "n", value: 1 },
+  ],
   "ai.generate_cell": (x) => [ // issue 18
     "POST",
     `/v1/notebooks/${x.sid}/cells/generate`,
@@ -79,6 +87,15 @@ const WS_INPUT: Record<string, (x: Ctx) => Record<string, unknown>> = {
   "env.update": () => ({ values: { A: "1" } }),
   "secret_manager.config": () => ({ config: null }),
   "transform.materialize": () => ({ transform: "t" }),
+  "widget.set": (x) => ({ cellId: x.cell, name: "n", value: 1 }),
+  "app.run": () => ({ path: "secret", viewer: "v".repeat(22) }),
+  "app.set_widget": (x) => ({
+    path: "secret",
+    viewer: "v".repeat(22),
+    cellId: x.cell,
+    name: "n",
+    value: 1,
+  }),
   "ai.generate_cell": () => ({ after: null, request: "x" }), // issue 18
 };
 
@@ -136,7 +153,8 @@ Deno.test("command pipeline - every command refuses a missing scope and an ACL d
       // Read commands act on the "secret" notebook (denied); the rest on it too, denied by scope.
       const [method, path, body] = HTTP[name](secret);
       // Watching is opening the socket: its HTTP form is the upgrade request.
-      const surface = name === "notebook.watch" ? "ws" : "http";
+      // App mode's routes are their own surface (issue 17).
+      const surface = name === "notebook.watch" ? "ws" : name.startsWith("app.") ? "app" : "http";
 
       // --- HTTP, no scope
       const noScope = `noscope-${name}`;

@@ -21,7 +21,7 @@ import type { VariableRow } from "../../lib/commands/variables_commands.ts"; // 
 import type { CellEditor, CreateEditor } from "./editor_host.ts";
 import { KeysHelp } from "./keys_help.tsx";
 import { RuntimePanel } from "./runtime_panel.tsx";
-import { reduceEvent } from "./session_events.ts";
+import { reduceEvent, withLiveOutputs } from "./session_events.ts";
 import {
   type ConnectionState,
   connectSocket,
@@ -97,7 +97,7 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
     if (next.seq < seq.current && next.sessionId === sid.current) return;
     seq.current = next.seq;
     sid.current = next.sessionId;
-    setState(next);
+    setState((prev) => withLiveOutputs(prev, next)); // issue 14: keep a running cell's live lines
   }, []);
 
   const onEvent = useCallback((e: Envelope) => {
@@ -468,7 +468,7 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
     <div
       class={`notebook-app${panel ? " with-panel" : ""}`}
       data-connection={conn}
-      data-sid={state.sessionId} // issue 16: server-paged tables find their session
+      data-session-id={state.sessionId /* widgets (issue 16): widget controls find their session */}
     >
       <Toolbar
         notebook={state.notebook}

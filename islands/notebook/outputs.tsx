@@ -5,6 +5,7 @@ import { sanitizeHtml } from "../../lib/ui/sanitize_html.ts";
 import { TableView } from "./table_view.tsx";
 import { IframeOutput } from "./iframe_output.tsx"; // issue 16
 import { needsIframe } from "../../lib/ui/iframe_document.ts"; // issue 16
+import { WidgetControl } from "../app/widget_control.tsx"; // widgets (issue 16)
 
 /** Props of Outputs. */
 export interface OutputsProps {
@@ -21,10 +22,14 @@ export function Outputs({ outputs, running }: OutputsProps) {
     );
   }
   const { error } = outputs;
+  // While a cell runs its live output is shown as it comes; only the previous run's displays dim.
+  const live = running && outputs.live !== undefined;
+  const dim = running && !live ? " outputs-running" : live ? " outputs-live" : "";
   return (
     <div
-      class={`outputs${running ? " outputs-running" : ""}${outputs.current ? "" : " outputs-old"}`}
+      class={`outputs${dim}${outputs.current ? "" : " outputs-old"}`}
       aria-live="polite"
+      data-live={live ? outputs.live : undefined}
     >
       {!outputs.current && <p class="outputs-note">Output of an earlier version of this cell</p>}
       {error && (
@@ -38,9 +43,11 @@ export function Outputs({ outputs, running }: OutputsProps) {
           )}
         </div>
       )}
-      {outputs.displays.map((d, i) => <DisplayView key={i} display={d} index={i} />)}
+      <div class={live && outputs.live === "started" ? "displays-previous" : "displays"}>
+        {outputs.displays.map((d, i) => <DisplayView key={i} display={d} index={i} />)}
+      </div>
       {outputs.console.length > 0 && (
-        <details class="console" open={outputs.console.length <= 20}>
+        <details class="console" open={live || outputs.console.length <= 20}>
           <summary>
             Console ({outputs.console.length} line{outputs.console.length === 1 ? "" : "s"}
             {outputs.consoleTruncated ? ", truncated" : ""})
@@ -115,6 +122,8 @@ export function DisplayView({ display, index }: { display: Display; index?: numb
       );
     case "json":
       return <pre class="output output-json">{JSON.stringify(display.data, null, 2)}</pre>;
+    case "widget": // widgets (issue 16)
+      return <WidgetControl spec={display.data} />;
     default:
       return null;
   }

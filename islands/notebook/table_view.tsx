@@ -47,7 +47,7 @@ export function TableView({ columns, rows, totalRows, source, display = 0 }: Tab
   const paged = source !== undefined && totalRows > rows.length;
   const where = () => {
     const el = root.current;
-    const sid = el?.closest<HTMLElement>("[data-sid]")?.dataset.sid;
+    const sid = el?.closest<HTMLElement>("[data-session-id]")?.dataset.sessionId;
     const cellId = el?.closest<HTMLElement>("[data-cell-id]")?.dataset.cellId;
     return sid && cellId
       ? `/v1/notebooks/${encodeURIComponent(sid)}/cells/${encodeURIComponent(cellId)}`

@@ -5,6 +5,7 @@ export const SCOPES = [
   "notebook:read",
   "notebook:write",
   "notebook:execute",
+  "app:use", // app mode (issue 17): move an app's widgets (runs with the viewer's own values)
   "admin:cache",
   "admin:tenants",
   "admin:audit",

@@ -34,6 +34,9 @@ import { notebookPlan } from "./plan_commands.ts"; // issue 18: MCP `plan`
 import { notebookExport } from "./export_commands.ts"; // export helper
 import { outputTableDownload, outputTablePage } from "./table_commands.ts"; // issue 16
 import { notebookVariables } from "./variables_commands.ts"; // issue 16
+import { widgetSet } from "./widget_commands.ts"; // widgets (issue 16)
+import { appOpen, appRun, appSetWidget } from "./app_commands.ts"; // app mode (issue 17)
+
 export type { AnyCommand, Caller, Command, CommandContext, Surface } from "./command.ts";
 export { buildCommandDeps, type CommandDeps, type CommandDepsInput } from "./deps.ts";
 export { createDispatcher, type Dispatcher, type OutputOf } from "./dispatcher.ts";
@@ -64,6 +67,10 @@ export const COMMANDS = {
   "notebook.run_all": notebookRunAll,
   "notebook.cancel": notebookCancel,
   "env.update": envUpdate,
+  "widget.set": widgetSet, // widgets (issue 16)
+  "app.open": appOpen, // app mode (issue 17)
+  "app.run": appRun, // app mode (issue 17)
+  "app.set_widget": appSetWidget, // app mode (issue 17)
   "secret_manager.config": secretManagerConfig,
   "secret_manager.refresh": secretManagerRefresh,
   "transform.materialize": transformMaterialize,

@@ -25,6 +25,7 @@ import {
 } from "./protocol.ts";
 import type { RunnerReport, RunnerRequest } from "./_realm.ts";
 import type { ConsoleEntry, DisplayOutput, EncodedValue } from "./types.ts";
+import { createUi } from "../widgets/ui_child.ts"; // widgets (issue 16)
 
 type Thunks = Record<string, () => unknown>;
 
@@ -239,6 +240,7 @@ function installGlobals(): void {
   g.md = md;
   g.html = html;
   g.svg = svg;
+  g.ui = createUi(() => current?.scope); // widgets (issue 16): values stored by the server
   const out = (...a: unknown[]) => capture("stdout", a);
   const err = (...a: unknown[]) => capture("stderr", a);
   Object.assign(console, {
@@ -297,7 +299,9 @@ function show(value: unknown, options?: DisplayOptions): void {
   const s = current;
   if (!s || s.muted) return;
   const d = toDisplay(value, options);
-  if (d) s.displays.push(d);
+  if (!d) return;
+  s.displays.push(d);
+  send({ t: "display", display: d });
 }
 
 function capture(stream: ConsoleEntry["stream"], args: unknown[]): void {

@@ -54,9 +54,10 @@ export function harnessFiles(harnessPath: string): string[] {
   if (harnessPath.endsWith(".js")) return [harnessPath];
   const dir = dirname(harnessPath);
   const own = ["harness.ts", "_runner.ts", "_supervisor.ts", "protocol.ts", "codecs.ts"];
-  return [...own, "display.ts", "_dom.ts", "_table_source.ts", "_variables.ts"].map((f) =>
-    join(dir, f)
-  ); // issue 16
+  // Widgets (issue 16): the runner's `ui` global and the spec checks it shares with the server.
+  const widgets = ["../widgets/ui_child.ts", "../protocol/widget.ts"];
+  const outputs = ["_dom.ts", "_table_source.ts", "_variables.ts"]; // issue 16: outputs helper
+  return [...own, "display.ts", ...widgets, ...outputs].map((f) => join(dir, f));
 }
 
 function withHarnessRead(flags: string[], harnessPath: string): string[] {

@@ -1,6 +1,7 @@
 /** Shapes shared by the executor's server side and the harness that runs in each child. */
 
 import type { PermissionSpec } from "./permissions.ts";
+import type { WidgetSpec } from "../protocol/widget.ts"; // widgets (issue 16)
 
 /** How an encoded value's bytes are to be read back. */
 export type Codec = "v8" | "json" | "bytes" | "code";
@@ -56,7 +57,8 @@ export interface CellJob {
 export type DisplayOutput =
   | { type: "text" | "markdown" | "html" | "svg" | "png" | "iframe"; data: string }
   | { type: "table"; data: TableData }
-  | { type: "json"; data: unknown };
+  | { type: "json"; data: unknown }
+  | { type: "widget"; data: WidgetSpec }; // widgets (issue 16)
 
 /** A table built from an array of records. */
 export interface TableData {

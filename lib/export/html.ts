@@ -138,6 +138,10 @@ export function displayHtml(d: DisplayOutput): string {
       return tableHtml(d.data);
     case "json":
       return `<pre class="output json">${escapeHtml(JSON.stringify(d.data, null, 2) ?? "")}</pre>`;
+    case "widget": // widgets (issue 16): shown at their current value
+      return `<p class="output widget"><b>${escapeHtml(d.data.label ?? d.data.name)}</b>: ${
+        escapeHtml(JSON.stringify(d.data.value) ?? "")
+      }</p>`;
     default:
       return "";
   }

@@ -74,6 +74,11 @@ export async function renderScript(
     const cell = byId.get(id);
     if (!cell || cell.language !== "typescript") continue;
     const label = cell.name ?? `cell ${position.get(id)}`;
+    // Widgets (issue 16): the cell's ui.* calls return the values it last showed, in order.
+    const widgets = (cell.outputs?.displays ?? []).flatMap((d) =>
+      d.type === "widget" ? [{ name: d.data.label ?? d.data.name, value: d.data.value }] : []
+    );
+    if (widgets.length > 0) body.push(`__strata.widgets(${JSON.stringify(widgets)});`);
     body.push(
       `// ---- ${oneLine(label)} (${id}) ----`,
       wrapLast(ts, cell.source, label),
@@ -181,7 +186,24 @@ const __strata = (() => {
         : strings.reduce((o, s, i) => o + s + (i < values.length ? String(values[i]) : ""), ""),
     },
   });
+  // Widgets (issue 16): each ui.* call takes the next value the notebook showed for its cell.
+  let widgetQueue = [];
+  const initial = (kind, o) =>
+    o.value ?? { slider: o.min, number: o.min ?? 0, select: o.options?.[0], multiselect: [],
+      text: "", checkbox: false, date: new Date().toISOString().slice(0, 10), button: 0,
+      table: [] }[kind];
+  const widget = (kind) => (a, b) => {
+    const o = (kind === "table" ? b : a) ?? {};
+    const shown = widgetQueue.shift();
+    const value = shown ? shown.value : initial(kind, o);
+    console.log((shown?.name ?? o.label ?? o.name ?? kind) + ": " + JSON.stringify(value));
+    if (kind === "table") return { kind, value: value.map((i) => a[i]), selected: value };
+    return { kind, value };
+  };
+  const ui = Object.fromEntries(["slider", "number", "select", "multiselect", "text",
+    "checkbox", "date", "button", "table"].map((k) => [k, widget(k)]));
   Object.assign(globalThis, {
+    ui,
     md: mark("markdown"),
     html: mark("html"),
     svg: mark("svg"),
@@ -199,6 +221,9 @@ const __strata = (() => {
       } catch (err) {
         console.error("[strata] cannot enter the notebook folder " + dir + ": " + err.message);
       }
+    },
+    widgets: (values) => {
+      widgetQueue = values;
     },
     defaults: (env) => {
       for (const [k, v] of Object.entries(env)) if (Deno.env.get(k) === undefined) Deno.env.set(k, v);

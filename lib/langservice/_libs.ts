@@ -14,7 +14,7 @@ import { VIRTUAL_ROOT } from "./virtual_cells.ts";
 function denoLibFile(i: number): string {
   return `${VIRTUAL_ROOT}/lib/deno_${i}.d.ts`;
 }
-/** Virtual file holding the cell helpers (`display`, `md`, `html`, `svg`). */
+/** Virtual file holding the cell helpers (`display`, `md`, `html`, `svg`, `ui`). */
 export const HELPERS_LIB_FILE = `${VIRTUAL_ROOT}/lib/strata_helpers.d.ts`;
 
 /**
@@ -39,6 +39,22 @@ declare function md(strings: TemplateStringsArray | string, ...values: unknown[]
 declare function html(strings: TemplateStringsArray | string, ...values: unknown[]): StrataDisplayable;
 /** SVG output; a tag or a call. */
 declare function svg(strings: TemplateStringsArray | string, ...values: unknown[]): StrataDisplayable;
+/** A widget (issue 16, lib/widgets/ui_child.ts): its current value is \`.value\`. */
+interface StrataWidget<T> { readonly kind: string; readonly name: string; readonly label?: string; readonly value: T }
+interface StrataWidgetCommon { label?: string; name?: string }
+type StrataOption = string | number | boolean;
+/** Widgets: each call displays a control; a cell reading \`.value\` re-runs when it moves. */
+declare const ui: {
+  slider(o: StrataWidgetCommon & { min: number; max: number; step?: number; value?: number }): StrataWidget<number>;
+  number(o: StrataWidgetCommon & { min?: number; max?: number; step?: number; value?: number }): StrataWidget<number>;
+  select<T extends StrataOption>(o: StrataWidgetCommon & { options: T[]; value?: T }): StrataWidget<T>;
+  multiselect<T extends StrataOption>(o: StrataWidgetCommon & { options: T[]; value?: T[] }): StrataWidget<T[]>;
+  text(o?: StrataWidgetCommon & { value?: string; placeholder?: string }): StrataWidget<string>;
+  checkbox(o?: StrataWidgetCommon & { value?: boolean }): StrataWidget<boolean>;
+  date(o?: StrataWidgetCommon & { value?: string; min?: string; max?: string }): StrataWidget<string>;
+  button(o?: StrataWidgetCommon & { value?: number }): StrataWidget<number>;
+  table<R extends Record<string, unknown>>(rows: R[], o?: StrataWidgetCommon & { selection?: "single" | "multi"; value?: number[] }): StrataWidget<R[]> & { readonly selected: number[] };
+};
 `;
 
 /** Loaded library state shared by all language services of the process. */

@@ -99,6 +99,8 @@ function summarizeDisplay(d: Display, chars: number): DisplaySummary {
       };
     case "json":
       return { type: "json", ...cut(JSON.stringify(d.data), chars) };
+    case "widget": // widgets (issue 16): the control and its current value
+      return { type: "widget", ...cut(widgetText(d.data), chars) };
     default:
       return { type: d.type, ...cut(d.data, chars) };
   }
@@ -203,6 +205,9 @@ export function outputContent(c: CellView, options: OutputOptions): Content[] {
       case "json":
         out.push({ type: "text", text: cut(JSON.stringify(d.data), options.maxChars).text });
         break;
+      case "widget": // widgets (issue 16)
+        out.push({ type: "text", text: cut(widgetText(d.data), options.maxChars).text });
+        break;
       default:
         out.push({ type: "text", text: cut(d.data, options.maxChars).text });
     }
@@ -214,4 +219,9 @@ export function outputContent(c: CellView, options: OutputOptions): Content[] {
     out.push({ type: "text", text: `error (${o.error.kind})${at}: ${o.error.message}` });
   }
   return out;
+}
+
+/** A widget as one line: `slider n = 5`. */
+function widgetText(w: { kind: string; name: string; value: unknown }): string {
+  return `${w.kind} ${w.name} = ${JSON.stringify(w.value)}`;
 }

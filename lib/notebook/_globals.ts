@@ -173,6 +173,7 @@ const WEB_AND_DENO = [
   "md",
   "html",
   "svg",
+  "ui", // widgets (issue 16): lib/widgets/ui_child.ts
 ];
 
 const TYPE_ONLY = [

@@ -20,6 +20,8 @@ export interface CellRunRecord extends LastRun {
 export interface RuntimeState {
   version: 1;
   cells: Record<string, CellRunRecord>;
+  /** Widgets (issue 16): current values, cell id → widget name → value. */
+  widgets?: Record<string, Record<string, unknown>>;
 }
 
 /** Result of readRuntimeState: a corrupt file is reported, not thrown, and treated as empty. */

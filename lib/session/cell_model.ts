@@ -53,6 +53,10 @@ export interface NotebookModel {
   dag: Dag;
   provenance: Map<string, CellProvenance>;
   states: Map<string, CellState>;
+  /** Widgets (issue 16, lib/widgets/widget_model.ts): stored values by defining cell. */
+  widgets?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Widgets: env hashes before widget values were hashed in. */
+  baseEnvHash?: ReadonlyMap<string, string>;
 }
 
 /** Inputs of buildModel. */

@@ -37,6 +37,7 @@ import { atomicWriteJson } from "./_atomic_json.ts";
 import { lookupCell, type StoredResult } from "../runtime/cell_cache.ts";
 import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
+import { emitLive } from "./live_events.ts";
 import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { CellError } from "../executor/types.ts";
@@ -48,6 +49,8 @@ import type {
 } from "../protocol/notebook_state.ts";
 import type { SandboxInput } from "../sandbox/cell_grants.ts"; // sandbox (issue 13)
 import { ceilingFor } from "../sandbox/policy.ts"; // sandbox (issue 13)
+import { applyWidgets, type WidgetValues } from "../widgets/widget_model.ts"; // widgets (issue 16)
+import { withWidgetValue } from "../widgets/widget_values.ts"; // widgets (issue 16)
 // Language service (issue 15): completions, hovers and type warnings; logic in lib/langservice/.
 import { NotebookTypes, type TypeCheckOptions } from "../langservice/notebook_types.ts";
 
@@ -448,13 +451,16 @@ export class NotebookSession {
             this.#running.add(id);
             this.events.emit("cell_status", { cellId: id, status: "running" });
           },
+          onLive: (id, live) => emitLive(this.events, id, live), // issue 14 item 2: live output
           onCellPartial: (cellId, displays) =>
             // issue 18: a prompt cell's answer, live
             this.events.emit("cell_output", { cellId, ...partialOutput(displays) }),
           persist: async (o) => {
             await this.#persist(o, model);
-            // Dependents' statuses and why-chains as of now, not at the end of the run.
-            this.#refreshStates();
+            // Dependents' statuses and why-chains as of now, not at the end of the run. Cache
+            // hits skip it (the run's final state covers them): refreshing after each of 1,000
+            // hits made a cached run-all quadratic.
+            if (!o.cacheHit) this.#refreshStates();
           },
           beforeRecord: () => writeRuntimeState(this.root, this.#runtime),
           emit: (o, done, total) => this.#emitOutcome(o, done, total),
@@ -516,7 +522,7 @@ export class NotebookSession {
 
   /** Step `emit` for a session: the finished cell's console, outputs, status and progress. */
   #emitOutcome(o: CellRunOutcome, done: number, total: number): void {
-    const changed = this.#cellStates().filter((c) => {
+    const changed = o.cacheHit ? [] : this.#cellStates().filter((c) => {
       const key = JSON.stringify(c);
       if (this.#sentStates.get(c.cellId) === key) return false;
       this.#sentStates.set(c.cellId, key);
@@ -560,6 +566,32 @@ export class NotebookSession {
         });
       }
     }
+  }
+
+  // ---- widgets (issue 16; the logic is in lib/widgets/) --------------------------------------
+
+  /** The notebook's widget values (`.strata/runtime.json`), cell id → name → value. */
+  widgetValues(): WidgetValues {
+    return this.#runtime.widgets ?? {};
+  }
+
+  /** Stores (undefined: clears) one widget value in runtime.json and rebuilds the model. */
+  async setWidgetValue(cellId: string, name: string, value: unknown): Promise<void> {
+    this.#cell(cellId);
+    await this.#edit(async () => {
+      this.#runtime.widgets = withWidgetValue(this.#runtime.widgets, cellId, name, value);
+      await writeRuntimeState(this.root, this.#runtime);
+    });
+  }
+
+  /**
+   * The model a run by `principal` uses (their sandbox ceiling, approvals read again), for runs
+   * outside the session's own outputs (app viewers, lib/apps/).
+   */
+  async modelFor(principal: string | null): Promise<NotebookModel> {
+    const forCaller = await this.#refreshSandbox(principal);
+    this.#rebuild();
+    return forCaller && principal !== null ? this.#buildModel(forCaller) : this.#model;
   }
 
   // ---- language service (issue 15: lib/langservice/) -----------------------------------------
@@ -663,6 +695,16 @@ export class NotebookSession {
 
   #buildModel(sandbox: SandboxInput | undefined): NotebookModel {
     const merged = this.scope.secrets?.merged();
+    // Widgets (issue 16): the stored values are inputs of their cells' provenance.
+    const runtime = this.#runtime;
+    const widgets = { lastRuns: runtime.cells, running: this.#running };
+    return applyWidgets(this.#buildBaseModel(sandbox, merged), runtime.widgets, widgets);
+  }
+
+  #buildBaseModel(
+    sandbox: SandboxInput | undefined,
+    merged: ReturnType<NonNullable<SessionScope["secrets"]>["merged"]> | undefined,
+  ): NotebookModel {
     return buildModel({
       root: this.root,
       cells: this.#notebook.cells,

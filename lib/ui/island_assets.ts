@@ -18,6 +18,7 @@ export const ISLAND_ENTRIES: Readonly<Record<string, string>> = {
   notebook: "islands/client/notebook.tsx",
   editor: "islands/client/editor.ts",
   dag_layout: "islands/client/dag_layout.ts",
+  app: "islands/client/app.tsx", // app mode (issue 17)
 };
 
 /** Files copied next to the bundles: output name → source path. */

@@ -17,6 +17,8 @@ import { secretRoutes } from "./secrets.ts";
 import { langServiceRoutes } from "./langservice.ts";
 import { mcpRoutes } from "../mcp.ts"; // issue 18
 import { exportRoutes } from "./export.ts"; // export helper: move into the command table
+import { widgetRoutes } from "./widgets.ts"; // widgets (issue 16)
+import { appRoutes } from "./apps.ts"; // app mode (issue 17)
 
 /** What buildApiDeps needs: the process's config and services. */
 export interface ApiDepsInput {
@@ -50,6 +52,8 @@ export function mountApi(app: Hono<AppEnv>, deps: ApiDeps): void {
   app.route("/v1/notebooks", secretRoutes(deps));
   app.route("/v1/notebooks", langServiceRoutes(deps)); // issue 15: complete / hover / definition
   app.route("/v1/notebooks", exportRoutes(deps)); // export helper
+  app.route("/v1/notebooks", widgetRoutes(deps)); // widgets (issue 16)
+  app.route("/v1/apps", appRoutes(deps)); // app mode (issue 17)
   app.route("/v1/audit", auditRoutes(deps));
   app.route("/v1", materializeRoutes(deps));
   app.route("/v1", adminRoutes(deps));

@@ -13,6 +13,7 @@ import { homePage } from "./home_page.tsx";
 import { errorPage, htmlResponse } from "./_render.tsx";
 import { notebookPage } from "./notebook_page.tsx";
 import { outputFrame } from "./output_frame.ts"; // issue 16
+import { appPage } from "./app_page.tsx"; // app mode (issue 17)
 
 /** Options for pageRoutes. */
 export interface PageRoutesOptions {
@@ -90,6 +91,15 @@ export function pageRoutes(deps: ApiDeps, options: PageRoutesOptions = {}): Hono
   app.get("/notebooks/*", async (c) => {
     try {
       return htmlResponse(c, 200, await notebookPage(deps, c, await build(c)));
+    } catch (err) {
+      return errorPage(c, err, await build(c).catch(() => null));
+    }
+  });
+
+  // App mode (issue 17): the notebook as an app, behind the same middleware as every page.
+  app.get("/apps/*", async (c) => {
+    try {
+      return htmlResponse(c, 200, await appPage(deps, c, await build(c)));
     } catch (err) {
       return errorPage(c, err, await build(c).catch(() => null));
     }
