@@ -149,6 +149,12 @@ Deno.test("ai - prompt cells answer, define a variable, hit the cache; generated
     });
     assert.equal(cellOf(r.body, reader).status, "stale");
 
+    // The editor page offers Generate on each cell when a model is configured.
+    const page = await (await fetch(`${s.url}/notebooks/ai-demo`, {
+      headers: { "X-Strata-User": "alice" },
+    })).text();
+    assert.ok(page.includes("Generate a cell after cell 1"), "Generate button with AI");
+
     // Generate a cell after the data cell: inserted there, not run, no grants.
     r = await api("POST", `/v1/notebooks/${sid}/cells/generate`, {
       after: data,
@@ -263,6 +269,10 @@ Deno.test("ai - without AI settings a prompt cell fails with a clear message, an
     r = await s.api("POST", `/v1/notebooks/${sid}/cells/generate`, { after: null, request: "x" });
     assert.equal(r.status, 400);
     assert.match(r.body.error.message, /AI is not configured/);
+    // The editor page offers no Generate button where there is no model.
+    const page = await (await fetch(`${s.url}/notebooks/no-ai`)).text();
+    assert.match(page, /class="cell/);
+    assert.ok(!page.includes("Generate a cell after"), "no Generate button without AI");
   } finally {
     await s.close();
   }

@@ -38,6 +38,8 @@ export interface NotebookAppProps {
   urls: IslandUrls;
   /** Browser only: loads the CodeMirror module. */
   loadEditor?: () => Promise<CreateEditor>;
+  /** The server has an AI model configured (shows "Generate" on cells). */
+  ai?: boolean;
 }
 
 const AUTOSAVE_MS = 700;
@@ -54,7 +56,7 @@ interface Deleted {
 }
 
 /** The editor page. */
-export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppProps) {
+export function NotebookApp({ state: initial, urls, loadEditor, ai }: NotebookAppProps) {
   const [state, setState] = useState(initial);
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState<Record<string, boolean>>({});
@@ -394,12 +396,14 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
       call<NotebookState>("PUT", "/cells/reorder", { order }).then(applyState).catch(report);
     },
     add: (after, language) => void addCell(after, language, "editor").catch(report),
-    generate(after) { // issue 18: the AI writes a cell below; it is inserted, never run
-      const request = globalThis.prompt("Describe the cell to generate:")?.trim();
-      if (!request) return;
-      call<AddCellAnswer>("POST", "/cells/generate", { after, request })
-        .then((r) => (applyState(r.state), focusCell(r.cellId, "editor"))).catch(report);
-    },
+    generate: ai
+      ? (after: string) => { // issue 18: the AI writes a cell below; inserted, never run
+        const request = globalThis.prompt("Describe the cell to generate:")?.trim();
+        if (!request) return;
+        call<AddCellAnswer>("POST", "/cells/generate", { after, request })
+          .then((r) => (applyState(r.state), focusCell(r.cellId, "editor"))).catch(report);
+      }
+      : undefined,
     edit: (id) => focusCell(id, "editor"),
     leave(id) {
       save(id).catch(report);

@@ -19,7 +19,8 @@ export interface CellActions {
   move(id: string, by: -1 | 1): void;
   add(after: string | null, language: "typescript" | "markdown"): void;
   /** Asks the AI model for a new cell after this one (inserted, not run; issue 18). */
-  generate(after: string): void;
+  /** Absent when the server has no AI model configured: the button is not shown. */
+  generate?: (after: string) => void;
   /** Starts editing: focuses the editor (a markdown cell switches to its source). */
   edit(id: string): void;
   /** Leaves the editor for command mode on this cell (a markdown cell renders). */
@@ -185,14 +186,16 @@ export function CellView(props: CellViewProps) {
               Edit
             </button>
           )}
-          <button
-            type="button"
-            onClick={() => actions.generate(cell.id)}
-            aria-label={`Generate a cell after cell ${index + 1}`}
-            title="Generate a TypeScript cell below from a request (AI; not run)"
-          >
-            ✨ Generate
-          </button>
+          {actions.generate && (
+            <button
+              type="button"
+              onClick={() => actions.generate!(cell.id)}
+              aria-label={`Generate a cell after cell ${index + 1}`}
+              title="Generate a TypeScript cell below from a request (AI; not run)"
+            >
+              Generate
+            </button>
+          )}
           <button
             type="button"
             onClick={() => actions.move(cell.id, -1)}

@@ -33,6 +33,7 @@ export async function notebookPage(
   const props: NotebookAppProps = {
     state: watch.state(),
     urls: { editor: build?.urls["editor.js"] ?? "", dagLayout: build?.urls["dag_layout.js"] ?? "" },
+    ai: deps.config.ai !== undefined,
   };
   return renderDocument(
     <PageShell
