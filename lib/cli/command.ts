@@ -21,6 +21,11 @@ export interface Command extends ArgsSpec {
    * through a temp file beside its target).
    */
   fileArgs?: { positionals?: readonly number[]; options?: readonly string[] };
+  /**
+   * Programs the scoped process may run besides deno, when `when(args)` says so (e.g. `git` for
+   * `plan --since`); nothing else gets them.
+   */
+  runs?: { programs: readonly string[]; when(args: ParsedArgs): boolean };
   /** Runs inside the permission-scoped process; resolves to the exit code. */
   run(args: ParsedArgs, ctx: CommandContext): Promise<number>;
 }

@@ -6,6 +6,7 @@ import { basename, dirname, join } from "node:path";
 import { EXPORT_FORMATS, type ExportFormat, exportNotebook } from "../export/export.ts";
 import { duplicateText, importIpynb } from "../export/import_ipynb.ts";
 import { planNotebook, planText } from "../export/plan.ts";
+import { checkoutNotebookAt, planSince, runGit } from "../export/plan_since.ts";
 import { verifyNotebook, verifyText } from "../export/verify.ts";
 import { receiptsText, verifyReceipts } from "../export/verify_receipts.ts";
 import { NotFoundError } from "../errors.ts";
@@ -106,15 +107,33 @@ const FORMAT = { type: "string", choices: ["text", "json"] } as const;
 /** `strata plan <dir>`: which cells a run would execute and which are cache hits, and why. */
 export const planCommand: Command = {
   name: "plan",
-  usage: "strata plan <dir> [--format text|json]",
-  summary: "show what a run would execute and what would be a cache hit, without running",
+  usage: "strata plan <dir> [--since <git ref>] [--format text|json]",
+  summary: "show what a run would execute and what would be a cache hit, without running " +
+    "(--since: what changed since a git ref)",
   positionals: ["dir"],
-  options: { format: FORMAT },
+  options: { format: FORMAT, since: { type: "string" } },
   dirArg: 0,
+  runs: { programs: ["git"], when: (args) => typeof args.values.since === "string" },
   async run(args, ctx) {
     const session = await ctx.openNotebook(args.positionals[0]);
-    const services = await ctx.services();
-    const plan = await planNotebook(session, { db: services.db, blobs: services.blobs });
+    let plan;
+    if (typeof args.values.since === "string") {
+      // The notebook as committed at the ref, in a scratch folder of the data directory.
+      const scratch = await Deno.makeTempDir({ dir: ctx.config.dataDir, prefix: "plan-since-" });
+      try {
+        await checkoutNotebookAt(runGit, args.positionals[0], args.values.since, scratch);
+        const committed = await ctx.openNotebook(scratch);
+        plan = planSince(session.model, committed.model, args.values.since, {
+          name: session.notebook.manifest.name,
+          path: session.scope.path,
+        });
+      } finally {
+        await Deno.remove(scratch, { recursive: true }).catch(() => {});
+      }
+    } else {
+      const services = await ctx.services();
+      plan = await planNotebook(session, { db: services.db, blobs: services.blobs });
+    }
     console.log(args.values.format === "json" ? JSON.stringify(plan) : planText(plan));
     return 0;
   },

@@ -132,6 +132,7 @@ export async function runCli(args: string[], deps: CliDeps): Promise<number> {
         args: [...args.slice(0, words), ...withDir(files.args, parsed, command, dir)],
         env: deps.env,
         dirs: [...(dir === undefined ? [] : [dir]), ...files.dirs],
+        run: command.runs?.when(parsed) ? command.runs.programs : [],
       });
     }
     const ctx = commandContext(config, deps.env);

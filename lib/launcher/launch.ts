@@ -21,6 +21,8 @@ export interface RelaunchOptions {
 export interface RelaunchCommandOptions extends RelaunchOptions {
   /** Folders the command reads and writes besides the configured ones (absolute). */
   dirs: readonly string[];
+  /** Programs the command may run besides deno (e.g. `git`). */
+  run?: readonly string[];
 }
 
 /** Spawns the permission-scoped server and forwards SIGINT/SIGTERM; resolves to its exit code. */
@@ -37,7 +39,7 @@ export async function relaunchCommand(options: RelaunchCommandOptions): Promise<
   const ctx = launchContext(options);
   return await spawnScoped(
     options,
-    commandPermissionFlags(options.config, ctx, options.dirs),
+    commandPermissionFlags(options.config, ctx, options.dirs, options.run),
     "inherit",
   );
 }

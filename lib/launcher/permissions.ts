@@ -79,14 +79,15 @@ export function commandPermissionFlags(
   config: Config,
   ctx: LaunchContext,
   dirs: readonly string[],
+  run: readonly string[] = [],
 ): string[] {
-  return scopedFlags(config, ctx, { dirs });
+  return scopedFlags(config, ctx, { dirs, run });
 }
 
 function scopedFlags(
   config: Config,
   ctx: LaunchContext,
-  scope: { listen?: string; dirs: readonly string[] },
+  scope: { listen?: string; dirs: readonly string[]; run?: readonly string[] },
 ): string[] {
   const net = new Set<string>(scope.listen ? [scope.listen] : []);
   if (config.databaseUrl) net.add(hostPort(config.databaseUrl, 5432));
@@ -135,7 +136,9 @@ function scopedFlags(
       : `--allow-env=${[...SERVER_ENV, ...CELL_BASE_ENV, ...config.cellEnvPassthrough].join(",")}`,
     // Cell processes are deno; kill(1) ends a cell's whole process group (Deno.kill would
     // need unrestricted --allow-run).
-    `--allow-run=${[ctx.denoPath, ...(ctx.killPath ? [ctx.killPath] : [])].join(",")}`,
+    `--allow-run=${
+      [ctx.denoPath, ...(ctx.killPath ? [ctx.killPath] : []), ...(scope.run ?? [])].join(",")
+    }`,
   ];
   // osRelease: the S3 and Azure SDKs put it in their user agent. uid: cell_user is refused
   // unless the server is root (exec helper, issue 13 item 2).
