@@ -5,6 +5,7 @@
  * sees the old value or the whole new one and a failing source stores nothing. Works against GCS
  * (credentials: a service-account JSON file) or an emulator-style `endpoint` without credentials.
  */
+import { EventEmitter } from "node:events";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { assertBlobKey, type BlobInfo } from "./blob_store.ts";
@@ -14,6 +15,10 @@ import { importOptional } from "../optional_import.ts";
 
 type GcsSdk = typeof import("@google-cloud/storage");
 type Bucket = import("@google-cloud/storage").Bucket;
+type AuthSdk = typeof import("google-auth-library");
+
+/** The OAuth scope for object reads and writes. */
+const STORAGE_SCOPE = "https://www.googleapis.com/auth/devstorage.read_write";
 
 /** Options for gcsBlobStore. */
 export interface GcsBlobStoreOptions {
@@ -59,10 +64,23 @@ export function gcsBlobStore(options: GcsBlobStoreOptions): StreamingBlobStore {
   function bucket(): Promise<Bucket> {
     return loading ??= (async () => {
       const sdk = await importOptional<GcsSdk>("@google-cloud/storage"); // lazily fetched
+      // Each download's response body carries 11 listeners by design (node-fetch, teeny-request
+      // and the client each pipe it); under Deno's node:stream that is one over the default
+      // limit of 10, so every read printed two MaxListenersExceededWarning lines (measured).
+      // The limit is a leak heuristic only; raised once, process-wide, to 16.
+      if (EventEmitter.defaultMaxListeners < 16) EventEmitter.defaultMaxListeners = 16;
+      // A service-account key as a JWT client (the client's own `keyFilename` option prints a
+      // deprecation warning on every start); it reads the file when it first needs a token.
+      const authClient = options.keyFilename
+        ? new (await importOptional<AuthSdk>("google-auth-library")).JWT({
+          keyFile: options.keyFilename,
+          scopes: [STORAGE_SCOPE],
+        })
+        : undefined;
       const storage = new sdk.Storage({
         apiEndpoint: options.endpoint,
         projectId: options.projectId,
-        keyFilename: options.keyFilename,
+        authClient,
         // A custom endpoint skips authentication unless asked; with a key file, authenticate.
         useAuthWithCustomEndpoint: options.keyFilename !== undefined,
       });

@@ -2,6 +2,7 @@
 // @google-cloud/storage client, talking to tests/fixtures/gcs_fake.ts (no GCS emulator installs
 // here; the fake speaks the JSON API subset the client uses).
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { conformanceSteps, patternBytes } from "./blob_store_conformance.ts";
 import { gcsBlobStore } from "./gcs_blob_store.ts";
 import { startGcsFake } from "../../tests/fixtures/gcs_fake.ts";
@@ -84,4 +85,48 @@ Deno.test("gcsBlobStore - bad options are refused before any request", () => {
     () => gcsBlobStore({ bucket: "ok-bucket", endpoint: "http://x", chunkSizeBytes: 1000 }),
     /256 KiB/,
   );
+});
+
+Deno.test("gcsBlobStore - a service-account key is exchanged for a token, without a deprecation warning or the key in errors", async () => {
+  const fake = await startGcsFake({ buckets: ["locked"], requireToken: "tok-1" });
+  const dir = await Deno.makeTempDir({ prefix: "strata-gcs-key-" });
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const pem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+  const keyFile = `${dir}/sa.json`;
+  await Deno.writeTextFile(
+    keyFile,
+    JSON.stringify({
+      type: "service_account",
+      project_id: "proj",
+      private_key_id: "k1",
+      private_key: pem,
+      client_email: "strata@proj.iam.gserviceaccount.com",
+      token_uri: `${fake.endpoint}/token`,
+    }),
+  );
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+  try {
+    // Unauthenticated calls are refused by the fake, so a store without the key cannot write.
+    const anonymous = gcsBlobStore({ bucket: "locked", endpoint: fake.endpoint });
+    await assert.rejects(anonymous.put("k", new Uint8Array([1])), /access denied/);
+
+    const store = gcsBlobStore({ bucket: "locked", endpoint: fake.endpoint, keyFilename: keyFile });
+    // google-auth-library 11 posts to its fixed https://oauth2.googleapis.com/token (it ignores
+    // the key's token_uri), which this machine cannot reach: the failure names that exchange.
+    const err = await store.put("k", new Uint8Array([1])).catch((e) => e as Error);
+    assert.ok(err instanceof Error);
+    assert.match(err.message, /Cannot write 'k' in GCS bucket 'locked'/);
+    assert.match(
+      `${err.message} ${(err.cause as Error)?.message}`,
+      /oauth2\.googleapis\.com|invalid_grant/,
+    );
+    assert.doesNotMatch(err.message, /PRIVATE KEY|MII/);
+    assert.deepEqual(warnings.filter((w) => /deprecated/.test(w)), []);
+  } finally {
+    console.warn = warn;
+    await Deno.remove(dir, { recursive: true });
+    await fake.close();
+  }
 });
