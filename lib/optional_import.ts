@@ -12,7 +12,6 @@ export type OptionalPackage =
   | "@aws-sdk/client-s3"
   | "@azure/storage-blob"
   | "@google-cloud/storage"
-  | "google-auth-library"
   | "@infisical/sdk"
   | "postgres"
   /** Strata's own MCP stack (lib/mcp/entry.ts), which pulls in the MCP SDK. */

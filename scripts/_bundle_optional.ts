@@ -6,7 +6,6 @@ import { provideOptional } from "../lib/optional_import.ts";
 provideOptional("@aws-sdk/client-s3", () => import("@aws-sdk/client-s3"));
 provideOptional("@azure/storage-blob", () => import("@azure/storage-blob"));
 provideOptional("@google-cloud/storage", () => import("@google-cloud/storage"));
-provideOptional("google-auth-library", () => import("google-auth-library"));
 provideOptional("@infisical/sdk", () => import("@infisical/sdk"));
 provideOptional("postgres", () => import("postgres"));
 provideOptional("strata:mcp", () => import("../lib/mcp/entry.ts"));

@@ -15,10 +15,6 @@ import { importOptional } from "../optional_import.ts";
 
 type GcsSdk = typeof import("@google-cloud/storage");
 type Bucket = import("@google-cloud/storage").Bucket;
-type AuthSdk = typeof import("google-auth-library");
-
-/** The OAuth scope for object reads and writes. */
-const STORAGE_SCOPE = "https://www.googleapis.com/auth/devstorage.read_write";
 
 /** Options for gcsBlobStore. */
 export interface GcsBlobStoreOptions {
@@ -69,21 +65,19 @@ export function gcsBlobStore(options: GcsBlobStoreOptions): StreamingBlobStore {
       // limit of 10, so every read printed two MaxListenersExceededWarning lines (measured).
       // The limit is a leak heuristic only; raised once, process-wide, to 16.
       if (EventEmitter.defaultMaxListeners < 16) EventEmitter.defaultMaxListeners = 16;
-      // A service-account key as a JWT client (the client's own `keyFilename` option prints a
-      // deprecation warning on every start); it reads the file when it first needs a token.
-      const authClient = options.keyFilename
-        ? new (await importOptional<AuthSdk>("google-auth-library")).JWT({
-          keyFile: options.keyFilename,
-          scopes: [STORAGE_SCOPE],
+      // google-auth-library 11 prints "The `keyFilename` option is deprecated" from the
+      // constructor; its suggested JWT constructor needs google-auth-library named in deno.json,
+      // which makes openai resolve it as a peer and pulls it into every start (measured in
+      // deno.lock). So the one line is dropped while the (synchronous) constructor runs.
+      const storage = withoutKeyFileWarning(() =>
+        new sdk.Storage({
+          apiEndpoint: options.endpoint,
+          projectId: options.projectId,
+          keyFilename: options.keyFilename,
+          // A custom endpoint skips authentication unless asked; with a key file, authenticate.
+          useAuthWithCustomEndpoint: options.keyFilename !== undefined,
         })
-        : undefined;
-      const storage = new sdk.Storage({
-        apiEndpoint: options.endpoint,
-        projectId: options.projectId,
-        authClient,
-        // A custom endpoint skips authentication unless asked; with a key file, authenticate.
-        useAuthWithCustomEndpoint: options.keyFilename !== undefined,
-      });
+      );
       return storage.bucket(options.bucket);
     })();
   }
@@ -203,6 +197,18 @@ export function gcsBlobStore(options: GcsBlobStoreOptions): StreamingBlobStore {
       } while (pageToken);
     },
   };
+}
+
+function withoutKeyFileWarning<T>(construct: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!/^The `keyFilename` option is deprecated/.test(String(args[0]))) warn(...args);
+  };
+  try {
+    return construct();
+  } finally {
+    console.warn = warn;
+  }
 }
 
 function statusOf(err: unknown): number | undefined {
