@@ -15,7 +15,6 @@ import { serveApp } from "./lib/http/serve.ts";
 import { processEnv, relaunchServer } from "./lib/launcher/launch.ts";
 import { loadCheckedConfig } from "./lib/launcher/checked_config.ts";
 import { DEFAULT_TENANT_ID, tenantHash } from "./lib/tenancy/tenant_id.ts";
-import { runCli } from "./lib/cli/mod.ts";
 import { createServices } from "./lib/services.ts";
 import { jobReadinessChecks } from "./lib/jobs/schedule.ts";
 import { serverJobsDeps } from "./lib/jobs/server_jobs.ts";
@@ -172,5 +171,12 @@ export async function launch(
 }
 
 if (import.meta.main) {
-  Deno.exit(await runCli(Deno.args, { env: processEnv(), serve: launch }));
+  const env = processEnv();
+  // Issue 20: the relaunched server (start.ts, `strata serve`) starts without loading the CLI's
+  // command modules; anything else goes through the CLI, loaded on demand.
+  if (Deno.args.length === 1 && Deno.args[0] === "serve" && env.STRATA_IN_PROCESS === "1") {
+    Deno.exit(await startServer(env));
+  }
+  const { runCli } = await import("./lib/cli/mod.ts");
+  Deno.exit(await runCli(Deno.args, { env, serve: launch }));
 }

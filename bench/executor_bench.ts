@@ -24,7 +24,7 @@ const N_SINGLE = 30;
 const N_BATCH = 20;
 
 /** Runs the benchmark and returns its figures (also printed). */
-export async function main(): Promise<Figure[]> {
+export async function main(options: { quiet?: boolean } = {}): Promise<Figure[]> {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-bench-" }));
   const home = Deno.env.get("HOME");
   const ex = createExecutor({ scratchRoot: dir, childEnv: home ? { HOME: home } : {} });
@@ -115,7 +115,7 @@ export async function main(): Promise<Figure[]> {
       figure("per cell in a batch of 20 (ms)", batchMs, batchBaseMs, "<= 3 ms/cell"),
       figure("cold run of 20 cells (ms)", coldMs, denoRunMs, "<= 2x"),
     ];
-    for (const f of figures) {
+    for (const f of options.quiet ? [] : figures) {
       console.log(
         `${f.name.padEnd(34)} ${f.ms.toFixed(2).padStart(8)}  baseline ${
           f.baselineMs.toFixed(2).padStart(8)

@@ -93,8 +93,7 @@ function time(runs: number, fn: () => void): number {
 }
 
 /** Runs the benchmark and returns its figures. */
-export async function main(): Promise<NotebookBenchFigures> {
-  const n = 100;
+export async function main(n = 100): Promise<NotebookBenchFigures> {
   const sources = Array.from({ length: n }, (_, i) => cellSource(i));
   const t0 = performance.now();
   const analyzer = await loadAnalyzer();
@@ -108,8 +107,8 @@ export async function main(): Promise<NotebookBenchFigures> {
     for (const s of sources) ts.createSourceFile("c.ts", s, ts.ScriptTarget.Latest, true);
   });
 
-  const edited = 40;
-  const editedSource = sources[edited].replace("+ v39", "* v39");
+  const edited = Math.floor(n * 0.4);
+  const editedSource = sources[edited].replace(`+ v${edited - 1}`, `* v${edited - 1}`);
   let dirtyCells = 0;
   const editDirtyMs = time(50, () => {
     const a = analyzer.analyze(editedSource);

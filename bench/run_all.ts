@@ -1,6 +1,10 @@
 // Runs every benchmark in turn (`deno task bench`); each prints its figures and ratios against a
 // baseline measured in the same run. Pass names to run a subset: `deno task bench http session`.
 const benches: Record<string, () => Promise<unknown>> = {
+  // Issue 20's Aims table (every row, incl. the 1,000-cell and 20-session benches).
+  aims: async () => (await import("./aims_bench.ts")).main(),
+  // Where a warm single cell's time goes (issue 20 profile; docs/performance.md).
+  "cell-steps": async () => (await import("./cell_steps_bench.ts")).main(),
   http: async () => (await import("./http_bench.ts")).main(),
   notebook: async () => (await import("./notebook_bench.ts")).main(),
   executor: async () => (await import("./executor_bench.ts")).main(),

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { forEachBackend } from "../lib/db/testing.ts";
 import type { Db, SqlValue } from "../lib/db/types.ts";
-import { appendAudit } from "../lib/audit/append.ts";
+import { appendAudit, appendAuditBatch } from "../lib/audit/append.ts";
 import {
   auditKey,
   auditKeyring,
@@ -322,3 +322,38 @@ forEachBackend("audit - invalid events are refused before anything is written", 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
+
+forEachBackend(
+  "audit - a batch append stores exactly the rows single appends would",
+  async (db) => {
+    await appendAudit(db, KEY, event("t1", 0));
+    const batch = await appendAuditBatch(db, KEY, range(1, 130).map((i) => event("t1", i)));
+    assert.equal(batch.length, 130); // more than one multi-row INSERT
+    assert.deepEqual(batch.map((r) => r.seq), range(2, 131));
+    await appendAudit(db, KEY, event("t1", 131));
+    assert.deepEqual(await verifyAudit(db, KEYS), { ok: true, rows: 132, tenants: 1 });
+    // The same events appended one by one on a fresh chain give the same hashes.
+    const single = [await appendAudit(db, KEY, event("t2", 0))];
+    for (const i of range(1, 130)) single.push(await appendAudit(db, KEY, event("t2", i)));
+    const t1 = await db.query<{ seq: number; details_json: string; prev_hash: string }>(
+      "SELECT seq, details_json, prev_hash FROM audit_events WHERE tenant_hash = 't1' ORDER BY seq",
+    );
+    assert.equal(t1.length, 132);
+    assert.deepEqual(t1.slice(0, 131).map((r) => r.details_json), single.map((r) => r.detailsJson));
+  },
+);
+
+forEachBackend(
+  "audit - a batch with another tenant's event or an invalid one writes nothing",
+  async (db) => {
+    await assert.rejects(
+      appendAuditBatch(db, KEY, [event("t1", 0), event("t2", 1)]),
+      /one tenant/,
+    );
+    await assert.rejects(
+      appendAuditBatch(db, KEY, [event("t1", 0), event("t1", 1, { action: "" })]),
+      /action must be a non-empty string/,
+    );
+    assert.deepEqual(await verifyAudit(db, KEYS), { ok: true, rows: 0, tenants: 0 });
+  },
+);

@@ -2,38 +2,14 @@
 // with and without the retired key configured, and on rows signed with the public development key
 // once the same database is served in service mode.
 import assert from "node:assert/strict";
+import { runStrata } from "./_cli.ts";
 
-const main = new URL("../main.ts", import.meta.url).pathname;
 const KEY_1 = "first-audit-key-".padEnd(48, "1");
 const KEY_2 = "second-audit-key-".padEnd(48, "2");
 
 async function strata(dir: string, args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-env",
-      "--allow-run",
-      "--allow-sys=osRelease,uid",
-      main,
-      ...args,
-    ],
-    cwd: `${dir}/work`,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? dir,
-      STRATA_DATA_DIR: `${dir}/data`,
-      STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/notebooks`,
-      NO_COLOR: "1",
-      ...env,
-    },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, text: dec.decode(out.stdout) + dec.decode(out.stderr) };
+  const r = await runStrata(dir, args, { env });
+  return { code: r.code, text: r.stdout + r.stderr };
 }
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {

@@ -1,58 +1,19 @@
 // The `strata` CLI end to end: the real main.ts under the task's permissions (no write, no net),
 // so every command goes through the launcher's permission-scoped re-run.
 import assert from "node:assert/strict";
-
-const main = new URL("../main.ts", import.meta.url).pathname;
+import { cliDir, type CliResult, runStrata } from "./_cli.ts";
 
 interface Cli {
   /** Runs `strata <args>` in the work folder; `stdin` is piped in when given. */
-  (args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  (args: string[], stdin?: string): Promise<CliResult>;
   dir: string;
 }
 
 async function cli(): Promise<Cli> {
-  const dir = await Deno.makeTempDir({ prefix: "strata-cli-" });
-  await Deno.mkdir(`${dir}/work`);
-  const run = async (args: string[], stdin?: string) => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-env",
-        "--allow-run",
-        "--allow-sys=osRelease,uid",
-        main,
-        ...args,
-      ],
-      cwd: `${dir}/work`,
-      env: {
-        PATH: Deno.env.get("PATH") ?? "",
-        HOME: Deno.env.get("HOME") ?? dir,
-        STRATA_DATA_DIR: `${dir}/data`,
-        STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/notebooks`,
-        NO_COLOR: "1",
-      },
-      clearEnv: true,
-      stdin: stdin === undefined ? "null" : "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    if (stdin !== undefined) {
-      const w = child.stdin.getWriter();
-      await w.write(new TextEncoder().encode(stdin));
-      await w.close();
-    }
-    const out = await child.output();
-    const dec = new TextDecoder();
-    // Deno's own note when another process holds the node_modules lock (tests run in parallel)
-    // is not the CLI's output.
-    const stderr = dec.decode(out.stderr).replace(
-      /^Blocking waiting for file lock on node_modules directory\n/gm,
-      "",
-    );
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr };
-  };
-  return Object.assign(run, { dir });
+  const dir = await cliDir("strata-cli-");
+  return Object.assign((args: string[], stdin?: string) => runStrata(dir, args, { stdin }), {
+    dir,
+  });
 }
 
 function ok(r: { code: number; stdout: string; stderr: string }, code = 0): string {

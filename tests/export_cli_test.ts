@@ -2,40 +2,14 @@
 // process): the exported script runs under exactly the flags its header prints, and a Jupyter
 // round trip keeps every source byte for byte.
 import assert from "node:assert/strict";
+import { cliDir, type CliResult, runStrata } from "./_cli.ts";
 import { displayText } from "../lib/cli/render.ts";
 
-const main = new URL("../main.ts", import.meta.url).pathname;
-
-type Result = { code: number; stdout: string; stderr: string };
+type Result = CliResult;
 
 async function cli() {
-  const dir = await Deno.makeTempDir({ prefix: "strata-export-" });
-  await Deno.mkdir(`${dir}/work`);
-  const run = async (args: string[]): Promise<Result> => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-env",
-        "--allow-run",
-        "--allow-sys=osRelease,uid",
-        main,
-        ...args,
-      ],
-      cwd: `${dir}/work`,
-      env: {
-        PATH: Deno.env.get("PATH") ?? "",
-        HOME: Deno.env.get("HOME") ?? dir,
-        STRATA_DATA_DIR: `${dir}/data`,
-        STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/notebooks`,
-        NO_COLOR: "1",
-      },
-      clearEnv: true,
-      stdin: "null",
-    }).output();
-    const dec = new TextDecoder();
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-  };
+  const dir = await cliDir("strata-export-");
+  const run = (args: string[]): Promise<Result> => runStrata(dir, args);
   return Object.assign(run, { dir, work: `${dir}/work` });
 }
 

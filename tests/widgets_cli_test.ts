@@ -1,40 +1,9 @@
 // `strata run <dir> --set n=5` end to end: the real main.ts through the launcher (issue 16).
 import assert from "node:assert/strict";
+import { type CliResult, runStrata } from "./_cli.ts";
 
-const main = new URL("../main.ts", import.meta.url).pathname;
-
-async function strata(dir: string, args: string[], stdin?: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-env",
-      "--allow-run",
-      "--allow-sys=osRelease,uid",
-      main,
-      ...args,
-    ],
-    cwd: `${dir}/work`,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? dir,
-      STRATA_DATA_DIR: `${dir}/data`,
-      STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/notebooks`,
-      NO_COLOR: "1",
-    },
-    clearEnv: true,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const w = child.stdin.getWriter();
-    await w.write(new TextEncoder().encode(stdin));
-    await w.close();
-  }
-  const out = await child.output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+function strata(dir: string, args: string[], stdin?: string): Promise<CliResult> {
+  return runStrata(dir, args, { stdin });
 }
 
 Deno.test("widgets cli - run --set moves a slider, back to a seen value is cached, a bad value names the range", async () => {

@@ -19,7 +19,7 @@ import { DagPanel } from "./dag_panel.tsx";
 import type { CellEditor, CreateEditor } from "./editor_host.ts";
 import { KeysHelp } from "./keys_help.tsx";
 import { RuntimePanel } from "./runtime_panel.tsx";
-import { reduceEvent } from "./session_events.ts";
+import { reduceEvent, withLiveOutputs } from "./session_events.ts";
 import {
   type ConnectionState,
   connectSocket,
@@ -95,7 +95,7 @@ export function NotebookApp({ state: initial, urls, loadEditor }: NotebookAppPro
     if (next.seq < seq.current && next.sessionId === sid.current) return;
     seq.current = next.seq;
     sid.current = next.sessionId;
-    setState(next);
+    setState((prev) => withLiveOutputs(prev, next)); // issue 14: keep a running cell's live lines
   }, []);
 
   const onEvent = useCallback((e: Envelope) => {

@@ -148,7 +148,7 @@ export function CellView(props: CellViewProps) {
           <StatusPill cell={cell} runningSince={props.runningSince} />
         )}
         <span class="cell-meta">
-          {out && cell.language !== "markdown" && (
+          {out && !out.live && cell.language !== "markdown" && (
             <span class="timing" title={out.finishedAt ? `Finished ${out.finishedAt}` : undefined}>
               {formatDuration(out.durationMs)}
               {out.cacheHit ? " · cache hit" : ""}

@@ -20,10 +20,14 @@ export function Outputs({ outputs, running }: OutputsProps) {
     );
   }
   const { error } = outputs;
+  // While a cell runs its live output is shown as it comes; only the previous run's displays dim.
+  const live = running && outputs.live !== undefined;
+  const dim = running && !live ? " outputs-running" : live ? " outputs-live" : "";
   return (
     <div
-      class={`outputs${running ? " outputs-running" : ""}${outputs.current ? "" : " outputs-old"}`}
+      class={`outputs${dim}${outputs.current ? "" : " outputs-old"}`}
       aria-live="polite"
+      data-live={live ? outputs.live : undefined}
     >
       {!outputs.current && <p class="outputs-note">Output of an earlier version of this cell</p>}
       {error && (
@@ -37,9 +41,11 @@ export function Outputs({ outputs, running }: OutputsProps) {
           )}
         </div>
       )}
-      {outputs.displays.map((d, i) => <DisplayView key={i} display={d} />)}
+      <div class={live && outputs.live === "started" ? "displays-previous" : "displays"}>
+        {outputs.displays.map((d, i) => <DisplayView key={i} display={d} />)}
+      </div>
       {outputs.console.length > 0 && (
-        <details class="console" open={outputs.console.length <= 20}>
+        <details class="console" open={live || outputs.console.length <= 20}>
           <summary>
             Console ({outputs.console.length} line{outputs.console.length === 1 ? "" : "s"}
             {outputs.consoleTruncated ? ", truncated" : ""})

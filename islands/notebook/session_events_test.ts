@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { NotebookState } from "../../lib/protocol/notebook_state.ts";
 import type { SocketEnvelope } from "../../lib/protocol/socket_events.ts";
-import { reduceEvent } from "./session_events.ts";
+import { reduceEvent, withLiveOutputs } from "./session_events.ts";
 
 const base: NotebookState = {
   sessionId: "s",
@@ -86,6 +86,83 @@ Deno.test("session events - unknown cells and progress leave the state as it was
   assert.deepEqual(s3.dag.order, []);
 });
 
+Deno.test("session events - a running cell drops its old console and appends live output", () => {
+  const previous = {
+    displays: [{ type: "text" as const, data: "old" }],
+    console: [{ stream: "stdout" as const, text: "old line\n" }],
+    consoleTruncated: false,
+    error: null,
+    cacheHit: false,
+    durationMs: 3,
+    finishedAt: "",
+    current: true,
+  };
+  const withOld = { ...base, cells: [{ ...base.cells[0], outputs: previous }] };
+  let s = reduceEvent(
+    withOld,
+    at({ type: "cell_status", payload: { cellId: "c1", status: "running" } }),
+  );
+  assert.deepEqual(s.cells[0].outputs?.console, [], "the previous run's console is cleared");
+  assert.deepEqual(s.cells[0].outputs?.displays, previous.displays, "old displays stay (dimmed)");
+  const line = (text: string) =>
+    at({
+      type: "cell_console",
+      payload: {
+        cellId: "c1",
+        entries: [{ stream: "stdout", text }],
+        truncated: false,
+        live: true,
+      },
+    });
+  s = reduceEvent(s, line("tick 1\n"));
+  s = reduceEvent(s, line("tick 2\n"));
+  assert.deepEqual(s.cells[0].outputs?.console.map((e) => e.text), ["tick 1\n", "tick 2\n"]);
+  const show = (data: string) =>
+    at({ type: "cell_display", payload: { cellId: "c1", display: { type: "text", data } } });
+  s = reduceEvent(s, show("new 1"));
+  s = reduceEvent(s, show("new 2"));
+  assert.deepEqual(s.cells[0].outputs?.displays.map((d) => d.data), ["new 1", "new 2"]);
+  // The finished cell's console event (not live) does not append: cell_output replaces all.
+  s = reduceEvent(
+    s,
+    at({
+      type: "cell_console",
+      payload: { cellId: "c1", entries: [{ stream: "stdout", text: "x" }], truncated: false },
+    }),
+  );
+  assert.equal(s.cells[0].outputs?.console.length, 2);
+});
+
+Deno.test("session events - a page that joined mid-run drops the old console on the first live line", () => {
+  const old = {
+    displays: [],
+    console: [{ stream: "stdout" as const, text: "old line\n" }],
+    consoleTruncated: false,
+    error: null,
+    cacheHit: false,
+    durationMs: 3,
+    finishedAt: "",
+    current: true,
+  };
+  const joined = {
+    ...base,
+    cells: [{ ...base.cells[0], status: "running" as const, outputs: old }],
+  };
+  const s = reduceEvent(
+    joined,
+    at({
+      type: "cell_console",
+      payload: {
+        cellId: "c1",
+        entries: [{ stream: "stdout", text: "new\n" }],
+        truncated: false,
+        live: true,
+      },
+    }),
+  );
+  assert.deepEqual(s.cells[0].outputs?.console.map((e) => e.text), ["new\n"]);
+});
+
 Deno.test("session events - cell_states updates statuses and why-chains; presence the viewer count", () => {
   const next = reduceEvent(
     base,
@@ -113,4 +190,36 @@ Deno.test("session events - cell_states updates statuses and why-chains; presenc
   assert.equal(next.cells[0].whyText, "[1]: upstream result changed");
   assert.equal(next.cells[0].source, "1", "other fields are kept");
   assert.equal(reduceEvent(base, at({ type: "presence", payload: { viewers: 3 } })).viewers, 3);
+});
+
+Deno.test("session events - a state arriving mid-run keeps a running cell's live lines", () => {
+  const liveOut = {
+    displays: [],
+    console: [{ stream: "stdout" as const, text: "tick 0\n" }],
+    consoleTruncated: false,
+    error: null,
+    cacheHit: false,
+    durationMs: 3,
+    finishedAt: "",
+    current: true,
+    live: "started" as const,
+  };
+  const prev = {
+    ...base,
+    cells: [{ ...base.cells[0], status: "running" as const, outputs: liveOut }],
+  };
+  const fromServer = { ...base, cells: [{ ...base.cells[0], status: "running" as const }] };
+  assert.deepEqual(withLiveOutputs(prev, fromServer).cells[0].outputs, liveOut);
+  const finished = { ...base, cells: [{ ...base.cells[0], status: "ready" as const }] };
+  assert.equal(
+    withLiveOutputs(prev, finished).cells[0].outputs,
+    null,
+    "a finished cell: the server's",
+  );
+  const other = { ...fromServer, sessionId: "another" };
+  assert.equal(
+    withLiveOutputs(prev, other).cells[0].outputs,
+    null,
+    "another session: the server's",
+  );
 });

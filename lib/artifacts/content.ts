@@ -1,9 +1,14 @@
 /** Content addressing: BLAKE3 hashes, blob keys derived from them, dedup on write, verify on read. */
-import { createBLAKE3 } from "hash-wasm";
 import { assertBlobKey, type BlobStore } from "./blob_store.ts";
 import { readAllBytes } from "./_streams.ts";
 
 const HASH_RE = /^[0-9a-f]{64}$/;
+
+// hash-wasm loads on the first hash, not at server start (≈8 MiB, issue 20).
+let hashWasmModule: Promise<typeof import("hash-wasm")> | undefined;
+function hashWasm(): Promise<typeof import("hash-wasm")> {
+  return hashWasmModule ??= import("hash-wasm");
+}
 
 /** Bytes hashed between two yields to the event loop (a few ms of BLAKE3 in WASM). */
 const HASH_SLICE = 1024 * 1024;
@@ -14,7 +19,7 @@ const HASH_SLICE = 1024 * 1024;
  * the server's event loop (exec helper, issue 13 item 10).
  */
 export async function contentHash(data: Uint8Array | ReadableStream<Uint8Array>): Promise<string> {
-  const hasher = await createBLAKE3();
+  const hasher = await (await hashWasm()).createBLAKE3();
   hasher.init();
   if (data instanceof Uint8Array) {
     for (let off = 0; off < data.length; off += HASH_SLICE) {

@@ -7,7 +7,8 @@ import { type ParsedArgs, UsageError } from "./_args.ts";
 import type { CommandContext } from "./_context.ts";
 import type { Command } from "./command.ts";
 import { parseAssignment, setWidgetByName } from "../widgets/cli_set.ts"; // widgets (issue 16)
-import { cellListText, dagDot, dagText, runReport, runText, statusText } from "./render.ts";
+import { cellListText, dagDot, dagText, runReport, runSummaryText, statusText } from "./render.ts";
+import { watchRun } from "./run_progress.ts";
 
 const FORMAT = { type: "string", choices: ["text", "json"] } as const;
 
@@ -28,15 +29,19 @@ export const newCommand: Command = {
   },
 };
 
-/** `strata run <dir>`: runs the notebook (or one cell and what it needs) headless. */
+/**
+ * `strata run <dir>`: runs the notebook (or one cell and what it needs) headless. Each cell is
+ * printed as it finishes (lib/cli/run_progress.ts); the last line sums the run up.
+ */
 export const runCommand: Command = {
   name: "run",
-  usage: "strata run <dir> [--force] [--format text|json] [--cell ID] [--set NAME=VALUE]",
+  usage: "strata run <dir> [--force] [--format text|json] [--quiet] [--cell ID] [--set NAME=VALUE]",
   summary: "run every cell (cache hits where valid); exit 1 if a cell failed",
   positionals: ["dir"],
   options: {
     force: { type: "boolean" },
     format: FORMAT,
+    quiet: { type: "boolean" },
     cell: { type: "string" },
     set: { type: "string" }, // widgets (issue 16)
   },
@@ -47,6 +52,15 @@ export const runCommand: Command = {
     if (set) await setWidgetByName(session, parseAssignment(set));
     const mode = args.values.force ? "force" : "normal";
     const cell = str(args, "cell");
+    const json = args.values.format === "json";
+    const names = new Map(session.state().cells.map((c) => [c.id, c.name]));
+    const encoder = new TextEncoder();
+    const progress = json ? undefined : watchRun(session.events, {
+      write: (text) => writeAll(encoder.encode(text)),
+      tty: Deno.stdout.isTerminal(),
+      quiet: args.values.quiet === true,
+      nameOf: (id) => names.get(id) ?? null,
+    });
     // Ctrl-C cancels the run: its cells end as cancelled and their processes are killed.
     const cancel = () => session.cancel();
     Deno.addSignalListener("SIGINT", cancel);
@@ -57,10 +71,15 @@ export const runCommand: Command = {
       Deno.removeSignalListener("SIGINT", cancel);
     }
     const report = runReport(summary, session.state().cells);
-    console.log(args.values.format === "json" ? JSON.stringify(report) : runText(report));
+    progress?.finish(report);
+    console.log(json ? JSON.stringify(report) : runSummaryText(report));
     return report.ok ? 0 : 1;
   },
 };
+
+function writeAll(bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length;) off += Deno.stdout.writeSync(bytes.subarray(off));
+}
 
 /** `strata status <dir>`: every cell's status and, for stale ones, why. */
 export const statusCommand: Command = {

@@ -48,26 +48,58 @@ export function runReport(summary: RunSummary, cells: CellState[]): RunReport {
 
 /** A run report for people: one line per cell, then its console and text outputs, indented. */
 export function runText(report: RunReport): string {
+  return [...report.cells.map(cellRunText), runSummaryText(report)].join("\n");
+}
+
+/**
+ * One finished cell for people: its status line, then its console (`  | `), its displays (tables
+ * summarised, see displaySummary) and its error (`  ! `). `strata run` prints it as the cell ends.
+ */
+export function cellRunText(c: RunReportCell): string {
   const lines: string[] = [];
-  for (const c of report.cells) {
-    const how = c.cacheHit ? `cache hit (ran in ${c.durationMs} ms)` : `ran in ${c.durationMs} ms`;
-    lines.push(`${c.status === "ready" ? "ok  " : "FAIL"}  ${label(c.id, c.name)}  ${how}`);
-    for (const entry of c.console) lines.push(...indent(entry.text.replace(/\n$/, ""), "  | "));
-    for (const d of c.displays) lines.push(...indent(displayText(d), "  "));
-    if (c.error) {
-      const at = c.error.line
-        ? ` (line ${c.error.line}${c.error.column ? `, column ${c.error.column}` : ""})`
-        : "";
-      lines.push(...indent(`${c.error.kind}: ${c.error.message}${at}`, "  ! "));
-    }
+  const how = c.cacheHit ? `cache hit (ran in ${c.durationMs} ms)` : `ran in ${c.durationMs} ms`;
+  lines.push(`${c.status === "ready" ? "ok  " : "FAIL"}  ${label(c.id, c.name)}  ${how}`);
+  for (const entry of c.console) lines.push(...indent(entry.text.replace(/\n$/, ""), "  | "));
+  for (const d of c.displays) lines.push(...indent(displaySummary(d), "  "));
+  if (c.error) {
+    const at = c.error.line
+      ? ` (line ${c.error.line}${c.error.column ? `, column ${c.error.column}` : ""})`
+      : "";
+    lines.push(...indent(`${c.error.kind}: ${c.error.message}${at}`, "  ! "));
   }
+  return lines.join("\n");
+}
+
+/** The last line of a run: how many cells, cache hits and failures. */
+export function runSummaryText(report: RunReport): string {
   const hits = report.cells.filter((c) => c.cacheHit).length;
   const failed = report.cells.filter((c) => c.status !== "ready").length;
-  lines.push(
-    `${report.ok ? "ok" : "FAILED"}: ${report.cells.length} cell(s), ${hits} cache hit(s)` +
-      (failed ? `, ${failed} failed` : ""),
-  );
-  return lines.join("\n");
+  return `${report.ok ? "ok" : "FAILED"}: ${report.cells.length} cell(s), ${hits} cache hit(s)` +
+    (failed ? `, ${failed} failed` : "");
+}
+
+/** Rows of a table `strata run` prints; the rest are counted, not shown. */
+export const SUMMARY_ROWS = 5;
+
+/**
+ * A display for a terminal: like displayText, but a table is a summary (its columns, its row
+ * count and the first SUMMARY_ROWS rows), so a 1,000-row result is a few lines, not a thousand.
+ */
+export function displaySummary(d: DisplayOutput): string {
+  if (d.type !== "table") return displayText(d);
+  const { columns, rows, totalRows } = d.data;
+  const head = `table: ${totalRows} row${totalRows === 1 ? "" : "s"} × ${columns.length} column${
+    columns.length === 1 ? "" : "s"
+  } (${columns.join(", ")})`;
+  const shown = rows.slice(0, SUMMARY_ROWS).map((r) => r.map(cellText).join("\t"));
+  const more = totalRows - shown.length;
+  return [head, columns.join("\t"), ...shown, ...(more > 0 ? [`… ${more} more rows`] : [])]
+    .join("\n");
+}
+
+/** The line a terminal shows for a cell while it runs (rewritten in place as time passes). */
+export function progressText(id: string, name: string | null, elapsedMs: number): string {
+  return `...   ${label(id, name)}  running ${(elapsedMs / 1000).toFixed(1)} s`;
 }
 
 /** A display output as text; binary and markup kinds are summarised. */

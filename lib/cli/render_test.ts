@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dagDot, dagText, displayText, runText } from "./render.ts";
+import { dagDot, dagText, displaySummary, displayText, runText, SUMMARY_ROWS } from "./render.ts";
 
 Deno.test("cli render - run text shows status, cache hit, duration, console, outputs and errors", () => {
   const text = runText({
@@ -77,4 +77,19 @@ Deno.test("cli render - dag as text and as DOT with escaped labels", () => {
       "}",
     ].join("\n"),
   );
+});
+
+Deno.test("cli render - a 1,000-row table prints as a summary with its first rows", () => {
+  const rows = Array.from({ length: 1000 }, (_, i) => [i, `name ${i}`]);
+  const text = displaySummary({
+    type: "table",
+    data: { columns: ["id", "name"], rows, totalRows: 1000 },
+  });
+  const lines = text.split("\n");
+  assert.equal(lines.length, 1 + 1 + SUMMARY_ROWS + 1);
+  assert.equal(lines[0], "table: 1000 rows × 2 columns (id, name)");
+  assert.equal(lines[1], "id\tname");
+  assert.equal(lines[2], "0\tname 0");
+  assert.equal(lines.at(-1), `… ${1000 - SUMMARY_ROWS} more rows`);
+  assert.equal(displaySummary({ type: "text", data: "x" }), "x", "other kinds as displayText");
 });

@@ -43,20 +43,8 @@ const COLUMNS = "id, tenant_hash, notebook_id, cell_id, principal, provenance_ha
 
 /** Stores one finished run and returns it as stored. */
 export async function recordRun(db: Db, run: RunInput): Promise<RunRecord> {
-  const record: RunRecord = {
-    id: run.id ?? crypto.randomUUID(),
-    tenantHash: run.tenantHash,
-    notebookId: run.notebookId,
-    cellId: run.cellId,
-    principal: run.principal ?? null,
-    provenanceHash: run.provenanceHash,
-    cacheHit: run.cacheHit,
-    status: run.status,
-    error: run.error ?? null,
-    durationMs: run.durationMs ?? Math.max(0, run.finishedAt - run.startedAt),
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-  };
+  const record = toStored(run);
+
   await db.query(
     `INSERT INTO runs (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
@@ -75,6 +63,52 @@ export async function recordRun(db: Db, run: RunInput): Promise<RunRecord> {
     ],
   );
   return record;
+}
+
+/** Stores finished runs with multi-row INSERTs (one round trip per 64 runs); returns them. */
+export async function recordRuns(db: Db, runs: readonly RunInput[]): Promise<RunRecord[]> {
+  const records = runs.map(toStored);
+  for (let off = 0; off < records.length; off += 64) {
+    const chunk = records.slice(off, off + 64);
+    const values = chunk.map((_, r) =>
+      `(${Array.from({ length: 12 }, (_, c) => `$${r * 12 + c + 1}`).join(", ")})`
+    );
+    await db.query(
+      `INSERT INTO runs (${COLUMNS}) VALUES ${values.join(", ")}`,
+      chunk.flatMap((record) => [
+        record.id,
+        record.tenantHash,
+        record.notebookId,
+        record.cellId,
+        record.principal,
+        record.provenanceHash,
+        record.cacheHit,
+        record.status,
+        record.error,
+        record.durationMs,
+        record.startedAt,
+        record.finishedAt,
+      ]),
+    );
+  }
+  return records;
+}
+
+function toStored(run: RunInput): RunRecord {
+  return {
+    id: run.id ?? crypto.randomUUID(),
+    tenantHash: run.tenantHash,
+    notebookId: run.notebookId,
+    cellId: run.cellId,
+    principal: run.principal ?? null,
+    provenanceHash: run.provenanceHash,
+    cacheHit: run.cacheHit,
+    status: run.status,
+    error: run.error ?? null,
+    durationMs: run.durationMs ?? Math.max(0, run.finishedAt - run.startedAt),
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+  };
 }
 
 /** A tenant's runs, newest first, optionally for one notebook. */

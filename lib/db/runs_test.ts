@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { forEachBackend } from "./testing.ts";
-import { listRuns, recordRun, type RunInput } from "./runs.ts";
+import { listRuns, recordRun, recordRuns, type RunInput } from "./runs.ts";
 
 function run(over: Partial<RunInput> = {}): RunInput {
   return {
@@ -67,3 +67,25 @@ forEachBackend("runs - a duplicate id is rejected", async (db) => {
   await recordRun(db, run({ id: "same" }));
   await assert.rejects(recordRun(db, run({ id: "same" })));
 });
+
+forEachBackend(
+  "runs - a batch of runs reads back exactly, across several statements",
+  async (db) => {
+    const inputs = Array.from({ length: 150 }, (_, i) =>
+      run({
+        cellId: `c${i}`,
+        cacheHit: i % 2 === 0,
+        startedAt: 10_000 + i,
+        finishedAt: 10_005 + i,
+      }));
+    const stored = await recordRuns(db, inputs);
+    assert.equal(stored.length, 150);
+    const listed = await listRuns(db, { tenantHash: "tenantA", limit: 1000 });
+    assert.equal(listed.length, 150);
+    assert.deepEqual(
+      listed.map((r) => [r.cellId, r.cacheHit, r.durationMs]).reverse(),
+      inputs.map((r) => [r.cellId, r.cacheHit, 5]),
+    );
+    assert.deepEqual(await recordRuns(db, []), []);
+  },
+);

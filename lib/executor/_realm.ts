@@ -12,6 +12,8 @@ export type RunnerRequest =
 export type RunnerReport =
   | { t: "ready"; error?: string }
   | { t: "console"; entry: ConsoleEntry }
+  /** A display output, sent as the cell shows it (live streaming); the result repeats it. */
+  | { t: "display"; display: DisplayOutput }
   | {
     t: "result";
     outputs: EncodedValue[];

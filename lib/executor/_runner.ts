@@ -286,7 +286,9 @@ function show(value: unknown, options?: DisplayOptions): void {
   const s = current;
   if (!s || s.muted) return;
   const d = toDisplay(value, options);
-  if (d) s.displays.push(d);
+  if (!d) return;
+  s.displays.push(d);
+  send({ t: "display", display: d });
 }
 
 function capture(stream: ConsoleEntry["stream"], args: unknown[]): void {

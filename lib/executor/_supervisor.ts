@@ -22,7 +22,7 @@ import {
   type WireValue,
 } from "./protocol.ts";
 import type { RunnerReport, RunnerRequest } from "./_realm.ts";
-import type { ConsoleEntry, EncodedValue } from "./types.ts";
+import type { ConsoleEntry, DisplayOutput, EncodedValue } from "./types.ts";
 
 /** How long past its timeout a job may run before the child ends itself. */
 const GRACE_MS = 2_000;
@@ -79,7 +79,10 @@ export async function supervise(scratchDir: string, runnerUrl: string): Promise<
     while (true) {
       const r = await inbox.next();
       if (r.t === "console") send({ t: "console", index, entry: cleanEntry(r.entry) });
-      else if (r.t === "exit") Deno.exit(Number.isInteger(r.code) ? r.code : 1);
+      else if (r.t === "display") {
+        const display = cleanDisplay(r.display);
+        if (display) send({ t: "display", index, display });
+      } else if (r.t === "exit") Deno.exit(Number.isInteger(r.code) ? r.code : 1);
       else if (r.t === "result") {
         send({
           t: "result",
@@ -139,6 +142,29 @@ function checkOutputs(outputs: unknown): EncodedValue[] {
 
 function cleanEntry(entry: ConsoleEntry): ConsoleEntry {
   return { stream: entry?.stream === "stderr" ? "stderr" : "stdout", text: String(entry?.text) };
+}
+
+const DISPLAY_TYPES = new Set(["text", "markdown", "html", "svg", "png", "table", "json"]);
+
+/**
+ * A display as the runner reported it, rebuilt from known fields only (the frame's index is the
+ * supervisor's own); a malformed one is dropped, since the result carries every display anyway.
+ */
+function cleanDisplay(d: DisplayOutput): DisplayOutput | undefined {
+  if (!d || typeof d !== "object" || !DISPLAY_TYPES.has(d.type)) return undefined;
+  if (d.type === "json") return { type: "json", data: d.data };
+  if (d.type === "table") {
+    const t = d.data;
+    if (!t || !Array.isArray(t.columns) || !Array.isArray(t.rows)) return undefined;
+    return {
+      type: "table",
+      data: { columns: t.columns, rows: t.rows, totalRows: Number(t.totalRows) || 0 },
+    };
+  }
+  // A widget (issue 16) gets the session's stored value applied when the result is shown: it is
+  // not streamed, it arrives with the result.
+  if (d.type === "widget") return undefined;
+  return typeof d.data === "string" ? { type: d.type, data: d.data } : undefined;
 }
 
 function fail(message: string): never {

@@ -21,7 +21,7 @@ import {
 } from "./_prepare.ts";
 import { deathError, failedResult, JobConsole, mapResult } from "./_result.ts";
 import { cleanText } from "./_messages.ts";
-import type { CellJob, CellResult, ConsoleEntry } from "./types.ts";
+import type { CellJob, CellResult, ConsoleEntry, DisplayOutput } from "./types.ts";
 
 /** Options for createExecutor. */
 export interface ExecutorOptions {
@@ -62,6 +62,8 @@ export interface BatchOptions extends RunOptions {
   onDelta?: (text: string, index: number) => void;
   /** Called for each console line as the cell prints it (for live streaming). */
   onConsole?: (entry: ConsoleEntry, index: number) => void;
+  /** Called for each display output as the cell shows it (the result repeats them all). */
+  onDisplay?: (display: DisplayOutput, index: number) => void;
 }
 
 /** Runs cells in isolated children. */
@@ -119,6 +121,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       await runSegment(jobs.slice(start, end), produced, emit, {
         ...opts,
         onConsole: opts.onConsole && ((e, i) => opts.onConsole!(e, start + i)),
+        onDisplay: opts.onDisplay && ((d, i) => opts.onDisplay!(d, start + i)),
       });
     }
     return results;
@@ -131,7 +134,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     emit: (r: CellResult) => void,
     opts: BatchOptions,
   ): Promise<void> {
-    const { signal, onConsole } = opts;
+    const { signal, onConsole, onDisplay } = opts;
     const inChild = new Set<string>();
     const prepared: Prepared[] = [];
     for (const job of jobs) {
@@ -187,6 +190,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
         while (!killedFor) {
           const bytes = await child.nextFrame();
           frame = bytes && (deserialize(bytes) as ChildFrame);
+          if (frame?.t === "display") {
+            if (frame.index === next) onDisplay?.(frame.display, i);
+            continue;
+          }
           if (frame?.t !== "console") break;
           out.captured(frame.entry);
           onConsole?.(frame.entry, i);

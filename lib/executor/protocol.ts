@@ -94,8 +94,18 @@ export interface ChildConsole {
   entry: ConsoleEntry;
 }
 
+/**
+ * A display output, sent as the cell shows it so it can be streamed; the job's result repeats
+ * every display. The supervisor sets `index` (the job it is running), never the cell.
+ */
+export interface ChildDisplay {
+  t: "display";
+  index: number;
+  display: DisplayOutput;
+}
+
 /** Any frame payload a child sends. */
-export type ChildFrame = ChildResult | ChildConsole;
+export type ChildFrame = ChildResult | ChildConsole | ChildDisplay;
 
 /** Exit codes a child uses when it ends itself. */
 export const CHILD_EXIT = {

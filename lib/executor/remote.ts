@@ -69,6 +69,7 @@ export function remoteExecutor(options: RemoteExecutorOptions): Executor {
       : jobs.map((j) => crash(j, outcome.message, started));
     results.forEach((r, i) => {
       for (const entry of r.console) opts.onConsole?.(entry, i);
+      for (const d of r.displays) opts.onDisplay?.(d, i);
       opts.onResult?.(r, i);
     });
     return results;

@@ -32,6 +32,11 @@ export interface OutputView {
   finishedAt: string;
   /** False when the cell changed since these outputs were made. */
   current: boolean;
+  /**
+   * Set by the page while the cell runs (live events): `started` — the console is this run's,
+   * the displays still the previous run's; `displays` — the displays are this run's too.
+   */
+  live?: "started" | "displays";
 }
 
 /** Cell languages. */

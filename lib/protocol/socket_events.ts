@@ -10,6 +10,7 @@ import type {
   CellStateView,
   ConsoleEntry,
   DagView,
+  Display,
   NotebookState,
   OutputView,
 } from "./notebook_state.ts";
@@ -24,11 +25,21 @@ export type CellStatusPayload =
 /** `cell_output`: a cell's outputs after it finished. */
 export type CellOutputPayload = { cellId: string } & OutputView;
 
-/** `cell_console`: a cell's console lines. */
+/**
+ * `cell_console`: a cell's console lines. Without `live`, its whole console after it finished
+ * (replaces what is shown); with `live: true`, lines it just printed while running (appended).
+ */
 export interface CellConsolePayload {
   cellId: string;
   entries: ConsoleEntry[];
   truncated: boolean;
+  live?: true;
+}
+
+/** `cell_display`: a display output a running cell just showed (appended; `cell_output` follows). */
+export interface CellDisplayPayload {
+  cellId: string;
+  display: Display;
 }
 
 /** `cascade_progress`: a run planned its cells (done 0), or one more cell finished. */
@@ -74,6 +85,7 @@ export type SocketEvent =
   | { type: "cell_status"; payload: CellStatusPayload }
   | { type: "cell_output"; payload: CellOutputPayload }
   | { type: "cell_console"; payload: CellConsolePayload }
+  | { type: "cell_display"; payload: CellDisplayPayload }
   | { type: "cascade_progress"; payload: CascadeProgressPayload }
   | { type: "cell_states"; payload: CellStatesPayload }
   | { type: "presence"; payload: PresencePayload }

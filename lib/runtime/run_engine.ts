@@ -8,6 +8,7 @@ import type {
   CellJob,
   CellResult,
   CodeInput,
+  ConsoleEntry,
   DisplayOutput,
   EncodedValue,
 } from "../executor/types.ts";
@@ -57,10 +58,15 @@ export interface EngineDeps extends CacheStores {
   prompts?: Pick<Executor, "runBatch">;
 }
 
+/** Output a running cell produced just now: console lines or one display (already redacted). */
+export type LiveOutput = { console: ConsoleEntry[] } | { display: DisplayOutput };
+
 /** Callbacks as the run progresses (for WebSocket events and runtime state). */
 export interface EngineHooks {
   onStart?: (cellIds: string[]) => void;
   onCellRunning?: (cellId: string) => void;
+  /** A running cell printed a line or showed a display (before it finished). */
+  onLive?: (cellId: string, live: LiveOutput) => void;
   /** A prompt cell's answer so far, redacted, as it streams (issue 18). */
   onCellPartial?: (cellId: string, displays: DisplayOutput[]) => void;
   onCellDone?: (outcome: CellRunOutcome, done: number, total: number) => void | Promise<void>;
@@ -175,17 +181,27 @@ export async function runCells(
     const onOuterAbort = () => batchAbort.abort();
     options.signal?.addEventListener("abort", onOuterAbort);
     batch.forEach((id) => hooks.onCellRunning?.(id));
-    const startedAt = deps.now();
-    const results: CellResult[] = [];
+    let startedAt = deps.now();
     let cut = -1;
+    // Each result is stored, recorded and shown as it arrives (in order, one at a time), not
+    // after the batch: a crash of the server or the child keeps every cell that finished.
+    let settled: Promise<void> = Promise.resolve();
+    const live = liveSink(deps, jobs, hooks, () => cut >= 0);
     try {
       await lookup.executor.runBatch(jobs, {
         signal: batchAbort.signal,
+        onConsole: live && ((entry, index) => live.console(index, entry)),
+        onDisplay: live && ((display, index) => live.display(index, display)),
         onDelta: hooks.onCellPartial && // issue 18: live prompt answers
           liveAnswers(jobs, { emit: hooks.onCellPartial, redact: deps.redact, now: deps.now }),
         onResult(r, index) {
           if (cut >= 0) return;
-          results.push(r);
+          live?.flush();
+          const began = startedAt;
+          startedAt = deps.now(); // the next cell of the batch starts as this one ends
+          settled = settled.then(async () => {
+            await finish(await settle(deps, model, r, values, began));
+          });
           if (r.status === "error" && index < jobs.length - 1 && !options.signal?.aborted) {
             // Later cells of the batch may depend on this one: stop the child, re-plan the rest.
             cut = index;
@@ -195,11 +211,89 @@ export async function runCells(
       });
     } finally {
       options.signal?.removeEventListener("abort", onOuterAbort);
+      live?.flush();
+      await settled;
     }
-    for (const r of results) await finish(await settle(deps, model, r, values, startedAt));
     if (cut >= 0) pending = [...batch.slice(cut + 1), ...pending];
   }
   return plan.flatMap((id) => outcomes.get(id) ?? []);
+}
+
+/** How long console lines of a running cell are gathered into one live event. */
+const LIVE_BATCH_MS = 50;
+
+/** Receives a batch's live output and hands it to `onLive`, gathered and redacted. */
+interface LiveSink {
+  console(index: number, entry: ConsoleEntry): void;
+  display(index: number, display: DisplayOutput): void;
+  /** Sends what is gathered now (before a result is shown, so it never arrives after it). */
+  flush(): void;
+}
+
+/**
+ * The executor's live callbacks for a batch: lines and displays go to `onLive` under their
+ * cell's id, redacted like the finished result (a secret never leaves the runtime, live or not).
+ * Lines printed within LIVE_BATCH_MS travel together, so a cell printing in a tight loop costs a
+ * few events a second, not one per line. Nothing after a cut (those cells run again).
+ */
+function liveSink(
+  deps: EngineDeps,
+  jobs: readonly CellJob[],
+  hooks: EngineHooks,
+  isCut: () => boolean,
+): LiveSink | undefined {
+  const onLive = hooks.onLive;
+  if (!onLive) return undefined;
+  let lines: ConsoleEntry[] = [];
+  let linesOf = -1;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const send = (index: number, out: LiveOutput) => {
+    const cellId = jobs[index]?.cellId;
+    if (cellId === undefined || isCut()) return;
+    const redacted = redactLive(deps.redact, cellId, out);
+    if (redacted) onLive(cellId, redacted);
+  };
+  function flush() {
+    clearTimeout(timer);
+    timer = undefined;
+    if (lines.length === 0) return;
+    const batch = lines;
+    lines = [];
+    send(linesOf, { console: batch });
+  }
+  return {
+    console(index, entry) {
+      if (index !== linesOf) flush();
+      linesOf = index;
+      lines.push(entry);
+      timer ??= setTimeout(flush, LIVE_BATCH_MS);
+    },
+    display(index, display) {
+      flush();
+      send(index, { display });
+    },
+    flush,
+  };
+}
+
+/** A live output through the run's `redact` (which works on whole results). */
+function redactLive(
+  redact: EngineDeps["redact"],
+  cellId: string,
+  out: LiveOutput,
+): LiveOutput | undefined {
+  if (!redact) return out;
+  const r = redact({
+    cellId,
+    status: "ok",
+    outputs: [],
+    displays: "display" in out ? [out.display] : [],
+    console: "console" in out ? out.console : [],
+    consoleTruncated: false,
+    durationMs: 0,
+  });
+  if ("console" in out) return r.console.length ? { console: r.console } : undefined;
+  return r.displays[0] ? { display: r.displays[0] } : undefined;
 }
 
 /** Stores a finished result in the cache (successes only) and turns it into an outcome. */

@@ -35,13 +35,14 @@ import {
   type CellRunOutcome,
   type EngineHooks,
   type ExecutorLookup,
+  type LiveOutput,
   runCells,
   type RunMode,
 } from "./run_engine.ts";
 import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
 import { scopedExecutor } from "../cluster/nats_executor.ts"; // issue 21
 
-export type { RunScope };
+export type { LiveOutput, RunScope };
 
 /** Services the runtime uses; one per process. */
 export interface RuntimeDeps {
@@ -70,6 +71,8 @@ export interface RuntimeDeps {
 export interface RunHooks {
   onStart?: (cellIds: string[]) => void;
   onCellRunning?: (cellId: string) => void;
+  /** A running cell printed a line or showed a display; already redacted with `redact`. */
+  onLive?: (cellId: string, live: LiveOutput) => void;
   /** A prompt cell's answer so far (redacted) while it streams (issue 18). */
   onCellPartial?: EngineHooks["onCellPartial"];
   /** Step 1: the caller's own state for a finished cell (before it is recorded). */
@@ -164,6 +167,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             hooks: {
               onStart: hooks.onStart,
               onCellRunning: hooks.onCellRunning,
+              onLive: hooks.onLive,
               onCellPartial: hooks.onCellPartial,
               onCellDone: async (o, done, total) => {
                 await hooks.persist?.(o);

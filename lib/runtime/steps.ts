@@ -1,6 +1,6 @@
 /** The named post-run steps every run shares: record (run rows + audit) and count (metrics). */
 import type { AuditRecorder } from "../audit/recorder.ts";
-import { recordRun } from "../db/runs.ts";
+import { recordRuns } from "../db/runs.ts";
 import type { Db } from "../db/types.ts";
 import type { Metrics } from "../metrics.ts";
 import type { CellRunOutcome } from "./run_engine.ts";
@@ -31,9 +31,26 @@ export async function recordOutcomes(
   scope: RunScope,
   outcomes: readonly CellRunOutcome[],
 ): Promise<void> {
+  if (outcomes.length === 0) return;
+  const audit = (o: CellRunOutcome) => ({
+    tenantHash: scope.tenantHash,
+    actor: scope.principal,
+    action: "cell.execute",
+    resource: `notebooks/${scope.notebookPath}/cells/${o.cellId}`,
+    details: {
+      status: o.status,
+      cacheHit: o.cacheHit,
+      errorKind: o.error?.kind ?? null,
+      ...scope.auditDetails,
+    },
+    provenanceHash: o.provenance,
+    outputHash: o.outputHash ?? null,
+  });
+  // Issue 20: one transaction, the run rows and the audit events each in multi-row statements.
   await deps.db.transaction(async (tx) => {
-    for (const o of outcomes) {
-      await recordRun(tx, {
+    await recordRuns(
+      tx,
+      outcomes.map((o) => ({
         tenantHash: scope.tenantHash,
         notebookId: scope.notebookId,
         cellId: o.cellId,
@@ -45,22 +62,11 @@ export async function recordOutcomes(
         durationMs: Math.round(o.result.durationMs),
         startedAt: o.startedAt,
         finishedAt: o.finishedAt,
-      });
-      await deps.audit?.record({
-        tenantHash: scope.tenantHash,
-        actor: scope.principal,
-        action: "cell.execute",
-        resource: `notebooks/${scope.notebookPath}/cells/${o.cellId}`,
-        details: {
-          status: o.status,
-          cacheHit: o.cacheHit,
-          errorKind: o.error?.kind ?? null,
-          ...scope.auditDetails,
-        },
-        provenanceHash: o.provenance,
-        outputHash: o.outputHash ?? null,
-      }, tx);
-    }
+      })),
+    );
+    if (!deps.audit) return;
+    if (deps.audit.recordMany) await deps.audit.recordMany(outcomes.map(audit), tx);
+    else for (const o of outcomes) await deps.audit.record(audit(o), tx);
   });
 }
 

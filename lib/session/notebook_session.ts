@@ -37,6 +37,7 @@ import { atomicWriteJson } from "./_atomic_json.ts";
 import { lookupCell, type StoredResult } from "../runtime/cell_cache.ts";
 import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
+import { emitLive } from "./live_events.ts";
 import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { CellError } from "../executor/types.ts";
@@ -450,13 +451,16 @@ export class NotebookSession {
             this.#running.add(id);
             this.events.emit("cell_status", { cellId: id, status: "running" });
           },
+          onLive: (id, live) => emitLive(this.events, id, live), // issue 14 item 2: live output
           onCellPartial: (cellId, displays) =>
             // issue 18: a prompt cell's answer, live
             this.events.emit("cell_output", { cellId, ...partialOutput(displays) }),
           persist: async (o) => {
             await this.#persist(o, model);
-            // Dependents' statuses and why-chains as of now, not at the end of the run.
-            this.#refreshStates();
+            // Dependents' statuses and why-chains as of now, not at the end of the run. Cache
+            // hits skip it (the run's final state covers them): refreshing after each of 1,000
+            // hits made a cached run-all quadratic.
+            if (!o.cacheHit) this.#refreshStates();
           },
           beforeRecord: () => writeRuntimeState(this.root, this.#runtime),
           emit: (o, done, total) => this.#emitOutcome(o, done, total),
@@ -518,7 +522,7 @@ export class NotebookSession {
 
   /** Step `emit` for a session: the finished cell's console, outputs, status and progress. */
   #emitOutcome(o: CellRunOutcome, done: number, total: number): void {
-    const changed = this.#cellStates().filter((c) => {
+    const changed = o.cacheHit ? [] : this.#cellStates().filter((c) => {
       const key = JSON.stringify(c);
       if (this.#sentStates.get(c.cellId) === key) return false;
       this.#sentStates.set(c.cellId, key);

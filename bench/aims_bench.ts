@@ -1,0 +1,618 @@
+/**
+ * Issue 20's Aims table: every row as a figure and a ratio against a baseline measured in the same
+ * run (see docs/performance.md for what each baseline is and for recorded results).
+ *
+ *  - warm single cell, server side (in-process session, `rerun` of one trivial cell) vs importing
+ *    the same code in-process;
+ *  - trivial cell through the HTTP API, client-observed execute round trip vs GET /health;
+ *  - per-cell overhead in a batch, cold 20 cells vs one `deno run` (from executor_bench);
+ *  - cached run-all of 100 cells server side vs the same run-all cold;
+ *  - start to /ready (personal) and idle RSS vs a bare Deno.serve;
+ *  - one open 100-cell session and ten of them (RSS over idle);
+ *  - first analysis of 100 cells vs a bare TypeScript parse (from notebook_bench);
+ *  - the 1,000-cell notebook: open, dirty set after an edit, cached run-all;
+ *  - 20 sessions running cells at once: cells/s (vs one session) and /health p99 (vs idle p99).
+ *
+ * Run: scripts/deno run -A bench/aims_bench.ts [row ...]   (rows: cell api executor runall start
+ * session analysis big concurrent)
+ */
+import { createRuntime } from "../lib/runtime/runtime.ts";
+import { fsBlobStore } from "../lib/artifacts/fs_blob_store.ts";
+import { openSqlite } from "../lib/db/sqlite.ts";
+import { migrate } from "../lib/db/migrate.ts";
+import { createExecutor } from "../lib/executor/executor.ts";
+import { nullLogger } from "../lib/log.ts";
+import { createNotebook } from "../lib/notebook/format.ts";
+import { serializeManifest } from "../lib/notebook/manifest.ts";
+import { cellFileName, newCellId } from "../lib/notebook/cell_files.ts";
+import { NotebookSession } from "../lib/session/notebook_session.ts";
+import { createAuditRecorder } from "../lib/audit/recorder.ts";
+import { developmentAuditKey } from "../lib/audit/audit_key.ts";
+import { freePort, startServer, type TestServer } from "../tests/_server.ts";
+import { childPids, median, rssMiB } from "./_load.ts";
+import process from "node:process";
+
+/** CPU time (user + system, ms) this process spends in `fn`: steadier than wall time on a busy host. */
+async function cpuMs(fn: () => Promise<unknown>): Promise<number> {
+  const before = process.cpuUsage();
+  await fn();
+  const d = process.cpuUsage(before);
+  return (d.user + d.system) / 1000;
+}
+
+/** One row of the Aims table. */
+export interface Row {
+  figure: string;
+  value: number;
+  unit: string;
+  baseline: string;
+  baselineValue: number;
+  ratio: number;
+  aim: string;
+}
+
+const rows: Row[] = [];
+const root = new URL("..", import.meta.url).pathname;
+const HOME = Deno.env.get("HOME") ?? "/tmp";
+
+function row(
+  figure: string,
+  value: number,
+  unit: string,
+  baseline: string,
+  baselineValue: number,
+  aim: string,
+): void {
+  const r = {
+    figure,
+    value: round(value),
+    unit,
+    baseline,
+    baselineValue: round(baselineValue),
+    ratio: round(value / baselineValue),
+    aim,
+  };
+  rows.push(r);
+  console.log(
+    `${figure.padEnd(52)} ${String(r.value).padStart(9)} ${unit.padEnd(5)} ratio ${
+      String(r.ratio).padStart(7)
+    }x vs ${baseline} ${r.baselineValue} ${unit}  (aim ${aim})`,
+  );
+}
+
+function round(v: number): number {
+  return Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 100) / 100;
+}
+
+async function timeMs(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function samples(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await timeMs(() => fn(i)));
+  return out;
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))];
+}
+
+let counter = 0;
+async function importInProcess(code: string): Promise<unknown> {
+  const url = `data:application/typescript;base64,${btoa(`${code}\n// ${counter++}`)}`;
+  return await import(url);
+}
+
+/** An in-process runtime like the server's (SQLite, fs blobs, the real executor, audit). */
+async function inProcess(dir: string, poolSize = 1) {
+  await Deno.mkdir(`${dir}/scratch`, { recursive: true });
+  const db = openSqlite(`${dir}/strata.db`);
+  await migrate(db);
+  const executor = createExecutor({ scratchRoot: `${dir}/scratch`, poolSize, childEnv: { HOME } });
+  const log = nullLogger();
+  const deps = {
+    runtime: createRuntime({
+      db,
+      audit: createAuditRecorder({ db, key: developmentAuditKey(), log }),
+      blobs: fsBlobStore(`${dir}/artifacts`),
+      executor,
+      log,
+      denoVersion: Deno.version.deno,
+      memoryMb: 512,
+      defaultTimeoutSeconds: 60,
+    }),
+  };
+  const scope = (path: string) => ({ tenantId: "default", tenantHash: "bench", path });
+  return {
+    deps,
+    open: (nb: string) => NotebookSession.open(nb, scope(nb), deps),
+    async close() {
+      await executor.close();
+      await db.close();
+    },
+  };
+}
+
+function chainSource(i: number): string {
+  return i === 0 ? "const v0 = 1" : `const v${i} = v${i - 1} + ${i}`;
+}
+
+/** Writes a notebook of `n` chained cells straight to disk (no session, no per-cell writes). */
+async function writeNotebook(dir: string, n: number): Promise<string[]> {
+  await createNotebook(dir, { name: `bench-${n}` });
+  const ids: string[] = [];
+  const cells = [];
+  for (let i = 0; i < n; i++) {
+    const id = newCellId();
+    ids.push(id);
+    const file = cellFileName(id, `c${i}`, ".ts");
+    await Deno.writeTextFile(`${dir}/${file}`, chainSource(i));
+    cells.push({ id, file, language: "typescript" as const, order: i });
+  }
+  const now = new Date().toISOString();
+  await Deno.writeTextFile(
+    `${dir}/notebook.toml`,
+    serializeManifest({
+      notebook_id: crypto.randomUUID(),
+      name: `bench-${n}`,
+      created_at: now,
+      updated_at: now,
+      cells,
+    }),
+  );
+  return ids;
+}
+
+// ---- rows --------------------------------------------------------------------------------
+
+async function warmCell(dir: string): Promise<void> {
+  const rt = await inProcess(dir);
+  try {
+    await createNotebook(`${dir}/nb1`, { name: "one" });
+    const s = await rt.open(`${dir}/nb1`);
+    const id = await s.addCell({ source: "const y = 2 * 21\ny" });
+    for (let i = 0; i < 5; i++) await s.execute(id, "rerun");
+    const times: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      await new Promise((r) => setTimeout(r, 100)); // interactive pace: the pool has refilled
+      const t = performance.now();
+      const r = await s.execute(id, "rerun");
+      times.push(performance.now() - t);
+      if (!r.ok) throw new Error("warm cell failed");
+    }
+    const ms = median(times);
+    const base = median(await samples(30, (i) => importInProcess(`const y${i} = 2 * 21;`)));
+    row("warm single cell, end to end server side", ms, "ms", "in-process import", base, "<= 3 ms");
+  } finally {
+    await rt.close();
+  }
+}
+
+async function apiCell(): Promise<void> {
+  const s = await startServer({ STRATA_RATE_LIMIT_ENABLED: "false" });
+  try {
+    const created = await s.api("POST", "/v1/notebooks/create", { name: "api" });
+    const sid = created.body.sessionId;
+    const added = await s.api("POST", `/v1/notebooks/${sid}/cells`, { source: "1 + 1" });
+    const cid = added.body.cellId;
+    let bytes = 0;
+    const exec = async () => {
+      const res = await fetch(`${s.url}/v1/notebooks/${sid}/cells/${cid}/execute?mode=rerun`, {
+        method: "POST",
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`execute: ${res.status} ${text}`);
+      bytes = text.length;
+    };
+    for (let i = 0; i < 5; i++) await exec();
+    const times: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      times.push(await timeMs(exec));
+    }
+    const health = median(
+      await samples(30, async () => await (await fetch(`${s.url}/health`)).arrayBuffer()),
+    );
+    row(
+      "trivial cell through the API, execute round trip",
+      median(times),
+      "ms",
+      "GET /health",
+      health,
+      "<= 4 ms",
+    );
+    console.log(`  (execute answer: ${bytes} bytes for a 1-cell notebook)`);
+    // The answer grows with the notebook: measure it for 100 cells.
+    for (let i = 1; i < 100; i++) {
+      await s.api("POST", `/v1/notebooks/${sid}/cells`, { source: `const q${i} = ${i}` });
+    }
+    await s.api("POST", `/v1/notebooks/${sid}/run-all`);
+    const big: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      big.push(await timeMs(exec));
+    }
+    row(
+      "  same, in a 100-cell notebook",
+      median(big),
+      "ms",
+      "GET /health",
+      health,
+      "(no aim)",
+    );
+    console.log(`  (execute answer: ${bytes} bytes for a 100-cell notebook)`);
+  } finally {
+    await s.close();
+  }
+}
+
+async function executorRows(): Promise<void> {
+  const ex = await (await import("./executor_bench.ts")).main({ quiet: true });
+  const by = (p: string) => ex.find((f) => f.name.startsWith(p))!;
+  const batch = by("per cell in a batch");
+  row(
+    "per-cell overhead in a batch of 20",
+    batch.ms - batch.baselineMs,
+    "ms",
+    "in-process per cell",
+    batch.baselineMs,
+    "<= 1 ms",
+  );
+  const cold = by("cold run");
+  row("cold run of 20 cells", cold.ms, "ms", "one deno run", cold.baselineMs, "<= 2x");
+}
+
+async function cachedRunAll(dir: string): Promise<void> {
+  const rt = await inProcess(dir);
+  try {
+    await writeNotebook(`${dir}/nb100`, 100);
+    const s = await rt.open(`${dir}/nb100`);
+    const coldMs = await timeMs(async () => {
+      if (!(await s.runAll()).ok) throw new Error("cold run failed");
+    });
+    const repeat = Number(Deno.env.get("BENCH_REPEAT") ?? 7);
+    const cached: number[] = [];
+    const cpu = await cpuMs(async () => {
+      cached.push(
+        ...await samples(repeat, async () => {
+          const r = await s.runAll();
+          if (!r.cells.every((c) => c.cacheHit)) throw new Error("expected all cache hits");
+        }),
+      );
+    }) / repeat;
+    row(
+      "cached run-all, 100 cells, server side",
+      median(cached),
+      "ms",
+      "cold run-all",
+      coldMs,
+      "<= 10 ms",
+    );
+    // What every execute / run-all answer adds: the whole notebook state, built and serialized.
+    let bytes = 0;
+    const stateMs = median(
+      await samples(20, () => {
+        bytes = JSON.stringify(s.state()).length;
+        return Promise.resolve();
+      }),
+    );
+    row(
+      "  notebook state in each answer, 100 cells",
+      stateMs,
+      "ms",
+      "cached run-all",
+      median(cached),
+      "(no aim)",
+    );
+    console.log(`  (${bytes} bytes of JSON; the cached run-all used ${cpu.toFixed(1)} ms of CPU)`);
+  } finally {
+    await rt.close();
+  }
+}
+
+async function spawnServer(args: string[], env: Record<string, string>, port: number) {
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    env: { PATH: Deno.env.get("PATH") ?? "", HOME, NO_COLOR: "1", ...env },
+    clearEnv: true,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const path = args.includes("start.ts") ? "/ready" : "/health";
+  while (true) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      await res.arrayBuffer();
+      if (res.ok) break;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const readyMs = performance.now() - t0;
+  return {
+    child,
+    readyMs,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+async function startAndIdle(dir: string): Promise<void> {
+  const strata = () => {
+    const port = freePort();
+    return spawnServer(["run", "--allow-read", "--allow-env", "--allow-run", "start.ts"], {
+      STRATA_DATA_DIR: `${dir}/data`,
+      STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/nb`,
+      STRATA_PORT: String(port),
+      STRATA_LOG_LEVEL: "warn",
+    }, port);
+  };
+  const bare = () => {
+    const port = freePort();
+    return spawnServer(["run", "-A", "bench/fixtures/bare_server.ts", String(port)], {}, port);
+  };
+  await (await strata()).stop(); // the first start migrates a new database
+  const starts: number[] = [];
+  const bares: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const s = await strata();
+    starts.push(s.readyMs);
+    await s.stop();
+    const b = await bare();
+    bares.push(b.readyMs);
+    await b.stop();
+  }
+  row(
+    "start to /ready 200 (personal)",
+    median(starts),
+    "ms",
+    "bare Deno.serve",
+    median(bares),
+    "<= 150 ms",
+  );
+  const s = await strata();
+  const b = await bare();
+  await new Promise((r) => setTimeout(r, 1000));
+  const pid = (await childPids(s.child.pid))[0] ?? s.child.pid;
+  row(
+    "idle server RSS",
+    await rssMiB(pid),
+    "MiB",
+    "bare Deno.serve",
+    await rssMiB(b.child.pid),
+    "<= 64 MiB",
+  );
+  await s.stop();
+  await b.stop();
+}
+
+async function openSessions(): Promise<void> {
+  const s = await startServer({ STRATA_RATE_LIMIT_ENABLED: "false" });
+  try {
+    const pid = (await childPids(s.pid()))[0] ?? s.pid();
+    await new Promise((r) => setTimeout(r, 500));
+    const idle = await rssMiB(pid);
+    const open = async (k: number) => {
+      const created = await s.api("POST", "/v1/notebooks/create", { name: `rss${k}` });
+      const sid = created.body.sessionId;
+      for (let i = 0; i < 100; i++) {
+        await s.api("POST", `/v1/notebooks/${sid}/cells`, { source: chainSource(i) });
+      }
+      const r = await s.api("POST", `/v1/notebooks/${sid}/run-all`);
+      if (r.status !== 200) throw new Error(`run-all: ${r.status}`);
+    };
+    await open(0);
+    await new Promise((r) => setTimeout(r, 1500)); // background type check settles
+    const one = await rssMiB(pid);
+    row(
+      "one open 100-cell session (RSS over idle)",
+      one - idle,
+      "MiB",
+      "idle RSS",
+      idle,
+      "<= +25 MiB",
+    );
+    for (let k = 1; k < 10; k++) await open(k);
+    await new Promise((r) => setTimeout(r, 1500));
+    const ten = await rssMiB(pid);
+    row(
+      "ten open 100-cell sessions (RSS over idle)",
+      ten - idle,
+      "MiB",
+      "idle RSS",
+      idle,
+      "<= +150 MiB",
+    );
+  } finally {
+    await s.close();
+  }
+}
+
+async function analysis(): Promise<void> {
+  const nb = (await import("./notebook_bench.ts")).main;
+  const f = await nb(100);
+  row(
+    "first analysis of 100 cells",
+    f.coldMs,
+    "ms",
+    "bare TS parse (warm)",
+    f.baselineParseMs,
+    "<= 50 ms",
+  );
+}
+
+async function bigNotebook(dir: string): Promise<void> {
+  const rt = await inProcess(dir);
+  try {
+    const ids = await writeNotebook(`${dir}/nb1000`, 1000);
+    await rt.deps.runtime.analyzer(); // the analyzer is shared by every session: load it first
+    const openMs = await timeMs(() => rt.open(`${dir}/nb1000`));
+    const s = await rt.open(`${dir}/nb1000`);
+    const readMs = median(
+      await samples(3, async () => {
+        const { readNotebook } = await import("../lib/notebook/format.ts");
+        await readNotebook(`${dir}/nb1000`);
+      }),
+    );
+    row("1,000-cell notebook: open", openMs, "ms", "read its files", readMs, "<= 300 ms");
+    if (!(await s.runAll()).ok) throw new Error("1000-cell cold run failed");
+    // An edit of cell 500: the session re-analyzes and marks the dirty set (cells 500..999).
+    const edits = await samples(5, (i) => s.editCell(ids[500], `const v500 = v499 + ${1000 + i}`));
+    const dirty = s.state().cells.filter((c: { status: string }) => c.status !== "ready").length;
+    const { main: nbMain } = await import("./notebook_bench.ts");
+    const f = await nbMain(1000);
+    row(
+      "1,000-cell notebook: dirty set after an edit (model)",
+      f.editDirtyMs,
+      "ms",
+      "DAG rebuild only",
+      f.dagOnlyDirtyMs,
+      "<= 5 ms",
+    );
+    row(
+      "1,000-cell notebook: session edit (write+dirty set)",
+      median(edits),
+      "ms",
+      "DAG rebuild only",
+      f.dagOnlyDirtyMs,
+      "(no aim)",
+    );
+    console.log(`  (${dirty} cells not ready after the edit)`);
+    await s.editCell(ids[500], "const v500 = v499 + 500");
+    await s.runAll();
+    const cached: number[] = [];
+    const cpu = await cpuMs(async () => {
+      cached.push(
+        ...await samples(5, async () => {
+          const r = await s.runAll();
+          if (!r.cells.every((c) => c.cacheHit)) throw new Error("expected all cache hits");
+        }),
+      );
+    }) / 5;
+    console.log(`  (1,000-cell cached run-all: ${cpu.toFixed(0)} ms of server CPU each)`);
+    const cold = await (async () => {
+      const rt2 = await inProcess(`${dir}/cold`);
+      try {
+        const s2 = await rt2.open(`${dir}/nb1000`);
+        return await timeMs(() => s2.runAll("force"));
+      } finally {
+        await rt2.close();
+      }
+    })();
+    row(
+      "1,000-cell notebook: cached run-all",
+      median(cached),
+      "ms",
+      "forced run-all",
+      cold,
+      "<= 100 ms",
+    );
+  } finally {
+    await rt.close();
+  }
+}
+
+async function concurrent(): Promise<void> {
+  const s: TestServer = await startServer({
+    STRATA_RATE_LIMIT_ENABLED: "false",
+    STRATA_EXECUTOR_POOL_SIZE: "2",
+  });
+  const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 5);
+  try {
+    const cells: { sid: string; cid: string }[] = [];
+    for (let k = 0; k < 20; k++) {
+      const created = await s.api("POST", "/v1/notebooks/create", { name: `c${k}` });
+      const sid = created.body.sessionId;
+      const added = await s.api("POST", `/v1/notebooks/${sid}/cells`, { source: `${k} * 2` });
+      cells.push({ sid, cid: added.body.cellId });
+    }
+    const healthTimes = async (untilMs: number) => {
+      const times: number[] = [];
+      while (performance.now() < untilMs) {
+        times.push(await timeMs(async () => await (await fetch(`${s.url}/health`)).arrayBuffer()));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return times;
+    };
+    const loop = async (c: { sid: string; cid: string }, untilMs: number) => {
+      let n = 0;
+      while (performance.now() < untilMs) {
+        const res = await fetch(
+          `${s.url}/v1/notebooks/${c.sid}/cells/${c.cid}/execute?mode=rerun`,
+          {
+            method: "POST",
+          },
+        );
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`execute: ${res.status}`);
+        n++;
+      }
+      return n;
+    };
+    const idle = await healthTimes(performance.now() + 2000);
+    let until = performance.now() + seconds * 1000;
+    const t1 = performance.now();
+    const one = await loop(cells[0], until);
+    const oneRate = one / ((performance.now() - t1) / 1000);
+    until = performance.now() + seconds * 1000;
+    const t20 = performance.now();
+    const [counts, busy] = await Promise.all([
+      Promise.all(cells.map((c) => loop(c, until))),
+      healthTimes(until),
+    ]);
+    const rate = counts.reduce((a, b) => a + b, 0) / ((performance.now() - t20) / 1000);
+    row("20 sessions running cells at once: cells/s", rate, "/s", "one session", oneRate, "report");
+    row(
+      "20 sessions running cells at once: /health p99",
+      percentile(busy, 0.99),
+      "ms",
+      "idle /health p99",
+      percentile(idle, 0.99),
+      "<= 50 ms",
+    );
+  } finally {
+    await s.close();
+  }
+}
+
+/** Runs the chosen rows (all by default) and returns them. */
+export async function main(only: string[] = []): Promise<Row[]> {
+  rows.splice(0);
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-aims-" }));
+  const all: Record<string, (d: string) => Promise<void>> = {
+    cell: warmCell,
+    api: apiCell,
+    executor: executorRows,
+    runall: cachedRunAll,
+    start: startAndIdle,
+    session: openSessions,
+    analysis,
+    big: bigNotebook,
+    concurrent,
+  };
+  try {
+    for (const [name, fn] of Object.entries(all)) {
+      if (only.length && !only.includes(name)) continue;
+      await Deno.mkdir(`${dir}/${name}`);
+      try {
+        await fn(`${dir}/${name}`);
+      } catch (err) {
+        console.log(`!!! ${name} failed: ${(err as Error).stack}`);
+      }
+    }
+    return rows;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  await main(Deno.args);
+}
