@@ -119,6 +119,8 @@ export async function startServer(env: Record<string, string | undefined>): Prom
       ? `s3://${config.s3.bucket}/${config.s3.prefix}`
       : config.artifactBlobBackend === "azure"
       ? `azure://${config.azure.container}/${config.azure.prefix}`
+      : config.artifactBlobBackend === "gcs" // issue 19 item 5
+      ? `gs://${config.gcs.bucket}/${config.gcs.prefix}`
       : config.artifactDir ?? "",
     migrations: {
       applied: services.migrated,

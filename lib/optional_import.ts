@@ -11,6 +11,7 @@
 export type OptionalPackage =
   | "@aws-sdk/client-s3"
   | "@azure/storage-blob"
+  | "@google-cloud/storage"
   | "@infisical/sdk"
   | "postgres"
   /** Strata's own MCP stack (lib/mcp/entry.ts), which pulls in the MCP SDK. */

@@ -5,6 +5,7 @@ import { provideOptional } from "../lib/optional_import.ts";
 
 provideOptional("@aws-sdk/client-s3", () => import("@aws-sdk/client-s3"));
 provideOptional("@azure/storage-blob", () => import("@azure/storage-blob"));
+provideOptional("@google-cloud/storage", () => import("@google-cloud/storage"));
 provideOptional("@infisical/sdk", () => import("@infisical/sdk"));
 provideOptional("postgres", () => import("postgres"));
 provideOptional("strata:mcp", () => import("../lib/mcp/entry.ts"));

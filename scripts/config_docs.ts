@@ -29,7 +29,8 @@ ${rows.join("\n")}
 
 Variables read besides these: \`HOME\`, \`STRATA_CONFIG\`, \`PG*\` (PostgreSQL client),
 \`AWS_*\` (S3 credentials and region), \`AZURE_STORAGE_CONNECTION_STRING\` or
-\`AZURE_STORAGE_ACCOUNT\` + \`AZURE_STORAGE_KEY\` (Azure Blob Storage), \`INFISICAL_CLIENT_ID\`, \`INFISICAL_CLIENT_SECRET\`,
+\`AZURE_STORAGE_ACCOUNT\` + \`AZURE_STORAGE_KEY\` (Azure Blob Storage),
+\`GOOGLE_APPLICATION_CREDENTIALS\` (path of a service-account JSON key, Google Cloud Storage), \`INFISICAL_CLIENT_ID\`, \`INFISICAL_CLIENT_SECRET\`,
 \`INFISICAL_TOKEN\`, \`INFISICAL_HOST\` (secret manager; never from notebooks), and the token
 variables named by \`[[workers]] token_env\` (\`STRATA_*_TOKEN\`, since the permission-scoped
 server may read only the variables listed in \`lib/launcher/permissions.ts\`). Only the config

@@ -1,9 +1,10 @@
-/** Opens the configured blob backend: a local folder, S3 or Azure Blob Storage. */
+/** Opens the configured blob backend: a local folder, S3, Azure Blob Storage or Google Cloud Storage. */
 import type { Config } from "../config/resolve.ts";
 import type { BlobStore } from "./blob_store.ts";
 import { fsBlobStore } from "./fs_blob_store.ts";
 import { s3BlobStore } from "./s3_blob_store.ts";
 import { azureBlobStore } from "./azure_blob_store.ts";
+import { gcsBlobStore } from "./gcs_blob_store.ts";
 
 /** The artifact blob store for a configuration (credentials from `config.credentials`). */
 export function openBlobStore(config: Config): BlobStore {
@@ -35,6 +36,15 @@ export function openBlobStore(config: Config): BlobStore {
         (azure.accountName ? `https://${azure.accountName}.blob.core.windows.net` : undefined),
       accountName: azure.accountName,
       accountKey: azure.accountKey,
+    });
+  }
+  if (config.artifactBlobBackend === "gcs") {
+    return gcsBlobStore({
+      bucket: config.gcs.bucket!,
+      prefix: config.gcs.prefix,
+      endpoint: config.gcs.endpoint,
+      projectId: config.gcs.project,
+      keyFilename: config.credentials.gcp.keyFile,
     });
   }
   return fsBlobStore(config.artifactDir!);

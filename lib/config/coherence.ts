@@ -129,6 +129,15 @@ export function checkCoherence(c: Config): Coherence {
       "artifact_blob_backend=azure requires azure_container. Fix: set STRATA_AZURE_CONTAINER.",
     );
   }
+  if (c.artifactBlobBackend === "gcs" && !c.gcs.bucket) {
+    conflicts.push("artifact_blob_backend=gcs requires gcs_bucket. Fix: set STRATA_GCS_BUCKET.");
+  }
+  if (c.artifactBlobBackend === "gcs" && !c.gcs.endpoint && !c.credentials.gcp.keyFile) {
+    conflicts.push(
+      "artifact_blob_backend=gcs needs credentials. Fix: set GOOGLE_APPLICATION_CREDENTIALS to a " +
+        "service-account JSON key file, or STRATA_GCS_ENDPOINT for an emulator.",
+    );
+  }
   if (c.artifactBlobBackend === "s3" && !c.s3.bucket) {
     conflicts.push("artifact_blob_backend=s3 requires s3_bucket. Fix: set STRATA_S3_BUCKET.");
   }

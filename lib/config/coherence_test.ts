@@ -112,3 +112,36 @@ Deno.test("coherence - [cluster] and executor=remote together are refused", () =
     [],
   );
 });
+
+Deno.test("coherence - gcs needs a bucket and a key file or an emulator endpoint", () => {
+  const gcs = { STRATA_ARTIFACT_BLOB_BACKEND: "gcs" };
+  assert.ok(check(gcs).conflicts.some((c) => /requires gcs_bucket/.test(c)));
+  const noCredentials = check({ ...gcs, STRATA_GCS_BUCKET: "artifacts" }).conflicts;
+  assert.equal(noCredentials.length, 1);
+  assert.match(noCredentials[0], /GOOGLE_APPLICATION_CREDENTIALS.*STRATA_GCS_ENDPOINT/);
+  assert.throws(
+    () => loadConfig({ HOME: "/h", STRATA_GCS_BUCKET: "Bad_Bucket!" }),
+    /gcs_bucket.*GCS bucket name/,
+  );
+  const withKey = {
+    ...gcs,
+    STRATA_GCS_BUCKET: "artifacts",
+    GOOGLE_APPLICATION_CREDENTIALS: "/secrets/sa.json",
+    STRATA_GCS_PROJECT: "my-project",
+  };
+  assert.deepEqual(check(withKey).conflicts, []);
+  const { config } = loadConfig({ HOME: "/h", ...withKey });
+  assert.deepEqual(config.gcs, {
+    bucket: "artifacts",
+    prefix: "strata/",
+    endpoint: undefined,
+    project: "my-project",
+  });
+  assert.equal(config.credentials.gcp.keyFile, "/secrets/sa.json");
+  const emulator = {
+    ...gcs,
+    STRATA_GCS_BUCKET: "artifacts",
+    STRATA_GCS_ENDPOINT: "http://127.0.0.1:4443",
+  };
+  assert.deepEqual(check(emulator).conflicts, []);
+});

@@ -1,6 +1,6 @@
 /**
  * Credentials the server reads from its environment (never from strata.toml): Infisical machine
- * identity, AWS keys for S3, and the `STRATA_*_TOKEN` variables `[[workers]] token_env` may name.
+ * identity, AWS keys for S3, Azure and Google Cloud storage credentials, and the `STRATA_*_TOKEN` variables `[[workers]] token_env` may name.
  * Read once by the config loader; modules receive these typed values, never the environment.
  */
 
@@ -29,11 +29,18 @@ export interface AzureCredentials {
   accountKey?: string;
 }
 
+/** Google Cloud credentials for the GCS artifact backend. */
+export interface GcpCredentials {
+  /** GOOGLE_APPLICATION_CREDENTIALS: path of a service-account JSON key file. */
+  keyFile?: string;
+}
+
 /** Every credential the server may use. */
 export interface Credentials {
   infisical: InfisicalCredentials;
   aws: AwsCredentials;
   azure: AzureCredentials;
+  gcp: GcpCredentials;
   /** `STRATA_*_TOKEN` variables that are not settings, by name (for `[[workers]] token_env`). */
   workerTokens: Readonly<Record<string, string>>;
   /** STRATA_NATS_TOKEN: the NATS auth token of `[cluster]` (issue 21). */
@@ -76,6 +83,7 @@ export function readCredentials(
       accountName: get("AZURE_STORAGE_ACCOUNT"),
       accountKey: get("AZURE_STORAGE_KEY"),
     },
+    gcp: { keyFile: get("GOOGLE_APPLICATION_CREDENTIALS") },
     workerTokens,
     natsToken: get("STRATA_NATS_TOKEN"),
   };

@@ -63,9 +63,11 @@ export interface Config {
   notebookStorageDir: string;
   /** Folder blob store; undefined only in service mode when not set (a coherence error). */
   artifactDir?: string;
-  artifactBlobBackend: "local" | "s3" | "azure";
+  artifactBlobBackend: "local" | "s3" | "azure" | "gcs";
   /** Azure Blob Storage settings (credentials come from AZURE_STORAGE_* variables). */
   azure: { container?: string; prefix: string; endpoint?: string };
+  /** Google Cloud Storage settings (the key file path comes from GOOGLE_APPLICATION_CREDENTIALS). */
+  gcs: { bucket?: string; prefix: string; endpoint?: string; project?: string };
   s3: S3Config;
   rateLimit: RateLimitConfig;
   /** `[acl_config]`, validated; absent: no ACL. */
@@ -166,6 +168,12 @@ export function resolveConfig(
       container: v.azure_container as string | undefined,
       prefix: get("azure_prefix", "strata/"),
       endpoint: v.azure_endpoint as string | undefined,
+    },
+    gcs: {
+      bucket: v.gcs_bucket as string | undefined,
+      prefix: get("gcs_prefix", "strata/"),
+      endpoint: v.gcs_endpoint as string | undefined,
+      project: v.gcs_project as string | undefined,
     },
     s3: {
       bucket: v.s3_bucket as string | undefined,

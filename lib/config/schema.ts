@@ -122,8 +122,9 @@ export const FIELDS = {
   },
   artifact_blob_backend: {
     kind: "string",
-    schema: z.enum(["local", "s3", "azure"]),
-    doc: "local (artifact_dir), s3 or azure (Azure Blob Storage). @default local",
+    schema: z.enum(["local", "s3", "azure", "gcs"]),
+    doc:
+      "local (artifact_dir), s3, azure (Azure Blob Storage) or gcs (Google Cloud Storage). @default local",
   },
   s3_bucket: { kind: "string", schema: z.string().min(3), doc: "S3 bucket for artifacts." },
   s3_prefix: {
@@ -293,6 +294,31 @@ export const FIELDS = {
     schema: z.url(),
     doc:
       "Account URL (Azurite: http://127.0.0.1:10000/devstoreaccount1). @default https://<AZURE_STORAGE_ACCOUNT>.blob.core.windows.net",
+  },
+  gcs_bucket: {
+    kind: "string",
+    schema: z.string().regex(
+      /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/,
+      "must be a GCS bucket name (3-222 lowercase letters, digits, '.', '-', '_')",
+    ),
+    doc:
+      "Google Cloud Storage bucket for artifacts (artifact_blob_backend = gcs). Credentials: GOOGLE_APPLICATION_CREDENTIALS (path of a service-account JSON key), or none with gcs_endpoint (an emulator).",
+  },
+  gcs_prefix: {
+    kind: "string",
+    schema: z.string().regex(/^(?:[A-Za-z0-9._-]+\/)*$/, "must be empty or end with '/'"),
+    doc: "Object name prefix inside the bucket. @default strata/",
+  },
+  gcs_endpoint: {
+    kind: "string",
+    schema: z.url(),
+    doc:
+      "Custom JSON API endpoint (an emulator such as fake-gcs-server: http://127.0.0.1:4443); without GOOGLE_APPLICATION_CREDENTIALS requests are unauthenticated. @default https://storage.googleapis.com",
+  },
+  gcs_project: {
+    kind: "string",
+    schema: z.string().min(1),
+    doc: "Google Cloud project id. @default the key file's project_id",
   },
   // --- Operations: migrations, background jobs, artifact cache, database pool, tracing. ---
   auto_migrate: {

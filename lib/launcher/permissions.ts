@@ -46,6 +46,8 @@ export const SERVER_ENV = [
   "HOMEDRIVE",
   "_X_AMZN_TRACE_ID",
   "INFISICAL_*",
+  // Google Cloud Storage (artifact_blob_backend = gcs): the service-account key file's path.
+  "GOOGLE_APPLICATION_CREDENTIALS",
   // Azure Blob Storage credentials (artifact_blob_backend = azure); the SDK's loggers and
   // proxy policy read the others when it loads or sends.
   "AZURE_STORAGE_*",
@@ -63,6 +65,21 @@ export const SERVER_ENV = [
   ...TYPESCRIPT_ENV,
   "NO_COLOR",
   "TZ",
+];
+
+/**
+ * Read by `@google-cloud/storage` and its dependencies at import or on a request (measured under
+ * Deno 2.9 with --no-prompt); granted only with artifact_blob_backend = gcs. Not passed through
+ * by the launcher (not in SERVER_ENV), so they read as unset: in particular STORAGE_EMULATOR_HOST
+ * cannot redirect the client.
+ */
+export const GCS_ENV = [
+  "GOOGLE_SDK_NODE_LOGGING",
+  "TEENY_REQUEST_WARN_CONCURRENT_REQUESTS",
+  "READABLE_STREAM",
+  "STORAGE_EMULATOR_HOST",
+  "FUNCTION_NAME",
+  "NODE_USE_SYSTEM_CA",
 ];
 
 /** Deno flags for the server process: net, read, write, env, run and sys, each as narrow as possible. */
@@ -100,6 +117,11 @@ function scopedFlags(
     if (!config.s3.endpoint) net.add(`${config.s3.bucket}.s3.${config.s3.region}.amazonaws.com`);
   }
   if (config.artifactBlobBackend === "azure") net.add(azureHost(config));
+  if (config.artifactBlobBackend === "gcs") {
+    net.add(hostPort(config.gcs.endpoint ?? "https://storage.googleapis.com", 443));
+    // A service-account key is exchanged for a token at Google's fixed token URL.
+    if (config.credentials.gcp.keyFile) net.add("oauth2.googleapis.com:443");
+  }
   const infisical = config.credentials.infisical;
   if (hasInfisicalCredentials(infisical)) {
     net.add(infisical.host ? hostPort(infisical.host, 443) : "app.infisical.com");
@@ -120,6 +142,8 @@ function scopedFlags(
     ctx.codeRoot,
     ...writable,
     config.configFile,
+    // The GCS service-account key file (read by the client when it first authenticates).
+    ...(config.artifactBlobBackend === "gcs" ? [config.credentials.gcp.keyFile] : []),
     // cell_user by name is resolved through /etc/passwd (exec helper, issue 13 item 2).
     ...(config.executor.cellUser ? ["/etc/passwd"] : []),
   ]);
@@ -131,9 +155,14 @@ function scopedFlags(
     // The Azure SDK loads the `debug` package, which enumerates the whole environment at import
     // (a listed --allow-env cannot allow that). The launcher passes this process only the
     // variables it lists (clearEnv), so unrestricted reading exposes nothing more.
-    config.artifactBlobBackend === "azure"
-      ? "--allow-env"
-      : `--allow-env=${[...SERVER_ENV, ...CELL_BASE_ENV, ...config.cellEnvPassthrough].join(",")}`,
+    config.artifactBlobBackend === "azure" ? "--allow-env" : `--allow-env=${
+      [
+        ...SERVER_ENV,
+        ...CELL_BASE_ENV,
+        ...config.cellEnvPassthrough,
+        ...(config.artifactBlobBackend === "gcs" ? GCS_ENV : []),
+      ].join(",")
+    }`,
     // Cell processes are deno; kill(1) ends a cell's whole process group (Deno.kill would
     // need unrestricted --allow-run).
     `--allow-run=${
@@ -143,10 +172,18 @@ function scopedFlags(
   // osRelease: the S3 and Azure SDKs put it in their user agent. uid: cell_user is refused
   // unless the server is root (exec helper, issue 13 item 2).
   const sys = [
-    ...(config.artifactBlobBackend !== "local" ? ["osRelease"] : []),
+    ...(config.artifactBlobBackend === "s3" || config.artifactBlobBackend === "azure"
+      ? ["osRelease"]
+      : []),
     ...(config.executor.cellUser ? ["uid"] : []),
   ];
-  if (sys.length > 0) flags.push(`--allow-sys=${sys.join(",")}`);
+  // Deno 2.9's node:https reads the root certificates behind a sys permission named "ca" that
+  // --allow-sys=<list> cannot name (measured: "unknown sys descriptor"); the GCS client talks
+  // https through node:https, so GCS over https needs unrestricted sys. A plain-http emulator
+  // endpoint needs none.
+  if (config.artifactBlobBackend === "gcs" && !config.gcs.endpoint?.startsWith("http:")) {
+    flags.push("--allow-sys");
+  } else if (sys.length > 0) flags.push(`--allow-sys=${sys.join(",")}`);
   return flags;
 }
 

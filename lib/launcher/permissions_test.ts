@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../config/load.ts";
-import { commandPermissionFlags, SERVER_ENV, serverPermissionFlags } from "./permissions.ts";
+import {
+  commandPermissionFlags,
+  GCS_ENV,
+  SERVER_ENV,
+  serverPermissionFlags,
+} from "./permissions.ts";
 
 const CTX = { denoPath: "/opt/deno", codeRoot: "/app", env: {} };
 
@@ -118,4 +123,30 @@ Deno.test("permissions - Azure blob endpoint and OTLP collector are added only w
     serverFlags({ STRATA_TRACING_OTLP_ENDPOINT: "http://otel:4318" })["allow-net"],
     "127.0.0.1:8765",
   );
+});
+
+Deno.test("permissions - GCS grants its endpoint, key file and client variables only when configured", () => {
+  const gcs = { STRATA_ARTIFACT_BLOB_BACKEND: "gcs", STRATA_GCS_BUCKET: "artifacts" };
+  const key = { GOOGLE_APPLICATION_CREDENTIALS: "/secrets/sa.json" };
+  const real = flagsFor({ ...gcs, ...key });
+  assert.equal(
+    real["allow-net"],
+    "127.0.0.1:8765,storage.googleapis.com:443,oauth2.googleapis.com:443",
+  );
+  assert.ok(real["allow-read"].split(",").includes("/secrets/sa.json"));
+  for (const name of GCS_ENV) assert.ok(real["allow-env"].split(",").includes(name), name);
+  // Deno's node:https needs sys "ca", which a listed --allow-sys cannot name.
+  assert.ok("allow-sys" in real);
+  assert.equal(real["allow-sys"], undefined);
+
+  const emulator = flagsFor({ ...gcs, STRATA_GCS_ENDPOINT: "http://127.0.0.1:4443" });
+  assert.equal(emulator["allow-net"], "127.0.0.1:8765,127.0.0.1:4443");
+  assert.ok(!("allow-sys" in emulator), "a plain-http emulator needs no sys access");
+  assert.ok(!emulator["allow-read"].includes("sa.json"));
+
+  // The key file path is never readable, nor the client's variables set, for other backends.
+  const local = flagsFor(key);
+  assert.ok(!local["allow-read"].includes("/secrets/sa.json"));
+  assert.ok(!local["allow-env"].split(",").includes("STORAGE_EMULATOR_HOST"));
+  assert.ok(!local["allow-net"].includes("googleapis"));
 });
