@@ -177,9 +177,22 @@ export function NotebookApp({ state: initial, urls, loadEditor, ai }: NotebookAp
     document.documentElement.dataset.editors = "ready";
   }, [createEditor]);
 
-  const save = useCallback(async (id: string): Promise<void> => {
+  // One save per cell at a time: a save sent while the previous one is in flight would carry the
+  // version from before it and be refused as a conflict with itself (seen under load).
+  const inflight = useRef(new Map<string, Promise<void>>());
+  const save = useCallback((id: string): Promise<void> => {
     clearTimeout(timers.current.get(id));
     timers.current.delete(id);
+    const previous = inflight.current.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => saveNow(id));
+    inflight.current.set(id, next);
+    next.finally(() => {
+      if (inflight.current.get(id) === next) inflight.current.delete(id);
+    }).catch(() => {});
+    return next;
+  }, []);
+
+  const saveNow = useCallback(async (id: string): Promise<void> => {
     const text = draftsRef.current[id];
     if (text === undefined) return;
     // A refused edit waits for the person's choice (Reload / Overwrite); no autosave retries.
