@@ -832,7 +832,12 @@ export class NotebookSession {
           language: c.cell.language,
           file: c.cell.file,
           source: c.cell.source,
-          status: c.analysis ? st?.status ?? "idle" : "idle",
+          // A cell of the run in progress is running, whatever the statuses computed before it.
+          status: this.#running.has(c.cell.id)
+            ? "running"
+            : c.analysis
+            ? st?.status ?? "idle"
+            : "idle",
           staleReason: st?.reason ?? null,
           why: st?.why ?? [],
           whyText: st && st.why.length ? describeWhy(st.why, this.#label) : null,
