@@ -14,11 +14,19 @@ export type OptionalPackage =
   | "@google-cloud/storage"
   | "@infisical/sdk"
   | "postgres"
+  | "openai"
   /** Strata's own MCP stack (lib/mcp/entry.ts), which pulls in the MCP SDK. */
-  | "strata:mcp";
+  | "strata:mcp"
+  /** The NATS executor (lib/cluster/open.ts) and worker (worker_process.ts): the NATS client. */
+  | "strata:cluster"
+  | "strata:nats-worker";
 
 /** Local modules loaded the same way, relative to this file. */
-const LOCAL: Partial<Record<OptionalPackage, string>> = { "strata:mcp": "./mcp/entry.ts" };
+const LOCAL: Partial<Record<OptionalPackage, string>> = {
+  "strata:mcp": "./mcp/entry.ts",
+  "strata:cluster": "./cluster/open.ts",
+  "strata:nats-worker": "./cluster/worker_process.ts",
+};
 
 const provided = new Map<OptionalPackage, () => Promise<unknown>>();
 

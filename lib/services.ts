@@ -3,6 +3,7 @@
  * storage, blobs, executor, sessions, audit. Built once in main.ts (or a CLI command) and passed
  * down; nothing here is created at import time.
  */
+import { importOptional } from "./optional_import.ts";
 import type { Config } from "./config/resolve.ts";
 import type { Db } from "./db/types.ts";
 import { openDb } from "./db/open.ts";
@@ -14,7 +15,6 @@ import { cellRunAs } from "./executor/cell_user.ts";
 import { createExecutor, type Executor } from "./executor/executor.ts";
 import { npmCacheDirFrom } from "./langservice/npm_types.ts";
 import { remoteExecutor } from "./executor/remote.ts";
-import { openClusterExecutor } from "./cluster/open.ts"; // issue 21
 import { createWorkerRegistry } from "./worker/registry.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
@@ -80,7 +80,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
   // Local child processes, or (Deno Deploy: no subprocesses) a remote worker for every cell.
   // Issue 21: [cluster] nats_url set ⇒ every cell runs on `strata worker --nats` processes.
   const executor = config.cluster
-    ? await openClusterExecutor(config.cluster, log)
+    ? await (await importOptional<typeof import("./cluster/open.ts")>("strata:cluster"))
+      .openClusterExecutor(config.cluster, log)
     : config.executorMode === "remote"
     ? remoteExecutor({
       name: "default",

@@ -9,3 +9,6 @@ provideOptional("@google-cloud/storage", () => import("@google-cloud/storage"));
 provideOptional("@infisical/sdk", () => import("@infisical/sdk"));
 provideOptional("postgres", () => import("postgres"));
 provideOptional("strata:mcp", () => import("../lib/mcp/entry.ts"));
+provideOptional("openai", () => import("openai"));
+provideOptional("strata:cluster", () => import("../lib/cluster/open.ts"));
+provideOptional("strata:nats-worker", () => import("../lib/cluster/worker_process.ts"));

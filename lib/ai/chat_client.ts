@@ -8,6 +8,7 @@
  * access to the endpoint: its `OPENAI_*` environment lookups fail quietly without env
  * permission, so the server's environment never configures it behind the operator's back.
  */
+import { importOptional } from "../optional_import.ts";
 import type { AiConfig } from "../config/resolve.ts";
 import { StrataError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -95,7 +96,8 @@ export function createChatClient(config: AiConfig, options: ChatClientOptions): 
   }
 
   async function clientFor(slot: number, key: string): Promise<[OpenAIModule, OpenAIClient]> {
-    const mod = await (loaded ??= import("openai"));
+    // Loaded on first use, not at start (lib/optional_import.ts).
+    const mod = await (loaded ??= importOptional<OpenAIModule>("openai"));
     let c = clients.get(slot);
     if (!c) {
       c = new mod.default({

@@ -345,12 +345,6 @@ export async function natsExecutor(options: NatsExecutorOptions): Promise<NatsEx
   };
 }
 
-/** The executor a run uses: a NATS executor scoped to the run's tenant and class, else as is. */
-export function scopedExecutor(executor: Executor, scope: DispatchScope): Executor {
-  const forScope = (executor as Partial<NatsExecutor>).forScope;
-  return typeof forScope === "function" ? forScope(scope) : executor;
-}
-
 function runBudget(jobs: CellJob[]): number {
   return jobs.reduce((n, j) => n + (j.timeoutMs ?? 300_000), 0) + GRACE_MS;
 }
@@ -378,3 +372,5 @@ function failed(job: CellJob, error: CellError, started: number): CellResult {
 function mb(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
+
+export { scopedExecutor } from "./scoped_executor.ts";

@@ -40,7 +40,7 @@ import {
   type RunMode,
 } from "./run_engine.ts";
 import { countOutcome, recordOutcomes, type RunScope } from "./steps.ts";
-import { scopedExecutor } from "../cluster/nats_executor.ts"; // issue 21
+import { scopedExecutor } from "../cluster/scoped_executor.ts"; // issue 21
 
 export type { LiveOutput, RunScope };
 

@@ -2,6 +2,7 @@
  * `strata worker`: reads the worker's settings from flags and STRATA_WORKER_* variables, re-runs
  * itself under the worker's own narrow permissions (unless already in-process), then serves.
  */
+import { importOptional } from "../optional_import.ts";
 import { cellEnvFrom, DEFAULT_CELL_ENV_PASSTHROUGH } from "../config/cell_env.ts";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -11,7 +12,6 @@ import { createLogger } from "../log.ts";
 import { WORKER_ENV, workerPermissionFlags } from "./permissions.ts";
 import { runWorker } from "./run.ts";
 import { natsAddress } from "../cluster/cluster_config.ts"; // issue 21
-import { runNatsWorkerProcess } from "../cluster/worker_process.ts"; // issue 21
 
 /** Usage text of `strata worker`. */
 export const WORKER_USAGE = `Usage: strata worker [options]
@@ -78,6 +78,9 @@ export async function workerCli(args: string[], ctx: WorkerCliContext): Promise<
   const log = createLogger({ level: "info" }, { component: "worker" });
   const childEnv = cellEnvFrom(ctx.env, DEFAULT_CELL_ENV_PASSTHROUGH);
   if (s.nats) { // issue 21: pull from NATS instead of listening
+    const { runNatsWorkerProcess } = await importOptional<
+      typeof import("../cluster/worker_process.ts")
+    >("strata:nats-worker");
     return await runNatsWorkerProcess({
       ...s,
       servers: s.nats,
