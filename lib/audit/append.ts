@@ -26,63 +26,8 @@ export async function appendAudit(
   key: AuditKey,
   event: AuditEventInput,
 ): Promise<AuditRow> {
-  const detailsJson = validate(event);
-  return await db.transaction(async (tx) => {
-    await tx.query(
-      "INSERT INTO audit_heads (tenant_hash, seq, row_hash) VALUES ($1, 0, $2) " +
-        "ON CONFLICT (tenant_hash) DO NOTHING",
-      [event.tenantHash, AUDIT_GENESIS_HASH],
-    );
-    const lock = tx.kind === "postgres" ? " FOR UPDATE" : "";
-    const [head] = await tx.query<{ seq: number; row_hash: string }>(
-      `SELECT seq, row_hash FROM audit_heads WHERE tenant_hash = $1${lock}`,
-      [event.tenantHash],
-    );
-    const unsigned: Omit<AuditRow, "rowHash"> = {
-      tenantHash: event.tenantHash,
-      seq: Number(head.seq) + 1,
-      at: event.at,
-      actor: event.actor,
-      action: event.action,
-      resource: event.resource,
-      detailsJson,
-      provenanceHash: event.provenanceHash ?? null,
-      outputHash: event.outputHash ?? null,
-      hmacKeyId: key.id,
-      prevHash: head.row_hash,
-    };
-    const row: AuditRow = { ...unsigned, rowHash: auditRowHash(key.secret, unsigned) };
-    await tx.query(
-      `INSERT INTO audit_events (${AUDIT_COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        row.tenantHash,
-        row.seq,
-        row.at,
-        row.actor,
-        row.action,
-        row.resource,
-        row.detailsJson,
-        row.provenanceHash,
-        row.outputHash,
-        row.hmacKeyId,
-        row.prevHash,
-        row.rowHash,
-      ],
-    );
-    const advanced = await tx.query(
-      "UPDATE audit_heads SET seq = $2, row_hash = $3 WHERE tenant_hash = $1 AND seq = $4 " +
-        "RETURNING seq",
-      [row.tenantHash, row.seq, row.rowHash, row.seq - 1],
-    );
-    if (advanced.length !== 1) {
-      // Unreachable while the lock above holds; refuse rather than fork the chain if it did not.
-      throw new Error(
-        `Cannot append audit event: tenant '${row.tenantHash}' chain head moved during the append`,
-      );
-    }
-    return row;
-  });
+  // One event is a batch of one: the same lock, chain and compare-and-set.
+  return (await appendAuditBatch(db, key, [event]))[0];
 }
 
 /** Rows per multi-row INSERT (12 parameters each: well under SQLite's and PostgreSQL's limits). */

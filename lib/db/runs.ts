@@ -43,26 +43,7 @@ const COLUMNS = "id, tenant_hash, notebook_id, cell_id, principal, provenance_ha
 
 /** Stores one finished run and returns it as stored. */
 export async function recordRun(db: Db, run: RunInput): Promise<RunRecord> {
-  const record = toStored(run);
-
-  await db.query(
-    `INSERT INTO runs (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [
-      record.id,
-      record.tenantHash,
-      record.notebookId,
-      record.cellId,
-      record.principal,
-      record.provenanceHash,
-      record.cacheHit,
-      record.status,
-      record.error,
-      record.durationMs,
-      record.startedAt,
-      record.finishedAt,
-    ],
-  );
-  return record;
+  return (await recordRuns(db, [run]))[0];
 }
 
 /** Stores finished runs with multi-row INSERTs (one round trip per 64 runs); returns them. */

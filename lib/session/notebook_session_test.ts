@@ -1,50 +1,6 @@
-import { createRuntime } from "../runtime/runtime.ts";
 import assert from "node:assert/strict";
-import { fsBlobStore } from "../artifacts/fs_blob_store.ts";
-import { openSqlite } from "../db/sqlite.ts";
-import { migrate } from "../db/migrate.ts";
-import { createExecutor } from "../executor/executor.ts";
-import { nullLogger } from "../log.ts";
-import { createNotebook } from "../notebook/format.ts";
-import { NotebookSession, type SessionDeps } from "./notebook_session.ts";
-
-async function setup() {
-  const dir = await Deno.makeTempDir();
-  const db = openSqlite(`${dir}/strata.db`);
-  await migrate(db);
-  await Deno.mkdir(`${dir}/scratch`);
-  const executor = createExecutor({
-    scratchRoot: `${dir}/scratch`,
-    poolSize: 1,
-    childEnv: { HOME: Deno.env.get("HOME") ?? dir },
-  });
-  const deps: SessionDeps = {
-    runtime: createRuntime({
-      db,
-      blobs: fsBlobStore(`${dir}/artifacts`),
-      executor,
-      log: nullLogger(),
-      denoVersion: Deno.version.deno,
-      memoryMb: 256,
-      defaultTimeoutSeconds: 30,
-    }),
-  };
-  const root = `${dir}/nb`;
-  await createNotebook(root, { name: "demo" });
-  const scope = { tenantId: "default", tenantHash: "t0", path: "nb" };
-  const cleanup = async () => {
-    await executor.close();
-    await db.close();
-    await Deno.remove(dir, { recursive: true });
-  };
-  return { dir, root, deps, scope, cleanup };
-}
-
-function text(session: NotebookSession, cellId: string): string | undefined {
-  const cell = session.state().cells.find((c) => c.id === cellId);
-  const d = cell?.outputs?.displays[0];
-  return d && d.type === "text" ? d.data : undefined;
-}
+import { NotebookSession } from "./notebook_session.ts";
+import { sessionFixture as setup, shown as text } from "./_session_fixture.ts";
 
 Deno.test("session - cascade, cache hits, staleness after an edit, and results surviving a reopen", async () => {
   const { root, deps, scope, cleanup } = await setup();
