@@ -70,6 +70,11 @@ export interface SessionScope {
   /** Path shown to clients (relative to the tenant's notebook root). */
   path: string;
   secrets?: SessionSecrets;
+  /**
+   * The session's id; absent: a random one. A cluster (issue 21) derives it from the tenant and
+   * path so every replica names the same notebook's session alike.
+   */
+  sessionId?: string;
 }
 
 /** Last known outputs of a cell. */
@@ -162,7 +167,7 @@ export class NotebookSession {
       });
     }
     const session = new NotebookSession(
-      crypto.randomUUID(),
+      scope.sessionId ?? crypto.randomUUID(),
       root,
       scope,
       deps,
