@@ -28,6 +28,7 @@ import { createSecretProviderRegistry } from "./secrets/provider.ts";
 import { infisicalProvider } from "./secrets/infisical.ts";
 import { type AuditKey, serverAuditKeys } from "./audit/audit_key.ts";
 import { type AuditRecorder, createAuditRecorder } from "./audit/recorder.ts";
+import type { Ownership } from "./cluster/ownership.ts";
 
 /** The services a process uses. */
 export interface Services {
@@ -45,6 +46,11 @@ export interface Services {
   sandbox: Sandbox;
   /** Names of migrations applied by this start. */
   migrated: string[];
+  /**
+   * Issue 21 item 2: with `[cluster] nats_url`, who owns which notebook session; the API wraps
+   * its dispatcher with it. Absent otherwise (nothing changes, nothing is paid).
+   */
+  ownership?: Ownership;
   close(): Promise<void>;
 }
 
@@ -79,9 +85,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
   if (config.executorMode === "local") await Deno.mkdir(scratchRoot, { recursive: true });
   // Local child processes, or (Deno Deploy: no subprocesses) a remote worker for every cell.
   // Issue 21: [cluster] nats_url set ⇒ every cell runs on `strata worker --nats` processes.
+  const cluster = config.cluster
+    ? await importOptional<typeof import("./cluster/open.ts")>("strata:cluster")
+    : undefined;
   const executor = config.cluster
-    ? await (await importOptional<typeof import("./cluster/open.ts")>("strata:cluster"))
-      .openClusterExecutor(config.cluster, log)
+    ? await cluster!.openClusterExecutor(config.cluster, log)
     : config.executorMode === "remote"
     ? remoteExecutor({
       name: "default",
@@ -128,6 +136,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
     tracer: options.tracer, // [ops/tracing] cell-run spans
     ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }), metrics }), // issue 18
   });
+  const ownership = config.cluster
+    ? await cluster!.openClusterOwnership(config.cluster, log)
+    : undefined;
   const sessions = new SessionRegistry({
     runtime,
     typeCheck: { npmCacheDir: npmCacheDirFrom(config.cellEnv) }, // issue 15: type warnings
@@ -141,7 +152,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
       log: log.child({ component: "secrets" }),
       audit,
     }),
+    ownership,
   });
+  ownership?.attach(sessions);
   return {
     db,
     blobs,
@@ -153,7 +166,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
     auditKeyring,
     sandbox,
     migrated: migrated.applied,
+    ownership,
     async close() {
+      await ownership?.close(); // hands this replica's notebooks over at once
       await workers.close();
       await executor.close();
       await db.close();

@@ -27,6 +27,16 @@ export const ClusterConfigSchema = z.object({
   max_deliver: z.number().int().min(1).max(100).optional(),
   /** How long a job may wait for a worker before its cells fail. @default 600 */
   queue_timeout_seconds: z.number().int().min(1).max(86_400).optional(),
+  /**
+   * This replica's name as the owner of notebook sessions (letters, digits, `-`, `_`); each
+   * replica needs its own. @default random at each start
+   */
+  replica_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  /**
+   * How long a notebook's owner lease outlives its last renewal: after an owner dies, another
+   * replica takes its notebooks over within this time. @default 10000
+   */
+  lease_ttl_ms: z.number().int().min(1000).max(300_000).optional(),
 }).strict();
 
 /** The resolved `[cluster]` block. */
@@ -41,6 +51,10 @@ export interface ClusterConfig {
   ackWaitMs: number;
   maxDeliver: number;
   queueTimeoutMs: number;
+  /** This replica's id as a session owner (issue 21 item 2). */
+  replicaId: string;
+  /** Owner lease TTL. */
+  leaseTtlMs: number;
   /** STRATA_NATS_TOKEN, read by lib/config/credentials.ts. */
   token?: string;
 }
@@ -61,6 +75,8 @@ export function resolveClusterConfig(
     ackWaitMs: raw.ack_wait_ms ?? 5000,
     maxDeliver: raw.max_deliver ?? 5,
     queueTimeoutMs: (raw.queue_timeout_seconds ?? 600) * 1000,
+    replicaId: raw.replica_id ?? `r-${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`,
+    leaseTtlMs: raw.lease_ttl_ms ?? 10_000,
     token,
   };
 }

@@ -3,13 +3,13 @@
  * command for a notebook another replica owns forwards it over NATS request/reply to the owner,
  * which runs it through its own dispatcher (`dispatch(name, input, caller)`, so scope, ACL, QoS
  * and audit apply there with the caller the receiving replica authenticated); session events are
- * published on a per-notebook subject every replica's clients subscribe to. Not yet wired into
- * the surfaces (see docs/deploy.md): these are the transport pieces, tested alone.
+ * published on a per-notebook subject every replica's clients subscribe to. Wired into the
+ * dispatcher by ownership.ts.
  */
 import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { Identity } from "../auth/caller.ts";
 import type { Caller, Surface } from "../commands/command.ts";
-import { StrataError } from "../errors.ts";
+import { ConflictError, StrataError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
 /** A command as it travels to the owner: the authenticated caller goes with it. */
@@ -29,7 +29,7 @@ export interface ForwardedCommand {
 /** The owner's answer. */
 export type ForwardedAnswer =
   | { ok: true; output: unknown }
-  | { ok: false; code: string; message: string };
+  | { ok: false; code: string; message: string; details?: Record<string, unknown> };
 
 const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -73,7 +73,13 @@ export function serveForwarded(options: ServeForwardedOptions): Subscription {
       reply = { ok: true, output: await options.dispatch(cmd.name, cmd.input, caller) };
     } catch (err) {
       reply = err instanceof StrataError
-        ? { ok: false, code: err.code, message: err.message }
+        ? {
+          ok: false,
+          code: err.code,
+          message: err.message,
+          // A refused edit carries the cell's current source and version (issue 14 item 7).
+          ...(err instanceof ConflictError && err.details ? { details: err.details } : {}),
+        }
         : { ok: false, code: "internal", message: "the owner replica failed to run the command" };
       if (!(err instanceof StrataError)) {
         options.log.error("forwarded command failed", { error: (err as Error).message });

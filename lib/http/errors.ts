@@ -37,6 +37,7 @@ export function statusFor(err: unknown): ContentfulStatusCode | undefined {
   if (err instanceof StrataError && err.code === "transform_failed") return 422;
   if (err instanceof StorageFullError) return 507;
   if (err instanceof StrataError && err.code === "ai_unavailable") return 503; // issue 18
+  if (err instanceof StrataError && err.code === "owner_unavailable") return 503; // issue 21
   if (err instanceof StrataError) return 400;
   return undefined;
 }

@@ -8,12 +8,32 @@ import type { Tenant } from "../tenancy/tenant_id.ts";
 import type { SessionSecrets } from "../secrets/session_secrets.ts";
 import { NotebookSession, type SessionDeps } from "./notebook_session.ts";
 
+/**
+ * Session ownership across replicas (issue 21, lib/cluster/ownership.ts): session ids derived
+ * from tenant and path, and a lease taken before a session is opened (or used) here.
+ */
+export interface SessionOwnership {
+  /** The id every replica gives the session of the notebook shown at `path`. */
+  sessionIdOf(tenant: Tenant, path: string): Promise<string>;
+  /** Takes (or checks) this replica's lease of the session; throws when another replica owns it. */
+  claim(
+    sessionId: string,
+    scope: { tenantId: string; tenantHash: string; path: string },
+  ): Promise<void>;
+  /** A session was opened here (its events go to every replica). */
+  opened(session: NotebookSession): void;
+  /** A session was closed here (its lease is handed over). */
+  closed(session: NotebookSession): void;
+}
+
 /** Options for SessionRegistry. */
 export interface SessionRegistryOptions {
   /** Most sessions kept open; the least recently used idle one is closed beyond it. @default 64 */
   maxSessions?: number;
   /** Creates the secret state of a new session (absent: no secret manager support). */
   secrets?: (scope: { tenantId: string; tenantHash: string; path: string }) => SessionSecrets;
+  /** Absent: sessions live in this process only (personal mode, one replica). */
+  ownership?: SessionOwnership;
 }
 
 /** The server's open sessions. */
@@ -31,33 +51,47 @@ export class SessionRegistry {
   /** Opens (or returns the open) session of a notebook folder for a tenant. */
   async open(tenant: Tenant, root: string, displayPath: string): Promise<NotebookSession> {
     const key = `${tenant.hash}\0${root}`;
+    const ownership = this.#options.ownership;
+    const scope = { tenantId: tenant.id, tenantHash: tenant.hash, path: displayPath };
     for (const s of this.#byId.values()) {
       if (s.scope.tenantHash === tenant.hash && s.root === root) {
+        await ownership?.claim(s.id, scope); // issue 21: still ours, or another replica's
         s.lastUsed = Date.now();
         return s;
       }
     }
     const pending = this.#opening.get(key);
     if (pending) return await pending;
-    const opening = NotebookSession.open(root, {
-      tenantId: tenant.id,
-      tenantHash: tenant.hash,
-      path: displayPath,
-      secrets: this.#options.secrets?.({
-        tenantId: tenant.id,
-        tenantHash: tenant.hash,
-        path: displayPath,
-      }),
-    }, this.#deps);
+    const opening = (async () => {
+      // Issue 21: in a cluster, a session is opened only under this replica's lease.
+      const sessionId = await ownership?.sessionIdOf(tenant, displayPath);
+      if (sessionId) await ownership!.claim(sessionId, scope);
+      try {
+        return await NotebookSession.open(root, {
+          ...scope,
+          secrets: this.#options.secrets?.(scope),
+          sessionId,
+        }, this.#deps);
+      } catch (err) {
+        if (sessionId) ownership!.closed({ id: sessionId } as NotebookSession); // hand it back
+        throw err;
+      }
+    })();
     this.#opening.set(key, opening);
     try {
       const session = await opening;
       this.#byId.set(session.id, session);
+      ownership?.opened(session);
       this.#evict();
       return session;
     } finally {
       this.#opening.delete(key);
     }
+  }
+
+  /** Whether the session `sessionId` is open here (any tenant). */
+  has(sessionId: string): boolean {
+    return this.#byId.has(sessionId);
   }
 
   /** The session with this id for this tenant, or NotFoundError. */
@@ -81,6 +115,7 @@ export class SessionRegistry {
     s?.cancel();
     s?.dispose(); // issue 15: frees the language service
     this.#byId.delete(sessionId);
+    if (s) this.#options.ownership?.closed(s); // issue 21: the lease is handed over
   }
 
   /** Whether any open session's cells currently use this provenance (artifact GC keeps it). */
@@ -99,11 +134,14 @@ export class SessionRegistry {
   #evict(): void {
     const max = this.#options.maxSessions ?? 64;
     if (this.#byId.size <= max) return;
-    const idle = [...this.#byId.values()].filter((s) => !s.busy && s.events.size === 0)
+    // Issue 21: in a cluster the owner's relay of events to other replicas is one listener.
+    const relay = this.#options.ownership ? 1 : 0;
+    const idle = [...this.#byId.values()].filter((s) => !s.busy && s.events.size <= relay)
       .sort((a, b) => a.lastUsed - b.lastUsed);
     for (const s of idle.slice(0, this.#byId.size - max)) {
       s.dispose(); // issue 15: frees the language service
       this.#byId.delete(s.id);
+      this.#options.ownership?.closed(s);
     }
   }
 }

@@ -32,15 +32,15 @@ export interface ApiDepsInput {
  * dispatcher over the command table, with per-tenant execution slots.
  */
 export function buildApiDeps(input: ApiDepsInput): ApiDeps {
-  const dispatcher = createDispatcher(
-    buildCommandDeps({
-      config: input.config,
-      services: input.services,
-      tenants: input.tenants,
-      qos: createQos({ interactiveSlots: 2, bulkSlots: 1, globalBulkSlots: 2 }),
-    }),
-    COMMANDS,
-  );
+  const deps = buildCommandDeps({
+    config: input.config,
+    services: input.services,
+    tenants: input.tenants,
+    qos: createQos({ interactiveSlots: 2, bulkSlots: 1, globalBulkSlots: 2 }),
+  });
+  const local = createDispatcher(deps, COMMANDS);
+  // Issue 21 item 2: in a cluster, commands on a notebook run at (or are forwarded to) its owner.
+  const dispatcher = input.services.ownership?.wrap(local, deps) ?? local;
   return { config: input.config, dispatcher, blobs: input.services.blobs };
 }
 

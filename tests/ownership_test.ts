@@ -1,0 +1,204 @@
+// deno-lint-ignore-file no-explicit-any -- JSON answers of the API under test
+// Issue 21 item 2: session ownership across replicas. Real server processes sharing NATS,
+// PostgreSQL, the notebook folder and the artifact folder: a command sent to a replica that does
+// not own the notebook runs at the owner (through the owner's dispatcher: ACL and audit once);
+// SIGKILL the owner and the other replica takes the lease over, never two owners.
+import assert from "node:assert/strict";
+import { natsServerPath } from "../lib/cluster/_test_nats.ts";
+import { openSocket } from "./_app.ts";
+import { ALL, auditRows, who, withReplicas } from "./_replicas.ts";
+
+const ACL = {
+  default: "deny",
+  deny: [
+    { principal: "mallory", resource: "notebooks/**" },
+    { principal: "bob", scope: "notebook:write" },
+  ],
+  allow: [{ resource: "notebooks/**" }],
+};
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+Deno.test({
+  name: "ownership - a command sent to a non-owner replica runs at the owner: one session, " +
+    "its ACL, one audit row",
+  ignore: natsServerPath() === undefined,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const env = { STRATA_ACL_CONFIG: JSON.stringify(ACL), STRATA_MULTI_TENANT_ENABLED: "true" };
+    await withReplicas(2, env, async (c) => {
+      const [a, b] = c.replicas;
+      try {
+        const alice = who("alice");
+        let r = await a.api("POST", "/v1/notebooks/create", { name: "proj" }, alice);
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        const sid = r.body.sessionId;
+        assert.match(sid, /^[0-9a-f]{32}$/, "a replica-independent session id");
+        assert.equal(await c.holder(sid), a.id, "the replica that opened it owns it");
+        r = await a.api("POST", `/v1/notebooks/${sid}/cells`, { source: "const x = 1" }, alice);
+        const cell = r.body.cellId;
+
+        // B opens the same notebook: the same session (forwarded), still owned by A.
+        r = await b.api("POST", "/v1/notebooks/open", { path: "proj" }, alice);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.sessionId, sid);
+        assert.equal(await c.holder(sid), a.id);
+
+        // An edit through B lands in A's session and is audited once.
+        r = await b.api(
+          "PUT",
+          `/v1/notebooks/${sid}/cells/${cell}`,
+          { source: "const x = 2" },
+          alice,
+        );
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        r = await a.api("GET", `/v1/notebooks/${sid}`, undefined, alice);
+        assert.equal(r.body.cells.find((x: any) => x.id === cell).source, "const x = 2");
+        const edits = await until("the audit row", async () => {
+          const rows = await auditRows(c.sql, "cell.edit");
+          return rows.length ? rows : undefined;
+        });
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal((await auditRows(c.sql, "cell.edit")).length, 1, JSON.stringify(edits));
+        assert.equal(edits[0].actor, "alice");
+
+        // Attack: the non-owner path must not skip the owner's policy.
+        const mallory = who("mallory");
+        r = await b.api("PUT", `/v1/notebooks/${sid}/cells/${cell}`, { source: "pwned" }, mallory);
+        assert.equal(r.status, 404, `mallory is denied by the ACL: ${JSON.stringify(r.body)}`);
+        r = await b.api(
+          "PUT",
+          `/v1/notebooks/${sid}/cells/${cell}`,
+          { source: "pwned" },
+          who("bob"),
+        );
+        assert.equal(r.status, 404, `bob may not write: ${JSON.stringify(r.body)}`);
+        const reader = who("carol", "notebook:read");
+        r = await b.api("PUT", `/v1/notebooks/${sid}/cells/${cell}`, { source: "pwned" }, reader);
+        assert.equal(r.status, 403, `carol lacks notebook:write: ${JSON.stringify(r.body)}`);
+        r = await b.api("GET", `/v1/notebooks/${sid}`, undefined, alice);
+        assert.equal(r.body.cells.find((x: any) => x.id === cell).source, "const x = 2");
+        const denials = await until("the denials", async () => {
+          const rows = await auditRows(c.sql, "acl.deny");
+          return rows.length >= 2 ? rows : undefined;
+        });
+        assert.deepEqual(denials.map((d) => d.actor).sort(), ["bob", "mallory"]);
+        assert.equal(await c.holder(sid), a.id, "refused commands never moved the lease");
+        assert.match(a.logs(), /notebook lease taken/);
+        assert.doesNotMatch(b.logs(), /notebook lease taken/, "B never acted as an owner");
+
+        // Another tenant's caller cannot reach the session through B either.
+        for (const s of [a, b]) {
+          r = await s.api("GET", `/v1/notebooks/${sid}`, undefined, who("alice", ALL, "other"));
+          assert.equal(r.status, 404, JSON.stringify(r.body));
+          r = await s.api(
+            "PUT",
+            `/v1/notebooks/${sid}/cells/${cell}`,
+            { source: "x" },
+            who("alice", ALL, "other"),
+          );
+          assert.equal(r.status, 404, JSON.stringify(r.body));
+        }
+        assert.equal(await c.holder(sid), a.id);
+      } catch (err) {
+        console.error(c.logs());
+        throw err;
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "ownership - SIGKILL the owner: the other replica takes the lease over, a client's next " +
+    "command succeeds within 15 s, sockets resync, never two owners",
+  ignore: natsServerPath() === undefined,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withReplicas(2, {}, async (c) => {
+      const [a, b] = c.replicas;
+      const alice = who("alice");
+      const holders: { at: number; holder: string | undefined }[] = [];
+      let watching = true;
+      try {
+        let r = await a.api("POST", "/v1/notebooks/create", { name: "chaos" }, alice);
+        const sid = r.body.sessionId;
+        r = await a.api("POST", `/v1/notebooks/${sid}/cells`, { source: "const a = 1" }, alice);
+        const cell = r.body.cellId;
+        // Edited through B (forwarded to A, written to the shared notebook files by A).
+        r = await b.api(
+          "PUT",
+          `/v1/notebooks/${sid}/cells/${cell}`,
+          { source: "const a = 2" },
+          alice,
+        );
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(await c.holder(sid), a.id);
+
+        // A socket on B follows the notebook whoever owns it.
+        const ws = await openSocket(`${b.url.replace("http", "ws")}/v1/notebooks/ws/${sid}`, alice);
+        const first = await ws.next((e) => e.type === "notebook_state");
+        assert.equal(first.payload.cells[0].source, "const a = 2");
+
+        // Watch the lease holder all along.
+        const watcher = (async () => {
+          while (watching) {
+            holders.push({ at: Date.now(), holder: await c.holder(sid).catch(() => "?") });
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        })();
+
+        const killedAt = Date.now();
+        await c.kill(a);
+        const t0 = performance.now();
+        r = await b.api(
+          "PUT",
+          `/v1/notebooks/${sid}/cells/${cell}`,
+          { source: "const a = 3" },
+          alice,
+        );
+        const took = performance.now() - t0;
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.ok(took < 15_000, `the next command took ${took.toFixed(0)} ms`);
+        console.log(`owner SIGKILLed: next command answered after ${took.toFixed(0)} ms`);
+        assert.equal(r.body.cells[0].source, "const a = 3");
+        assert.equal(await c.holder(sid), b.id, "the lease moved to B");
+
+        // The socket on B resyncs without a reconnect: a newer state, then the edit.
+        const synced = await ws.next((e) =>
+          e.type === "notebook_state" && e.payload.cells[0]?.source === "const a = 3"
+        );
+        assert.ok(
+          synced.seq > first.seq,
+          `seq keeps growing across owners (${first.seq} → ${synced.seq})`,
+        );
+        await ws.close();
+
+        watching = false;
+        await watcher;
+        // Never two owners: A held it until it died, then nobody, then B (no flapping back).
+        const seen = holders.map((h) => h.holder).filter((h, i, all) =>
+          i === 0 || h !== all[i - 1]
+        );
+        assert.deepEqual(seen, [a.id, undefined, b.id], JSON.stringify(seen));
+        const bTook = holders.find((h) => h.holder === b.id)!.at;
+        assert.ok(bTook >= killedAt, "B took the lease only after A was killed");
+        assert.equal(b.logs().match(/notebook lease taken/g)?.length, 1, "B took it once");
+        assert.match(b.logs(), /session re-opened from the notebook files/);
+      } catch (err) {
+        watching = false;
+        console.error(c.logs());
+        throw err;
+      }
+    });
+  },
+});
