@@ -192,7 +192,7 @@ export const FIELDS = {
     kind: "table",
     schema: ClusterConfigSchema,
     doc:
-      "Scale-out over NATS JetStream (issue 21): `nats_url` (nats://host:port, comma list), `stream`, `subject_prefix`, `replicas`, `tenant_max_interactive`, `tenant_max_bulk`, `ack_wait_ms`, `max_deliver`, `queue_timeout_seconds`; TOML [cluster] or JSON in STRATA_CLUSTER. Set: every cell runs on `strata worker --nats` processes. The NATS token comes only from STRATA_NATS_TOKEN. @default unset (cells run here)",
+      "Scale-out over NATS JetStream (issue 21): `nats_url` (nats://host:port, comma list), `stream`, `subject_prefix`, `replicas`, `tenant_max_interactive`, `tenant_max_bulk`, `ack_wait_ms`, `max_deliver`, `queue_timeout_seconds`, `replica_id` (this replica as a notebook owner; default random), `lease_ttl_ms` (owner lease, default 10000); TOML [cluster] or JSON in STRATA_CLUSTER. Set: every cell runs on `strata worker --nats` processes and each open notebook has one owner replica the others forward to. The NATS token comes only from STRATA_NATS_TOKEN. @default unset (cells run here)",
   },
   executor: {
     kind: "string",
