@@ -180,7 +180,9 @@ Deno.test({
         await screenshot(one, "replicas-nginx-page-one-conflict");
         await screenshot(two, "replicas-nginx-page-two");
 
-        // No stickiness: the pages' requests reached both replicas.
+        // No stickiness: the pages' requests reached both replicas (a socket is logged on close).
+        for (const p of [one, two]) await p.close();
+        await new Promise((r) => setTimeout(r, 300));
         const log = await proxy.accessLog();
         for (const rep of c.replicas) {
           assert.match(
