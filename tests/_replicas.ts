@@ -44,6 +44,7 @@ export async function withReplicas(
   n: number,
   extra: Record<string, string>,
   fn: (c: Cluster) => Promise<void>,
+  cluster: Record<string, unknown> = {},
 ): Promise<void> {
   const adminUrl = Deno.env.get("STRATA_TEST_PG_URL") || DEFAULT_TEST_PG_URL;
   const dbName = `strata_owner_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
@@ -69,7 +70,7 @@ export async function withReplicas(
         STRATA_DATABASE_URL: url.href,
         STRATA_NOTEBOOK_STORAGE_DIR: notebooks,
         STRATA_ARTIFACT_DIR: artifacts,
-        STRATA_CLUSTER: JSON.stringify({ nats_url: nats.urls[0], replica_id: id }),
+        STRATA_CLUSTER: JSON.stringify({ nats_url: nats.urls[0], replica_id: id, ...cluster }),
         ...extra,
       });
       replicas.push(Object.assign(s, { id }));

@@ -4,6 +4,8 @@
 // not own the notebook runs at the owner (through the owner's dispatcher: ACL and audit once);
 // SIGKILL the owner and the other replica takes the lease over, never two owners.
 import assert from "node:assert/strict";
+import { Kvm } from "@nats-io/kv";
+import { connectNats } from "../lib/cluster/jetstream.ts";
 import { natsServerPath } from "../lib/cluster/_test_nats.ts";
 import { openSocket } from "./_app.ts";
 import { ALL, auditRows, who, withReplicas } from "./_replicas.ts";
@@ -200,5 +202,66 @@ Deno.test({
         throw err;
       }
     });
+  },
+});
+
+Deno.test({
+  name: "ownership - a replica that lost its lease closes the session and never acts on it: " +
+    "commands go to the new holder",
+  ignore: natsServerPath() === undefined,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withReplicas(1, {}, async (c) => {
+      const [a] = c.replicas;
+      const alice = who("alice");
+      const nc = await connectNats({ servers: [c.natsUrl], name: "intruder" });
+      try {
+        let r = await a.api("POST", "/v1/notebooks/create", { name: "lost" }, alice);
+        const sid = r.body.sessionId;
+        r = await a.api("POST", `/v1/notebooks/${sid}/cells`, { source: "const v = 1" }, alice);
+        const cell = r.body.cellId;
+        assert.equal(await c.holder(sid), a.id);
+
+        // Another holder appears (as after a partition): A's next renewal fails.
+        const leases = await new Kvm(nc).open("strata_leases");
+        const forwarded: any[] = [];
+        const intruder = nc.subscribe("exec-cmd.intruder", {
+          callback: (_e, msg) => {
+            forwarded.push(msg.json());
+            msg.respond(JSON.stringify({ ok: true, output: { answeredBy: "intruder" } }));
+          },
+        });
+        await leases.put(sid, "intruder");
+        const keep = setInterval(() => leases.put(sid, "intruder").catch(() => {}), 300);
+        try {
+          await until(
+            "A to give the session up",
+            async () =>
+              /notebook lease lost: its session is closed here/.test(a.logs()) ? true : undefined,
+          );
+          r = await a.api("PUT", `/v1/notebooks/${sid}/cells/${cell}`, { source: "v2" }, alice);
+          assert.equal(r.status, 200, JSON.stringify(r.body));
+          assert.deepEqual(r.body, { answeredBy: "intruder" }, "A forwarded to the holder");
+          assert.equal(forwarded.length, 1);
+          assert.equal(forwarded[0].name, "cell.edit");
+          assert.equal(forwarded[0].caller.principal, "alice");
+        } finally {
+          clearInterval(keep);
+          intruder.unsubscribe();
+        }
+        // The holder goes away: A takes the notebook back from the files; A never applied "v2".
+        await leases.delete(sid);
+        r = await a.api("GET", `/v1/notebooks/${sid}`, undefined, alice);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.cells[0].source, "const v = 1");
+        assert.equal(await c.holder(sid), a.id);
+      } catch (err) {
+        console.error(c.logs());
+        throw err;
+      } finally {
+        await nc.close();
+      }
+    }, { lease_ttl_ms: 2000 });
   },
 });
