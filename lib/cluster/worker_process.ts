@@ -19,11 +19,28 @@ export interface NatsWorkerProcessOptions {
   maxActive: number;
   hostPaths: boolean;
   childEnv: Record<string, string>;
+  /**
+   * Pid of the launcher that relaunched this process under its narrow permissions: when it is gone
+   * (SIGKILLed: the signal cannot be forwarded) this process ends too, and its cells' children
+   * follow (each ends itself when its parent goes). Absent: started directly.
+   */
+  launcherPid?: number;
   log: Logger;
 }
 
+/** How often a relaunched worker checks that its launcher is still its parent. */
+const LAUNCHER_POLL_MS = 200;
+
 /** Runs the worker until a stop signal; resolves to the exit code. */
 export async function runNatsWorkerProcess(o: NatsWorkerProcessOptions): Promise<number> {
+  if (o.launcherPid) {
+    const launcher = o.launcherPid;
+    setInterval(() => {
+      if (Deno.ppid === launcher) return;
+      o.log.error("the worker's launcher is gone (killed): stopping at once", { launcher });
+      Deno.exit(1); // unacknowledged jobs go to another worker after the ack wait
+    }, LAUNCHER_POLL_MS);
+  }
   await Deno.mkdir(`${o.scratchRoot}/workspace`, { recursive: true });
   const root = await Deno.realPath(o.scratchRoot);
   const nc = await connectNats({

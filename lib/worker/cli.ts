@@ -85,6 +85,7 @@ export async function workerCli(args: string[], ctx: WorkerCliContext): Promise<
       ...s,
       servers: s.nats,
       token: ctx.env.STRATA_NATS_TOKEN,
+      launcherPid: Number(ctx.env.STRATA_WORKER_LAUNCHER_PID) || undefined,
       childEnv,
       log,
     });
@@ -174,6 +175,8 @@ async function relaunch(args: string[], s: WorkerSettings, ctx: WorkerCliContext
     }
   }
   env.STRATA_WORKER_SCRATCH_DIR = scratchRoot;
+  // Issue 21: the scoped worker ends itself when this launcher dies (SIGKILL cannot be forwarded).
+  env.STRATA_WORKER_LAUNCHER_PID = String(Deno.pid);
   env.STRATA_ENV_NAMES = Object.keys(env).join(",");
   const child = new Deno.Command(Deno.execPath(), {
     // Without the flag, request.signal also aborts after every successful response (Deno 2.9).
