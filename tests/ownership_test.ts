@@ -5,6 +5,8 @@
 // SIGKILL the owner and the other replica takes the lease over, never two owners.
 import assert from "node:assert/strict";
 import { Kvm } from "@nats-io/kv";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { connectNats } from "../lib/cluster/jetstream.ts";
 import { natsServerPath } from "../lib/cluster/_test_nats.ts";
 import { openSocket } from "./_app.ts";
@@ -73,6 +75,27 @@ Deno.test({
         assert.equal((await auditRows(c.sql, "cell.edit")).length, 1, JSON.stringify(edits));
         assert.equal(edits[0].actor, "alice");
 
+        // An agent over MCP on B: the same forwarding, audited at the owner with its surface.
+        const agent = new Client({ name: "owner-test", version: "1.0.0" });
+        await agent.connect(
+          new StreamableHTTPClientTransport(new URL(`${b.url}/mcp`), {
+            requestInit: { headers: alice },
+          }),
+        );
+        const tool: any = await agent.callTool({
+          name: "edit_cell",
+          arguments: { sid, cellId: cell, source: "const x = 3" },
+        });
+        await agent.close();
+        assert.ok(!tool.isError, JSON.stringify(tool.content));
+        r = await a.api("GET", `/v1/notebooks/${sid}`, undefined, alice);
+        assert.equal(r.body.cells.find((x: any) => x.id === cell).source, "const x = 3");
+        const mcpEdits = await until("the MCP audit row", async () => {
+          const rows = await auditRows(c.sql, "cell.edit");
+          return rows.length === 2 ? rows : undefined;
+        });
+        assert.match(mcpEdits[1].details_json, /"surface":"mcp"/);
+
         // Attack: the non-owner path must not skip the owner's policy.
         const mallory = who("mallory");
         r = await b.api("PUT", `/v1/notebooks/${sid}/cells/${cell}`, { source: "pwned" }, mallory);
@@ -88,7 +111,7 @@ Deno.test({
         r = await b.api("PUT", `/v1/notebooks/${sid}/cells/${cell}`, { source: "pwned" }, reader);
         assert.equal(r.status, 403, `carol lacks notebook:write: ${JSON.stringify(r.body)}`);
         r = await b.api("GET", `/v1/notebooks/${sid}`, undefined, alice);
-        assert.equal(r.body.cells.find((x: any) => x.id === cell).source, "const x = 2");
+        assert.equal(r.body.cells.find((x: any) => x.id === cell).source, "const x = 3");
         const denials = await until("the denials", async () => {
           const rows = await auditRows(c.sql, "acl.deny");
           return rows.length >= 2 ? rows : undefined;
@@ -187,11 +210,10 @@ Deno.test({
 
         watching = false;
         await watcher;
-        // Never two owners: A held it until it died, then nobody, then B (no flapping back).
-        const seen = holders.map((h) => h.holder).filter((h, i, all) =>
-          i === 0 || h !== all[i - 1]
-        );
-        assert.deepEqual(seen, [a.id, undefined, b.id], JSON.stringify(seen));
+        // Never two owners: A held it until it died, then (after its TTL) B, with no flapping back.
+        const seen = holders.map((h) => h.holder).filter((h) => h !== undefined)
+          .filter((h, k, all) => k === 0 || h !== all[k - 1]);
+        assert.deepEqual(seen, [a.id, b.id], JSON.stringify(seen));
         const bTook = holders.find((h) => h.holder === b.id)!.at;
         assert.ok(bTook >= killedAt, "B took the lease only after A was killed");
         assert.equal(b.logs().match(/notebook lease taken/g)?.length, 1, "B took it once");
