@@ -89,7 +89,10 @@ export function serveForwarded(options: ServeForwardedOptions): Subscription {
   }
 }
 
-/** Sends a command to the owner replica; a gone owner is an answer, never a throw. */
+/**
+ * Sends a command to the owner replica; a gone owner is an answer, never a throw:
+ * `owner_unavailable` (not delivered) or `owner_lost` (delivered, no answer in time).
+ */
 export async function forwardCommand(
   nc: NatsConnection,
   options: { prefix?: string; owner: string; command: ForwardedCommand; timeoutMs?: number },
@@ -101,11 +104,15 @@ export async function forwardCommand(
     });
     return reply.json() as ForwardedAnswer;
   } catch (err) {
+    // No responders: the command never reached the owner (safe to send again elsewhere). A
+    // timeout: it may have run there before the owner went away.
+    const e = err as Error & { cause?: Error };
+    const timedOut = e.name === "TimeoutError" || e.cause?.name === "TimeoutError";
     return {
       ok: false,
-      code: "owner_unavailable",
+      code: timedOut ? "owner_lost" : "owner_unavailable",
       message: `Replica '${options.owner}' that owns this notebook did not answer ` +
-        `(${(err as Error).message}); retry: its lease moves to another replica when it expires`,
+        `(${e.message}); retry: its lease moves to another replica when it expires`,
     };
   }
 }

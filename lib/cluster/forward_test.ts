@@ -70,6 +70,16 @@ Deno.test(
       });
       assert.equal(gone.ok, false);
       assert.equal((gone as { code: string }).code, "owner_unavailable");
+      // An owner that took the command and died before answering: it may have run it.
+      const silent = owner.subscribe("exec-cmd.r8", { callback: () => {} });
+      await owner.flush();
+      const lost = await forwardCommand(other, {
+        owner: "r8",
+        command: command([]),
+        timeoutMs: 300,
+      });
+      assert.equal((lost as { code: string }).code, "owner_lost");
+      silent.unsubscribe();
       await owner.close();
       await other.close();
     } finally {

@@ -358,8 +358,8 @@ export async function openOwnership(options: OwnershipOptions): Promise<Ownershi
             if (now !== owner) {
               resolve({
                 ok: false,
-                code: "owner_unavailable",
-                message: `Replica '${owner}' lost this notebook`,
+                code: "owner_lost",
+                message: `replica '${owner}' lost this notebook while running the command`,
               });
             }
           }, Math.max(1000, options.leaseTtlMs / 2));
@@ -395,6 +395,14 @@ export async function openOwnership(options: OwnershipOptions): Promise<Ownershi
           if (owner && owner !== replicaId) {
             const answer = await forwardTo(owner, name, input, caller, sid);
             if (answer.ok) return answer.output;
+            if (answer.code === "owner_lost") {
+              // It may have run there: sending it again could apply it twice.
+              throw new StrataError(
+                "owner_unavailable",
+                `The command may or may not have been applied: ${answer.message}; ` +
+                  "reload the notebook and retry",
+              );
+            }
             if (answer.code !== "owner_unavailable" && answer.code !== "not_owner") {
               throw errorOf(answer);
             }
