@@ -18,6 +18,7 @@ const benches: Record<string, () => Promise<unknown>> = {
     (await import("./large_value_bench.ts")).main(Number(Deno.env.get("BENCH_VALUE_MB") ?? 200)),
   nats: async () => (await import("./nats_bench.ts")).main(),
   "nats-chaos": async () => (await import("./nats_chaos.ts")).main(),
+  ownership: async () => (await import("./ownership_bench.ts")).main(), // issue 21 item 2
   widget: async () => (await import("./widget_bench.ts")).main(), // widgets (issue 16)
 };
 

@@ -259,8 +259,10 @@ Deno.test({
         try {
           await until(
             "A to give the session up",
-            async () =>
-              /notebook lease lost: its session is closed here/.test(a.logs()) ? true : undefined,
+            () =>
+              Promise.resolve(
+                /notebook lease lost: its session is closed here/.test(a.logs()) ? true : undefined,
+              ),
           );
           r = await a.api("PUT", `/v1/notebooks/${sid}/cells/${cell}`, { source: "v2" }, alice);
           assert.equal(r.status, 200, JSON.stringify(r.body));
