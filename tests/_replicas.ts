@@ -32,6 +32,8 @@ export interface Cluster {
   replicas: Replica[];
   natsUrl: string;
   sql: postgres.Sql;
+  /** The shared sid map's entry of session `sid` (what any replica re-opens it from). */
+  sidEntry(sid: string): Promise<Record<string, unknown> | undefined>;
   /** The replica id holding the lease of session `sid`, or undefined. */
   holder(sid: string): Promise<string | undefined>;
   /** SIGKILLs the replica's server process (and its launcher): no clean-up runs. */
@@ -76,10 +78,15 @@ export async function withReplicas(
       replicas.push(Object.assign(s, { id }));
     }
     const leases = await new Kvm(nc).open("strata_leases");
+    const sessions = await new Kvm(nc).open("strata_sessions");
     await fn({
       replicas,
       natsUrl: nats.urls[0],
       sql,
+      async sidEntry(sid) {
+        const e = await sessions.get(sid);
+        return e && e.operation === "PUT" ? e.json() : undefined;
+      },
       async holder(sid) {
         const e = await leases.get(sid);
         return e && e.operation === "PUT" ? e.string() : undefined;

@@ -48,6 +48,16 @@ Deno.test({
         const sid = r.body.sessionId;
         assert.match(sid, /^[0-9a-f]{32}$/, "a replica-independent session id");
         assert.equal(await c.holder(sid), a.id, "the replica that opened it owns it");
+        // The shared map names the notebook, nothing else (no secret state, no root folder).
+        const entry = await c.sidEntry(sid);
+        assert.deepEqual(Object.keys(entry ?? {}).sort(), [
+          "path",
+          "seqBase",
+          "tenantHash",
+          "tenantId",
+        ]);
+        assert.equal(entry?.path, "proj");
+        assert.equal(entry?.tenantId, "acme");
         r = await a.api("POST", `/v1/notebooks/${sid}/cells`, { source: "const x = 1" }, alice);
         const cell = r.body.cellId;
 

@@ -176,7 +176,14 @@ export async function openOwnership(options: OwnershipOptions): Promise<Ownershi
     const prev = await readEntry(sid).catch(() => null);
     const base = Math.max(Date.now() * 1000, (prev?.entry.seqBase ?? 0) + 2 ** 32);
     seqBase.set(sid, base);
-    await map.put(sid, JSON.stringify({ ...scope, seqBase: base } satisfies SidEntry));
+    // Only these fields: a session's scope also holds its secret state, which never leaves.
+    const entry: SidEntry = {
+      tenantId: scope.tenantId,
+      tenantHash: scope.tenantHash,
+      path: scope.path,
+      seqBase: base,
+    };
+    await map.put(sid, JSON.stringify(entry));
     log.info("notebook lease taken", { sid, replica: replicaId });
   }
 
