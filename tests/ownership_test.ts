@@ -106,6 +106,38 @@ Deno.test({
         });
         assert.match(mcpEdits[1].details_json, /"surface":"mcp"/);
 
+        // Socket messages on B are commands too: forwarded to A; B's socket sees A's events.
+        const ws = await openSocket(`${b.url.replace("http", "ws")}/v1/notebooks/ws/${sid}`, alice);
+        try {
+          await ws.next((e) => e.type === "notebook_state");
+          ws.send("cell_source_update", { cellId: cell, source: "const x = 4" });
+          await ws.next((e) =>
+            e.type === "notebook_state" &&
+            e.payload.cells.some((x: any) => x.id === cell && x.source === "const x = 4")
+          );
+        } finally {
+          await ws.close();
+        }
+        r = await a.api("GET", `/v1/notebooks/${sid}`, undefined, alice);
+        assert.equal(r.body.cells.find((x: any) => x.id === cell).source, "const x = 4");
+        // A reader's socket on B opens, but its edit is refused by A's scope check.
+        const rs = await openSocket(
+          `${b.url.replace("http", "ws")}/v1/notebooks/ws/${sid}`,
+          who("carol", "notebook:read"),
+        );
+        try {
+          await rs.next((e) => e.type === "notebook_state");
+          rs.send("cell_source_update", { cellId: cell, source: "pwned" });
+          const err = await rs.next((e) => e.type === "error");
+          assert.equal(err.payload.status, 403, JSON.stringify(err.payload));
+        } finally {
+          await rs.close();
+        }
+        // Mallory cannot even open a socket through B (the owner's ACL answers the upgrade).
+        await assert.rejects(
+          openSocket(`${b.url.replace("http", "ws")}/v1/notebooks/ws/${sid}`, who("mallory")),
+        );
+
         // Attack: the non-owner path must not skip the owner's policy.
         const mallory = who("mallory");
         r = await b.api("PUT", `/v1/notebooks/${sid}/cells/${cell}`, { source: "pwned" }, mallory);
@@ -121,12 +153,16 @@ Deno.test({
         r = await b.api("PUT", `/v1/notebooks/${sid}/cells/${cell}`, { source: "pwned" }, reader);
         assert.equal(r.status, 403, `carol lacks notebook:write: ${JSON.stringify(r.body)}`);
         r = await b.api("GET", `/v1/notebooks/${sid}`, undefined, alice);
-        assert.equal(r.body.cells.find((x: any) => x.id === cell).source, "const x = 3");
+        assert.equal(r.body.cells.find((x: any) => x.id === cell).source, "const x = 4");
         const denials = await until("the denials", async () => {
           const rows = await auditRows(c.sql, "acl.deny");
-          return rows.length >= 2 ? rows : undefined;
+          return rows.length >= 3 ? rows : undefined;
         });
-        assert.deepEqual(denials.map((d) => d.actor).sort(), ["bob", "mallory"]);
+        // Mallory's socket and edit, bob's edit: each denied and audited once, at the owner.
+        await new Promise((r) => setTimeout(r, 300));
+        const all = await auditRows(c.sql, "acl.deny");
+        assert.deepEqual(all.map((d) => d.actor).sort(), ["bob", "mallory", "mallory"]);
+        assert.equal(denials.length, 3);
         assert.equal(await c.holder(sid), a.id, "refused commands never moved the lease");
         assert.match(a.logs(), /notebook lease taken/);
         assert.doesNotMatch(b.logs(), /notebook lease taken/, "B never acted as an owner");
