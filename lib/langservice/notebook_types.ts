@@ -4,7 +4,7 @@
  * so the server's event loop stays responsive. Type warnings are cached per cell source and
  * reported through `onChange`; they never block a run.
  *
- * The service (the TypeScript compiler, the parsed Deno and ES declarations and a checker, ≈110
+ * The service (the parsed Deno and ES declarations, a checker and the compiler code they run, ≈75
  * MiB of server RSS for the first notebook) is built on first need only: the first completion,
  * hover or definition request, or the first edit of a cell after opening. A notebook opened to
  * read or run pays nothing for it; its type warnings appear once someone edits or asks (issue 20).
