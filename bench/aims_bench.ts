@@ -393,42 +393,79 @@ async function startAndIdle(dir: string): Promise<void> {
   await b.stop();
 }
 
+/**
+ * RSS of open 100-cell sessions over the idle server (issue 20). A notebook is opened from disk
+ * and run (what reading or running it costs), then edited once (the first edit builds the type
+ * service of issue 15: the TypeScript compiler, the parsed declarations and a checker), then nine
+ * more are opened, run, and edited. Each figure is taken after the background check settled.
+ */
 async function openSessions(): Promise<void> {
   const s = await startServer({ STRATA_RATE_LIMIT_ENABLED: "false" });
   try {
+    const ids: string[][] = [];
+    for (let k = 0; k < 10; k++) ids.push(await writeNotebook(`${s.dir}/notebooks/rss${k}`, 100));
     const pid = (await childPids(s.pid()))[0] ?? s.pid();
     await new Promise((r) => setTimeout(r, 500));
     const idle = await rssMiB(pid);
+    const settle = () => new Promise((r) => setTimeout(r, 1500)); // background check settles
+    const sids: string[] = [];
     const open = async (k: number) => {
-      const created = await s.api("POST", "/v1/notebooks/create", { name: `rss${k}` });
-      const sid = created.body.sessionId;
-      for (let i = 0; i < 100; i++) {
-        await s.api("POST", `/v1/notebooks/${sid}/cells`, { source: chainSource(i) });
-      }
+      const opened = await s.api("POST", "/v1/notebooks/open", { path: `rss${k}` });
+      if (opened.status !== 200 && opened.status !== 201) throw new Error(`open: ${opened.status}`);
+      const sid = opened.body.sessionId;
+      sids.push(sid);
       const r = await s.api("POST", `/v1/notebooks/${sid}/run-all`);
       if (r.status !== 200) throw new Error(`run-all: ${r.status}`);
     };
+    const edit = async (k: number) => {
+      const cell = `/v1/notebooks/${sids[k]}/cells/${ids[k][50]}`;
+      const r = await s.api("PUT", cell, { source: "const v50 = v49 + 50 // edited" });
+      if (r.status !== 200) throw new Error(`edit: ${r.status}`);
+      const c = await s.api("POST", `${cell}/complete`, { source: "v49.to", offset: 6 });
+      if (!c.body.items?.some((i: { label: string }) => i.label === "toFixed")) {
+        throw new Error(`complete: ${JSON.stringify(c.body)}`);
+      }
+    };
+    const mib = async () => (await rssMiB(pid)) - idle;
     await open(0);
-    await new Promise((r) => setTimeout(r, 1500)); // background type check settles
-    const one = await rssMiB(pid);
+    await settle();
     row(
       "one open 100-cell session (RSS over idle)",
-      one - idle,
+      await mib(),
       "MiB",
       "idle RSS",
       idle,
       "<= +25 MiB",
     );
+    await edit(0);
+    await settle();
+    row(
+      "  the same after one edit + completion (type service on)",
+      await mib(),
+      "MiB",
+      "idle RSS",
+      idle,
+      "(no aim)",
+    );
     for (let k = 1; k < 10; k++) await open(k);
-    await new Promise((r) => setTimeout(r, 1500));
-    const ten = await rssMiB(pid);
+    await settle();
     row(
       "ten open 100-cell sessions (RSS over idle)",
-      ten - idle,
+      await mib(),
       "MiB",
       "idle RSS",
       idle,
       "<= +150 MiB",
+    );
+    for (let k = 1; k < 10; k++) await edit(k);
+    await settle();
+    row(
+      "  the same, each edited once (ten type services)",
+      await mib(),
+      "MiB",
+      "idle RSS",
+      idle,
+      "(no aim)",
     );
   } finally {
     await s.close();

@@ -3,6 +3,7 @@
 // built like main.ts in service mode with an ACL: the attacker is a caller who may not read the
 // notebook and tries to learn its names and types through the language service.
 import assert from "node:assert/strict";
+import { addCell, createNotebook } from "../lib/notebook/format.ts";
 import { inProcessApp, openSocket, proxyHeaders } from "./_app.ts";
 
 const who = (principal: string, scopes: string) => proxyHeaders(principal, scopes);
@@ -133,6 +134,47 @@ Deno.test("langservice api - completions and hover for readers; type warnings in
     r = await api("GET", `/v1/notebooks/${sid}`, undefined, alice);
     assert.equal(r.body.cells[2].status, "ready");
     assert.equal(r.body.cells[2].outputs.displays[0].data, "x");
+  } finally {
+    await close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("langservice api - a notebook opened from disk gets its type warnings after the first edit", async () => {
+  // Issue 20: opening builds no type service (a notebook opened to read or run pays nothing for
+  // it); the first edit of any cell builds it and checks every cell, not only the edited one.
+  const dir = await Deno.makeTempDir({ prefix: "strata-langsvc-" });
+  const { api, close } = await testApp(dir);
+  try {
+    const root = `${dir}/notebooks/typed`;
+    await createNotebook(root, { name: "typed" });
+    const a = await addCell(root, { source: "const sales = [{ amount: 1 }];" });
+    const b = await addCell(root, { source: 'const n: number = "x";\nn' });
+    const alice = who("alice", "notebook:read notebook:write notebook:execute");
+    let r = await api("POST", "/v1/notebooks/open", { path: "typed" }, alice);
+    assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body));
+    const sid = r.body.sessionId;
+    r = await api("POST", `/v1/notebooks/${sid}/run-all`, undefined, alice);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+
+    // An edit of the first cell (not the one with the type error) starts the check of all cells.
+    r = await api(
+      "PUT",
+      `/v1/notebooks/${sid}/cells/${a.cellId}`,
+      { source: "const sales = [{ amount: 2 }];" },
+      alice,
+    );
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    let warnings: any[] = [];
+    for (let i = 0; i < 300 && warnings.length === 0; i++) {
+      r = await api("GET", `/v1/notebooks/${sid}`, undefined, alice);
+      const cell = r.body.cells.find((c: any) => c.id === b.cellId);
+      warnings = cell.diagnostics.filter((d: any) => d.source === "types");
+      if (warnings.length === 0) await new Promise((ok) => setTimeout(ok, 50));
+    }
+    assert.equal(warnings.length, 1, JSON.stringify(r.body.cells));
+    assert.equal(warnings[0].code, "TS2322");
+    assert.equal(warnings[0].line, 1);
   } finally {
     await close();
     await Deno.remove(dir, { recursive: true });

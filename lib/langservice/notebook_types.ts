@@ -1,9 +1,13 @@
 /**
- * The type side of an open notebook session: owns its language service (built on first use, or
- * right after opening when background checking is on), keeps it in step with the saved cells,
- * and re-checks every code cell in the background after each change, in small slices so the
- * server's event loop stays responsive. Type warnings are cached per cell source and reported
- * through `onChange`; they never block a run.
+ * The type side of an open notebook session: owns its language service, keeps it in step with the
+ * saved cells, and re-checks every code cell in the background after each change, in small slices
+ * so the server's event loop stays responsive. Type warnings are cached per cell source and
+ * reported through `onChange`; they never block a run.
+ *
+ * The service (the parsed Deno and ES declarations, a checker and the compiler code they run, ≈75
+ * MiB of server RSS for the first notebook) is built on first need only: the first completion,
+ * hover or definition request, or the first edit of a cell after opening. A notebook opened to
+ * read or run pays nothing for it; its type warnings appear once someone edits or asks (issue 20).
  */
 import type { Analyzer, CellAnalysis } from "../notebook/analyzer.ts";
 import type { Logger } from "../log.ts";
@@ -27,7 +31,10 @@ export interface TypeCheckOptions {
 export interface NotebookTypesOptions {
   analyzer: Analyzer;
   npmCacheDir?: string;
-  /** Build the service after opening and re-check after every change (else: on first request). */
+  /**
+   * Check every cell in the background once the service exists, and build it on the first edit
+   * after opening (else: only on the first request). Opening alone never builds it.
+   */
   background: boolean;
   /** Some cell's type warnings changed. */
   onChange(): void;
@@ -39,6 +46,12 @@ export interface NotebookTypesOptions {
    */
   idleMs?: number;
   now?: () => number;
+  /**
+   * Quiet time after an edit before the background check starts; edits within it restart it,
+   * so a burst of edits (typing, an agent adding cells) is checked once, not once per edit.
+   * @default 200
+   */
+  checkDelayMs?: number;
 }
 
 /** What NotebookTypes needs from one cell of the model. */
@@ -49,6 +62,8 @@ export interface TypesCellInput {
 
 /** Milliseconds of checking before yielding to other work. */
 const SLICE_MS = 15;
+/** Default quiet time after an edit before re-checking. */
+const CHECK_DELAY_MS = 200;
 
 /** The language service of one session. */
 export class NotebookTypes {
@@ -63,6 +78,10 @@ export class NotebookTypes {
   #checked = false;
   #lastUsed = 0;
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The first update (the notebook as opened) was seen. */
+  #opened = false;
+  /** Someone edited a cell or asked for types since opening: the service may be built. */
+  #wanted = false;
 
   constructor(options: NotebookTypesOptions) {
     this.#options = options;
@@ -96,7 +115,11 @@ export class NotebookTypes {
     this.#releaseTimer = timer;
   }
 
-  /** Takes the saved cells after a rebuild; schedules a re-check when the service exists. */
+  /**
+   * Takes the saved cells after a rebuild. The first call is the notebook as opened: it builds
+   * nothing. A later call that changed a source (an edit) builds the service when background
+   * checking is on, and schedules a re-check when it exists.
+   */
   update(cells: readonly TypesCellInput[]): void {
     const before = this.#inputs;
     this.#inputs = cells.map((c) => ({
@@ -110,13 +133,19 @@ export class NotebookTypes {
         c.id === this.#inputs[i].id && c.source === this.#inputs[i].source &&
         c.language === this.#inputs[i].language
       );
+    if (!this.#opened) {
+      // Opening: no compiler, no declarations, no checker until an edit or a request.
+      this.#opened = true;
+      if (!this.#wanted) return;
+    }
     // A rebuild that changed no source (a run finishing) needs no check, nor a freed service.
-    if (same && (this.#service || this.#creating || this.#checked)) return;
+    if (same && (!this.#wanted || this.#service || this.#creating || this.#checked)) return;
+    this.#wanted = true;
     this.#checked = false;
     this.#touch();
     if (this.#service) {
       this.#service.update(this.#inputs);
-      this.#schedule();
+      this.#schedule(this.#options.checkDelayMs ?? CHECK_DELAY_MS);
     } else if (this.#options.background) void this.#ensure();
   }
 
@@ -128,6 +157,7 @@ export class NotebookTypes {
 
   /** Completions at `offset` of `source`. */
   async complete(cellId: string, source: string, offset: number): Promise<CompletionResult> {
+    this.#wanted = true;
     this.#touch();
     const s = await this.#ensure();
     return s ? s.complete(cellId, source, offset) : { items: [], from: offset };
@@ -135,6 +165,7 @@ export class NotebookTypes {
 
   /** Hover text at `offset` of `source`. */
   async hover(cellId: string, source: string, offset: number): Promise<HoverResult> {
+    this.#wanted = true;
     this.#touch();
     const s = await this.#ensure();
     return s ? s.hover(cellId, source, offset) : { text: null };
@@ -146,6 +177,7 @@ export class NotebookTypes {
     source: string,
     offset: number,
   ): Promise<DefinitionResult | null> {
+    this.#wanted = true;
     this.#touch();
     const s = await this.#ensure();
     return s ? s.definition(cellId, source, offset) : null;
@@ -175,7 +207,7 @@ export class NotebookTypes {
       this.#service = s;
       s.update(this.#inputs);
       // Rebuilt after an idle release with nothing changed: the warnings are still right.
-      if (!this.#checked) this.#schedule();
+      if (!this.#checked) this.#schedule(0);
       return s;
     }, (err) => {
       this.#options.log?.warn("language service unavailable", { error: String(err) });
@@ -184,8 +216,11 @@ export class NotebookTypes {
     return this.#creating;
   }
 
-  /** Re-checks every code cell, a slice at a time; a newer change cancels an older check. */
-  #schedule(): void {
+  /**
+   * Re-checks every code cell, a slice at a time, starting after `delayMs`; a newer change
+   * cancels an older check (pending or under way).
+   */
+  #schedule(delayMs: number): void {
     const generation = ++this.#generation;
     let i = 0;
     let changed = false;
@@ -205,19 +240,19 @@ export class NotebookTypes {
         }
         this.#warnings.set(cell.id, { source: cell.source, list });
       }
-      if (i < this.#inputs.length) return void later(step);
+      if (i < this.#inputs.length) return void later(step, 0);
       const live = new Set(this.#inputs.map((c) => c.id));
       for (const id of [...this.#warnings.keys()]) if (!live.has(id)) this.#warnings.delete(id);
       this.#checked = true;
       if (changed) this.#options.onChange();
     };
-    later(step);
+    later(step, delayMs);
   }
 }
 
-function later(fn: () => void): void {
+function later(fn: () => void, ms: number): void {
   // Unref'd: a pending check never keeps a finished process (a CLI command, a test) alive.
-  Deno.unrefTimer(setTimeout(fn, 0));
+  Deno.unrefTimer(setTimeout(fn, ms));
 }
 
 function sameWarnings(a: TypeDiagnostic[], b: TypeDiagnostic[]): boolean {

@@ -32,10 +32,24 @@ function typesWithSignal(background: boolean) {
   return { types, changed, count: () => changes };
 }
 
+Deno.test("notebook types - opening a notebook (to read or run it) builds nothing and checks nothing", async () => {
+  const { types, count } = typesWithSignal(true);
+  // Opening (the first update) and a run finishing (same sources) load no compiler and check
+  // nothing: a notebook opened to read or run pays nothing for types.
+  types.update(model("const a = 1;", 'const n: number = "x";'));
+  types.update(model("const a = 1;", 'const n: number = "x";'));
+  await new Promise((ok) => setTimeout(ok, 300));
+  assert.ok(!types.active, "not built on open");
+  assert.equal(count(), 0);
+  assert.deepEqual(types.diagnostics("c1", 'const n: number = "x";'), []);
+  types.dispose();
+});
+
 Deno.test("notebook types - background check reports warnings for the current source only", async () => {
   const { types, changed, count } = typesWithSignal(true);
+  types.update(model("const a = 1;")); // opened
   const first = changed();
-  types.update(model("const a = 1;", 'const n: number = "x";'));
+  types.update(model("const a = 1;", 'const n: number = "x";')); // a cell added: an edit
   await first;
   assert.equal(count(), 1);
   const warnings = types.diagnostics("c1", 'const n: number = "x";');
@@ -55,6 +69,9 @@ Deno.test("notebook types - background check reports warnings for the current so
 Deno.test("notebook types - without background checking the service is built on first request", async () => {
   const { types, count } = typesWithSignal(false);
   types.update(model("const sales = [{ amount: 1 }];", ""));
+  types.update(model("const sales = [{ amount: 1 }];", "", "1")); // an edit: still not built
+  await new Promise((ok) => setTimeout(ok, 300));
+  assert.ok(!types.active);
   assert.deepEqual(types.diagnostics("c1", ""), []);
   const r = await types.complete("c1", "sales.", 6);
   assert.ok(r.items.some((i) => i.label === "filter"));
@@ -81,7 +98,8 @@ Deno.test("notebook types - an idle service is freed, keeps its warnings, and co
   const alive = setInterval(() => {}, 1000);
   try {
     const checked = new Promise<void>((ok) => signal = ok);
-    types.update(model("const sales = [1];", 'const n: number = "x";'));
+    types.update(model("const sales = [1];")); // opened
+    types.update(model("const sales = [1];", 'const n: number = "x";')); // edited
     await checked;
     assert.ok(types.active);
     now += 59_000;
@@ -97,6 +115,58 @@ Deno.test("notebook types - an idle service is freed, keeps its warnings, and co
     const r = await types.complete("c1", "sales.", 6);
     assert.ok(r.items.some((i) => i.label === "map"));
     assert.ok(types.active);
+  } finally {
+    clearInterval(alive);
+    types.dispose();
+  }
+});
+
+Deno.test("notebook types - a request on a just-opened notebook builds the service and checks it", async () => {
+  const { types, changed } = typesWithSignal(true);
+  types.update(model("const sales = [{ amount: 1 }];", 'const n: number = "x";', ""));
+  assert.ok(!types.active);
+  const checked = changed();
+  const r = await types.hover("c2", "sales", 1);
+  assert.equal(r.text, "const sales: {\n    amount: number;\n}[]");
+  assert.ok(types.active);
+  await checked;
+  assert.equal(types.diagnostics("c1", 'const n: number = "x";').length, 1);
+  types.dispose();
+});
+
+Deno.test("notebook types - a burst of edits is checked once, after it stops", async () => {
+  let checks = 0;
+  let signal: () => void = () => {};
+  const types = new NotebookTypes({
+    analyzer,
+    background: true,
+    checkDelayMs: 150,
+    onChange: () => {
+      checks++;
+      signal();
+    },
+  });
+  const alive = setInterval(() => {}, 1000);
+  try {
+    types.update(model()); // opened, empty
+    // Build the service first (the first build checks at once).
+    let done = new Promise<void>((ok) => signal = ok);
+    types.update(model('const a: number = "0";'));
+    await done;
+    assert.equal(checks, 1);
+    done = new Promise<void>((ok) => signal = ok);
+    const sources = ["const a = 0;"];
+    for (let i = 1; i <= 10; i++) {
+      sources.push(`const b${i}: string = ${i};`);
+      types.update(model(...sources));
+      await new Promise((ok) => setTimeout(ok, 10));
+    }
+    await done;
+    await new Promise((ok) => setTimeout(ok, 300));
+    assert.equal(checks, 2, "one check for the ten edits");
+    for (let i = 1; i <= 10; i++) {
+      assert.equal(types.diagnostics(`c${i}`, sources[i]).length, 1, `cell ${i} checked`);
+    }
   } finally {
     clearInterval(alive);
     types.dispose();

@@ -11,8 +11,9 @@ import { loadTypeScript, type Ts } from "./_typescript.ts";
 
 /** Hashes an already parsed TypeScript cell (the analyzer reuses its parse). */
 export function hashSourceFile(t: Ts, sf: ts.SourceFile): string {
-  const h = createHash("sha256");
-  h.update("strata-src-v1\n");
+  // One digest over the joined stream: the same bytes as updating token by token, with one call
+  // into node:crypto instead of one per token (≈10–30 % less CPU for the hash, issue 20).
+  const parts = ["strata-src-v1\n"];
   const K = t.SyntaxKind;
   function emit(node: ts.Node, parent: ts.Node | undefined, last: boolean): void {
     const kind = node.kind;
@@ -22,15 +23,15 @@ export function hashSourceFile(t: Ts, sf: ts.SourceFile): string {
     if (kind === K.EndOfFileToken) return;
     const children = node.getChildren(sf);
     if (children.length === 0) {
-      h.update(`${kind}:${leafText(t, node)}\u0000`);
+      parts.push(`${kind}:${leafText(t, node)}\u0000`);
       return;
     }
-    h.update(`(${kind}\u0000`);
+    parts.push(`(${kind}\u0000`);
     children.forEach((c, i) => emit(c, node, i === children.length - 1));
-    h.update(")\u0000");
+    parts.push(")\u0000");
   }
   emit(sf, undefined, false);
-  return h.digest("hex");
+  return createHash("sha256").update(parts.join("")).digest("hex");
 }
 
 function leafText(t: Ts, node: ts.Node): string {
