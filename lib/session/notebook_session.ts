@@ -40,6 +40,7 @@ import { EventHub } from "./events.ts";
 import { emitLive } from "./live_events.ts";
 import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { WorkClass } from "../tenancy/qos.ts";
 import type { CellError } from "../executor/types.ts";
 import type {
   CellStateView,
@@ -388,6 +389,7 @@ export class NotebookSession {
         },
         mode,
         principal,
+        "interactive",
       )
     );
   }
@@ -397,9 +399,14 @@ export class NotebookSession {
     return this.#notebook.manifest.runtime?.on_change ?? "autorun";
   }
 
-  /** Runs every code cell (cache hits where valid). */
+  /**
+   * Runs every code cell (cache hits where valid). Bulk work (like `notebook.run_all`'s QoS
+   * class): on a cluster its cells go to the tenant's bulk subject, behind interactive runs.
+   */
   async runAll(mode: RunMode = "normal", principal: string | null = null): Promise<RunSummary> {
-    return await this.#enqueue(() => this.#run((model) => model.dag.order, mode, principal));
+    return await this.#enqueue(() =>
+      this.#run((model) => model.dag.order, mode, principal, "bulk")
+    );
   }
 
   /** Cancels the run in progress (its remaining cells end as cancelled). */
@@ -419,6 +426,7 @@ export class NotebookSession {
     pick: (model: NotebookModel) => string[],
     mode: RunMode,
     principal: string | null,
+    workClass: WorkClass,
   ): Promise<RunSummary> {
     this.lastUsed = Date.now();
     // Sandbox (issue 13): approvals and symlinks are read again at run time; the ceiling is the
@@ -448,6 +456,7 @@ export class NotebookSession {
           principal,
           workers: manifest.workers ?? [],
           timeoutSeconds: manifest.timeout,
+          workClass,
         },
         hooks: {
           onStart: (ids) =>

@@ -112,3 +112,36 @@ Deno.test("session - functions and objects with methods survive a cached upstrea
     await cleanup();
   }
 });
+
+Deno.test("session - run-all dispatches bulk work, a cell run interactive work (issue 20)", async () => {
+  const { root, deps, scope, cleanup } = await setup();
+  // An executor that routes by scope the way the NATS one does (`forScope`), recording the class
+  // each batch was dispatched with before running it on the real local executor.
+  const real = deps.runtime.deps.executor;
+  const classes: string[] = [];
+  const routed = Object.assign(Object.create(real), {
+    forScope(s: { workClass?: string }) {
+      return Object.assign(Object.create(real), {
+        runBatch: (...args: Parameters<typeof real.runBatch>) => {
+          classes.push(s.workClass ?? "interactive (default)");
+          return real.runBatch(...args);
+        },
+      });
+    },
+  });
+  deps.runtime.deps.executor = routed;
+  try {
+    const s = await NotebookSession.open(root, scope, deps);
+    const a = await s.addCell({ source: "const x = 1" });
+    await s.addCell({ source: "x + 1" });
+    assert.ok((await s.runAll()).ok);
+    assert.deepEqual(classes, ["bulk"], "notebook.run_all is bulk work");
+    classes.length = 0;
+    await s.editCell(a, "const x = 2");
+    assert.ok((await s.execute(a)).ok);
+    assert.deepEqual(classes, ["interactive"], "running a cell is interactive work");
+  } finally {
+    deps.runtime.deps.executor = real;
+    await cleanup();
+  }
+});
