@@ -246,10 +246,12 @@ export function dirtyAfterEdit(before: Dag | null, after: Dag, editedId: string)
       if (!b || b.size !== a.size || [...a].some(([n, from]) => b.get(n) !== from)) seeds.push(id);
     }
   }
-  for (const id of seeds) {
-    if (!after.upstream.has(id)) continue;
+  // One walk from every seed at once (a walk per seed was quadratic: issue 20).
+  const stack = seeds.filter((id) => after.upstream.has(id));
+  while (stack.length > 0) {
+    const id = stack.pop()!;
     dirty.add(id);
-    for (const d of downstreamOf(after, id)) dirty.add(d);
+    for (const d of after.downstream.get(id) ?? []) if (!dirty.has(d)) stack.push(d);
   }
   return after.order.filter((id) => dirty.has(id));
 }

@@ -110,10 +110,16 @@ export interface CellProvenance {
   upstream: Record<string, string>;
 }
 
-/** Provenance of every cell, computed in topological order over the DAG's upstream sets. */
+/**
+ * Provenance of every cell, computed in topological order over the DAG's upstream sets.
+ * `previous` (an earlier result for the same notebook): a cell whose own parts and upstream
+ * provenances are unchanged keeps its entry, so an edit hashes only the edited cell and what
+ * depends on it (issue 20). The result is the same as without it.
+ */
 export function notebookProvenance(
   cells: readonly ProvenanceCell[],
   dag: { order: readonly string[]; upstream: ReadonlyMap<string, ReadonlySet<string>> },
+  previous?: ReadonlyMap<string, CellProvenance>,
 ): Map<string, CellProvenance> {
   const byId = new Map(cells.map((c) => [c.id, c]));
   const out = new Map<string, CellProvenance>();
@@ -125,13 +131,21 @@ export function notebookProvenance(
       // A cell in a cycle has no computed upstream yet; its id stands in so the hash stays defined.
       upstream[u] = out.get(u)?.provenance ?? `cycle:${u}`;
     }
+    const modules = cell.modules ?? {};
+    const old = previous?.get(id);
+    if (
+      old && old.sourceHash === cell.sourceHash && old.envHash === cell.envHash &&
+      sameRecord(old.modules, modules) && sameRecord(old.upstream, upstream)
+    ) {
+      out.set(id, old);
+      continue;
+    }
     const provenance = cellProvenance({
       sourceHash: cell.sourceHash,
       upstream: Object.values(upstream),
       envHash: cell.envHash,
       modules: cell.modules,
     });
-    const modules = cell.modules ?? {};
     out.set(id, {
       provenance,
       sourceHash: cell.sourceHash,
@@ -141,4 +155,12 @@ export function notebookProvenance(
     });
   }
   return out;
+}
+
+/** True when two string records have the same keys and values (in any order). */
+function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (a[k] !== b[k] || !(k in b)) return false;
+  return true;
 }
