@@ -218,6 +218,20 @@ export function downstreamOf(dag: Dag, id: string): Set<string> {
   return reach(dag.downstream, id);
 }
 
+/** All cells that depend on any of `ids`, directly or not (one walk for all of them). */
+export function downstreamOfAll(dag: Dag, ids: Iterable<string>): Set<string> {
+  const seen = new Set<string>();
+  const stack: string[] = [];
+  for (const id of ids) for (const d of dag.downstream.get(id) ?? []) stack.push(d);
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const n of dag.downstream.get(id) ?? []) if (!seen.has(n)) stack.push(n);
+  }
+  return seen;
+}
+
 function reach(next: Map<string, Set<string>>, start: string): Set<string> {
   const seen = new Set<string>();
   const stack = [...(next.get(start) ?? [])];

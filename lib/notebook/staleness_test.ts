@@ -147,5 +147,8 @@ Deno.test("staleness - describeWhyAll says what describeWhy says for every stale
   const stale = [...states].filter(([, st]) => st.why.length > 0);
   assert.equal(stale.length, 60);
   for (const [id, st] of stale) assert.equal(all.get(id), describeWhy(st.why, label), id);
-  assert.equal(all.get("k2"), "[2]: upstream result changed ← [1]: upstream result changed ← [0]: own source changed");
+  assert.equal(
+    all.get("k2"),
+    "[2]: upstream result changed ← [1]: upstream result changed ← [0]: own source changed",
+  );
 });

@@ -56,7 +56,19 @@ Deno.test("cell model - an update from the previous model equals a full build (i
     ["cells reordered", [base[1], base[0], ...base.slice(2)].map((c, i) => ({ ...c, order: i }))],
     [
       "a missing cell file",
-      base.map((c) => c.id === "e" ? { ...c, source: "", diagnostics: [{ severity: "error" as const, code: "cell-file", message: "Cell file e.ts is missing" }] } : c),
+      base.map((c) =>
+        c.id === "e"
+          ? {
+            ...c,
+            source: "",
+            diagnostics: [{
+              severity: "error" as const,
+              code: "cell-file",
+              message: "Cell file e.ts is missing",
+            }],
+          }
+          : c
+      ),
     ],
     ["nothing changed", base.map((c) => ({ ...c }))],
   ];

@@ -28,7 +28,8 @@ import {
   type RuntimeState,
   writeRuntimeState,
 } from "../notebook/runtime_state.ts";
-import { computeStaleness, describeWhyAll } from "../notebook/staleness.ts";
+import { computeStaleness, describeWhy, describeWhyAll } from "../notebook/staleness.ts";
+import { downstreamOfAll } from "../notebook/dag.ts";
 import { isRelativeSpecifier, LocalModules } from "../notebook/local_modules.ts";
 import { autorunTargets } from "../notebook/reactive.ts";
 import { sha256Hex } from "../notebook/_hash.ts";
@@ -111,6 +112,10 @@ export class NotebookSession {
   #versions = new Map<string, string>();
   /** The `cell_states` clients have during a run (only changes are sent). */
   #sentStates = new Map<string, string>();
+  /** The model whose statuses clients had when the run started (until the first diff). */
+  #sentFrom?: NotebookModel;
+  /** Cells finished since the last `cell_states` diff. */
+  #unsent = new Set<string>();
   #localModules: LocalModules;
   #notebook: Notebook;
   #runtime: RuntimeState;
@@ -441,7 +446,11 @@ export class NotebookSession {
     this.#rebuild();
     const model = forCaller && principal !== null ? this.#buildModel(forCaller) : this.#model;
     const targets = pick(model);
-    this.#sentStates = new Map(this.#cellStates().map((c) => [c.cellId, JSON.stringify(c)]));
+    // What clients have: the statuses as the run starts (made into views on the first executed
+    // cell only; a run of cache hits never diffs, its final notebook_state says it all).
+    this.#sentFrom = this.#model;
+    this.#sentStates.clear();
+    this.#unsent.clear();
     const abort = new AbortController();
     this.#abort = abort;
     this.#busy = true;
@@ -477,6 +486,7 @@ export class NotebookSession {
             this.events.emit("cell_output", { cellId, ...partialOutput(displays) }),
           persist: async (o) => {
             await this.#persist(o, model);
+            this.#unsent.add(o.cellId);
             // Dependents' statuses and why-chains as of now, not at the end of the run. Cache
             // hits skip it (the run's final state covers them): refreshing after each of 1,000
             // hits made a cached run-all quadratic.
@@ -542,12 +552,7 @@ export class NotebookSession {
 
   /** Step `emit` for a session: the finished cell's console, outputs, status and progress. */
   #emitOutcome(o: CellRunOutcome, done: number, total: number): void {
-    const changed = o.cacheHit ? [] : this.#cellStates().filter((c) => {
-      const key = JSON.stringify(c);
-      if (this.#sentStates.get(c.cellId) === key) return false;
-      this.#sentStates.set(c.cellId, key);
-      return true;
-    });
+    const changed = o.cacheHit ? [] : this.#changedStates();
     if (changed.length) this.events.emit("cell_states", { cells: changed });
     this.events.emit("cell_console", {
       cellId: o.cellId,
@@ -807,18 +812,48 @@ export class NotebookSession {
     this.#model = { ...this.#model, states: this.#statesOf(this.#model) };
   }
 
-  /** Every code cell's status and why-chain, named as people name cells. */
-  #cellStates(): CellStateView[] {
+  /**
+   * The `cell_states` views that differ from what clients have, now marked as sent. Only cells
+   * whose status can have moved are looked at (issue 20: every view after every executed cell
+   * made a run quadratic): the cells finished since the last diff and their dependents (the why
+   * chains run through them), and the running ones. Any other cell's provenance, last run and
+   * running flag are as they were.
+   */
+  #changedStates(): CellStateView[] {
+    if (this.#sentStates.size === 0 && this.#sentFrom) {
+      for (const c of this.#cellStates(this.#sentFrom)) {
+        this.#sentStates.set(c.cellId, JSON.stringify(c));
+      }
+    }
+    this.#sentFrom = undefined;
     const m = this.#model;
-    const whyText = describeWhyAll(m.states, this.#label);
-    return m.cells.filter((c) => c.analysis).map((c) => {
+    const candidates = downstreamOfAll(m.dag, this.#unsent);
+    for (const id of this.#unsent) candidates.add(id);
+    for (const id of this.#running) candidates.add(id);
+    this.#unsent.clear();
+    return this.#cellStates(m, candidates).filter((c) => {
+      const key = JSON.stringify(c);
+      if (this.#sentStates.get(c.cellId) === key) return false;
+      this.#sentStates.set(c.cellId, key);
+      return true;
+    });
+  }
+
+  /** Code cells' statuses and why-chains (of `only`, else all), named as people name cells. */
+  #cellStates(m: NotebookModel, only?: ReadonlySet<string>): CellStateView[] {
+    const whyText = only ? undefined : describeWhyAll(m.states, this.#label);
+    return m.cells.filter((c) => c.analysis && (!only || only.has(c.cell.id))).map((c) => {
       const st = m.states.get(c.cell.id);
       return {
         cellId: c.cell.id,
         status: st?.status ?? "idle",
         staleReason: st?.reason ?? null,
         why: st?.why ?? [],
-        whyText: whyText.get(c.cell.id) ?? null,
+        whyText: whyText
+          ? whyText.get(c.cell.id) ?? null
+          : st && st.why.length
+          ? describeWhy(st.why, this.#label)
+          : null,
       };
     });
   }
