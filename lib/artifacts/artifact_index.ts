@@ -71,6 +71,38 @@ export async function lookupArtifacts(
   return rows.length === 0 ? { hit: false } : { hit: true, artifacts: rows.map(toArtifactRecord) };
 }
 
+/** Provenances per query of lookupArtifactsMany (well under SQLite's and PostgreSQL's limits). */
+const LOOKUP_CHUNK = 500;
+
+/**
+ * The artifacts of many provenance hashes at once (issue 20: a cached run-all asks once, not once
+ * per cell): provenance hash → its artifacts sorted by variable; absent: a miss.
+ */
+export async function lookupArtifactsMany(
+  db: Db,
+  tenantHash: string,
+  provenanceHashes: readonly string[],
+): Promise<Map<string, ArtifactRecord[]>> {
+  const out = new Map<string, ArtifactRecord[]>();
+  const unique = [...new Set(provenanceHashes)];
+  for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
+    const chunk = unique.slice(i, i + LOOKUP_CHUNK);
+    const rows = await db.query(
+      `SELECT ${COLUMNS} FROM artifacts WHERE tenant_hash = $1 AND provenance_hash IN (${
+        chunk.map((_, j) => `$${j + 2}`).join(", ")
+      }) ORDER BY provenance_hash, variable`,
+      [tenantHash, ...chunk],
+    );
+    for (const row of rows) {
+      const record = toArtifactRecord(row);
+      const list = out.get(record.provenanceHash);
+      if (list) list.push(record);
+      else out.set(record.provenanceHash, [record]);
+    }
+  }
+  return out;
+}
+
 /** Marks one provenance's artifacts as used at `now` (retention keeps recently used ones). */
 export async function touchArtifacts(
   db: Db,

@@ -6,6 +6,7 @@ import {
   deleteArtifactsByProvenance,
   listArtifactsForTenant,
   lookupArtifacts,
+  lookupArtifactsMany,
   putArtifact,
   totalArtifactBytes,
   touchArtifacts,
@@ -123,5 +124,32 @@ forEachBackend(
     assert.deepEqual(await lookupArtifacts(db, "tenantA", "prov1"), { hit: false });
     assert.equal(await countBlobReferences(db, "tenantA/aa/aa01"), 1);
     assert.deepEqual(await deleteArtifactsByProvenance(db, "tenantA", "prov1"), []);
+  },
+);
+
+forEachBackend(
+  "artifact index - one lookup of many provenances answers as one lookup each",
+  async (db) => {
+    // More provenances than one statement takes (they go in chunks), a few stored, one elsewhere.
+    const provs = Array.from({ length: 1_203 }, (_, i) => `p${i}`);
+    for (const i of [0, 499, 500, 1_202]) {
+      await putArtifact(db, artifact({ provenanceHash: provs[i], variable: "$result" }));
+      await putArtifact(
+        db,
+        artifact({ provenanceHash: provs[i], variable: "a", contentHash: "aa" }),
+      );
+    }
+    await putArtifact(db, artifact({ tenantHash: "tenantB", provenanceHash: "p7" }));
+    const many = await lookupArtifactsMany(db, "tenantA", [...provs, "p0"]);
+    assert.deepEqual([...many.keys()].sort(), ["p0", "p1202", "p499", "p500"]);
+    for (const p of provs) {
+      const one = await lookupArtifacts(db, "tenantA", p);
+      assert.deepEqual(
+        many.has(p) ? { hit: true, artifacts: many.get(p) } : { hit: false },
+        one,
+        p,
+      );
+    }
+    assert.deepEqual(await lookupArtifactsMany(db, "tenantA", []), new Map());
   },
 );

@@ -90,9 +90,12 @@ export function fsBlobStore(dir: string, options: FsBlobStoreOptions = {}): Stre
     }
   }
 
+  // deno-lint-ignore require-await
   async function has(key: string): Promise<boolean> {
     try {
-      return (await Deno.stat(pathOf(key))).isFile;
+      // A synchronous stat (a metadata lookup): ≈6 µs of CPU where the async one costs ≈60 µs
+      // across threads, and a cached run-all checks one blob per cell (issue 20).
+      return Deno.statSync(pathOf(key)).isFile;
     } catch (err) {
       if (isAbsent(err)) return false;
       throw err;

@@ -218,6 +218,20 @@ export function downstreamOf(dag: Dag, id: string): Set<string> {
   return reach(dag.downstream, id);
 }
 
+/** All cells that depend on any of `ids`, directly or not (one walk for all of them). */
+export function downstreamOfAll(dag: Dag, ids: Iterable<string>): Set<string> {
+  const seen = new Set<string>();
+  const stack: string[] = [];
+  for (const id of ids) for (const d of dag.downstream.get(id) ?? []) stack.push(d);
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const n of dag.downstream.get(id) ?? []) if (!seen.has(n)) stack.push(n);
+  }
+  return seen;
+}
+
 function reach(next: Map<string, Set<string>>, start: string): Set<string> {
   const seen = new Set<string>();
   const stack = [...(next.get(start) ?? [])];
@@ -246,10 +260,12 @@ export function dirtyAfterEdit(before: Dag | null, after: Dag, editedId: string)
       if (!b || b.size !== a.size || [...a].some(([n, from]) => b.get(n) !== from)) seeds.push(id);
     }
   }
-  for (const id of seeds) {
-    if (!after.upstream.has(id)) continue;
+  // One walk from every seed at once (a walk per seed was quadratic: issue 20).
+  const stack = seeds.filter((id) => after.upstream.has(id));
+  while (stack.length > 0) {
+    const id = stack.pop()!;
     dirty.add(id);
-    for (const d of downstreamOf(after, id)) dirty.add(d);
+    for (const d of after.downstream.get(id) ?? []) if (!dirty.has(d)) stack.push(d);
   }
   return after.order.filter((id) => dirty.has(id));
 }

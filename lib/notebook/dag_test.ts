@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { buildDag, type DagCellInput, dirtyAfterEdit, downstreamOf, upstreamOf } from "./dag.ts";
+import {
+  buildDag,
+  type DagCellInput,
+  dirtyAfterEdit,
+  downstreamOf,
+  downstreamOfAll,
+  upstreamOf,
+} from "./dag.ts";
 
 function cell(
   id: string,
@@ -138,4 +145,26 @@ Deno.test("dag - dirty set after an edit covers old and new dependents", () => {
   ]);
   assert.deepEqual(dirtyAfterEdit(before, after, "b"), ["b", "c"]);
   assert.deepEqual(dirtyAfterEdit(null, after, "a"), ["a", "c"]);
+});
+
+Deno.test("dag - downstream of several cells is the union of each one's; a whole chain is dirty after editing its head", () => {
+  const dag = buildDag([
+    cell("a", ["x"], []),
+    cell("b", ["y"], ["x"]),
+    cell("c", ["z"], []),
+    cell("d", [], ["z"]),
+    cell("e", [], ["y", "z"]),
+  ]);
+  const union = (ids: string[]) => new Set(ids.flatMap((id) => [...downstreamOf(dag, id)]));
+  for (const ids of [[], ["a"], ["a", "c"], ["b", "d"], ["e"], ["a", "b", "c", "d", "e"]]) {
+    assert.deepEqual([...downstreamOfAll(dag, ids)].sort(), [...union(ids)].sort(), ids.join());
+  }
+  // Every cell of a 3,000-cell chain is downstream of its head (one walk from all seeds).
+  const n = 3_000;
+  const chain = Array.from(
+    { length: n },
+    (_, i) => cell(`k${i}`, [`v${i}`], i ? [`v${i - 1}`] : []),
+  );
+  const edited = buildDag(chain);
+  assert.equal(dirtyAfterEdit(edited, edited, "k0").length, n);
 });

@@ -61,13 +61,14 @@ export interface ProvenanceInput {
 
 /** A cell's provenance hash; the order of `upstream` does not matter. */
 export function cellProvenance(input: ProvenanceInput): string {
-  const upstream = [...new Set(input.upstream)].sort();
-  const parts = ["strata-prov-v1", input.sourceHash, upstream.join(","), input.envHash];
+  const up = input.upstream;
+  const upstream = up.length < 2 ? up.join(",") : [...new Set(up)].sort().join(",");
+  let text = `strata-prov-v1\n${input.sourceHash}\n${upstream}\n${input.envHash}`;
   // Only cells that import local modules get the extra line, so every other hash is unchanged.
   if (input.modules && Object.keys(input.modules).length > 0) {
-    parts.push(`modules:${canonicalHash(input.modules)}`);
+    text += `\nmodules:${canonicalHash(input.modules)}`;
   }
-  return sha256Hex(parts.join("\n"));
+  return sha256Hex(text);
 }
 
 /** Hash of a notebook's deno.lock content (null when there is no lock file). */
@@ -110,28 +111,43 @@ export interface CellProvenance {
   upstream: Record<string, string>;
 }
 
-/** Provenance of every cell, computed in topological order over the DAG's upstream sets. */
+/**
+ * Provenance of every cell, computed in topological order over the DAG's upstream sets.
+ * `previous` (an earlier result for the same notebook): a cell whose own parts and upstream
+ * provenances are unchanged keeps its entry, so an edit hashes only the edited cell and what
+ * depends on it (issue 20). The result is the same as without it.
+ */
 export function notebookProvenance(
   cells: readonly ProvenanceCell[],
   dag: { order: readonly string[]; upstream: ReadonlyMap<string, ReadonlySet<string>> },
+  previous?: ReadonlyMap<string, CellProvenance>,
 ): Map<string, CellProvenance> {
   const byId = new Map(cells.map((c) => [c.id, c]));
   const out = new Map<string, CellProvenance>();
   for (const id of dag.order) {
     const cell = byId.get(id);
     if (!cell) continue;
-    const upstream: Record<string, string> = {};
-    for (const u of dag.upstream.get(id) ?? []) {
-      // A cell in a cycle has no computed upstream yet; its id stands in so the hash stays defined.
-      upstream[u] = out.get(u)?.provenance ?? `cycle:${u}`;
+    const ups = dag.upstream.get(id) ?? EMPTY;
+    // A cell in a cycle has no computed upstream yet; its id stands in so the hash stays defined.
+    const upstreamOf = (u: string) => out.get(u)?.provenance ?? `cycle:${u}`;
+    const modules = cell.modules ?? {};
+    const old = previous?.get(id);
+    if (
+      old && old.sourceHash === cell.sourceHash && old.envHash === cell.envHash &&
+      sameRecord(old.modules, modules) && Object.keys(old.upstream).length === ups.size &&
+      [...ups].every((u) => old.upstream[u] === upstreamOf(u))
+    ) {
+      out.set(id, old);
+      continue;
     }
+    const upstream: Record<string, string> = {};
+    for (const u of ups) upstream[u] = upstreamOf(u);
     const provenance = cellProvenance({
       sourceHash: cell.sourceHash,
       upstream: Object.values(upstream),
       envHash: cell.envHash,
       modules: cell.modules,
     });
-    const modules = cell.modules ?? {};
     out.set(id, {
       provenance,
       sourceHash: cell.sourceHash,
@@ -141,4 +157,14 @@ export function notebookProvenance(
     });
   }
   return out;
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** True when two string records have the same keys and values (in any order). */
+function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (a[k] !== b[k] || !(k in b)) return false;
+  return true;
 }

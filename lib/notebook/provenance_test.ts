@@ -96,3 +96,34 @@ Deno.test("provenance - notebook provenance flows downstream in topological orde
   assert.equal(before.get("c")!.provenance, after.get("c")!.provenance);
   assert.deepEqual(Object.keys(after.get("b")!.upstream), ["a"]);
 });
+
+Deno.test("provenance - an update from the previous result re-hashes only what changed, with equal results", () => {
+  const dag = buildDag([
+    { id: "a", defines: ["x"], references: [] },
+    { id: "b", defines: ["y"], references: ["x"] },
+    { id: "c", defines: ["z"], references: [] },
+    { id: "d", defines: [], references: ["y", "z"] },
+  ]);
+  const cells = ["a", "b", "c", "d"].map((id) => ({ id, sourceHash: `s${id}`, envHash: "e" }));
+  const before = notebookProvenance(cells, dag);
+  const edits = [
+    cells.map((c) => c.id === "b" ? { ...c, sourceHash: "sb2" } : c), // source
+    cells.map((c) => c.id === "c" ? { ...c, envHash: "e2" } : c), // environment
+    cells.map((c) => c.id === "a" ? { ...c, modules: { "h.ts": "1" } } : c), // a local module
+    cells, // nothing
+  ];
+  for (const edited of edits) {
+    const updated = notebookProvenance(edited, dag, before);
+    assert.deepEqual(updated, notebookProvenance(edited, dag), "same as computed from scratch");
+    for (const id of ["a", "b", "c", "d"]) {
+      const same = updated.get(id)!.provenance === before.get(id)!.provenance;
+      assert.equal(updated.get(id) === before.get(id), same, `${id}: kept exactly when unchanged`);
+    }
+  }
+  // A source edit of b changes b and d (downstream), never a or c.
+  const afterB = notebookProvenance(edits[0], dag, before);
+  assert.deepEqual(
+    ["a", "b", "c", "d"].filter((id) => afterB.get(id) !== before.get(id)),
+    ["b", "d"],
+  );
+});

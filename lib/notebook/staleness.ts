@@ -91,8 +91,9 @@ export function computeStaleness(input: StalenessInput): Map<string, CellState> 
   return states;
 }
 
-function stale(cellId: string, reason: StaleReason, rest: WhyStep[]): CellState {
-  return { status: "stale", reason, why: [{ cellId, reason }, ...rest] };
+function stale(cellId: string, reason: StaleReason, rest: readonly WhyStep[]): CellState {
+  // concat copies the upstream chain in one step (spreading it cost most of a 1,000-cell update)
+  return { status: "stale", reason, why: [{ cellId, reason }].concat(rest) };
 }
 
 /** The chain of the first upstream whose result differs from the one this cell consumed. */
@@ -112,6 +113,34 @@ function upstreamCause(
   const u = candidates[0];
   if (!(u in cur.upstream)) return [{ cellId: u, reason: "self", detail: "no longer an input" }];
   return [{ cellId: u, reason: "self", detail: "ran with a new result" }];
+}
+
+/**
+ * describeWhy of every stale cell of `states` (in the order computeStaleness made them): a chain
+ * that continues an upstream cell's own chain reuses that cell's text, so a long chain of stale
+ * cells costs one step each instead of its whole length (issue 20).
+ */
+export function describeWhyAll(
+  states: ReadonlyMap<string, CellState>,
+  label: (cellId: string) => string = (id) => id,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [id, st] of states) {
+    const why = st.why;
+    if (why.length === 0) continue;
+    const tailOf = why.length > 1 ? why[1].cellId : undefined;
+    const tail = tailOf === undefined ? undefined : states.get(tailOf)?.why;
+    const tailText = tailOf === undefined ? undefined : out.get(tailOf);
+    if (
+      tail && tailText !== undefined && tail.length === why.length - 1 &&
+      tail.every((step, i) => step === why[i + 1])
+    ) {
+      out.set(id, `${describeWhy([why[0]], label)} ← ${tailText}`);
+    } else {
+      out.set(id, describeWhy(why, label));
+    }
+  }
+  return out;
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { buildDag } from "./dag.ts";
 import { type CellProvenance, notebookProvenance } from "./provenance.ts";
-import { computeStaleness, describeWhy, type LastRun } from "./staleness.ts";
+import { computeStaleness, describeWhy, describeWhyAll, type LastRun } from "./staleness.ts";
 
 const dag = buildDag([
   { id: "a", defines: ["x"], references: [] },
@@ -121,4 +121,34 @@ Deno.test("staleness - a changed local module makes its importer stale, naming t
   });
   assert.equal(s.get("a")!.reason, "module");
   assert.equal(describeWhy(s.get("a")!.why, () => "[1]"), "[1]: local module helper.ts changed");
+});
+
+Deno.test("staleness - describeWhyAll says what describeWhy says for every stale cell", () => {
+  // A long chain with a branch, stale from its first cell, plus a cell stale on its own.
+  const cells = Array.from({ length: 60 }, (_, i) => ({
+    id: `k${i}`,
+    defines: [`v${i}`],
+    references: i === 0 ? [] : i === 30 ? ["v10", "v29"] : [`v${i - 1}`],
+  }));
+  const chain = buildDag(cells);
+  const prov = (edited: Record<string, string>) =>
+    notebookProvenance(
+      chain.cells.map((id) => ({ id, sourceHash: edited[id] ?? id, envHash: "e" })),
+      chain,
+    );
+  const runs = asRuns(prov({}));
+  const states = computeStaleness({
+    order: chain.order,
+    current: prov({ k0: "edited", k45: "edited too" }),
+    lastRuns: runs,
+  });
+  const label = (id: string) => `[${id.slice(1)}]`;
+  const all = describeWhyAll(states, label);
+  const stale = [...states].filter(([, st]) => st.why.length > 0);
+  assert.equal(stale.length, 60);
+  for (const [id, st] of stale) assert.equal(all.get(id), describeWhy(st.why, label), id);
+  assert.equal(
+    all.get("k2"),
+    "[2]: upstream result changed ← [1]: upstream result changed ← [0]: own source changed",
+  );
 });

@@ -9,6 +9,7 @@ import {
   type ArtifactInput,
   type ArtifactRecord,
   lookupArtifacts,
+  lookupArtifactsMany,
   putArtifact,
   touchArtifacts,
 } from "../artifacts/artifact_index.ts";
@@ -88,9 +89,61 @@ export async function lookupCell(
   needed: readonly string[],
   now: number,
 ): Promise<CacheLookup> {
+  return (await lookupCells(stores, tenantHash, [{ provenance, needed }], now))[0];
+}
+
+/** One cell of a lookupCells request. */
+export interface CellLookupRequest {
+  provenance: string;
+  /** Variables the cell must have stored (read downstream). */
+  needed: readonly string[];
+}
+
+/** How many cells' blobs are checked at once. */
+const LOOKUP_CONCURRENCY = 16;
+
+/**
+ * Looks up many cells at once, each exactly as lookupCell would (issue 20): one index query for
+ * all of them, then their blobs checked a few cells at a time. Answers in request order.
+ */
+export async function lookupCells(
+  stores: CacheStores,
+  tenantHash: string,
+  requests: readonly CellLookupRequest[],
+  now: number,
+): Promise<CacheLookup[]> {
+  if (requests.length === 0) return [];
+  const found = requests.length === 1
+    ? await lookupOne(stores, tenantHash, requests[0].provenance)
+    : await lookupArtifactsMany(stores.db, tenantHash, requests.map((r) => r.provenance));
+  const out = new Array<CacheLookup>(requests.length);
+  let next = 0;
+  const workers = Math.min(LOOKUP_CONCURRENCY, requests.length);
+  await Promise.all(Array.from({ length: workers }, async () => {
+    while (next < requests.length) {
+      const i = next++;
+      const r = requests[i];
+      out[i] = await checkHit(stores, tenantHash, r, found.get(r.provenance), now);
+    }
+  }));
+  return out;
+}
+
+async function lookupOne(stores: CacheStores, tenantHash: string, provenance: string) {
   const found = await lookupArtifacts(stores.db, tenantHash, provenance);
-  if (!found.hit) return { hit: false, reason: "absent" };
-  const byName = new Map(found.artifacts.map((a) => [a.variable, a]));
+  return new Map(found.hit ? [[provenance, found.artifacts]] : []);
+}
+
+/** A cell's artifacts (from the index) to a lookup: every needed blob present and intact. */
+async function checkHit(
+  stores: CacheStores,
+  tenantHash: string,
+  { provenance, needed }: CellLookupRequest,
+  artifacts: readonly ArtifactRecord[] | undefined,
+  now: number,
+): Promise<CacheLookup> {
+  if (!artifacts || artifacts.length === 0) return { hit: false, reason: "absent" };
+  const byName = new Map(artifacts.map((a) => [a.variable, a]));
   const resultRow = byName.get(RESULT);
   if (!resultRow || needed.some((n) => !byName.has(n))) return { hit: false, reason: "incomplete" };
   // The `$result` blob is checked for presence even when known: deleting a run's blobs makes its
@@ -105,7 +158,7 @@ export async function lookupCell(
     values.set(name, { name, codec: row.codec as Codec, bytes: bytes.bytes });
   }
   // LRU bookkeeping at hour granularity: a hot cache hit does not write on every lookup.
-  if (found.artifacts.some((a) => a.lastUsedAt < now - TOUCH_EVERY_MS)) {
+  if (artifacts.some((a) => a.lastUsedAt < now - TOUCH_EVERY_MS)) {
     await touchArtifacts(stores.db, tenantHash, provenance, now);
   }
   const result = JSON.parse(new TextDecoder().decode(resultBytes.bytes)) as StoredResult;

@@ -15,8 +15,8 @@ import type {
 import { liveAnswers } from "../ai/live_answer.ts";
 import type { Executor } from "../executor/executor.ts";
 import { childKey } from "../executor/permissions.ts";
-import type { CacheStores, StoredResult } from "./cell_cache.ts";
-import { lookupCell, storeCell } from "./cell_cache.ts";
+import type { CacheLookup, CacheStores, StoredResult } from "./cell_cache.ts";
+import { lookupCells, storeCell } from "./cell_cache.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
 import { WIDGET_INPUT, widgetInput } from "../widgets/widget_input.ts"; // widgets (issue 16)
 
@@ -106,7 +106,25 @@ export async function runCells(
     await hooks.onCellDone?.(o, ++done, plan.length);
   };
 
-  // 1. Cache lookups: provenance depends only on sources, so every cell can be looked up first.
+  // 1. Cache lookups: provenance depends only on sources, so every cell can be looked up first,
+  //    all in one index query (issue 20), then finished in plan order.
+  const lookups = new Map<string, CacheLookup>();
+  const toLookUp = plan.filter((id) => {
+    const info = model.byId.get(id)!;
+    return !info.grants.blocked && !(mode === "force" || (mode === "rerun" && targetSet.has(id)) ||
+      info.annotations.nocache);
+  });
+  const lookedUpAt = deps.now();
+  const answers = await lookupCells(
+    deps,
+    deps.tenantHash,
+    toLookUp.map((id) => ({
+      provenance: model.provenance.get(id)!.provenance,
+      needed: model.dag.stores.get(id) ?? [],
+    })),
+    lookedUpAt,
+  );
+  toLookUp.forEach((id, i) => lookups.set(id, answers[i]));
   const misses: string[] = [];
   for (const id of plan) {
     const info = model.byId.get(id)!;
@@ -116,26 +134,20 @@ export async function runCells(
       await finish(failedBefore(model, id, info.grants.blocked, deps.now(), "permission"));
       continue;
     }
-    const skip = mode === "force" || (mode === "rerun" && targetSet.has(id)) ||
-      info.annotations.nocache;
-    const stores = model.dag.stores.get(id) ?? [];
-    if (!skip) {
-      const t = deps.now();
-      const hit = await lookupCell(deps, deps.tenantHash, provenance, stores, t);
-      if (hit.hit) {
-        values.set(id, hit.values);
-        await finish({
-          cellId: id,
-          provenance,
-          status: "ready",
-          cacheHit: true,
-          result: hit.result,
-          outputHash: hit.resultHash,
-          startedAt: t,
-          finishedAt: deps.now(),
-        });
-        continue;
-      }
+    const hit = lookups.get(id);
+    if (hit?.hit) {
+      values.set(id, hit.values);
+      await finish({
+        cellId: id,
+        provenance,
+        status: "ready",
+        cacheHit: true,
+        result: hit.result,
+        outputHash: hit.resultHash,
+        startedAt: lookedUpAt,
+        finishedAt: deps.now(),
+      });
+      continue;
     }
     misses.push(id);
   }

@@ -5,7 +5,7 @@
  */
 import type { Analyzer, CellAnalysis, CellDiagnostic } from "../notebook/analyzer.ts";
 import { type CellAnnotations, parseAnnotations } from "../notebook/annotations.ts";
-import { buildDag, type Dag } from "../notebook/dag.ts";
+import { buildDag, type Dag, type DagCellInput } from "../notebook/dag.ts";
 import type { NotebookCell } from "../notebook/format.ts";
 import {
   type CellProvenance,
@@ -115,86 +115,68 @@ function oversizedAnalysis(file: string, source: string): CellAnalysis {
   };
 }
 
-/** Builds the model of a notebook. */
-export function buildModel(input: ModelInput): NotebookModel {
-  const cells: CellInfo[] = input.cells.map((cell, index) => {
-    const isCode = cell.language === "typescript";
-    const isPrompt = cell.language === "prompt"; // issue 18: `{{name}}` reads, `@name` defines
-    let analysis: CellAnalysis | null = null;
-    // Issue 13 item 10: a cell file edited on disk past the API's limit is refused, not parsed
-    // (parsing 9 MB blocked the event loop for seconds).
-    const oversized = (isCode || isPrompt) && cell.source.length > MAX_CELL_SOURCE;
-    if (isCode && oversized) {
-      analysis = oversizedAnalysis(cell.file, cell.source);
-    } else if (isCode) {
-      analysis = input.analysisCache.get(cell.source) ?? input.analyzer.analyze(cell.source);
+/**
+ * What a build derived for one cell on its own (before the DAG): the next build reuses it when
+ * the cell and every other input are unchanged (issue 20: an edit re-derives the edited cell).
+ */
+interface CellPart {
+  cell: NotebookCell;
+  index: number;
+  /** The cell's info with its own diagnostics only (the DAG's are added to the model's copy). */
+  info: CellInfo;
+  /** The env hash (code cells). */
+  envHash?: string;
+  /** What the DAG reads of the cell (code cells), as JSON, to tell whether the DAG can change. */
+  dagKey?: string;
+  dagInput?: DagCellInput;
+}
+
+/** Per-cell parts of each built model, for the next build (see buildModel's `previous`). */
+const partsOf = new WeakMap<NotebookModel, CellPart[]>();
+
+/**
+ * Builds the model of a notebook. `previous`: a model built by buildModel from the same inputs
+ * except `cells` and the statuses' inputs (`runtime`, `running`, `forced`); what did not change is
+ * taken from it: the derived parts of unchanged cells, the DAG when no cell changed what it
+ * defines or reads, the provenance of cells whose inputs are all unchanged. The result equals a
+ * build without `previous`.
+ */
+export function buildModel(input: ModelInput, previous?: NotebookModel): NotebookModel {
+  const before = previous ? partsOf.get(previous) : undefined;
+  if (input.analysisCache.size > 4 * input.cells.length + 64) input.analysisCache.clear();
+  const parts: CellPart[] = input.cells.map((cell, index) => {
+    const old = before?.[index];
+    if (!old || !sameCell(old.cell, cell)) return cellPart(input, cell, index);
+    // Still this notebook's analysis (the cache holds the analyses of the current sources).
+    const analysis = old.info.analysis;
+    if (cell.language === "typescript" && analysis && cell.source.length <= MAX_CELL_SOURCE) {
       input.analysisCache.set(cell.source, analysis);
     }
-    const parsed = parseAnnotations((isCode || isPrompt) && !oversized ? cell.source : "");
-    if (isPrompt) analysis = promptAnalysis(cell.source, parsed.annotations.name);
-    const env = { ...input.env, ...parsed.annotations.env };
-    const { permissions, diagnostics, ...grants } = cellGrants({
-      notebookDir: input.root,
-      allow: parsed.annotations.allow,
-      implicitEnv: implicitEnv(env, analysis?.envKeys ?? []),
-      sandbox: isCode ? input.sandbox : undefined,
-    });
-    return {
-      cell,
-      analysis,
-      annotations: parsed.annotations,
-      label: parsed.annotations.name ?? `[${index + 1}]`,
-      diagnostics: [
-        ...cell.diagnostics,
-        ...(analysis?.diagnostics ?? []),
-        ...parsed.diagnostics,
-        ...diagnostics,
-      ],
-      env,
-      permissions,
-      grants: oversized && isCode
-        ? { ...grants, blocked: analysis!.diagnostics[0].message }
-        : grants,
-      worker: parsed.annotations.worker ?? input.worker,
-    };
+    return old;
   });
-  if (input.analysisCache.size > 4 * cells.length + 64) input.analysisCache.clear();
-  const code = cells.filter((c) => c.analysis);
-  const dag = buildDag(code.map((c) => ({
-    id: c.cell.id,
-    name: c.annotations.name,
-    defines: c.analysis!.defines,
-    references: c.analysis!.references,
-    globalReferences: c.analysis!.globalReferences,
-    mutates: c.analysis!.mutates,
-    after: c.annotations.after,
-    label: c.label,
-    escapes: c.analysis!.escapes,
-    fixed: c.analysis!.fixed,
-  })));
-  for (const c of code) c.diagnostics.push(...(dag.diagnostics.get(c.cell.id) ?? []));
+  const codeParts = parts.filter((p) => p.info.analysis);
+  const oldCode = before?.filter((p) => p.info.analysis);
+  // The DAG depends only on what each code cell defines, reads, and is named: unchanged, reused.
+  const sameDag = previous !== undefined && oldCode !== undefined &&
+    oldCode.length === codeParts.length &&
+    codeParts.every((p, i) => p === oldCode[i] || p.dagKey === oldCode[i].dagKey);
+  const dag = sameDag ? previous.dag : buildDag(codeParts.map((p) => p.dagInput!));
+  const cells = parts.map((p, i) => {
+    if (sameDag && before![i] === p) return previous.cells[i];
+    const extra = p.info.analysis ? dag.diagnostics.get(p.cell.id) ?? [] : [];
+    return extra.length ? { ...p.info, diagnostics: [...p.info.diagnostics, ...extra] } : p.info;
+  });
   const provenance = notebookProvenance(
-    code.map((c) => ({
-      id: c.cell.id,
-      sourceHash: c.analysis!.sourceHash,
-      modules: c.cell.language === "prompt"
+    codeParts.map((p) => ({
+      id: p.cell.id,
+      sourceHash: p.info.analysis!.sourceHash,
+      modules: p.cell.language === "prompt"
         ? undefined
-        : input.localModules?.hashes(c.analysis!.imports),
-      envHash: c.cell.language === "prompt" ? input.promptEnvHash ?? NO_AI_ENV_HASH : envHash({
-        denoVersion: input.denoVersion,
-        lockHash: input.lockHash,
-        permissions: c.grants.hashed,
-        worker: c.annotations.worker ?? input.worker,
-        readKeys: cellReadKeys({
-          envKeys: c.analysis!.envKeys,
-          annotationEnv: c.annotations.env,
-          allowEnv: c.annotations.allow.env,
-        }),
-        env: c.env,
-        secretKeys: secretKeysOf(input.secretKeys, c.annotations.env),
-      }),
+        : input.localModules?.hashes(p.info.analysis!.imports),
+      envHash: p.envHash!,
     })),
     dag,
+    previous?.provenance,
   );
   const states = computeStaleness({
     order: dag.order,
@@ -203,7 +185,100 @@ export function buildModel(input: ModelInput): NotebookModel {
     running: input.running,
     forced: input.forced,
   });
-  return { cells, byId: new Map(cells.map((c) => [c.cell.id, c])), dag, provenance, states };
+  const model = { cells, byId: new Map(cells.map((c) => [c.cell.id, c])), dag, provenance, states };
+  partsOf.set(model, parts);
+  return model;
+}
+
+/** True when two reads of a cell are the same (every field, its file-read diagnostics too). */
+function sameCell(a: NotebookCell, b: NotebookCell): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(b) as (keyof NotebookCell)[];
+  if (Object.keys(a).length !== keys.length) return false;
+  for (const k of keys) {
+    if (k === "diagnostics") {
+      if (a.diagnostics.length !== b.diagnostics.length) return false;
+      if (a.diagnostics.length && JSON.stringify(a.diagnostics) !== JSON.stringify(b.diagnostics)) {
+        return false;
+      }
+    } else if (a[k] !== b[k]) return false;
+  }
+  return true;
+}
+
+/** Derives one cell's analysis, annotations, grants and env hash. */
+function cellPart(input: ModelInput, cell: NotebookCell, index: number): CellPart {
+  const isCode = cell.language === "typescript";
+  const isPrompt = cell.language === "prompt"; // issue 18: `{{name}}` reads, `@name` defines
+  let analysis: CellAnalysis | null = null;
+  // Issue 13 item 10: a cell file edited on disk past the API's limit is refused, not parsed
+  // (parsing 9 MB blocked the event loop for seconds).
+  const oversized = (isCode || isPrompt) && cell.source.length > MAX_CELL_SOURCE;
+  if (isCode && oversized) {
+    analysis = oversizedAnalysis(cell.file, cell.source);
+  } else if (isCode) {
+    analysis = input.analysisCache.get(cell.source) ?? input.analyzer.analyze(cell.source);
+    input.analysisCache.set(cell.source, analysis);
+  }
+  const parsed = parseAnnotations((isCode || isPrompt) && !oversized ? cell.source : "");
+  if (isPrompt) analysis = promptAnalysis(cell.source, parsed.annotations.name);
+  const env = { ...input.env, ...parsed.annotations.env };
+  const { permissions, diagnostics, ...grants } = cellGrants({
+    notebookDir: input.root,
+    allow: parsed.annotations.allow,
+    implicitEnv: implicitEnv(env, analysis?.envKeys ?? []),
+    sandbox: isCode ? input.sandbox : undefined,
+  });
+  const info: CellInfo = {
+    cell,
+    analysis,
+    annotations: parsed.annotations,
+    label: parsed.annotations.name ?? `[${index + 1}]`,
+    diagnostics: [
+      ...cell.diagnostics,
+      ...(analysis?.diagnostics ?? []),
+      ...parsed.diagnostics,
+      ...diagnostics,
+    ],
+    env,
+    permissions,
+    grants: oversized && isCode ? { ...grants, blocked: analysis!.diagnostics[0].message } : grants,
+    worker: parsed.annotations.worker ?? input.worker,
+  };
+  if (!analysis) return { cell, index, info };
+  const dagInput: DagCellInput = {
+    id: cell.id,
+    name: info.annotations.name,
+    defines: analysis.defines,
+    references: analysis.references,
+    globalReferences: analysis.globalReferences,
+    mutates: analysis.mutates,
+    after: info.annotations.after,
+    label: info.label,
+    escapes: analysis.escapes,
+    fixed: analysis.fixed,
+  };
+  const envHashOf = isPrompt ? input.promptEnvHash ?? NO_AI_ENV_HASH : envHash({
+    denoVersion: input.denoVersion,
+    lockHash: input.lockHash,
+    permissions: info.grants.hashed,
+    worker: info.annotations.worker ?? input.worker,
+    readKeys: cellReadKeys({
+      envKeys: analysis.envKeys,
+      annotationEnv: info.annotations.env,
+      allowEnv: info.annotations.allow.env,
+    }),
+    env,
+    secretKeys: secretKeysOf(input.secretKeys, info.annotations.env),
+  });
+  return {
+    cell,
+    index,
+    info,
+    envHash: envHashOf,
+    dagInput,
+    dagKey: JSON.stringify(dagInput),
+  };
 }
 
 /** The secret keys a cell sees: a cell's own `@env K=V` is a literal in its source, not a secret. */

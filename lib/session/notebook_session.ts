@@ -28,18 +28,20 @@ import {
   type RuntimeState,
   writeRuntimeState,
 } from "../notebook/runtime_state.ts";
-import { computeStaleness, describeWhy } from "../notebook/staleness.ts";
-import { LocalModules } from "../notebook/local_modules.ts";
+import { computeStaleness, describeWhy, describeWhyAll } from "../notebook/staleness.ts";
+import { downstreamOfAll } from "../notebook/dag.ts";
+import { isRelativeSpecifier, LocalModules } from "../notebook/local_modules.ts";
 import { autorunTargets } from "../notebook/reactive.ts";
 import { sha256Hex } from "../notebook/_hash.ts";
 import type { SessionSecrets } from "../secrets/session_secrets.ts";
 import { atomicWriteJson } from "./_atomic_json.ts";
-import { lookupCell, type StoredResult } from "../runtime/cell_cache.ts";
+import { lookupCells, type StoredResult } from "../runtime/cell_cache.ts";
 import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
 import { emitLive } from "./live_events.ts";
 import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import type { WorkClass } from "../tenancy/qos.ts";
 import type { CellError } from "../executor/types.ts";
 import type {
   CellStateView,
@@ -102,8 +104,18 @@ export class NotebookSession {
   #deps: SessionDeps;
   #analyzer: Analyzer;
   #analysisCache = new Map<string, CellAnalysis>();
+  /** Models by the digest of their inputs (see #buildModel), with the notebook each was of. */
+  #built = new Map<
+    string,
+    { notebook: Notebook; widgets: string; base: NotebookModel; model: NotebookModel }
+  >();
+  #versions = new Map<string, string>();
   /** The `cell_states` clients have during a run (only changes are sent). */
   #sentStates = new Map<string, string>();
+  /** The model whose statuses clients had when the run started (until the first diff). */
+  #sentFrom?: NotebookModel;
+  /** Cells finished since the last `cell_states` diff. */
+  #unsent = new Set<string>();
   #localModules: LocalModules;
   #notebook: Notebook;
   #runtime: RuntimeState;
@@ -388,6 +400,7 @@ export class NotebookSession {
         },
         mode,
         principal,
+        "interactive",
       )
     );
   }
@@ -397,9 +410,14 @@ export class NotebookSession {
     return this.#notebook.manifest.runtime?.on_change ?? "autorun";
   }
 
-  /** Runs every code cell (cache hits where valid). */
+  /**
+   * Runs every code cell (cache hits where valid). Bulk work (like `notebook.run_all`'s QoS
+   * class): on a cluster its cells go to the tenant's bulk subject, behind interactive runs.
+   */
   async runAll(mode: RunMode = "normal", principal: string | null = null): Promise<RunSummary> {
-    return await this.#enqueue(() => this.#run((model) => model.dag.order, mode, principal));
+    return await this.#enqueue(() =>
+      this.#run((model) => model.dag.order, mode, principal, "bulk")
+    );
   }
 
   /** Cancels the run in progress (its remaining cells end as cancelled). */
@@ -419,6 +437,7 @@ export class NotebookSession {
     pick: (model: NotebookModel) => string[],
     mode: RunMode,
     principal: string | null,
+    workClass: WorkClass,
   ): Promise<RunSummary> {
     this.lastUsed = Date.now();
     // Sandbox (issue 13): approvals and symlinks are read again at run time; the ceiling is the
@@ -427,7 +446,11 @@ export class NotebookSession {
     this.#rebuild();
     const model = forCaller && principal !== null ? this.#buildModel(forCaller) : this.#model;
     const targets = pick(model);
-    this.#sentStates = new Map(this.#cellStates().map((c) => [c.cellId, JSON.stringify(c)]));
+    // What clients have: the statuses as the run starts (made into views on the first executed
+    // cell only; a run of cache hits never diffs, its final notebook_state says it all).
+    this.#sentFrom = this.#model;
+    this.#sentStates.clear();
+    this.#unsent.clear();
     const abort = new AbortController();
     this.#abort = abort;
     this.#busy = true;
@@ -448,6 +471,7 @@ export class NotebookSession {
           principal,
           workers: manifest.workers ?? [],
           timeoutSeconds: manifest.timeout,
+          workClass,
         },
         hooks: {
           onStart: (ids) =>
@@ -462,6 +486,7 @@ export class NotebookSession {
             this.events.emit("cell_output", { cellId, ...partialOutput(displays) }),
           persist: async (o) => {
             await this.#persist(o, model);
+            this.#unsent.add(o.cellId);
             // Dependents' statuses and why-chains as of now, not at the end of the run. Cache
             // hits skip it (the run's final state covers them): refreshing after each of 1,000
             // hits made a cached run-all quadratic.
@@ -527,12 +552,7 @@ export class NotebookSession {
 
   /** Step `emit` for a session: the finished cell's console, outputs, status and progress. */
   #emitOutcome(o: CellRunOutcome, done: number, total: number): void {
-    const changed = o.cacheHit ? [] : this.#cellStates().filter((c) => {
-      const key = JSON.stringify(c);
-      if (this.#sentStates.get(c.cellId) === key) return false;
-      this.#sentStates.set(c.cellId, key);
-      return true;
-    });
+    const changed = o.cacheHit ? [] : this.#changedStates();
     if (changed.length) this.events.emit("cell_states", { cells: changed });
     this.events.emit("cell_console", {
       cellId: o.cellId,
@@ -551,26 +571,28 @@ export class NotebookSession {
 
   /** Loads the outputs of cells whose last run is still valid, so a reopened notebook shows them. */
   async #restoreOutputs(): Promise<void> {
-    for (const [id, prov] of this.#model.provenance) {
+    const valid = [...this.#model.provenance].filter(([id, prov]) => {
       const last = this.#runtime.cells[id];
-      if (!last || last.provenance !== prov.provenance || last.status !== "ready") continue;
-      const hit = await lookupCell(
-        this.#deps.runtime.deps,
-        this.scope.tenantHash,
-        prov.provenance,
-        [],
-        this.#now().getTime(),
-      );
-      if (hit.hit) {
-        this.#outputs.set(id, {
-          provenance: prov.provenance,
-          status: "ready",
-          cacheHit: true,
-          result: hit.result,
-          finishedAt: last.finishedAt ?? "",
-        });
-      }
-    }
+      return last && last.provenance === prov.provenance && last.status === "ready";
+    });
+    // One index query for every cell (issue 20), not one per cell.
+    const hits = await lookupCells(
+      this.#deps.runtime.deps,
+      this.scope.tenantHash,
+      valid.map(([, prov]) => ({ provenance: prov.provenance, needed: [] })),
+      this.#now().getTime(),
+    );
+    valid.forEach(([id, prov], i) => {
+      const hit = hits[i];
+      if (!hit.hit) return;
+      this.#outputs.set(id, {
+        provenance: prov.provenance,
+        status: "ready",
+        cacheHit: true,
+        result: hit.result,
+        finishedAt: this.#runtime.cells[id]?.finishedAt ?? "",
+      });
+    });
   }
 
   // ---- widgets (issue 16; the logic is in lib/widgets/) --------------------------------------
@@ -694,21 +716,74 @@ export class NotebookSession {
   }
 
   #rebuild(): void {
+    const before = this.#model?.cells;
     this.#model = this.#buildModel(this.#sandbox);
-    this.#types.update(this.#model.cells); // issue 15
+    if (this.#model.cells !== before) this.#types.update(this.#model.cells); // issue 15
   }
 
+  /**
+   * The model for `sandbox`. Issue 20: a model built from equal inputs (the same notebook as
+   * read, sandbox decision, environment, lock file, local modules, widget values) is reused and
+   * only its statuses are recomputed, so a run-all of an unchanged notebook re-derives nothing;
+   * after an edit, the last model with equal inputs but the notebook lends what did not change.
+   */
   #buildModel(sandbox: SandboxInput | undefined): NotebookModel {
     const merged = this.scope.secrets?.merged();
     // Widgets (issue 16): the stored values are inputs of their cells' provenance.
     const runtime = this.#runtime;
+    const manifest = this.#notebook.manifest;
+    const key = sha256Hex(fingerprint({
+      sandbox,
+      env: merged?.env ?? manifest.env ?? {},
+      secretKeys: merged ? [...merged.secretKeys].sort() : null,
+      lock: this.#lockHash,
+      worker: manifest.worker ?? null,
+      prompt: this.#deps.runtime.deps.ai?.envHash ?? null,
+    }));
+    const widgetsKey = fingerprint(runtime.widgets ?? null);
+    const built = this.#built.get(key);
+    if (
+      built && built.notebook === this.#notebook && built.widgets === widgetsKey &&
+      this.#modulesUnchanged(built.base)
+    ) {
+      return { ...built.model, states: this.#statesOf(built.model) };
+    }
+    const base = this.#buildBaseModel(sandbox, merged, built?.base);
     const widgets = { lastRuns: runtime.cells, running: this.#running };
-    return applyWidgets(this.#buildBaseModel(sandbox, merged), runtime.widgets, widgets);
+    const model = applyWidgets(base, runtime.widgets, widgets);
+    // A few inputs at most are live at once (the tenant-wide one and running principals').
+    if (!built && this.#built.size >= 4) this.#built.clear();
+    this.#built.set(key, { notebook: this.#notebook, widgets: widgetsKey, base, model });
+    return model;
+  }
+
+  /** True when every local module a cell imports still has the content `base` hashed. */
+  #modulesUnchanged(base: NotebookModel): boolean {
+    for (const c of base.cells) {
+      const imports = c.analysis?.imports ?? [];
+      if (c.cell.language === "prompt" || !imports.some(isRelativeSpecifier)) continue;
+      const now = this.#localModules.hashes(imports); // read again: an edit of one is seen
+      const then = base.provenance.get(c.cell.id)?.modules ?? {};
+      if (fingerprint(now) !== fingerprint(then)) return false;
+    }
+    return true;
+  }
+
+  /** Statuses of a model's cells against the last runs, as buildModel computes them. */
+  #statesOf(model: NotebookModel) {
+    return computeStaleness({
+      order: model.dag.order,
+      current: model.provenance,
+      lastRuns: this.#runtime.cells,
+      running: this.#running,
+      forced: new Set(),
+    });
   }
 
   #buildBaseModel(
     sandbox: SandboxInput | undefined,
     merged: ReturnType<NonNullable<SessionScope["secrets"]>["merged"]> | undefined,
+    previous?: NotebookModel,
   ): NotebookModel {
     return buildModel({
       root: this.root,
@@ -726,7 +801,7 @@ export class NotebookSession {
       localModules: this.#localModules,
       sandbox,
       promptEnvHash: this.#deps.runtime.deps.ai?.envHash, // issue 18
-    });
+    }, previous);
   }
 
   /**
@@ -734,30 +809,63 @@ export class NotebookSession {
    * after every finished cell made a 200-cell run quadratic (≈10 ms per rebuild, measured).
    */
   #refreshStates(): void {
-    const m = this.#model;
-    const states = computeStaleness({
-      order: m.dag.order,
-      current: m.provenance,
-      lastRuns: this.#runtime.cells,
-      running: this.#running,
-      forced: new Set(),
-    });
-    this.#model = { ...m, states };
+    this.#model = { ...this.#model, states: this.#statesOf(this.#model) };
   }
 
-  /** Every code cell's status and why-chain, named as people name cells. */
-  #cellStates(): CellStateView[] {
+  /**
+   * The `cell_states` views that differ from what clients have, now marked as sent. Only cells
+   * whose status can have moved are looked at (issue 20: every view after every executed cell
+   * made a run quadratic): the cells finished since the last diff and their dependents (the why
+   * chains run through them), and the running ones. Any other cell's provenance, last run and
+   * running flag are as they were.
+   */
+  #changedStates(): CellStateView[] {
+    if (this.#sentStates.size === 0 && this.#sentFrom) {
+      for (const c of this.#cellStates(this.#sentFrom)) {
+        this.#sentStates.set(c.cellId, JSON.stringify(c));
+      }
+    }
+    this.#sentFrom = undefined;
     const m = this.#model;
-    return m.cells.filter((c) => c.analysis).map((c) => {
+    const candidates = downstreamOfAll(m.dag, this.#unsent);
+    for (const id of this.#unsent) candidates.add(id);
+    for (const id of this.#running) candidates.add(id);
+    this.#unsent.clear();
+    return this.#cellStates(m, candidates).filter((c) => {
+      const key = JSON.stringify(c);
+      if (this.#sentStates.get(c.cellId) === key) return false;
+      this.#sentStates.set(c.cellId, key);
+      return true;
+    });
+  }
+
+  /** Code cells' statuses and why-chains (of `only`, else all), named as people name cells. */
+  #cellStates(m: NotebookModel, only?: ReadonlySet<string>): CellStateView[] {
+    const whyText = only ? undefined : describeWhyAll(m.states, this.#label);
+    return m.cells.filter((c) => c.analysis && (!only || only.has(c.cell.id))).map((c) => {
       const st = m.states.get(c.cell.id);
       return {
         cellId: c.cell.id,
         status: st?.status ?? "idle",
         staleReason: st?.reason ?? null,
         why: st?.why ?? [],
-        whyText: st && st.why.length ? describeWhy(st.why, this.#label) : null,
+        whyText: whyText
+          ? whyText.get(c.cell.id) ?? null
+          : st && st.why.length
+          ? describeWhy(st.why, this.#label)
+          : null,
       };
     });
+  }
+
+  /** sourceVersion, remembered per source text (every state sends every cell's version). */
+  #version(source: string): string {
+    let v = this.#versions.get(source);
+    if (v === undefined) {
+      if (this.#versions.size > 2 * this.#notebook.cells.length + 64) this.#versions.clear();
+      this.#versions.set(source, v = sourceVersion(source));
+    }
+    return v;
   }
 
   #label = (cellId: string): string => this.#model.byId.get(cellId)?.label ?? cellId;
@@ -809,6 +917,7 @@ export class NotebookSession {
   state(options: { restored?: boolean } = {}): NotebookState {
     const m = this.#model;
     const manifest = this.#notebook.manifest;
+    const whyText = describeWhyAll(m.states, this.#label);
     return {
       sessionId: this.id,
       seq: this.events.seq,
@@ -845,10 +954,10 @@ export class NotebookSession {
             : "idle",
           staleReason: st?.reason ?? null,
           why: st?.why ?? [],
-          whyText: st && st.why.length ? describeWhy(st.why, this.#label) : null,
+          whyText: whyText.get(c.cell.id) ?? null,
           label: c.label,
           lazy: c.annotations.lazy,
-          version: sourceVersion(c.cell.source),
+          version: this.#version(c.cell.source),
           defines: c.analysis?.defines ?? [],
           references: c.analysis?.references ?? [],
           upstream: [...(m.dag.upstream.get(c.cell.id) ?? [])],
@@ -881,6 +990,15 @@ function partialOutput(displays: OutputView["displays"]): OutputView {
     finishedAt: "",
     current: true,
   };
+}
+
+/** JSON of a value, with sets and maps as sorted arrays (so equal inputs give equal text). */
+function fingerprint(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => {
+    if (v instanceof Set) return [...v].map(String).sort();
+    if (v instanceof Map) return [...v].map(([k, x]) => [String(k), x]).sort();
+    return v;
+  });
 }
 
 /** A cell's edit version: a short hash of its exact source (whitespace and comments count). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { NotebookSession } from "./notebook_session.ts";
+import { describeWhy } from "../notebook/staleness.ts";
 import { sessionFixture as setup, shown as text } from "./_session_fixture.ts";
 
 Deno.test("session - cascade, cache hits, staleness after an edit, and results surviving a reopen", async () => {
@@ -108,6 +109,93 @@ Deno.test("session - functions and objects with methods survive a cached upstrea
     const run = await s.execute(c);
     assert.equal(run.cells[0].cacheHit, true, "the producer is a cache hit");
     assert.equal(text(s, c), "34");
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("session - run-all dispatches bulk work, a cell run interactive work (issue 20)", async () => {
+  const { root, deps, scope, cleanup } = await setup();
+  // An executor that routes by scope the way the NATS one does (`forScope`), recording the class
+  // each batch was dispatched with before running it on the real local executor.
+  const real = deps.runtime.deps.executor;
+  const classes: string[] = [];
+  const routed = Object.assign(Object.create(real), {
+    forScope(s: { workClass?: string }) {
+      return Object.assign(Object.create(real), {
+        runBatch: (...args: Parameters<typeof real.runBatch>) => {
+          classes.push(s.workClass ?? "interactive (default)");
+          return real.runBatch(...args);
+        },
+      });
+    },
+  });
+  deps.runtime.deps.executor = routed;
+  try {
+    const s = await NotebookSession.open(root, scope, deps);
+    const a = await s.addCell({ source: "const x = 1" });
+    await s.addCell({ source: "x + 1" });
+    assert.ok((await s.runAll()).ok);
+    assert.deepEqual(classes, ["bulk"], "notebook.run_all is bulk work");
+    classes.length = 0;
+    await s.editCell(a, "const x = 2");
+    assert.ok((await s.execute(a)).ok);
+    assert.deepEqual(classes, ["interactive"], "running a cell is interactive work");
+  } finally {
+    deps.runtime.deps.executor = real;
+    await cleanup();
+  }
+});
+
+Deno.test("session - during a run, cell_states keeps a client's statuses and why-chains equal to the session's (issue 20)", async () => {
+  const { root, deps, scope, cleanup } = await setup();
+  try {
+    const s = await NotebookSession.open(root, scope, deps);
+    const a = await s.addCell({ source: "const x = 1" });
+    await s.addCell({ source: "const y = x + 1" });
+    const c = await s.addCell({ source: "const q = 5" });
+    await s.addCell({ source: "const r = q + 1" });
+    // Another permission set, so another child and batch: not running while those before it end.
+    await s.addCell({ source: "// @allow env=HOME\nx + q" });
+    const w = await s.addCell({ source: "const w = 3" });
+    const client = new Map<string, string>();
+    const executed: string[] = [];
+    const mismatches: string[] = [];
+    s.events.subscribe((e) => {
+      if (e.type === "notebook_state") {
+        client.clear();
+        for (const cell of e.payload.cells) client.set(cell.id, `${cell.status} ${cell.whyText}`);
+      }
+      if (e.type === "cell_states") {
+        for (const v of e.payload.cells) client.set(v.cellId, `${v.status} ${v.whyText}`);
+      }
+      if (e.type === "cell_status" && e.payload.status !== "running" && !e.payload.cacheHit) {
+        executed.push(e.payload.cellId);
+      }
+      if (e.type === "cascade_progress" && "cellId" in e.payload) {
+        const o = e.payload.cellId;
+        if (!executed.includes(o)) return; // a cache hit: the run's final state covers it
+        const label = (id: string) => s.model.byId.get(id)?.label ?? id;
+        for (const [id, st] of s.model.states) {
+          const session = `${st.status} ${st.why.length ? describeWhy(st.why, label) : null}`;
+          if (client.get(id) !== session) {
+            mismatches.push(`after ${o}: ${id} client ${client.get(id)}, session ${session}`);
+          }
+        }
+      }
+    });
+    s.events.emit("notebook_state", s.state()); // what a client gets on connecting
+    assert.ok((await s.runAll()).ok);
+    await s.editCell(c, "const q = 6");
+    assert.ok((await s.runAll()).ok);
+    await s.editCell(a, "const x = 2");
+    assert.ok((await s.runAll()).ok);
+    // Back to a cached source (hits that turn stale cells ready), then one cell executed.
+    await s.editCell(c, "const q = 5");
+    await s.editCell(w, "const w = 4");
+    assert.ok((await s.runAll()).ok);
+    assert.equal(executed.length, 6 + 3 + 3 + 2, "every cell, then the edited ones and dependents");
+    assert.deepEqual(mismatches, []);
   } finally {
     await cleanup();
   }

@@ -50,6 +50,7 @@ export function applyWidgets(
   const cells = [...model.provenance].map(([id, p]) => ({
     id,
     sourceHash: p.sourceHash,
+    modules: p.modules, // the local modules it imports stay part of its provenance
     // The base env hash: a model that already had widgets applied keeps its originals.
     envHash: widgetEnvHash(model.baseEnvHash?.get(id) ?? p.envHash, byCell.get(id) ?? {}),
   }));

@@ -39,3 +39,26 @@ Deno.test("widget model - a value changes the defining cell's and its dependents
   assert.equal(widgetEnvHash("e", {}), "e");
   assert.equal(widgetEnvHash("e", { x: 1, y: 2 }), widgetEnvHash("e", { y: 2, x: 1 }));
 });
+
+Deno.test("widget model - a cell's local modules stay in its provenance when widget values apply", () => {
+  const dag = buildDag([
+    { id: "a", defines: ["n"], references: [] },
+    { id: "b", defines: [], references: [] },
+  ] as never);
+  const withHelper = (hash: string): NotebookModel => ({
+    cells: [],
+    byId: new Map(),
+    dag,
+    provenance: notebookProvenance([
+      { id: "a", sourceHash: "s-a", envHash: "e-a", modules: { "helper.ts": hash } },
+      { id: "b", sourceHash: "s-b", envHash: "e-b" },
+    ], dag),
+    states: new Map(),
+  });
+  const values = { b: { slider: 3 } }; // a value on another cell than the importer
+  const one = applyWidgets(withHelper("1"), values).provenance.get("a")!;
+  const two = applyWidgets(withHelper("2"), values).provenance.get("a")!;
+  assert.deepEqual(one.modules, { "helper.ts": "1" });
+  assert.notEqual(one.provenance, two.provenance, "editing helper.ts still changes a's provenance");
+  assert.equal(one.provenance, withHelper("1").provenance.get("a")!.provenance);
+});
