@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { forEachBackend } from "./testing.ts";
-import { listRuns, recordRun, recordRuns, type RunInput } from "./runs.ts";
+import { listRuns, newRunId, recordRun, recordRuns, type RunInput } from "./runs.ts";
 
 function run(over: Partial<RunInput> = {}): RunInput {
   return {
@@ -89,3 +89,16 @@ forEachBackend(
     assert.deepEqual(await recordRuns(db, []), []);
   },
 );
+
+Deno.test("newRunId - RFC 9562 version 7 UUIDs that sort by creation time and do not repeat", () => {
+  const t = Date.UTC(2026, 10, 27, 5, 30);
+  const ids = Array.from({ length: 2000 }, (_, i) => newRunId(t + Math.floor(i / 100)));
+  for (const id of ids) {
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  }
+  assert.equal(ids[0].replaceAll("-", "").slice(0, 12), t.toString(16).padStart(12, "0"));
+  assert.equal(new Set(ids).size, ids.length);
+  for (let i = 100; i < ids.length; i += 100) {
+    assert.ok(ids[i - 1] < ids[i], `${ids[i - 1]} < ${ids[i]}`);
+  }
+});
