@@ -45,11 +45,20 @@ export function createAuditRecorder(options: AuditRecorderOptions): AuditRecorde
         options.key,
         events.map((e) => ({ ...e, at: e.at ?? at })),
       );
+      if (!options.metrics) return;
+      // One increment per (tenant, action) by its count, not one per event (1,000 per run-all).
+      const counts = new Map<string, { tenantHash: string; action: string; n: number }>();
       for (const event of events) {
-        options.metrics?.auditEvents.inc({
-          tenant: options.tenantLabel?.(event.tenantHash) ?? event.tenantHash,
-          action: event.action,
-        });
+        const key = `${event.tenantHash}\0${event.action}`;
+        const entry = counts.get(key);
+        if (entry) entry.n++;
+        else counts.set(key, { tenantHash: event.tenantHash, action: event.action, n: 1 });
+      }
+      for (const { tenantHash, action, n } of counts.values()) {
+        options.metrics.auditEvents.inc(
+          { tenant: options.tenantLabel?.(tenantHash) ?? tenantHash, action },
+          n,
+        );
       }
     },
   };
