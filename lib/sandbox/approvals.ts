@@ -52,14 +52,34 @@ export async function loadApprovalKey(dataDir: string): Promise<ApprovalKey> {
   }
 }
 
-/** The approved grant texts of a notebook whose MAC verifies; anything else is ignored. */
+/**
+ * The approved grant texts of a notebook whose MAC verifies; anything else is ignored. The
+ * result is a function of the key, the folder's real path and the file's text, so it is
+ * remembered by those: a run reads the small file again but does not re-verify every MAC
+ * (issue 20: sandboxed runs read approvals before every run).
+ */
 export async function readApprovals(notebookDir: string, key: ApprovalKey): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const a of await readStored(notebookDir)) {
-    if (a.mac === await mac(key, notebookDir, a.grant)) out.add(a.grant);
+  const text = await readText(notebookDir);
+  if (text === null) return new Set();
+  const real = await realPathOf(notebookDir);
+  let memo = verified.get(key);
+  if (!memo) verified.set(key, memo = new Map());
+  const id = `${real}\0${text}`;
+  let out = memo.get(id);
+  if (!out) {
+    out = new Set<string>();
+    for (const a of parseStored(text)) {
+      if (a.mac === await mac(key, real, a.grant)) out.add(a.grant);
+    }
+    if (memo.size >= MAX_REMEMBERED) memo.delete(memo.keys().next().value!);
+    memo.set(id, out);
   }
-  return out;
+  return new Set(out);
 }
+
+/** Verified approvals by key, then by real path and file text. */
+const verified = new WeakMap<ApprovalKey, Map<string, Set<string>>>();
+const MAX_REMEMBERED = 256;
 
 /** Records approvals of `grants` (texts) and returns every approved grant afterwards. */
 export async function addApprovals(
@@ -69,8 +89,9 @@ export async function addApprovals(
   options: { by: string | null; now: Date },
 ): Promise<Set<string>> {
   const valid: StoredApproval[] = [];
-  for (const a of await readStored(notebookDir)) {
-    if (a.mac === await mac(key, notebookDir, a.grant)) valid.push(a);
+  const real = await realPathOf(notebookDir);
+  for (const a of parseStored(await readText(notebookDir) ?? "")) {
+    if (a.mac === await mac(key, real, a.grant)) valid.push(a);
   }
   const have = new Set(valid.map((a) => a.grant));
   for (const grant of grants) {
@@ -80,7 +101,7 @@ export async function addApprovals(
       grant,
       approvedAt: options.now.toISOString(),
       approvedBy: options.by,
-      mac: await mac(key, notebookDir, grant),
+      mac: await mac(key, real, grant),
     });
   }
   valid.sort((a, b) => (a.grant < b.grant ? -1 : a.grant > b.grant ? 1 : 0));
@@ -92,14 +113,18 @@ export async function addApprovals(
   return have;
 }
 
-async function readStored(notebookDir: string): Promise<StoredApproval[]> {
-  let text: string;
+/** The approvals file's text; null when there is none. */
+async function readText(notebookDir: string): Promise<string | null> {
   try {
-    text = await Deno.readTextFile(join(notebookDir, FILE));
+    return await Deno.readTextFile(join(notebookDir, FILE));
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return [];
+    if (err instanceof Deno.errors.NotFound) return null;
     throw err;
   }
+}
+
+function parseStored(text: string): StoredApproval[] {
+  if (text === "") return [];
   try {
     const parsed = JSON.parse(text) as { approved?: unknown };
     if (!Array.isArray(parsed.approved)) return [];
@@ -111,8 +136,12 @@ async function readStored(notebookDir: string): Promise<StoredApproval[]> {
   }
 }
 
-async function mac(key: ApprovalKey, notebookDir: string, grant: string): Promise<string> {
-  const real = await Deno.realPath(notebookDir).catch(() => notebookDir);
+/** The folder's real path, which every MAC covers (a moved notebook asks again). */
+function realPathOf(notebookDir: string): Promise<string> {
+  return Deno.realPath(notebookDir).catch(() => notebookDir);
+}
+
+async function mac(key: ApprovalKey, real: string, grant: string): Promise<string> {
   const k = await crypto.subtle.importKey(
     "raw",
     key,

@@ -16,6 +16,9 @@ Deno.test("sandbox approvals - stored per notebook, bound to the folder and the 
     const all = await addApprovals(nb, key, ["read=/x", "net=a.com"], { by: null, now: NOW });
     assert.deepEqual([...all].sort(), ["net=a.com", "read=/x"]);
     assert.deepEqual([...await readApprovals(nb, key)].sort(), ["net=a.com", "read=/x"]);
+    // Read again (remembered): a caller changing its copy changes nothing for the next one.
+    (await readApprovals(nb, key)).add("run");
+    assert.deepEqual([...await readApprovals(nb, key)].sort(), ["net=a.com", "read=/x"]);
 
     // Another installation's key, a moved folder or an edited entry approve nothing.
     const other = await loadApprovalKey(`${base}/other-data`);
@@ -23,6 +26,7 @@ Deno.test("sandbox approvals - stored per notebook, bound to the folder and the 
     await Deno.rename(nb, `${base}/moved`);
     assert.deepEqual(await readApprovals(`${base}/moved`, key), new Set());
     await Deno.rename(`${base}/moved`, nb);
+    assert.deepEqual([...await readApprovals(nb, key)].sort(), ["net=a.com", "read=/x"]);
     const file = `${nb}/.strata/approvals.json`;
     await Deno.writeTextFile(file, (await Deno.readTextFile(file)).replace("net=a.com", "run"));
     assert.deepEqual([...await readApprovals(nb, key)], ["read=/x"]);

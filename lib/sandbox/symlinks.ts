@@ -21,9 +21,39 @@ export const TOO_MANY = `. (more than ${MAX_ENTRIES} entries, not checked for sy
 /**
  * Walks `notebookDir` (without following links) and returns the links that resolve outside it,
  * sorted by path. A dangling link is reported with its lexical target (it could be created later).
+ *
+ * A directory's listing (its links and subfolders) is reused while its stat is unchanged (see
+ * listDir); every link is resolved again on each call, since where a link leads can change outside
+ * the folder. A folder over MAX_ENTRIES is walked afresh, so the cut-off is exactly the old one.
  */
 export async function findSymlinkEscapes(notebookDir: string): Promise<SymlinkEscape[]> {
   const root = await Deno.realPath(notebookDir);
+  const out: SymlinkEscape[] = [];
+  const stack = [root];
+  let seen = 0;
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    const listing = await listDir(dir);
+    if (!listing) continue;
+    seen += listing.count;
+    if (seen > MAX_ENTRIES) return await walk(root);
+    for (const name of listing.links) {
+      const p = join(dir, name);
+      const target = await resolveLink(p).catch((err) => {
+        if (err instanceof Deno.errors.NotFound) return null; // removed since it was listed
+        throw err;
+      });
+      if (target !== null && !isWithin(target, root)) {
+        out.push({ path: relative(root, p), target });
+      }
+    }
+    for (const name of listing.dirs) stack.push(join(dir, name));
+  }
+  return sortByPath(out);
+}
+
+/** The uncached walk, entry by entry (for folders over MAX_ENTRIES). */
+async function walk(root: string): Promise<SymlinkEscape[]> {
   const out: SymlinkEscape[] = [];
   const stack = [root];
   let seen = 0;
@@ -47,7 +77,73 @@ export async function findSymlinkEscapes(notebookDir: string): Promise<SymlinkEs
       if (!(err instanceof Deno.errors.NotFound)) throw err;
     }
   }
+  return sortByPath(out);
+}
+
+function sortByPath(out: SymlinkEscape[]): SymlinkEscape[] {
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** What a walk needs of one directory: its entry count, its links and its subfolders. */
+interface Listing {
+  stamp: string;
+  count: number;
+  links: string[];
+  dirs: string[];
+}
+
+/** Directories remembered at most (least recently used dropped first). */
+const MAX_CACHED_DIRS = 4096;
+/**
+ * How old a directory's mtime must be, against the clock read before its stat, for its listing to
+ * be kept. File timestamps come from a coarse clock (a kernel tick; a second on some file
+ * systems), so an entry added in the same tick as the stat would leave the stamp unchanged; a
+ * listing read within this margin of its last change is used once and read again next time.
+ */
+const RACY_MS = 2000;
+const listings = new Map<string, Listing>();
+
+/**
+ * A directory's listing: the remembered one while the directory's device, inode, mtime and ctime
+ * are unchanged (adding, removing or renaming an entry, including re-pointing a link, which is a
+ * new entry, changes the mtime), else read again. Null when the directory is gone.
+ */
+async function listDir(dir: string): Promise<Listing | null> {
+  const before = Date.now();
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(dir);
+  } catch (err) {
+    listings.delete(dir);
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  const mtime = info.mtime?.getTime();
+  const stamp = `${info.dev}:${info.ino}:${mtime}:${info.ctime?.getTime()}`;
+  const cached = listings.get(dir);
+  if (cached) {
+    listings.delete(dir); // re-inserted below: least recently used first
+    if (cached.stamp === stamp) {
+      listings.set(dir, cached);
+      return cached;
+    }
+  }
+  const listing: Listing = { stamp, count: 0, links: [], dirs: [] };
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      listing.count++;
+      if (e.isSymlink) listing.links.push(e.name);
+      else if (e.isDirectory) listing.dirs.push(e.name);
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  if (mtime !== undefined && info.ctime && before - mtime > RACY_MS) {
+    if (listings.size >= MAX_CACHED_DIRS) listings.delete(listings.keys().next().value!);
+    listings.set(dir, listing);
+  }
+  return listing;
 }
 
 async function resolveLink(p: string): Promise<string> {

@@ -26,3 +26,100 @@ Deno.test("sandbox symlinks - links resolving outside the folder are found, insi
     await Deno.remove(base, { recursive: true });
   }
 });
+
+/** Sets a directory's mtime an hour back, so its listing is old enough to be remembered. */
+async function age(...dirs: string[]): Promise<void> {
+  const past = new Date(Date.now() - 3_600_000);
+  for (const dir of dirs) await Deno.utime(dir, past, past);
+}
+
+Deno.test("sandbox symlinks - remembered listings still see every new, removed or re-pointed link", async () => {
+  const base = await Deno.realPath(await Deno.makeTempDir());
+  const realReadDir = Deno.readDir;
+  let reads = 0;
+  Deno.readDir = (path: string | URL) => {
+    reads++;
+    return realReadDir(path);
+  };
+  try {
+    const nb = `${base}/nb`;
+    await Deno.mkdir(`${nb}/data/deep`, { recursive: true });
+    await Deno.mkdir(`${base}/elsewhere`);
+    for (let i = 0; i < 50; i++) await Deno.writeTextFile(`${nb}/cell${i}.ts`, `${i}`);
+    await age(nb, `${nb}/data`, `${nb}/data/deep`);
+    assert.deepEqual(await findSymlinkEscapes(nb), []);
+    reads = 0;
+    assert.deepEqual(await findSymlinkEscapes(nb), []);
+    assert.equal(reads, 0, "unchanged folders are not read again");
+
+    // A new link in a remembered folder: its mtime moved, so it is read again.
+    await Deno.symlink(`${base}/elsewhere`, `${nb}/data/deep/out`);
+    assert.deepEqual(await findSymlinkEscapes(nb), [
+      { path: "data/deep/out", target: `${base}/elsewhere` },
+    ]);
+    // Re-pointed inside (a new entry), then remembered again.
+    await Deno.remove(`${nb}/data/deep/out`);
+    await Deno.symlink(`${nb}/data`, `${nb}/data/deep/out`);
+    assert.deepEqual(await findSymlinkEscapes(nb), []);
+
+    // A link whose target changes outside the folder: nothing in the folder moves, the link is
+    // resolved again anyway.
+    await Deno.symlink(`${nb}/data`, `${base}/hop`);
+    await Deno.symlink(`${base}/hop`, `${nb}/via-hop`);
+    await age(nb, `${nb}/data`, `${nb}/data/deep`);
+    assert.deepEqual(await findSymlinkEscapes(nb), []);
+    reads = 0;
+    await Deno.remove(`${base}/hop`);
+    await Deno.symlink(`${base}/elsewhere`, `${base}/hop`);
+    assert.deepEqual(await findSymlinkEscapes(nb), [
+      { path: "via-hop", target: `${base}/elsewhere` },
+    ]);
+    assert.equal(reads, 0);
+
+    // A folder replaced by a link to the outside, and a folder removed.
+    await Deno.remove(`${nb}/data`, { recursive: true });
+    await Deno.symlink(`${base}/elsewhere`, `${nb}/data`);
+    assert.deepEqual(await findSymlinkEscapes(nb), [
+      { path: "data", target: `${base}/elsewhere` },
+      { path: "via-hop", target: `${base}/elsewhere` },
+    ]);
+  } finally {
+    Deno.readDir = realReadDir;
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("sandbox symlinks - a listing read within the racy margin of its change is not kept", async () => {
+  const base = await Deno.realPath(await Deno.makeTempDir());
+  const realStat = Deno.statSync;
+  try {
+    await Deno.mkdir(`${base}/elsewhere`);
+    // A file system whose clock tick is long: the stamp does not move when the link is added.
+    const frozen = (mtime: Date) => (path: string | URL) => ({
+      ...realStat(path),
+      mtime,
+      ctime: mtime,
+    });
+    for (
+      const [name, mtime, seen] of [
+        ["recent", new Date(), true], // changed just now: read again, the new link is seen
+        ["old", new Date(Date.now() - 3_600_000), false], // the stamp is trusted (shows the stub works)
+      ] as const
+    ) {
+      const nb = `${base}/${name}`;
+      await Deno.mkdir(nb);
+      Deno.statSync = frozen(mtime);
+      assert.deepEqual(await findSymlinkEscapes(nb), []);
+      await Deno.symlink(`${base}/elsewhere`, `${nb}/out`);
+      assert.deepEqual(
+        await findSymlinkEscapes(nb),
+        seen ? [{ path: "out", target: `${base}/elsewhere` }] : [],
+        name,
+      );
+      Deno.statSync = realStat;
+    }
+  } finally {
+    Deno.statSync = realStat;
+    await Deno.remove(base, { recursive: true });
+  }
+});
