@@ -44,7 +44,8 @@ export async function appendAuditBatch(
   events: readonly AuditEventInput[],
 ): Promise<AuditRow[]> {
   if (events.length === 0) return [];
-  const details = events.map(validate);
+  const texts = new Map<object, string>(); // events often share one details object
+  const details = events.map((event) => validate(event, texts));
   const tenantHash = events[0].tenantHash;
   if (events.some((e) => e.tenantHash !== tenantHash)) {
     throw new TypeError("Cannot append audit events: a batch belongs to one tenant");
@@ -123,7 +124,7 @@ function insertRows(tx: Db, rows: readonly AuditRow[]): Promise<void> {
   );
 }
 
-function validate(event: AuditEventInput): string {
+function validate(event: AuditEventInput, texts: Map<object, string>): string {
   if (typeof event.tenantHash !== "string" || event.tenantHash === "") {
     throw new TypeError("Cannot append audit event: tenantHash must be a non-empty string");
   }
@@ -145,5 +146,7 @@ function validate(event: AuditEventInput): string {
   if (typeof details !== "object" || details === null || Array.isArray(details)) {
     throw new TypeError("Cannot append audit event: details must be an object");
   }
-  return canonicalJson(details);
+  let text = texts.get(details);
+  if (text === undefined) texts.set(details, text = canonicalJson(details));
+  return text;
 }

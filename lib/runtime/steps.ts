@@ -32,17 +32,24 @@ export async function recordOutcomes(
   outcomes: readonly CellRunOutcome[],
 ): Promise<void> {
   if (outcomes.length === 0) return;
+  // Outcomes alike share one details object, so its canonical JSON is written once a batch.
+  const detailsByKind = new Map<string, Record<string, unknown>>();
+  const detailsOf = (o: CellRunOutcome) => {
+    const errorKind = o.error?.kind ?? null;
+    const kind = JSON.stringify([o.status, o.cacheHit, errorKind]);
+    let details = detailsByKind.get(kind);
+    if (!details) {
+      details = { status: o.status, cacheHit: o.cacheHit, errorKind, ...scope.auditDetails };
+      detailsByKind.set(kind, details);
+    }
+    return details;
+  };
   const audit = (o: CellRunOutcome) => ({
     tenantHash: scope.tenantHash,
     actor: scope.principal,
     action: "cell.execute",
     resource: `notebooks/${scope.notebookPath}/cells/${o.cellId}`,
-    details: {
-      status: o.status,
-      cacheHit: o.cacheHit,
-      errorKind: o.error?.kind ?? null,
-      ...scope.auditDetails,
-    },
+    details: detailsOf(o),
     provenanceHash: o.provenance,
     outputHash: o.outputHash ?? null,
   });
