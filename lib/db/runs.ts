@@ -83,7 +83,11 @@ export async function recordRuns(db: Db, runs: readonly RunInput[]): Promise<Run
  * for one function.
  */
 export function newRunId(now = Date.now()): string {
-  const r = crypto.getRandomValues(new Uint8Array(10));
+  if (poolAt + 10 > pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  const r = pool.subarray(poolAt, poolAt += 10);
   const ms = Math.max(0, Math.floor(now)).toString(16).padStart(12, "0").slice(-12);
   const version = HEX[0x70 | (r[0] & 0x0f)] + HEX[r[1]]; // version 7
   const variant = HEX[0x80 | (r[2] & 0x3f)] + HEX[r[3]]; // variant 0b10
@@ -92,6 +96,9 @@ export function newRunId(now = Date.now()): string {
   return `${ms.slice(0, 8)}-${ms.slice(8)}-${version}-${variant}-${tail}`;
 }
 
+/** Random bytes drawn 10 at a time (one getRandomValues per 400 ids). */
+const pool = new Uint8Array(4000);
+let poolAt = pool.length;
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
 const COLUMN_LIST = COLUMNS.split(", ");
 
