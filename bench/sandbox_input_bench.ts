@@ -19,6 +19,8 @@ try {
   await Deno.writeTextFile(`${nb}/notebook.toml`, "");
   const past = new Date(Date.now() - 3_600_000);
   for (const d of [nb, `${nb}/.strata`, `${nb}/.strata/console`]) await Deno.utime(d, past, past);
+  // A listing is remembered once its folder's mtime and ctime are over 2 s old (utime sets ctime).
+  await new Promise((resolve) => setTimeout(resolve, 2100));
   const variants = [];
   for (const dir of dirs) {
     const { sandboxFrom } = await import(`${dir}/lib/sandbox/sandbox.ts`);

@@ -95,8 +95,8 @@ interface Listing {
 /** Directories remembered at most (least recently used dropped first). */
 const MAX_CACHED_DIRS = 4096;
 /**
- * How old a directory's mtime must be, against the clock read before its stat, for its listing to
- * be kept. File timestamps come from a coarse clock (a kernel tick; a second on some file
+ * How old a directory's mtime and ctime must be, against the clock read before its stat, for its
+ * listing to be kept. File timestamps come from a coarse clock (a kernel tick; a second on some file
  * systems), so an entry added in the same tick as the stat would leave the stamp unchanged; a
  * listing read within this margin of its last change is used once and read again next time.
  */
@@ -139,7 +139,10 @@ async function listDir(dir: string): Promise<Listing | null> {
     if (err instanceof Deno.errors.NotFound) return null;
     throw err;
   }
-  if (mtime !== undefined && info.ctime && before - mtime > RACY_MS) {
+  // ctime too: a process can set a folder's mtime back (utime) but not its ctime (which Deno
+  // reports to the second: the margin covers that).
+  const ctime = info.ctime?.getTime();
+  if (mtime !== undefined && ctime !== undefined && before - Math.max(mtime, ctime) > RACY_MS) {
     if (listings.size >= MAX_CACHED_DIRS) listings.delete(listings.keys().next().value!);
     listings.set(dir, listing);
   }

@@ -27,15 +27,38 @@ Deno.test("sandbox symlinks - links resolving outside the folder are found, insi
   }
 });
 
-/** Sets a directory's mtime an hour back, so its listing is old enough to be remembered. */
-async function age(...dirs: string[]): Promise<void> {
-  const past = new Date(Date.now() - 3_600_000);
-  for (const dir of dirs) await Deno.utime(dir, past, past);
+/**
+ * Shows the walk every folder as changed an hour earlier than it was (mtime and ctime), so
+ * listings are old enough to be remembered; a real change still moves the stamp.
+ */
+function agedStats(): () => void {
+  const realStat = Deno.statSync;
+  const hour = 3_600_000;
+  Deno.statSync = (path: string | URL) => {
+    const info = realStat(path);
+    return {
+      ...info,
+      mtime: info.mtime && new Date(info.mtime.getTime() - hour),
+      ctime: info.ctime && new Date(info.ctime.getTime() - hour),
+    };
+  };
+  return () => {
+    Deno.statSync = realStat;
+  };
+}
+
+/**
+ * Waits past a file-clock tick (a few ms), so a change made next gets another timestamp than the
+ * walk's stat saw: what the 2 s margin guarantees for real, undone here by agedStats.
+ */
+function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 25));
 }
 
 Deno.test("sandbox symlinks - remembered listings still see every new, removed or re-pointed link", async () => {
   const base = await Deno.realPath(await Deno.makeTempDir());
   const realReadDir = Deno.readDir;
+  const restoreStat = agedStats();
   let reads = 0;
   Deno.readDir = (path: string | URL) => {
     reads++;
@@ -46,29 +69,31 @@ Deno.test("sandbox symlinks - remembered listings still see every new, removed o
     await Deno.mkdir(`${nb}/data/deep`, { recursive: true });
     await Deno.mkdir(`${base}/elsewhere`);
     for (let i = 0; i < 50; i++) await Deno.writeTextFile(`${nb}/cell${i}.ts`, `${i}`);
-    await age(nb, `${nb}/data`, `${nb}/data/deep`);
     assert.deepEqual(await findSymlinkEscapes(nb), []);
     reads = 0;
     assert.deepEqual(await findSymlinkEscapes(nb), []);
     assert.equal(reads, 0, "unchanged folders are not read again");
 
     // A new link in a remembered folder: its mtime moved, so it is read again.
+    await tick();
     await Deno.symlink(`${base}/elsewhere`, `${nb}/data/deep/out`);
     assert.deepEqual(await findSymlinkEscapes(nb), [
       { path: "data/deep/out", target: `${base}/elsewhere` },
     ]);
     // Re-pointed inside (a new entry), then remembered again.
+    await tick();
     await Deno.remove(`${nb}/data/deep/out`);
     await Deno.symlink(`${nb}/data`, `${nb}/data/deep/out`);
     assert.deepEqual(await findSymlinkEscapes(nb), []);
 
     // A link whose target changes outside the folder: nothing in the folder moves, the link is
     // resolved again anyway.
+    await tick();
     await Deno.symlink(`${nb}/data`, `${base}/hop`);
     await Deno.symlink(`${base}/hop`, `${nb}/via-hop`);
-    await age(nb, `${nb}/data`, `${nb}/data/deep`);
     assert.deepEqual(await findSymlinkEscapes(nb), []);
     reads = 0;
+    await tick();
     await Deno.remove(`${base}/hop`);
     await Deno.symlink(`${base}/elsewhere`, `${base}/hop`);
     assert.deepEqual(await findSymlinkEscapes(nb), [
@@ -76,7 +101,19 @@ Deno.test("sandbox symlinks - remembered listings still see every new, removed o
     ]);
     assert.equal(reads, 0);
 
+    // A link added and the folder's mtime set back (utime): its ctime still moved. Deno reports
+    // ctime to the second, so wait one out (the 2 s margin does that for real).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const before = (await Deno.stat(`${nb}/data/deep`)).mtime!;
+    await Deno.symlink(`${base}/elsewhere`, `${nb}/data/deep/sneaky`);
+    await Deno.utime(`${nb}/data/deep`, before, before);
+    assert.deepEqual(await findSymlinkEscapes(nb), [
+      { path: "data/deep/sneaky", target: `${base}/elsewhere` },
+      { path: "via-hop", target: `${base}/elsewhere` },
+    ]);
+
     // A folder replaced by a link to the outside, and a folder removed.
+    await tick();
     await Deno.remove(`${nb}/data`, { recursive: true });
     await Deno.symlink(`${base}/elsewhere`, `${nb}/data`);
     assert.deepEqual(await findSymlinkEscapes(nb), [
@@ -85,6 +122,7 @@ Deno.test("sandbox symlinks - remembered listings still see every new, removed o
     ]);
   } finally {
     Deno.readDir = realReadDir;
+    restoreStat();
     await Deno.remove(base, { recursive: true });
   }
 });
