@@ -347,7 +347,9 @@ async function spawnServer(args: string[], env: Record<string, string>, port: nu
 async function startAndIdle(dir: string): Promise<void> {
   const strata = () => {
     const port = freePort();
-    return spawnServer(["run", "--allow-read", "--allow-env", "--allow-run", "start.ts"], {
+    // Exactly `deno task start` (deno.json), whose V8 flags match the relaunched server's.
+    const task = JSON.parse(Deno.readTextFileSync(`${root}/deno.json`)).tasks.start as string;
+    return spawnServer(task.split(" ").slice(1), {
       STRATA_DATA_DIR: `${dir}/data`,
       STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/nb`,
       STRATA_PORT: String(port),

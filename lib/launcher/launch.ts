@@ -4,7 +4,7 @@
  */
 import type { Config } from "../config/resolve.ts";
 import { commandPermissionFlags, SERVER_ENV, serverPermissionFlags } from "./permissions.ts";
-import { KILL_PATH } from "../executor/child.ts";
+import { KILL_PATH } from "./kill_path.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
 
 /** Options for relaunchServer. */
@@ -114,6 +114,9 @@ export function processEnv(): Record<string, string | undefined> {
   }
 }
 
+/** V8 flags of every relaunched process; keep deno.json's `start` and `strata` tasks in step. */
+export const V8_FLAGS = "--v8-flags=--min-semi-space-size=16";
+
 /**
  * Flags every relaunch uses; a bundle (.js) ignores any deno.json found in parent folders.
  * `--unstable-no-legacy-abort`: request.signal aborts only when the client goes away (what the
@@ -125,6 +128,12 @@ function runFlags(mainPath: string): string[] {
     "--no-prompt",
     "--unstable-cron",
     "--unstable-no-legacy-abort",
+    // Issue 20: start-up allocates a lot of short-lived garbage (module records, zod schemas);
+    // a 16 MiB young generation from the start scavenges it instead of promoting it (measured:
+    // less start-up CPU, ≈4 MiB less idle RSS; docs/performance.md). V8 rejects a code cache
+    // written under other flags, so deno.json's `start` and `strata` tasks pass the same flag:
+    // the launcher and the server then share cached code for the modules both load.
+    V8_FLAGS,
     ...(mainPath.endsWith(".js") ? ["--no-config"] : []),
   ];
 }

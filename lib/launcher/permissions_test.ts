@@ -150,3 +150,20 @@ Deno.test("permissions - GCS grants its endpoint, key file and client variables 
   assert.ok(!local["allow-env"].split(",").includes("STORAGE_EMULATOR_HOST"));
   assert.ok(!local["allow-net"].includes("googleapis"));
 });
+
+Deno.test("permissions - the launcher grants the kill(1) the executor runs", async () => {
+  // The launcher keeps its own lookup (lib/launcher/kill_path.ts) so it need not load the executor.
+  const { KILL_PATH } = await import("./kill_path.ts");
+  const { KILL_PATH: executorKill } = await import("../executor/child.ts");
+  assert.equal(KILL_PATH, executorKill);
+});
+
+Deno.test("launch - deno.json's start and strata tasks pass the relaunch's V8 flags", async () => {
+  // V8 rejects a code cache written under other flags: the launcher and the server it relaunches
+  // share cached code only when both run with the same V8 flags.
+  const { V8_FLAGS } = await import("./launch.ts");
+  const tasks = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)))
+    .tasks;
+  assert.ok(tasks.start.split(" ").includes(V8_FLAGS), tasks.start);
+  assert.ok(tasks.strata.split(" ").includes(V8_FLAGS), tasks.strata);
+});
