@@ -55,8 +55,28 @@ async function spawnScoped(
   flags: string[],
   stdin: "null" | "inherit",
 ): Promise<number> {
-  const { config, env } = options;
   const mainPath = new URL(options.mainModule).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...runFlags(mainPath), ...flags, mainPath, ...options.args],
+    env: relaunchEnv(options.config, options.env),
+    clearEnv: true,
+    stdin,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  return await waitForwardingSignals(child);
+}
+
+/**
+ * The relaunched process's whole environment: the variables the server may read (SERVER_ENV,
+ * the cells' base set and passthrough), their names in STRATA_ENV_NAMES, and the launcher's
+ * DENO_V8_FLAGS. Deno itself reads DENO_V8_FLAGS (the server has no permission to); V8 rejects a
+ * code cache written under other flags, so the launcher and the server must run with the same.
+ */
+export function relaunchEnv(
+  config: Config,
+  env: Record<string, string | undefined>,
+): Record<string, string> {
   const childEnv: Record<string, string> = { STRATA_IN_PROCESS: "1" };
   for (const [k, v] of Object.entries(env)) {
     if (
@@ -70,15 +90,8 @@ async function spawnScoped(
   }
   if (config.configFile) childEnv.STRATA_CONFIG = config.configFile;
   childEnv.STRATA_ENV_NAMES = Object.keys(childEnv).join(",");
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...runFlags(mainPath), ...flags, mainPath, ...options.args],
-    env: childEnv,
-    clearEnv: true,
-    stdin,
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn();
-  return await waitForwardingSignals(child);
+  if (env.DENO_V8_FLAGS) childEnv.DENO_V8_FLAGS = env.DENO_V8_FLAGS;
+  return childEnv;
 }
 
 /** Waits for a relaunched child, passing SIGINT/SIGTERM on to it; resolves to its exit code. */
@@ -114,8 +127,13 @@ export function processEnv(): Record<string, string | undefined> {
   }
 }
 
-/** V8 flags of every relaunched process; keep deno.json's `start` and `strata` tasks in step. */
-export const V8_FLAGS = "--v8-flags=--min-semi-space-size=16";
+/**
+ * The V8 tuning deno.json's `start` and `strata` tasks and the Dockerfile set in DENO_V8_FLAGS,
+ * which a relaunch passes on (relaunchEnv). Start-up allocates a lot of short-lived garbage
+ * (module records, zod schemas); a 16 MiB young generation from the start scavenges it instead of
+ * promoting it (issue 20, measured: less start-up CPU, ≈4 MiB less idle RSS; docs/performance.md).
+ */
+export const V8_FLAGS = "--min-semi-space-size=16";
 
 /**
  * Flags every relaunch uses; a bundle (.js) ignores any deno.json found in parent folders.
@@ -128,12 +146,6 @@ function runFlags(mainPath: string): string[] {
     "--no-prompt",
     "--unstable-cron",
     "--unstable-no-legacy-abort",
-    // Issue 20: start-up allocates a lot of short-lived garbage (module records, zod schemas);
-    // a 16 MiB young generation from the start scavenges it instead of promoting it (measured:
-    // less start-up CPU, ≈4 MiB less idle RSS; docs/performance.md). V8 rejects a code cache
-    // written under other flags, so deno.json's `start` and `strata` tasks pass the same flag:
-    // the launcher and the server then share cached code for the modules both load.
-    V8_FLAGS,
     ...(mainPath.endsWith(".js") ? ["--no-config"] : []),
   ];
 }
