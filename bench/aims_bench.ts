@@ -378,7 +378,14 @@ async function spawnServer(args: string[], env: Record<string, string>, port: nu
 async function startAndIdle(dir: string): Promise<void> {
   const strata = () => {
     const port = freePort();
-    return spawnServer(["run", "--allow-read", "--allow-env", "--allow-run", "start.ts"], {
+    // Exactly `deno task start` (deno.json): its leading VAR=value words, then deno's arguments.
+    const task = (JSON.parse(Deno.readTextFileSync(`${root}/deno.json`)).tasks.start as string)
+      .split(" ");
+    const vars = task.slice(0, task.indexOf("deno")).map((
+      w,
+    ) => [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)]);
+    return spawnServer(task.slice(task.indexOf("deno") + 1), {
+      ...Object.fromEntries(vars),
       STRATA_DATA_DIR: `${dir}/data`,
       STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/nb`,
       STRATA_PORT: String(port),

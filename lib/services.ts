@@ -80,7 +80,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const migrated = config.autoMigrate ? await migrate(db, { log }) : { applied: [] };
   if (db.kind === "postgres" && config.autoMigrate) await ensurePartitions(db, { now: new Date() });
 
-  const blobs = openBlobStore(config);
+  const blobs = await openBlobStore(config);
   const scratchRoot = `${config.dataDir}/tmp`;
   if (config.executorMode === "local") await Deno.mkdir(scratchRoot, { recursive: true });
   // Local child processes, or (Deno Deploy: no subprocesses) a remote worker for every cell.
