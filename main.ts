@@ -13,7 +13,7 @@ import { dbReadinessCheck, migrationsReadinessCheck } from "./lib/db/readiness_c
 import { createApp, isProbePath } from "./lib/http/app.ts";
 import { serveApp } from "./lib/http/serve.ts";
 import type { AppDeps } from "./lib/http/app.ts";
-import { processEnv, relaunchServer } from "./lib/launcher/launch.ts";
+import { processEnv, relaunchServer, watchLauncher } from "./lib/launcher/launch.ts";
 import { loadCheckedConfig } from "./lib/launcher/checked_config.ts";
 import { DEFAULT_TENANT_ID, tenantHash } from "./lib/tenancy/tenant_id.ts";
 import { createServices } from "./lib/services.ts";
@@ -150,6 +150,13 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+  // A SIGKILLed launcher cannot pass a signal on: stop as on SIGTERM (sessions closed, leases
+  // handed over), and exit for good if that takes longer than an eviction would allow.
+  watchLauncher(env, () => {
+    log.error("the server's launcher is gone (killed): shutting down");
+    void stop();
+    Deno.unrefTimer(setTimeout(() => Deno.exit(1), 5_000));
+  });
   await server.finished;
   log.info("http server stopped; stopping cell processes and closing the database");
   await services.close();

@@ -89,9 +89,34 @@ export function relaunchEnv(
     }
   }
   if (config.configFile) childEnv.STRATA_CONFIG = config.configFile;
+  // The relaunched process ends itself when this launcher dies (SIGKILL cannot be forwarded).
+  childEnv.STRATA_LAUNCHER_PID = String(Deno.pid);
   childEnv.STRATA_ENV_NAMES = Object.keys(childEnv).join(",");
   if (env.DENO_V8_FLAGS) childEnv.DENO_V8_FLAGS = env.DENO_V8_FLAGS;
   return childEnv;
+}
+
+/** How often a relaunched process checks that its launcher is still its parent. */
+const LAUNCHER_POLL_MS = 200;
+
+/**
+ * In a relaunched process: calls `onGone` once when the launcher that started it is no longer its
+ * parent (the launcher was SIGKILLed, so it could not pass a signal on). Without this the
+ * permission-scoped server would keep running, detached, holding its port, its sessions and, in a
+ * cluster, its notebook leases. No-op when the process was not relaunched.
+ */
+export function watchLauncher(
+  env: Record<string, string | undefined>,
+  onGone: () => void,
+): void {
+  const launcher = Number(env.STRATA_LAUNCHER_PID);
+  if (!Number.isInteger(launcher) || launcher <= 0) return;
+  const timer = setInterval(() => {
+    if (Deno.ppid === launcher) return;
+    clearInterval(timer);
+    onGone();
+  }, LAUNCHER_POLL_MS);
+  Deno.unrefTimer(timer);
 }
 
 /** Waits for a relaunched child, passing SIGINT/SIGTERM on to it; resolves to its exit code. */
