@@ -1,0 +1,186 @@
+/**
+ * A persistent, content-addressed cache of cell analyses (issue 20): re-opening a notebook whose
+ * cells were analyzed before — after a restart too — loads no parser at all.
+ *
+ * Key: SHA-256 of `strata-analysis-v<ANALYZER_VERSION>`, a NUL and the raw source (the analysis
+ * depends on nothing else: `analyze(source)` with default options; a call with `jsx` set bypasses
+ * the cache). Entry: `<dir>/<key[0..2]>/<key>.json` holding `{ v, key, analysis }`, written
+ * atomically (temp file + rename) after the analysis. A missing, unreadable, corrupt,
+ * wrong-version or wrong-shape entry is a miss, never an error; a failed write is only logged.
+ *
+ * `analyze` stays synchronous: `prepare(sources)` reads the stored analyses and, only when some
+ * source misses, loads the TypeScript compiler and analyzes the misses. `analyze` of a source not
+ * prepared still works (it loads the compiler synchronously if needed).
+ *
+ * @example
+ * ```ts
+ * const analyzer = createCachedAnalyzer({ dir: `${dataDir}/analysis/${tenantHash}` });
+ * await analyzer.prepare(cells.map((c) => c.source)); // no parser when every source hits
+ * const a = analyzer.analyze(cells[0].source);
+ * ```
+ */
+import { join } from "node:path";
+import { type AnalyzeOptions, type Analyzer, ANALYZER_VERSION, analyzerNow } from "./analyzer.ts";
+import type { CellAnalysis } from "./analyzer.ts";
+import { loadTypeScript } from "./_typescript.ts";
+import { sha256Hex } from "./_hash.ts";
+import { atomicWriteTextFile } from "./_atomic.ts";
+
+/** Options of a cached analyzer. */
+export interface CachedAnalyzerOptions {
+  /** Where entries live (one directory per tenant); absent: memory only. */
+  dir?: string;
+  /** Analyses kept in memory (most recently used); default 4,096. */
+  memoryEntries?: number;
+  /** Told about a failed write (the analysis itself is still returned). */
+  onWriteError?: (error: unknown) => void;
+}
+
+/** An analyzer with a persistent cache; `flush` waits for the writes under way. */
+export interface CachedAnalyzer extends Analyzer {
+  flush(): Promise<void>;
+  /** Counters since creation (for benches and tests). */
+  readonly stats: { hits: number; misses: number; writes: number };
+}
+
+/** The fields of a CellAnalysis, checked on every read (a stored entry of another shape misses). */
+const ARRAY_FIELDS = [
+  "defines",
+  "typeDefines",
+  "references",
+  "globalReferences",
+  "typeOnlyReferences",
+  "mutates",
+  "escapes",
+  "fixed",
+  "imports",
+  "envKeys",
+  "diagnostics",
+] as const;
+/** Every field a stored analysis must have, no more (analysis_cache_test.ts compares). */
+export const ANALYSIS_FIELDS: readonly string[] = [
+  ...ARRAY_FIELDS,
+  "lastExpression",
+  "hasTopLevelAwait",
+  "jsx",
+  "sourceHash",
+].sort();
+
+/** The cache key of a source for this analyzer version (hex SHA-256). */
+export function analysisKey(source: string): string {
+  return sha256Hex(`strata-analysis-v${ANALYZER_VERSION}\0${source}`);
+}
+
+/** The path of a key's entry under `dir`. */
+export function analysisEntryPath(dir: string, key: string): string {
+  return join(dir, key.slice(0, 2), `${key}.json`);
+}
+
+/** Creates an analyzer that reads and writes analyses under `options.dir`. */
+export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): CachedAnalyzer {
+  const { dir } = options;
+  const limit = options.memoryEntries ?? 4096;
+  const memory = new Map<string, CellAnalysis>();
+  const writes = new Set<Promise<void>>();
+  const madeDirs = new Set<string>();
+  const stats = { hits: 0, misses: 0, writes: 0 };
+  let inner: Analyzer | undefined;
+
+  function remember(source: string, analysis: CellAnalysis): void {
+    memory.delete(source);
+    memory.set(source, analysis);
+    if (memory.size > limit) memory.delete(memory.keys().next().value!);
+  }
+
+  function store(key: string, analysis: CellAnalysis): void {
+    if (!dir) return;
+    const path = analysisEntryPath(dir, key);
+    const sub = join(dir, key.slice(0, 2));
+    const text = JSON.stringify({ v: ANALYZER_VERSION, key, analysis });
+    const write = (async () => {
+      if (!madeDirs.has(sub)) {
+        await Deno.mkdir(sub, { recursive: true });
+        madeDirs.add(sub);
+      }
+      await atomicWriteTextFile(path, text);
+      stats.writes++;
+    })().catch((err) => options.onWriteError?.(err)).finally(() => writes.delete(write));
+    writes.add(write);
+  }
+
+  async function read(key: string): Promise<CellAnalysis | undefined> {
+    if (!dir) return undefined;
+    let text: string;
+    try {
+      text = await Deno.readTextFile(analysisEntryPath(dir, key));
+    } catch {
+      return undefined;
+    }
+    return parseEntry(text, key);
+  }
+
+  function analyze(source: string, opts?: AnalyzeOptions): CellAnalysis {
+    if (opts?.jsx !== undefined) return (inner ??= analyzerNow()).analyze(source, opts);
+    const known = memory.get(source);
+    if (known) {
+      remember(source, known);
+      return known;
+    }
+    stats.misses++;
+    const analysis = (inner ??= analyzerNow()).analyze(source);
+    remember(source, analysis);
+    store(analysisKey(source), analysis);
+    return analysis;
+  }
+
+  async function prepare(sources: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(sources)].filter((s) => !memory.has(s));
+    if (wanted.length === 0) return;
+    const found = await Promise.all(wanted.map((s) => read(analysisKey(s))));
+    const missing: string[] = [];
+    wanted.forEach((source, i) => {
+      const analysis = found[i];
+      if (analysis) {
+        stats.hits++;
+        remember(source, analysis);
+      } else missing.push(source);
+    });
+    if (missing.length === 0) return;
+    await loadTypeScript(); // asynchronously, so `analyze` below does not block on a require
+    for (const source of missing) analyze(source);
+  }
+
+  return {
+    analyze,
+    prepare,
+    stats,
+    async flush() {
+      while (writes.size > 0) await Promise.all([...writes]);
+    },
+  };
+}
+
+/** A stored entry's analysis, or undefined when it is not a valid entry for `key`. */
+export function parseEntry(text: string, key: string): CellAnalysis | undefined {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(entry) || entry.v !== ANALYZER_VERSION || entry.key !== key) return undefined;
+  const a = entry.analysis;
+  if (!isRecord(a)) return undefined;
+  const fields = Object.keys(a).sort();
+  if (fields.length !== ANALYSIS_FIELDS.length) return undefined;
+  if (fields.some((f, i) => f !== ANALYSIS_FIELDS[i])) return undefined;
+  if (ARRAY_FIELDS.some((f) => !Array.isArray(a[f]))) return undefined;
+  if (typeof a.sourceHash !== "string" || typeof a.jsx !== "boolean") return undefined;
+  if (typeof a.hasTopLevelAwait !== "boolean") return undefined;
+  if (a.lastExpression !== null && !isRecord(a.lastExpression)) return undefined;
+  return a as unknown as CellAnalysis;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
