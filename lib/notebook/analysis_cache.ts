@@ -85,11 +85,13 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
   const madeDirs = new Set<string>();
   const stats = { hits: 0, misses: 0, writes: 0 };
   let inner: Analyzer | undefined;
+  /** The last prepare's size: its analyses stay until `analyze` takes them, however many. */
+  let pinned = 0;
 
   function remember(source: string, analysis: CellAnalysis): void {
     memory.delete(source);
     memory.set(source, analysis);
-    if (memory.size > limit) memory.delete(memory.keys().next().value!);
+    while (memory.size > Math.max(limit, pinned)) memory.delete(memory.keys().next().value!);
   }
 
   function store(key: string, analysis: CellAnalysis): void {
@@ -134,7 +136,13 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
   }
 
   async function prepare(sources: Iterable<string>): Promise<void> {
-    const wanted = [...new Set(sources)].filter((s) => !memory.has(s));
+    const all = [...new Set(sources)];
+    pinned = all.length;
+    for (const s of all) {
+      const known = memory.get(s);
+      if (known) remember(s, known); // most recent: not evicted by this prepare's reads
+    }
+    const wanted = all.filter((s) => !memory.has(s));
     if (wanted.length === 0) return;
     const found = await Promise.all(wanted.map((s) => read(analysisKey(s))));
     const missing: string[] = [];

@@ -159,6 +159,22 @@ Deno.test("analysis cache: memory keeps the most recent analyses only", async ()
   assert.deepStrictEqual(a.stats.misses, 3);
   a.analyze("const c = 3");
   assert.deepStrictEqual(a.stats.misses, 3);
+  await a.prepare(["const d = 4"]); // a later prepare lets the others go
   a.analyze("const a = 1"); // evicted: analyzed again
-  assert.deepStrictEqual(a.stats.misses, 4);
+  assert.deepStrictEqual(a.stats.misses, 5);
+});
+
+Deno.test("analysis cache: a prepare larger than memory keeps all it prepared", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const first = createCachedAnalyzer({ dir });
+    await first.prepare(SOURCES);
+    await first.flush();
+    const small = createCachedAnalyzer({ dir, memoryEntries: 2 });
+    await small.prepare(SOURCES);
+    for (const s of SOURCES) small.analyze(s);
+    assert.deepStrictEqual(small.stats, { hits: SOURCES.length, misses: 0, writes: 0 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

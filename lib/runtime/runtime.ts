@@ -150,12 +150,15 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
         // A tenant's entries live under its own hash (docs/security.md: no cross-tenant probing).
         found = createCachedAnalyzer({
           dir: dir && join(dir, safeSegment(tenantHash)),
-          memoryEntries: 4096,
+          memoryEntries: 2048,
           onWriteError: (error) =>
             deps.log.warn("could not store a cell analysis", { error: String(error) }),
         });
-        cached.set(tenantHash, found);
+        // At most 64 tenants' analyzers in memory (a session keeps its own); the rest on disk.
+        if (cached.size >= 64) cached.delete(cached.keys().next().value!);
       }
+      cached.delete(tenantHash);
+      cached.set(tenantHash, found);
       return Promise.resolve(found);
     },
     executorFor,
