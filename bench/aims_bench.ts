@@ -687,6 +687,8 @@ async function reopenChild(nb: string, cache: string) {
   return JSON.parse(line) as {
     wallMs: number;
     cpuMs: number;
+    analysisMs: number;
+    analysisCpuMs: number;
     idleMiB: number;
     overIdleMiB: number;
     typeScriptLoaded: boolean;
@@ -719,7 +721,23 @@ async function reopen(dir: string): Promise<void> {
       "ms",
       "cold first analysis",
       median(cold.map((c) => c.wallMs)),
-      n === 100 ? "<= 50 ms" : "<= 300 ms",
+      n === 100 ? "(no aim)" : "<= 300 ms",
+    );
+    row(
+      `${what}: read + analysis`,
+      median(warm.map((w) => w.analysisMs)),
+      "ms",
+      "cold first analysis",
+      median(cold.map((c) => c.analysisMs)),
+      n === 100 ? "<= 50 ms" : "(no aim)",
+    );
+    row(
+      `${what}: read + analysis, CPU`,
+      median(warm.map((w) => w.analysisCpuMs)),
+      "ms",
+      "cold first analysis",
+      median(cold.map((c) => c.analysisCpuMs)),
+      "(no aim)",
     );
     row(
       `${what}: CPU`,
