@@ -10,7 +10,8 @@
  *
  * `analyze` stays synchronous: `prepare(sources)` reads the stored analyses and, only when some
  * source misses, loads the TypeScript compiler and analyzes the misses. `analyze` of a source not
- * prepared still works (it loads the compiler synchronously if needed).
+ * prepared still works: it reads that source's entry, and on a miss parses it (loading the
+ * compiler synchronously if nobody has yet).
  *
  * @example
  * ```ts
@@ -120,16 +121,20 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
     const out: (CellAnalysis | undefined)[] = [];
     for (let i = 0; i < keys.length; i++) {
       if (i > 0 && i % 64 === 0) await new Promise((r) => setTimeout(r, 0));
-      let text: string;
-      try {
-        text = Deno.readTextFileSync(analysisEntryPath(dir, keys[i]));
-      } catch {
-        out.push(undefined);
-        continue;
-      }
-      out.push(parseEntry(text, keys[i]));
+      out.push(readOne(keys[i]));
     }
     return out;
+  }
+
+  function readOne(key: string): CellAnalysis | undefined {
+    if (!dir) return undefined;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(analysisEntryPath(dir, key));
+    } catch {
+      return undefined;
+    }
+    return parseEntry(text, key);
   }
 
   function analyze(source: string, opts?: AnalyzeOptions): CellAnalysis {
@@ -139,10 +144,22 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
       remember(source, known);
       return known;
     }
+    // Not prepared (a local module, the type service, a transform): its entry, read now.
+    const key = analysisKey(source);
+    const stored = readOne(key);
+    if (stored) {
+      stats.hits++;
+      remember(source, stored);
+      return stored;
+    }
+    return parseAndStore(source, key);
+  }
+
+  function parseAndStore(source: string, key: string): CellAnalysis {
     stats.misses++;
     const analysis = (inner ??= analyzerNow()).analyze(source);
     remember(source, analysis);
-    store(analysisKey(source), analysis);
+    store(key, analysis);
     return analysis;
   }
 
@@ -155,18 +172,19 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
     }
     const wanted = all.filter((s) => !memory.has(s));
     if (wanted.length === 0) return;
-    const found = await readAll(wanted.map(analysisKey));
-    const missing: string[] = [];
+    const keys = wanted.map(analysisKey);
+    const found = await readAll(keys);
+    const missing: number[] = [];
     wanted.forEach((source, i) => {
       const analysis = found[i];
       if (analysis) {
         stats.hits++;
         remember(source, analysis);
-      } else missing.push(source);
+      } else missing.push(i);
     });
     if (missing.length === 0) return;
-    await loadTypeScript(); // asynchronously, so `analyze` below does not block on a require
-    for (const source of missing) analyze(source);
+    await loadTypeScript(); // asynchronously, so the parse below does not block on a require
+    for (const i of missing) if (!memory.has(wanted[i])) parseAndStore(wanted[i], keys[i]);
   }
 
   return {

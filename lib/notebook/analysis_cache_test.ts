@@ -178,3 +178,17 @@ Deno.test("analysis cache: a prepare larger than memory keeps all it prepared", 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("analysis cache: analyze without prepare reads the stored entry", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const first = createCachedAnalyzer({ dir });
+    for (const s of SOURCES) first.analyze(s);
+    await first.flush();
+    const second = createCachedAnalyzer({ dir });
+    for (const s of SOURCES) assert.deepStrictEqual(second.analyze(s), plain.analyze(s));
+    assert.deepStrictEqual(second.stats, { hits: SOURCES.length, misses: 0, writes: 0 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -9,7 +9,13 @@ import { addCell, createNotebook } from "../notebook/format.ts";
 const child = new URL("./_analysis_reopen_child.ts", import.meta.url).pathname;
 
 interface Opened {
-  cells: { id: string; defines: string[]; references: string[]; status: string }[];
+  cells: {
+    id: string;
+    defines: string[];
+    references: string[];
+    status: string;
+    provenance: unknown;
+  }[];
   typeScriptLoaded: boolean;
 }
 
@@ -63,6 +69,33 @@ Deno.test("reopen after a restart: stored analyses, no TypeScript, the same note
     const afterEdit = await open(root, cache, "t1");
     assert.equal(afterEdit.opened.typeScriptLoaded, false);
     assert.deepEqual(afterEdit.opened.cells, edited.edited!.cells);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("reopen: a cell importing a local module loads no parser either", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const root = `${dir}/nb`;
+    await createNotebook(root, { name: "modules" });
+    await Deno.writeTextFile(`${root}/helper.ts`, 'export { k } from "./more.ts";\n');
+    await Deno.writeTextFile(`${root}/more.ts`, "export const k = 3;\n");
+    await addCell(root, { source: 'import { k } from "./helper.ts"' });
+    await addCell(root, { source: "const twice = k * 2" });
+    const cache = `${dir}/analysis`;
+    const first = await open(root, cache, "t1");
+    assert.equal(first.opened.typeScriptLoaded, true);
+    const again = await open(root, cache, "t1");
+    assert.equal(again.opened.typeScriptLoaded, false);
+    assert.deepEqual(again.opened.cells, first.opened.cells);
+    // The module's own imports came from the store too: editing more.ts still reaches the cells.
+    await Deno.writeTextFile(`${root}/more.ts`, "export const k = 4;\n");
+    const changed = await open(root, cache, "t1");
+    assert.notDeepEqual(
+      changed.opened.cells.map((c) => c.provenance),
+      first.opened.cells.map((c) => c.provenance),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
