@@ -19,13 +19,37 @@ export function typeScriptLoaded(): boolean {
   return loaded !== undefined;
 }
 
+let requirable: boolean | undefined;
+
+/**
+ * True when `typescript` can be loaded synchronously (`require`): under `deno run` with
+ * node_modules, not in the single-file build (a bundle has no node_modules to resolve it from).
+ */
+export function typeScriptRequirable(): boolean {
+  if (requirable === undefined) {
+    try {
+      createRequire(import.meta.url).resolve("typescript");
+      requirable = true;
+    } catch {
+      requirable = false;
+    }
+  }
+  return requirable;
+}
+
 /**
  * The compiler module now: the loaded one, or (a fallback for a caller that did not await
  * `loadTypeScript`) loaded synchronously through Node's `require`, which shares the module with
- * `import("typescript")` (same instance, checked in analysis_cache_test.ts).
+ * `import("typescript")` (same instance, checked in analysis_cache_test.ts). Where it cannot be
+ * required (the single-file build), a caller must have awaited `loadTypeScript` first.
  */
 export function typeScriptNow(): Ts {
   if (loaded) return loaded;
+  if (!typeScriptRequirable()) {
+    throw new Error(
+      "The TypeScript parser is not loaded yet: await loadTypeScript() (or analyzer.prepare) first",
+    );
+  }
   const required = createRequire(import.meta.url)("typescript") as Ts;
   loaded = required;
   pending ??= Promise.resolve(required);

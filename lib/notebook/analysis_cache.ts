@@ -23,7 +23,8 @@
 import { join } from "node:path";
 import { type AnalyzeOptions, type Analyzer, ANALYZER_VERSION, analyzerNow } from "./analyzer.ts";
 import type { CellAnalysis } from "./analyzer.ts";
-import { loadTypeScript } from "./_typescript.ts";
+import { loadTypeScript, typeScriptRequirable } from "./_typescript.ts";
+import { isRelativeSpecifier } from "./local_modules.ts";
 import { sha256Hex } from "./_hash.ts";
 import { atomicWriteTextFile } from "./_atomic.ts";
 
@@ -182,7 +183,14 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
         remember(source, analysis);
       } else missing.push(i);
     });
-    if (missing.length === 0) return;
+    if (missing.length === 0) {
+      // The cells' local modules are analyzed later, synchronously, outside `prepare`. Where the
+      // parser cannot be loaded synchronously (the single-file build), load it now in case one of
+      // them misses; elsewhere `analyze` reads their entries and requires the parser only then.
+      const local = found.some((a) => a?.imports.some(isRelativeSpecifier));
+      if (local && !typeScriptRequirable()) await loadTypeScript();
+      return;
+    }
     await loadTypeScript(); // asynchronously, so the parse below does not block on a require
     for (const i of missing) if (!memory.has(wanted[i])) parseAndStore(wanted[i], keys[i]);
   }
