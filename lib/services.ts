@@ -135,6 +135,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
     tracer: options.tracer, // [ops/tracing] cell-run spans
     ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }), metrics }), // issue 18
+    analysisCacheDir: `${config.dataDir}/analysis`, // issue 20: analyses survive a restart
   });
   const ownership = config.cluster
     ? await cluster!.openClusterOwnership(config.cluster, log)
