@@ -47,6 +47,12 @@ export interface ExecutorOptions {
    */
   runAs?: { uid: number; gid: number };
   log?: Logger;
+  /**
+   * Profiling: called after each job with when each step of its run happened (epoch ms, server
+   * and child clocks alike; `bench/cell_steps_bench.ts`). Steps of the child's runner are
+   * reported by the cell's own realm: informational, never trusted.
+   */
+  onSteps?: (cellId: string, steps: Record<string, number>) => void;
 }
 
 /** Options of one run. */
@@ -135,6 +141,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
     opts: BatchOptions,
   ): Promise<void> {
     const { signal, onConsole, onDisplay } = opts;
+    const onSteps = options.onSteps;
+    const mark: Record<string, number> = {};
+    const now = () => performance.timeOrigin + performance.now();
+    if (onSteps) mark["server: segment started"] = now();
     const inChild = new Set<string>();
     const prepared: Prepared[] = [];
     for (const job of jobs) {
@@ -148,7 +158,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
     const spec = jobs[0].permissions;
     const memoryMb = jobs[0].memoryMb ?? DEFAULT_MEMORY_MB;
+    if (onSteps) mark["server: modules built"] = now();
     const child = pool.acquire(spec, memoryMb);
+    if (onSteps) mark["server: child acquired"] = now();
     let killedFor: "timeout" | "cancelled" | undefined;
     const onAbort = () => {
       killedFor = "cancelled";
@@ -170,6 +182,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         memoryCapMb: memoryMb + RUNTIME_RSS_MB,
         jobs: runnable.map((i) => (prepared[i] as Extract<Prepared, { ok: true }>).child),
       });
+      if (onSteps) mark["server: message written"] = now();
       let next = 0;
       for (let i = 0; i < jobs.length; i++) {
         const p = prepared[i];
@@ -211,7 +224,18 @@ export function createExecutor(options: ExecutorOptions): Executor {
             return;
           }
           const paths = { scratchDir: child.scratchDir, notebookDir: job.permissions.notebookDir };
-          emit(mapResult(job.cellId, p, { ...frame, outputs }, out, durationMs, paths));
+          const result = mapResult(job.cellId, p, { ...frame, outputs }, out, durationMs, paths);
+          if (onSteps) {
+            const steps = {
+              ...(i === 0 ? mark : {}),
+              ...frame.steps,
+              "server: result read": now(),
+            };
+            try {
+              onSteps(job.cellId, steps);
+            } catch { /* a profiler's failure is not the cell's */ }
+          }
+          emit(result);
           continue;
         }
         const status = await child.status;
