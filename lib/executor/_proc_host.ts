@@ -35,7 +35,7 @@ export interface Proc {
   readonly status: Promise<ProcStatus>;
   readonly stdout: AsyncIterable<Uint8Array>;
   readonly stderr: AsyncIterable<Uint8Array>;
-  /** Writes to stdin (stdin stays open); rejects if the process is gone. */
+  /** Writes to stdin (stdin stays open); the bytes are handed over (do not reuse them). */
   write(bytes: Uint8Array): Promise<void>;
   /** Closes stdin. */
   closeStdin(): Promise<void>;
@@ -144,13 +144,12 @@ export type ThreadReport =
   | { t: "failed"; id: number; message: string }
   | { t: "out" | "err"; id: number; chunk: Uint8Array }
   | { t: "out-end" | "err-end"; id: number }
-  | { t: "wrote"; id: number; seq: number; error?: string }
   | { t: "exit"; id: number; status: ProcStatus };
 
 /** Server → thread messages. */
 export type ThreadRequest =
   | { t: "spawn"; id: number; spec: ProcSpec }
-  | { t: "write"; id: number; seq: number; bytes: Uint8Array }
+  | { t: "write"; id: number; bytes: Uint8Array }
   | { t: "close-stdin"; id: number }
   | { t: "kill"; id: number };
 
@@ -159,7 +158,6 @@ interface Remote {
   status: (s: ProcStatus) => void;
   out: Chunks;
   err: Chunks;
-  writes: Map<number, { resolve: () => void; reject: (e: Error) => void }>;
   /** exit, out-end and err-end still to come; forgotten at 0. */
   pending: number;
 }
@@ -186,7 +184,6 @@ export function threadHost(): ProcHost | undefined {
   }
   const procs = new Map<number, Remote>();
   let nextId = 0;
-  let nextSeq = 0;
   let closed = false;
   const gone = (id: number, message: string) => {
     const r = procs.get(id);
@@ -195,7 +192,6 @@ export function threadHost(): ProcHost | undefined {
     r.pid.reject(new Error(message));
     r.out.end();
     r.err.end();
-    for (const w of r.writes.values()) w.reject(new Error(message));
     r.status({ success: false, code: 127, signal: null });
   };
   worker.onmessage = (e: MessageEvent<ThreadReport>) => {
@@ -223,13 +219,6 @@ export function threadHost(): ProcHost | undefined {
         r.err.end();
         if (--r.pending === 0) procs.delete(m.id);
         break;
-      case "wrote": {
-        const w = r.writes.get(m.seq);
-        r.writes.delete(m.seq);
-        if (m.error === undefined) w?.resolve();
-        else w?.reject(new Error(m.error));
-        break;
-      }
       case "exit":
         r.status(m.status);
         if (--r.pending === 0) procs.delete(m.id);
@@ -258,7 +247,6 @@ export function threadHost(): ProcHost | undefined {
         status: statusResolve,
         out: new Chunks(),
         err: new Chunks(),
-        writes: new Map(),
         pending: 3,
       };
       procs.set(id, r);
@@ -271,11 +259,11 @@ export function threadHost(): ProcHost | undefined {
         stderr: r.err,
         write(bytes) {
           if (!procs.has(id)) return Promise.reject(new Error("the process is gone"));
-          const seq = ++nextSeq;
-          return new Promise<void>((resolve, reject) => {
-            r.writes.set(seq, { resolve, reject });
-            post({ t: "write", id, seq, bytes });
-          });
+          // Not awaited across the thread (one more hop per run): a child that dies before
+          // reading shows as the end of its frames and its status, as with an inline write.
+          const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+          post({ t: "write", id, bytes }, whole ? [bytes.buffer as ArrayBuffer] : []);
+          return Promise.resolve();
         },
         closeStdin: () => {
           post({ t: "close-stdin", id });
