@@ -16,16 +16,12 @@ import {
 } from "./protocol.ts";
 import type { EncodedValue } from "./types.ts";
 import { readFileChunked, writeFileChunked } from "../chunked_io.ts";
-import { inlineHost, type Proc, type ProcHost } from "./_proc_host.ts";
-export { KILL_PATH } from "./_kill_path.ts";
 
 /** How to start a child. */
 export interface ChildSpawnOptions {
   denoPath: string;
   harnessPath: string;
   scratchDir: string;
-  /** Create the scratch folder (0700, given to runAs) just before starting. */
-  createScratch?: boolean;
   /** Permission flags (buildPermissionFlags). */
   flags: string[];
   memoryMb: number;
@@ -34,14 +30,21 @@ export interface ChildSpawnOptions {
   env: Record<string, string>;
   /** Run the child as this user (the server must be root); the scratch folder is chowned to it. */
   runAs?: { uid: number; gid: number };
-  /** Which thread owns the process (see _proc_host.ts). @default the calling thread */
-  host?: ProcHost;
 }
 
 /** Raw output of the child outside result frames. */
 export type RawOutputHandler = (stream: "stdout" | "stderr", text: string) => void;
 
 const STDERR_TAIL = 16_384;
+
+/** kill(1), used when Deno.kill is not permitted. */
+export const KILL_PATH = ["/usr/bin/kill", "/bin/kill"].find((p) => {
+  try {
+    return Deno.statSync(p).isFile;
+  } catch {
+    return false;
+  }
+}) ?? "kill";
 
 /**
  * The modules the harness Worker loads: the child must be able to read them (only them, not the
@@ -93,11 +96,10 @@ export async function takeValueFile(scratchDir: string, v: FileValue): Promise<E
 
 /** A started child waiting for its one message. */
 export class CellChild {
-  /** The process id once the child started (undefined until then, or if it never did). */
-  pid: number | undefined;
+  readonly pid: number;
   readonly scratchDir: string;
   readonly status: Promise<Deno.CommandStatus>;
-  #proc: Proc;
+  #proc: Deno.ChildProcess;
   #reader = new FrameReader();
   #frames: Uint8Array[] = [];
   #waiters: ((f: Uint8Array | undefined) => void)[] = [];
@@ -107,6 +109,7 @@ export class CellChild {
   #onRaw: RawOutputHandler | undefined;
   #stderrTail = "";
   #disposed: Promise<Deno.CommandStatus> | undefined;
+  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #runAs: { uid: number; gid: number } | undefined;
 
   constructor(options: ChildSpawnOptions) {
@@ -119,15 +122,18 @@ export class CellChild {
       options.harnessPath,
       options.scratchDir,
     ];
-    this.#proc = (options.host ?? inlineHost()).spawn({
-      command: options.denoPath,
+    this.#proc = new Deno.Command(options.denoPath, {
       args,
       cwd: options.cwd,
+      clearEnv: true,
       env: options.env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
       ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
-      ...(options.createScratch ? { mkdir: options.scratchDir } : {}),
-    });
-    this.#proc.pid.then((pid) => this.pid = pid, () => {});
+    }).spawn();
+    this.pid = this.#proc.pid;
     this.scratchDir = options.scratchDir;
     this.#runAs = options.runAs;
     this.status = this.#proc.status.then((s) => {
@@ -158,16 +164,15 @@ export class CellChild {
    */
   async send(message: ChildMessage): Promise<void> {
     this.#reader.expect(message.nonce);
-    // The scratch folder exists once the process started (another thread may be creating both).
-    await this.#proc.pid.catch(() => {});
     const jobs = [];
     for (const job of message.jobs) {
       const inputs: WireValue[] = [];
       for (const v of job.inputs) inputs.push(await this.#spillInput(v));
       jobs.push({ ...job, inputs });
     }
+    this.#writer = this.#proc.stdin.getWriter();
     try {
-      await this.#proc.write(encodeMessage(new Uint8Array(serialize({ ...message, jobs }))));
+      await this.#writer.write(encodeMessage(new Uint8Array(serialize({ ...message, jobs }))));
     } catch {
       // The child died before reading; the caller sees the end of its frames and its status.
     }
@@ -209,7 +214,23 @@ export class CellChild {
    * the permission-scoped server has only `--allow-run=<deno>,<kill>`, so it falls back to kill(1).
    */
   kill(): void {
-    this.#proc.killGroup();
+    try {
+      Deno.kill(-this.pid, "SIGKILL");
+      return;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotCapable)) return; // already gone
+    }
+    try {
+      new Deno.Command(KILL_PATH, {
+        args: ["-KILL", "--", `-${this.pid}`],
+        stdout: "null",
+        stderr: "null",
+      })
+        .spawn();
+    } catch { /* not allowed either: at least end the leader below */ }
+    try {
+      this.#proc.kill("SIGKILL");
+    } catch { /* already gone */ }
   }
 
   /** Kills the group, waits for the process and its pipes, removes the scratch folder. */
@@ -217,7 +238,8 @@ export class CellChild {
     this.#disposed ??= (async () => {
       this.kill();
       const status = await this.status;
-      await this.#proc.closeStdin();
+      await this.#writer?.close().catch(() => {});
+      if (!this.#writer) await this.#proc.stdin.close().catch(() => {});
       await this.#streamsDone;
       await Deno.remove(this.scratchDir, { recursive: true }).catch(() => {});
       return status;

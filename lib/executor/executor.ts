@@ -86,6 +86,9 @@ export interface Executor {
   close(): Promise<void>;
 }
 
+/** How long after a run its child's replacement starts (see WarmPool.warmLater). */
+const REPLACE_AFTER_MS = 25;
+
 /** Resident memory of an idle child (Deno, the supervisor and the runner Worker), allowed on top. */
 const RUNTIME_RSS_MB = 128;
 
@@ -257,8 +260,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
       child.onRaw(undefined);
       child.kill();
       void pool.release(child);
-      // The replacement starts once this run is done, so it does not compete with it for CPU.
-      pool.warm(spec, memoryMb);
+      // The replacement starts shortly after this run, not in it: forking the server is the
+      // largest synchronous cost of a run (docs/performance.md), and the caller is still storing
+      // and sending this result.
+      pool.warmLater(spec, memoryMb, REPLACE_AFTER_MS);
     }
   }
 

@@ -5,11 +5,9 @@
  * lose their idle children.
  */
 
-import { join } from "node:path";
 import { nullLogger } from "../log.ts";
 import type { Logger } from "../log.ts";
 import { CellChild } from "./child.ts";
-import { inlineHost, type ProcHost, threadHost } from "./_proc_host.ts";
 import { buildPermissionFlags, childKey, type PermissionSpec } from "./permissions.ts";
 
 /** Options for WarmPool. */
@@ -27,14 +25,9 @@ export interface WarmPoolOptions {
   /** Run children as this user (the server must be root); scratch folders are chowned to it. */
   runAs?: { uid: number; gid: number };
   log?: Logger;
-  /**
-   * Start, feed and kill children from a thread of their own, so forking the server (≈12 ms per
-   * child) never blocks its event loop. @default true
-   */
-  processThread?: boolean;
 }
 
-type ResolvedOptions = Required<Omit<WarmPoolOptions, "log" | "runAs" | "processThread">> & {
+type ResolvedOptions = Required<Omit<WarmPoolOptions, "log" | "runAs">> & {
   log: Logger;
   runAs?: { uid: number; gid: number };
 };
@@ -44,6 +37,8 @@ interface Entry {
   memoryMb: number;
   idle: CellChild[];
   lastUsed: number;
+  /** A replacement scheduled by warmLater. */
+  pending?: ReturnType<typeof setTimeout>;
 }
 
 /** Pre-started children per permission key; `close()` kills them all. */
@@ -53,10 +48,8 @@ export class WarmPool {
   #live = new Set<CellChild>();
   #timer: ReturnType<typeof setInterval>;
   #closed = false;
-  #host: ProcHost;
 
   constructor(options: WarmPoolOptions) {
-    this.#host = (options.processThread !== false && threadHost()) || inlineHost();
     this.#opts = {
       ...options,
       size: options.size ?? 1,
@@ -89,6 +82,24 @@ export class WarmPool {
     this.#topUp(entry);
   }
 
+  /**
+   * Starts the replacement for a child just used, `delayMs` from now (once per permission set).
+   * Starting a child forks the server (≈12 ms of synchronous CPU, more on a loaded machine, see
+   * docs/performance.md); done later, it is not part of the run that just ended, nor of what the
+   * caller does with its result. A run that comes first starts its own child in `acquire`.
+   */
+  warmLater(spec: PermissionSpec, memoryMb: number, delayMs: number): void {
+    if (this.#closed) return;
+    const entry = this.#entry(spec, memoryMb);
+    if (entry.pending !== undefined) return;
+    const timer = setTimeout(() => {
+      entry.pending = undefined;
+      if (this.#entries.get(this.#key(spec, memoryMb)) === entry) this.warm(spec, memoryMb);
+    }, delayMs);
+    Deno.unrefTimer(timer as unknown as number);
+    entry.pending = timer;
+  }
+
   /** Disposes a child that has done its work (or failed). */
   async release(child: CellChild): Promise<void> {
     await child.dispose();
@@ -106,13 +117,17 @@ export class WarmPool {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
+    for (const e of this.#entries.values()) clearTimeout(e.pending);
     this.#entries.clear();
     await Promise.all([...this.#live].map((c) => this.release(c)));
-    this.#host.close();
+  }
+
+  #key(spec: PermissionSpec, memoryMb: number): string {
+    return `${childKey(spec)}|mem=${memoryMb}`;
   }
 
   #entry(spec: PermissionSpec, memoryMb: number): Entry {
-    const key = `${childKey(spec)}|mem=${memoryMb}`;
+    const key = this.#key(spec, memoryMb);
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = { spec, memoryMb, idle: [], lastUsed: Date.now() };
@@ -126,23 +141,21 @@ export class WarmPool {
   }
 
   #spawn(entry: Entry): CellChild {
-    // Created (0700, given to the cell user) by whichever thread starts the process.
-    const scratchDir = join(this.#opts.scratchRoot, `child-${crypto.randomUUID()}`);
+    const scratchDir = Deno.makeTempDirSync({ dir: this.#opts.scratchRoot, prefix: "child-" });
     const runAs = this.#opts.runAs;
+    if (runAs) Deno.chownSync(scratchDir, runAs.uid, runAs.gid);
     const child = new CellChild({
       denoPath: this.#opts.denoPath,
       harnessPath: this.#opts.harnessPath,
       scratchDir,
-      createScratch: true,
       flags: buildPermissionFlags(entry.spec, { scratchDir }),
       memoryMb: entry.memoryMb,
       cwd: entry.spec.notebookDir,
       env: this.#opts.env,
       runAs,
-      host: this.#host,
     });
     this.#live.add(child);
-    this.#opts.log.debug("cell child starting", { scratchDir });
+    this.#opts.log.debug("cell child started", { pid: child.pid });
     return child;
   }
 
@@ -151,6 +164,7 @@ export class WarmPool {
     for (const [key, entry] of this.#entries) {
       if (entry.lastUsed >= cutoff) continue;
       this.#entries.delete(key);
+      clearTimeout(entry.pending);
       for (const c of entry.idle) void this.release(c);
     }
   }
