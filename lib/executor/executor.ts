@@ -86,8 +86,13 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-/** How long after a run its child's replacement starts (see WarmPool.warmLater). */
-const REPLACE_AFTER_MS = 25;
+/**
+ * How long after a run its child's replacement starts (see WarmPool.warmLater). Zero: on the next
+ * turn of the event loop, once the caller's own continuation has run up to its first real wait
+ * (storing the result is I/O), so the fork overlaps that wait and the child gets the same head
+ * start as before (a longer delay would give the next run a child that started later).
+ */
+const REPLACE_AFTER_MS = 0;
 
 /** Resident memory of an idle child (Deno, the supervisor and the runner Worker), allowed on top. */
 const RUNTIME_RSS_MB = 128;
