@@ -2,7 +2,7 @@
  * Strata: composes the server (config, coherence, storage, migrations, app, serve, cron) and
  * dispatches the CLI. `strata serve` first re-runs itself under the permissions its config needs.
  */
-import { createLogger } from "./lib/log.ts";
+import { createLogger, type Logger } from "./lib/log.ts";
 import { printBanner } from "./lib/banner.ts";
 import { resolveDbTarget } from "./lib/db/open.ts";
 import { createMetrics } from "./lib/metrics.ts";
@@ -10,9 +10,10 @@ import { createReadiness } from "./lib/readiness.ts";
 import { createOtlpTracer } from "./lib/tracing/tracer.ts";
 import { migrationStatusReader } from "./lib/db/migrate.ts";
 import { dbReadinessCheck, migrationsReadinessCheck } from "./lib/db/readiness_checks.ts";
-import { createApp } from "./lib/http/app.ts";
+import { createApp, isProbePath } from "./lib/http/app.ts";
 import { serveApp } from "./lib/http/serve.ts";
-import { processEnv, relaunchServer } from "./lib/launcher/launch.ts";
+import type { AppDeps } from "./lib/http/app.ts";
+import { processEnv, relaunchServer, watchLauncher } from "./lib/launcher/launch.ts";
 import { loadCheckedConfig } from "./lib/launcher/checked_config.ts";
 import { DEFAULT_TENANT_ID, tenantHash } from "./lib/tenancy/tenant_id.ts";
 import { createServices } from "./lib/services.ts";
@@ -20,8 +21,7 @@ import { jobReadinessChecks } from "./lib/jobs/schedule.ts";
 import { serverJobsDeps } from "./lib/jobs/server_jobs.ts";
 import { registerCron } from "./cron.ts";
 import { tenantRegistry } from "./lib/tenancy/registry.ts";
-import { buildApiDeps, mountApi } from "./routes/api/mod.ts";
-import { pageRoutes } from "./routes/pages/mod.ts";
+import { importOptional } from "./lib/optional_import.ts";
 
 /** Strata's version, shown by /health and the banner. */
 export const VERSION = "0.1.0";
@@ -79,10 +79,8 @@ export async function startServer(env: Record<string, string | undefined>): Prom
     readiness.add(name, check);
   }
 
-  // One command pipeline: every surface (HTTP, WebSocket, pages) decodes into its dispatcher.
-  const apiDeps = buildApiDeps({ config, services, tenants });
   const defaultTenant = { id: DEFAULT_TENANT_ID, hash: await tenantHash(DEFAULT_TENANT_ID) };
-  const app = createApp({
+  const appDeps = {
     config,
     log,
     metrics,
@@ -99,12 +97,21 @@ export async function startServer(env: Record<string, string | undefined>): Prom
         resource: c.req.path,
         details: { method: c.req.method },
       }),
-    mount: (a) => {
-      mountApi(a, apiDeps);
-      a.route("/", pageRoutes(apiDeps));
-    },
-  });
-  const server = await serveApp(app.fetch, { hostname: config.host, port: config.port });
+  } satisfies AppDeps;
+  // Issue 20: the probes answer from an app with the same middleware but no feature routes; the
+  // feature routes (one command pipeline: every surface decodes into its dispatcher) load on
+  // the first other request, into an app built the same way (lib/http/app.ts).
+  const probes = createApp(appDeps);
+  const app = lazyApp(async () => {
+    const { mountFeatures } = await importOptional<typeof import("./routes/features.ts")>(
+      "strata:features",
+    );
+    return createApp({ ...appDeps, mount: (a) => mountFeatures(a, { config, services, tenants }) });
+  }, log);
+  const server = await serveApp(
+    (req, info) => isProbePath(req) ? probes.fetch(req, info) : app(req, info),
+    { hostname: config.host, port: config.port },
+  );
 
   // Banner: one block (text logs) or record (JSON logs) that says what runs where; see lib/banner.ts.
   const status = await migrations();
@@ -143,12 +150,44 @@ export async function startServer(env: Record<string, string | undefined>): Prom
   };
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
+  // A SIGKILLed launcher cannot pass a signal on: stop as on SIGTERM (sessions closed, leases
+  // handed over), and exit for good if that takes longer than an eviction would allow.
+  watchLauncher(env, () => {
+    log.error("the server's launcher is gone (killed): shutting down");
+    void stop();
+    Deno.unrefTimer(setTimeout(() => Deno.exit(1), 5_000));
+  });
   await server.finished;
   log.info("http server stopped; stopping cell processes and closing the database");
   await services.close();
   await tracer?.close();
   log.info("stopped");
   return 0;
+}
+
+type Fetch = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
+
+/**
+ * A fetch handler built on its first request. Requests arriving while it loads wait for the same
+ * build; a failed build answers 503 and is retried by the next request.
+ */
+export function lazyApp(build: () => Promise<{ fetch: Fetch }>, log: Logger): Fetch {
+  let app: Promise<{ fetch: Fetch }> | undefined;
+  return async (req, info) => {
+    app ??= build();
+    let built: { fetch: Fetch };
+    try {
+      built = await app;
+    } catch (err) {
+      app = undefined;
+      log.error("cannot load the feature routes", { error: err });
+      return Response.json(
+        { error: { code: "unavailable", message: "The server could not load its routes." } },
+        { status: 503 },
+      );
+    }
+    return await built.fetch(req, info);
+  };
 }
 
 /** `strata serve`: check config, then run the server under its derived permissions. */
@@ -177,6 +216,6 @@ if (import.meta.main) {
   if (Deno.args.length === 1 && Deno.args[0] === "serve" && env.STRATA_IN_PROCESS === "1") {
     Deno.exit(await startServer(env));
   }
-  const { runCli } = await import("./lib/cli/mod.ts");
+  const { runCli } = await importOptional<typeof import("./lib/cli/mod.ts")>("strata:cli");
   Deno.exit(await runCli(Deno.args, { env, serve: launch }));
 }

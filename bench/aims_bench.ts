@@ -11,10 +11,12 @@
  *  - one open 100-cell session and ten of them (RSS over idle);
  *  - first analysis of 100 cells vs a bare TypeScript parse (from notebook_bench);
  *  - the 1,000-cell notebook: open, dirty set after an edit, cached run-all;
- *  - 20 sessions running cells at once: cells/s (vs one session) and /health p99 (vs idle p99).
+ *  - 20 sessions running cells at once: cells/s (vs one session) and /health p99 (vs idle p99);
+ *  - re-open of a 100- and a 1,000-cell notebook after a restart with the analysis cache warm vs
+ *    the same open cold (the first analysis), each in a fresh process: time, CPU, RSS over idle.
  *
  * Run: scripts/deno run -A bench/aims_bench.ts [row ...]   (rows: cell api executor runall start
- * session analysis big concurrent)
+ * session analysis big reopen concurrent)
  */
 import { createRuntime } from "../lib/runtime/runtime.ts";
 import { fsBlobStore } from "../lib/artifacts/fs_blob_store.ts";
@@ -378,7 +380,14 @@ async function spawnServer(args: string[], env: Record<string, string>, port: nu
 async function startAndIdle(dir: string): Promise<void> {
   const strata = () => {
     const port = freePort();
-    return spawnServer(["run", "--allow-read", "--allow-env", "--allow-run", "start.ts"], {
+    // Exactly `deno task start` (deno.json): its leading VAR=value words, then deno's arguments.
+    const task = (JSON.parse(Deno.readTextFileSync(`${root}/deno.json`)).tasks.start as string)
+      .split(" ");
+    const vars = task.slice(0, task.indexOf("deno")).map((
+      w,
+    ) => [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)]);
+    return spawnServer(task.slice(task.indexOf("deno") + 1), {
+      ...Object.fromEntries(vars),
       STRATA_DATA_DIR: `${dir}/data`,
       STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/nb`,
       STRATA_PORT: String(port),
@@ -673,6 +682,99 @@ async function bigNotebook(dir: string): Promise<void> {
   }
 }
 
+/** One open of `nb` in a fresh process (`_reopen_child.ts`), analyses persisted under `cache`. */
+async function reopenChild(nb: string, cache: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${root}bench/_reopen_child.ts`, nb, cache],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  const line = new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!;
+  return JSON.parse(line) as {
+    wallMs: number;
+    cpuMs: number;
+    analysisMs: number;
+    analysisCpuMs: number;
+    idleMiB: number;
+    overIdleMiB: number;
+    typeScriptLoaded: boolean;
+    hits: number;
+    misses: number;
+  };
+}
+
+/**
+ * Issue 20, the analysis cache: re-opening a notebook after a restart with every analysis stored
+ * (warm) against the same open with nothing stored (cold: the first analysis, TypeScript loaded),
+ * each in a fresh process, rounds interleaved.
+ */
+async function reopen(dir: string): Promise<void> {
+  for (const n of [100, 1000]) {
+    const nb = `${dir}/nb${n}`;
+    await writeNotebook(nb, n);
+    const cold: Awaited<ReturnType<typeof reopenChild>>[] = [];
+    const warm: typeof cold = [];
+    for (let round = 0; round < 3; round++) {
+      const cache = `${dir}/cache${n}-${round}`;
+      cold.push(await reopenChild(nb, cache));
+      warm.push(await reopenChild(nb, cache));
+    }
+    const loaded = warm.filter((w) => w.typeScriptLoaded).length;
+    const what = `re-open of a ${n === 100 ? "100" : "1,000"}-cell notebook, cache warm`;
+    row(
+      `${what}: open`,
+      median(warm.map((w) => w.wallMs)),
+      "ms",
+      "cold first analysis",
+      median(cold.map((c) => c.wallMs)),
+      n === 100 ? "(no aim)" : "<= 300 ms",
+    );
+    row(
+      `${what}: read + analysis`,
+      median(warm.map((w) => w.analysisMs)),
+      "ms",
+      "cold first analysis",
+      median(cold.map((c) => c.analysisMs)),
+      n === 100 ? "<= 50 ms" : "(no aim)",
+    );
+    row(
+      `${what}: read + analysis, CPU`,
+      median(warm.map((w) => w.analysisCpuMs)),
+      "ms",
+      "cold first analysis",
+      median(cold.map((c) => c.analysisCpuMs)),
+      "(no aim)",
+    );
+    row(
+      `${what}: CPU`,
+      median(warm.map((w) => w.cpuMs)),
+      "ms",
+      "cold first analysis",
+      median(cold.map((c) => c.cpuMs)),
+      "(no aim)",
+    );
+    row(
+      `${what}: RSS over idle`,
+      median(warm.map((w) => w.overIdleMiB)),
+      "MiB",
+      "cold first analysis",
+      median(cold.map((c) => c.overIdleMiB)),
+      n === 100 ? "<= +25 MiB" : "(no aim)",
+    );
+    console.log(
+      `  (TypeScript loaded in ${loaded}/3 warm and ${
+        cold.filter((c) => c.typeScriptLoaded).length
+      }/3 cold opens; ` +
+        `warm hits ${warm.map((w) => w.hits).join("/")}, misses ${
+          warm.map((w) => w.misses).join("/")
+        }; ` +
+        `idle RSS ${median(warm.map((w) => w.idleMiB)).toFixed(1)} MiB)`,
+    );
+    if (loaded > 0) throw new Error("a warm re-open loaded TypeScript");
+  }
+}
+
 async function concurrent(): Promise<void> {
   const s: TestServer = await startServer({
     STRATA_RATE_LIMIT_ENABLED: "false",
@@ -749,6 +851,7 @@ export async function main(only: string[] = []): Promise<Row[]> {
     session: openSessions,
     analysis,
     big: bigNotebook,
+    reopen,
     concurrent,
   };
   try {

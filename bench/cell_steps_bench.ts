@@ -79,10 +79,12 @@ export async function main(runs = 30): Promise<Steps> {
   const rawDb = openSqlite(`${dir}/strata.db`);
   await migrate(rawDb);
   const db = timedDb(rawDb);
+  let marks: Record<string, number> = {};
   const executor = createExecutor({
     scratchRoot: `${dir}/scratch`,
     poolSize: 1,
     childEnv: { HOME: Deno.env.get("HOME") ?? dir },
+    onSteps: (_cell, steps) => Object.assign(marks, steps),
   });
   const childMs: number[] = [];
   const timedExecutor = {
@@ -124,14 +126,22 @@ export async function main(runs = 30): Promise<Steps> {
     const id = await s.addCell({ source: "const y = 2 * 21\ny" });
     for (let i = 0; i < 5; i++) await s.execute(id, "rerun");
     const per: Record<string, number[]> = {};
+    const timeline: Record<string, number[]> = {};
     const totals: number[] = [];
     for (let i = 0; i < runs; i++) {
       await new Promise((r) => setTimeout(r, 150)); // interactive pace: the pool has refilled
       for (const k of Object.keys(acc)) delete acc[k];
       childMs.length = 0;
       const t = performance.now();
+      marks = { "session: execute called": performance.timeOrigin + t };
       const r = await s.execute(id, "rerun");
       const total = performance.now() - t;
+      marks["session: execute returned"] = performance.timeOrigin + performance.now();
+      // Each interval is named by the step that ends it (clocks of server and child agree).
+      const ordered = Object.entries(marks).sort((a, b) => a[1] - b[1]);
+      for (let k = 1; k < ordered.length; k++) {
+        (timeline[ordered[k][0]] ??= []).push(ordered[k][1] - ordered[k - 1][1]);
+      }
       if (!r.ok) throw new Error("cell failed");
       totals.push(total);
       const child = childMs.reduce((a, b) => a + b, 0);
@@ -150,6 +160,11 @@ export async function main(runs = 30): Promise<Steps> {
     console.log(`warm single cell, server side: median of ${runs} (ms)`);
     for (const [k, v] of Object.entries(out)) {
       console.log(`  ${k.padEnd(48)} ${v.toFixed(2).padStart(8)}`);
+    }
+    console.log(`step by step (ms from the previous step to this one; median of ${runs})`);
+    for (const [k, v] of Object.entries(timeline)) {
+      out[`step: ${k}`] = median(v);
+      console.log(`  ${k.padEnd(48)} ${median(v).toFixed(2).padStart(8)}  (n=${v.length})`);
     }
     return out;
   } finally {

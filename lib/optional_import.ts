@@ -19,13 +19,27 @@ export type OptionalPackage =
   | "strata:mcp"
   /** The NATS executor (lib/cluster/open.ts) and worker (worker_process.ts): the NATS client. */
   | "strata:cluster"
-  | "strata:nats-worker";
+  | "strata:nats-worker"
+  /**
+   * Issue 20 (start-up): modules the server needs only after it is ready. Deno's module graph
+   * follows literal dynamic imports too (it reads and analyses every module they reach at start,
+   * measured ≈100 ms of CPU for the API's graph), so these go through here as well.
+   * The feature routes (API, WebSocket, MCP, pages): loaded on the first non-probe request.
+   */
+  | "strata:features"
+  /** The S3, Azure and GCS blob stores (lib/artifacts/cloud_stores.ts), when configured. */
+  | "strata:cloud-blob-stores"
+  /** The CLI's command modules (`main.ts` with anything but the relaunched `serve`). */
+  | "strata:cli";
 
 /** Local modules loaded the same way, relative to this file. */
 const LOCAL: Partial<Record<OptionalPackage, string>> = {
   "strata:mcp": "./mcp/entry.ts",
   "strata:cluster": "./cluster/open.ts",
   "strata:nats-worker": "./cluster/worker_process.ts",
+  "strata:features": "../routes/features.ts",
+  "strata:cli": "./cli/mod.ts",
+  "strata:cloud-blob-stores": "./artifacts/cloud_stores.ts",
 };
 
 const provided = new Map<OptionalPackage, () => Promise<unknown>>();

@@ -80,7 +80,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const migrated = config.autoMigrate ? await migrate(db, { log }) : { applied: [] };
   if (db.kind === "postgres" && config.autoMigrate) await ensurePartitions(db, { now: new Date() });
 
-  const blobs = openBlobStore(config);
+  const blobs = await openBlobStore(config);
   const scratchRoot = `${config.dataDir}/tmp`;
   if (config.executorMode === "local") await Deno.mkdir(scratchRoot, { recursive: true });
   // Local child processes, or (Deno Deploy: no subprocesses) a remote worker for every cell.
@@ -135,6 +135,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
     tracer: options.tracer, // [ops/tracing] cell-run spans
     ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }), metrics }), // issue 18
+    analysisCacheDir: `${config.dataDir}/analysis`, // issue 20: analyses survive a restart
   });
   const ownership = config.cluster
     ? await cluster!.openClusterOwnership(config.cluster, log)

@@ -12,3 +12,6 @@ provideOptional("strata:mcp", () => import("../lib/mcp/entry.ts"));
 provideOptional("openai", () => import("openai"));
 provideOptional("strata:cluster", () => import("../lib/cluster/open.ts"));
 provideOptional("strata:nats-worker", () => import("../lib/cluster/worker_process.ts"));
+provideOptional("strata:features", () => import("../routes/features.ts"));
+provideOptional("strata:cli", () => import("../lib/cli/mod.ts"));
+provideOptional("strata:cloud-blob-stores", () => import("../lib/artifacts/cloud_stores.ts"));

@@ -70,6 +70,35 @@ Deno.test("cell processes - kill -9 of the server leaves no cell running after a
   }
 });
 
+Deno.test("server launcher - kill -9 of the launcher stops the permission-scoped server and frees its port", async () => {
+  // `kill -9 <pid of deno task start>` (the process an operator or a supervisor sees): the signal
+  // cannot be passed on, so the relaunched server must notice and stop by itself. Before, it kept
+  // running detached, holding the port, its sessions and (in a cluster) its notebook leases.
+  const s = await startServer();
+  let server: number | undefined;
+  try {
+    server = childrenOf(s.pid()).find((p) => cmdline(p).includes("serve"));
+    assert.ok(server, "the launcher relaunched a scoped server");
+    assert.equal((await s.api("GET", "/health")).status, 200);
+    Deno.kill(s.pid(), "SIGKILL");
+    const killedAt = performance.now();
+    while (running(server) && performance.now() - killedAt < 8_000) {
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const after = performance.now() - killedAt;
+    assert.ok(
+      !running(server),
+      `the scoped server ${server} still runs 8 s after its launcher died`,
+    );
+    const answered = await fetch(`${s.url}/health`).then((r) => r.body?.cancel(), () => "refused");
+    assert.equal(answered, "refused", "nothing answers on the server's port any more");
+    console.log(`scoped server stopped ${after.toFixed(0)} ms after its launcher was killed`);
+  } finally {
+    if (server && running(server)) Deno.kill(server, "SIGKILL"); // the failure case: an orphan
+    await s.close();
+  }
+});
+
 Deno.test("cell processes - typed arrays past the memory cap are a memory error through a real server", async () => {
   // Through the permission-scoped server: the child itself watches its resident memory.
   const s = await startServer({ STRATA_CELL_MEMORY_MB: "96" });

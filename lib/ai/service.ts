@@ -53,20 +53,3 @@ export function createAiService(
     prompts: createPromptExecutor(chat),
   };
 }
-
-/** Why an AI configuration cannot be used (for the coherence check), each with its fix. */
-export function aiConfigProblems(
-  ai: AiConfig | undefined,
-  sources: Readonly<Record<string, string | undefined>>,
-): string[] {
-  if (!ai) {
-    const set = ["ai_model", "ai_api_keys", "ai_timeout_seconds", "ai_max_tokens"]
-      .filter((k) => sources[k] !== undefined);
-    return set.length
-      ? [`${set.join(", ")} set without ai_base_url: AI stays off. Fix: set STRATA_AI_BASE_URL.`]
-      : [];
-  }
-  return ai.model
-    ? []
-    : ["ai_base_url set without ai_model. Fix: set STRATA_AI_MODEL (e.g. gpt-4o-mini, llama3.1)."];
-}

@@ -2,12 +2,17 @@
 import type { Config } from "../config/resolve.ts";
 import type { BlobStore } from "./blob_store.ts";
 import { fsBlobStore } from "./fs_blob_store.ts";
-import { s3BlobStore } from "./s3_blob_store.ts";
-import { azureBlobStore } from "./azure_blob_store.ts";
-import { gcsBlobStore } from "./gcs_blob_store.ts";
+import { importOptional } from "../optional_import.ts";
 
-/** The artifact blob store for a configuration (credentials from `config.credentials`). */
-export function openBlobStore(config: Config): BlobStore {
+/**
+ * The artifact blob store for a configuration (credentials from `config.credentials`). The cloud
+ * stores' modules load only when one is configured (lib/artifacts/cloud_stores.ts).
+ */
+export async function openBlobStore(config: Config): Promise<BlobStore> {
+  if (config.artifactBlobBackend === "local") return fsBlobStore(config.artifactDir!);
+  const { azureBlobStore, gcsBlobStore, s3BlobStore } = await importOptional<
+    typeof import("./cloud_stores.ts")
+  >("strata:cloud-blob-stores");
   if (config.artifactBlobBackend === "s3") {
     const aws = config.credentials.aws;
     return s3BlobStore({

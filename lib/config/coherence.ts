@@ -3,8 +3,7 @@
  * Rules from the Strata deployment-modes and service-mode documents (DESIGN §7).
  */
 import { DEVELOPMENT_AUDIT_KEY_SECRET } from "../audit/audit_key.ts";
-import type { Config } from "./resolve.ts";
-import { aiConfigProblems } from "../ai/service.ts";
+import type { AiConfig, Config } from "./resolve.ts";
 
 /** The outcome of a coherence check: fatal conflicts and start-up warnings. */
 export interface Coherence {
@@ -145,4 +144,24 @@ export function checkCoherence(c: Config): Coherence {
   // (service mode requires a key, above).
   conflicts.push(...aiConfigProblems(c.ai, c.sources)); // issue 18: AI settings
   return { conflicts, warnings };
+}
+
+/**
+ * Why an AI configuration cannot be used, each with its fix (issue 18). Here rather than in
+ * lib/ai/service.ts so the launcher, which checks coherence, does not load the AI client.
+ */
+export function aiConfigProblems(
+  ai: AiConfig | undefined,
+  sources: Readonly<Record<string, string | undefined>>,
+): string[] {
+  if (!ai) {
+    const set = ["ai_model", "ai_api_keys", "ai_timeout_seconds", "ai_max_tokens"]
+      .filter((k) => sources[k] !== undefined);
+    return set.length
+      ? [`${set.join(", ")} set without ai_base_url: AI stays off. Fix: set STRATA_AI_BASE_URL.`]
+      : [];
+  }
+  return ai.model
+    ? []
+    : ["ai_base_url set without ai_model. Fix: set STRATA_AI_MODEL (e.g. gpt-4o-mini, llama3.1)."];
 }

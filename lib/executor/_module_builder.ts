@@ -32,6 +32,35 @@ export async function buildModule(source: string, options: BuildOptions): Promis
         "notebook and read it from the cell.",
     };
   }
+  const key = cacheKey(source, options);
+  const hit = built.get(key);
+  if (hit) {
+    built.delete(key); // most recently used goes last
+    built.set(key, hit);
+    return hit;
+  }
+  const outcome = await buildUncached(source, options);
+  if (source.length <= CACHE_MAX_SOURCE) {
+    built.set(key, outcome);
+    if (built.size > CACHE_ENTRIES) built.delete(built.keys().next().value!);
+  }
+  return outcome;
+}
+
+/**
+ * Built modules by source and options: re-running a cell (or the same cell in a batch again)
+ * skips the parse. A module is a pure function of these inputs, and callers only read it.
+ */
+const built = new Map<string, BuildOutcome>();
+const CACHE_ENTRIES = 256;
+/** Larger sources are rare and their text would dominate the cache's memory. */
+const CACHE_MAX_SOURCE = 16_384;
+
+function cacheKey(source: string, o: BuildOptions): string {
+  return JSON.stringify([o.inputs, o.outputs, o.displayLast ?? true, o.baseDir ?? null, source]);
+}
+
+async function buildUncached(source: string, options: BuildOptions): Promise<BuildOutcome> {
   if (source.length < OFF_THREAD_CHARS) return await buildCellModule(source, options);
   const w = startWorker();
   if (!w) return await buildCellModule(source, options);

@@ -49,3 +49,28 @@ Deno.test("module builder - a large source is built off the event loop", async (
     stopBuildWorker();
   }
 });
+
+Deno.test("module builder - a rebuilt cell reuses its module only for the same inputs, outputs and folder", async () => {
+  const source = "const y = x * 2\ny";
+  const a = await buildModule(source, { inputs: ["x"], outputs: ["y"], baseDir: "/nb/a" });
+  const again = await buildModule(source, { inputs: ["x"], outputs: ["y"], baseDir: "/nb/a" });
+  assert.ok(a.ok && again.ok);
+  assert.equal(again.module, a.module, "the same build is served from the cache");
+  // Any option that changes the module must give its own build, never the cached one.
+  const noInput = await buildModule(source, { inputs: [], outputs: ["y"], baseDir: "/nb/a" });
+  const noOutput = await buildModule(source, { inputs: ["x"], outputs: [], baseDir: "/nb/a" });
+  const quiet = await buildModule(source, {
+    inputs: ["x"],
+    outputs: ["y"],
+    baseDir: "/nb/a",
+    displayLast: false,
+  });
+  const local = "import { h } from './h.ts'\nh";
+  const inA = await buildModule(local, { inputs: [], outputs: [], baseDir: "/nb/a" });
+  const inB = await buildModule(local, { inputs: [], outputs: [], baseDir: "/nb/b" });
+  assert.ok(noInput.ok && noOutput.ok && quiet.ok && inA.ok && inB.ok);
+  const codes = [a, noInput, noOutput, quiet].map((r) => r.ok && r.module.code);
+  assert.equal(new Set(codes).size, 4, codes.join("\n---\n"));
+  assert.match(inA.module.code, /file:\/\/\/nb\/a\/h\.ts/);
+  assert.match(inB.module.code, /file:\/\/\/nb\/b\/h\.ts/);
+});

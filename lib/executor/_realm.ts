@@ -21,5 +21,7 @@ export type RunnerReport =
     consoleTruncated: boolean;
     error?: ChildError;
     durationMs: number;
+    /** Epoch ms of the runner's steps (job start, module imported, outputs encoded). */
+    steps?: Record<string, number>;
   }
   | { t: "exit"; code: number };

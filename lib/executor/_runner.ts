@@ -68,15 +68,14 @@ export function startRunner(): void {
     const post = port.postMessage.bind(port) as Post;
     send = post;
     const live = new Map<string, unknown>();
-    let installed = false;
     port.onmessage = async (m: MessageEvent<RunnerRequest>) => {
       const r = m.data;
       if (r.t !== "job") return;
-      if (!installed) installGlobals(), installed = true;
       maxWorkers = r.job.maxWorkers;
       post(...withTransfer(await runJob(r.job, live)));
     };
-    warmUp().then(() => post({ t: "ready" }), (err) => {
+    // The globals go in while the child waits in the pool, not when its first job arrives.
+    warmUp().then(installGlobals).then(() => post({ t: "ready" }), (err) => {
       post({ t: "ready", error: errorMessage(err) });
     });
   };
@@ -106,8 +105,12 @@ async function warmUp(): Promise<void> {
   encodeValue("w", { a: [1] });
 }
 
+/** Epoch milliseconds, comparable across the server, the supervisor and this thread. */
+const now = () => performance.timeOrigin + performance.now();
+
 async function runJob(job: ChildJob, live: Map<string, unknown>): Promise<RunnerReport> {
   const started = performance.now();
+  const steps: Record<string, number> = { "runner: job received": now() };
   const state: JobState = {
     size: 0,
     limit: job.consoleLimit,
@@ -126,6 +129,7 @@ async function runJob(job: ChildJob, live: Map<string, unknown>): Promise<Runner
       consoleTruncated: state.truncated,
       error,
       durationMs: performance.now() - started,
+      steps: { ...steps, "runner: outputs encoded": now() },
     };
   };
   for (const [k, v] of Object.entries(job.env)) {
@@ -159,7 +163,8 @@ async function runJob(job: ChildJob, live: Map<string, unknown>): Promise<Runner
       }
     }
   }
-  const error = await evaluate(job.module, -1, state);
+  steps["runner: inputs decoded"] = now();
+  const error = await evaluate(job.module, -1, state, steps);
   if (error) return finish([], error);
   const outputs: EncodedValue[] = [];
   for (const name of job.outputs) {
@@ -186,14 +191,21 @@ async function runJob(job: ChildJob, live: Map<string, unknown>): Promise<Runner
   return finish(outputs);
 }
 
-async function evaluate(mod: ChildModule, moduleIndex: number, state: JobState) {
+async function evaluate(
+  mod: ChildModule,
+  moduleIndex: number,
+  state: JobState,
+  steps?: Record<string, number>,
+) {
   const path = `${scratchDir}/cell_${++moduleCounter}.ts`;
   await Deno.writeTextFile(path, mod.code);
+  if (steps) steps["runner: module written"] = now();
   const url = pathToFileURL(path).href;
   state.thunks = undefined;
   state.muted = moduleIndex >= 0;
   try {
     await import(url);
+    if (steps) steps["runner: module imported and ran"] = now();
     if (state.asyncError !== undefined) throw state.asyncError;
     return undefined;
   } catch (e) {

@@ -58,6 +58,7 @@ export async function supervise(scratchDir: string, runnerUrl: string): Promise<
 
   const stdin = Deno.stdin.readable.getReader();
   const msg = await readMessage(stdin);
+  const read = now();
   if (!msg) Deno.exit(0);
   watchMemory(msg.memoryCapMb);
   // The server keeps stdin open while it waits for us: its end means the server is gone.
@@ -75,6 +76,7 @@ export async function supervise(scratchDir: string, runnerUrl: string): Promise<
   for (let index = 0; index < msg.jobs.length; index++) {
     const job = msg.jobs[index];
     const backstop = setTimeout(() => Deno.exit(CHILD_EXIT.timeout), job.timeoutMs + GRACE_MS);
+    const posted = now();
     channel.port1.postMessage({ t: "job", job } satisfies RunnerRequest);
     while (true) {
       const r = await inbox.next();
@@ -84,6 +86,7 @@ export async function supervise(scratchDir: string, runnerUrl: string): Promise<
         if (display) send({ t: "display", index, display });
       } else if (r.t === "exit") Deno.exit(Number.isInteger(r.code) ? r.code : 1);
       else if (r.t === "result") {
+        const received = now();
         send({
           t: "result",
           index,
@@ -92,6 +95,13 @@ export async function supervise(scratchDir: string, runnerUrl: string): Promise<
           consoleTruncated: r.consoleTruncated === true,
           error: r.error,
           durationMs: Number(r.durationMs) || 0,
+          steps: {
+            ...(index === 0 ? { "child: message read": read } : {}),
+            "child: job posted to runner": posted,
+            ...cleanSteps(r.steps),
+            "child: result received": received,
+            "child: frame being written": now(),
+          },
         });
         break;
       }
@@ -128,6 +138,21 @@ async function spill(scratchDir: string, outputs: EncodedValue[]): Promise<WireV
     wire.push({ name: o.name, codec: o.codec, file, size: o.bytes.length });
   }
   return wire;
+}
+
+/** Epoch milliseconds, comparable across the server, the supervisor and the runner. */
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The runner's step times: finite numbers under known names only. */
+function cleanSteps(steps: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!steps || typeof steps !== "object") return out;
+  for (const [k, v] of Object.entries(steps)) {
+    if (k.startsWith("runner: ") && k.length < 64 && Number.isFinite(v)) out[k] = v as number;
+  }
+  return out;
 }
 
 function checkOutputs(outputs: unknown): EncodedValue[] {

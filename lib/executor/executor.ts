@@ -47,6 +47,12 @@ export interface ExecutorOptions {
    */
   runAs?: { uid: number; gid: number };
   log?: Logger;
+  /**
+   * Profiling: called after each job with when each step of its run happened (epoch ms, server
+   * and child clocks alike; `bench/cell_steps_bench.ts`). Steps of the child's runner are
+   * reported by the cell's own realm: informational, never trusted.
+   */
+  onSteps?: (cellId: string, steps: Record<string, number>) => void;
 }
 
 /** Options of one run. */
@@ -79,6 +85,14 @@ export interface Executor {
   /** Kills every child and waits for them. */
   close(): Promise<void>;
 }
+
+/**
+ * How long after a run its child's replacement starts (see WarmPool.warmLater). Zero: on the next
+ * turn of the event loop, once the caller's own continuation has run up to its first real wait
+ * (storing the result is I/O), so the fork overlaps that wait and the child gets the same head
+ * start as before (a longer delay would give the next run a child that started later).
+ */
+const REPLACE_AFTER_MS = 0;
 
 /** Resident memory of an idle child (Deno, the supervisor and the runner Worker), allowed on top. */
 const RUNTIME_RSS_MB = 128;
@@ -135,6 +149,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
     opts: BatchOptions,
   ): Promise<void> {
     const { signal, onConsole, onDisplay } = opts;
+    const onSteps = options.onSteps;
+    const mark: Record<string, number> = {};
+    const now = () => performance.timeOrigin + performance.now();
+    if (onSteps) mark["server: segment started"] = now();
     const inChild = new Set<string>();
     const prepared: Prepared[] = [];
     for (const job of jobs) {
@@ -148,7 +166,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
     const spec = jobs[0].permissions;
     const memoryMb = jobs[0].memoryMb ?? DEFAULT_MEMORY_MB;
+    if (onSteps) mark["server: modules built"] = now();
     const child = pool.acquire(spec, memoryMb);
+    if (onSteps) mark["server: child acquired"] = now();
     let killedFor: "timeout" | "cancelled" | undefined;
     const onAbort = () => {
       killedFor = "cancelled";
@@ -170,6 +190,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         memoryCapMb: memoryMb + RUNTIME_RSS_MB,
         jobs: runnable.map((i) => (prepared[i] as Extract<Prepared, { ok: true }>).child),
       });
+      if (onSteps) mark["server: message written"] = now();
       let next = 0;
       for (let i = 0; i < jobs.length; i++) {
         const p = prepared[i];
@@ -211,7 +232,18 @@ export function createExecutor(options: ExecutorOptions): Executor {
             return;
           }
           const paths = { scratchDir: child.scratchDir, notebookDir: job.permissions.notebookDir };
-          emit(mapResult(job.cellId, p, { ...frame, outputs }, out, durationMs, paths));
+          const result = mapResult(job.cellId, p, { ...frame, outputs }, out, durationMs, paths);
+          if (onSteps) {
+            const steps = {
+              ...(i === 0 ? mark : {}),
+              ...frame.steps,
+              "server: result read": now(),
+            };
+            try {
+              onSteps(job.cellId, steps);
+            } catch { /* a profiler's failure is not the cell's */ }
+          }
+          emit(result);
           continue;
         }
         const status = await child.status;
@@ -233,8 +265,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
       child.onRaw(undefined);
       child.kill();
       void pool.release(child);
-      // The replacement starts once this run is done, so it does not compete with it for CPU.
-      pool.warm(spec, memoryMb);
+      // The replacement starts shortly after this run, not in it: forking the server is the
+      // largest synchronous cost of a run (docs/performance.md), and the caller is still storing
+      // and sending this result.
+      pool.warmLater(spec, memoryMb, REPLACE_AFTER_MS);
     }
   }
 

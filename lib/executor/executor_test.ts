@@ -311,6 +311,21 @@ Deno.test("executor - a child never runs two jobs", async () => {
   });
 });
 
+Deno.test("executor - after a run, a fresh child for its permissions waits for the next one", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const r = await ex.run(job("1"));
+    assert.equal(r.status, "ok", r.error?.message);
+    // The replacement starts after the run (not inside it); the used child is disposed.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const s = ex.stats();
+      if (s.idle === 1 && s.live === 1) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    assert.deepEqual(ex.stats(), { keys: 1, idle: 1, live: 1 });
+  });
+});
+
 Deno.test("executor - cancel kills the run", async () => {
   await withExecutor(async ({ ex, job }) => {
     const ctl = new AbortController();

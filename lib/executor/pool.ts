@@ -37,6 +37,8 @@ interface Entry {
   memoryMb: number;
   idle: CellChild[];
   lastUsed: number;
+  /** A replacement scheduled by warmLater. */
+  pending?: ReturnType<typeof setTimeout>;
 }
 
 /** Pre-started children per permission key; `close()` kills them all. */
@@ -80,6 +82,24 @@ export class WarmPool {
     this.#topUp(entry);
   }
 
+  /**
+   * Starts the replacement for a child just used, `delayMs` from now (once per permission set).
+   * Starting a child forks the server (≈12 ms of synchronous CPU, more on a loaded machine, see
+   * docs/performance.md); done later, it is not part of the run that just ended, nor of what the
+   * caller does with its result. A run that comes first starts its own child in `acquire`.
+   */
+  warmLater(spec: PermissionSpec, memoryMb: number, delayMs: number): void {
+    if (this.#closed) return;
+    const entry = this.#entry(spec, memoryMb);
+    if (entry.pending !== undefined) return;
+    const timer = setTimeout(() => {
+      entry.pending = undefined;
+      if (this.#entries.get(this.#key(spec, memoryMb)) === entry) this.warm(spec, memoryMb);
+    }, delayMs);
+    Deno.unrefTimer(timer as unknown as number);
+    entry.pending = timer;
+  }
+
   /** Disposes a child that has done its work (or failed). */
   async release(child: CellChild): Promise<void> {
     await child.dispose();
@@ -97,12 +117,17 @@ export class WarmPool {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
+    for (const e of this.#entries.values()) clearTimeout(e.pending);
     this.#entries.clear();
     await Promise.all([...this.#live].map((c) => this.release(c)));
   }
 
+  #key(spec: PermissionSpec, memoryMb: number): string {
+    return `${childKey(spec)}|mem=${memoryMb}`;
+  }
+
   #entry(spec: PermissionSpec, memoryMb: number): Entry {
-    const key = `${childKey(spec)}|mem=${memoryMb}`;
+    const key = this.#key(spec, memoryMb);
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = { spec, memoryMb, idle: [], lastUsed: Date.now() };
@@ -139,6 +164,7 @@ export class WarmPool {
     for (const [key, entry] of this.#entries) {
       if (entry.lastUsed >= cutoff) continue;
       this.#entries.delete(key);
+      clearTimeout(entry.pending);
       for (const c of entry.idle) void this.release(c);
     }
   }

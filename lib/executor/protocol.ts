@@ -85,6 +85,11 @@ export interface ChildResult {
   consoleTruncated: boolean;
   error?: ChildError;
   durationMs: number;
+  /**
+   * When each step happened inside the child (epoch ms, `performance.timeOrigin + now()`), for
+   * profiling (`ExecutorOptions.onSteps`). Informational only: the runner's part is unchecked.
+   */
+  steps?: Record<string, number>;
 }
 
 /** A console line, sent as it is printed so it survives a timeout and can be streamed. */

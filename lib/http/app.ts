@@ -41,6 +41,14 @@ const PROBES = new Set(["/health", "/ready", "/metrics"]);
 const isProbe = (path: string) => PROBES.has(path);
 const isHostFreeProbe = (path: string) => path === "/health" || path === "/ready";
 
+/**
+ * True for a request to /health, /ready or /metrics. main.ts answers these from an app without
+ * the feature routes; both apps have the probe routes, so the split never changes an answer.
+ */
+export function isProbePath(req: Request): boolean {
+  return isProbe(new URL(req.url).pathname);
+}
+
 /** Builds the Hono app: request context, errors, body limit, drive-by guard, identity, routes. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config } = deps;

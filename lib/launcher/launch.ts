@@ -4,7 +4,7 @@
  */
 import type { Config } from "../config/resolve.ts";
 import { commandPermissionFlags, SERVER_ENV, serverPermissionFlags } from "./permissions.ts";
-import { KILL_PATH } from "../executor/child.ts";
+import { KILL_PATH } from "./kill_path.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
 
 /** Options for relaunchServer. */
@@ -55,8 +55,28 @@ async function spawnScoped(
   flags: string[],
   stdin: "null" | "inherit",
 ): Promise<number> {
-  const { config, env } = options;
   const mainPath = new URL(options.mainModule).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...runFlags(mainPath), ...flags, mainPath, ...options.args],
+    env: relaunchEnv(options.config, options.env),
+    clearEnv: true,
+    stdin,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  return await waitForwardingSignals(child);
+}
+
+/**
+ * The relaunched process's whole environment: the variables the server may read (SERVER_ENV,
+ * the cells' base set and passthrough), their names in STRATA_ENV_NAMES, and the launcher's
+ * DENO_V8_FLAGS. Deno itself reads DENO_V8_FLAGS (the server has no permission to); V8 rejects a
+ * code cache written under other flags, so the launcher and the server must run with the same.
+ */
+export function relaunchEnv(
+  config: Config,
+  env: Record<string, string | undefined>,
+): Record<string, string> {
   const childEnv: Record<string, string> = { STRATA_IN_PROCESS: "1" };
   for (const [k, v] of Object.entries(env)) {
     if (
@@ -69,16 +89,34 @@ async function spawnScoped(
     }
   }
   if (config.configFile) childEnv.STRATA_CONFIG = config.configFile;
+  // The relaunched process ends itself when this launcher dies (SIGKILL cannot be forwarded).
+  childEnv.STRATA_LAUNCHER_PID = String(Deno.pid);
   childEnv.STRATA_ENV_NAMES = Object.keys(childEnv).join(",");
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...runFlags(mainPath), ...flags, mainPath, ...options.args],
-    env: childEnv,
-    clearEnv: true,
-    stdin,
-    stdout: "inherit",
-    stderr: "inherit",
-  }).spawn();
-  return await waitForwardingSignals(child);
+  if (env.DENO_V8_FLAGS) childEnv.DENO_V8_FLAGS = env.DENO_V8_FLAGS;
+  return childEnv;
+}
+
+/** How often a relaunched process checks that its launcher is still its parent. */
+const LAUNCHER_POLL_MS = 200;
+
+/**
+ * In a relaunched process: calls `onGone` once when the launcher that started it is no longer its
+ * parent (the launcher was SIGKILLed, so it could not pass a signal on). Without this the
+ * permission-scoped server would keep running, detached, holding its port, its sessions and, in a
+ * cluster, its notebook leases. No-op when the process was not relaunched.
+ */
+export function watchLauncher(
+  env: Record<string, string | undefined>,
+  onGone: () => void,
+): void {
+  const launcher = Number(env.STRATA_LAUNCHER_PID);
+  if (!Number.isInteger(launcher) || launcher <= 0) return;
+  const timer = setInterval(() => {
+    if (Deno.ppid === launcher) return;
+    clearInterval(timer);
+    onGone();
+  }, LAUNCHER_POLL_MS);
+  Deno.unrefTimer(timer);
 }
 
 /** Waits for a relaunched child, passing SIGINT/SIGTERM on to it; resolves to its exit code. */
@@ -113,6 +151,14 @@ export function processEnv(): Record<string, string | undefined> {
     return Object.fromEntries(names.map((n) => [n, Deno.env.get(n)]));
   }
 }
+
+/**
+ * The V8 tuning deno.json's `start` and `strata` tasks and the Dockerfile set in DENO_V8_FLAGS,
+ * which a relaunch passes on (relaunchEnv). Start-up allocates a lot of short-lived garbage
+ * (module records, zod schemas); a 16 MiB young generation from the start scavenges it instead of
+ * promoting it (issue 20, measured: less start-up CPU, ≈4 MiB less idle RSS; docs/performance.md).
+ */
+export const V8_FLAGS = "--min-semi-space-size=16";
 
 /**
  * Flags every relaunch uses; a bundle (.js) ignores any deno.json found in parent folders.

@@ -150,3 +150,29 @@ Deno.test("permissions - GCS grants its endpoint, key file and client variables 
   assert.ok(!local["allow-env"].split(",").includes("STORAGE_EMULATOR_HOST"));
   assert.ok(!local["allow-net"].includes("googleapis"));
 });
+
+Deno.test("permissions - the launcher grants the kill(1) the executor runs", async () => {
+  // The launcher keeps its own lookup (lib/launcher/kill_path.ts) so it need not load the executor.
+  const { KILL_PATH } = await import("./kill_path.ts");
+  const { KILL_PATH: executorKill } = await import("../executor/child.ts");
+  assert.equal(KILL_PATH, executorKill);
+});
+
+Deno.test("launch - the relaunch gets the launcher's DENO_V8_FLAGS; the tasks set the tuning", async () => {
+  // V8 rejects a code cache written under other flags: the launcher and the server it relaunches
+  // share cached code only when both run with the same V8 flags.
+  const { V8_FLAGS, relaunchEnv } = await import("./launch.ts");
+  const config = loadConfig({ HOME: "/home/u" }).config;
+  const env = relaunchEnv(config, { HOME: "/home/u", DENO_V8_FLAGS: V8_FLAGS, SECRET_X: "s" });
+  assert.equal(env.DENO_V8_FLAGS, V8_FLAGS);
+  assert.equal(env.SECRET_X, undefined);
+  // Not among the names the server reads itself (it has no permission to read DENO_V8_FLAGS).
+  assert.ok(!env.STRATA_ENV_NAMES.split(",").includes("DENO_V8_FLAGS"));
+  assert.equal(relaunchEnv(config, { HOME: "/home/u" }).DENO_V8_FLAGS, undefined);
+  const tasks = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)))
+    .tasks;
+  assert.ok(tasks.start.startsWith(`DENO_V8_FLAGS=${V8_FLAGS} deno run `), tasks.start);
+  assert.ok(tasks.strata.startsWith(`DENO_V8_FLAGS=${V8_FLAGS} deno run `), tasks.strata);
+  const docker = await Deno.readTextFile(new URL("../../Dockerfile", import.meta.url));
+  assert.ok(docker.includes(`DENO_V8_FLAGS=${V8_FLAGS}`));
+});

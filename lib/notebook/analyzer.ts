@@ -12,7 +12,7 @@ import type ts from "typescript";
 import { knownTypeGlobals, knownValueGlobals } from "./_globals.ts";
 import { walkCell } from "./_scope_walk.ts";
 import type { Escape } from "./_mutation.ts";
-import { loadTypeScript, type Ts } from "./_typescript.ts";
+import { loadTypeScript, type Ts, typeScriptNow } from "./_typescript.ts";
 import { hashSourceFile } from "./source_hash.ts";
 
 export type { Escape };
@@ -74,15 +74,34 @@ export interface AnalyzeOptions {
   jsx?: boolean;
 }
 
-/** A loaded analyzer; `analyze` is synchronous. */
+/**
+ * The analyzer's output version: bump it whenever `analyze` returns anything different for some
+ * source (a field added or renamed, a walk that finds more or less, a new source hash). Persisted
+ * analyses (analysis_cache.ts) of another version are misses. analysis_cache_test.ts pins a digest
+ * of the output for a corpus of sources to this number and fails when one moves without the other.
+ */
+export const ANALYZER_VERSION = 1;
+
+/** An analyzer; `analyze` is synchronous. */
 export interface Analyzer {
   analyze(source: string, options?: AnalyzeOptions): CellAnalysis;
+  /**
+   * Gets ready to analyze `sources` without loading anything in `analyze`: a persistent cache
+   * (analysis_cache.ts) reads their stored analyses and loads the parser only for the misses.
+   * Optional to call: `analyze` works without it.
+   */
+  prepare(sources: Iterable<string>): Promise<void>;
 }
 
 /** Loads the TypeScript compiler API (once per process) and returns a synchronous analyzer. */
 export async function loadAnalyzer(): Promise<Analyzer> {
   const t = await loadTypeScript();
   return createAnalyzer(t);
+}
+
+/** The analyzer over the compiler module now (loading it synchronously if nobody has yet). */
+export function analyzerNow(): Analyzer {
+  return createAnalyzer(typeScriptNow());
 }
 
 /** Analyzes one cell, loading the compiler API on first use. */
@@ -133,7 +152,7 @@ function createAnalyzer(t: Ts): Analyzer {
       sourceHash: hashSourceFile(t, sf),
     };
   }
-  return { analyze };
+  return { analyze, prepare: () => Promise.resolve() };
 }
 
 function sorted(names: Iterable<string>): string[] {

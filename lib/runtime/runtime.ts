@@ -25,6 +25,9 @@ import type { CellResult } from "../executor/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
+import { createCachedAnalyzer } from "../notebook/analysis_cache.ts";
+import { sha256Hex } from "../notebook/_hash.ts";
+import { join } from "node:path";
 import type { WorkerRegistry } from "../worker/registry.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { Tracer } from "../tracing/tracer.ts";
@@ -65,6 +68,11 @@ export interface RuntimeDeps {
   tracer?: Tracer;
   /** The AI endpoint for prompt cells and generated cells (issue 18); absent: AI is off. */
   ai?: AiService;
+  /**
+   * Issue 20: where analyses persist (`<dataDir>/analysis`), one subdirectory per tenant hash;
+   * absent: analyses are cached in memory only.
+   */
+  analysisCacheDir?: string;
 }
 
 /** Per-run callbacks of the caller (the `persist` and `emit` steps, and progress). */
@@ -98,17 +106,27 @@ export interface RunRequest {
 /** The run path shared by every caller. */
 export interface Runtime {
   readonly deps: RuntimeDeps;
-  /** The one cell analyzer (the TypeScript parser loads on first use). */
-  analyzer(): Promise<Analyzer>;
+  /**
+   * The cell analyzer. With a tenant hash: that tenant's persistent analysis cache (issue 20;
+   * creating it loads nothing, `prepare` loads the parser only for misses). Without: the plain
+   * analyzer, the TypeScript parser loaded first.
+   */
+  analyzer(tenantHash?: string): Promise<Analyzer>;
   /** Runs `targets` (and what they need); every finished cell goes through the named steps. */
   run(request: RunRequest): Promise<CellRunOutcome[]>;
   /** The executor for a worker name (`undefined`/`local`: the local one), or why there is none. */
   executorFor(worker: string | undefined, workers?: readonly unknown[]): ExecutorLookup;
 }
 
+/** A tenant hash as one path segment (hashes are hex; anything else is hashed again). */
+function safeSegment(tenantHash: string): string {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(tenantHash) ? tenantHash : sha256Hex(tenantHash);
+}
+
 /** Creates the runtime. */
 export function createRuntime(deps: RuntimeDeps): Runtime {
   let analyzer: Promise<Analyzer> | undefined;
+  const cached = new Map<string, Analyzer>();
   const now = deps.now ?? Date.now;
 
   function executorFor(worker: string | undefined, workers: readonly unknown[] = []) {
@@ -124,7 +142,25 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
 
   return {
     deps,
-    analyzer: () => analyzer ??= loadAnalyzer(),
+    analyzer(tenantHash) {
+      if (tenantHash === undefined) return analyzer ??= loadAnalyzer();
+      let found = cached.get(tenantHash);
+      if (!found) {
+        const dir = deps.analysisCacheDir;
+        // A tenant's entries live under its own hash (docs/security.md: no cross-tenant probing).
+        found = createCachedAnalyzer({
+          dir: dir && join(dir, safeSegment(tenantHash)),
+          memoryEntries: 2048,
+          onWriteError: (error) =>
+            deps.log.warn("could not store a cell analysis", { error: String(error) }),
+        });
+        // At most 64 tenants' analyzers in memory (a session keeps its own); the rest on disk.
+        if (cached.size >= 64) cached.delete(cached.keys().next().value!);
+      }
+      cached.delete(tenantHash);
+      cached.set(tenantHash, found);
+      return Promise.resolve(found);
+    },
     executorFor,
     async run(request) {
       const { scope, hooks = {} } = request;

@@ -21,7 +21,7 @@ import { isSensitiveKey } from "../secrets/sensitive.ts";
 import { entersAsSecret, secretValues } from "../secrets/env_merge.ts";
 import { cellResultRedactor } from "../secrets/redact.ts";
 import { parseSecretManagerConfig, type SecretManagerConfig } from "../secrets/provider.ts";
-import type { CellLanguage } from "../notebook/cell_files.ts";
+import { type CellLanguage, MAX_CELL_SOURCE } from "../notebook/cell_files.ts";
 import { lockFileHash } from "../notebook/provenance.ts";
 import {
   readRuntimeState,
@@ -167,7 +167,7 @@ export class NotebookSession {
     deps: SessionDeps,
   ): Promise<NotebookSession> {
     const [analyzer, notebook, runtime, lock] = await Promise.all([
-      deps.runtime.analyzer(),
+      deps.runtime.analyzer(scope.tenantHash), // issue 20: its persistent analysis cache
       readNotebook(root),
       readRuntimeState(root),
       readLockFile(root),
@@ -201,6 +201,7 @@ export class NotebookSession {
       }
     }
     await session.#refreshSandbox(null);
+    await session.#prepareAnalyses();
     session.#rebuild();
     await session.#restoreOutputs();
     return session;
@@ -288,9 +289,23 @@ export class NotebookSession {
     });
   }
 
+  /** Issue 20: stored analyses of the code cells in; the parser loads only for misses. */
+  async #prepareAnalyses(): Promise<void> {
+    await this.#analyzer.prepare(
+      this.#notebook.cells.filter((c) =>
+        c.language === "typescript" && c.source.length <= MAX_CELL_SOURCE &&
+        !this.#analysisCache.has(c.source)
+      ).map((c) => c.source),
+    );
+  }
+
   async #edit<T>(fn: () => Promise<T>): Promise<T> {
     // Edits wait for a running run: the run works on the model it started with.
-    const result = await this.#enqueue(fn);
+    const result = await this.#enqueue(async () => {
+      const r = await fn();
+      await this.#prepareAnalyses();
+      return r;
+    });
     this.scope.secrets?.setNotebookEnv(this.#notebook.manifest.env ?? {});
     this.#rebuild();
     this.events.emit("dag_update", this.dagView());
