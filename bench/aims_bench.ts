@@ -110,6 +110,32 @@ async function importInProcess(code: string): Promise<unknown> {
 }
 
 /** An in-process runtime like the server's (SQLite, fs blobs, the real executor, audit). */
+/**
+ * The record step alone (a run row and an audit event per cell of the session, as every run-all
+ * writes them): the floor under a cached run-all's CPU, measured in the same run.
+ */
+async function recordStepAlone(
+  rt: Awaited<ReturnType<typeof inProcess>>,
+  s: NotebookSession,
+): Promise<() => Promise<void>> {
+  const { recordOutcomes } = await import("../lib/runtime/steps.ts");
+  const db = rt.deps.runtime.deps.db;
+  const outcomes = s.notebook.cells.map((c) => ({
+    cellId: c.id,
+    provenance: s.model.provenance.get(c.id)!.provenance,
+    status: "ready" as const,
+    cacheHit: true,
+    result: { displays: [], console: [], consoleTruncated: false, durationMs: 0 },
+    startedAt: Date.now(),
+    finishedAt: Date.now(),
+  }));
+  const audit = createAuditRecorder({ db, key: developmentAuditKey(), log: nullLogger() });
+  const scope = { tenantHash: "bench-floor", notebookId: "f", notebookPath: "f", principal: null };
+  return async () => {
+    await recordOutcomes({ db, audit }, scope, outcomes);
+  };
+}
+
 async function inProcess(dir: string, poolSize = 1) {
   await Deno.mkdir(`${dir}/scratch`, { recursive: true });
   const db = openSqlite(`${dir}/strata.db`);
@@ -313,26 +339,9 @@ async function cachedRunAll(dir: string): Promise<void> {
     console.log(`  (${bytes} bytes of JSON)`);
     // Server CPU per cached run-all against the record step alone (100 run rows and audit
     // events, which every run-all writes), measured in the same run.
-    const { recordOutcomes } = await import("../lib/runtime/steps.ts");
-    const db = rt.deps.runtime.deps.db;
-    const outcomes = s.notebook.cells.map((c) => ({
-      cellId: c.id,
-      provenance: s.model.provenance.get(c.id)!.provenance,
-      status: "ready" as const,
-      cacheHit: true,
-      result: { displays: [], console: [], consoleTruncated: false, durationMs: 0 },
-      startedAt: Date.now(),
-      finishedAt: Date.now(),
-    }));
-    const audit = createAuditRecorder({ db, key: developmentAuditKey(), log: nullLogger() });
-    const scope = {
-      tenantHash: "bench-floor",
-      notebookId: "f",
-      notebookPath: "f",
-      principal: null,
-    };
+    const recordOnce = await recordStepAlone(rt, s);
     const recordCpu = await cpuMs(async () => {
-      for (let i = 0; i < repeat; i++) await recordOutcomes({ db, audit }, scope, outcomes);
+      for (let i = 0; i < repeat; i++) await recordOnce();
     }) / repeat;
     row(
       "cached run-all, 100 cells, server CPU",
@@ -618,17 +627,7 @@ async function bigNotebook(dir: string): Promise<void> {
     await s.runAll();
     // The record step alone (1,000 run rows and audit events), which every run-all pays: the
     // floor under the cached run-all's CPU.
-    const { recordOutcomes } = await import("../lib/runtime/steps.ts");
-    const db = rt.deps.runtime.deps.db;
-    const outcomes = s.notebook.cells.map((c) => ({
-      cellId: c.id,
-      provenance: s.model.provenance.get(c.id)!.provenance,
-      status: "ready" as const,
-      cacheHit: true,
-      result: { displays: [], console: [], consoleTruncated: false, durationMs: 0 },
-      startedAt: Date.now(),
-      finishedAt: Date.now(),
-    }));
+    const recordOnce = await recordStepAlone(rt, s);
     const recordCpu: number[] = [];
     const cached: number[] = [];
     const cachedCpu: number[] = [];
@@ -643,23 +642,7 @@ async function bigNotebook(dir: string): Promise<void> {
           );
         }),
       );
-      recordCpu.push(
-        await cpuMs(() =>
-          recordOutcomes(
-            {
-              db,
-              audit: createAuditRecorder({ db, key: developmentAuditKey(), log: nullLogger() }),
-            },
-            {
-              tenantHash: "bench-floor",
-              notebookId: "floor",
-              notebookPath: "floor",
-              principal: null,
-            },
-            outcomes,
-          )
-        ),
-      );
+      recordCpu.push(await cpuMs(recordOnce));
     }
     row(
       "1,000-cell notebook: cached run-all",
