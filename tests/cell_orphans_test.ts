@@ -2,35 +2,7 @@
 // running (the child ends itself when its stdin closes or its parent changes).
 import assert from "node:assert/strict";
 import { startServer } from "./_server.ts";
-
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  try {
-    for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
-      const text = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/children`).trim();
-      if (text) out.push(...text.split(/\s+/).map(Number));
-    }
-  } catch { /* gone */ }
-  return out;
-}
-
-function cmdline(pid: number): string {
-  try {
-    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).replaceAll("\0", " ");
-  } catch {
-    return "";
-  }
-}
-
-/** Running, i.e. present and not a zombie waiting for a reaper. */
-function running(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
+import { childrenOf, cmdline, running } from "./_proc.ts";
 
 Deno.test("cell processes - kill -9 of the server leaves no cell running after a second", async () => {
   const s = await startServer();

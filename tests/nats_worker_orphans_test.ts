@@ -6,16 +6,7 @@ import assert from "node:assert/strict";
 import { connectNats } from "../lib/cluster/jetstream.ts";
 import { natsExecutor } from "../lib/cluster/nats_executor.ts";
 import { natsServerPath, spawnNatsWorker, startNats } from "../lib/cluster/_test_nats.ts";
-
-/** Running, i.e. present and not a zombie waiting for a reaper. */
-function running(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
+import { running } from "./_proc.ts";
 
 Deno.test({
   name: "nats worker - SIGKILL of the worker mid-cell leaves no cell process running",
