@@ -5,6 +5,7 @@
 // Set STRATA_TEST_SKIP_NGINX=1 to skip when nginx cannot run; otherwise a missing nginx fails.
 import assert from "node:assert/strict";
 import { freePort, startServer, type TestServer } from "./_server.ts";
+import { runNginx } from "./_nginx.ts";
 
 const TOKEN = "nginx-test-proxy-token-0123456789";
 const TEMPLATE = new URL("../deploy/nginx/strata-demo.conf", import.meta.url);
@@ -60,81 +61,16 @@ async function startNginx(upstreamPort: number): Promise<Proxy> {
 `;
   const config = rendered.replace(/}\s*$/, passthrough);
   await Deno.writeTextFile(`${prefix}/nginx.conf`, config);
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("nginx", {
-      args: [
-        "-p",
-        `${prefix}/`,
-        "-e",
-        `${prefix}/error.log`,
-        "-c",
-        `${prefix}/nginx.conf`,
-        "-g",
-        "daemon off;",
-      ],
-      env: { PATH: `${Deno.env.get("PATH") ?? ""}:/usr/sbin:/sbin` },
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-  } catch (err) {
-    throw new Error(
-      `nginx could not be started (${(err as Error).message}); install Debian's nginx-light, ` +
-        "or set STRATA_TEST_SKIP_NGINX=1 to skip these tests",
-    );
-  }
-  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let errors = "";
-  const draining = (async () => {
-    while (true) {
-      const { value, done } = await stderr.read();
-      if (done) break;
-      errors += value;
-    }
-  })();
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
-  });
-  // nginx says nothing when it is ready; wait until every port accepts or it exits.
-  for (const port of [user, admin, raw]) {
-    for (let attempt = 0;; attempt++) {
-      if (exited) {
-        await draining;
-        throw new Error(
-          `nginx exited at start:\n${errors}\n${await readOr(`${prefix}/error.log`)}`,
-        );
-      }
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        break;
-      } catch {
-        if (attempt > 500) throw new Error(`nginx did not listen on ${port}:\n${errors}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    }
-  }
+  const nginx = await runNginx(prefix, [user, admin, raw]);
   return {
     userUrl: `http://127.0.0.1:${user}`,
     adminUrl: `http://127.0.0.1:${admin}`,
     rawUrl: `http://127.0.0.1:${raw}`,
     async stop() {
-      if (!exited) child.kill("SIGTERM");
-      await status;
-      await draining;
+      await nginx.stop();
       await Deno.remove(prefix, { recursive: true });
     },
   };
-}
-
-async function readOr(path: string): Promise<string> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch {
-    return "";
-  }
 }
 
 async function call(

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { natsServerPath } from "../../lib/cluster/_test_nats.ts";
 import { freePort } from "../_server.ts";
+import { runNginx } from "../_nginx.ts";
 import { PROXY_TOKEN, type Replica, withReplicas } from "../_replicas.ts";
 import { launchBrowser, screenshot, typeInCell, waitReady, watchErrors } from "./_browser.ts";
 
@@ -54,37 +55,12 @@ ${replicas.map((r) => `    server 127.0.0.1:${r.port};`).join("\n")}
 }
 `;
   await Deno.writeTextFile(`${prefix}/nginx.conf`, conf);
-  const child = new Deno.Command("nginx", {
-    args: [
-      "-p",
-      `${prefix}/`,
-      "-e",
-      `${prefix}/error.log`,
-      "-c",
-      `${prefix}/nginx.conf`,
-      "-g",
-      "daemon off;",
-    ],
-    env: { PATH: `${Deno.env.get("PATH") ?? ""}:/usr/sbin:/sbin` },
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let i = 0;; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      break;
-    } catch {
-      if (i > 500) throw new Error("nginx did not listen");
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const nginx = await runNginx(prefix, [port]);
   return {
     url: `http://127.0.0.1:${port}`,
     accessLog: () => Deno.readTextFile(`${prefix}/access.log`).catch(() => ""),
     async stop() {
-      child.kill("SIGTERM");
-      await child.status;
+      await nginx.stop();
       await Deno.remove(prefix, { recursive: true }).catch(() => {});
     },
   };
