@@ -309,7 +309,11 @@ Deno.test({
               Promise.resolve(
                 /notebook lease lost: its session is closed here/.test(a.logs()) ? true : undefined,
               ),
+            30_000,
           );
+          // The property under test needs the intruder's entry current when A gets the edit (a
+          // free key would rightly let A take the notebook back).
+          assert.equal(await c.holder(sid), "intruder");
           r = await a.api("PUT", `/v1/notebooks/${sid}/cells/${cell}`, { source: "v2" }, alice);
           assert.equal(r.status, 200, JSON.stringify(r.body));
           assert.deepEqual(r.body, { answeredBy: "intruder" }, "A forwarded to the holder");
@@ -332,6 +336,9 @@ Deno.test({
       } finally {
         await nc.close();
       }
-    }, { lease_ttl_ms: 2000 });
+      // A TTL long enough that no entry expires on its own in this test, even on a loaded CI
+      // machine (2 s did: A stalled > 2 s after taking the lease, or this process was starved
+      // between the intruder's writes, and a key that expired is rightly free to take).
+    }, { lease_ttl_ms: 10_000 });
   },
 });

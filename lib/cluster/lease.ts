@@ -73,6 +73,10 @@ export async function openLeases(options: LeasesOptions): Promise<Leases> {
     let resolveLost!: () => void;
     const lost = new Promise<void>((r) => (resolveLost = r));
     let stopped = false;
+    /** False once a renewal was refused: the key may be another holder's, never delete it. */
+    let ours = true;
+    /** The renewal in flight, if any: at most one (two with one revision: the second fails). */
+    let renewing: Promise<void> | undefined;
     const stop = () => {
       if (stopped) return;
       stopped = true;
@@ -81,14 +85,21 @@ export async function openLeases(options: LeasesOptions): Promise<Leases> {
       held.delete(stop);
       resolveLost();
     };
-    const timer = setInterval(async () => {
+    const renew = async () => {
       const at = performance.now();
       try {
         revision = await kv.update(key, encoder.encode(holder), revision);
         if (!stopped) validUntil = at + ttlMs * (1 - MARGIN);
       } catch {
-        stop(); // someone else's now, or NATS is away: stop trusting it
+        ours = false;
+        stop(); // someone else's now, expired, or NATS is away: stop trusting it
       }
+    };
+    const timer = setInterval(() => {
+      // A renewal slower than the period (a loaded NATS or replica) is not doubled: a second
+      // update with the same revision would be refused and drop a lease that is still ours.
+      if (renewing || stopped) return;
+      renewing = renew().finally(() => (renewing = undefined));
     }, Math.max(50, Math.floor(ttlMs / 4)));
     held.add(stop);
     return {
@@ -99,10 +110,13 @@ export async function openLeases(options: LeasesOptions): Promise<Leases> {
         valid: () => !stopped && performance.now() < validUntil,
         lost,
         async release() {
-          const last = revision;
           stop();
+          // A renewal still in flight may yet write a newer revision of ours: wait for it, so the
+          // delete below names our latest entry (else it would outlive the release by a TTL).
+          await renewing;
+          if (!ours) return; // lost: the entry, if any, is another holder's
           // Delete only our own entry (compare-and-set on the revision).
-          await kv.delete(key, { previousSeq: last }).catch(() => {});
+          await kv.delete(key, { previousSeq: revision }).catch(() => {});
         },
       },
     };

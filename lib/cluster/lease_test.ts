@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { connectNats } from "./jetstream.ts";
 import { type Lease, openLeases } from "./lease.ts";
+import { Kvm } from "@nats-io/kv";
 import { startNats } from "./_test_nats.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -87,3 +88,99 @@ Deno.test("lease - released, another replica takes it at once", opts, async () =
     b.close();
   });
 });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+Deno.test(
+  "lease - lost to another holder's write: no longer trusted, and release() leaves theirs",
+  opts,
+  async () => {
+    await withNats(async (urls) => {
+      const nc = await connectNats({ servers: urls, name: "A" });
+      const a = await openLeases({ nc, ttlMs: 2000 });
+      const got = await a.acquire("t1.nb4", "A");
+      assert.ok(got.ok);
+      // Another holder writes the key (as after a partition): A's next renewal is refused.
+      const kv = await new Kvm(nc).open("strata_leases");
+      await kv.put("t1.nb4", "B");
+      await got.lease.lost;
+      assert.equal(got.lease.valid(), false);
+      await got.lease.release();
+      assert.equal(await a.owner("t1.nb4"), "B", "A's release removed the other holder's entry");
+      const c = await a.acquire("t1.nb4", "C");
+      assert.deepEqual(c, { ok: false, owner: "B" });
+      a.close();
+    });
+  },
+);
+
+Deno.test(
+  "lease - a renewal slower than its period (NATS paused) is not doubled: the lease is kept",
+  opts,
+  async () => {
+    const nats = await startNats();
+    try {
+      const ttlMs = 2000; // renewed every 500 ms, trusted 1600 ms after a renewal is sent
+      const a = await openLeases({
+        nc: await connectNats({ servers: nats.urls, name: "A" }),
+        ttlMs,
+      });
+      const b = await openLeases({
+        nc: await connectNats({ servers: nats.urls, name: "B" }),
+        ttlMs,
+      });
+      const got = await a.acquire("t1.nb5", "A");
+      assert.ok(got.ok);
+      let lost = false;
+      got.lease.lost.then(() => (lost = true));
+      // NATS stalls over two renewal periods (within the trusted window): two ticks, one update.
+      nats.nodes[0].kill("SIGSTOP");
+      await sleep(1100);
+      nats.nodes[0].kill("SIGCONT");
+      await sleep(1000);
+      assert.equal(lost, false, "a renewal overlapping a slow one dropped a lease still held");
+      assert.ok(got.lease.valid());
+      assert.equal(await b.owner("t1.nb5"), "A");
+      a.close();
+      b.close();
+    } finally {
+      await nats.stop();
+    }
+  },
+);
+
+Deno.test(
+  "lease - released while a renewal is in flight: the key is free at once",
+  opts,
+  async () => {
+    const nats = await startNats();
+    try {
+      const ttlMs = 2000;
+      const a = await openLeases({
+        nc: await connectNats({ servers: nats.urls, name: "A" }),
+        ttlMs,
+      });
+      const b = await openLeases({
+        nc: await connectNats({ servers: nats.urls, name: "B" }),
+        ttlMs,
+      });
+      const got = await a.acquire("t1.nb6", "A");
+      assert.ok(got.ok);
+      // NATS stalls past a renewal tick: that renewal is in flight when release() is called, and
+      // writes a newer revision of A's entry; the release must delete that one.
+      nats.nodes[0].kill("SIGSTOP");
+      await sleep(700);
+      const released = got.lease.release();
+      await sleep(200);
+      nats.nodes[0].kill("SIGCONT");
+      await released;
+      assert.equal(got.lease.valid(), false);
+      const r = await b.acquire("t1.nb6", "B");
+      assert.ok(r.ok, `the released lease was not free (owner ${!r.ok && r.owner})`);
+      a.close();
+      b.close();
+    } finally {
+      await nats.stop();
+    }
+  },
+);
