@@ -42,6 +42,9 @@ const NON_SETTING_ENV = new Set([
   "STRATA_DENO",
   "STRATA_IN_PROCESS",
   "STRATA_ENV_NAMES",
+  // Set by a launcher for the process it relaunched, which ends itself when the launcher dies.
+  "STRATA_LAUNCHER_PID",
+  "STRATA_WORKER_LAUNCHER_PID",
 ]);
 
 /** Parses and validates configuration from an environment and an optional TOML file. */
