@@ -39,7 +39,7 @@ import type { CommandDeps } from "../commands/deps.ts";
 import type { Dispatcher } from "../commands/dispatcher.ts";
 import type { Envelope, Listener } from "../session/events.ts";
 import type { NotebookSession } from "../session/notebook_session.ts";
-import { displayPath, resolveNotebookPath } from "../session/paths.ts";
+import { displayPath, notebookSlug, resolveNotebookPath } from "../session/paths.ts";
 import type { SessionOwnership, SessionRegistry } from "../session/registry.ts";
 import type { Tenant } from "../tenancy/tenant_id.ts";
 import { forwardCommand, type ForwardedAnswer, serveForwarded } from "./forward.ts";
@@ -101,7 +101,8 @@ const SID = /^[0-9a-f]{32}$/;
 /** Commands that name their notebook folder by `path`, and how to read it from the input. */
 const PATH_OF: Record<string, (input: Record<string, unknown>) => unknown> = {
   "notebook.open": (i) => i.path,
-  "notebook.create": (i) => i.path ?? (typeof i.name === "string" ? slug(i.name) : undefined),
+  "notebook.create": (i) =>
+    i.path ?? (typeof i.name === "string" ? notebookSlug(i.name) : undefined),
   "notebook.delete_by_path": (i) => i.path,
   "app.open": (i) => i.path,
   "app.run": (i) => i.path,
@@ -498,11 +499,4 @@ export async function openOwnership(options: OwnershipOptions): Promise<Ownershi
       if (options.ownsConnection) await nc.drain().catch(() => {});
     },
   };
-}
-
-/** Notebook folder name for a notebook created without a path (as notebook.create makes it). */
-function slug(name: string): string {
-  const s = name.trim().toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "").slice(0, 60);
-  return s || "notebook";
 }

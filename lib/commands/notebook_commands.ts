@@ -4,7 +4,7 @@ import { lookupArtifacts } from "../artifacts/artifact_index.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { createNotebook, readNotebook } from "../notebook/format.ts";
 import { discoverNotebooks } from "../session/discover.ts";
-import { assertNotebookPlace, assertNotRoot } from "../session/paths.ts";
+import { assertNotebookPlace, assertNotRoot, notebookSlug } from "../session/paths.ts";
 import type { NotebookSession } from "../session/notebook_session.ts";
 import { defineCommand } from "./command.ts";
 import type { CommandContext } from "./command.ts";
@@ -26,7 +26,8 @@ export const notebookCreate = defineCommand({
   input: z.object({ name: z.string().trim().min(1).max(200), path: notebookPath.optional() }),
   qos: null,
   audit: "notebook.create",
-  resolve: (input, ctx) => folderTarget(input.path ?? slug(input.name), ctx, { create: true }),
+  resolve: (input, ctx) =>
+    folderTarget(input.path ?? notebookSlug(input.name), ctx, { create: true }),
   async run(t, input, ctx) {
     await assertNotebookPlace(t.root, t.abs); // issue 13: not ".", not inside or around another
     await createNotebook(t.abs, {
@@ -220,10 +221,4 @@ async function deleteFolder(t: FolderTarget, ctx: CommandContext): Promise<strin
   for (const s of ctx.deps.sessions.byRoot(t.abs)) ctx.deps.sessions.close(s.id);
   await Deno.remove(t.abs, { recursive: true });
   return t.shown;
-}
-
-function slug(name: string): string {
-  const s = name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")
-    .slice(0, 60);
-  return s || "notebook";
 }

@@ -128,3 +128,13 @@ function outside(userPath: string): ForbiddenError {
     `Cannot use notebook path '${userPath}': it is outside the notebook directory`,
   );
 }
+
+/**
+ * The folder name of a notebook created without a path: its name, lowercased, runs of anything
+ * but a-z0-9 as one "-", at most 60 characters ("notebook" when nothing is left).
+ */
+export function notebookSlug(name: string): string {
+  const s = name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "")
+    .slice(0, 60);
+  return s || "notebook";
+}
