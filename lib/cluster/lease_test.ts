@@ -6,6 +6,13 @@ import { startNats } from "./_test_nats.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
+/** Replicas "A" and "B", each with its own connection to the same NATS. */
+async function replicasAB(urls: string[], ttlMs: number) {
+  const open = async (name: string) =>
+    openLeases({ nc: await connectNats({ servers: urls, name }), ttlMs });
+  return { a: await open("A"), b: await open("B") };
+}
+
 async function withNats(fn: (urls: string[]) => Promise<void>): Promise<void> {
   const nats = await startNats();
   try {
@@ -70,14 +77,7 @@ Deno.test(
 
 Deno.test("lease - released, another replica takes it at once", opts, async () => {
   await withNats(async (urls) => {
-    const a = await openLeases({
-      nc: await connectNats({ servers: urls, name: "A" }),
-      ttlMs: 60_000,
-    });
-    const b = await openLeases({
-      nc: await connectNats({ servers: urls, name: "B" }),
-      ttlMs: 60_000,
-    });
+    const { a, b } = await replicasAB(urls, 60_000);
     const got = await a.acquire("t1.nb3", "A");
     assert.ok(got.ok);
     await got.lease.release();
@@ -121,14 +121,7 @@ Deno.test(
     const nats = await startNats();
     try {
       const ttlMs = 2000; // renewed every 500 ms, trusted 1600 ms after a renewal is sent
-      const a = await openLeases({
-        nc: await connectNats({ servers: nats.urls, name: "A" }),
-        ttlMs,
-      });
-      const b = await openLeases({
-        nc: await connectNats({ servers: nats.urls, name: "B" }),
-        ttlMs,
-      });
+      const { a, b } = await replicasAB(nats.urls, ttlMs);
       const got = await a.acquire("t1.nb5", "A");
       assert.ok(got.ok);
       let lost = false;
@@ -156,14 +149,7 @@ Deno.test(
     const nats = await startNats();
     try {
       const ttlMs = 2000;
-      const a = await openLeases({
-        nc: await connectNats({ servers: nats.urls, name: "A" }),
-        ttlMs,
-      });
-      const b = await openLeases({
-        nc: await connectNats({ servers: nats.urls, name: "B" }),
-        ttlMs,
-      });
+      const { a, b } = await replicasAB(nats.urls, ttlMs);
       const got = await a.acquire("t1.nb6", "A");
       assert.ok(got.ok);
       // NATS stalls past a renewal tick: that renewal is in flight when release() is called, and
