@@ -11,6 +11,7 @@ import { migrate } from "./db/migrate.ts";
 import { ensurePartitions } from "./jobs/partitions.ts";
 import type { BlobStore } from "./artifacts/blob_store.ts";
 import { openBlobStore } from "./artifacts/open.ts";
+import type { FsBlobStore } from "./artifacts/fs_blob_store.ts";
 import { cellRunAs } from "./executor/cell_user.ts";
 import { createExecutor, type Executor } from "./executor/executor.ts";
 import { npmCacheDirFrom } from "./langservice/npm_types.ts";
@@ -172,6 +173,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       await ownership?.close(); // hands this replica's notebooks over at once
       await workers.close();
       await executor.close();
+      await (blobs as Partial<FsBlobStore>).flush?.(); // background fsyncs of the last blobs
       await db.close();
     },
   };

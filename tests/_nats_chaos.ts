@@ -81,9 +81,12 @@ const out = ${i};`,
           if (killedAt) return;
           killedAt = performance.now();
           Deno.kill(Number(m[1]), "SIGKILL"); // the worker
-          try {
-            Deno.kill(-Number(m[2]), "SIGKILL"); // its cell's process group
-          } catch { /* already gone */ }
+          // Its cell: the process group of a cell that may start processes, else the one process.
+          for (const pid of [-Number(m[2]), Number(m[2])]) {
+            try {
+              Deno.kill(pid, "SIGKILL");
+            } catch { /* not a group, or already gone */ }
+          }
           replacement = spawn();
         },
       });

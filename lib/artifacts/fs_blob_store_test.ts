@@ -65,3 +65,63 @@ Deno.test("fsBlobStore - the folder must be named when the store is created", ()
   assert.throws(() => fsBlobStore(""), /dir must be a non-empty path/);
   assert.throws(() => fsBlobStore(undefined as unknown as string), TypeError);
 });
+
+/** Replaces FsFile#sync while fn runs: each call is recorded and waits for `release`. */
+async function withHeldSyncs(
+  fn: (calls: string[], release: () => void) => Promise<void>,
+): Promise<void> {
+  const original = Deno.FsFile.prototype.sync;
+  const calls: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => release = r);
+  Deno.FsFile.prototype.sync = async function (this: Deno.FsFile) {
+    calls.push((await this.stat()).isDirectory ? "folder" : "file");
+    await gate;
+  };
+  try {
+    await fn(calls, release);
+  } finally {
+    Deno.FsFile.prototype.sync = original;
+  }
+}
+
+Deno.test("fsBlobStore - by default put returns before the disk sync, and flush waits for it", async () => {
+  await withDir(async (dir) => {
+    await withHeldSyncs(async (calls, release) => {
+      const store = fsBlobStore(dir);
+      await store.put("t/ab/one", patternBytes(100)); // returns although every sync is held
+      await store.put("t/ab/two", patternBytes(200));
+      // Complete and readable under its key at once: a process crash now loses nothing.
+      assert.deepEqual(await store.get("t/ab/one"), patternBytes(100));
+      let flushed = false;
+      const flushing = store.flush().then(() => flushed = true);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(flushed, false, "flush returned before the fsyncs finished");
+      // Both files were synced, and their one folder once.
+      assert.deepEqual(calls.sort(), ["file", "file"]);
+      release();
+      await flushing;
+      assert.deepEqual(calls.sort(), ["file", "file", "folder"]);
+    });
+  });
+});
+
+Deno.test("fsBlobStore - durable: true waits for the sync; a blob deleted before its sync is fine", async () => {
+  await withDir(async (dir) => {
+    await withHeldSyncs(async (calls, release) => {
+      const store = fsBlobStore(dir, { durable: true });
+      let done = false;
+      const putting = store.put("t/one", patternBytes(10)).then(() => done = true);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(done, false, "put returned before its fsync");
+      release();
+      await putting;
+      assert.deepEqual(calls, ["file", "folder"]);
+    });
+    const store = fsBlobStore(dir);
+    await store.put("t/gone", patternBytes(10));
+    await store.delete("t/gone");
+    await store.flush(); // no error for the vanished file
+    assert.equal(await store.has("t/gone"), false);
+  });
+});

@@ -1,6 +1,10 @@
 /**
- * One cell child process: `deno run` of the harness with a cell's permissions, started as a
+ * One cell child process: `deno run` of the harness with a cell's permissions. A child that may
+ * start processes of its own (`--allow-run`, `--allow-ffi`, `--allow-all`) is started as a
  * process-group leader (`detached`) so that killing `-pid` also ends anything the cell spawned.
+ * Any other child cannot start a process, so it is one process and is started without a group:
+ * Deno forks the whole server to create a group leader (27–33 ms from a 370 MB server, on the event
+ * loop) where a plain spawn takes 2–6 ms (issue 20).
  */
 
 import { serialize } from "node:v8";
@@ -36,6 +40,15 @@ export interface ChildSpawnOptions {
 export type RawOutputHandler = (stream: "stdout" | "stderr", text: string) => void;
 
 const STDERR_TAIL = 16_384;
+
+/**
+ * Whether a child started with these permission flags could start processes of its own, so that
+ * it must lead a process group. Without run, ffi or all, Deno gives a program no way to start a
+ * process (`Deno.Command`, `node:child_process` and `Deno.dlopen` all need one of them).
+ */
+export function needsProcessGroup(flags: readonly string[]): boolean {
+  return flags.some((f) => f === "-A" || /^--allow-(run|ffi|all)(=|$)/.test(f));
+}
 
 /** kill(1), used when Deno.kill is not permitted. */
 export const KILL_PATH = ["/usr/bin/kill", "/bin/kill"].find((p) => {
@@ -111,6 +124,8 @@ export class CellChild {
   #disposed: Promise<Deno.CommandStatus> | undefined;
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #runAs: { uid: number; gid: number } | undefined;
+  /** Whether the child leads a process group (see needsProcessGroup). */
+  readonly group: boolean;
 
   constructor(options: ChildSpawnOptions) {
     const args = [
@@ -130,10 +145,11 @@ export class CellChild {
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
-      detached: true,
+      detached: needsProcessGroup(options.flags),
       ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
     }).spawn();
     this.pid = this.#proc.pid;
+    this.group = needsProcessGroup(options.flags);
     this.scratchDir = options.scratchDir;
     this.#runAs = options.runAs;
     this.status = this.#proc.status.then((s) => {
@@ -212,8 +228,15 @@ export class CellChild {
   /**
    * Kills the child's whole process group at once. `Deno.kill` needs unrestricted --allow-run;
    * the permission-scoped server has only `--allow-run=<deno>,<kill>`, so it falls back to kill(1).
+   * A child without a group is one process: its own handle ends it, with no kill(1) to start.
    */
   kill(): void {
+    if (!this.group) {
+      try {
+        this.#proc.kill("SIGKILL");
+      } catch { /* already gone */ }
+      return;
+    }
     try {
       Deno.kill(-this.pid, "SIGKILL");
       return;

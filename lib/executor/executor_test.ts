@@ -140,6 +140,42 @@ while (true) {}`;
   });
 });
 
+Deno.test("executor - a cell without run or ffi cannot start a process, and its one process is ended", async () => {
+  // Issue 20: such a child is started without a process group (no fork of the server), which is
+  // only sound because it cannot start anything the group kill would have had to reach.
+  await withExecutor(async ({ ex, job }) => {
+    const sleep = ["/usr/bin/sleep", "/bin/sleep"].find((p) => Deno.statSync(p).isFile)!;
+    const src = `const tries = [];
+const attempt = async (name, f) => { try { await f(); tries.push(name + " started"); } catch (e) { tries.push(name + " " + e.name); } };
+await attempt("Deno.Command", () => new Deno.Command("${sleep}", { args: ["30"] }).spawn());
+const cp = await import("node:child_process");
+await attempt("child_process", () => cp.spawn("${sleep}", ["30"]));
+await attempt("dlopen", () => Deno.dlopen("libc.so.6", {}));
+console.log(tries.join("; "));
+console.log("pid", Deno.pid);
+while (true) {}`;
+    let pid = "";
+    const [r] = await ex.runBatch([job(src, { timeoutMs: 2_000, outputs: [] })], {
+      onConsole: (e) => pid = /pid (\d+)/.exec(e.text)?.[1] ?? pid,
+    });
+    assert.equal(r.error?.kind, "timeout", JSON.stringify(r.error));
+    const text = r.console.map((c) => c.text).join("");
+    assert.ok(pid, text);
+    assert.doesNotMatch(text, /started/, "no way to start a process without run or ffi");
+    assert.match(text, /Deno.Command NotCapable; child_process \w+; dlopen NotCapable/);
+    // The child is its own process (not a group leader), killed at the timeout all the same.
+    await ex.close();
+    assert.equal(await groupMembers(pid), 0);
+    let alive = true;
+    try {
+      Deno.kill(Number(pid), "SIGCONT");
+    } catch {
+      alive = false;
+    }
+    assert.equal(alive, false, "the timed-out child still runs");
+  });
+});
+
 Deno.test("executor - unbounded allocation hits the memory cap", async () => {
   await withExecutor(async ({ ex, job }) => {
     const src = "const keep = [];\nwhile (true) keep.push(new Array(100_000).fill(Math.random()));";
