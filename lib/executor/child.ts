@@ -110,6 +110,8 @@ export async function takeValueFile(scratchDir: string, v: FileValue): Promise<E
 /** A started child waiting for its one message. */
 export class CellChild {
   readonly pid: number;
+  /** When the child was started (performance.now()). */
+  readonly startedAt = performance.now();
   readonly scratchDir: string;
   readonly status: Promise<Deno.CommandStatus>;
   #proc: Deno.ChildProcess;

@@ -70,6 +70,12 @@ export interface BatchOptions extends RunOptions {
   onConsole?: (entry: ConsoleEntry, index: number) => void;
   /** Called for each display output as the cell shows it (the result repeats them all). */
   onDisplay?: (display: DisplayOutput, index: number) => void;
+  /**
+   * Settles once the caller has handled the results (stored, recorded, sent). The used child's
+   * replacement starts then (at the latest REPLACE_WAIT_MS after the run), so that starting a
+   * process does not compete with that work for the CPU. Without it the replacement starts at once.
+   */
+  handled?: PromiseLike<unknown>;
 }
 
 /** Runs cells in isolated children. */
@@ -87,12 +93,12 @@ export interface Executor {
 }
 
 /**
- * How long after a run its child's replacement starts (see WarmPool.warmLater). Zero: on the next
- * turn of the event loop, once the caller's own continuation has run up to its first real wait
- * (storing the result is I/O), so the fork overlaps that wait and the child gets the same head
- * start as before (a longer delay would give the next run a child that started later).
+ * The longest a run's replacement child waits for `BatchOptions.handled` (see WarmPool.warmLater).
+ * Starting a child (two isolates, ≈100–130 ms of CPU) while the caller stores and sends the result
+ * slowed a warm cell by ≈9 ms on 2 cores (issue 20); a caller that takes longer than this (large
+ * outputs) gets its replacement started anyway.
  */
-const REPLACE_AFTER_MS = 0;
+const REPLACE_WAIT_MS = 50;
 
 /** Resident memory of an idle child (Deno, the supervisor and the runner Worker), allowed on top. */
 const RUNTIME_RSS_MB = 128;
@@ -265,10 +271,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
       child.onRaw(undefined);
       child.kill();
       void pool.release(child);
-      // The replacement starts shortly after this run, not in it: forking the server is the
-      // largest synchronous cost of a run (docs/performance.md), and the caller is still storing
-      // and sending this result.
-      pool.warmLater(spec, memoryMb, REPLACE_AFTER_MS);
+      // The replacement starts after this run, not in it, and once the caller has handled the
+      // result (docs/performance.md: a child's start competes with that work for the CPU).
+      pool.warmLater(spec, memoryMb, opts.handled, REPLACE_WAIT_MS);
     }
   }
 

@@ -436,3 +436,24 @@ Deno.test("executor - errors are plain text with cell positions, no paths, and @
 function own<T extends { name: string }>(outputs: T[]): T[] {
   return outputs.filter((o) => !o.name.startsWith("$"));
 }
+
+Deno.test("executor - a permission set run again before its child started keeps one more started child", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const settle = async (idle: number) => {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && ex.stats().idle !== idle) {
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      return ex.stats().idle;
+    };
+    assert.equal((await ex.run(job("1"))).status, "ok");
+    assert.equal(await settle(1), 1, "a first run leaves one started child");
+    await new Promise((res) => setTimeout(res, 400)); // it has finished starting
+    assert.equal((await ex.run(job("2"))).status, "ok");
+    assert.equal(await settle(1), 1, "a run that found a started child changes nothing");
+    // Back to back: the second run takes a child that is still starting (an agent's loop).
+    assert.equal((await ex.run(job("3"))).status, "ok");
+    assert.equal((await ex.run(job("4"))).status, "ok");
+    assert.equal(await settle(2), 2, "the hot permission set keeps two started children");
+  });
+});

@@ -2,7 +2,9 @@
  * A warm pool of cell children keyed by permission set and memory cap. Each child is used for
  * one message and then disposed; taking a child starts its replacement in the background, so
  * the next run with the same permissions finds one already started. Keys unused for `idleMs`
- * lose their idle children.
+ * lose their idle children. A key run again before its replacement could finish starting is
+ * "hot" for a while and keeps one more idle child, so back-to-back runs (an agent's loop, a
+ * person re-running a cell) find a started child instead of waiting for one to boot (issue 20).
  */
 
 import { nullLogger } from "../log.ts";
@@ -37,9 +39,22 @@ interface Entry {
   memoryMb: number;
   idle: CellChild[];
   lastUsed: number;
+  /** When a run last took a child of this key (0: never). */
+  lastRun: number;
+  /** Until when (Date.now()) the key keeps one more idle child (see HOT_MS). */
+  hotUntil: number;
   /** A replacement scheduled by warmLater. */
   pending?: ReturnType<typeof setTimeout>;
 }
+
+/**
+ * About how long a child takes to start (two isolates and the harness: 100–130 ms of CPU on the
+ * 2-core machine in docs/performance.md). A child taken younger than this was probably still
+ * starting, and the run waited for it.
+ */
+const STARTING_MS = 150;
+/** How long a key stays hot after a run that found no started child. */
+const HOT_MS = 60_000;
 
 /** Pre-started children per permission key; `close()` kills them all. */
 export class WarmPool {
@@ -67,10 +82,16 @@ export class WarmPool {
    */
   acquire(spec: PermissionSpec, memoryMb: number): CellChild {
     if (this.#closed) throw new Error("Cannot start a cell child: the executor is closed");
+    const now = Date.now();
     const entry = this.#entry(spec, memoryMb);
-    entry.lastUsed = Date.now();
+    // A first run of a key waits for its child without making the key hot; a repeat one may.
+    const repeat = entry.lastRun > 0 && now - entry.lastRun < HOT_MS;
+    entry.lastUsed = entry.lastRun = now;
     let child: CellChild | undefined;
     while ((child = entry.idle.shift()) && !child.alive) this.release(child);
+    if (repeat && (!child || performance.now() - child.startedAt < STARTING_MS)) {
+      entry.hotUntil = now + HOT_MS;
+    }
     return child ?? this.#spawn(entry);
   }
 
@@ -83,21 +104,31 @@ export class WarmPool {
   }
 
   /**
-   * Starts the replacement for a child just used, `delayMs` from now (once per permission set).
-   * Starting a child forks the server (≈12 ms of synchronous CPU, more on a loaded machine, see
-   * docs/performance.md); done later, it is not part of the run that just ended, nor of what the
-   * caller does with its result. A run that comes first starts its own child in `acquire`.
+   * Starts the replacement for a child just used once `after` settles, or `maxWaitMs` from now,
+   * whichever is first (once per permission set); without `after`, on the next turn. Done later,
+   * the start (≈100–130 ms of CPU, see docs/performance.md) is not part of the run that just
+   * ended, nor of what the caller does with its result. A run that comes first starts its own
+   * child in `acquire`.
    */
-  warmLater(spec: PermissionSpec, memoryMb: number, delayMs: number): void {
+  warmLater(
+    spec: PermissionSpec,
+    memoryMb: number,
+    after: PromiseLike<unknown> | undefined,
+    maxWaitMs: number,
+  ): void {
     if (this.#closed) return;
     const entry = this.#entry(spec, memoryMb);
     if (entry.pending !== undefined) return;
-    const timer = setTimeout(() => {
+    const start = () => {
+      if (entry.pending !== timer) return; // already started (or the pool closed)
+      clearTimeout(timer);
       entry.pending = undefined;
       if (this.#entries.get(this.#key(spec, memoryMb)) === entry) this.warm(spec, memoryMb);
-    }, delayMs);
+    };
+    const timer = setTimeout(start, after ? maxWaitMs : 0);
     Deno.unrefTimer(timer as unknown as number);
     entry.pending = timer;
+    if (after) Promise.resolve(after).then(start, start);
   }
 
   /** Disposes a child that has done its work (or failed). */
@@ -130,14 +161,15 @@ export class WarmPool {
     const key = this.#key(spec, memoryMb);
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = { spec, memoryMb, idle: [], lastUsed: Date.now() };
+      entry = { spec, memoryMb, idle: [], lastUsed: Date.now(), lastRun: 0, hotUntil: 0 };
       this.#entries.set(key, entry);
     }
     return entry;
   }
 
   #topUp(entry: Entry): void {
-    while (entry.idle.length < this.#opts.size) entry.idle.push(this.#spawn(entry));
+    const size = this.#opts.size + (entry.hotUntil > Date.now() ? 1 : 0);
+    while (entry.idle.length < size) entry.idle.push(this.#spawn(entry));
   }
 
   #spawn(entry: Entry): CellChild {

@@ -199,8 +199,11 @@ export async function runCells(
     // after the batch: a crash of the server or the child keeps every cell that finished.
     let settled: Promise<void> = Promise.resolve();
     const live = liveSink(deps, jobs, hooks, () => cut >= 0);
+    // Issue 20: the used child's replacement starts once these results are handled, not during.
+    const handled = Promise.withResolvers<void>();
     try {
       await lookup.executor.runBatch(jobs, {
+        handled: handled.promise,
         signal: batchAbort.signal,
         onConsole: live && ((entry, index) => live.console(index, entry)),
         onDisplay: live && ((display, index) => live.display(index, display)),
@@ -224,7 +227,7 @@ export async function runCells(
     } finally {
       options.signal?.removeEventListener("abort", onOuterAbort);
       live?.flush();
-      await settled;
+      await settled.finally(handled.resolve);
     }
     if (cut >= 0) pending = [...batch.slice(cut + 1), ...pending];
   }

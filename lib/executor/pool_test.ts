@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { WarmPool } from "./pool.ts";
+
+const harnessPath = fileURLToPath(new URL("./harness.ts", import.meta.url));
+
+async function withPool(fn: (pool: WarmPool, notebookDir: string) => Promise<void>) {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-pool-" }));
+  await Deno.mkdir(`${dir}/nb`);
+  const pool = new WarmPool({ denoPath: Deno.execPath(), harnessPath, scratchRoot: dir });
+  try {
+    await fn(pool, `${dir}/nb`);
+  } finally {
+    await pool.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("pool - a used child's replacement starts once the caller has handled the result", async () => {
+  await withPool(async (pool, notebookDir) => {
+    const spec = { notebookDir };
+    const handled = Promise.withResolvers<void>();
+    pool.warmLater(spec, 256, handled.promise, 60_000);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(pool.stats().idle, 0, "started while the caller was still storing and sending");
+    handled.resolve();
+    await handled.promise;
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(pool.stats().idle, 1);
+  });
+});
+
+Deno.test("pool - a caller that never says it is done gets its replacement after the wait", async () => {
+  await withPool(async (pool, notebookDir) => {
+    pool.warmLater({ notebookDir }, 256, new Promise(() => {}), 50);
+    const deadline = Date.now() + 10_000;
+    while (pool.stats().idle === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(pool.stats().idle, 1);
+  });
+});
