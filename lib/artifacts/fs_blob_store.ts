@@ -51,11 +51,10 @@ export function fsBlobStore(dir: string, options: FsBlobStoreOptions = {}): FsBl
   ): Promise<BlobInfo> {
     const path = pathOf(key);
     const folder = path.slice(0, path.lastIndexOf("/"));
-    await Deno.mkdir(folder, { recursive: true });
     const temp = `${folder}/.${TEMP_MARK}${crypto.randomUUID()}.tmp`;
     let size = 0;
     try {
-      using file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
+      using file = await createTemp(temp, folder);
       if (data instanceof Uint8Array) {
         await writeAll(file, data);
         size = data.length;
@@ -205,6 +204,18 @@ async function* walk(folder: string, keyPrefix: string): AsyncGenerator<BlobInfo
         if (!isAbsent(err)) throw err; // deleted while listing: skip it
       }
     }
+  }
+}
+
+/** Creates the temp file, and its folder only when missing (most puts go to an existing one). */
+async function createTemp(temp: string, folder: string): Promise<Deno.FsFile> {
+  const options = { write: true, createNew: true, mode: 0o644 };
+  try {
+    return await Deno.open(temp, options);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    await Deno.mkdir(folder, { recursive: true });
+    return await Deno.open(temp, options);
   }
 }
 
