@@ -159,6 +159,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const mark: Record<string, number> = {};
     const now = () => performance.timeOrigin + performance.now();
     if (onSteps) mark["server: segment started"] = now();
+    const spec = jobs[0].permissions;
+    const memoryMb = jobs[0].memoryMb ?? DEFAULT_MEMORY_MB;
+    // The child first: one that has to start (none idle) boots while the modules are built.
+    const child = pool.acquire(spec, memoryMb);
+    if (onSteps) mark["server: child acquired"] = now();
     const inChild = new Set<string>();
     const prepared: Prepared[] = [];
     for (const job of jobs) {
@@ -167,14 +172,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
     }
     const runnable = prepared.flatMap((p, i) => (p.ok ? [i] : []));
     if (runnable.length === 0) {
+      pool.putBack(spec, memoryMb, child); // unused: it has run nothing
       prepared.forEach((p, i) => !p.ok && emit(failedResult(jobs[i].cellId, p.error)));
       return;
     }
-    const spec = jobs[0].permissions;
-    const memoryMb = jobs[0].memoryMb ?? DEFAULT_MEMORY_MB;
     if (onSteps) mark["server: modules built"] = now();
-    const child = pool.acquire(spec, memoryMb);
-    if (onSteps) mark["server: child acquired"] = now();
     let killedFor: "timeout" | "cancelled" | undefined;
     const onAbort = () => {
       killedFor = "cancelled";

@@ -457,3 +457,16 @@ Deno.test("executor - a permission set run again before its child started keeps 
     assert.equal(await settle(2), 2, "the hot permission set keeps two started children");
   });
 });
+
+Deno.test("executor - a batch none of whose cells can be built gives its unused child back", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    const bad = await ex.run(job("const = ;"));
+    assert.equal(bad.status, "error");
+    // The child was taken (it starts while the modules are built) but ran nothing: it waits in
+    // the pool for the next run rather than being killed or leaked.
+    assert.deepEqual(ex.stats(), { keys: 1, idle: 1, live: 1 });
+    const ok = await ex.run(job("6 * 7"));
+    assert.equal(ok.status, "ok", ok.error?.message);
+    assert.deepEqual(ok.displays, [{ type: "text", data: "42" }]);
+  });
+});

@@ -131,6 +131,12 @@ export class WarmPool {
     if (after) Promise.resolve(after).then(start, start);
   }
 
+  /** Returns a child taken by `acquire` for this permission set that was sent nothing. */
+  putBack(spec: PermissionSpec, memoryMb: number, child: CellChild): void {
+    if (this.#closed || !child.alive) void this.release(child);
+    else this.#entry(spec, memoryMb).idle.unshift(child);
+  }
+
   /** Disposes a child that has done its work (or failed). */
   async release(child: CellChild): Promise<void> {
     await child.dispose();
