@@ -112,7 +112,7 @@ export function NotebookApp({ state: initial, urls, loadEditor, ai }: NotebookAp
     if (e.type === "cell_status" && e.payload.status === "running") {
       const id = e.payload.cellId;
       setRunningSince((r) => ({ ...r, [id]: Date.now() }));
-    } else if (e.type === "cascade_progress") {
+    } else if (e.type === "cascade_progress" || e.type === "cache_hits") {
       const p = e.payload;
       setProgress(p.done === p.total ? null : { done: p.done, total: p.total });
     } else if (e.type === "error") {

@@ -47,6 +47,17 @@ export function reduceEvent(state: NotebookState, e: SocketEnvelope): NotebookSt
       const { cellId, ...outputs } = e.payload;
       return patch(state, cellId, (c) => ({ ...c, outputs }));
     }
+    case "cache_hits": {
+      // Cells finished from the cache, all at once: one pass over the cells (issue 20).
+      const byId = new Map(e.payload.cells.map((h) => [h.cellId, h]));
+      return {
+        ...state,
+        cells: state.cells.map((c) => {
+          const h = byId.get(c.id);
+          return h ? { ...c, status: h.status, outputs: h.outputs } : c;
+        }),
+      };
+    }
     case "cell_states": {
       // Dependents' statuses and why-chains as of this moment of the run.
       const byId = new Map(e.payload.cells.map((s) => [s.cellId, s]));

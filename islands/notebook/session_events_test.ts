@@ -223,3 +223,40 @@ Deno.test("session events - a state arriving mid-run keeps a running cell's live
     "another session: the server's",
   );
 });
+
+Deno.test("session events - cache hits set each named cell's status and outputs in one step", () => {
+  const two: NotebookState = {
+    ...base,
+    cells: [base.cells[0], { ...base.cells[0], id: "c2", status: "running" }],
+  };
+  const outputs = {
+    displays: [{ type: "text" as const, data: "7" }],
+    console: [],
+    consoleTruncated: false,
+    error: null,
+    cacheHit: true,
+    durationMs: 3,
+    finishedAt: "",
+    current: true,
+  };
+  const next = reduceEvent(
+    two,
+    at({
+      type: "cache_hits",
+      payload: {
+        cells: [{ cellId: "c1", status: "ready", durationMs: 3, outputs }, {
+          cellId: "gone",
+          status: "ready",
+          durationMs: 1,
+          outputs,
+        }],
+        done: 2,
+        total: 3,
+      },
+    }),
+  );
+  assert.equal(next.cells[0].status, "ready");
+  assert.deepEqual(next.cells[0].outputs, outputs);
+  assert.equal(next.cells[1], two.cells[1], "a cell not named is the same object");
+  assert.equal(next.cells.length, 2);
+});

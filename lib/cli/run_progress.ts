@@ -75,31 +75,13 @@ export function watchRun(events: EventHub, options: RunProgressOptions): RunProg
         const at = running.indexOf(p.cellId);
         if (at >= 0) running.splice(at, 1);
         if (at === 0) since = now(); // the next cell of the batch starts as this one ends
-        const out = outputs.get(p.cellId);
-        const cell: RunReportCell = {
-          id: p.cellId,
-          name: options.nameOf(p.cellId),
-          status: p.status,
-          cacheHit: p.cacheHit,
-          durationMs: Math.round(p.durationMs * 10) / 10,
-          displays: out?.displays ?? [],
-          // On a terminal the lines it printed live were shown already.
-          console: (out?.console ?? []).slice(liveLines.get(p.cellId) ?? 0),
-          error: out?.error
-            ? {
-              kind: out.error.kind,
-              message: out.error.message,
-              line: out.error.line,
-              column: out.error.column,
-            }
-            : null,
-        };
-        printed.add(p.cellId);
-        if (speaking === p.cellId) speaking = undefined;
-        if (!quiet || cell.status !== "ready") print(cellRunText(cell));
-        else draw();
+        finished(p, outputs.get(p.cellId));
         return;
       }
+      case "cache_hits":
+        // Issue 20: the run's cache hits come together; each is printed as a finished cell.
+        for (const h of e.payload.cells) finished({ ...h, cacheHit: true }, h.outputs);
+        return;
       case "cell_output":
         outputs.set(e.payload.cellId, e.payload);
         return;
@@ -115,6 +97,35 @@ export function watchRun(events: EventHub, options: RunProgressOptions): RunProg
       }
     }
   });
+
+  /** Prints a cell that finished (ran, or came from the cache). */
+  function finished(
+    p: { cellId: string; status: "ready" | "error"; cacheHit: boolean; durationMs: number },
+    out: Omit<CellOutputPayload, "cellId"> | undefined,
+  ): void {
+    const cell: RunReportCell = {
+      id: p.cellId,
+      name: options.nameOf(p.cellId),
+      status: p.status,
+      cacheHit: p.cacheHit,
+      durationMs: Math.round(p.durationMs * 10) / 10,
+      displays: out?.displays ?? [],
+      // On a terminal the lines it printed live were shown already.
+      console: (out?.console ?? []).slice(liveLines.get(p.cellId) ?? 0),
+      error: out?.error
+        ? {
+          kind: out.error.kind,
+          message: out.error.message,
+          line: out.error.line,
+          column: out.error.column,
+        }
+        : null,
+    };
+    printed.add(p.cellId);
+    if (speaking === p.cellId) speaking = undefined;
+    if (!quiet || cell.status !== "ready") print(cellRunText(cell));
+    else draw();
+  }
   const timer = tty && !quiet ? setInterval(draw, options.tickMs ?? 100) : undefined;
 
   return {

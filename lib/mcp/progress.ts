@@ -70,6 +70,13 @@ export function followRun(
         since = now();
         send(done, `finished cell ${p.cellId} (${p.done}/${p.total})`);
       }
+    } else if (e.type === "cache_hits") {
+      const p = e.payload;
+      total = p.total;
+      done = p.done;
+      beats = 0;
+      since = now();
+      send(done, `${p.cells.length} cell(s) from the cache (${p.done}/${p.total})`);
     } else if (e.type === "cell_status" && e.payload.status === "running") {
       if (running.size === 0) since = now();
       running.add(e.payload.cellId);

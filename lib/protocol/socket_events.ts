@@ -47,6 +47,19 @@ export type CascadeProgressPayload =
   | { cells: string[]; done: 0; total: number }
   | { cellId: string; done: number; total: number };
 
+/**
+ * `cache_hits`: cells of a run that finished from the cache, together (issue 20). Stands for each
+ * cell's `cell_console`, `cell_output`, `cell_status` and `cascade_progress`: a cached run-all of
+ * 1,000 cells is one event, not 4,000. `done`/`total` are the run's progress after them.
+ */
+export interface CacheHitsPayload {
+  cells: ({ cellId: string; status: "ready" | "error"; durationMs: number } & {
+    outputs: OutputView;
+  })[];
+  done: number;
+  total: number;
+}
+
 /** `cell_states`: every code cell's status and why-chain, after a cell of a run finished. */
 export interface CellStatesPayload {
   cells: CellStateView[];
@@ -87,6 +100,7 @@ export type SocketEvent =
   | { type: "cell_console"; payload: CellConsolePayload }
   | { type: "cell_display"; payload: CellDisplayPayload }
   | { type: "cascade_progress"; payload: CascadeProgressPayload }
+  | { type: "cache_hits"; payload: CacheHitsPayload }
   | { type: "cell_states"; payload: CellStatesPayload }
   | { type: "presence"; payload: PresencePayload }
   | { type: "error"; payload: ErrorPayload }

@@ -39,6 +39,7 @@ import { lookupCells, type StoredResult } from "../runtime/cell_cache.ts";
 import { buildModel, type NotebookModel } from "./cell_model.ts";
 import { EventHub } from "./events.ts";
 import { emitLive } from "./live_events.ts";
+import type { CacheHitsPayload } from "../protocol/socket_events.ts";
 import type { CellRunOutcome, RunMode } from "../runtime/run_engine.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import type { WorkClass } from "../tenancy/qos.ts";
@@ -123,6 +124,8 @@ export class NotebookSession {
   #model!: NotebookModel;
   #outputs = new Map<string, CellOutputs>();
   #running = new Set<string>();
+  /** Cache hits of the current run not sent yet: they go out together (`cache_hits`). */
+  #hits: { cells: CacheHitsPayload["cells"]; done: number; total: number } | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #abort?: AbortController;
   #busy = false;
@@ -492,6 +495,7 @@ export class NotebookSession {
           onStart: (ids) =>
             this.events.emit("cascade_progress", { cells: ids, done: 0, total: ids.length }),
           onCellRunning: (id) => {
+            this.#flushHits(); // the page shows the cells found so far before the next runs
             this.#running.add(id);
             this.events.emit("cell_status", { cellId: id, status: "running" });
           },
@@ -515,6 +519,7 @@ export class NotebookSession {
       this.#abort = undefined;
       this.#busy = false;
       this.#running.clear();
+      this.#flushHits();
       this.#rebuild();
       this.events.emit("notebook_state", this.state());
     }
@@ -567,7 +572,21 @@ export class NotebookSession {
 
   /** Step `emit` for a session: the finished cell's console, outputs, status and progress. */
   #emitOutcome(o: CellRunOutcome, done: number, total: number): void {
-    const changed = o.cacheHit ? [] : this.#changedStates();
+    if (o.cacheHit) {
+      // Issue 20: one event for the run's cache hits, sent before the next cell runs or at the
+      // end, instead of four per hit (and a page re-rendering its cells four times per hit).
+      this.#hits ??= { cells: [], done, total };
+      this.#hits.cells.push({
+        cellId: o.cellId,
+        status: o.status,
+        durationMs: o.result.durationMs,
+        outputs: this.#outputView(o.cellId)!,
+      });
+      this.#hits.done = done;
+      return;
+    }
+    this.#flushHits();
+    const changed = this.#changedStates();
     if (changed.length) this.events.emit("cell_states", { cells: changed });
     this.events.emit("cell_console", {
       cellId: o.cellId,
@@ -582,6 +601,13 @@ export class NotebookSession {
       durationMs: o.result.durationMs,
     });
     this.events.emit("cascade_progress", { cellId: o.cellId, done, total });
+  }
+
+  #flushHits(): void {
+    const hits = this.#hits;
+    if (!hits) return;
+    this.#hits = undefined;
+    this.events.emit("cache_hits", hits);
   }
 
   /** Loads the outputs of cells whose last run is still valid, so a reopened notebook shows them. */

@@ -200,3 +200,41 @@ Deno.test("session - during a run, cell_states keeps a client's statuses and why
     await cleanup();
   }
 });
+
+Deno.test("session - a run's cache hits go out as one event, before the next cell runs (issue 20)", async () => {
+  const { root, deps, scope, cleanup } = await setup();
+  try {
+    const s = await NotebookSession.open(root, scope, deps);
+    const a = await s.addCell({ source: "const x = 1" });
+    const b = await s.addCell({ source: "const y = x + 1" });
+    const c = await s.addCell({ source: "y * 10" });
+    await s.runAll();
+    const seen: string[] = [];
+    let hits: string[] = [];
+    const off = s.events.subscribe((e) => {
+      if (e.type === "cache_hits") {
+        hits = e.payload.cells.map((h) => h.cellId);
+        seen.push(`cache_hits ${e.payload.done}/${e.payload.total}`);
+        assert.deepEqual(e.payload.cells.map((h) => h.outputs.cacheHit), hits.map(() => true));
+      } else if (!["notebook_state", "cell_states", "presence"].includes(e.type)) {
+        const p = e.payload as { cellId?: string; status?: string };
+        seen.push(`${e.type} ${p.cellId ?? ""} ${p.status ?? ""}`.trim());
+      }
+    });
+    // All hits: one event for the three cells, nothing per cell.
+    await s.runAll();
+    assert.deepEqual(hits, [a, b, c]);
+    assert.deepEqual(seen.filter((x) => !x.startsWith("cascade_progress")), ["cache_hits 3/3"]);
+    // A hit, then a cell that runs: the hits are sent before it starts.
+    seen.length = 0;
+    await s.editCell(c, "y * 100");
+    await s.runAll();
+    off();
+    assert.deepEqual(hits, [a, b]);
+    const at = seen.indexOf("cache_hits 2/3");
+    assert.ok(at >= 0 && at < seen.indexOf(`cell_status ${c} running`), seen.join("\n"));
+    assert.equal(text(s, c), "200");
+  } finally {
+    await cleanup();
+  }
+});
