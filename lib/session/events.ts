@@ -39,6 +39,16 @@ export class EventHub {
   }
 
   /**
+   * Like `emit`, for a payload that costs something to build (a whole `notebook_state`): built
+   * only when someone listens. The sequence advances either way, so a client that connects later
+   * sees the same numbering.
+   */
+  emitWith<T extends EventType>(type: T, payload: () => PayloadOf<T>): void {
+    if (this.#listeners.size === 0) this.#seq++;
+    else this.emit(type, payload());
+  }
+
+  /**
    * Adds a listener; returns the function that removes it. Every listener is an open socket, so
    * each change is announced as `presence` (issue 14 item 7: other tabs are visible).
    */

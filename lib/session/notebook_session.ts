@@ -158,7 +158,7 @@ export class NotebookSession {
       analyzer,
       npmCacheDir: deps.typeCheck?.npmCacheDir,
       background: deps.typeCheck !== undefined,
-      onChange: () => this.events.emit("notebook_state", this.state()),
+      onChange: () => this.events.emitWith("notebook_state", () => this.state()),
       log: deps.runtime.deps.log,
     });
   }
@@ -312,7 +312,7 @@ export class NotebookSession {
     this.scope.secrets?.setNotebookEnv(this.#notebook.manifest.env ?? {});
     this.#rebuild();
     this.events.emit("dag_update", this.dagView());
-    this.events.emit("notebook_state", this.state());
+    this.events.emitWith("notebook_state", () => this.state());
     return result;
   }
 
@@ -387,7 +387,7 @@ export class NotebookSession {
     if (!this.scope.secrets) throw new ValidationError("This server has no secret manager support");
     await this.scope.secrets.refresh();
     this.#rebuild();
-    this.events.emit("notebook_state", this.state());
+    this.events.emitWith("notebook_state", () => this.state());
   }
 
   // ---- runs --------------------------------------------------------------------------------
@@ -521,7 +521,7 @@ export class NotebookSession {
       this.#running.clear();
       this.#flushHits();
       this.#rebuild();
-      this.events.emit("notebook_state", this.state());
+      this.events.emitWith("notebook_state", () => this.state());
     }
     return {
       ok: outcomes.every((o) => o.status === "ready"),
@@ -734,7 +734,7 @@ export class NotebookSession {
       }
       await this.#refreshSandbox(null);
       this.#rebuild();
-      this.events.emit("notebook_state", this.state());
+      this.events.emitWith("notebook_state", () => this.state());
       return [...chosen];
     });
   }
