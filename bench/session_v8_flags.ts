@@ -7,6 +7,8 @@
  *
  * Run: scripts/deno run -A bench/session_v8_flags.ts "" "--min-semi-space-size=16" \
  *        "--min-semi-space-size=16,--max-semi-space-size=16" [rounds]
+ * With QUIET=30 in the environment each row is also read after 30 s more without requests
+ * (V8's memory reducer has run by then): "peak/quiet"; the next step starts after that reading.
  */
 import { startServer } from "../tests/_server.ts";
 import { childPids, rssMiB } from "./_load.ts";
@@ -59,7 +61,14 @@ async function once(flags: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     const idle = await rssMiB(pid);
     const settle = () => new Promise((r) => setTimeout(r, 1500));
-    const over = async () => `+${((await rssMiB(pid)) - idle).toFixed(1)}`;
+    const quiet = Number(Deno.env.get("QUIET") ?? 0);
+    const read = async () => `+${((await rssMiB(pid)) - idle).toFixed(1)}`;
+    const over = async () => {
+      const peak = await read();
+      if (!quiet) return peak;
+      await new Promise((r) => setTimeout(r, quiet * 1000));
+      return `${peak}/${await read()}`;
+    };
     const sids: string[] = [];
     const open = async (k: number) => {
       const o = await s.api("POST", "/v1/notebooks/open", { path: `rss${k}` });
