@@ -157,11 +157,16 @@ class CellLanguageService implements NotebookLanguageService {
     const at = clamp(offset, source.length);
     const from = wordStart(source, at);
     if (!cell) return { items: [], from };
-    const info = this.#service().getCompletionsAtPosition(cell.fileName, cell.prelude.length + at, {
-      includeCompletionsWithInsertText: true,
-      includeCompletionsForModuleExports: false,
-      triggerCharacter: source[at - 1] === "." ? "." : undefined,
-    });
+    const info = this.#ask(
+      cellId,
+      undefined,
+      (ls) =>
+        ls.getCompletionsAtPosition(cell.fileName, cell.prelude.length + at, {
+          includeCompletionsWithInsertText: true,
+          includeCompletionsForModuleExports: false,
+          triggerCharacter: source[at - 1] === "." ? "." : undefined,
+        }),
+    );
     if (!info) return { items: [], from };
     const prefix = source.slice(from, at).toLowerCase();
     // Where TypeScript offers the globals (value or type position), offer upstream names too.
@@ -189,9 +194,14 @@ class CellLanguageService implements NotebookLanguageService {
     const cell = this.#withSource(cellId, source);
     if (!cell) return { text: null };
     const t = this.#ts;
-    const q = this.#service().getQuickInfoAtPosition(
-      cell.fileName,
-      cell.prelude.length + clamp(offset, source.length),
+    const q = this.#ask(
+      cellId,
+      undefined,
+      (ls) =>
+        ls.getQuickInfoAtPosition(
+          cell.fileName,
+          cell.prelude.length + clamp(offset, source.length),
+        ),
     );
     if (!q) return { text: null };
     // Upstream names are imports in the virtual module: show the declaration, not the alias.
@@ -206,9 +216,14 @@ class CellLanguageService implements NotebookLanguageService {
   definition(cellId: string, source: string, offset: number): DefinitionResult | null {
     const cell = this.#withSource(cellId, source);
     if (!cell) return null;
-    const defs = this.#service().getDefinitionAtPosition(
-      cell.fileName,
-      cell.prelude.length + clamp(offset, source.length),
+    const defs = this.#ask(
+      cellId,
+      undefined,
+      (ls) =>
+        ls.getDefinitionAtPosition(
+          cell.fileName,
+          cell.prelude.length + clamp(offset, source.length),
+        ),
     ) ?? [];
     for (const d of defs) {
       const id = cellIdOfFile(d.fileName);
@@ -225,7 +240,7 @@ class CellLanguageService implements NotebookLanguageService {
     if (!cell || !this.#libs.haveTsLibs) return [];
     const t = this.#ts;
     const out: TypeDiagnostic[] = [];
-    for (const d of this.#service().getSemanticDiagnostics(cell.fileName)) {
+    for (const d of this.#ask(cellId, [], (ls) => ls.getSemanticDiagnostics(cell.fileName))) {
       if (d.start === undefined || d.start < cell.prelude.length) continue;
       if (CANNOT_FIND_MODULE.has(d.code)) continue;
       const message = t.flattenDiagnosticMessageText(d.messageText, "\n");
@@ -279,6 +294,40 @@ class CellLanguageService implements NotebookLanguageService {
       });
     }
     return out;
+  }
+
+  /**
+   * Runs a request on the service. A chain of inferred types deeper than the stack (cell 500 of
+   * `v1 = v0 + 1`, `v2 = v1 + 2`, …, asked about before the cells above it were checked in this
+   * program) overflows inside the checker and leaves it inconsistent: later answers would carry
+   * false "referenced in its own initializer" warnings and no completions. Then a fresh service
+   * checks the cells above in order (each type computed from the one above it, never deeply) and
+   * the request runs again; if it still overflows, it gets `fallback`.
+   */
+  #ask<T>(cellId: string, fallback: T, request: (ls: ts.LanguageService) => T): T {
+    try {
+      return request(this.#service());
+    } catch (err) {
+      if (!isStackOverflow(err)) throw err;
+    }
+    try {
+      this.#restart();
+      for (const c of this.#cells.values()) { // notebook order
+        if (c.id === cellId) break;
+        this.#service().getSemanticDiagnostics(c.fileName);
+      }
+      return request(this.#service());
+    } catch (err) {
+      if (!isStackOverflow(err)) throw err;
+      this.#restart();
+      return fallback;
+    }
+  }
+
+  /** A new checker over the same files (the old one is left inconsistent by an overflow). */
+  #restart(): void {
+    this.#service().dispose();
+    this.#ls = this.#ts.createLanguageService(this.#host(), this.#libs.registry);
   }
 
   #service(): ts.LanguageService {
@@ -367,6 +416,10 @@ class CellLanguageService implements NotebookLanguageService {
     }
     return resolveNpmTypes(this.#ts, spec, containing, this.#options, this.#npmCacheDir);
   }
+}
+
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
 }
 
 /** The editor's fuzzy matching keeps a name when the typed letters occur in it in order. */

@@ -181,3 +181,19 @@ Deno.test("language service - identifier completions offer upstream names not re
   assert.ok(ls.complete("b", "const r: Re", 11).items.some((i) => i.label === "Region"));
   ls.dispose();
 });
+
+Deno.test("language service - a request deep in a long chain of inferred types answers, with no false warnings", async () => {
+  // Each cell's type is inferred from the one above: asked about cell 900 first, the checker
+  // recursed 900 modules deep, overflowed the stack, and later answers had false warnings.
+  const chain: [string, string][] = Array.from(
+    { length: 1200 },
+    (_, i) => [`c${i}`, i === 0 ? "const v0 = 1" : `const v${i} = v${i - 1} + ${i}`],
+  );
+  const ls = await service(...chain);
+  assert.equal(ls.hover("c900", chain[900][1], 6).text, "const v900: number");
+  // An unsaved source makes a new program (a fresh checker): deep again.
+  assert.ok(labels(ls, "c600", "const v600 = v599.to").includes("toFixed"));
+  const warned = chain.filter(([id]) => id !== "c600" && ls.diagnostics(id).length > 0);
+  assert.deepEqual(warned.map(([id]) => id), []);
+  ls.dispose();
+});
