@@ -31,15 +31,17 @@ const PARENT_POLL_MS = 200;
 const MEMORY_POLL_MS = 50;
 const CODECS = new Set(["v8", "json", "bytes", "code"]);
 
-/** Runs the child: `scratchDir` is its folder, `runnerUrl` the module the Worker starts. */
-export async function supervise(scratchDir: string, runnerUrl: string): Promise<void> {
+/**
+ * Runs the child: `scratchDir` is its folder, `worker` the runner (started by harness.ts before
+ * this module loaded) and `early` the events it sent before this function took it over.
+ */
+export async function supervise(scratchDir: string, worker: Worker, early: Event[]): Promise<void> {
   const write = Deno.stdout.writeSync.bind(Deno.stdout);
   const parent = Deno.ppid;
   setInterval(() => {
     if (Deno.ppid !== parent) Deno.exit(CHILD_EXIT.serverGone);
   }, PARENT_POLL_MS);
   const inbox = new Inbox();
-  const worker = new Worker(runnerUrl, { type: "module", name: "cell" });
   worker.onerror = (e) => {
     e.preventDefault();
     fail(`the cell runner failed: ${e.message}`);
@@ -55,6 +57,10 @@ export async function supervise(scratchDir: string, runnerUrl: string): Promise<
     const init: RunnerRequest = { t: "init", scratchDir, port: channel.port2 };
     worker.postMessage(init, [channel.port2]);
   };
+  for (const e of early.splice(0)) {
+    if (e instanceof ErrorEvent) worker.onerror(e);
+    else worker.onmessage(e as MessageEvent<{ t?: string }>);
+  }
 
   const stdin = Deno.stdin.readable.getReader();
   const msg = await readMessage(stdin);

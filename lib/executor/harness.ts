@@ -12,5 +12,15 @@ const inWorker = scope.WorkerGlobalScope !== undefined &&
 
 if (inWorker) (await import("./_runner.ts")).startRunner();
 else if (import.meta.main) {
-  await (await import("./_supervisor.ts")).supervise(Deno.args[0], import.meta.url);
+  // The runner's isolate starts first, so that it boots on its own thread while the supervisor's
+  // modules load (issue 20: a child that has to start is part of a cold run). Its events wait
+  // here until the supervisor takes them over; nothing of the cell runs before a job arrives.
+  const worker = new Worker(import.meta.url, { type: "module", name: "cell" });
+  const early: Event[] = [];
+  worker.onmessage = (e) => early.push(e);
+  worker.onerror = (e) => {
+    e.preventDefault();
+    early.push(e);
+  };
+  await (await import("./_supervisor.ts")).supervise(Deno.args[0], worker, early);
 }
