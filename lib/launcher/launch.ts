@@ -6,6 +6,7 @@ import type { Config } from "../config/resolve.ts";
 import { commandPermissionFlags, SERVER_ENV, serverPermissionFlags } from "./permissions.ts";
 import { KILL_PATH } from "./kill_path.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
+import { nodeModulesFlags } from "./node_modules.ts";
 
 /** Options for relaunchServer. */
 export interface RelaunchOptions {
@@ -28,7 +29,18 @@ export interface RelaunchCommandOptions extends RelaunchOptions {
 /** Spawns the permission-scoped server and forwards SIGINT/SIGTERM; resolves to its exit code. */
 export async function relaunchServer(options: RelaunchOptions): Promise<number> {
   const ctx = launchContext(options);
-  return await spawnScoped(options, serverPermissionFlags(options.config, ctx), "null");
+  // Issue 20: `manual` node_modules when the server's packages are all installed (node_modules.ts).
+  const modules = nodeModulesFlags(
+    ctx.codeRoot,
+    new URL(options.mainModule).pathname,
+    options.config,
+    options.env,
+  );
+  return await spawnScoped(
+    options,
+    [...modules, ...serverPermissionFlags(options.config, ctx)],
+    "null",
+  );
 }
 
 /**
