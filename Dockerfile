@@ -52,7 +52,7 @@ ENV STRATA_DATA_DIR=/data \
     DENO_DIR=/data/deno-cache \
     HOME=/data \
     NO_COLOR=1 \
-    DENO_V8_FLAGS=--min-semi-space-size=16
+    DENO_V8_FLAGS=--min-semi-space-size=16,--max-semi-space-size=16
 # DENO_V8_FLAGS: a young generation big enough for start-up's garbage (issue 20); the launcher
 # passes it on to the server, so both run with the same flags and share the V8 code cache.
 VOLUME ["/data"]

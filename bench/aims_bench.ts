@@ -31,6 +31,7 @@ import { NotebookSession } from "../lib/session/notebook_session.ts";
 import { createAuditRecorder } from "../lib/audit/recorder.ts";
 import { developmentAuditKey } from "../lib/audit/audit_key.ts";
 import { freePort, startServer, type TestServer } from "../tests/_server.ts";
+import { V8_FLAGS } from "../lib/launcher/launch.ts";
 import { childPids, median, rssMiB } from "./_load.ts";
 import process from "node:process";
 
@@ -54,6 +55,8 @@ export interface Row {
 }
 
 const rows: Row[] = [];
+/** Servers in these rows run with the V8 flags `deno task start` sets (deno.json, Dockerfile). */
+const PRODUCTION_V8 = { DENO_V8_FLAGS: V8_FLAGS };
 const root = new URL("..", import.meta.url).pathname;
 const HOME = Deno.env.get("HOME") ?? "/tmp";
 
@@ -221,7 +224,7 @@ async function warmCell(dir: string): Promise<void> {
 }
 
 async function apiCell(): Promise<void> {
-  const s = await startServer({ STRATA_RATE_LIMIT_ENABLED: "false" });
+  const s = await startServer({ STRATA_RATE_LIMIT_ENABLED: "false", ...PRODUCTION_V8 });
   try {
     const created = await s.api("POST", "/v1/notebooks/create", { name: "api" });
     const sid = created.body.sessionId;
@@ -462,7 +465,7 @@ async function startAndIdle(dir: string): Promise<void> {
  * more are opened, run, and edited. Each figure is taken after the background check settled.
  */
 async function openSessions(): Promise<void> {
-  const s = await startServer({ STRATA_RATE_LIMIT_ENABLED: "false" });
+  const s = await startServer({ STRATA_RATE_LIMIT_ENABLED: "false", ...PRODUCTION_V8 });
   try {
     const ids: string[][] = [];
     for (let k = 0; k < 10; k++) ids.push(await writeNotebook(`${s.dir}/notebooks/rss${k}`, 100));
@@ -773,6 +776,7 @@ async function reopen(dir: string): Promise<void> {
 
 async function concurrent(): Promise<void> {
   const s: TestServer = await startServer({
+    ...PRODUCTION_V8,
     STRATA_RATE_LIMIT_ENABLED: "false",
     STRATA_EXECUTOR_POOL_SIZE: "2",
   });

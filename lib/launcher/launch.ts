@@ -170,7 +170,7 @@ export function processEnv(): Record<string, string | undefined> {
  * (module records, zod schemas); a 16 MiB young generation from the start scavenges it instead of
  * promoting it (issue 20, measured: less start-up CPU, ≈4 MiB less idle RSS; docs/performance.md).
  */
-export const V8_FLAGS = "--min-semi-space-size=16";
+export const V8_FLAGS = "--min-semi-space-size=16,--max-semi-space-size=16";
 
 /**
  * Flags every relaunch uses; a bundle (.js) ignores any deno.json found in parent folders.
