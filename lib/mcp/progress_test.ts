@@ -88,3 +88,16 @@ Deno.test("progress - progress never goes back when a queued run starts over", (
   assert.equal(values.length, 4);
   for (let i = 1; i < values.length; i++) assert.ok(values[i] > values[i - 1], String(values));
 });
+
+Deno.test("progress - a run's cache hits, sent together, count as finished cells", () => {
+  const h = hub();
+  const got: Progress[] = [];
+  const stop = followRun(h, (p) => got.push(p), manualClock());
+  h.emit("cascade_progress", { cells: ["a", "b", "c"], done: 0, total: 3 });
+  h.emit("cache_hits", { cells: [{ cellId: "a" }, { cellId: "b" }], done: 2, total: 3 });
+  h.emit("cell_status", { cellId: "c", status: "running" });
+  h.emit("cascade_progress", { cellId: "c", done: 3, total: 3 });
+  stop();
+  assert.deepEqual(got.map((p) => [p.progress, p.total]), [[0, 3], [2, 3], [3, 3]]);
+  assert.match(got[1].message ?? "", /2 cell\(s\) from the cache \(2\/3\)/);
+});
