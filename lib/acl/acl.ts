@@ -4,40 +4,48 @@ import { ValidationError } from "../errors.ts";
 import { ALL_SCOPES, isScope, SCOPE_WILDCARDS, scopeMatches } from "../auth/scopes.ts";
 import { globMatch } from "./glob.ts";
 
-const glob = z.string().min(1, "must not be empty").max(512).refine(
-  (s) => !hasControlChar(s),
-  "must not contain control characters",
-);
+// Built on first use (`z.lazy`): the schemas validate `[acl_config]` only when it is set.
+const globSchema = () =>
+  z.string().min(1, "must not be empty").max(512).refine(
+    (s) => !hasControlChar(s),
+    "must not contain control characters",
+  );
 
-const scopePattern = z.string().refine(
-  (s) => s === ALL_SCOPES || isScope(s) || (SCOPE_WILDCARDS as readonly string[]).includes(s),
-  { message: "must be a known scope, 'notebook:*', 'admin:*' or '*'" },
-);
+const scopeSchema = () =>
+  z.string().refine(
+    (s) => s === ALL_SCOPES || isScope(s) || (SCOPE_WILDCARDS as readonly string[]).includes(s),
+    { message: "must be a known scope, 'notebook:*', 'admin:*' or '*'" },
+  );
 
 /** One `[[deny]]` or `[[allow]]` entry; every field given must match, omitted ones match all. */
-export const aclRuleSchema = z.strictObject({
-  /** Glob over the principal, e.g. "*@example.com". */
-  principal: glob.optional(),
-  /** Glob over the resource, e.g. "notebooks/finance/**". */
-  resource: glob.optional(),
-  /** A scope or scope wildcard, e.g. "notebook:execute" or "admin:*". */
-  scope: scopePattern.optional(),
-  /** Glob over the tenant id, e.g. "team-*". */
-  tenant: glob.optional(),
-}).refine(
-  (r) => Object.values(r).some((v) => v !== undefined),
-  "a rule must name at least one of principal, resource, scope, tenant",
-);
+export const aclRuleSchema = z.lazy(() => {
+  const glob = globSchema();
+  return z.strictObject({
+    /** Glob over the principal, e.g. "*@example.com". */
+    principal: glob.optional(),
+    /** Glob over the resource, e.g. "notebooks/finance/**". */
+    resource: glob.optional(),
+    /** A scope or scope wildcard, e.g. "notebook:execute" or "admin:*". */
+    scope: scopeSchema().optional(),
+    /** Glob over the tenant id, e.g. "team-*". */
+    tenant: glob.optional(),
+  }).refine(
+    (r) => Object.values(r).some((v) => v !== undefined),
+    "a rule must name at least one of principal, resource, scope, tenant",
+  );
+});
 
 /** The `[acl_config]` table. */
-export const aclConfigSchema = z.strictObject({
-  /** What happens when no rule matches. @default "deny" */
-  default: z.enum(["allow", "deny"]).optional(),
-  /** Checked first; a match denies and nothing can override it. */
-  deny: z.array(aclRuleSchema).optional(),
-  /** Checked when no deny rule matched; a match allows. */
-  allow: z.array(aclRuleSchema).optional(),
-});
+export const aclConfigSchema = z.lazy(() =>
+  z.strictObject({
+    /** What happens when no rule matches. @default "deny" */
+    default: z.enum(["allow", "deny"]).optional(),
+    /** Checked first; a match denies and nothing can override it. */
+    deny: z.array(aclRuleSchema).optional(),
+    /** Checked when no deny rule matched; a match allows. */
+    allow: z.array(aclRuleSchema).optional(),
+  })
+);
 
 /** One ACL rule as parsed. */
 export type AclRule = z.output<typeof aclRuleSchema>;

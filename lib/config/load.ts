@@ -3,6 +3,7 @@
  * validated key by key so every error names the key, the value and where it came from.
  */
 import { parse as parseToml, TomlError } from "smol-toml";
+import type { z } from "zod";
 import { type ConfigKey, FIELDS, type FieldSpec } from "./schema.ts";
 import { type Config, resolveConfig } from "./resolve.ts";
 import { readCredentials } from "./credentials.ts";
@@ -47,6 +48,18 @@ const NON_SETTING_ENV = new Set([
   "STRATA_WORKER_LAUNCHER_PID",
 ]);
 
+/** Each key's schema, built the first time a value of that key is validated. */
+const schemas = new Map<ConfigKey, z.ZodType>();
+
+function schemaOf(key: ConfigKey): z.ZodType {
+  let schema = schemas.get(key);
+  if (!schema) {
+    schema = (FIELDS[key] as FieldSpec).schema();
+    schemas.set(key, schema);
+  }
+  return schema;
+}
+
 /** Parses and validates configuration from an environment and an optional TOML file. */
 export function loadConfig(
   env: Record<string, string | undefined>,
@@ -63,7 +76,7 @@ export function loadConfig(
   const sources: Partial<Record<ConfigKey, string>> = {};
   for (const [key, { value, source }] of raw) {
     const spec: FieldSpec = FIELDS[key];
-    const result = spec.schema.safeParse(value);
+    const result = schemaOf(key).safeParse(value);
     if (!result.success) {
       const shown = spec.secret ? "<redacted>" : JSON.stringify(value);
       const why = result.error.issues.map((i) => i.message).join("; ");

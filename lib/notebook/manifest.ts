@@ -43,36 +43,41 @@ export interface Manifest {
 /** What running a cell does to its stale dependents. */
 export type OnChange = "autorun" | "lazy";
 
-const timestamp = z.union([z.string().min(1), z.date()]).transform((v) =>
-  v instanceof Date ? v.toISOString() : v
-);
-const envValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+let manifestSchema: z.ZodType | undefined;
 
-const CellEntrySchema = z.looseObject({
-  id: z.string().refine(isCellId, "not a valid cell id (letters, digits, _ and -, max 64)"),
-  file: z.string(),
-  language: z.enum(["typescript", "markdown", "prompt"]),
-  order: z.number().int(),
-});
-
-const ManifestSchema = z.looseObject({
-  notebook_id: z.string().min(1),
-  name: z.string(),
-  owner: z.string().optional(),
-  created_at: timestamp,
-  updated_at: timestamp,
-  timeout: z.number().positive().optional(),
-  worker: z.string().optional(),
-  env: z.record(z.string(), envValue).optional(),
-  secret_manager: z.looseObject({}).optional(),
-  workers: z.array(z.looseObject({ name: z.string() })).optional(),
-  runtime: z.looseObject({
-    on_change: z.enum(["autorun", "lazy"], {
-      error: (i) => `on_change '${String(i.input)}' must be "autorun" or "lazy"`,
+/** The manifest's schema, built on first use: a server start parses no manifest. */
+function getManifestSchema(): z.ZodType {
+  if (manifestSchema) return manifestSchema;
+  const timestamp = z.union([z.string().min(1), z.date()]).transform((v) =>
+    v instanceof Date ? v.toISOString() : v
+  );
+  const envValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+  const cellEntry = z.looseObject({
+    id: z.string().refine(isCellId, "not a valid cell id (letters, digits, _ and -, max 64)"),
+    file: z.string(),
+    language: z.enum(["typescript", "markdown", "prompt"]),
+    order: z.number().int(),
+  });
+  manifestSchema = z.looseObject({
+    notebook_id: z.string().min(1),
+    name: z.string(),
+    owner: z.string().optional(),
+    created_at: timestamp,
+    updated_at: timestamp,
+    timeout: z.number().positive().optional(),
+    worker: z.string().optional(),
+    env: z.record(z.string(), envValue).optional(),
+    secret_manager: z.looseObject({}).optional(),
+    workers: z.array(z.looseObject({ name: z.string() })).optional(),
+    runtime: z.looseObject({
+      on_change: z.enum(["autorun", "lazy"], {
+        error: (i) => `on_change '${String(i.input)}' must be "autorun" or "lazy"`,
+      }).optional(),
     }).optional(),
-  }).optional(),
-  cells: z.array(CellEntrySchema).default([]),
-});
+    cells: z.array(cellEntry).default([]),
+  });
+  return manifestSchema;
+}
 
 /** Parses and validates manifest text; errors name the file, the key and the problem. */
 export function parseManifest(text: string, file = "notebook.toml"): Manifest {
@@ -89,7 +94,7 @@ export function parseManifest(text: string, file = "notebook.toml"): Manifest {
     }
     throw err;
   }
-  const result = ManifestSchema.safeParse(raw);
+  const result = getManifestSchema().safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new ValidationError(

@@ -15,35 +15,39 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]{0,127}$/;
 /** The result artifact every successful run stores: displays and console as JSON. */
 export const RESULT_OUTPUT = "$result";
 
-const paramName = z.string().regex(ENV_KEY, "must be an environment key ([A-Za-z_][A-Za-z0-9_]*)")
-  .refine((k) => !isSensitiveKey(k), {
-    // Secret-looking values are never hashed into provenance, so two calls with different values
-    // would share one cached artifact. Parameters must be part of the cache key.
-    message: "must not look like a secret (KEY, SECRET, TOKEN, PASSWORD, CREDENTIAL): secret " +
-      "values are not part of the cache key",
-  });
+// The schemas are built on first use (`z.lazy`): most starts configure no transforms.
+const paramName = () =>
+  z.string().regex(ENV_KEY, "must be an environment key ([A-Za-z_][A-Za-z0-9_]*)")
+    .refine((k) => !isSensitiveKey(k), {
+      // Secret-looking values are never hashed into provenance, so two calls with different
+      // values would share one cached artifact. Parameters must be part of the cache key.
+      message: "must not look like a secret (KEY, SECRET, TOKEN, PASSWORD, CREDENTIAL): secret " +
+        "values are not part of the cache key",
+    });
 
 /** One `[transforms.<name>]` table. */
-export const transformSchema = z.strictObject({
-  /** Notebook folder, relative to the caller's tenant notebook root, e.g. "reports/daily". */
-  notebook: z.string().min(1).max(1024).refine((p) => !p.includes("\0"), "must not contain NUL"),
-  /** The cell to run: its id or its `// @name`. */
-  cell: z.string().min(1).max(128),
-  /** Parameters a caller may set. @default [] */
-  params: z.array(paramName).max(64).optional(),
-  /** Values used when the caller omits a parameter. @default {} */
-  defaults: z.record(paramName, z.string().max(4096)).optional(),
-  /** Variable of the cell to materialize. @default "$result" (its displays and console, JSON) */
-  output: z.string().regex(IDENTIFIER, "must be a top-level variable name").optional(),
-  /** Free text shown to clients. */
-  description: z.string().max(1000).optional(),
-}).refine(
-  (t) => Object.keys(t.defaults ?? {}).every((k) => (t.params ?? []).includes(k)),
-  { message: "every key of defaults must be listed in params" },
+export const transformSchema = z.lazy(() =>
+  z.strictObject({
+    /** Notebook folder, relative to the caller's tenant notebook root, e.g. "reports/daily". */
+    notebook: z.string().min(1).max(1024).refine((p) => !p.includes("\0"), "must not contain NUL"),
+    /** The cell to run: its id or its `// @name`. */
+    cell: z.string().min(1).max(128),
+    /** Parameters a caller may set. @default [] */
+    params: z.array(paramName()).max(64).optional(),
+    /** Values used when the caller omits a parameter. @default {} */
+    defaults: z.record(paramName(), z.string().max(4096)).optional(),
+    /** Variable of the cell to materialize. @default "$result" (its displays and console, JSON) */
+    output: z.string().regex(IDENTIFIER, "must be a top-level variable name").optional(),
+    /** Free text shown to clients. */
+    description: z.string().max(1000).optional(),
+  }).refine(
+    (t) => Object.keys(t.defaults ?? {}).every((k) => (t.params ?? []).includes(k)),
+    { message: "every key of defaults must be listed in params" },
+  )
 );
 
 /** The `[transforms]` table: name → transform (names are checked by parseTransforms). */
-export const transformsSchema = z.record(z.string(), transformSchema);
+export const transformsSchema = z.lazy(() => z.record(z.string(), transformSchema));
 
 /** One resolved transform. */
 export interface Transform {
@@ -61,7 +65,9 @@ export type Transforms = ReadonlyMap<string, Transform>;
 
 /** Parses a `[transforms]` table (TOML or STRATA_TRANSFORMS JSON); throws listing every problem. */
 export function parseTransforms(input: unknown): Transforms {
-  const parsed = transformsSchema.safeParse(input ?? {});
+  // Nothing configured (every start without `[transforms]`): what parsing `{}` gives.
+  if (input === undefined || input === null) return new Map();
+  const parsed = transformsSchema.safeParse(input);
   const problems = parsed.success ? [] : [z.prettifyError(parsed.error)];
   const names = input && typeof input === "object" ? Object.keys(input) : [];
   for (const name of names) {
@@ -95,9 +101,8 @@ export function parseTransforms(input: unknown): Transforms {
 }
 
 /** Parameter values as a caller may send them. */
-export const paramValuesSchema = z.record(
-  z.string(),
-  z.union([z.string().max(4096), z.number(), z.boolean()]),
+export const paramValuesSchema = z.lazy(() =>
+  z.record(z.string(), z.union([z.string().max(4096), z.number(), z.boolean()]))
 );
 
 /**

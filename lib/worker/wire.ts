@@ -16,46 +16,53 @@ export const PROTOCOL_VERSION = 1;
 export const EXECUTE_PATH = "/v1/execute";
 export const HEALTH_PATH = "/health";
 
-const grant = z.union([z.literal(true), z.array(z.string().max(1024)).max(256)]).optional();
-const value = z.object({
-  name: z.string().min(1).max(256),
-  codec: z.enum(["v8", "json", "bytes", "code"]),
-  bytes: z.string(),
-});
-
-/** A cell job as sent: bytes in base64, paths relative to the notebook folder (or absolute). */
-export const wireJobSchema = z.object({
-  cellId: z.string().min(1).max(256),
-  source: z.string(),
-  inputs: z.array(value),
-  codeInputs: z.array(z.object({
+/**
+ * A cell job as sent: bytes in base64, paths relative to the notebook folder (or absolute).
+ * Built on first use (`z.lazy`): only a worker validates jobs, and a server loads this module at
+ * start for the encoders.
+ */
+export const wireJobSchema = z.lazy(() => {
+  const grant = z.union([z.literal(true), z.array(z.string().max(1024)).max(256)]).optional();
+  const value = z.object({
+    name: z.string().min(1).max(256),
+    codec: z.enum(["v8", "json", "bytes", "code"]),
+    bytes: z.string(),
+  });
+  return z.object({
     cellId: z.string().min(1).max(256),
     source: z.string(),
-    names: z.array(z.string()),
-  })).optional(),
-  carry: z.array(z.string()).optional(),
-  outputs: z.array(z.string()),
-  permissions: z.object({
-    read: z.array(z.string().max(4096)).max(256).optional(),
-    write: z.array(z.string().max(4096)).max(256).optional(),
-    net: grant,
-    env: grant,
-    sys: grant,
-    run: grant,
-    ffi: grant,
-    import: grant,
-  }),
-  env: z.record(z.string(), z.string()).optional(),
-  timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
-  memoryMb: z.number().int().min(16).max(1_048_576).optional(),
-  consoleLimit: z.number().int().min(0).optional(),
+    inputs: z.array(value),
+    codeInputs: z.array(z.object({
+      cellId: z.string().min(1).max(256),
+      source: z.string(),
+      names: z.array(z.string()),
+    })).optional(),
+    carry: z.array(z.string()).optional(),
+    outputs: z.array(z.string()),
+    permissions: z.object({
+      read: z.array(z.string().max(4096)).max(256).optional(),
+      write: z.array(z.string().max(4096)).max(256).optional(),
+      net: grant,
+      env: grant,
+      sys: grant,
+      run: grant,
+      ffi: grant,
+      import: grant,
+    }),
+    env: z.record(z.string(), z.string()).optional(),
+    timeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+    memoryMb: z.number().int().min(16).max(1_048_576).optional(),
+    consoleLimit: z.number().int().min(0).optional(),
+  });
 });
 
 /** The body of `POST /v1/execute`. */
-export const executeRequestSchema = z.object({
-  protocol: z.literal(PROTOCOL_VERSION),
-  jobs: z.array(wireJobSchema).min(1).max(1000),
-});
+export const executeRequestSchema = z.lazy(() =>
+  z.object({
+    protocol: z.literal(PROTOCOL_VERSION),
+    jobs: z.array(wireJobSchema).min(1).max(1000),
+  })
+);
 
 /** A job on the wire. */
 export type WireJob = z.infer<typeof wireJobSchema>;
