@@ -9,38 +9,42 @@ import type { Ceiling } from "./decide.ts";
 const HOST = /^(\*\.)?[A-Za-z0-9*_.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 const ENV_GLOB = /^[A-Za-z_*][A-Za-z0-9_*]*$/;
 
-const hosts = z.array(
-  z.string().regex(HOST, "must be host[:port] (a leading *. matches subdomains)"),
-);
-const paths = z.array(
-  z.string().regex(/^\/[^,\0]*$/, "must be an absolute path without ',' or NUL"),
-);
-const lists = {
-  /** Hosts (globs, optional port) tenant cells may ask for with `@allow net=`. */
-  net: hosts.optional(),
-  /** Env key globs tenant cells may ask for with `@allow env=`. */
-  env: z.array(z.string().regex(ENV_GLOB, "must be an env key or key glob")).optional(),
-  /** Absolute folders tenant cells may ask to read. */
-  read: paths.optional(),
-  /** Absolute folders tenant cells may ask to write (and read). */
-  write: paths.optional(),
-  /** Import hosts: exact hosts are given to every cell; globs may be asked for. */
-  import: hosts.optional(),
-};
-
-/** The `[sandbox]` table, validated. */
-export const SandboxPolicySchema = z.object({
-  ...lists,
-  rules: z.array(
-    z.object({
-      /** Tenant id glob. @default "*" */
-      tenant: z.string().min(1).optional(),
-      /** Principal glob. @default "*" */
-      principal: z.string().min(1).optional(),
-      ...lists,
-    }).strict(),
-  ).optional(),
-}).strict();
+/**
+ * The `[sandbox]` table, validated. Built on first use (`z.lazy`, issue 20): a start without a
+ * `[sandbox]` table builds none of it, in the launcher or the server.
+ */
+export const SandboxPolicySchema = z.lazy(() => {
+  const hosts = z.array(
+    z.string().regex(HOST, "must be host[:port] (a leading *. matches subdomains)"),
+  );
+  const paths = z.array(
+    z.string().regex(/^\/[^,\0]*$/, "must be an absolute path without ',' or NUL"),
+  );
+  const lists = {
+    /** Hosts (globs, optional port) tenant cells may ask for with `@allow net=`. */
+    net: hosts.optional(),
+    /** Env key globs tenant cells may ask for with `@allow env=`. */
+    env: z.array(z.string().regex(ENV_GLOB, "must be an env key or key glob")).optional(),
+    /** Absolute folders tenant cells may ask to read. */
+    read: paths.optional(),
+    /** Absolute folders tenant cells may ask to write (and read). */
+    write: paths.optional(),
+    /** Import hosts: exact hosts are given to every cell; globs may be asked for. */
+    import: hosts.optional(),
+  };
+  return z.object({
+    ...lists,
+    rules: z.array(
+      z.object({
+        /** Tenant id glob. @default "*" */
+        tenant: z.string().min(1).optional(),
+        /** Principal glob. @default "*" */
+        principal: z.string().min(1).optional(),
+        ...lists,
+      }).strict(),
+    ).optional(),
+  }).strict();
+});
 
 /** A validated `[sandbox]` table. */
 export type SandboxPolicy = z.output<typeof SandboxPolicySchema>;
@@ -73,7 +77,7 @@ export function ceilingFor(settings: SandboxSettings, scope: CeilingScope): Ceil
     globMatchAll(r.tenant ?? "*", scope.tenantId) &&
     globMatchAll(r.principal ?? "*", scope.principal ?? "")
   );
-  const gather = (key: keyof typeof lists): string[] => [
+  const gather = (key: "net" | "env" | "read" | "write" | "import"): string[] => [
     ...new Set([...(policy[key] ?? []), ...matching.flatMap((r) => r[key] ?? [])]),
   ];
   const imports = gather("import");
