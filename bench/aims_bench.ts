@@ -25,12 +25,11 @@ import { migrate } from "../lib/db/migrate.ts";
 import { createExecutor } from "../lib/executor/executor.ts";
 import { nullLogger } from "../lib/log.ts";
 import { createNotebook } from "../lib/notebook/format.ts";
-import { serializeManifest } from "../lib/notebook/manifest.ts";
-import { cellFileName, newCellId } from "../lib/notebook/cell_files.ts";
 import { NotebookSession } from "../lib/session/notebook_session.ts";
 import { createAuditRecorder } from "../lib/audit/recorder.ts";
 import { developmentAuditKey } from "../lib/audit/audit_key.ts";
 import { freePort, startServer, type TestServer } from "../tests/_server.ts";
+import { writeNotebook } from "./_notebooks.ts";
 import { V8_FLAGS } from "../lib/launcher/launch.ts";
 import { childPids, median, rssMiB } from "./_load.ts";
 import process from "node:process";
@@ -166,36 +165,6 @@ async function inProcess(dir: string, poolSize = 1) {
       await db.close();
     },
   };
-}
-
-function chainSource(i: number): string {
-  return i === 0 ? "const v0 = 1" : `const v${i} = v${i - 1} + ${i}`;
-}
-
-/** Writes a notebook of `n` chained cells straight to disk (no session, no per-cell writes). */
-async function writeNotebook(dir: string, n: number): Promise<string[]> {
-  await createNotebook(dir, { name: `bench-${n}` });
-  const ids: string[] = [];
-  const cells = [];
-  for (let i = 0; i < n; i++) {
-    const id = newCellId();
-    ids.push(id);
-    const file = cellFileName(id, `c${i}`, ".ts");
-    await Deno.writeTextFile(`${dir}/${file}`, chainSource(i));
-    cells.push({ id, file, language: "typescript" as const, order: i });
-  }
-  const now = new Date().toISOString();
-  await Deno.writeTextFile(
-    `${dir}/notebook.toml`,
-    serializeManifest({
-      notebook_id: crypto.randomUUID(),
-      name: `bench-${n}`,
-      created_at: now,
-      updated_at: now,
-      cells,
-    }),
-  );
-  return ids;
 }
 
 // ---- rows --------------------------------------------------------------------------------

@@ -14,9 +14,7 @@
 import v8 from "node:v8";
 import { Session } from "node:inspector";
 import { startServer } from "../main.ts";
-import { createNotebook } from "../lib/notebook/format.ts";
-import { serializeManifest } from "../lib/notebook/manifest.ts";
-import { cellFileName, newCellId } from "../lib/notebook/cell_files.ts";
+import { writeNotebook } from "./_notebooks.ts";
 import { freePort } from "../tests/_server.ts";
 
 const arg = (name: string) =>
@@ -26,31 +24,6 @@ const allocFile = arg("--alloc");
 const noGc = Deno.args.includes("--nogc");
 const gc = (globalThis as unknown as { gc?: () => void }).gc;
 if (!gc && !noGc) throw new Error("run with --v8-flags=--expose-gc (or pass --nogc)");
-
-/** The aims bench's notebook: `n` chained cells written straight to disk. */
-async function writeNotebook(dir: string, n: number): Promise<string[]> {
-  await createNotebook(dir, { name: `bench-${n}` });
-  const ids: string[] = [];
-  const cells = [];
-  for (let i = 0; i < n; i++) {
-    const id = newCellId();
-    ids.push(id);
-    const file = cellFileName(id, `c${i}`, ".ts");
-    const source = i === 0 ? "const v0 = 1" : `const v${i} = v${i - 1} + ${i}`;
-    await Deno.writeTextFile(`${dir}/${file}`, source);
-    cells.push({ id, file, language: "typescript" as const, order: i });
-  }
-  const now = new Date().toISOString();
-  const manifest = {
-    notebook_id: crypto.randomUUID(),
-    name: `bench-${n}`,
-    created_at: now,
-    updated_at: now,
-    cells,
-  };
-  await Deno.writeTextFile(`${dir}/notebook.toml`, serializeManifest(manifest));
-  return ids;
-}
 
 function rss(): number {
   return Number(/VmRSS:\s+(\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))?.[1] ?? 0) / 1024;

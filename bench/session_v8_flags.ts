@@ -12,33 +12,7 @@
  */
 import { startServer } from "../tests/_server.ts";
 import { childPids, rssMiB } from "./_load.ts";
-import { createNotebook } from "../lib/notebook/format.ts";
-import { serializeManifest } from "../lib/notebook/manifest.ts";
-import { cellFileName, newCellId } from "../lib/notebook/cell_files.ts";
-
-async function writeNotebook(dir: string, n: number): Promise<string[]> {
-  await createNotebook(dir, { name: `bench-${n}` });
-  const ids: string[] = [];
-  const cells = [];
-  for (let i = 0; i < n; i++) {
-    const id = newCellId();
-    ids.push(id);
-    const file = cellFileName(id, `c${i}`, ".ts");
-    const source = i === 0 ? "const v0 = 1" : `const v${i} = v${i - 1} + ${i}`;
-    await Deno.writeTextFile(`${dir}/${file}`, source);
-    cells.push({ id, file, language: "typescript" as const, order: i });
-  }
-  const now = new Date().toISOString();
-  const manifest = {
-    notebook_id: crypto.randomUUID(),
-    name: `bench-${n}`,
-    created_at: now,
-    updated_at: now,
-    cells,
-  };
-  await Deno.writeTextFile(`${dir}/notebook.toml`, serializeManifest(manifest));
-  return ids;
-}
+import { writeNotebook } from "./_notebooks.ts";
 
 /** User + system CPU time of a process (ms), from /proc. */
 function cpuMs(pid: number): number {
