@@ -29,7 +29,7 @@ import { NotebookSession } from "../lib/session/notebook_session.ts";
 import { createAuditRecorder } from "../lib/audit/recorder.ts";
 import { developmentAuditKey } from "../lib/audit/audit_key.ts";
 import { freePort, startServer, type TestServer } from "../tests/_server.ts";
-import { writeNotebook } from "./_notebooks.ts";
+import { sessionSteps, writeNotebook } from "./_notebooks.ts";
 import { V8_FLAGS } from "../lib/launcher/launch.ts";
 import { childPids, median, rssMiB } from "./_load.ts";
 import process from "node:process";
@@ -451,24 +451,7 @@ async function openSessions(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     const idle = await rssMiB(pid);
     const settle = () => new Promise((r) => setTimeout(r, 1500)); // background check settles
-    const sids: string[] = [];
-    const open = async (k: number) => {
-      const opened = await s.api("POST", "/v1/notebooks/open", { path: `rss${k}` });
-      if (opened.status !== 200 && opened.status !== 201) throw new Error(`open: ${opened.status}`);
-      const sid = opened.body.sessionId;
-      sids.push(sid);
-      const r = await s.api("POST", `/v1/notebooks/${sid}/run-all`);
-      if (r.status !== 200) throw new Error(`run-all: ${r.status}`);
-    };
-    const edit = async (k: number) => {
-      const cell = `/v1/notebooks/${sids[k]}/cells/${ids[k][50]}`;
-      const r = await s.api("PUT", cell, { source: "const v50 = v49 + 50 // edited" });
-      if (r.status !== 200) throw new Error(`edit: ${r.status}`);
-      const c = await s.api("POST", `${cell}/complete`, { source: "v49.to", offset: 6 });
-      if (!c.body.items?.some((i: { label: string }) => i.label === "toFixed")) {
-        throw new Error(`complete: ${JSON.stringify(c.body)}`);
-      }
-    };
+    const { open, edit } = sessionSteps(s.api.bind(s), ids);
     const mib = async () => (await rssMiB(pid)) - idle;
     await open(0);
     await settle();

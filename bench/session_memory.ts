@@ -14,7 +14,7 @@
 import v8 from "node:v8";
 import { Session } from "node:inspector";
 import { startServer } from "../main.ts";
-import { writeNotebook } from "./_notebooks.ts";
+import { sessionSteps, writeNotebook } from "./_notebooks.ts";
 import { freePort } from "../tests/_server.ts";
 
 const arg = (name: string) =>
@@ -113,23 +113,7 @@ async function api(method: string, path: string, body?: unknown) {
 
 const ids: string[][] = [];
 for (let k = 0; k < 10; k++) ids.push(await writeNotebook(`${dir}/notebooks/rss${k}`, 100));
-const sids: string[] = [];
-async function open(k: number): Promise<void> {
-  const o = await api("POST", "/v1/notebooks/open", { path: `rss${k}` });
-  if (o.status !== 200 && o.status !== 201) throw new Error(`open: ${o.status}`);
-  sids.push(o.body.sessionId);
-  const r = await api("POST", `/v1/notebooks/${o.body.sessionId}/run-all`);
-  if (r.status !== 200) throw new Error(`run-all: ${r.status}`);
-}
-async function edit(k: number): Promise<void> {
-  const cell = `/v1/notebooks/${sids[k]}/cells/${ids[k][50]}`;
-  const r = await api("PUT", cell, { source: "const v50 = v49 + 50 // edited" });
-  if (r.status !== 200) throw new Error(`edit: ${r.status}`);
-  const c = await api("POST", `${cell}/complete`, { source: "v49.to", offset: 6 });
-  if (!c.body.items?.some((i: { label: string }) => i.label === "toFixed")) {
-    throw new Error(`complete: ${JSON.stringify(c.body)}`);
-  }
-}
+const { open, edit } = sessionSteps(api, ids);
 
 console.log(`load ${Deno.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 await new Promise((r) => setTimeout(r, 500));

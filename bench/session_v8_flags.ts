@@ -12,7 +12,7 @@
  */
 import { startServer } from "../tests/_server.ts";
 import { childPids, rssMiB } from "./_load.ts";
-import { writeNotebook } from "./_notebooks.ts";
+import { sessionSteps, writeNotebook } from "./_notebooks.ts";
 
 /** User + system CPU time of a process (ms), from /proc. */
 function cpuMs(pid: number): number {
@@ -43,22 +43,7 @@ async function once(flags: string): Promise<void> {
       await new Promise((r) => setTimeout(r, quiet * 1000));
       return `${peak}/${await read()}`;
     };
-    const sids: string[] = [];
-    const open = async (k: number) => {
-      const o = await s.api("POST", "/v1/notebooks/open", { path: `rss${k}` });
-      sids.push(o.body.sessionId);
-      const r = await s.api("POST", `/v1/notebooks/${o.body.sessionId}/run-all`);
-      if (r.status !== 200) throw new Error(`run-all: ${r.status}`);
-    };
-    const edit = async (k: number) => {
-      const cell = `/v1/notebooks/${sids[k]}/cells/${ids[k][50]}`;
-      const r = await s.api("PUT", cell, { source: "const v50 = v49 + 50 // edited" });
-      if (r.status !== 200) throw new Error(`edit: ${r.status}`);
-      const c = await s.api("POST", `${cell}/complete`, { source: "v49.to", offset: 6 });
-      if (!c.body.items?.some((i: { label: string }) => i.label === "toFixed")) {
-        throw new Error("complete");
-      }
-    };
+    const { open, edit } = sessionSteps(s.api.bind(s), ids);
     const before = cpuMs(pid);
     await open(0);
     await settle();
