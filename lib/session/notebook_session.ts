@@ -125,7 +125,7 @@ export class NotebookSession {
   #outputs = new Map<string, CellOutputs>();
   #running = new Set<string>();
   /** Cache hits of the current run not sent yet: they go out together (`cache_hits`). */
-  #hits: { cells: CacheHitsPayload["cells"]; done: number; total: number } | undefined;
+  #hits: CacheHitsPayload | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #abort?: AbortController;
   #busy = false;
