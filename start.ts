@@ -13,19 +13,21 @@
  */
 import { launcherPackagesInstalled } from "./lib/launcher/node_modules.ts";
 
-const LAUNCHER = new URL("./lib/launcher/start.ts", import.meta.url);
+const LAUNCHER = "./lib/launcher/start.ts";
 
 if (import.meta.main) {
-  const root = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
+  const root = import.meta.dirname!;
   if (!launcherPackagesInstalled(root)) await installLauncherPackages(root);
-  const launcher: typeof import("./lib/launcher/start.ts") = await import(LAUNCHER.href);
-  Deno.exit(await launcher.launchServer(new URL("./main.ts", import.meta.url).href));
+  const launcher: typeof import("./lib/launcher/start.ts") = await import(
+    import.meta.resolve(LAUNCHER)
+  );
+  Deno.exit(await launcher.launchServer(import.meta.resolve("./main.ts")));
 }
 
 /** Installs what the launcher's graph needs (`deno install --entrypoint`; prints its progress). */
 async function installLauncherPackages(root: string): Promise<void> {
   await new Deno.Command(Deno.execPath(), {
-    args: ["install", "--entrypoint", LAUNCHER.pathname],
+    args: ["install", "--entrypoint", LAUNCHER],
     cwd: root,
     stdin: "null",
     stdout: "inherit",
