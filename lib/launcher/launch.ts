@@ -8,6 +8,11 @@ import { KILL_PATH } from "./kill_path.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
 import { nodeModulesFlags } from "./node_modules.ts";
 
+/** The file path of a `file:` module URL (decoded: a folder name may hold spaces). */
+export function modulePath(url: string): string {
+  return decodeURIComponent(new URL(url).pathname);
+}
+
 /** Options for relaunchServer. */
 export interface RelaunchOptions {
   config: Config;
@@ -32,7 +37,7 @@ export async function relaunchServer(options: RelaunchOptions): Promise<number> 
   // Issue 20: `manual` node_modules when the server's packages are all installed (node_modules.ts).
   const modules = nodeModulesFlags(
     ctx.codeRoot,
-    new URL(options.mainModule).pathname,
+    modulePath(options.mainModule),
     options.config,
     options.env,
   );
@@ -57,7 +62,7 @@ export async function relaunchCommand(options: RelaunchCommandOptions): Promise<
 }
 
 function launchContext(options: RelaunchOptions) {
-  const mainPath = new URL(options.mainModule).pathname;
+  const mainPath = modulePath(options.mainModule);
   const codeRoot = mainPath.slice(0, mainPath.lastIndexOf("/"));
   return { denoPath: Deno.execPath(), codeRoot, env: options.env, killPath: KILL_PATH };
 }
@@ -67,7 +72,7 @@ async function spawnScoped(
   flags: string[],
   stdin: "null" | "inherit",
 ): Promise<number> {
-  const mainPath = new URL(options.mainModule).pathname;
+  const mainPath = modulePath(options.mainModule);
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...runFlags(mainPath), ...flags, mainPath, ...options.args],
     env: relaunchEnv(options.config, options.env),

@@ -181,3 +181,9 @@ Deno.test("launch - the relaunch gets the launcher's DENO_V8_FLAGS; the tasks se
   const docker = await Deno.readTextFile(new URL("../../Dockerfile", import.meta.url));
   assert.ok(docker.includes(`DENO_V8_FLAGS=${V8_FLAGS}`));
 });
+
+Deno.test("launch - the relaunched module's path is decoded from its file URL", async () => {
+  const { modulePath } = await import("./launch.ts");
+  assert.equal(modulePath("file:///opt/my%20strata/main.ts"), "/opt/my strata/main.ts");
+  assert.equal(modulePath(new URL("file:///opt/a b/main.ts").href), "/opt/a b/main.ts");
+});
