@@ -66,7 +66,10 @@ export interface ServicesOptions {
   tracer?: Tracer;
 }
 
-/** Opens storage (migrating it), the blob store, the executor pool and the session registry. */
+/**
+ * Opens storage (migrating it) and the blob store; the executor pool, runtime and sessions are
+ * stand-ins that load the run path (lib/server/run_path.ts) on the first open or run (issue 20).
+ */
 export async function createServices(options: ServicesOptions): Promise<Services> {
   const { config, log, metrics } = options;
   await Deno.mkdir(config.dataDir, { recursive: true });
