@@ -152,6 +152,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
     analysisCacheDir: `${config.dataDir}/analysis`, // issue 20: analyses survive a restart
   };
   const runtime: Runtime = lazyRuntime(runPath, runtimeDeps);
+  // executor = remote: its worker URL is checked when the executor is built; a bad one still
+  // fails the start (the run path loads now).
+  if (!config.cluster && config.executorMode === "remote") await runPath.get();
   const ownership = config.cluster
     ? await cluster!.openClusterOwnership(config.cluster, log)
     : undefined;
