@@ -19,7 +19,7 @@ import type { Metrics } from "./metrics.ts";
 import type { Tracer } from "./tracing/tracer.ts";
 import { SessionRegistry } from "./session/registry.ts";
 import type { Runtime, RuntimeDeps } from "./runtime/runtime.ts";
-import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
+import type { Sandbox } from "./sandbox/sandbox.ts";
 import { type AuditKey, serverAuditKeys } from "./audit/audit_key.ts";
 import type { AuditRecorder } from "./audit/recorder.ts";
 import type { Ownership } from "./cluster/ownership.ts";
@@ -28,6 +28,7 @@ import {
   lazyAuditRecorder,
   lazyExecutor,
   lazyRuntime,
+  lazySandbox,
   lazyWorkerRegistry,
 } from "./server/lazy_services.ts";
 
@@ -118,7 +119,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
     })
   );
   const audit = lazyAuditRecorder(recorder);
-  const sandbox = await createSandbox(config); // issue 13: what cells may be granted
+  // Issue 13: what cells may be granted. Issue 20: loaded with the run path (node:path).
+  const loadedSandbox = lazy(async () =>
+    await (await import("./sandbox/sandbox.ts")).createSandbox(config)
+  );
+  const sandbox = lazySandbox(loadedSandbox);
   const ai = config.ai && (await import("./ai/service.ts")).createAiService(config.ai, {
     log: log.child({ component: "ai" }),
     metrics,
@@ -130,6 +135,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     const [{ buildRunPath }] = await Promise.all([
       importOptional<typeof import("./server/run_path.ts")>("strata:run-path"),
       recorder.get(), // a run records audit events: not first inside its transaction
+      loadedSandbox.get(), // a session reads its settings synchronously
     ]);
     return buildRunPath({ config, log, audit, scratchRoot, runAs, runtimeDeps }, clusterExecutor);
   });

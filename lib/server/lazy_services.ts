@@ -7,6 +7,7 @@
  */
 import type { AuditRecorder } from "../audit/recorder.ts";
 import type { Executor } from "../executor/executor.ts";
+import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { WorkerRegistry } from "../worker/registry.ts";
 import type { Runtime, RuntimeDeps } from "../runtime/runtime.ts";
 import type { RunPath } from "./run_path.ts";
@@ -125,6 +126,27 @@ export function lazyAuditRecorder(recorder: Lazy<AuditRecorder>): AuditRecorder 
       const loaded = await recorder.get();
       if (loaded.recordMany) await loaded.recordMany(events, tx);
       else for (const event of events) await loaded.record(event, tx);
+    },
+  };
+}
+
+/**
+ * The sandbox, loaded (and, in personal mode, its approval key read or created) with the run
+ * path or by its first use; it brings `node:path`. Only a session reads `settings`, and sessions
+ * exist only once the run path, which loads the sandbox first, is loaded.
+ */
+export function lazySandbox(sandbox: Lazy<Sandbox>): Sandbox {
+  return {
+    get settings() {
+      const loaded = sandbox.current;
+      if (!loaded) throw new Error("Cannot read the sandbox settings before the sandbox is loaded");
+      return loaded.settings;
+    },
+    async inputFor(scope) {
+      return await (await sandbox.get()).inputFor(scope);
+    },
+    async approve(notebookDir, grants, options) {
+      return await (await sandbox.get()).approve(notebookDir, grants, options);
     },
   };
 }

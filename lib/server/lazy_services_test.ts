@@ -9,8 +9,10 @@ import {
   lazyAuditRecorder,
   lazyExecutor,
   lazyRuntime,
+  lazySandbox,
   lazyWorkerRegistry,
 } from "./lazy_services.ts";
+import type { Sandbox } from "../sandbox/sandbox.ts";
 import type { RunPath } from "./run_path.ts";
 
 /** A fake executor that records calls; `closed` makes runs fail as a closed pool does. */
@@ -190,4 +192,33 @@ Deno.test("lazy services - audit events recorded while the recorder loads keep t
   await Promise.all(pending);
   assert.deepEqual(written, ["a", "b+c", "d"]);
   assert.equal(loads, 1);
+});
+
+Deno.test("lazy services - the sandbox loads on first use; its settings are the loaded ones", async () => {
+  let loads = 0;
+  const settings = { mode: "personal" } as Sandbox["settings"];
+  const approved: string[][] = [];
+  const real: Sandbox = {
+    settings,
+    inputFor: () => Promise.resolve({ approved: new Set(["x"]) } as never),
+    approve(_dir, grants) {
+      approved.push([...grants]);
+      return Promise.resolve(new Set(grants));
+    },
+  };
+  const loaded = lazy(() => {
+    loads++;
+    return Promise.resolve(real);
+  });
+  const sandbox = lazySandbox(loaded);
+  assert.throws(() => sandbox.settings, /before the sandbox is loaded/);
+  assert.equal(loads, 0);
+  const input = await sandbox.inputFor({ notebookDir: "/nb" } as never);
+  assert.deepEqual([...input.approved], ["x"]);
+  assert.equal(sandbox.settings, settings);
+  assert.deepEqual(
+    [...await sandbox.approve("/nb", ["--allow-net=a"], { by: null, now: new Date(0) })],
+    ["--allow-net=a"],
+  );
+  assert.deepEqual([approved, loads], [[["--allow-net=a"]], 1]);
 });
