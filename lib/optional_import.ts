@@ -30,7 +30,12 @@ export type OptionalPackage =
   /** The S3, Azure and GCS blob stores (lib/artifacts/cloud_stores.ts), when configured. */
   | "strata:cloud-blob-stores"
   /** The CLI's command modules (`main.ts` with anything but the relaunched `serve`). */
-  | "strata:cli";
+  | "strata:cli"
+  /**
+   * The executor, runtime and notebook session (lib/server/run_path.ts): loaded on the first
+   * notebook open or cell run (lib/services.ts).
+   */
+  | "strata:run-path";
 
 /** Local modules loaded the same way, relative to this file. */
 const LOCAL: Partial<Record<OptionalPackage, string>> = {
@@ -40,6 +45,7 @@ const LOCAL: Partial<Record<OptionalPackage, string>> = {
   "strata:features": "../routes/features.ts",
   "strata:cli": "./cli/mod.ts",
   "strata:cloud-blob-stores": "./artifacts/cloud_stores.ts",
+  "strata:run-path": "./server/run_path.ts",
 };
 
 const provided = new Map<OptionalPackage, () => Promise<unknown>>();

@@ -13,23 +13,24 @@ import type { BlobStore } from "./artifacts/blob_store.ts";
 import { openBlobStore } from "./artifacts/open.ts";
 import type { FsBlobStore } from "./artifacts/fs_blob_store.ts";
 import { cellRunAs } from "./executor/cell_user.ts";
-import { createExecutor, type Executor } from "./executor/executor.ts";
-import { npmCacheDirFrom } from "./langservice/npm_types.ts";
-import { remoteExecutor } from "./executor/remote.ts";
-import { createWorkerRegistry } from "./worker/registry.ts";
+import type { Executor } from "./executor/executor.ts";
 import type { Logger } from "./log.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Tracer } from "./tracing/tracer.ts";
 import { SessionRegistry } from "./session/registry.ts";
-import { createAiService } from "./ai/service.ts";
-import { createRuntime, type Runtime } from "./runtime/runtime.ts";
-import { createSandbox, type Sandbox } from "./sandbox/sandbox.ts";
-import { sessionSecretsFactory } from "./secrets/session_factory.ts";
-import { createSecretProviderRegistry } from "./secrets/provider.ts";
-import { infisicalProvider } from "./secrets/infisical.ts";
+import type { Runtime, RuntimeDeps } from "./runtime/runtime.ts";
+import type { Sandbox } from "./sandbox/sandbox.ts";
 import { type AuditKey, serverAuditKeys } from "./audit/audit_key.ts";
-import { type AuditRecorder, createAuditRecorder } from "./audit/recorder.ts";
+import type { AuditRecorder } from "./audit/recorder.ts";
 import type { Ownership } from "./cluster/ownership.ts";
+import {
+  lazy,
+  lazyAuditRecorder,
+  lazyExecutor,
+  lazyRuntime,
+  lazySandbox,
+  lazyWorkerRegistry,
+} from "./server/lazy_services.ts";
 
 /** The services a process uses. */
 export interface Services {
@@ -66,7 +67,10 @@ export interface ServicesOptions {
   tracer?: Tracer;
 }
 
-/** Opens storage (migrating it), the blob store, the executor pool and the session registry. */
+/**
+ * Opens storage (migrating it) and the blob store; the executor pool, runtime and sessions are
+ * stand-ins that load the run path (lib/server/run_path.ts) on the first open or run (issue 20).
+ */
 export async function createServices(options: ServicesOptions): Promise<Services> {
   const { config, log, metrics } = options;
   await Deno.mkdir(config.dataDir, { recursive: true });
@@ -84,45 +88,60 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const blobs = await openBlobStore(config);
   const scratchRoot = `${config.dataDir}/tmp`;
   if (config.executorMode === "local") await Deno.mkdir(scratchRoot, { recursive: true });
-  // Local child processes, or (Deno Deploy: no subprocesses) a remote worker for every cell.
+  // exec helper (issue 13 item 2): cells run as cell_user when the server is root; checked now.
+  const runAs = !config.cluster && config.executorMode === "local"
+    ? cellRunAs(config.executor.cellUser, {
+      uid: () => Deno.uid(),
+      readPasswd: () => Deno.readTextFileSync("/etc/passwd"),
+    })
+    : undefined;
   // Issue 21: [cluster] nats_url set ⇒ every cell runs on `strata worker --nats` processes.
   const cluster = config.cluster
     ? await importOptional<typeof import("./cluster/open.ts")>("strata:cluster")
     : undefined;
-  const executor = config.cluster
+  const clusterExecutor = config.cluster
     ? await cluster!.openClusterExecutor(config.cluster, log)
-    : config.executorMode === "remote"
-    ? remoteExecutor({
-      name: "default",
-      url: config.executorWorker!.url,
-      token: config.executorWorker!.token!,
-    })
-    : createExecutor({
-      scratchRoot,
-      poolSize: config.executor.poolSize,
-      childEnv: { ...config.cellEnv },
-      // exec helper (issue 13 item 2): cells run as cell_user when the server is root.
-      runAs: cellRunAs(config.executor.cellUser, {
-        uid: () => Deno.uid(),
-        readPasswd: () => Deno.readTextFileSync("/etc/passwd"),
-      }),
-      log: log.child({ component: "executor" }),
-    });
-  const workers = createWorkerRegistry({
-    local: executor,
-    env: config.credentials.workerTokens,
-    log: log.child({ component: "workers" }),
-  });
+    : undefined;
   // Issue 13 item 7: the dev key verifies only in personal mode; retired keys keep old rows valid.
   const { key, keyring: auditKeyring } = serverAuditKeys({
     mode: config.deploymentMode,
     current: config.auditHmacKey,
     retired: config.auditRetiredKeys,
   });
-  const audit = createAuditRecorder({ db, key, log, metrics, tenantLabel: options.tenantLabel });
-  const secretProviders = createSecretProviderRegistry([infisicalProvider()]);
-  const sandbox = await createSandbox(config); // issue 13: what cells may be granted
-  const runtime = createRuntime({
+  // Issue 20: loaded by the first event (node:crypto), or with the run path.
+  const recorder = lazy(async () =>
+    (await import("./audit/recorder.ts")).createAuditRecorder({
+      db,
+      key,
+      log,
+      metrics,
+      tenantLabel: options.tenantLabel,
+    })
+  );
+  const audit = lazyAuditRecorder(recorder);
+  // Issue 13: what cells may be granted. Issue 20: loaded with the run path (node:path).
+  const loadedSandbox = lazy(async () =>
+    await (await import("./sandbox/sandbox.ts")).createSandbox(config)
+  );
+  const sandbox = lazySandbox(loadedSandbox);
+  const ai = config.ai && (await import("./ai/service.ts")).createAiService(config.ai, {
+    log: log.child({ component: "ai" }),
+    metrics,
+  }); // issue 18
+
+  // Issue 20: the executor, runtime and sessions load on first use (lib/server/run_path.ts).
+  // Local child processes, or (Deno Deploy: no subprocesses) a remote worker for every cell.
+  const runPath = lazy(async () => {
+    const [{ buildRunPath }] = await Promise.all([
+      importOptional<typeof import("./server/run_path.ts")>("strata:run-path"),
+      recorder.get(), // a run records audit events: not first inside its transaction
+      loadedSandbox.get(), // a session reads its settings synchronously
+    ]);
+    return buildRunPath({ config, log, audit, scratchRoot, runAs, runtimeDeps }, clusterExecutor);
+  });
+  const executor = clusterExecutor ?? lazyExecutor(runPath);
+  const workers = lazyWorkerRegistry(runPath, executor);
+  const runtimeDeps: RuntimeDeps = {
     sandbox,
     db,
     blobs,
@@ -135,27 +154,20 @@ export async function createServices(options: ServicesOptions): Promise<Services
     memoryMb: config.executor.memoryMb,
     defaultTimeoutSeconds: config.executor.timeoutSeconds,
     tracer: options.tracer, // [ops/tracing] cell-run spans
-    ai: config.ai && createAiService(config.ai, { log: log.child({ component: "ai" }), metrics }), // issue 18
+    ai,
     analysisCacheDir: `${config.dataDir}/analysis`, // issue 20: analyses survive a restart
-  });
+  };
+  const runtime: Runtime = lazyRuntime(runPath, runtimeDeps);
+  // executor = remote: its worker URL is checked when the executor is built; a bad one still
+  // fails the start (the run path loads now).
+  if (!config.cluster && config.executorMode === "remote") await runPath.get();
   const ownership = config.cluster
     ? await cluster!.openClusterOwnership(config.cluster, log)
     : undefined;
-  const sessions = new SessionRegistry({
-    runtime,
-    typeCheck: { npmCacheDir: npmCacheDirFrom(config.cellEnv) }, // issue 15: type warnings
-  }, {
-    // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.
-    secrets: sessionSecretsFactory({
-      mode: config.deploymentMode,
-      policy: config.secretManagerPolicy,
-      registry: secretProviders,
-      credentials: config.credentials,
-      log: log.child({ component: "secrets" }),
-      audit,
-    }),
-    ownership,
-  });
+  const sessions = new SessionRegistry(
+    async (root, scope) => await (await runPath.get()).openSession(root, scope),
+    { ownership },
+  );
   ownership?.attach(sessions);
   return {
     db,

@@ -15,3 +15,4 @@ provideOptional("strata:nats-worker", () => import("../lib/cluster/worker_proces
 provideOptional("strata:features", () => import("../routes/features.ts"));
 provideOptional("strata:cli", () => import("../lib/cli/mod.ts"));
 provideOptional("strata:cloud-blob-stores", () => import("../lib/artifacts/cloud_stores.ts"));
+provideOptional("strata:run-path", () => import("../lib/server/run_path.ts"));

@@ -5,8 +5,6 @@ import type { Config } from "../config/resolve.ts";
 import type { Db } from "../db/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
-import { deleteOldConsoleLogs } from "../session/console_logs.ts";
-import { referencedProvenances } from "../session/referenced.ts";
 import { type JobsDeps, jobsOptions } from "./schedule.ts";
 
 /** Options for serverJobsDeps. */
@@ -27,7 +25,8 @@ export interface ServerJobsOptions {
 /**
  * JobsDeps for the server: retention and cache settings from config; an artifact is in use
  * (never collected, whatever the cache limit) when an open session shows it or the last run of
- * a cell in any notebook on disk (`.strata/runtime.json`) produced it.
+ * a cell in any notebook on disk (`.strata/runtime.json`) produced it. The notebook scans load on
+ * a job's first run (issue 20: not at start).
  */
 export function serverJobsDeps(options: ServerJobsOptions): JobsDeps {
   const { config } = options;
@@ -36,7 +35,12 @@ export function serverJobsDeps(options: ServerJobsOptions): JobsDeps {
   let scan: { at: number; used: Promise<Set<string>> } | undefined;
   const usedOnDisk = () => {
     if (!scan || clock() - scan.at > ttl) {
-      scan = { at: clock(), used: referencedProvenances(config.notebookStorageDir) };
+      scan = {
+        at: clock(),
+        used: import("../session/referenced.ts").then((m) =>
+          m.referencedProvenances(config.notebookStorageDir)
+        ),
+      };
     }
     return scan.used;
   };
@@ -46,8 +50,11 @@ export function serverJobsDeps(options: ServerJobsOptions): JobsDeps {
     options: jobsOptions(config),
     log: options.log.child({ component: "jobs" }),
     metrics: options.metrics,
-    deleteConsoleLogs: (olderThan: Date) =>
-      deleteOldConsoleLogs(config.notebookStorageDir, olderThan),
+    deleteConsoleLogs: async (olderThan: Date) =>
+      (await import("../session/console_logs.ts")).deleteOldConsoleLogs(
+        config.notebookStorageDir,
+        olderThan,
+      ),
     isReferenced: async (a) =>
       options.isOpenProvenance(a.provenanceHash) || (await usedOnDisk()).has(a.provenanceHash),
   };

@@ -5,8 +5,7 @@
  */
 import { NotFoundError } from "../errors.ts";
 import type { Tenant } from "../tenancy/tenant_id.ts";
-import type { SessionSecrets } from "../secrets/session_secrets.ts";
-import { NotebookSession, type SessionDeps } from "./notebook_session.ts";
+import type { NotebookSession, SessionScope } from "./notebook_session.ts";
 
 /**
  * Session ownership across replicas (issue 21, lib/cluster/ownership.ts): session ids derived
@@ -26,25 +25,29 @@ export interface SessionOwnership {
   closed(session: NotebookSession): void;
 }
 
+/**
+ * Opens one notebook's session (`NotebookSession.open` with the process's dependencies and
+ * secrets). Issue 20: lib/services.ts passes one that loads the session modules on first use.
+ */
+export type OpenSession = (root: string, scope: SessionScope) => Promise<NotebookSession>;
+
 /** Options for SessionRegistry. */
 export interface SessionRegistryOptions {
   /** Most sessions kept open; the least recently used idle one is closed beyond it. @default 64 */
   maxSessions?: number;
-  /** Creates the secret state of a new session (absent: no secret manager support). */
-  secrets?: (scope: { tenantId: string; tenantHash: string; path: string }) => SessionSecrets;
   /** Absent: sessions live in this process only (personal mode, one replica). */
   ownership?: SessionOwnership;
 }
 
 /** The server's open sessions. */
 export class SessionRegistry {
-  #deps: SessionDeps;
+  #open: OpenSession;
   #options: SessionRegistryOptions;
   #byId = new Map<string, NotebookSession>();
   #opening = new Map<string, Promise<NotebookSession>>();
 
-  constructor(deps: SessionDeps, options: SessionRegistryOptions = {}) {
-    this.#deps = deps;
+  constructor(open: OpenSession, options: SessionRegistryOptions = {}) {
+    this.#open = open;
     this.#options = options;
   }
 
@@ -67,11 +70,7 @@ export class SessionRegistry {
       const sessionId = await ownership?.sessionIdOf(tenant, displayPath);
       if (sessionId) await ownership!.claim(sessionId, scope);
       try {
-        return await NotebookSession.open(root, {
-          ...scope,
-          secrets: this.#options.secrets?.(scope),
-          sessionId,
-        }, this.#deps);
+        return await this.#open(root, { ...scope, sessionId });
       } catch (err) {
         if (sessionId) ownership!.closed({ id: sessionId } as NotebookSession); // hand it back
         throw err;
