@@ -68,11 +68,20 @@ export function startRunner(): void {
     const post = port.postMessage.bind(port) as Post;
     send = post;
     const live = new Map<string, unknown>();
+    let started = false;
     port.onmessage = async (m: MessageEvent<RunnerRequest>) => {
       const r = m.data;
-      if (r.t !== "job") return;
-      maxWorkers = r.job.maxWorkers;
-      post(...withTransfer(await runJob(r.job, live)));
+      if (r.t !== "jobs" || started) return;
+      started = true;
+      // One job after the other, without a round trip to the supervisor between them (issue 20):
+      // the next job's modules are written while the current one runs.
+      for (let i = 0; i < r.jobs.length; i++) {
+        const job = r.jobs[i];
+        writeModules(job);
+        if (i + 1 < r.jobs.length) writeModules(r.jobs[i + 1]);
+        maxWorkers = job.maxWorkers;
+        post(...withTransfer(await runJob(job, live)));
+      }
     };
     // The globals go in while the child waits in the pool, not when its first job arrives.
     warmUp().then(installGlobals).then(() => post({ t: "ready" }), (err) => {
@@ -191,14 +200,32 @@ async function runJob(job: ChildJob, live: Map<string, unknown>): Promise<Runner
   return finish(outputs);
 }
 
+/** Module files being written, by module: a job's are started before the job before it runs. */
+const written = new Map<ChildModule, Promise<string>>();
+
+/** Starts writing a job's module files (each once), numbered in the order they are imported. */
+function writeModules(job: ChildJob): void {
+  for (const mod of [...job.codeModules, job.module]) writeModule(mod);
+}
+
+function writeModule(mod: ChildModule): Promise<string> {
+  let done = written.get(mod);
+  if (done) return done;
+  const path = `${scratchDir}/cell_${++moduleCounter}.ts`;
+  done = Deno.writeTextFile(path, mod.code).then(() => path);
+  done.catch(() => {}); // awaited, and so reported, by evaluate
+  written.set(mod, done);
+  return done;
+}
+
 async function evaluate(
   mod: ChildModule,
   moduleIndex: number,
   state: JobState,
   steps?: Record<string, number>,
 ) {
-  const path = `${scratchDir}/cell_${++moduleCounter}.ts`;
-  await Deno.writeTextFile(path, mod.code);
+  const path = await writeModule(mod);
+  written.delete(mod);
   if (steps) steps["runner: module written"] = now();
   const url = pathToFileURL(path).href;
   state.thunks = undefined;
