@@ -59,6 +59,11 @@ export function startRunner(): void {
     onmessage: ((e: MessageEvent<RunnerRequest>) => void) | null;
     postMessage: (message: unknown) => void;
   };
+  // First-use costs and the globals, before the supervisor's `init` arrives: a child that has to
+  // start (a cold run) warms this realm while its supervisor's modules load (issue 20). The folder
+  // is the one `init` names (harness.ts passes its argument to both). No cell runs before a job.
+  const warm = warmUp(String(Deno.args[0])).then(installGlobals);
+  warm.catch(() => {}); // reported as `ready` below
   scope.onmessage = (e) => {
     const req = e.data;
     if (req.t !== "init") return;
@@ -83,8 +88,8 @@ export function startRunner(): void {
         post(...withTransfer(await runJob(job, live)));
       }
     };
-    // The globals go in while the child waits in the pool, not when its first job arrives.
-    warmUp().then(installGlobals).then(() => post({ t: "ready" }), (err) => {
+    // The globals went in while the child waited in the pool, not when its first job arrives.
+    warm.then(() => post({ t: "ready" }), (err) => {
       post({ t: "ready", error: errorMessage(err) });
     });
   };
@@ -104,8 +109,8 @@ function withTransfer(report: RunnerReport): [RunnerReport, Transferable[]] {
 }
 
 /** First-use costs (module loader, TS emit, codecs) paid while the child waits in the pool. */
-async function warmUp(): Promise<void> {
-  const path = `${scratchDir}/warm.ts`;
+async function warmUp(dir: string): Promise<void> {
+  const path = `${dir}/warm.ts`;
   await Deno.writeTextFile(path, "const w: number = 1;\nexport default w;\n");
   await import(pathToFileURL(path).href);
   deserialize(serialize({ m: new Map([[1, new Uint8Array(1)]]) }));
