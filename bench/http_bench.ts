@@ -52,7 +52,7 @@ async function spawn(args: string[], env: Record<string, string>, port: number):
 async function strata(dir: string): Promise<Proc> {
   const port = freePort();
   return await spawn(
-    ["run", "--allow-read", "--allow-env", "--allow-run", "start.ts"],
+    ["run", "--node-modules-dir=manual", "--allow-read", "--allow-env", "--allow-run", "start.ts"],
     {
       STRATA_DATA_DIR: `${dir}/data`,
       STRATA_NOTEBOOK_STORAGE_DIR: `${dir}/nb`,

@@ -5,6 +5,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   aims: async () => (await import("./aims_bench.ts")).main(),
   // Where a warm single cell's time goes (issue 20 profile; docs/performance.md).
   "cell-steps": async () => (await import("./cell_steps_bench.ts")).main(),
+  // Issue 20: a warm run's small file work, async calls against synchronous ones.
+  "small-io": async () => (await import("./small_io_bench.ts")).main(),
   http: async () => (await import("./http_bench.ts")).main(),
   notebook: async () => (await import("./notebook_bench.ts")).main(),
   executor: async () => (await import("./executor_bench.ts")).main(),

@@ -69,7 +69,14 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   async function start(): Promise<void> {
     stderr = undefined;
     child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-read", "--allow-env", "--allow-run", startTs],
+      args: [
+        "run",
+        "--node-modules-dir=manual",
+        "--allow-read",
+        "--allow-env",
+        "--allow-run",
+        startTs,
+      ],
       env: {
         PATH: Deno.env.get("PATH") ?? "",
         HOME: Deno.env.get("HOME") ?? dir,

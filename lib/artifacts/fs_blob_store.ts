@@ -31,6 +31,15 @@ export interface FsBlobStore extends StreamingBlobStore {
 // Temp names contain '~', which no valid key can, so they never collide with blobs or get listed.
 const TEMP_MARK = "~";
 
+/**
+ * Blobs up to this size are written with synchronous calls (unless `durable: true`, whose fsyncs
+ * wait for the disk). Writing a small file into the page cache takes microseconds, while each
+ * async call hands off to Deno's blocking thread pool and wakes a thread, which on a busy machine
+ * cost the event loop 0.5–7 ms per call (issue 20; docs/performance.md, "Fourth session"). A warm
+ * cell's `$result` and small values are far below it; larger blobs stay asynchronous, in chunks.
+ */
+export const SYNC_PUT_BYTES = 256 * 1024;
+
 /** Creates a blob store rooted at `dir` (created on first write). */
 export function fsBlobStore(dir: string, options: FsBlobStoreOptions = {}): FsBlobStore {
   if (typeof dir !== "string" || dir.trim() === "") {
@@ -52,25 +61,30 @@ export function fsBlobStore(dir: string, options: FsBlobStoreOptions = {}): FsBl
     const path = pathOf(key);
     const folder = path.slice(0, path.lastIndexOf("/"));
     const temp = `${folder}/.${TEMP_MARK}${crypto.randomUUID()}.tmp`;
+    const small = data instanceof Uint8Array && data.length <= SYNC_PUT_BYTES && durable !== true;
     let size = 0;
-    try {
-      using file = await createTemp(temp, folder);
-      if (data instanceof Uint8Array) {
-        await writeAll(file, data);
-        size = data.length;
-      } else {
-        for await (const chunk of data) {
-          await writeAll(file, chunk);
-          size += chunk.length;
+    if (small) size = writeTempSync(temp, folder, data);
+    else {
+      try {
+        using file = await createTemp(temp, folder);
+        if (data instanceof Uint8Array) {
+          await writeAll(file, data);
+          size = data.length;
+        } else {
+          for await (const chunk of data) {
+            await writeAll(file, chunk);
+            size += chunk.length;
+          }
         }
+        if (durable === true) await file.sync();
+      } catch (err) {
+        await Deno.remove(temp).catch(() => {});
+        throw err;
       }
-      if (durable === true) await file.sync();
-    } catch (err) {
-      await Deno.remove(temp).catch(() => {});
-      throw err;
     }
     try {
-      await Deno.rename(temp, path);
+      if (small) Deno.renameSync(temp, path);
+      else await Deno.rename(temp, path);
     } catch (err) {
       await Deno.remove(temp).catch(() => {});
       if (err instanceof Deno.errors.IsADirectory || err instanceof Deno.errors.AlreadyExists) {
@@ -217,6 +231,26 @@ async function createTemp(temp: string, folder: string): Promise<Deno.FsFile> {
     await Deno.mkdir(folder, { recursive: true });
     return await Deno.open(temp, options);
   }
+}
+
+/** A small blob's temp file, written synchronously (see SYNC_PUT_BYTES); returns its size. */
+function writeTempSync(temp: string, folder: string, data: Uint8Array): number {
+  const options = { createNew: true, mode: 0o644 };
+  try {
+    try {
+      Deno.writeFileSync(temp, data, options);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      Deno.mkdirSync(folder, { recursive: true });
+      Deno.writeFileSync(temp, data, options);
+    }
+  } catch (err) {
+    try {
+      Deno.removeSync(temp);
+    } catch { /* never created */ }
+    throw err;
+  }
+  return data.length;
 }
 
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {

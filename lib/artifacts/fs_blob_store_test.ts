@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { chunkedStream, patternBytes } from "./blob_store_conformance.ts";
-import { fsBlobStore } from "./fs_blob_store.ts";
+import { fsBlobStore, SYNC_PUT_BYTES } from "./fs_blob_store.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "strata-fs-blob-test-" });
@@ -36,6 +36,30 @@ Deno.test("fsBlobStore - a blob is one file at <dir>/<key> and no temp files rem
     await assert.rejects(store.put("t/ab/three", failing), /boom/);
     assert.deepEqual(await filesUnder(dir), ["t/ab/one", "t/ab/two"]);
     assert.deepEqual(await Deno.readFile(`${dir}/t/ab/one`), patternBytes(10));
+  });
+});
+
+Deno.test("fsBlobStore - small blobs (written synchronously) and large ones land whole, nothing else left", async () => {
+  await withDir(async (dir) => {
+    const store = fsBlobStore(`${dir}/new`); // its folders do not exist yet
+    const small = patternBytes(SYNC_PUT_BYTES);
+    const large = patternBytes(SYNC_PUT_BYTES + 1);
+    await store.put("t/s/small", small);
+    await store.put("t/l/large", large);
+    await store.put("t/s/small", patternBytes(3)); // replaced
+    await store.put("t/s/folder/inner", new Uint8Array(1));
+    // A put that cannot rename (a folder has the key's name) fails on either path and leaves no
+    // temp file behind.
+    await assert.rejects(store.put("t/s/folder", small), /a folder of that name exists/);
+    await assert.rejects(store.put("t/s/folder", large), /a folder of that name exists/);
+    assert.deepEqual(await filesUnder(`${dir}/new`), [
+      "t/l/large",
+      "t/s/folder/inner",
+      "t/s/small",
+    ]);
+    assert.deepEqual(await store.get("t/s/small"), patternBytes(3));
+    assert.deepEqual(await store.get("t/l/large"), large);
+    await store.flush();
   });
 });
 

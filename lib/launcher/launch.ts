@@ -8,6 +8,11 @@ import { KILL_PATH } from "./kill_path.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
 import { nodeModulesFlags } from "./node_modules.ts";
 
+/** The file path of a `file:` module URL (decoded: a folder name may hold spaces). */
+export function modulePath(url: string): string {
+  return decodeURIComponent(new URL(url).pathname);
+}
+
 /** Options for relaunchServer. */
 export interface RelaunchOptions {
   config: Config;
@@ -32,7 +37,7 @@ export async function relaunchServer(options: RelaunchOptions): Promise<number> 
   // Issue 20: `manual` node_modules when the server's packages are all installed (node_modules.ts).
   const modules = nodeModulesFlags(
     ctx.codeRoot,
-    new URL(options.mainModule).pathname,
+    modulePath(options.mainModule),
     options.config,
     options.env,
   );
@@ -57,7 +62,7 @@ export async function relaunchCommand(options: RelaunchCommandOptions): Promise<
 }
 
 function launchContext(options: RelaunchOptions) {
-  const mainPath = new URL(options.mainModule).pathname;
+  const mainPath = modulePath(options.mainModule);
   const codeRoot = mainPath.slice(0, mainPath.lastIndexOf("/"));
   return { denoPath: Deno.execPath(), codeRoot, env: options.env, killPath: KILL_PATH };
 }
@@ -67,7 +72,7 @@ async function spawnScoped(
   flags: string[],
   stdin: "null" | "inherit",
 ): Promise<number> {
-  const mainPath = new URL(options.mainModule).pathname;
+  const mainPath = modulePath(options.mainModule);
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...runFlags(mainPath), ...flags, mainPath, ...options.args],
     env: relaunchEnv(options.config, options.env),
@@ -81,22 +86,26 @@ async function spawnScoped(
 
 /**
  * The relaunched process's whole environment: the variables the server may read (SERVER_ENV,
- * the cells' base set and passthrough), their names in STRATA_ENV_NAMES, and the launcher's
- * DENO_V8_FLAGS. Deno itself reads DENO_V8_FLAGS (the server has no permission to); V8 rejects a
- * code cache written under other flags, so the launcher and the server must run with the same.
+ * the cells' base set and passthrough), their names in STRATA_ENV_NAMES, and two variables Deno
+ * itself reads (the server has no permission to): the launcher's DENO_V8_FLAGS, since V8 rejects
+ * a code cache written under other flags, so the launcher and the server must run with the same;
+ * and DENO_NO_UPDATE_CHECK, since otherwise Deno looks up and fetches its latest version over
+ * https about a second after the server starts (a DNS query and a TLS handshake the server never
+ * needs; issue 20).
  */
 export function relaunchEnv(
   config: Config,
   env: Record<string, string | undefined>,
 ): Record<string, string> {
   const childEnv: Record<string, string> = { STRATA_IN_PROCESS: "1" };
+  const names = new Set<string>();
+  const prefixes: string[] = [];
+  for (const p of [...SERVER_ENV, ...CELL_BASE_ENV, ...config.cellEnvPassthrough]) {
+    if (p.endsWith("*")) prefixes.push(p.slice(0, -1));
+    else names.add(p);
+  }
   for (const [k, v] of Object.entries(env)) {
-    if (
-      v !== undefined &&
-      [...SERVER_ENV, ...CELL_BASE_ENV, ...config.cellEnvPassthrough].some((p) =>
-        p.endsWith("*") ? k.startsWith(p.slice(0, -1)) : k === p
-      )
-    ) {
+    if (v !== undefined && (names.has(k) || prefixes.some((p) => k.startsWith(p)))) {
       childEnv[k] = v;
     }
   }
@@ -105,6 +114,7 @@ export function relaunchEnv(
   childEnv.STRATA_LAUNCHER_PID = String(Deno.pid);
   childEnv.STRATA_ENV_NAMES = Object.keys(childEnv).join(",");
   if (env.DENO_V8_FLAGS) childEnv.DENO_V8_FLAGS = env.DENO_V8_FLAGS;
+  childEnv.DENO_NO_UPDATE_CHECK = "1";
   return childEnv;
 }
 

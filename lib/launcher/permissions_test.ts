@@ -169,10 +169,21 @@ Deno.test("launch - the relaunch gets the launcher's DENO_V8_FLAGS; the tasks se
   // Not among the names the server reads itself (it has no permission to read DENO_V8_FLAGS).
   assert.ok(!env.STRATA_ENV_NAMES.split(",").includes("DENO_V8_FLAGS"));
   assert.equal(relaunchEnv(config, { HOME: "/home/u" }).DENO_V8_FLAGS, undefined);
+  // Deno's own update check (a DNS query and an https fetch after start) is off in the relaunch.
+  assert.equal(env.DENO_NO_UPDATE_CHECK, "1");
+  assert.ok(!env.STRATA_ENV_NAMES.split(",").includes("DENO_NO_UPDATE_CHECK"));
   const tasks = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)))
     .tasks;
   assert.ok(tasks.start.startsWith(`DENO_V8_FLAGS=${V8_FLAGS} deno run `), tasks.start);
+  // start.ts loads no npm package itself (node_modules_test.ts) and installs the launcher's.
+  assert.ok(tasks.start.includes(" --node-modules-dir=manual "), tasks.start);
   assert.ok(tasks.strata.startsWith(`DENO_V8_FLAGS=${V8_FLAGS} deno run `), tasks.strata);
   const docker = await Deno.readTextFile(new URL("../../Dockerfile", import.meta.url));
   assert.ok(docker.includes(`DENO_V8_FLAGS=${V8_FLAGS}`));
+});
+
+Deno.test("launch - the relaunched module's path is decoded from its file URL", async () => {
+  const { modulePath } = await import("./launch.ts");
+  assert.equal(modulePath("file:///opt/my%20strata/main.ts"), "/opt/my strata/main.ts");
+  assert.equal(modulePath(new URL("file:///opt/a b/main.ts").href), "/opt/a b/main.ts");
 });

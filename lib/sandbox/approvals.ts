@@ -59,7 +59,7 @@ export async function loadApprovalKey(dataDir: string): Promise<ApprovalKey> {
  * (issue 20: sandboxed runs read approvals before every run).
  */
 export async function readApprovals(notebookDir: string, key: ApprovalKey): Promise<Set<string>> {
-  const text = await readText(notebookDir);
+  const text = readText(notebookDir);
   if (text === null) return new Set();
   const real = await realPathOf(notebookDir);
   let memo = verified.get(key);
@@ -90,7 +90,7 @@ export async function addApprovals(
 ): Promise<Set<string>> {
   const valid: StoredApproval[] = [];
   const real = await realPathOf(notebookDir);
-  for (const a of parseStored(await readText(notebookDir) ?? "")) {
+  for (const a of parseStored(readText(notebookDir) ?? "")) {
     if (a.mac === await mac(key, real, a.grant)) valid.push(a);
   }
   const have = new Set(valid.map((a) => a.grant));
@@ -114,9 +114,10 @@ export async function addApprovals(
 }
 
 /** The approvals file's text; null when there is none. */
-async function readText(notebookDir: string): Promise<string | null> {
+/** Synchronous: read before every cell run, and the file is small (see symlinks.ts on why). */
+function readText(notebookDir: string): string | null {
   try {
-    return await Deno.readTextFile(join(notebookDir, FILE));
+    return Deno.readTextFileSync(join(notebookDir, FILE));
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return null;
     throw err;

@@ -25,24 +25,34 @@ export const TOO_MANY = `. (more than ${MAX_ENTRIES} entries, not checked for sy
  * A directory's listing (its links and subfolders) is reused while its stat is unchanged (see
  * listDir); every link is resolved again on each call, since where a link leads can change outside
  * the folder. A folder over MAX_ENTRIES is walked afresh, so the cut-off is exactly the old one.
+ *
+ * This runs before every cell run, so its file system calls are synchronous (issue 20): each is a
+ * metadata read of a small local folder (microseconds), while an async call hands off to Deno's
+ * blocking thread pool, measured in the server at 0.5 ms median and 7 ms p90 of *synchronous*
+ * time per call under load (docs/performance.md, "Fourth session"). Only the walk of a folder
+ * over MAX_ENTRIES stays asynchronous.
  */
+// deno-lint-ignore require-await
 export async function findSymlinkEscapes(notebookDir: string): Promise<SymlinkEscape[]> {
-  const root = await Deno.realPath(notebookDir);
+  const root = Deno.realPathSync(notebookDir);
   const out: SymlinkEscape[] = [];
   const stack = [root];
   let seen = 0;
   while (stack.length > 0) {
     const dir = stack.pop()!;
-    const listing = await listDir(dir);
+    const listing = listDir(dir);
     if (!listing) continue;
     seen += listing.count;
-    if (seen > MAX_ENTRIES) return await walk(root);
+    if (seen > MAX_ENTRIES) return walk(root);
     for (const name of listing.links) {
       const p = join(dir, name);
-      const target = await resolveLink(p).catch((err) => {
-        if (err instanceof Deno.errors.NotFound) return null; // removed since it was listed
-        throw err;
-      });
+      let target: string | null;
+      try {
+        target = resolveLink(p);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+        target = null; // removed since it was listed
+      }
       if (target !== null && !isWithin(target, root)) {
         out.push({ path: relative(root, p), target });
       }
@@ -69,7 +79,7 @@ async function walk(root: string): Promise<SymlinkEscape[]> {
         }
         const p = join(dir, e.name);
         if (e.isSymlink) {
-          const target = await resolveLink(p);
+          const target = resolveLink(p);
           if (!isWithin(target, root)) out.push({ path: relative(root, p), target });
         } else if (e.isDirectory) stack.push(p);
       }
@@ -108,7 +118,7 @@ const listings = new Map<string, Listing>();
  * are unchanged (adding, removing or renaming an entry, including re-pointing a link, which is a
  * new entry, changes the mtime), else read again. Null when the directory is gone.
  */
-async function listDir(dir: string): Promise<Listing | null> {
+function listDir(dir: string): Listing | null {
   const before = Date.now();
   let info: Deno.FileInfo;
   try {
@@ -130,7 +140,7 @@ async function listDir(dir: string): Promise<Listing | null> {
   }
   const listing: Listing = { stamp, count: 0, links: [], dirs: [] };
   try {
-    for await (const e of Deno.readDir(dir)) {
+    for (const e of Deno.readDirSync(dir)) {
       listing.count++;
       if (e.isSymlink) listing.links.push(e.name);
       else if (e.isDirectory) listing.dirs.push(e.name);
@@ -149,11 +159,11 @@ async function listDir(dir: string): Promise<Listing | null> {
   return listing;
 }
 
-async function resolveLink(p: string): Promise<string> {
+function resolveLink(p: string): string {
   try {
-    return await Deno.realPath(p);
+    return Deno.realPathSync(p);
   } catch {
-    const link = await Deno.readLink(p);
+    const link = Deno.readLinkSync(p);
     return link.startsWith("/") ? link : join(p, "..", link);
   }
 }
