@@ -3,10 +3,14 @@
 import type { ChildError, ChildJob } from "./protocol.ts";
 import type { ConsoleEntry, DisplayOutput, EncodedValue } from "./types.ts";
 
-/** Supervisor → runner. `init` goes over the Worker's own channel, `job` over the port. */
+/**
+ * Supervisor → runner. `init` goes over the Worker's own channel, `jobs` (the message's jobs, in
+ * order, sent once) over the port. The runner runs them one after the other and reports one result
+ * each; the supervisor still counts the results to know which job a report is for.
+ */
 export type RunnerRequest =
   | { t: "init"; scratchDir: string; port: MessagePort }
-  | { t: "job"; job: ChildJob };
+  | { t: "jobs"; jobs: ChildJob[] };
 
 /** Runner → supervisor, over the port. The supervisor decides which job a report is for. */
 export type RunnerReport =

@@ -59,6 +59,11 @@ export function startRunner(): void {
     onmessage: ((e: MessageEvent<RunnerRequest>) => void) | null;
     postMessage: (message: unknown) => void;
   };
+  // First-use costs and the globals, before the supervisor's `init` arrives: a child that has to
+  // start (a cold run) warms this realm while its supervisor's modules load (issue 20). The folder
+  // is the one `init` names (harness.ts passes its argument to both). No cell runs before a job.
+  const warm = warmUp(String(Deno.args[0])).then(installGlobals);
+  warm.catch(() => {}); // reported as `ready` below
   scope.onmessage = (e) => {
     const req = e.data;
     if (req.t !== "init") return;
@@ -68,14 +73,23 @@ export function startRunner(): void {
     const post = port.postMessage.bind(port) as Post;
     send = post;
     const live = new Map<string, unknown>();
+    let started = false;
     port.onmessage = async (m: MessageEvent<RunnerRequest>) => {
       const r = m.data;
-      if (r.t !== "job") return;
-      maxWorkers = r.job.maxWorkers;
-      post(...withTransfer(await runJob(r.job, live)));
+      if (r.t !== "jobs" || started) return;
+      started = true;
+      // One job after the other, without a round trip to the supervisor between them (issue 20):
+      // the next job's modules are written while the current one runs.
+      for (let i = 0; i < r.jobs.length; i++) {
+        const job = r.jobs[i];
+        writeModules(job);
+        if (i + 1 < r.jobs.length) writeModules(r.jobs[i + 1]);
+        maxWorkers = job.maxWorkers;
+        post(...withTransfer(await runJob(job, live)));
+      }
     };
-    // The globals go in while the child waits in the pool, not when its first job arrives.
-    warmUp().then(installGlobals).then(() => post({ t: "ready" }), (err) => {
+    // The globals went in while the child waited in the pool, not when its first job arrives.
+    warm.then(() => post({ t: "ready" }), (err) => {
       post({ t: "ready", error: errorMessage(err) });
     });
   };
@@ -95,8 +109,8 @@ function withTransfer(report: RunnerReport): [RunnerReport, Transferable[]] {
 }
 
 /** First-use costs (module loader, TS emit, codecs) paid while the child waits in the pool. */
-async function warmUp(): Promise<void> {
-  const path = `${scratchDir}/warm.ts`;
+async function warmUp(dir: string): Promise<void> {
+  const path = `${dir}/warm.ts`;
   await Deno.writeTextFile(path, "const w: number = 1;\nexport default w;\n");
   await import(pathToFileURL(path).href);
   deserialize(serialize({ m: new Map([[1, new Uint8Array(1)]]) }));
@@ -191,14 +205,32 @@ async function runJob(job: ChildJob, live: Map<string, unknown>): Promise<Runner
   return finish(outputs);
 }
 
+/** Module files being written, by module: a job's are started before the job before it runs. */
+const written = new Map<ChildModule, Promise<string>>();
+
+/** Starts writing a job's module files (each once), numbered in the order they are imported. */
+function writeModules(job: ChildJob): void {
+  for (const mod of [...job.codeModules, job.module]) writeModule(mod);
+}
+
+function writeModule(mod: ChildModule): Promise<string> {
+  let done = written.get(mod);
+  if (done) return done;
+  const path = `${scratchDir}/cell_${++moduleCounter}.ts`;
+  done = Deno.writeTextFile(path, mod.code).then(() => path);
+  done.catch(() => {}); // awaited, and so reported, by evaluate
+  written.set(mod, done);
+  return done;
+}
+
 async function evaluate(
   mod: ChildModule,
   moduleIndex: number,
   state: JobState,
   steps?: Record<string, number>,
 ) {
-  const path = `${scratchDir}/cell_${++moduleCounter}.ts`;
-  await Deno.writeTextFile(path, mod.code);
+  const path = await writeModule(mod);
+  written.delete(mod);
   if (steps) steps["runner: module written"] = now();
   const url = pathToFileURL(path).href;
   state.thunks = undefined;

@@ -1,7 +1,8 @@
 /**
  * The trusted half of a cell child: its main thread, where no cell code ever runs. It starts the
  * cell runner (a Worker, its own JavaScript realm), reads the server's message from stdin, hands
- * the runner one job at a time, and frames each report it gets back with the message's nonce.
+ * the runner its jobs, and frames each report it gets back with the message's nonce, counting
+ * results to know which job a report belongs to.
  * Patching intrinsics in the runner's realm cannot reach this realm, so a cell can neither learn
  * the nonce nor write a frame, and a report always belongs to the job the supervisor is running.
  *
@@ -79,11 +80,14 @@ export async function supervise(scratchDir: string, worker: Worker, early: Event
     const bytes = encodeFrameWith(marker, new Uint8Array(serialize(frame)));
     for (let off = 0; off < bytes.length;) off += write(bytes.subarray(off));
   };
+  // Every job at once: the runner starts the next as soon as it reports a result, while this
+  // thread frames that result (issue 20). Reports still belong to the job whose result is next.
+  let started = now();
+  channel.port1.postMessage({ t: "jobs", jobs: msg.jobs } satisfies RunnerRequest);
   for (let index = 0; index < msg.jobs.length; index++) {
     const job = msg.jobs[index];
     const backstop = setTimeout(() => Deno.exit(CHILD_EXIT.timeout), job.timeoutMs + GRACE_MS);
-    const posted = now();
-    channel.port1.postMessage({ t: "job", job } satisfies RunnerRequest);
+    const posted = started;
     while (true) {
       const r = await inbox.next();
       if (r.t === "console") send({ t: "console", index, entry: cleanEntry(r.entry) });
@@ -92,7 +96,7 @@ export async function supervise(scratchDir: string, worker: Worker, early: Event
         if (display) send({ t: "display", index, display });
       } else if (r.t === "exit") Deno.exit(Number.isInteger(r.code) ? r.code : 1);
       else if (r.t === "result") {
-        const received = now();
+        const received = started = now();
         send({
           t: "result",
           index,
@@ -103,7 +107,8 @@ export async function supervise(scratchDir: string, worker: Worker, early: Event
           durationMs: Number(r.durationMs) || 0,
           steps: {
             ...(index === 0 ? { "child: message read": read } : {}),
-            "child: job posted to runner": posted,
+            [index === 0 ? "child: jobs posted to runner" : "child: previous result received"]:
+              posted,
             ...cleanSteps(r.steps),
             "child: result received": received,
             "child: frame being written": now(),

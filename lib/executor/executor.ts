@@ -319,8 +319,9 @@ export function segmentEnd(jobs: readonly CellJob[], start: number): number {
     for (const name of jobs[i].outputs) producer.set(name, i);
   };
   admit(start, new Set());
+  const key = segmentKey(jobs[start]);
   let end = start + 1;
-  while (end < jobs.length && segmentKey(jobs[end]) === segmentKey(jobs[start])) {
+  while (end < jobs.length && segmentKey(jobs[end]) === key) {
     const closure = closureOf(end);
     if (closure.size !== end - start) break;
     admit(end, closure);

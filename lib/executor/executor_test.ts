@@ -306,6 +306,49 @@ Deno.test("executor - a batch shares one child along a dependency chain and pass
   });
 });
 
+Deno.test("executor - cells of a batch run back to back keep their own console, errors and positions", async () => {
+  // The runner starts each job as soon as it reports the one before (no round trip to the
+  // supervisor between them), and writes the next module while one runs: every line, result and
+  // error position must still belong to its own cell, including after a failed cell.
+  await withExecutor(async ({ ex, job }) => {
+    const n = 12;
+    const jobs = Array.from({ length: n }, (_, i) =>
+      job(
+        i === 5
+          ? `console.log("cell 5");\nconst v5 = v4 + 1;\nnull.boom;`
+          : `console.log("cell ${i}");\nconsole.error("err ${i}");\nconst v${i} = ${
+            i === 0 ? "0" : `v${i - 1} + 1`
+          };\nv${i}`,
+        { cellId: `k${i}`, carry: i === 0 ? [] : [`v${i - 1}`], outputs: [`v${i}`] },
+      ));
+    const live: [string, number][] = [];
+    const results = await ex.runBatch(jobs, { onConsole: (e, i) => live.push([e.text, i]) });
+    assert.equal(results.length, n);
+    assert.deepEqual(results.map((r) => r.cellId), jobs.map((j) => j.cellId));
+    for (let i = 0; i < n; i++) {
+      const text = results[i].console.map((e) => `${e.stream}:${e.text}`).join("");
+      if (i === 5) {
+        assert.equal(results[i].status, "error");
+        assert.equal(text, "stdout:cell 5\n");
+        assert.equal(results[i].error!.line, 3);
+        assert.equal(results[i].error!.column, 6);
+      } else if (i < 5) {
+        assert.equal(results[i].status, "ok", results[i].error?.message);
+        assert.equal(text, `stdout:cell ${i}\nstderr:err ${i}\n`);
+        assert.deepEqual(results[i].displays, [{ type: "text", data: String(i) }]);
+        assert.equal(decodeValue(results[i].outputs.find((o) => o.name === `v${i}`)!), i);
+      } else {
+        // Downstream of the failure: its input is missing, and it printed nothing.
+        assert.equal(results[i].status, "error");
+        assert.match(results[i].error!.message, /v\d+' is not available/);
+        assert.equal(text, "");
+      }
+    }
+    for (const [text, i] of live) assert.match(text, new RegExp(`^(cell|err) ${i}\n$`));
+    assert.equal(live.length, 5 * 2 + 1);
+  });
+});
+
 Deno.test("executor - a cell that does not depend on the cells before it gets its own child", async () => {
   await withExecutor(async ({ ex, job }) => {
     const results = await ex.runBatch([
