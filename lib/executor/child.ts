@@ -143,7 +143,9 @@ export class CellChild {
       args,
       cwd: options.cwd,
       clearEnv: true,
-      env: options.env,
+      // Deno's own update check (a DNS query and a TLS handshake to its release host, from the
+      // cell's process, outside the cell's permissions) has no place in a cell run (issue 20).
+      env: { ...options.env, DENO_NO_UPDATE_CHECK: "1" },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

@@ -125,10 +125,20 @@ export class WarmPool {
       entry.pending = undefined;
       if (this.#entries.get(this.#key(spec, memoryMb)) === entry) this.warm(spec, memoryMb);
     };
-    const timer = setTimeout(start, after ? maxWaitMs : 0);
+    let timer = setTimeout(start, after ? maxWaitMs : 0);
     Deno.unrefTimer(timer as unknown as number);
     entry.pending = timer;
-    if (after) Promise.resolve(after).then(start, start);
+    if (!after) return;
+    // Once `after` settles, on the next macrotask rather than in a microtask: the caller resolves
+    // it just before answering, and the start's synchronous spawn (1–8 ms) must not come first.
+    const soon = () => {
+      if (entry.pending !== timer) return;
+      clearTimeout(timer);
+      timer = setTimeout(start, 0);
+      Deno.unrefTimer(timer as unknown as number);
+      entry.pending = timer;
+    };
+    Promise.resolve(after).then(soon, soon);
   }
 
   /** Returns a child taken by `acquire` for this permission set that was sent nothing. */
