@@ -1,36 +1,13 @@
 // Issue 20: what `main.ts serve` evaluates at start is its static module graph. The run path
 // (executor, runtime, notebook session, language service) loads on the first open or run.
 import assert from "node:assert/strict";
+import { moduleGraph } from "../../tests/_module_graph.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
-interface Graph {
-  roots: string[];
-  modules: {
-    specifier: string;
-    dependencies?: { isDynamic?: boolean; code?: { specifier?: string } }[];
-  }[];
-}
-
 /** The modules `entry` reaches through static imports (what evaluating it evaluates). */
 async function staticGraph(entry: string): Promise<Set<string>> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry],
-    cwd: root,
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as Graph;
-  const bySpecifier = new Map(graph.modules.map((m) => [m.specifier, m]));
-  const seen = new Set<string>();
-  const todo = [...graph.roots];
-  for (let s = todo.pop(); s !== undefined; s = todo.pop()) {
-    if (seen.has(s)) continue;
-    seen.add(s);
-    for (const d of bySpecifier.get(s)?.dependencies ?? []) {
-      if (!d.isDynamic && d.code?.specifier) todo.push(d.code.specifier);
-    }
-  }
+  const seen = await moduleGraph(entry, { dynamic: false });
   return new Set([...seen].map((s) => s.startsWith("file://") ? s.slice(7 + root.length) : s));
 }
 
