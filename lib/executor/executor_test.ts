@@ -221,6 +221,20 @@ Deno.test("executor - granted reads and env keys work", async () => {
   });
 });
 
+Deno.test("executor - a cell's process runs without Deno's update check", async () => {
+  // Issue 20: the check is a DNS query and a TLS handshake from the cell's process, outside the
+  // cell's permissions; the process environment turns it off (readable here only with the grant).
+  await withExecutor(async ({ ex, job }) => {
+    const base = job("").permissions;
+    const r = await ex.run(
+      job(`Deno.env.get("DENO_NO_UPDATE_CHECK")`, {
+        permissions: { ...base, env: ["DENO_NO_UPDATE_CHECK"] },
+      }),
+    );
+    assert.deepEqual(r.displays, [{ type: "text", data: "1" }], JSON.stringify(r.error));
+  });
+});
+
 Deno.test("executor - errors report cell-relative lines and columns", async () => {
   await withExecutor(async ({ ex, job }) => {
     const r = await ex.run(job("const a = 1;\nconst b = 2;\n  throw new Error('boom ' + a);", {
