@@ -505,8 +505,8 @@ export class NotebookSession {
           onCellPartial: (cellId, displays) =>
             // issue 18: a prompt cell's answer, live
             this.events.emit("cell_output", { cellId, ...partialOutput(displays) }),
-          persist: async (o) => {
-            await this.#persist(o, model);
+          persist: (o) => {
+            this.#persist(o, model);
             this.#unsent.add(o.cellId);
             // Dependents' statuses and why-chains as of now, not at the end of the run. Cache
             // hits skip it (the run's final state covers them): refreshing after each of 1,000
@@ -542,8 +542,11 @@ export class NotebookSession {
     };
   }
 
-  /** Step `persist` for a session: its outputs, runtime state and (when run) console file. */
-  async #persist(o: CellRunOutcome, model: NotebookModel): Promise<void> {
+  /**
+   * Step `persist` for a session: its outputs and runtime state; a run cell's console file is
+   * started here and awaited by `beforeRecord`.
+   */
+  #persist(o: CellRunOutcome, model: NotebookModel): void {
     this.#running.delete(o.cellId);
     const prov = model.provenance.get(o.cellId)!;
     const finishedAt = new Date(o.finishedAt).toISOString();
