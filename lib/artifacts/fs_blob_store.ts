@@ -62,26 +62,9 @@ export function fsBlobStore(dir: string, options: FsBlobStoreOptions = {}): FsBl
     const folder = path.slice(0, path.lastIndexOf("/"));
     const temp = `${folder}/.${TEMP_MARK}${crypto.randomUUID()}.tmp`;
     const small = data instanceof Uint8Array && data.length <= SYNC_PUT_BYTES && durable !== true;
-    let size = 0;
-    if (small) size = writeTempSync(temp, folder, data);
-    else {
-      try {
-        using file = await createTemp(temp, folder);
-        if (data instanceof Uint8Array) {
-          await writeAll(file, data);
-          size = data.length;
-        } else {
-          for await (const chunk of data) {
-            await writeAll(file, chunk);
-            size += chunk.length;
-          }
-        }
-        if (durable === true) await file.sync();
-      } catch (err) {
-        await Deno.remove(temp).catch(() => {});
-        throw err;
-      }
-    }
+    const size = small
+      ? writeTempSync(temp, folder, data)
+      : await writeTemp(temp, folder, data, durable === true);
     try {
       if (small) Deno.renameSync(temp, path);
       else await Deno.rename(temp, path);
@@ -231,6 +214,33 @@ async function createTemp(temp: string, folder: string): Promise<Deno.FsFile> {
     await Deno.mkdir(folder, { recursive: true });
     return await Deno.open(temp, options);
   }
+}
+
+/** A blob's temp file, in chunks, fsync'd when `sync`; returns its size. Nothing left on failure. */
+async function writeTemp(
+  temp: string,
+  folder: string,
+  data: Uint8Array | ReadableStream<Uint8Array>,
+  sync: boolean,
+): Promise<number> {
+  let size = 0;
+  try {
+    using file = await createTemp(temp, folder);
+    if (data instanceof Uint8Array) {
+      await writeAll(file, data);
+      size = data.length;
+    } else {
+      for await (const chunk of data) {
+        await writeAll(file, chunk);
+        size += chunk.length;
+      }
+    }
+    if (sync) await file.sync();
+  } catch (err) {
+    await Deno.remove(temp).catch(() => {});
+    throw err;
+  }
+  return size;
 }
 
 /** A small blob's temp file, written synchronously (see SYNC_PUT_BYTES); returns its size. */

@@ -80,9 +80,9 @@ export function startRunner(): void {
       started = true;
       // One job after the other, without a round trip to the supervisor between them (issue 20):
       // the next job's modules are written while the current one runs.
+      if (r.jobs.length > 0) writeModules(r.jobs[0]);
       for (let i = 0; i < r.jobs.length; i++) {
         const job = r.jobs[i];
-        writeModules(job);
         if (i + 1 < r.jobs.length) writeModules(r.jobs[i + 1]);
         maxWorkers = job.maxWorkers;
         post(...withTransfer(await runJob(job, live)));

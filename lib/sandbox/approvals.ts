@@ -113,8 +113,10 @@ export async function addApprovals(
   return have;
 }
 
-/** The approvals file's text; null when there is none. */
-/** Synchronous: read before every cell run, and the file is small (see symlinks.ts on why). */
+/**
+ * The approvals file's text; null when there is none. Synchronous: it is read before every cell
+ * run and is small (see symlinks.ts on why).
+ */
 function readText(notebookDir: string): string | null {
   try {
     return Deno.readTextFileSync(join(notebookDir, FILE));

@@ -1,9 +1,9 @@
 /**
  * Stand-ins for the run path's executor, worker registry and runtime (lib/server/run_path.ts),
  * and for the audit recorder, that load them on first use (issue 20: a start that answers
- * `/ready` and the first page does not pay for them). Each has the interface of what it stands for and forwards to it once loaded, so
- * routes, commands and the CLI use `Services` as before; the first open or run waits for the
- * load (once per process).
+ * `/ready` and the first page does not pay for them). Each has the interface of what it stands
+ * for and forwards to it once loaded, so routes, commands and the CLI use `Services` as before;
+ * the first open or run waits for the load (once per process).
  */
 import type { AuditRecorder } from "../audit/recorder.ts";
 import type { Executor } from "../executor/executor.ts";
