@@ -1,9 +1,10 @@
 /**
  * `deno task build`: the single-file build. Bundles main.ts into `<out>/strata.js` (npm packages
  * included, node: built-ins left to Deno), bundles the cell harness into `<out>/harness.js` (the
- * executor spawns it as its own program), copies the SQL migrations beside them and prebuilds
- * the island bundles into `<out>/static/islands/`. The result runs with `deno run --no-config -A <out>/strata.js serve` from a folder that
- * holds only `<out>`: no deno.json, no node_modules.
+ * executor spawns it as its own program) and the two Workers (large cell builds, type checks),
+ * copies the SQL migrations beside them and prebuilds the island bundles into
+ * `<out>/static/islands/`. The result runs with `deno run --no-config -A <out>/strata.js serve`
+ * from a folder that holds only `<out>`: no deno.json, no node_modules.
  *
  *   deno task build [--out dist]
  */
@@ -51,6 +52,11 @@ export async function build(out = "dist"): Promise<BuildReport> {
   // Cell modules of large sources are built in this Worker (exec helper, issue 13 item 10).
   await bundle("lib/executor/_build_worker.ts", `${dir}/build_worker.js`, ["source-map-support"]);
   await prepend(`${dir}/build_worker.js`, CJS_GLOBALS);
+  // The editor's language services run in this Worker (issue 20: off the server's event loop).
+  await bundle("lib/langservice/_types_worker.ts", `${dir}/types_worker.js`, [
+    "source-map-support",
+  ]);
+  await prepend(`${dir}/types_worker.js`, CJS_GLOBALS);
   await copyTree(`${root}/migrations`, `${dir}/migrations`);
   for (const step of ASSET_STEPS) await step(dir);
   const files = await list(dir);

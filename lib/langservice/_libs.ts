@@ -78,7 +78,12 @@ export interface SharedLibs {
 
 let pending: Promise<SharedLibs> | undefined;
 
-/** Loads the compiler and the declarations once per process. */
+/** Whether this thread has loaded the declarations (a test asks which thread checks types). */
+export function sharedLibsLoaded(): boolean {
+  return pending !== undefined;
+}
+
+/** Loads the compiler and the declarations once per thread. */
 export function loadSharedLibs(): Promise<SharedLibs> {
   pending ??= load();
   return pending;

@@ -1,24 +1,24 @@
 /**
- * The type side of an open notebook session: owns its language service, keeps it in step with the
- * saved cells, and re-checks every code cell in the background after each change, in small slices
- * so the server's event loop stays responsive. Type warnings are cached per cell source and
- * reported through `onChange`; they never block a run.
+ * The type side of an open notebook session: keeps its language service (in the type thread,
+ * type_thread.ts) in step with the saved cells, and re-checks every code cell in the background
+ * after each change. Type warnings are cached per cell source and reported through `onChange`;
+ * they never block a run, and the checking never runs on the server's event loop.
  *
  * The service (the parsed Deno and ES declarations, a checker and the compiler code they run, ≈75
- * MiB of server RSS for the first notebook) is built on first need only: the first completion,
- * hover or definition request, or the first edit of a cell after opening. A notebook opened to
- * read or run pays nothing for it; its type warnings appear once someone edits or asks (issue 20).
+ * MiB for the first notebook, in the type Worker) is built on first need only: the first
+ * completion, hover or definition request, or the first edit of a cell after opening. A notebook
+ * opened to read or run pays nothing for it; its type warnings appear once someone edits or asks
+ * (issue 20).
  */
-import type { Analyzer, CellAnalysis } from "../notebook/analyzer.ts";
+import type { CellAnalysis } from "../notebook/analyzer.ts";
 import type { Logger } from "../log.ts";
-import {
-  type CompletionResult,
-  createLanguageService,
-  type DefinitionResult,
-  type HoverResult,
-  type NotebookLanguageService,
-  type TypeDiagnostic,
+import type {
+  CompletionResult,
+  DefinitionResult,
+  HoverResult,
+  TypeDiagnostic,
 } from "./language_service.ts";
+import { openTypeService, type TypeService } from "./type_thread.ts";
 import type { VirtualCellInput } from "./virtual_cells.ts";
 
 /** Server-wide settings of the type service (SessionDeps.typeCheck). */
@@ -29,7 +29,6 @@ export interface TypeCheckOptions {
 
 /** Options of NotebookTypes. */
 export interface NotebookTypesOptions {
-  analyzer: Analyzer;
   npmCacheDir?: string;
   /**
    * Check every cell in the background once the service exists, and build it on the first edit
@@ -60,8 +59,6 @@ export interface TypesCellInput {
   analysis: CellAnalysis | null;
 }
 
-/** Milliseconds of checking before yielding to other work. */
-const SLICE_MS = 15;
 /** Default quiet time after an edit before re-checking. */
 const CHECK_DELAY_MS = 200;
 
@@ -69,8 +66,8 @@ const CHECK_DELAY_MS = 200;
 export class NotebookTypes {
   #options: NotebookTypesOptions;
   #inputs: VirtualCellInput[] = [];
-  #service: NotebookLanguageService | null = null;
-  #creating: Promise<NotebookLanguageService | null> | null = null;
+  #service: TypeService | null = null;
+  #creating: Promise<TypeService | null> | null = null;
   #warnings = new Map<string, { source: string; list: TypeDiagnostic[] }>();
   #generation = 0;
   #disposed = false;
@@ -160,7 +157,7 @@ export class NotebookTypes {
     this.#wanted = true;
     this.#touch();
     const s = await this.#ensure();
-    return s ? s.complete(cellId, source, offset) : { items: [], from: offset };
+    return s ? await s.complete(cellId, source, offset) : { items: [], from: offset };
   }
 
   /** Hover text at `offset` of `source`. */
@@ -168,7 +165,7 @@ export class NotebookTypes {
     this.#wanted = true;
     this.#touch();
     const s = await this.#ensure();
-    return s ? s.hover(cellId, source, offset) : { text: null };
+    return s ? await s.hover(cellId, source, offset) : { text: null };
   }
 
   /** The cell (and position) declaring the name at `offset`. */
@@ -180,7 +177,7 @@ export class NotebookTypes {
     this.#wanted = true;
     this.#touch();
     const s = await this.#ensure();
-    return s ? s.definition(cellId, source, offset) : null;
+    return s ? await s.definition(cellId, source, offset) : null;
   }
 
   /** Stops background checks and frees the service (the session is closing). */
@@ -193,60 +190,61 @@ export class NotebookTypes {
     this.#warnings.clear();
   }
 
-  #ensure(): Promise<NotebookLanguageService | null> {
+  #ensure(): Promise<TypeService | null> {
     if (this.#service) return Promise.resolve(this.#service);
-    this.#creating ??= createLanguageService({
-      cells: this.#inputs,
-      analyzer: this.#options.analyzer,
+    const creating: Promise<TypeService | null> = openTypeService(this.#inputs, {
       npmCacheDir: this.#options.npmCacheDir,
+      onLost: (reason) => {
+        // The type thread stopped under it (a crash): the next edit or request builds it again.
+        if (this.#creating !== creating) return;
+        this.#options.log?.warn("type checking restarts", { reason });
+        this.#service = null;
+        this.#creating = null;
+        this.#generation++;
+      },
     }).then((s) => {
-      if (this.#disposed) {
+      if (this.#disposed || this.#creating !== creating) {
         s.dispose();
         return null;
       }
       this.#service = s;
-      s.update(this.#inputs);
+      s.update(this.#inputs); // edits made while it was built
       // Rebuilt after an idle release with nothing changed: the warnings are still right.
       if (!this.#checked) this.#schedule(0);
       return s;
     }, (err) => {
       this.#options.log?.warn("language service unavailable", { error: String(err) });
+      if (this.#creating === creating) this.#creating = null;
       return null;
     });
-    return this.#creating;
+    this.#creating = creating;
+    return creating;
   }
 
   /**
-   * Re-checks every code cell, a slice at a time, starting after `delayMs`; a newer change
+   * Re-checks every code cell (in the type thread), starting after `delayMs`; a newer change
    * cancels an older check (pending or under way).
    */
   #schedule(delayMs: number): void {
     const generation = ++this.#generation;
-    let i = 0;
-    let changed = false;
-    const step = () => {
+    later(async () => {
       const s = this.#service;
       if (!s || generation !== this.#generation) return;
-      // Completions may have swapped in an unsaved source: check the saved cells.
-      s.update(this.#inputs);
-      const started = performance.now();
-      while (i < this.#inputs.length && performance.now() - started < SLICE_MS) {
-        const cell = this.#inputs[i++];
-        if (cell.language !== "typescript") continue;
-        const list = s.diagnostics(cell.id);
-        const before = this.#warnings.get(cell.id);
-        if (!before || before.source !== cell.source || !sameWarnings(before.list, list)) {
-          changed = true;
-        }
-        this.#warnings.set(cell.id, { source: cell.source, list });
+      const result = await s.check().catch(() => null);
+      if (!result || generation !== this.#generation || s !== this.#service) return;
+      let changed = false;
+      for (const [id, source, list] of result) {
+        // What diagnostics() answered for this source until now (none for a new source).
+        const before = this.#warnings.get(id);
+        const shown = before && before.source === source ? before.list : [];
+        if (!sameWarnings(shown, list)) changed = true;
+        this.#warnings.set(id, { source, list });
       }
-      if (i < this.#inputs.length) return void later(step, 0);
       const live = new Set(this.#inputs.map((c) => c.id));
       for (const id of [...this.#warnings.keys()]) if (!live.has(id)) this.#warnings.delete(id);
       this.#checked = true;
       if (changed) this.#options.onChange();
-    };
-    later(step, delayMs);
+    }, delayMs);
   }
 }
 

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { loadAnalyzer } from "../notebook/analyzer.ts";
+import type { Logger } from "../log.ts";
+import { sharedLibsLoaded } from "./_libs.ts";
 import { NotebookTypes } from "./notebook_types.ts";
+import { stopTypeThread, typeThreadKind } from "./type_thread.ts";
 
 const analyzer = await loadAnalyzer();
 const model = (...sources: string[]) =>
@@ -13,7 +16,6 @@ function typesWithSignal(background: boolean) {
   let signal: () => void = () => {};
   let changes = 0;
   const types = new NotebookTypes({
-    analyzer,
     background,
     onChange: () => {
       changes++;
@@ -49,21 +51,90 @@ Deno.test("notebook types - background check reports warnings for the current so
   const { types, changed, count } = typesWithSignal(true);
   types.update(model("const a = 1;")); // opened
   const first = changed();
-  types.update(model("const a = 1;", 'const n: number = "x";')); // a cell added: an edit
+  types.update(model('const a = "s";', "const n: number = a;")); // edited, a cell added
   await first;
   assert.equal(count(), 1);
-  const warnings = types.diagnostics("c1", 'const n: number = "x";');
+  const warnings = types.diagnostics("c1", "const n: number = a;");
   assert.equal(warnings.length, 1);
   assert.equal(warnings[0].source, "types");
-  assert.deepEqual(types.diagnostics("c0", "const a = 1;"), []);
+  assert.match(warnings[0].message, /'string' is not assignable to type 'number'/);
+  assert.deepEqual(types.diagnostics("c0", 'const a = "s";'), []);
   assert.deepEqual(types.diagnostics("c1", "const n = 2;"), [], "another source: no stale lines");
 
-  // Fixing the upstream cell's type clears the downstream warning.
+  // Fixing the upstream cell's type clears the downstream cell's warning (its source unchanged).
   const second = changed();
-  types.update(model("const a = 1;", "const n: number = 2;"));
+  types.update(model("const a = 1;", "const n: number = a;"));
   await second;
-  assert.deepEqual(types.diagnostics("c1", "const n: number = 2;"), []);
+  assert.equal(count(), 2);
+  assert.deepEqual(types.diagnostics("c1", "const n: number = a;"), []);
   types.dispose();
+});
+
+Deno.test("notebook types - a check that finds nothing new reports no change", async () => {
+  let changes = 0;
+  let signal: () => void = () => {};
+  const types = new NotebookTypes({
+    background: true,
+    checkDelayMs: 0,
+    onChange: () => {
+      changes++;
+      signal();
+    },
+  });
+  const alive = setInterval(() => {}, 1000);
+  try {
+    types.update(model("const a = 1;")); // opened
+    const first = new Promise<void>((ok) => signal = ok);
+    types.update(model("const a = 1;", 'const n: number = "x";'));
+    await first;
+    // An edit that fixes the cell: its new source had no warnings shown and gets none, so no
+    // notebook_state is sent for the check (the edit itself sent one).
+    types.update(model("const a = 1;", "const n: number = 2;"));
+    await new Promise((ok) => setTimeout(ok, 20)); // the check is sent ...
+    await types.hover("c1", "const n: number = 2;", 6); // ... and answered before this
+    assert.equal(changes, 1);
+    assert.deepEqual(types.diagnostics("c1", "const n: number = 2;"), []);
+  } finally {
+    clearInterval(alive);
+    types.dispose();
+  }
+});
+
+Deno.test("notebook types - type checking runs in the type Worker, not on the server's thread", async () => {
+  const { types, changed } = typesWithSignal(true);
+  types.update(model("const a = 1;")); // opened
+  const first = changed();
+  types.update(model("const a = 1;", 'const n: number = "x";'));
+  await first;
+  assert.equal(types.diagnostics("c1", 'const n: number = "x";').length, 1);
+  assert.equal(typeThreadKind(), "worker");
+  assert.equal(sharedLibsLoaded(), false, "no declarations parsed, no checker on this thread");
+  types.dispose();
+});
+
+Deno.test("notebook types - a type Worker that dies is restarted on next use; its warnings stay", async () => {
+  const warned: string[] = [];
+  const log = { warn: (msg: string) => warned.push(msg) } as unknown as Logger;
+  let signal: () => void = () => {};
+  const types = new NotebookTypes({ background: true, log, onChange: () => signal() });
+  const alive = setInterval(() => {}, 1000);
+  try {
+    types.update(model("const sales = [1];")); // opened
+    const checked = new Promise<void>((ok) => signal = ok);
+    types.update(model("const sales = [1];", 'const n: number = "x";'));
+    await checked;
+    assert.ok(types.active);
+    await stopTypeThread(); // as a crash would: every service in it is gone
+    assert.ok(!types.active);
+    assert.deepEqual(warned, ["type checking restarts"]);
+    assert.equal(types.diagnostics("c1", 'const n: number = "x";').length, 1, "warnings kept");
+    const r = await types.complete("c1", "sales.", 6);
+    assert.ok(r.items.some((i) => i.label === "map"), "a new Worker answers");
+    assert.ok(types.active);
+  } finally {
+    clearInterval(alive);
+    types.dispose();
+  }
 });
 
 Deno.test("notebook types - without background checking the service is built on first request", async () => {
@@ -89,7 +160,6 @@ Deno.test("notebook types - an idle service is freed, keeps its warnings, and co
   let now = 1_000;
   let signal: () => void = () => {};
   const types = new NotebookTypes({
-    analyzer,
     background: true,
     idleMs: 60_000,
     now: () => now,
@@ -138,7 +208,6 @@ Deno.test("notebook types - a burst of edits is checked once, after it stops", a
   let checks = 0;
   let signal: () => void = () => {};
   const types = new NotebookTypes({
-    analyzer,
     background: true,
     checkDelayMs: 150,
     onChange: () => {

@@ -157,7 +157,6 @@ export class NotebookSession {
     this.events = new EventHub(deps.now);
     this.#localModules = new LocalModules(root, (src) => analyzer.analyze(src).imports);
     this.#types = new NotebookTypes({ // issue 15
-      analyzer,
       npmCacheDir: deps.typeCheck?.npmCacheDir,
       background: deps.typeCheck !== undefined,
       onChange: () => this.events.emitWith("notebook_state", () => this.state()),

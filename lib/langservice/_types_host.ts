@@ -1,0 +1,140 @@
+/**
+ * The language services of every open notebook of the process, in one thread: the type Worker
+ * (type_thread.ts starts it), or the server's own thread where no Worker can start. It answers
+ * the messages below in order; a check yields between slices, so a completion for another cell
+ * or notebook, or a newer edit (which cancels the check under way), is not held up by it.
+ */
+import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
+import {
+  createLanguageService,
+  type NotebookLanguageService,
+  type TypeDiagnostic,
+} from "./language_service.ts";
+import type { VirtualCellInput } from "./virtual_cells.ts";
+
+/** A request to the type thread; `nb` names one notebook's service. */
+export type TypesRequest =
+  | { op: "open"; req: number; nb: number; cells: VirtualCellInput[]; npmCacheDir?: string }
+  | { op: "update"; nb: number; cells: VirtualCellInput[] }
+  | { op: "check"; req: number; nb: number }
+  | {
+    op: "complete" | "hover" | "definition";
+    req: number;
+    nb: number;
+    cellId: string;
+    source: string;
+    offset: number;
+  }
+  | { op: "dispose"; nb: number };
+
+/** The answer to a request that has a `req`. */
+export type TypesReply =
+  | { req: number; ok: true; value: unknown }
+  | { req: number; ok: false; error: string };
+
+/**
+ * What a check answers: each code cell's warnings with the source they are for, or null when a
+ * newer edit or check of the notebook replaced it.
+ */
+export type CheckResult = [cellId: string, source: string, warnings: TypeDiagnostic[]][] | null;
+
+/** Milliseconds of checking before yielding to other messages. */
+const SLICE_MS = 15;
+
+interface Notebook {
+  ready: Promise<NotebookLanguageService | null>;
+  cells: VirtualCellInput[];
+  /** Bumped by each update and check: a check under way stops when it moves. */
+  seq: number;
+  /** A request swapped an unsaved source in: a check puts the saved cells back first. */
+  swapped: boolean;
+  disposed: boolean;
+}
+
+/** The services of one thread, driven by messages. */
+export class TypesHost {
+  #post: (reply: TypesReply) => void;
+  #notebooks = new Map<number, Notebook>();
+  #analyzer: Promise<Analyzer> | undefined;
+
+  constructor(post: (reply: TypesReply) => void) {
+    this.#post = post;
+  }
+
+  /** Handles one request (replies are posted, possibly later). */
+  handle(m: TypesRequest): void {
+    if (m.op === "open") return this.#open(m);
+    const nb = this.#notebooks.get(m.nb);
+    if (m.op === "update") {
+      if (!nb) return;
+      nb.cells = m.cells;
+      nb.seq++;
+      void nb.ready.then((s) => s?.update(nb.cells));
+      return;
+    }
+    if (m.op === "dispose") {
+      if (!nb) return;
+      this.#notebooks.delete(m.nb);
+      nb.disposed = true;
+      nb.seq++;
+      void nb.ready.then((s) => s?.dispose());
+      return;
+    }
+    if (!nb) return this.#reply(m.req, Promise.reject(new Error("no such notebook service")));
+    if (m.op === "check") return this.#reply(m.req, this.#check(nb));
+    this.#reply(
+      m.req,
+      nb.ready.then((s) => {
+        if (!s || nb.disposed) throw new Error("the notebook's service is closed");
+        nb.swapped = true;
+        if (m.op === "complete") return s.complete(m.cellId, m.source, m.offset);
+        if (m.op === "hover") return s.hover(m.cellId, m.source, m.offset);
+        return s.definition(m.cellId, m.source, m.offset);
+      }),
+    );
+  }
+
+  #open(m: Extract<TypesRequest, { op: "open" }>): void {
+    this.#analyzer ??= loadAnalyzer();
+    const nb: Notebook = { ready: null!, cells: m.cells, seq: 0, swapped: false, disposed: false };
+    nb.ready = this.#analyzer.then((analyzer) =>
+      createLanguageService({ cells: nb.cells, analyzer, npmCacheDir: m.npmCacheDir })
+    ).then((s) => {
+      s.update(nb.cells); // updates that came while it was built
+      return s;
+    });
+    this.#notebooks.set(m.nb, nb);
+    this.#reply(m.req, nb.ready.then(() => null));
+    // A failed build answers the open; later requests then answer "closed".
+    nb.ready = nb.ready.catch(() => null);
+  }
+
+  async #check(nb: Notebook): Promise<CheckResult> {
+    const s = await nb.ready;
+    if (!s || nb.disposed) return null;
+    const seq = ++nb.seq;
+    const out: NonNullable<CheckResult> = [];
+    let started = performance.now();
+    for (const cell of nb.cells) {
+      if (cell.language !== "typescript") continue;
+      if (performance.now() - started >= SLICE_MS) {
+        await new Promise((ok) => setTimeout(ok, 0));
+        if (nb.seq !== seq || nb.disposed) return null;
+        started = performance.now();
+      }
+      if (nb.swapped) {
+        s.update(nb.cells); // a completion's unsaved source: check the saved cells
+        nb.swapped = false;
+      }
+      out.push([cell.id, cell.source, s.diagnostics(cell.id)]);
+    }
+    return out;
+  }
+
+  #reply(req: number, value: Promise<unknown>): void {
+    value.then(
+      (v) => this.#post({ req, ok: true, value: v }),
+      (e) => this.#post({ req, ok: false, error: e instanceof Error ? e.message : String(e) }),
+    );
+  }
+}

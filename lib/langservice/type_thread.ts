@@ -1,0 +1,202 @@
+/**
+ * The type thread: every notebook's language service (TypeScript's compiler, the parsed Deno and
+ * ES declarations, one checker per notebook) lives in one Worker, so a type check (100–400 ms of
+ * synchronous compiler work per edit of a 100-cell notebook) never holds up a request, a socket
+ * message or a cell's result on the server's event loop (issue 20). Started on the first service,
+ * stopped once no notebook has one for IDLE_MS (which returns the compiler's memory); a Worker
+ * that dies takes its services with it, and each is rebuilt on its next use. Where no Worker can
+ * start, the same host runs on the server's thread, in slices, as before.
+ */
+import { Worker } from "node:worker_threads";
+import type { CompletionResult, DefinitionResult, HoverResult } from "./language_service.ts";
+import { type CheckResult, TypesHost, type TypesReply, type TypesRequest } from "./_types_host.ts";
+import type { VirtualCellInput } from "./virtual_cells.ts";
+
+/** A Worker with no notebook service left is stopped after this long. */
+const IDLE_MS = 30_000;
+
+/** One notebook's language service in the type thread. Requests answer asynchronously. */
+export interface TypeService {
+  /** Replaces the notebook's saved cells. */
+  update(cells: readonly VirtualCellInput[]): void;
+  /** Checks the saved cells; null when a newer update or check replaced this one. */
+  check(): Promise<CheckResult>;
+  complete(cellId: string, source: string, offset: number): Promise<CompletionResult>;
+  hover(cellId: string, source: string, offset: number): Promise<HoverResult>;
+  definition(cellId: string, source: string, offset: number): Promise<DefinitionResult | null>;
+  /** Frees the service in the thread. */
+  dispose(): void;
+}
+
+/** Options of openTypeService. */
+export interface OpenTypeServiceOptions {
+  npmCacheDir?: string;
+  /** The thread stopped under the service (a crash): it answers nothing more. */
+  onLost(reason: string): void;
+}
+
+type Pending = { resolve(v: unknown): void; reject(e: Error): void };
+
+/** The Worker (or the in-process host) and what waits on it. */
+class TypeThread {
+  #worker: Worker | null = null;
+  #host: TypesHost | null = null;
+  #pending = new Map<number, Pending>();
+  #lost = new Map<number, (reason: string) => void>();
+  #nextReq = 0;
+  #idle: ReturnType<typeof setTimeout> | undefined;
+
+  /** A Worker, or none: then the host runs on this thread. */
+  constructor(worker: Worker | null) {
+    this.#worker = worker;
+    if (!worker) this.#host = new TypesHost((r) => queueMicrotask(() => this.#answer(r)));
+    worker?.on("message", (r: TypesReply) => this.#answer(r));
+    worker?.on("error", (e: Error) => this.#stopped(`the type checker failed: ${e.message}`));
+    worker?.on("exit", (code: number) => this.#stopped(`the type checker exited (${code})`));
+    worker?.unref(); // a process with nothing else to do does not wait for it (a CLI command)
+  }
+
+  get kind(): "worker" | "in-process" {
+    return this.#worker ? "worker" : "in-process";
+  }
+
+  /** Sends a request that has no answer. */
+  send(m: TypesRequest): void {
+    if (this.#worker) this.#worker.postMessage(m);
+    else this.#host!.handle(m);
+  }
+
+  /** Sends a request and answers what the thread replies. */
+  ask<T>(make: (req: number) => TypesRequest): Promise<T> {
+    const req = ++this.#nextReq;
+    const answer = new Promise<T>((resolve, reject) => {
+      this.#pending.set(req, { resolve: resolve as (v: unknown) => void, reject });
+    });
+    if (this.#pending.size === 1) this.#worker?.ref(); // keep the process up for the answer
+    this.send(make(req));
+    return answer;
+  }
+
+  opened(nb: number, onLost: (reason: string) => void): void {
+    this.#lost.set(nb, onLost);
+    clearTimeout(this.#idle);
+  }
+
+  closed(nb: number): void {
+    if (!this.#lost.delete(nb) || this.#lost.size > 0 || !this.#worker) return;
+    clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => {
+      if (this.#lost.size === 0) void stopTypeThread();
+    }, IDLE_MS);
+    Deno.unrefTimer(this.#idle as unknown as number);
+  }
+
+  /** Stops the Worker; its services report lost. */
+  async terminate(): Promise<void> {
+    clearTimeout(this.#idle);
+    const w = this.#worker;
+    this.#worker = null;
+    this.#stopped("the type checker was stopped");
+    await w?.terminate();
+  }
+
+  #answer(r: TypesReply): void {
+    const p = this.#pending.get(r.req);
+    if (!p) return;
+    this.#pending.delete(r.req);
+    if (this.#pending.size === 0) this.#worker?.unref();
+    if (r.ok) p.resolve(r.value);
+    else p.reject(new Error(r.error));
+  }
+
+  #stopped(reason: string): void {
+    if (thread === this) thread = undefined;
+    clearTimeout(this.#idle);
+    const pending = [...this.#pending.values()];
+    const lost = [...this.#lost.values()];
+    this.#pending.clear();
+    this.#lost.clear();
+    for (const p of pending) p.reject(new Error(reason));
+    for (const l of lost) l(reason);
+  }
+}
+
+let thread: TypeThread | undefined;
+let nextNotebook = 0;
+
+function startThread(): TypeThread {
+  // The single-file build ships the Worker as types_worker.js beside strata.js.
+  const bundled = import.meta.url.endsWith(".js");
+  const url = new URL(bundled ? "./types_worker.js" : "./_types_worker.ts", import.meta.url);
+  try {
+    return new TypeThread(new Worker(url, { name: "strata-types" }));
+  } catch {
+    return new TypeThread(null); // no Worker here: the services run on this thread, in slices
+  }
+}
+
+/**
+ * Builds a notebook's language service in the type thread (loading the compiler there on first
+ * use); rejects when it cannot be built.
+ */
+export async function openTypeService(
+  cells: readonly VirtualCellInput[],
+  options: OpenTypeServiceOptions,
+): Promise<TypeService> {
+  const t = thread ??= startThread();
+  const nb = ++nextNotebook;
+  let open = true;
+  t.opened(nb, (reason) => {
+    open = false;
+    options.onLost(reason);
+  });
+  try {
+    await t.ask((req) => ({
+      op: "open",
+      req,
+      nb,
+      cells: [...cells],
+      npmCacheDir: options.npmCacheDir,
+    }));
+  } catch (e) {
+    t.send({ op: "dispose", nb });
+    t.closed(nb);
+    throw e;
+  }
+  // A request the thread cannot answer (closed, or it stopped) gets the empty answer.
+  const request =
+    <T>(op: "complete" | "hover" | "definition", empty: (offset: number) => T) =>
+    (cellId: string, source: string, offset: number): Promise<T> =>
+      open
+        ? t.ask<T>((req) => ({ op, req, nb, cellId, source, offset })).catch(() => empty(offset))
+        : Promise.resolve(empty(offset));
+  return {
+    update(cells) {
+      if (open) t.send({ op: "update", nb, cells: [...cells] });
+    },
+    check() {
+      return open ? t.ask<CheckResult>((req) => ({ op: "check", req, nb })) : Promise.resolve(null);
+    },
+    complete: request<CompletionResult>("complete", (from) => ({ items: [], from })),
+    hover: request<HoverResult>("hover", () => ({ text: null })),
+    definition: request<DefinitionResult | null>("definition", () => null),
+    dispose() {
+      if (!open) return;
+      open = false;
+      t.send({ op: "dispose", nb });
+      t.closed(nb);
+    },
+  };
+}
+
+/** Where the services run now: a Worker, this thread, or nowhere yet (tests and benches ask). */
+export function typeThreadKind(): "worker" | "in-process" | "none" {
+  return thread?.kind ?? "none";
+}
+
+/** Stops the type thread (its services report lost; the next one starts it again). */
+export async function stopTypeThread(): Promise<void> {
+  const t = thread;
+  thread = undefined;
+  await t?.terminate();
+}
