@@ -1,6 +1,6 @@
 /**
- * Builds cell modules without blocking the server: parsing is synchronous (about 1 s for a
- * 1 MB cell with the TypeScript parser), so sources above OFF_THREAD_CHARS are built in a
+ * Builds cell modules without blocking the server: parsing is synchronous (0.25–0.7 s for a
+ * 1 MB cell with `@babel/parser` at load 7.5), so sources above OFF_THREAD_CHARS are built in a
  * Worker, and sources above MAX_CELL_SOURCE (the API's own limit) are refused with a clear error.
  */
 

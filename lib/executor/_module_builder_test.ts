@@ -5,7 +5,7 @@ import {
   OFF_THREAD_CHARS,
   stopBuildWorker,
 } from "./_module_builder.ts";
-import { loadParser } from "./cell_module.ts";
+import { loadCellParser } from "./cell_module.ts";
 
 function bigSource(chars: number): string {
   const lines: string[] = [];
@@ -26,7 +26,7 @@ Deno.test("module builder - a source over the limit is refused with its size and
 });
 
 Deno.test("module builder - a large source is built off the event loop", async () => {
-  await loadParser();
+  await loadCellParser();
   try {
     const source = bigSource(600_000);
     assert.ok(source.length > OFF_THREAD_CHARS);

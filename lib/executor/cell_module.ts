@@ -7,11 +7,23 @@
  * a trailer on a new last line hands the requested outputs back as thunks. Imports keep
  * working because ESM hoists them. Each inserted text is recorded so positions in the module map
  * back to cell-relative lines and columns.
+ *
+ * Parsed with `@babel/parser` (its `typescript` plugin), not the TypeScript compiler: running a
+ * cell of a re-opened notebook (analyses read from the cache) then loads no compiler at all
+ * (≈34 MiB and 3–4× Babel's load CPU; docs/performance.md, branch `cellbabel`).
  */
 
-import type * as TS from "typescript";
-import { pathToFileURL } from "node:url";
+import type { ParseResult, ParserOptions } from "@babel/parser";
+import { loadTypeScript, type Ts } from "../notebook/_typescript.ts";
 import { RUNTIME_KEY } from "./protocol.ts";
+import {
+  finalExpression,
+  firstError,
+  lineAndCharacter,
+  lineStarts,
+  rewriteLocalImports,
+  topLevelNames,
+} from "./_cell_syntax.ts";
 
 /** Text the builder inserted into a line of the module (module coordinates, 1-based). */
 export interface Insertion {
@@ -58,12 +70,63 @@ export type BuildOutcome = { ok: true; module: CellModule } | { ok: false; error
 const RT = "__strata$";
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-let tsPromise: Promise<typeof TS> | undefined;
+type Babel = typeof import("@babel/parser");
+/**
+ * What Deno accepts in a cell: TypeScript (not TSX), top-level await, `using`, import attributes
+ * (and the older `assert`), TC39 decorators before or after `export`, `import source`. `export { x }`
+ * of a name the cell does not declare is allowed: the prelude binds inputs in the module. Errors
+ * are recovered from so that the TypeScript plugin's own checks can be skipped (see firstError).
+ */
+const PARSE_OPTIONS: ParserOptions = {
+  sourceType: "module",
+  plugins: [
+    "typescript",
+    "decorators",
+    "decoratorAutoAccessors",
+    "explicitResourceManagement",
+    "importAttributes",
+    "deprecatedImportAssert",
+    "sourcePhaseImports",
+  ],
+  allowUndeclaredExports: true,
+  createParenthesizedExpressions: true,
+  attachComment: false,
+  errorRecovery: true,
+};
 
-/** Loads the TypeScript parser once (about 150 ms); later calls reuse it. */
-export function loadParser(): Promise<typeof TS> {
-  tsPromise ??= import("typescript").then((m) => (m.default ?? m) as typeof TS);
-  return tsPromise;
+let babelPromise: Promise<Babel> | undefined;
+
+/** Loads the cell parser (`@babel/parser`, ≈50 ms) once; later calls reuse it. */
+export function loadCellParser(): Promise<Babel> {
+  babelPromise ??= import("@babel/parser").then((m) => ((m as { default?: Babel }).default ?? m));
+  return babelPromise;
+}
+
+/**
+ * Loads the TypeScript compiler: kept for the script export (lib/export/script.ts) until it uses
+ * `finalExpressionRange`; building a cell does not use it. Goes through `loadTypeScript`, so
+ * `typeScriptLoaded()` sees it.
+ */
+export function loadParser(): Promise<Ts> {
+  return loadTypeScript();
+}
+
+/**
+ * Where the cell's final top-level expression statement's expression is (offsets into `source`,
+ * a leading `#!` read as a comment), as buildCellModule wraps it; undefined when the cell does
+ * not end in one or does not parse.
+ */
+export async function finalExpressionRange(
+  source: string,
+): Promise<{ start: number; end: number } | undefined> {
+  const babel = await loadCellParser();
+  const text = source.startsWith("#!") ? "//" + source.slice(2) : source;
+  try {
+    const parsed = babel.parse(text, PARSE_OPTIONS);
+    return firstError(parsed) ? undefined : finalExpression(parsed.program);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Builds the child module for a cell, or reports its first syntax error. */
@@ -71,25 +134,29 @@ export async function buildCellModule(
   source: string,
   options: BuildOptions,
 ): Promise<BuildOutcome> {
-  const ts = await loadParser();
+  const babel = await loadCellParser();
   for (const n of [...options.inputs, ...options.outputs]) {
     if (!IDENT_RE.test(n)) throw new TypeError(`Cannot bind '${n}': not an identifier`);
   }
   let text = source.startsWith("#!") ? "//" + source.slice(2) : source;
-  let sf = ts.createSourceFile("cell.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const diags = (sf as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
-  if (diags.length > 0) {
-    const d = diags[0];
-    const pos = sf.getLineAndCharacterOfPosition(d.start ?? 0);
-    const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
-    return { ok: false, error: { message, line: pos.line + 1, column: pos.character + 1 } };
+  let parsed: ParseResult;
+  try {
+    parsed = babel.parse(text, PARSE_OPTIONS);
+  } catch (e) {
+    return { ok: false, error: syntaxProblem(e, text) };
   }
-  const rewrites = options.baseDir ? rewriteLocalImports(ts, sf, text, options.baseDir) : null;
+  const error = firstError(parsed);
+  if (error) return { ok: false, error: syntaxProblem(error, text) };
+  const program = parsed.program;
+  const rewrites = options.baseDir ? rewriteLocalImports(program, text, options.baseDir) : null;
+  /** A position in the parsed text -> the same position in the (rewritten) module body. */
+  let moved = (pos: number) => pos;
   if (rewrites && rewrites.edits.length > 0) {
     text = rewrites.text;
-    sf = ts.createSourceFile("cell.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    moved = rewrites.moved;
   }
-  const declared = topLevelNames(ts, sf);
+  const lines = lineStarts(text);
+  const declared = topLevelNames(program);
   const own = new Set(declared);
   const bound = [...new Set(options.inputs)].filter((n) => !own.has(n));
   const prelude = `const ${RT} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
@@ -97,23 +164,23 @@ export async function buildCellModule(
     " ";
   const insertions: Insertion[] = [{ line: 1, column: 1, length: prelude.length }];
   for (const e of rewrites?.edits ?? []) {
-    const p = sf.getLineAndCharacterOfPosition(e.pos);
+    if (e.delta <= 0) continue;
+    const p = lineAndCharacter(lines, e.pos);
     const shift = p.line === 0 ? prelude.length : 0;
     insertions.push({ line: p.line + 1, column: p.character + 1 + shift, length: e.delta });
   }
 
   let body = text;
-  const last = sf.statements.at(-1);
-  const displaysLast = (options.displayLast ?? true) && last !== undefined &&
-    ts.isExpressionStatement(last);
-  if (displaysLast) {
-    const expr = (last as TS.ExpressionStatement).expression;
-    const start = expr.getStart(sf);
+  const last = finalExpression(program);
+  const displaysLast = (options.displayLast ?? true) && last !== undefined;
+  if (last && displaysLast) {
+    const start = moved(last.start);
+    const end = moved(last.end);
     const open = `${RT}.last((`;
     const close = "))";
-    body = text.slice(0, start) + open + text.slice(start, expr.end) + close + text.slice(expr.end);
-    const s = sf.getLineAndCharacterOfPosition(start);
-    const e = sf.getLineAndCharacterOfPosition(expr.end);
+    body = text.slice(0, start) + open + text.slice(start, end) + close + text.slice(end);
+    const s = lineAndCharacter(lines, start);
+    const e = lineAndCharacter(lines, end);
     const shift = (line: number) => (line === 0 ? prelude.length : 0);
     insertions.push({
       line: s.line + 1,
@@ -147,69 +214,16 @@ export function mapPosition(
   return { line, column: Math.max(1, col) };
 }
 
-/** Rewrites `./x` and `../x` import specifiers to file URLs under `baseDir`. */
-function rewriteLocalImports(
-  ts: typeof TS,
-  sf: TS.SourceFile,
-  text: string,
-  baseDir: string,
-): { text: string; edits: { pos: number; delta: number }[] } {
-  const found: TS.StringLiteralLike[] = [];
-  const visit = (node: TS.Node): void => {
-    if (
-      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier &&
-      ts.isStringLiteral(node.moduleSpecifier)
-    ) found.push(node.moduleSpecifier);
-    else if (
-      ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword &&
-      node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])
-    ) found.push(node.arguments[0]);
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  const base = pathToFileURL(baseDir.endsWith("/") ? baseDir : baseDir + "/");
-  const local = found.filter((n) => n.text.startsWith("./") || n.text.startsWith("../"))
-    .sort((a, b) => a.getStart(sf) - b.getStart(sf));
-  let out = "";
-  let at = 0;
-  const edits: { pos: number; delta: number }[] = [];
-  for (const n of local) {
-    const start = n.getStart(sf);
-    const literal = JSON.stringify(new URL(n.text, base).href);
-    const oldLength = n.end - start;
-    out += text.slice(at, start);
-    // Recorded where the literal starts in the new text; positions after it map back.
-    if (literal.length > oldLength) {
-      edits.push({ pos: out.length, delta: literal.length - oldLength });
-    }
-    out += literal;
-    at = n.end;
-  }
-  return { text: out + text.slice(at), edits };
-}
-
-function topLevelNames(ts: typeof TS, sf: TS.SourceFile): string[] {
-  const names: string[] = [];
-  const bindings = (n: TS.BindingName) => {
-    if (ts.isIdentifier(n)) names.push(n.text);
-    else {for (const el of n.elements) {
-        if (!ts.isOmittedExpression(el)) bindings(el.name);
-      }}
-  };
-  for (const st of sf.statements) {
-    if (ts.isVariableStatement(st)) {
-      st.declarationList.declarations.forEach((d) => bindings(d.name));
-    } else if (
-      (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) &&
-      st.name
-    ) names.push(st.name.text);
-    else if (ts.isImportDeclaration(st) && st.importClause && !st.importClause.isTypeOnly) {
-      const c = st.importClause;
-      if (c.name) names.push(c.name.text);
-      const nb = c.namedBindings;
-      if (nb && ts.isNamespaceImport(nb)) names.push(nb.name.text);
-      else if (nb) nb.elements.forEach((e) => !e.isTypeOnly && names.push(e.name.text));
-    } else if (ts.isImportEqualsDeclaration(st)) names.push(st.name.text);
-  }
-  return [...new Set(names)];
+/** Babel's error (message ends in "(line:column)") as a cell-relative problem. */
+function syntaxProblem(e: unknown, text: string): SyntaxProblem {
+  if (!(e instanceof SyntaxError)) throw e;
+  const at = (e as { loc?: { line: number; column: number; index?: number } }).loc;
+  const message = e.message.replace(/ \(\d+:\d+\)$/, "");
+  if (!at) return { message, line: 1, column: 1 };
+  // Babel counts lines as TypeScript does (\r\n, \n, \r, U+2028, U+2029) and columns in UTF-16.
+  const p = at.index === undefined ? { line: at.line - 1, character: at.column } : lineAndCharacter(
+    lineStarts(text),
+    at.index,
+  );
+  return { message, line: p.line + 1, column: p.character + 1 };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { buildCellModule, mapPosition } from "./cell_module.ts";
+import { buildCellModule, finalExpressionRange, mapPosition } from "./cell_module.ts";
 
 async function build(source: string, inputs: string[] = [], outputs: string[] = []) {
   const out = await buildCellModule(source, { inputs, outputs });
@@ -45,4 +45,144 @@ Deno.test("cell_module - reports syntax errors at cell positions", async () => {
   const out = await buildCellModule("const a = 1;\nconst = 2;", { inputs: [], outputs: [] });
   assert.equal(out.ok, false);
   assert.equal(!out.ok && out.error.line, 2);
+});
+
+Deno.test("cell_module - a syntax error reads cleanly, at the cell's own 1-based line and column", async () => {
+  const out = await buildCellModule("const a = 1;\nconst = 2;", { inputs: ["z"], outputs: [] });
+  assert.ok(!out.ok);
+  assert.deepEqual({ line: out.error.line, column: out.error.column }, { line: 2, column: 7 });
+  assert.doesNotMatch(out.error.message, /\(\d+:\d+\)/, "no parser position in the message");
+  // Line 1 is not shifted by the prelude, and later lines count \r\n and U+2028 once each.
+  const first = await buildCellModule("let x = ;", { inputs: ["z"], outputs: [] });
+  assert.ok(!first.ok && first.error.line === 1 && first.error.column === 9);
+  const crlf = await buildCellModule("a\r\nb\u2028c\r\nconst = 1", { inputs: [], outputs: [] });
+  assert.ok(!crlf.ok && crlf.error.line === 4 && crlf.error.column === 7);
+  // Early errors V8 would raise when importing the module are reported before it runs.
+  const twice = await buildCellModule("const a = 1;\nconst a = 2;", { inputs: [], outputs: [] });
+  assert.ok(
+    !twice.ok && twice.error.line === 2 && /already been declared/.test(twice.error.message),
+  );
+});
+
+Deno.test("cell_module - TypeScript that Deno runs builds, with its declared names", async () => {
+  const cases: [string, string[]][] = [
+    ["const r = await Promise.resolve(1);\nr", ["r"]],
+    ["using a = res();\nawait using b = res();\nfor (using c of cs) {}", ["a", "b"]],
+    ['import data from "./d.json" with { type: "json" };\ndata', ["data"]],
+    ['import old from "./d.json" assert { type: "json" };', ["old"]],
+    ["@dec class A { @dec m() {} @dec accessor x = 1 }\n@dec export class B {}", ["A", "B"]],
+    ["export @dec class C {}\nexport default class D {}", ["C", "D"]],
+    ["const cfg = { a: 1 } satisfies Record<string, number>;\ncfg", ["cfg"]],
+    ["function id<T>(x: T): T { return x }\nconst g = <T,>(x: T) => x;\nid<number>(1)", [
+      "id",
+      "g",
+    ]],
+    ["enum E { A, B = 'b' }\nconst enum F { X }\ndeclare enum G { Y }", ["E", "F", "G"]],
+    ["namespace N { export const x = 1 }\ndeclare global { interface W { z: 1 } }\nN.x", []],
+    ["import type { T } from './t.ts';\nimport { type U, v } from './u.ts';\nexport type { T };", [
+      "v",
+    ]],
+    ["import type D, { type E } from './d.ts';", []],
+    ["declare const d: number;\ndeclare function df(): void;\ndeclare class DC {}", [
+      "d",
+      "df",
+      "DC",
+    ]],
+    ["abstract class Abs { abstract m(): void; constructor(private q: number) {} }", ["Abs"]],
+    ["class O { override m() {} }", ["O"]],
+    ["function f(x: string): string;\nfunction f(x: any) { return x }\nf('a')", ["f"]],
+    ["import fs = require('node:fs');\nimport * as ns from 'node:path';\nimport def from 'x';", [
+      "fs",
+      "ns",
+      "def",
+    ]],
+    ["const { a, b: [c, , d = 2, ...e], ...f } = o;\nlet [g, { h }] = arr, i;\nvar j;", [
+      "a",
+      "c",
+      "d",
+      "e",
+      "f",
+      "g",
+      "h",
+      "i",
+      "j",
+    ]],
+    [
+      "export const x = 1;\nexport function y() {}\nexport enum Z { A }\nexport { q } from './q.ts'",
+      [
+        "x",
+        "y",
+        "Z",
+      ],
+    ],
+    ["type T1 = `a${string}`;\ninterface I1 { x: number }\nlet u!: unique symbol;", ["u"]],
+    ["import source wasm from './m.wasm';\nexport { notDeclaredHere };", ["wasm"]],
+  ];
+  for (const [source, declared] of cases) {
+    const out = await buildCellModule(source, { inputs: [], outputs: [] });
+    assert.ok(out.ok, `${source}: ${out.ok ? "" : out.error.message}`);
+    assert.deepEqual(out.module.declared, declared, source);
+  }
+});
+
+Deno.test("cell_module - the display call wraps the whole final expression, however it is written", async () => {
+  const m = await build("const a = 1;\nfoo(\n  a,\n  2,\n) as number", ["foo"]);
+  const lines = m.code.split("\n");
+  assert.equal(lines[1], "__strata$.last((foo(");
+  assert.equal(lines[4], ") as number))");
+  // The closing text is recorded where it was inserted: the cell's `)` keeps its column.
+  assert.deepEqual(mapPosition(m, 5, 1), { line: 5, column: 1 });
+  assert.match((await build("(a, b);")).code, /__strata\$\.last\(\(\(a, b\)\)\);/);
+  // A cell of only a string is an expression to show (Babel reads it as a directive).
+  const s = await build("'hello'");
+  assert.ok(s.displaysLast);
+  assert.match(s.code, /__strata\$\.last\(\('hello'\)\)/);
+  const quiet = await buildCellModule("1 + 1", { inputs: [], outputs: [], displayLast: false });
+  assert.ok(quiet.ok && !quiet.module.displaysLast && !/last\(/.test(quiet.module.code));
+});
+
+Deno.test("cell_module - a shebang line becomes a comment and lines keep their numbers", async () => {
+  const m = await build("#!/usr/bin/env -S deno run\nconst s = 1\ns");
+  const lines = m.code.split("\n");
+  assert.match(lines[0], /\/\/\/usr\/bin\/env -S deno run$/);
+  assert.equal(lines[1], "const s = 1");
+  assert.equal(lines[2], "__strata$.last((s))");
+});
+
+Deno.test("cell_module - a rewritten import inside the displayed expression keeps positions", async () => {
+  const source =
+    "const m = 1;\nawait import(`./lazy.ts`) && (await import('../up.ts')).k + missing";
+  const out = await buildCellModule(source, { inputs: [], outputs: [], baseDir: "/srv/nb" });
+  assert.ok(out.ok);
+  const line = out.module.code.split("\n")[1];
+  assert.equal(
+    line,
+    '__strata$.last((await import("file:///srv/nb/lazy.ts") && ' +
+      '(await import("file:///srv/up.ts")).k + missing))',
+  );
+  const col = line.indexOf("missing") + 1;
+  assert.deepEqual(mapPosition(out.module, 2, col), {
+    line: 2,
+    column: source.split("\n")[1].indexOf("missing") + 1,
+  });
+});
+
+Deno.test("cell_module - building a cell does not load the TypeScript compiler", async () => {
+  const { typeScriptLoaded } = await import("../notebook/_typescript.ts");
+  const { createRequire } = await import("node:module");
+  await build(
+    "import { a } from './a.ts';\nenum E { A }\nconst x: number = a satisfies number;\nx",
+  );
+  const cache = Object.keys(createRequire(import.meta.url).cache);
+  assert.equal(typeScriptLoaded(), false);
+  assert.equal(cache.filter((k) => /\/typescript\/lib\//.test(k)).length, 0);
+});
+
+Deno.test("cell_module - finalExpressionRange finds what the display call wraps", async () => {
+  const source = "#!/bin/deno\nconst a = 1;\n(a +\n 1) as number";
+  const r = await finalExpressionRange(source);
+  assert.ok(r);
+  assert.equal(source.slice(r.start, r.end), "(a +\n 1) as number");
+  assert.equal(await finalExpressionRange("const a = 1"), undefined);
+  assert.equal(await finalExpressionRange("const = 1"), undefined);
 });

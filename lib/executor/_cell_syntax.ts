@@ -1,0 +1,203 @@
+/**
+ * What the cell module builder (cell_module.ts) reads of a cell's `@babel/parser` tree: the first
+ * error that counts, the final expression to display, local import specifiers to rewrite, and the
+ * names the cell declares at top level.
+ */
+import type { ParseResult } from "@babel/parser";
+import { pathToFileURL } from "node:url";
+
+/** The parsed cell. */
+export type Program = ParseResult["program"];
+type Statement = Program["body"][number];
+/** Any node of Babel's tree, as far as the walks here read it. */
+interface Node {
+  type: string;
+  start?: number | null;
+  end?: number | null;
+}
+type Pattern = Extract<Statement, { type: "VariableDeclaration" }>["declarations"][number]["id"];
+
+/**
+ * The first error Babel recovered from, except the TypeScript plugin's own checks (`override`
+ * outside a subclass, `import type A, { type B }`, ...): TypeScript's parser left those to its
+ * checker and Deno runs such code, so refusing it would refuse cells that ran before. JavaScript's
+ * early errors (a name declared twice, `return` outside a function) are kept: V8 refuses them too.
+ */
+export function firstError(parsed: ParseResult): SyntaxError | undefined {
+  let first: (SyntaxError & { pos?: number }) | undefined;
+  for (const e of parsed.errors ?? []) {
+    const err = e as unknown as SyntaxError & { syntaxPlugin?: string; pos?: number };
+    if (err.syntaxPlugin === "typescript") continue;
+    if (!first || (err.pos ?? 0) < (first.pos ?? 0)) first = err;
+  }
+  return first;
+}
+
+/**
+ * The final top-level statement's expression, when that statement is an expression statement.
+ * Babel reads leading string statements (`"a"`) as directives, TypeScript as expressions: a cell
+ * of only such strings displays the last one, as before.
+ */
+export function finalExpression(program: Program): { start: number; end: number } | undefined {
+  const last = program.body.at(-1);
+  if (last) {
+    return last.type === "ExpressionStatement"
+      ? { start: last.expression.start!, end: last.expression.end! }
+      : undefined;
+  }
+  const directive = program.directives.at(-1);
+  return directive && { start: directive.value.start!, end: directive.value.end! };
+}
+
+/** Offsets where lines start (line breaks as TypeScript and V8 count them). */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  const re = /\r\n?|[\n\u2028\u2029]/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) starts.push(m.index + m[0].length);
+  return starts;
+}
+
+export function lineAndCharacter(
+  starts: number[],
+  pos: number,
+): { line: number; character: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: pos - starts[lo] };
+}
+
+/** Could the text hold a `./x` or `../x` specifier (a quote, dots, slash; or an escape)? */
+const MAYBE_LOCAL = /["'`]\.\.?\/|\\/;
+
+/** Rewrites `./x` and `../x` import specifiers to file URLs under `baseDir`. */
+export function rewriteLocalImports(
+  program: Program,
+  text: string,
+  baseDir: string,
+): { text: string; edits: { pos: number; delta: number }[]; moved: (pos: number) => number } {
+  const found: { start: number; end: number; value: string }[] = [];
+  if (MAYBE_LOCAL.test(text)) visit(program, found);
+  const base = pathToFileURL(baseDir.endsWith("/") ? baseDir : baseDir + "/");
+  const local = found.filter((n) => n.value.startsWith("./") || n.value.startsWith("../"))
+    .sort((a, b) => a.start - b.start);
+  let out = "";
+  let at = 0;
+  const edits: { pos: number; delta: number }[] = [];
+  /** Where each replaced literal ended in the parsed text, and the shift after it. */
+  const shifts: { end: number; shift: number }[] = [];
+  for (const n of local) {
+    const literal = JSON.stringify(new URL(n.value, base).href);
+    const oldLength = n.end - n.start;
+    out += text.slice(at, n.start);
+    // Recorded where the literal starts in the new text; positions after it map back.
+    edits.push({ pos: out.length, delta: literal.length - oldLength });
+    out += literal;
+    at = n.end;
+    shifts.push({ end: n.end, shift: out.length - at });
+  }
+  const moved = (pos: number) => {
+    let shift = 0;
+    for (const s of shifts) if (s.end <= pos) shift = s.shift;
+    return pos + shift;
+  };
+  return { text: out + text.slice(at), edits, moved };
+}
+
+/** Collects module specifiers: static imports, exports from, and `import("...")` anywhere. */
+function visit(node: Node, found: { start: number; end: number; value: string }[]): void {
+  const n = node as Node & Record<string, unknown>;
+  if (
+    n.type === "ImportDeclaration" || n.type === "ExportNamedDeclaration" ||
+    n.type === "ExportAllDeclaration"
+  ) {
+    const s = n.source as (Node & { value?: unknown }) | null | undefined;
+    if (s?.type === "StringLiteral") found.push(literal(s));
+  } else if (n.type === "CallExpression" && (n.callee as Node).type === "Import") {
+    const arg = (n.arguments as (Node & Record<string, unknown>)[])[0];
+    if (arg?.type === "StringLiteral") found.push(literal(arg));
+    else if (
+      arg?.type === "TemplateLiteral" && (arg.expressions as unknown[]).length === 0
+    ) {
+      const cooked = (arg.quasis as { value: { cooked?: string | null } }[])[0].value.cooked;
+      if (typeof cooked === "string") {
+        found.push({ start: arg.start!, end: arg.end!, value: cooked });
+      }
+    }
+  }
+  for (const key in n) {
+    if (key === "loc" || key === "extra") continue;
+    const v = n[key];
+    if (Array.isArray(v)) {
+      for (const c of v) {
+        if (c && typeof c === "object" && typeof c.type === "string") visit(c, found);
+      }
+    } else if (v && typeof v === "object" && typeof (v as Node).type === "string") {
+      visit(v as Node, found);
+    }
+  }
+}
+
+function literal(n: Node & { value?: unknown }): { start: number; end: number; value: string } {
+  return { start: n.start!, end: n.end!, value: String(n.value) };
+}
+
+export function topLevelNames(program: Program): string[] {
+  const names: string[] = [];
+  const bindings = (p: Pattern | Extract<Pattern, { type: string }> | null): void => {
+    if (!p) return;
+    switch (p.type) {
+      case "Identifier":
+        names.push(p.name);
+        break;
+      case "ObjectPattern":
+        for (const prop of p.properties) {
+          bindings((prop.type === "RestElement" ? prop : prop.value) as Pattern);
+        }
+        break;
+      case "ArrayPattern":
+        for (const el of p.elements) bindings(el as Pattern | null);
+        break;
+      case "AssignmentPattern":
+        bindings(p.left as Pattern);
+        break;
+      case "RestElement":
+        bindings(p.argument as Pattern);
+        break;
+    }
+  };
+  const declaration = (st: Statement): void => {
+    switch (st.type) {
+      case "VariableDeclaration":
+        for (const d of st.declarations) bindings(d.id);
+        break;
+      case "FunctionDeclaration":
+      case "TSDeclareFunction":
+      case "ClassDeclaration":
+      case "TSEnumDeclaration":
+      case "TSImportEqualsDeclaration":
+        if (st.id) names.push(st.id.name);
+        break;
+      case "ImportDeclaration":
+        if (st.importKind === "type" || st.importKind === "typeof") break;
+        for (const s of st.specifiers) {
+          if (
+            s.type !== "ImportSpecifier" || (s.importKind !== "type" && s.importKind !== "typeof")
+          ) {
+            names.push(s.local.name);
+          }
+        }
+        break;
+      case "ExportNamedDeclaration":
+      case "ExportDefaultDeclaration":
+        if (st.declaration) declaration(st.declaration as Statement);
+        break;
+    }
+  };
+  for (const st of program.body) declaration(st);
+  return [...new Set(names)];
+}
