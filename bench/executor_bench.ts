@@ -7,7 +7,7 @@
  */
 
 import { encodeValue } from "../lib/executor/codecs.ts";
-import { loadParser } from "../lib/executor/cell_module.ts";
+import { loadCellParser } from "../lib/executor/cell_module.ts";
 import { createExecutor } from "../lib/executor/executor.ts";
 import type { CellJob } from "../lib/executor/types.ts";
 
@@ -48,7 +48,7 @@ export async function main(options: { quiet?: boolean } = {}): Promise<Figure[]>
       permissions,
     }));
   try {
-    await loadParser();
+    await loadCellParser();
     // Warm-up: start the pool, load caches.
     for (let i = 0; i < 5; i++) await ex.run(single(i));
     await ex.runBatch(chain("w"));

@@ -14,7 +14,6 @@
  */
 
 import type { ParseResult, ParserOptions } from "@babel/parser";
-import { loadTypeScript, type Ts } from "../notebook/_typescript.ts";
 import { RUNTIME_KEY } from "./protocol.ts";
 import {
   finalExpression,
@@ -100,15 +99,6 @@ let babelPromise: Promise<Babel> | undefined;
 export function loadCellParser(): Promise<Babel> {
   babelPromise ??= import("@babel/parser").then((m) => ((m as { default?: Babel }).default ?? m));
   return babelPromise;
-}
-
-/**
- * Loads the TypeScript compiler: kept for the script export (lib/export/script.ts) until it uses
- * `finalExpressionRange`; building a cell does not use it. Goes through `loadTypeScript`, so
- * `typeScriptLoaded()` sees it.
- */
-export function loadParser(): Promise<Ts> {
-  return loadTypeScript();
 }
 
 /**

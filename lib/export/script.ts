@@ -8,7 +8,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { ValidationError } from "../errors.ts";
-import { loadParser } from "../executor/cell_module.ts";
+import { finalExpressionRange } from "../executor/cell_module.ts";
 import type { NotebookSnapshot, SnapshotCell } from "./snapshot.ts";
 
 /** Options for renderScript. */
@@ -63,7 +63,6 @@ export async function renderScript(
   options: ScriptOptions = {},
 ): Promise<string> {
   assertOneScope(snapshot);
-  const ts = await loadParser();
   const flags = scriptPermissionFlags(snapshot, options.notebookDir);
   const file = options.fileName ?? "notebook.ts";
   const command = ["deno", "run", ...flags, file].map(shellQuote).join(" ");
@@ -81,7 +80,7 @@ export async function renderScript(
     if (widgets.length > 0) body.push(`__strata.widgets(${JSON.stringify(widgets)});`);
     body.push(
       `// ---- ${oneLine(label)} (${id}) ----`,
-      wrapLast(ts, cell.source, label),
+      await wrapLast(cell.source, label),
       "",
     );
   }
@@ -128,16 +127,13 @@ function assertOneScope(snapshot: NotebookSnapshot): void {
 }
 
 /** The cell source with its final expression statement wrapped in a printing call. */
-function wrapLast(ts: typeof import("typescript"), source: string, label: string): string {
+async function wrapLast(source: string, label: string): Promise<string> {
   const text = source.startsWith("#!") ? "//" + source.slice(2) : source;
-  const sf = ts.createSourceFile("cell.ts", text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  const last = sf.statements.at(-1);
-  if (!last || !ts.isExpressionStatement(last)) return text;
-  const expr = last.expression;
-  const start = expr.getStart(sf);
-  return `${text.slice(0, start)}__strata.show(${JSON.stringify(label)}, (${
-    text.slice(start, expr.end)
-  }))${text.slice(expr.end)}`;
+  const last = await finalExpressionRange(source);
+  if (!last) return text;
+  return `${text.slice(0, last.start)}__strata.show(${JSON.stringify(label)}, (${
+    text.slice(last.start, last.end)
+  }))${text.slice(last.end)}`;
 }
 
 function oneLine(s: string): string {
