@@ -8,8 +8,12 @@ export function chainSource(i: number): string {
   return i === 0 ? "const v0 = 1" : `const v${i} = v${i - 1} + ${i}`;
 }
 
-/** Writes a notebook of `n` chained cells to `dir`; returns the cell ids in order. */
-export async function writeNotebook(dir: string, n: number): Promise<string[]> {
+/** Writes a notebook of `n` cells (chained, or `source(i)`) to `dir`; returns the cell ids in order. */
+export async function writeNotebook(
+  dir: string,
+  n: number,
+  source: (i: number) => string = chainSource,
+): Promise<string[]> {
   await createNotebook(dir, { name: `bench-${n}` });
   const ids: string[] = [];
   const cells = [];
@@ -17,7 +21,7 @@ export async function writeNotebook(dir: string, n: number): Promise<string[]> {
     const id = newCellId();
     ids.push(id);
     const file = cellFileName(id, `c${i}`, ".ts");
-    await Deno.writeTextFile(`${dir}/${file}`, chainSource(i));
+    await Deno.writeTextFile(`${dir}/${file}`, source(i));
     cells.push({ id, file, language: "typescript" as const, order: i });
   }
   const now = new Date().toISOString();

@@ -17,6 +17,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   // Issue 20: a page open while 300 cells run (socket messages, long tasks, lag behind the server)
   page: async () => (await import("./page_runall_bench.ts")).main(),
   langservice: async () => (await import("./langservice_bench.ts")).main(),
+  // Issue 20: /health while notebooks are edited (each edit re-checks its notebook's types).
+  "typecheck-latency": async () => (await import("./typecheck_latency_bench.ts")).main(),
   mcp: async () => (await import("./mcp_bench.ts")).main(), // issue 18
   "large-value": async () =>
     (await import("./large_value_bench.ts")).main(Number(Deno.env.get("BENCH_VALUE_MB") ?? 200)),

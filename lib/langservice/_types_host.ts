@@ -25,7 +25,9 @@ export type TypesRequest =
     source: string;
     offset: number;
   }
-  | { op: "dispose"; nb: number };
+  | { op: "dispose"; nb: number }
+  /** Cell analyses (the analysis cache's misses), so the server's thread loads no parser. */
+  | { op: "analyze"; req: number; sources: string[] };
 
 /** The answer to a request that has a `req`. */
 export type TypesReply =
@@ -64,6 +66,11 @@ export class TypesHost {
   /** Handles one request (replies are posted, possibly later). */
   handle(m: TypesRequest): void {
     if (m.op === "open") return this.#open(m);
+    if (m.op === "analyze") {
+      this.#analyzer ??= loadAnalyzer();
+      const analyzer = this.#analyzer;
+      return this.#reply(m.req, analyzer.then((a) => m.sources.map((src) => a.analyze(src))));
+    }
     const nb = this.#notebooks.get(m.nb);
     if (m.op === "update") {
       if (!nb) return;

@@ -2,12 +2,15 @@
  * The type thread: every notebook's language service (TypeScript's compiler, the parsed Deno and
  * ES declarations, one checker per notebook) lives in one Worker, so a type check (100–400 ms of
  * synchronous compiler work per edit of a 100-cell notebook) never holds up a request, a socket
- * message or a cell's result on the server's event loop (issue 20). Started on the first service,
- * stopped once no notebook has one for IDLE_MS (which returns the compiler's memory); a Worker
- * that dies takes its services with it, and each is rebuilt on its next use. Where no Worker can
- * start, the same host runs on the server's thread, in slices, as before.
+ * message or a cell's result on the server's event loop (issue 20). It also analyzes the cells the
+ * analysis cache misses, so the server's own thread never loads the compiler on its usual paths.
+ * Started on first use, stopped once nothing has used it for IDLE_MS and no notebook has a
+ * service (which returns the compiler's memory); a Worker that dies takes its services with it,
+ * and each is rebuilt on its next use. Where no Worker can start, the same host runs on the
+ * server's thread, in slices, as before.
  */
 import { Worker } from "node:worker_threads";
+import type { CellAnalysis } from "../notebook/analyzer.ts";
 import type { CompletionResult, DefinitionResult, HoverResult } from "./language_service.ts";
 import { type CheckResult, TypesHost, type TypesReply, type TypesRequest } from "./_types_host.ts";
 import type { VirtualCellInput } from "./virtual_cells.ts";
@@ -73,20 +76,25 @@ class TypeThread {
       this.#pending.set(req, { resolve: resolve as (v: unknown) => void, reject });
     });
     if (this.#pending.size === 1) this.#worker?.ref(); // keep the process up for the answer
+    clearTimeout(this.#idle);
     this.send(make(req));
     return answer;
   }
 
   opened(nb: number, onLost: (reason: string) => void): void {
     this.#lost.set(nb, onLost);
-    clearTimeout(this.#idle);
   }
 
   closed(nb: number): void {
-    if (!this.#lost.delete(nb) || this.#lost.size > 0 || !this.#worker) return;
+    if (this.#lost.delete(nb)) this.#idleCheck();
+  }
+
+  /** With no service open and nothing asked, the Worker stops after IDLE_MS. */
+  #idleCheck(): void {
     clearTimeout(this.#idle);
+    if (this.#lost.size > 0 || this.#pending.size > 0 || !this.#worker) return;
     this.#idle = setTimeout(() => {
-      if (this.#lost.size === 0) void stopTypeThread();
+      if (this.#lost.size === 0 && this.#pending.size === 0) void stopTypeThread();
     }, IDLE_MS);
     Deno.unrefTimer(this.#idle as unknown as number);
   }
@@ -104,7 +112,10 @@ class TypeThread {
     const p = this.#pending.get(r.req);
     if (!p) return;
     this.#pending.delete(r.req);
-    if (this.#pending.size === 0) this.#worker?.unref();
+    if (this.#pending.size === 0) {
+      this.#worker?.unref();
+      this.#idleCheck();
+    }
     if (r.ok) p.resolve(r.value);
     else p.reject(new Error(r.error));
   }
@@ -187,6 +198,15 @@ export async function openTypeService(
       t.closed(nb);
     },
   };
+}
+
+/**
+ * Analyzes cells in the type thread (the analysis cache's misses, lib/runtime/runtime.ts): the
+ * compiler's load and the parse stay off the server's event loop.
+ */
+export function analyzeInTypeThread(sources: string[]): Promise<CellAnalysis[]> {
+  const t = thread ??= startThread();
+  return t.ask<CellAnalysis[]>((req) => ({ op: "analyze", req, sources }));
 }
 
 /** Where the services run now: a Worker, this thread, or nowhere yet (tests and benches ask). */

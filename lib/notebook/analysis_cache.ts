@@ -36,6 +36,12 @@ export interface CachedAnalyzerOptions {
   memoryEntries?: number;
   /** Told about a failed write (the analysis itself is still returned). */
   onWriteError?: (error: unknown) => void;
+  /**
+   * Analyzes a `prepare`'s misses elsewhere (the server passes the type thread's, issue 20), so
+   * this thread neither loads nor runs the parser for them; when it fails, they are analyzed
+   * here. Must return what `analyze` here would (same analyzer code, same version).
+   */
+  analyzeMany?: (sources: string[]) => Promise<CellAnalysis[]>;
 }
 
 /** An analyzer with a persistent cache; `flush` waits for the writes under way. */
@@ -189,6 +195,16 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
       // them misses; elsewhere `analyze` reads their entries and requires the parser only then.
       const local = found.some((a) => a?.imports.some(isRelativeSpecifier));
       if (local && !typeScriptRequirable()) await loadTypeScript();
+      return;
+    }
+    const misses = missing.map((i) => wanted[i]);
+    const elsewhere = await options.analyzeMany?.(misses).catch(() => undefined);
+    if (elsewhere?.length === misses.length) {
+      missing.forEach((i, k) => {
+        stats.misses++;
+        remember(wanted[i], elsewhere[k]);
+        store(keys[i], elsewhere[k]);
+      });
       return;
     }
     await loadTypeScript(); // asynchronously, so the parse below does not block on a require

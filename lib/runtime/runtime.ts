@@ -25,6 +25,7 @@ import type { CellResult } from "../executor/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
+import { analyzeInTypeThread } from "../langservice/type_thread.ts";
 import { createCachedAnalyzer } from "../notebook/analysis_cache.ts";
 import { sha256Hex } from "../notebook/_hash.ts";
 import { join } from "node:path";
@@ -151,6 +152,8 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
         found = createCachedAnalyzer({
           dir: dir && join(dir, safeSegment(tenantHash)),
           memoryEntries: 2048,
+          // Misses are parsed in the type thread: no compiler load or parse on this event loop.
+          analyzeMany: analyzeInTypeThread,
           onWriteError: (error) =>
             deps.log.warn("could not store a cell analysis", { error: String(error) }),
         });

@@ -52,3 +52,25 @@ Deno.test("reopen and run after a restart: the cells run, and no TypeScript comp
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("first open of a new notebook: its cells are analyzed in the type thread, not on the server's", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const root = `${dir}/nb`;
+    await createNotebook(root, { name: "first open" });
+    for (
+      const source of [
+        "interface Row { id: number; amount: number }\nconst rows: Row[] = [{ id: 1, amount: 20 }]",
+        "const total = rows.reduce((s, r) => s + r.amount, 0) * 2 + 2",
+        "`total ${total}`",
+      ]
+    ) await addCell(root, { source });
+    const first = await openAndRun(root, `${dir}/analysis`); // nothing stored: every cell misses
+    assert.equal(first.ok, true, JSON.stringify(first.cells));
+    assert.equal(first.cells.at(-1)?.shown, "total 42");
+    assert.equal(first.atOpen, false, "the first open loaded TypeScript on the server's thread");
+    assert.equal(first.afterRun, false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
