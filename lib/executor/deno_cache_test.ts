@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { createExecutor } from "./executor.ts";
+import { WarmPool } from "./pool.ts";
 import {
   childDenoDir,
   denoCacheGrants,
@@ -128,6 +130,47 @@ Deno.test("deno_cache - cell runs leave no emit files and no cache rows of their
     // The harness's own entries stay: a child's start reads them.
     assert.ok(files(join(denoDir, "gen")).some((f) => f.endsWith("/harness.ts.js")));
     assert.ok(moduleRows(denoDir, pathToFileURL(import.meta.dirname!).href).code > 0);
+  });
+});
+
+/** Waits until `ok()` holds (polling), at most 10 s; returns whether it did. */
+async function until(ok: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      if (ok()) return true;
+    } catch { /* not there yet */ }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
+Deno.test("deno_cache - a pool left open removes what its used children left, on its own", async () => {
+  await withTempDir(async (dir) => {
+    const denoDir = `${dir}/deno_dir`;
+    const scratchRoot = `${dir}/scratch`;
+    await Deno.mkdir(scratchRoot);
+    await Deno.mkdir(`${dir}/nb`);
+    const pool = new WarmPool({
+      denoPath: Deno.execPath(),
+      harnessPath: fileURLToPath(new URL("./harness.ts", import.meta.url)),
+      scratchRoot,
+      env: { DENO_DIR: denoDir },
+      pruneMs: 50,
+    });
+    const url = pathToFileURL(scratchRoot).href + "/";
+    try {
+      const child = pool.acquire({ notebookDir: `${dir}/nb` }, 256);
+      // A child imports its warm-up module while it waits to be used.
+      assert.ok(await until(() => moduleRows(denoDir, url).code > 0), "no rows were written");
+      assert.ok(files(emitDir(denoDir, child.scratchDir)).length > 0);
+      await pool.release(child);
+      const gone = () =>
+        files(emitDir(denoDir, scratchRoot)).length === 0 && moduleRows(denoDir, url).code === 0;
+      assert.ok(await until(gone), "the pool kept them while open");
+    } finally {
+      await pool.close();
+    }
   });
 });
 

@@ -27,6 +27,12 @@ export interface WarmPoolOptions {
   env?: Record<string, string>;
   /** Run children as this user (the server must be root); scratch folders are chowned to it. */
   runAs?: { uid: number; gid: number };
+  /**
+   * How often, once children were released, what Deno cached for their modules is deleted
+   * (deno_cache.ts). The delete is synchronous, about 8 µs per row (four rows per run): often
+   * enough to stay short. @default 10_000
+   */
+  pruneMs?: number;
   log?: Logger;
 }
 
@@ -56,11 +62,6 @@ interface Entry {
 const STARTING_MS = 150;
 /** How long a key stays hot after a run that found no started child. */
 const HOT_MS = 60_000;
-/**
- * How often the rows Deno keeps for used children's modules are deleted (deno_cache.ts). The
- * delete is synchronous, about 8 µs per row (four rows per run): often enough to stay short.
- */
-const PRUNE_MS = 10_000;
 
 /** Pre-started children per permission key; `close()` kills them all. */
 export class WarmPool {
@@ -80,6 +81,7 @@ export class WarmPool {
       ...options,
       size: options.size ?? 1,
       idleMs: options.idleMs ?? 300_000,
+      pruneMs: options.pruneMs ?? 10_000,
       env: options.env ?? {},
       log: options.log ?? nullLogger(),
     };
@@ -87,7 +89,7 @@ export class WarmPool {
     this.#timer.unref();
     this.#pruneTimer = setInterval(() => {
       if (this.#released) void this.#prune();
-    }, PRUNE_MS);
+    }, this.#opts.pruneMs);
     this.#pruneTimer.unref();
   }
 
@@ -191,7 +193,7 @@ export class WarmPool {
   /**
    * Deletes what Deno cached in DENO_DIR for the modules of children that are gone: their emit
    * folders and their rows in its cache databases (deno_cache.ts). Each module is a new file,
-   * imported once, so none of it would be read again. Runs every PRUNE_MS after children were
+   * imported once, so none of it would be read again. Runs every `pruneMs` after children were
    * released, and at close.
    */
   #prune(): Promise<void> {
