@@ -7,6 +7,7 @@ import { hasInfisicalCredentials } from "../config/credentials.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
 import type { Config } from "../config/resolve.ts";
 import { natsAddress } from "../cluster/cluster_config.ts";
+import { childDenoDir, denoCacheGrants } from "../executor/deno_cache.ts";
 
 /** Facts about the running installation the flags depend on. */
 export interface LaunchContext {
@@ -132,6 +133,13 @@ function scopedFlags(
   if (config.ai) net.add(hostPort(config.ai.baseUrl, 443)); // issue 18: the AI endpoint
   for (const h of config.outboundHosts) net.add(h);
 
+  // What Deno caches for cell modules in the children's DENO_DIR, which the executor removes.
+  const denoDir = config.executorMode === "local"
+    ? childDenoDir(config.cellEnv, config.dataDir)
+    : undefined;
+  const denoCache = denoDir
+    ? denoCacheGrants(denoDir, `${config.dataDir}/tmp`)
+    : { read: [], write: [] };
   const writable = unique([
     config.dataDir,
     config.notebookStorageDir,
@@ -141,6 +149,7 @@ function scopedFlags(
   const readable = unique([
     ctx.codeRoot,
     ...writable,
+    ...denoCache.read,
     config.configFile,
     // The GCS service-account key file (read by the client when it first authenticates).
     ...(config.artifactBlobBackend === "gcs" ? [config.credentials.gcp.keyFile] : []),
@@ -151,7 +160,7 @@ function scopedFlags(
     // Without any host, no --allow-net at all: `--no-prompt` then denies every connection.
     ...(net.size > 0 ? [`--allow-net=${[...net].join(",")}`] : []),
     `--allow-read=${readable.join(",")}`,
-    `--allow-write=${writable.join(",")}`,
+    `--allow-write=${[...writable, ...denoCache.write].join(",")}`,
     // The Azure SDK loads the `debug` package, which enumerates the whole environment at import
     // (a listed --allow-env cannot allow that). The launcher passes this process only the
     // variables it lists (clearEnv), so unrestricted reading exposes nothing more.

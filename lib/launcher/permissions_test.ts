@@ -14,13 +14,19 @@ function flagsFor(env: Record<string, string>) {
   return Object.fromEntries(flags.map((f) => f.slice(2).split("=", 2) as [string, string]));
 }
 
+/** Deno's caches of the cell modules (the executor removes them; executor/deno_cache.ts). */
+const DENO_CACHE = "/home/u/.cache/deno/gen/file/home/u/.strata/tmp," +
+  "/home/u/.cache/deno/v8_code_cache_v2,/home/u/.cache/deno/dep_analysis_cache_v2";
+
 Deno.test("permissions - personal mode may only listen on the loopback address", () => {
   const f = flagsFor({});
   assert.equal(f["allow-net"], "127.0.0.1:8765");
   assert.equal(
     f["allow-write"],
-    "/home/u/.strata,/home/u/.strata/notebooks,/home/u/.strata/artifacts",
+    `/home/u/.strata,/home/u/.strata/notebooks,/home/u/.strata/artifacts,${DENO_CACHE}`,
   );
+  // DENO_DIR is readable (the cleanup reads its databases) but only those three are writable.
+  assert.ok(f["allow-read"].split(",").includes("/home/u/.cache/deno"));
   assert.equal(f["allow-run"], "/opt/deno");
   assert.ok(!("allow-sys" in f));
   assert.ok(!f["allow-env"].split(",").includes("*"));
@@ -50,7 +56,7 @@ Deno.test("permissions - a CLI command gets no listen address, and read/write on
   assert.ok(!("allow-net" in f), "no net at all without a database, S3 or outbound host");
   assert.equal(
     f["allow-write"],
-    "/home/u/.strata,/home/u/.strata/notebooks,/home/u/.strata/artifacts,/work/nb",
+    `/home/u/.strata,/home/u/.strata/notebooks,/home/u/.strata/artifacts,/work/nb,${DENO_CACHE}`,
   );
   assert.ok(f["allow-read"].split(",").includes("/work/nb"));
   const pg = commandPermissionFlags(

@@ -10,6 +10,7 @@ import { KILL_PATH } from "../executor/child.ts";
 import { waitForwardingSignals } from "../launcher/launch.ts";
 import { createLogger } from "../log.ts";
 import { WORKER_ENV, workerPermissionFlags } from "./permissions.ts";
+import { childDenoDir } from "../executor/deno_cache.ts";
 import { runWorker } from "./run.ts";
 import { natsAddress } from "../cluster/cluster_config.ts"; // issue 21
 
@@ -164,6 +165,7 @@ async function relaunch(args: string[], s: WorkerSettings, ctx: WorkerCliContext
     denoPath: Deno.execPath(),
     killPath: KILL_PATH,
     net: s.nats?.map((u) => natsAddress(u)!), // issue 21: exactly the NATS address(es)
+    denoDir: childDenoDir(cellEnvFrom(ctx.env, DEFAULT_CELL_ENV_PASSTHROUGH), scratchRoot),
   });
   const env: Record<string, string> = { STRATA_IN_PROCESS: "1" };
   for (const [k, v] of Object.entries(ctx.env)) {

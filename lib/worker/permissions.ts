@@ -6,6 +6,7 @@
 import { TYPESCRIPT_ENV } from "../launcher/permissions.ts";
 import { CELL_BASE_ENV, DEFAULT_CELL_ENV_PASSTHROUGH } from "../config/cell_env.ts";
 import { listenAddress } from "../launcher/permissions.ts";
+import { denoCacheGrants } from "../executor/deno_cache.ts";
 
 /** Environment names the worker may read (`*` = prefix). */
 export const WORKER_ENV = [
@@ -30,14 +31,19 @@ export interface WorkerLaunchContext {
   killPath?: string;
   /** Hosts to connect to instead of listening (a NATS worker: its NATS addresses). */
   net?: string[];
+  /** The cell children's DENO_DIR: the executor removes what Deno caches there for cell modules. */
+  denoDir?: string;
 }
 
 /** Deno flags for the worker process. */
 export function workerPermissionFlags(ctx: WorkerLaunchContext): string[] {
+  const cache = ctx.denoDir
+    ? denoCacheGrants(ctx.denoDir, ctx.scratchRoot)
+    : { read: [], write: [] };
   return [
     `--allow-net=${ctx.net?.join(",") ?? listenAddress(ctx.host, ctx.port)}`,
-    `--allow-read=${[ctx.codeRoot, ctx.scratchRoot].join(",")}`,
-    `--allow-write=${ctx.scratchRoot}`,
+    `--allow-read=${[ctx.codeRoot, ctx.scratchRoot, ...cache.read].join(",")}`,
+    `--allow-write=${[ctx.scratchRoot, ...cache.write].join(",")}`,
     `--allow-env=${WORKER_ENV.join(",")}`,
     `--allow-run=${[ctx.denoPath, ...(ctx.killPath ? [ctx.killPath] : [])].join(",")}`,
   ];
