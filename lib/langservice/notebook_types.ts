@@ -234,10 +234,12 @@ export class NotebookTypes {
       if (!result || generation !== this.#generation || s !== this.#service) return;
       let changed = false;
       for (const [id, source, list] of result) {
-        // What diagnostics() answered for this source until now (none for a new source).
+        // A new source counts as a change even without warnings: the notebook_state it sends is
+        // what other replicas' sockets resync from after an owner takeover (ownership_test.ts).
         const before = this.#warnings.get(id);
-        const shown = before && before.source === source ? before.list : [];
-        if (!sameWarnings(shown, list)) changed = true;
+        if (!before || before.source !== source || !sameWarnings(before.list, list)) {
+          changed = true;
+        }
         this.#warnings.set(id, { source, list });
       }
       const live = new Set(this.#inputs.map((c) => c.id));
