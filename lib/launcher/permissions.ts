@@ -7,7 +7,7 @@ import { hasInfisicalCredentials } from "../config/credentials.ts";
 import { CELL_BASE_ENV } from "../config/cell_env.ts";
 import type { Config } from "../config/resolve.ts";
 import { natsAddress } from "../cluster/cluster_config.ts";
-import { childDenoDir, denoCacheGrants } from "../executor/deno_cache.ts";
+import { childDenoDir, denoCacheGrants } from "../executor/deno_dir.ts";
 
 /** Facts about the running installation the flags depend on. */
 export interface LaunchContext {

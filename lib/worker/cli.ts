@@ -10,7 +10,7 @@ import { KILL_PATH } from "../executor/child.ts";
 import { waitForwardingSignals } from "../launcher/launch.ts";
 import { createLogger } from "../log.ts";
 import { WORKER_ENV, workerPermissionFlags } from "./permissions.ts";
-import { childDenoDir } from "../executor/deno_cache.ts";
+import { childDenoDir } from "../executor/deno_dir.ts";
 import { runWorker } from "./run.ts";
 import { natsAddress } from "../cluster/cluster_config.ts"; // issue 21
 

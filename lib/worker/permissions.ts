@@ -6,7 +6,7 @@
 import { TYPESCRIPT_ENV } from "../launcher/permissions.ts";
 import { CELL_BASE_ENV, DEFAULT_CELL_ENV_PASSTHROUGH } from "../config/cell_env.ts";
 import { listenAddress } from "../launcher/permissions.ts";
-import { denoCacheGrants } from "../executor/deno_cache.ts";
+import { denoCacheGrants } from "../executor/deno_dir.ts";
 
 /** Environment names the worker may read (`*` = prefix). */
 export const WORKER_ENV = [
