@@ -37,7 +37,7 @@ const CELLS = 100;
 const KEYSTROKES = 40;
 
 /** Cell i: records, a typed helper and values built from two earlier cells. */
-function cellSource(i: number, tag = ""): string {
+export function cellSource(i: number, tag = ""): string {
   const a = i > 0 ? `v${Math.floor(i / 2)}` : "1";
   const b = i > 1 ? `v${i - 1}` : "2";
   return [

@@ -1,6 +1,6 @@
 /**
  * Issue 20: what the editor's type checks cost everyone else's requests. Five 100-cell notebooks
- * (typed cells: interfaces, generics, a reducer, a Map) are opened on a real server; then each is
+ * (typed cells, as bench/langservice_bench.ts writes them) are opened on a real server; then each is
  * edited once a second (EDIT_MS; an edit starts a background check of the whole notebook 200 ms later, as
  * when someone types), while `/health` is timed every 20 ms. Baseline: `/health` on the same
  * server while nothing is edited (after the first check, which loads the compiler, settled).
@@ -12,25 +12,11 @@ import { startServer } from "../tests/_server.ts";
 import { writeNotebook } from "./_notebooks.ts";
 import { V8_FLAGS } from "../lib/launcher/launch.ts";
 import { median } from "./_load.ts";
+import { cellSource } from "./langservice_bench.ts";
 
 const NOTEBOOKS = 5;
 const CELLS = 100;
 const EDIT_MS = 1000;
-
-/** Cell i: records, a typed helper and values built from two earlier cells. */
-function typedCell(i: number, tag = ""): string {
-  const a = i > 0 ? `v${Math.floor(i / 2)}` : "1";
-  const b = i > 1 ? `v${i - 1}` : "2";
-  return [
-    `interface Row${i} { id: number; label: string; amount: number }`,
-    `const rows${i}: Row${i}[] = [{ id: ${i}, label: "n${tag}", amount: ${a} }]`,
-    `function total${i}(rows: Row${i}[], k = ${b}): number {`,
-    `  return rows.reduce((s, r) => s + r.amount * k, 0)`,
-    `}`,
-    `const v${i} = total${i}(rows${i})`,
-    `const byLabel${i} = new Map(rows${i}.map((r) => [r.label, r]))`,
-  ].join("\n");
-}
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -63,7 +49,7 @@ export async function main(): Promise<TypeCheckLatency> {
     const books: { sid: string; ids: string[] }[] = [];
     for (let k = 0; k < NOTEBOOKS; k++) {
       const dir = `${s.dir}/notebooks/tc${k}`;
-      const ids = await writeNotebook(dir, CELLS, typedCell);
+      const ids = await writeNotebook(dir, CELLS, cellSource);
       // An edit re-runs nothing by itself: the row measures type checks, not cell runs.
       await Deno.writeTextFile(`${dir}/notebook.toml`, '\n[runtime]\non_change = "lazy"\n', {
         append: true,
@@ -75,7 +61,7 @@ export async function main(): Promise<TypeCheckLatency> {
     const health = () => timeMs(async () => await (await fetch(`${s.url}/health`)).arrayBuffer());
     const edit = async (b: { sid: string; ids: string[] }, n: number) => {
       const r = await s.api("PUT", `/v1/notebooks/${b.sid}/cells/${b.ids[60]}`, {
-        source: typedCell(60, String(n)),
+        source: cellSource(60, String(n)),
       });
       if (r.status !== 200) throw new Error(`edit: ${r.status} ${JSON.stringify(r.body)}`);
     };
