@@ -112,8 +112,14 @@ export function proxyHeaders(
 /** A WebSocket client that collects every event and can wait for one. */
 export interface SocketClient {
   events: any[];
-  /** The first event (from now on, or already received when `past`) matching `pred`. */
+  /** The first event from now on matching `pred`. */
   next(pred: (e: any) => boolean, timeoutMs?: number): Promise<any>;
+  /**
+   * The first event at or after index `from` of `events` matching `pred`, received already or
+   * still to come. An action's events can arrive before its HTTP answer does: take `from` before
+   * the action, or `next` misses them and waits for a later event.
+   */
+  since(from: number, pred: (e: any) => boolean, timeoutMs?: number): Promise<any>;
   send(type: string, payload?: unknown): void;
   close(): Promise<void>;
 }
@@ -151,6 +157,10 @@ export function openSocket(url: string, headers: Record<string, string>): Promis
         }, timeoutMs);
         waiters.add(w);
       });
+    },
+    since(from, pred, timeoutMs) {
+      const got = events.slice(from).find(pred);
+      return got ? Promise.resolve(got) : client.next(pred, timeoutMs);
     },
     send(type, payload = {}) {
       ws.send(JSON.stringify({ type, payload }));

@@ -228,6 +228,7 @@ Deno.test({
           }
         })();
 
+        const mark = ws.events.length;
         const killedAt = Date.now();
         await c.kill(a);
         const t0 = performance.now();
@@ -244,14 +245,26 @@ Deno.test({
         assert.equal(r.body.cells[0].source, "const a = 3");
         assert.equal(await c.holder(sid), b.id, "the lease moved to B");
 
-        // The socket on B resyncs without a reconnect: a newer state, then the edit.
-        const synced = await ws.next((e) =>
-          e.type === "notebook_state" && e.payload.cells[0]?.source === "const a = 3"
+        // The socket on B resyncs without a reconnect: the new owner's state, then the edit's own
+        // events. They can arrive before the PUT's answer does: look from before the kill.
+        const edited = await ws.since(
+          mark,
+          (e) => e.type === "notebook_state" && e.payload.cells[0]?.source === "const a = 3",
         );
+        const after = ws.events.slice(mark);
+        const types = JSON.stringify(after.map((e) => [e.type, e.seq]));
+        const at = after.indexOf(edited);
+        // The edit's own state (right after its dag_update), not the one a background type check
+        // sends later: what a socket shows with type checking off.
+        assert.equal(after[at - 1]?.type, "dag_update", types);
+        assert.equal(edited.seq, after[at - 1].seq + 1, types);
+        const resync = after.slice(0, at).findLast((e) => e.type === "notebook_state");
+        assert.equal(resync?.payload.cells[0].source, "const a = 2", types);
         assert.ok(
-          synced.seq > first.seq,
-          `seq keeps growing across owners (${first.seq} → ${synced.seq})`,
+          first.seq < resync.seq && resync.seq < edited.seq,
+          `seq keeps growing across owners (${first.seq} → ${resync.seq} → ${edited.seq})`,
         );
+        assert.ok(after.every((e, k) => k === 0 || e.seq >= after[k - 1].seq), types);
         await ws.close();
 
         watching = false;
