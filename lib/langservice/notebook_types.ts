@@ -234,12 +234,11 @@ export class NotebookTypes {
       if (!result || generation !== this.#generation || s !== this.#service) return;
       let changed = false;
       for (const [id, source, list] of result) {
-        // A new source counts as a change even without warnings: the notebook_state it sends is
-        // what other replicas' sockets resync from after an owner takeover (ownership_test.ts).
+        // What diagnostics() answered for this source until now (none for a new source): a check
+        // that finds what was shown sends no notebook_state (the edit itself sent one).
         const before = this.#warnings.get(id);
-        if (!before || before.source !== source || !sameWarnings(before.list, list)) {
-          changed = true;
-        }
+        const shown = before && before.source === source ? before.list : [];
+        if (!sameWarnings(shown, list)) changed = true;
         this.#warnings.set(id, { source, list });
       }
       const live = new Set(this.#inputs.map((c) => c.id));

@@ -70,6 +70,36 @@ Deno.test("notebook types - background check reports warnings for the current so
   types.dispose();
 });
 
+Deno.test("notebook types - a check that finds nothing new reports no change", async () => {
+  let changes = 0;
+  let signal: () => void = () => {};
+  const types = new NotebookTypes({
+    background: true,
+    checkDelayMs: 0,
+    onChange: () => {
+      changes++;
+      signal();
+    },
+  });
+  const alive = setInterval(() => {}, 1000);
+  try {
+    types.update(model("const a = 1;")); // opened
+    const first = new Promise<void>((ok) => signal = ok);
+    types.update(model("const a = 1;", 'const n: number = "x";'));
+    await first;
+    // An edit that fixes the cell: its new source had no warnings shown and gets none, so no
+    // notebook_state is sent for the check (the edit itself sent one).
+    types.update(model("const a = 1;", "const n: number = 2;"));
+    await new Promise((ok) => setTimeout(ok, 20)); // the check is sent ...
+    await types.hover("c1", "const n: number = 2;", 6); // ... and answered before this
+    assert.equal(changes, 1);
+    assert.deepEqual(types.diagnostics("c1", "const n: number = 2;"), []);
+  } finally {
+    clearInterval(alive);
+    types.dispose();
+  }
+});
+
 Deno.test("notebook types - type checking runs in the type Worker, not on the server's thread", async () => {
   const { types, changed } = typesWithSignal(true);
   types.update(model("const a = 1;")); // opened
