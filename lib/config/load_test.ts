@@ -139,3 +139,13 @@ Deno.test("config - audit_retired_keys: a comma list of <id>:<key>; problems nev
   );
   assert.ok(!problems[0].includes("too-short-key-material"));
 });
+
+Deno.test("config - type_check_thread: worker by default, main when asked, anything else refused", () => {
+  assert.equal(loadConfig({ HOME: "/home/u" }).config.typeCheckThread, "worker");
+  const main = loadConfig({ HOME: "/home/u", STRATA_TYPE_CHECK_THREAD: "main" }).config;
+  assert.equal(main.typeCheckThread, "main");
+  assert.throws(
+    () => loadConfig({ HOME: "/home/u", STRATA_TYPE_CHECK_THREAD: "gpu" }),
+    (e: unknown) => e instanceof ConfigError && /type_check_thread/.test(e.message),
+  );
+});

@@ -97,6 +97,8 @@ export interface Config {
   maxBodyBytes: number;
   outboundHosts: readonly string[];
   executor: { poolSize: number; memoryMb: number; timeoutSeconds: number; cellUser?: string };
+  /** Where type checks and first analyses run (lib/langservice/type_thread.ts, issue 20). */
+  typeCheckThread: "worker" | "main";
   /** Operations: migrations at start, background jobs, artifact cache limit, PostgreSQL pool. */
   autoMigrate: boolean;
   retention: { enabled: boolean; intervalSeconds: number; batchSize: number };
@@ -222,6 +224,7 @@ export function resolveConfig(
       timeoutSeconds: get("cell_timeout_seconds", 300),
       cellUser: v.cell_user as string | undefined,
     },
+    typeCheckThread: get("type_check_thread", "worker"),
     // Operations.
     autoMigrate: get("auto_migrate", true),
     retention: {

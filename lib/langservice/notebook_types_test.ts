@@ -3,7 +3,7 @@ import { loadAnalyzer } from "../notebook/analyzer.ts";
 import type { Logger } from "../log.ts";
 import { sharedLibsLoaded } from "./_libs.ts";
 import { NotebookTypes } from "./notebook_types.ts";
-import { stopTypeThread, typeThreadKind } from "./type_thread.ts";
+import { configureTypeThread, stopTypeThread, typeThreadKind } from "./type_thread.ts";
 
 const analyzer = await loadAnalyzer();
 const model = (...sources: string[]) =>
@@ -239,5 +239,26 @@ Deno.test("notebook types - a burst of edits is checked once, after it stops", a
   } finally {
     clearInterval(alive);
     types.dispose();
+  }
+});
+
+Deno.test("notebook types - with type_check_thread = main the same checks run on this thread", async () => {
+  await stopTypeThread();
+  configureTypeThread({ worker: false });
+  const { types, changed } = typesWithSignal(true);
+  try {
+    types.update(model("const sales = [{ amount: 1 }];")); // opened
+    const first = changed();
+    types.update(model("const sales = [{ amount: 1 }];", 'const n: number = "x";'));
+    await first;
+    assert.equal(typeThreadKind(), "in-process");
+    assert.equal(sharedLibsLoaded(), true, "the declarations were parsed on this thread");
+    assert.equal(types.diagnostics("c1", 'const n: number = "x";').length, 1);
+    const r = await types.complete("c1", "sales[0].am", 11);
+    assert.deepEqual(r.items.map((i) => i.label), ["amount"]);
+  } finally {
+    types.dispose();
+    configureTypeThread({ worker: true });
+    await stopTypeThread();
   }
 });

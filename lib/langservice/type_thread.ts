@@ -134,8 +134,19 @@ class TypeThread {
 
 let thread: TypeThread | undefined;
 let nextNotebook = 0;
+let useWorker = true;
+
+/**
+ * Chooses where the services start (config `type_check_thread`): in a Worker (the default) or on
+ * this thread. Applies to the next start; a running thread of the other kind is stopped.
+ */
+export function configureTypeThread(options: { worker: boolean }): void {
+  useWorker = options.worker;
+  if (thread && (thread.kind === "worker") !== useWorker) void stopTypeThread();
+}
 
 function startThread(): TypeThread {
+  if (!useWorker) return new TypeThread(null);
   // The single-file build ships the Worker as types_worker.js beside strata.js.
   const bundled = import.meta.url.endsWith(".js");
   const url = new URL(bundled ? "./types_worker.js" : "./_types_worker.ts", import.meta.url);

@@ -16,6 +16,7 @@ import { createWorkerRegistry, type WorkerRegistry } from "../worker/registry.ts
 import { createRuntime, type Runtime, type RuntimeDeps } from "../runtime/runtime.ts";
 import { NotebookSession, type SessionScope } from "../session/notebook_session.ts";
 import { npmCacheDirFrom } from "../langservice/npm_types.ts";
+import { configureTypeThread } from "../langservice/type_thread.ts";
 import { sessionSecretsFactory } from "../secrets/session_factory.ts";
 import { createSecretProviderRegistry } from "../secrets/provider.ts";
 import { infisicalProvider } from "../secrets/infisical.ts";
@@ -72,6 +73,8 @@ export function buildRunPath(input: RunPathInput, executor?: Executor): RunPath 
     log: log.child({ component: "workers" }),
   });
   const runtime = createRuntime(input.runtimeDeps);
+  // Issue 20: type checks and first analyses in a Worker (default) or on this thread.
+  configureTypeThread({ worker: config.typeCheckThread !== "main" });
   // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.
   const secrets = sessionSecretsFactory({
     mode: config.deploymentMode,
