@@ -3,7 +3,12 @@ import { loadAnalyzer } from "../notebook/analyzer.ts";
 import type { Logger } from "../log.ts";
 import { sharedLibsLoaded } from "./_libs.ts";
 import { NotebookTypes } from "./notebook_types.ts";
-import { configureTypeThread, stopTypeThread, typeThreadKind } from "./type_thread.ts";
+import {
+  analyzeInTypeThread,
+  configureTypeThread,
+  stopTypeThread,
+  typeThreadKind,
+} from "./type_thread.ts";
 
 const analyzer = await loadAnalyzer();
 const model = (...sources: string[]) =>
@@ -258,6 +263,32 @@ Deno.test("notebook types - with type_check_thread = main the same checks run on
     assert.deepEqual(r.items.map((i) => i.label), ["amount"]);
   } finally {
     types.dispose();
+    configureTypeThread({ worker: true });
+    await stopTypeThread();
+  }
+});
+
+Deno.test("notebook types - an unused type Worker stops; the next analysis or service starts another", async () => {
+  await stopTypeThread();
+  configureTypeThread({ worker: true, idleMs: 200 });
+  try {
+    const [a] = await analyzeInTypeThread(["const sales = [1, 2]"]);
+    assert.deepEqual(a.defines, ["sales"]);
+    assert.equal(typeThreadKind(), "worker");
+    const { types, changed } = typesWithSignal(true);
+    types.update(model("const x = 1;")); // opened
+    const checked = changed();
+    types.update(model("const x = 1;", 'const n: number = "x";'));
+    await checked;
+    await new Promise((ok) => setTimeout(ok, 500));
+    assert.equal(typeThreadKind(), "worker", "a notebook with a service keeps it");
+    types.dispose();
+    await new Promise((ok) => setTimeout(ok, 500));
+    assert.equal(typeThreadKind(), "none", "stopped once unused");
+    const [b] = await analyzeInTypeThread(["const total = 3"]);
+    assert.deepEqual(b.defines, ["total"]);
+    assert.equal(typeThreadKind(), "worker");
+  } finally {
     configureTypeThread({ worker: true });
     await stopTypeThread();
   }

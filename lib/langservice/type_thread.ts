@@ -15,7 +15,7 @@ import type { CompletionResult, DefinitionResult, HoverResult } from "./language
 import { type CheckResult, TypesHost, type TypesReply, type TypesRequest } from "./_types_host.ts";
 import type { VirtualCellInput } from "./virtual_cells.ts";
 
-/** A Worker with no notebook service left is stopped after this long. */
+/** A Worker unused this long, with no notebook service left, is stopped (configureTypeThread). */
 const IDLE_MS = 30_000;
 
 /** One notebook's language service in the type thread. Requests answer asynchronously. */
@@ -94,8 +94,10 @@ class TypeThread {
     clearTimeout(this.#idle);
     if (this.#lost.size > 0 || this.#pending.size > 0 || !this.#worker) return;
     this.#idle = setTimeout(() => {
-      if (this.#lost.size === 0 && this.#pending.size === 0) void stopTypeThread();
-    }, IDLE_MS);
+      if (this.#lost.size > 0 || this.#pending.size > 0) return;
+      if (thread === this) thread = undefined;
+      void this.terminate();
+    }, idleMs);
     Deno.unrefTimer(this.#idle as unknown as number);
   }
 
@@ -135,13 +137,16 @@ class TypeThread {
 let thread: TypeThread | undefined;
 let nextNotebook = 0;
 let useWorker = true;
+let idleMs = IDLE_MS;
 
 /**
  * Chooses where the services start (config `type_check_thread`): in a Worker (the default) or on
- * this thread. Applies to the next start; a running thread of the other kind is stopped.
+ * this thread, and how long an unused Worker lives. Applies to the next start; a running thread
+ * of the other kind is stopped.
  */
-export function configureTypeThread(options: { worker: boolean }): void {
+export function configureTypeThread(options: { worker: boolean; idleMs?: number }): void {
   useWorker = options.worker;
+  idleMs = options.idleMs ?? IDLE_MS;
   if (thread && (thread.kind === "worker") !== useWorker) void stopTypeThread();
 }
 
