@@ -197,12 +197,12 @@ export class WarmPool {
    * released, and at close.
    */
   #prune(): Promise<void> {
-    this.#released = false;
     const isLive = (scratchDir: string) => {
       for (const c of this.#live) if (c.scratchDir === scratchDir) return true;
       return false;
     };
     this.#pruning ??= (async () => {
+      this.#released = false; // a release during this prune is pruned next time
       for (const dir of this.#denoDirs) {
         pruneModuleRows(dir, this.#opts.scratchRoot);
         await removeEmits(dir, this.#opts.scratchRoot, { isLive });

@@ -102,18 +102,24 @@ export class TypesHost {
   }
 
   #open(m: Extract<TypesRequest, { op: "open" }>): void {
-    this.#analyzer ??= loadAnalyzer();
-    const nb: Notebook = { ready: null!, cells: m.cells, seq: 0, swapped: false, disposed: false };
-    nb.ready = this.#analyzer.then((analyzer) =>
-      createLanguageService({ cells: nb.cells, analyzer, npmCacheDir: m.npmCacheDir })
+    const analyzer = this.#analyzer ??= loadAnalyzer();
+    // Runs once `nb` below exists; it reads the cells as they are then (updates may have come).
+    const built = analyzer.then((a) =>
+      createLanguageService({ cells: nb.cells, analyzer: a, npmCacheDir: m.npmCacheDir })
     ).then((s) => {
       s.update(nb.cells); // updates that came while it was built
       return s;
     });
-    this.#notebooks.set(m.nb, nb);
-    this.#reply(m.req, nb.ready.then(() => null));
     // A failed build answers the open; later requests then answer "closed".
-    nb.ready = nb.ready.catch(() => null);
+    const nb: Notebook = {
+      ready: built.catch(() => null),
+      cells: m.cells,
+      seq: 0,
+      swapped: false,
+      disposed: false,
+    };
+    this.#notebooks.set(m.nb, nb);
+    this.#reply(m.req, built.then(() => null));
   }
 
   async #check(nb: Notebook): Promise<CheckResult> {

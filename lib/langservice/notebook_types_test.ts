@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { loadAnalyzer } from "../notebook/analyzer.ts";
 import type { Logger } from "../log.ts";
 import { sharedLibsLoaded } from "./_libs.ts";
-import { NotebookTypes } from "./notebook_types.ts";
+import { NotebookTypes, type NotebookTypesOptions } from "./notebook_types.ts";
 import {
   analyzeInTypeThread,
   configureTypeThread,
@@ -17,10 +17,14 @@ const model = (...sources: string[]) =>
     analysis: analyzer.analyze(source),
   }));
 
-function typesWithSignal(background: boolean) {
+function typesWithSignal(
+  background: boolean,
+  more: Partial<Omit<NotebookTypesOptions, "background" | "onChange">> = {},
+) {
   let signal: () => void = () => {};
   let changes = 0;
   const types = new NotebookTypes({
+    ...more,
     background,
     onChange: () => {
       changes++;
@@ -76,20 +80,10 @@ Deno.test("notebook types - background check reports warnings for the current so
 });
 
 Deno.test("notebook types - a check that finds nothing new reports no change", async () => {
-  let changes = 0;
-  let signal: () => void = () => {};
-  const types = new NotebookTypes({
-    background: true,
-    checkDelayMs: 0,
-    onChange: () => {
-      changes++;
-      signal();
-    },
-  });
-  const alive = setInterval(() => {}, 1000);
+  const { types, changed, count } = typesWithSignal(true, { checkDelayMs: 0 });
   try {
     types.update(model("const a = 1;")); // opened
-    const first = new Promise<void>((ok) => signal = ok);
+    const first = changed();
     types.update(model("const a = 1;", 'const n: number = "x";'));
     await first;
     // An edit that fixes the cell: its new source had no warnings shown and gets none, so no
@@ -97,10 +91,9 @@ Deno.test("notebook types - a check that finds nothing new reports no change", a
     types.update(model("const a = 1;", "const n: number = 2;"));
     await new Promise((ok) => setTimeout(ok, 20)); // the check is sent ...
     await types.hover("c1", "const n: number = 2;", 6); // ... and answered before this
-    assert.equal(changes, 1);
+    assert.equal(count(), 1);
     assert.deepEqual(types.diagnostics("c1", "const n: number = 2;"), []);
   } finally {
-    clearInterval(alive);
     types.dispose();
   }
 });
@@ -120,12 +113,10 @@ Deno.test("notebook types - type checking runs in the type Worker, not on the se
 Deno.test("notebook types - a type Worker that dies is restarted on next use; its warnings stay", async () => {
   const warned: string[] = [];
   const log = { warn: (msg: string) => warned.push(msg) } as unknown as Logger;
-  let signal: () => void = () => {};
-  const types = new NotebookTypes({ background: true, log, onChange: () => signal() });
-  const alive = setInterval(() => {}, 1000);
+  const { types, changed } = typesWithSignal(true, { log });
   try {
     types.update(model("const sales = [1];")); // opened
-    const checked = new Promise<void>((ok) => signal = ok);
+    const checked = changed();
     types.update(model("const sales = [1];", 'const n: number = "x";'));
     await checked;
     assert.ok(types.active);
@@ -137,7 +128,6 @@ Deno.test("notebook types - a type Worker that dies is restarted on next use; it
     assert.ok(r.items.some((i) => i.label === "map"), "a new Worker answers");
     assert.ok(types.active);
   } finally {
-    clearInterval(alive);
     types.dispose();
   }
 });

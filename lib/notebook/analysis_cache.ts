@@ -163,8 +163,12 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
   }
 
   function parseAndStore(source: string, key: string): CellAnalysis {
+    return keepMiss(source, key, (inner ??= analyzerNow()).analyze(source));
+  }
+
+  /** A miss's analysis, made here or elsewhere: counted, kept in memory and stored. */
+  function keepMiss(source: string, key: string, analysis: CellAnalysis): CellAnalysis {
     stats.misses++;
-    const analysis = (inner ??= analyzerNow()).analyze(source);
     remember(source, analysis);
     store(key, analysis);
     return analysis;
@@ -200,11 +204,7 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
     const misses = missing.map((i) => wanted[i]);
     const elsewhere = await options.analyzeMany?.(misses).catch(() => undefined);
     if (elsewhere?.length === misses.length) {
-      missing.forEach((i, k) => {
-        stats.misses++;
-        remember(wanted[i], elsewhere[k]);
-        store(keys[i], elsewhere[k]);
-      });
+      missing.forEach((i, k) => keepMiss(wanted[i], keys[i], elsewhere[k]));
       return;
     }
     await loadTypeScript(); // asynchronously, so the parse below does not block on a require
