@@ -165,6 +165,9 @@ t("listTenants", () => [...Deno.readDirSync(${JSON.stringify(tenants)})]);
 t("listParent", () => [...Deno.readDirSync("..")]);
 t("write", () => Deno.writeTextFileSync(${JSON.stringify(`${bDir}/planted.ts`)}, "x"));
 t("dataDir", () => [...Deno.readDirSync(${JSON.stringify(`${s.dir}/data`)})]);
+t("plantCodeCache", () => Deno.writeFileSync(${
+      JSON.stringify(`${s.dir}/data/code-cache/typescript-0000000000000000.v8`)
+    }, new Uint8Array(64)));
 t("environ", () => Deno.readTextFileSync("/proc/1/environ"));
 tries`;
     const nbA = await notebook(s, a, "probe", [probe]);

@@ -11,6 +11,8 @@ import {
   type TypeDiagnostic,
 } from "./language_service.ts";
 import type { VirtualCellInput } from "./virtual_cells.ts";
+import { typeScriptCodeCacheLoad, typeScriptLoaded } from "../notebook/_typescript.ts";
+import type { CodeCacheUse } from "../notebook/_code_cache.ts";
 
 /** A request to the type thread; `nb` names one notebook's service. */
 export type TypesRequest =
@@ -27,7 +29,16 @@ export type TypesRequest =
   }
   | { op: "dispose"; nb: number }
   /** Cell analyses (the analysis cache's misses), so the server's thread loads no parser. */
-  | { op: "analyze"; req: number; sources: string[] };
+  | { op: "analyze"; req: number; sources: string[] }
+  /** Whether the thread has loaded the compiler, and how it used its code cache (CompilerInfo). */
+  | { op: "compiler"; req: number };
+
+/** What the "compiler" request answers. */
+export interface CompilerInfo {
+  loaded: boolean;
+  /** How the load used Strata's code cache; null when it loaded without one. */
+  codeCache: CodeCacheUse | null;
+}
 
 /** The answer to a request that has a `req`. */
 export type TypesReply =
@@ -66,6 +77,13 @@ export class TypesHost {
   /** Handles one request (replies are posted, possibly later). */
   handle(m: TypesRequest): void {
     if (m.op === "open") return this.#open(m);
+    if (m.op === "compiler") {
+      const info: CompilerInfo = {
+        loaded: typeScriptLoaded(),
+        codeCache: typeScriptCodeCacheLoad()?.use ?? null,
+      };
+      return this.#reply(m.req, Promise.resolve(info));
+    }
     if (m.op === "analyze") {
       this.#analyzer ??= loadAnalyzer();
       const analyzer = this.#analyzer;

@@ -12,8 +12,15 @@
 import { Worker } from "node:worker_threads";
 import type { CellAnalysis } from "../notebook/analyzer.ts";
 import type { CompletionResult, DefinitionResult, HoverResult } from "./language_service.ts";
-import { type CheckResult, TypesHost, type TypesReply, type TypesRequest } from "./_types_host.ts";
+import {
+  type CheckResult,
+  type CompilerInfo,
+  TypesHost,
+  type TypesReply,
+  type TypesRequest,
+} from "./_types_host.ts";
 import type { VirtualCellInput } from "./virtual_cells.ts";
+import { typeScriptCodeCacheConfig } from "../notebook/_typescript.ts";
 
 /** A Worker unused this long, with no notebook service left, is stopped (configureTypeThread). */
 const IDLE_MS = 30_000;
@@ -156,7 +163,9 @@ function startThread(): TypeThread {
   const bundled = import.meta.url.endsWith(".js");
   const url = new URL(bundled ? "./types_worker.js" : "./_types_worker.ts", import.meta.url);
   try {
-    return new TypeThread(new Worker(url, { name: "strata-types" }));
+    // The compiler's V8 code cache (a Worker's loads get none from Deno): issue 20.
+    const workerData = { codeCache: typeScriptCodeCacheConfig() };
+    return new TypeThread(new Worker(url, { name: "strata-types", workerData }));
   } catch {
     return new TypeThread(null); // no Worker here: the services run on this thread, in slices
   }
@@ -223,6 +232,12 @@ export async function openTypeService(
 export function analyzeInTypeThread(sources: string[]): Promise<CellAnalysis[]> {
   const t = thread ??= startThread();
   return t.ask<CellAnalysis[]>((req) => ({ op: "analyze", req, sources }));
+}
+
+/** Whether the type thread has loaded the compiler, and from its code cache (tests and benches). */
+export function typeThreadCompiler(): Promise<CompilerInfo> {
+  const t = thread ??= startThread();
+  return t.ask<CompilerInfo>((req) => ({ op: "compiler", req }));
 }
 
 /** Where the services run now: a Worker, this thread, or nowhere yet (tests and benches ask). */

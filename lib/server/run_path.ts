@@ -17,6 +17,7 @@ import { createRuntime, type Runtime, type RuntimeDeps } from "../runtime/runtim
 import { NotebookSession, type SessionScope } from "../session/notebook_session.ts";
 import { npmCacheDirFrom } from "../langservice/npm_types.ts";
 import { configureTypeThread } from "../langservice/type_thread.ts";
+import { configureTypeScriptCodeCache } from "../notebook/_typescript.ts";
 import { sessionSecretsFactory } from "../secrets/session_factory.ts";
 import { createSecretProviderRegistry } from "../secrets/provider.ts";
 import { infisicalProvider } from "../secrets/infisical.ts";
@@ -75,6 +76,8 @@ export function buildRunPath(input: RunPathInput, executor?: Executor): RunPath 
   const runtime = createRuntime(input.runtimeDeps);
   // Issue 20: type checks and first analyses in a Worker (default) or on this thread.
   configureTypeThread({ worker: config.typeCheckThread !== "main" });
+  // Issue 20: the compiler loads from a V8 code cache Strata keeps (a Worker gets none from Deno).
+  configureTypeScriptCodeCache(`${config.dataDir}/code-cache`);
   // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.
   const secrets = sessionSecretsFactory({
     mode: config.deploymentMode,

@@ -1,0 +1,79 @@
+/**
+ * The type Worker loads the compiler from Strata's V8 code cache (issue 20: a Worker gets no code
+ * cache from Deno, so its load took 150–190 ms against 34 ms from this cache). The cache is written
+ * by the Worker after its first load, used by the next Worker, and a damaged cache costs a compile,
+ * never a wrong answer.
+ */
+import assert from "node:assert/strict";
+import {
+  analyzeInTypeThread,
+  configureTypeThread,
+  stopTypeThread,
+  typeThreadCompiler,
+} from "./type_thread.ts";
+import { configureTypeScriptCodeCache } from "../notebook/_typescript.ts";
+
+const SOURCES = ["const a: number = b + 1", "import { x } from './h.ts'\nexport const y = x * a"];
+
+/** The file's SHA-256 header matches its payload (_code_cache.ts's format). */
+async function intact(file: string): Promise<boolean> {
+  const bytes = await Deno.readFile(file);
+  const sum = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes.subarray(32)));
+  return sum.every((b, i) => b === bytes[i]);
+}
+
+async function cacheFile(dir: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const found = [...Deno.readDirSync(dir)].find((e) => e.name.endsWith(".v8"));
+    if (found) return `${dir}/${found.name}`;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the type Worker wrote no code cache");
+}
+
+Deno.test("type thread - the Worker writes the compiler's code cache, the next Worker loads from it, a damaged one is replaced", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "strata-ts-cache-" });
+  configureTypeThread({ worker: true });
+  configureTypeScriptCodeCache(dir, { writeAfterMs: 0 });
+  try {
+    await stopTypeThread();
+    const expected = await analyzeInTypeThread(SOURCES);
+    assert.deepEqual(expected[0].references, ["b"]);
+    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: "miss" });
+    const file = await cacheFile(dir);
+
+    await stopTypeThread(); // a new Worker, as after the idle stop or a restart
+    assert.deepEqual(await analyzeInTypeThread(SOURCES), expected);
+    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: "hit" });
+
+    assert.ok(await intact(file));
+    const damaged = (await Deno.readFile(file)).slice();
+    damaged[damaged.length >> 1] ^= 0x55;
+    await Deno.writeFile(file, damaged);
+    assert.equal(await intact(file), false);
+    await stopTypeThread();
+    assert.deepEqual(await analyzeInTypeThread(SOURCES), expected, "the same answers");
+    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: "corrupt" });
+    for (let i = 0; i < 200 && !(await intact(file)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await stopTypeThread();
+    await analyzeInTypeThread(SOURCES);
+    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: "hit" }, "rewritten");
+  } finally {
+    await stopTypeThread();
+    configureTypeScriptCodeCache(undefined);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("type thread - without a code cache folder the Worker loads the compiler as before", async () => {
+  configureTypeThread({ worker: true });
+  try {
+    await stopTypeThread();
+    await analyzeInTypeThread(SOURCES);
+    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: null });
+  } finally {
+    await stopTypeThread();
+  }
+});
