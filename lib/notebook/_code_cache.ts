@@ -160,8 +160,11 @@ function writeCache(payload: Uint8Array | undefined, path: string, name: string)
       closeSync(fd);
     }
     renameSync(tmp, path);
+    // Older caches of this name, and temp files a crash left (another process's write under way
+    // then fails its rename and is simply not kept).
     for (const entry of readdirSync(dir)) {
-      if (entry.startsWith(`${name}-`) && entry.endsWith(".v8") && entry !== basename(path)) {
+      const old = entry.startsWith(`${name}-`) && entry.endsWith(".v8") && entry !== basename(path);
+      if (old || (entry.startsWith(`.${name}-`) && entry.endsWith(".tmp"))) {
         rmSync(join(dir, entry), { force: true });
       }
     }

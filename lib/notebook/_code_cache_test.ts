@@ -129,11 +129,12 @@ Deno.test("code cache - a same-size edit of the source is another cache (V8 itse
   });
 });
 
-Deno.test("code cache - a changed source gets its own cache and the old one is removed; other names are kept", async () => {
+Deno.test("code cache - a changed source gets its own cache and the old one (and a crash's temp file) is removed; other names are kept", async () => {
   await withFixture(async (file, dir) => {
     const first = requireWithCodeCache(file, { dir, name: "fixture", writeAfterMs: 0 });
     await first.written;
     await Deno.writeTextFile(`${dir}/other-0123.v8`, "kept");
+    await Deno.writeTextFile(`${dir}/.fixture-0123.v8.dead.tmp`, "left by a crash");
     await Deno.writeTextFile(file, FIXTURE + "\nexports.added = 1;\n");
     forget(file);
     const changed = requireWithCodeCache(file, { dir, name: "fixture", writeAfterMs: 0 });
