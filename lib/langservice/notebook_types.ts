@@ -61,6 +61,8 @@ export interface TypesCellInput {
 
 /** Default quiet time after an edit before re-checking. */
 const CHECK_DELAY_MS = 200;
+/** Stuck checks of one notebook (see NotebookTypes.suspended) before its checking is off. */
+const STUCK_LIMIT = 2;
 
 /** The language service of one session. */
 export class NotebookTypes {
@@ -79,6 +81,8 @@ export class NotebookTypes {
   #opened = false;
   /** Someone edited a cell or asked for types since opening: the service may be built. */
   #wanted = false;
+  /** Times this notebook's own check or request had the type Worker stopped for being stuck. */
+  #stuck = 0;
 
   constructor(options: NotebookTypesOptions) {
     this.#options = options;
@@ -190,14 +194,30 @@ export class NotebookTypes {
     this.#warnings.clear();
   }
 
+  /**
+   * Whether type checking is off for this session: twice, a check or request of this notebook
+   * kept the shared type Worker busy until it was stopped (a type that makes the checker run
+   * for minutes). Every other notebook's analyses and requests waited meanwhile, so it is not
+   * built again until the notebook is opened again.
+   */
+  get suspended(): boolean {
+    return this.#stuck >= STUCK_LIMIT;
+  }
+
   #ensure(): Promise<TypeService | null> {
     if (this.#service) return Promise.resolve(this.#service);
+    if (this.suspended) return Promise.resolve(null);
     const creating: Promise<TypeService | null> = openTypeService(this.#inputs, {
       npmCacheDir: this.#options.npmCacheDir,
-      onLost: (reason) => {
-        // The type thread stopped under it (a crash): the next edit or request builds it again.
+      onLost: (reason, stuck) => {
+        // The type thread stopped under it (a crash, or another notebook's stuck check): the
+        // next edit or request builds it again, unless this notebook got it stuck too often.
         if (this.#creating !== creating) return;
-        this.#options.log?.warn("type checking restarts", { reason });
+        if (stuck) this.#stuck++;
+        this.#options.log?.warn(
+          this.suspended ? "type checking is off for this notebook" : "type checking restarts",
+          { reason, ...(stuck ? { stuck: this.#stuck } : {}) },
+        );
         this.#service = null;
         this.#creating = null;
         this.#generation++;

@@ -24,6 +24,16 @@ import { typeScriptCodeCacheConfig } from "../notebook/_typescript.ts";
 
 /** A Worker unused this long, with no notebook service left, is stopped (configureTypeThread). */
 const IDLE_MS = 30_000;
+/**
+ * A Worker that has not been heard from for this long while something waits on it is stuck in
+ * one synchronous call (a pathological type can make one cell's check run for minutes): it is
+ * stopped, so that the other notebooks' analyses and requests, which share it, do not wait with
+ * it. Far above any legitimate step: the host yields every 15 ms of checking, and the Worker
+ * posts a heartbeat every HEARTBEAT_MS its event loop is free.
+ */
+const STUCK_MS = 10_000;
+/** How often an idle-looped type Worker says it is alive (_types_worker.ts). */
+const HEARTBEAT_MS = 1000;
 
 /** One notebook's language service in the type thread. Requests answer asynchronously. */
 export interface TypeService {
@@ -41,26 +51,44 @@ export interface TypeService {
 /** Options of openTypeService. */
 export interface OpenTypeServiceOptions {
   npmCacheDir?: string;
-  /** The thread stopped under the service (a crash): it answers nothing more. */
-  onLost(reason: string): void;
+  /**
+   * The thread stopped under the service (a crash, or a stuck check): it answers nothing more.
+   * `stuck` when this notebook's own request was under way when the Worker was stopped for
+   * being stuck (its check, completion, hover or definition).
+   */
+  onLost(reason: string, stuck?: boolean): void;
 }
 
-type Pending = { resolve(v: unknown): void; reject(e: Error): void };
+type Pending = {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+  /** The notebook whose check or language request this is (blamed if the Worker gets stuck). */
+  nb?: number;
+};
+
+/** Why a request failed: the Worker was stopped for being stuck (an analysis is retried). */
+export class TypeThreadStuck extends Error {}
 
 /** The Worker (or the in-process host) and what waits on it. */
 class TypeThread {
   #worker: Worker | null = null;
   #host: TypesHost | null = null;
   #pending = new Map<number, Pending>();
-  #lost = new Map<number, (reason: string) => void>();
+  #lost = new Map<number, (reason: string, stuck?: boolean) => void>();
   #nextReq = 0;
   #idle: ReturnType<typeof setTimeout> | undefined;
+  /** When the Worker last posted anything (an answer or a heartbeat). */
+  #heard = performance.now();
+  #watchdog: ReturnType<typeof setInterval> | undefined;
 
   /** A Worker, or none: then the host runs on this thread. */
   constructor(worker: Worker | null) {
     this.#worker = worker;
     if (!worker) this.#host = new TypesHost((r) => queueMicrotask(() => this.#answer(r)));
-    worker?.on("message", (r: TypesReply) => this.#answer(r));
+    worker?.on("message", (r: TypesReply | { alive: true }) => {
+      this.#heard = performance.now();
+      if ("req" in r) this.#answer(r);
+    });
     worker?.on("error", (e: Error) => this.#stopped(`the type checker failed: ${e.message}`));
     worker?.on("exit", (code: number) => this.#stopped(`the type checker exited (${code})`));
     worker?.unref(); // a process with nothing else to do does not wait for it (a CLI command)
@@ -76,19 +104,43 @@ class TypeThread {
     else this.#host!.handle(m);
   }
 
-  /** Sends a request and answers what the thread replies. */
-  ask<T>(make: (req: number) => TypesRequest): Promise<T> {
+  /** Sends a request and answers what the thread replies; `nb` names a notebook's request. */
+  ask<T>(make: (req: number) => TypesRequest, nb?: number): Promise<T> {
     const req = ++this.#nextReq;
     const answer = new Promise<T>((resolve, reject) => {
-      this.#pending.set(req, { resolve: resolve as (v: unknown) => void, reject });
+      this.#pending.set(req, { resolve: resolve as (v: unknown) => void, reject, nb });
     });
-    if (this.#pending.size === 1) this.#worker?.ref(); // keep the process up for the answer
+    if (this.#pending.size === 1 && this.#worker) {
+      this.#worker.ref(); // keep the process up for the answer
+      this.#heard = performance.now(); // a Worker idle until now has had nothing to say
+      this.#watch();
+    }
     clearTimeout(this.#idle);
     this.send(make(req));
     return answer;
   }
 
-  opened(nb: number, onLost: (reason: string) => void): void {
+  /** While something waits on the Worker, stops it when it has been silent for stuckMs. */
+  #watch(): void {
+    if (this.#watchdog !== undefined) return;
+    this.#watchdog = setInterval(() => {
+      if (this.#pending.size === 0 || !this.#worker) {
+        clearInterval(this.#watchdog);
+        this.#watchdog = undefined;
+        return;
+      }
+      const silent = performance.now() - this.#heard;
+      if (silent < stuckMs) return;
+      const blamed = new Set([...this.#pending.values()].flatMap((p) => p.nb ?? []));
+      void this.terminate(
+        `the type checker was stopped: it answered nothing for ${Math.round(silent / 1000)} s`,
+        blamed,
+      );
+    }, Math.max(50, Math.min(1000, stuckMs / 4)));
+    Deno.unrefTimer(this.#watchdog as unknown as number);
+  }
+
+  opened(nb: number, onLost: (reason: string, stuck?: boolean) => void): void {
     this.#lost.set(nb, onLost);
   }
 
@@ -108,12 +160,12 @@ class TypeThread {
     Deno.unrefTimer(this.#idle as unknown as number);
   }
 
-  /** Stops the Worker; its services report lost. */
-  async terminate(): Promise<void> {
+  /** Stops the Worker; its services report lost (`stuck`: those whose request it was on). */
+  async terminate(reason = "the type checker was stopped", stuck?: Set<number>): Promise<void> {
     clearTimeout(this.#idle);
     const w = this.#worker;
     this.#worker = null;
-    this.#stopped("the type checker was stopped");
+    this.#stopped(reason, stuck);
     await w?.terminate();
   }
 
@@ -129,15 +181,17 @@ class TypeThread {
     else p.reject(new Error(r.error));
   }
 
-  #stopped(reason: string): void {
+  #stopped(reason: string, stuck?: Set<number>): void {
     if (thread === this) thread = undefined;
     clearTimeout(this.#idle);
+    clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
     const pending = [...this.#pending.values()];
-    const lost = [...this.#lost.values()];
+    const lost = [...this.#lost.entries()];
     this.#pending.clear();
     this.#lost.clear();
-    for (const p of pending) p.reject(new Error(reason));
-    for (const l of lost) l(reason);
+    for (const p of pending) p.reject(stuck ? new TypeThreadStuck(reason) : new Error(reason));
+    for (const [nb, l] of lost) l(reason, stuck?.has(nb) ?? false);
   }
 }
 
@@ -145,15 +199,21 @@ let thread: TypeThread | undefined;
 let nextNotebook = 0;
 let useWorker = true;
 let idleMs = IDLE_MS;
+let stuckMs = STUCK_MS;
+let heartbeatMs = HEARTBEAT_MS;
 
 /**
  * Chooses where the services start (config `type_check_thread`): in a Worker (the default) or on
  * this thread, and how long an unused Worker lives. Applies to the next start; a running thread
  * of the other kind is stopped.
  */
-export function configureTypeThread(options: { worker: boolean; idleMs?: number }): void {
+export function configureTypeThread(
+  options: { worker: boolean; idleMs?: number; stuckMs?: number; heartbeatMs?: number },
+): void {
   useWorker = options.worker;
   idleMs = options.idleMs ?? IDLE_MS;
+  stuckMs = options.stuckMs ?? STUCK_MS; // applies at once, also to a running Worker
+  heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS; // applies to the next Worker
   if (thread && (thread.kind === "worker") !== useWorker) void stopTypeThread();
 }
 
@@ -164,7 +224,7 @@ function startThread(): TypeThread {
   const url = new URL(bundled ? "./types_worker.js" : "./_types_worker.ts", import.meta.url);
   try {
     // The compiler's V8 code cache (a Worker's loads get none from Deno): issue 20.
-    const workerData = { codeCache: typeScriptCodeCacheConfig() };
+    const workerData = { codeCache: typeScriptCodeCacheConfig(), heartbeatMs };
     return new TypeThread(new Worker(url, { name: "strata-types", workerData }));
   } catch {
     return new TypeThread(null); // no Worker here: the services run on this thread, in slices
@@ -182,9 +242,9 @@ export async function openTypeService(
   const t = thread ??= startThread();
   const nb = ++nextNotebook;
   let open = true;
-  t.opened(nb, (reason) => {
+  t.opened(nb, (reason, stuck) => {
     open = false;
-    options.onLost(reason);
+    options.onLost(reason, stuck);
   });
   try {
     await t.ask((req) => ({
@@ -204,14 +264,18 @@ export async function openTypeService(
     <T>(op: "complete" | "hover" | "definition", empty: (offset: number) => T) =>
     (cellId: string, source: string, offset: number): Promise<T> =>
       open
-        ? t.ask<T>((req) => ({ op, req, nb, cellId, source, offset })).catch(() => empty(offset))
+        ? t.ask<T>((req) => ({ op, req, nb, cellId, source, offset }), nb).catch(() =>
+          empty(offset)
+        )
         : Promise.resolve(empty(offset));
   return {
     update(cells) {
       if (open) t.send({ op: "update", nb, cells: [...cells] });
     },
     check() {
-      return open ? t.ask<CheckResult>((req) => ({ op: "check", req, nb })) : Promise.resolve(null);
+      return open
+        ? t.ask<CheckResult>((req) => ({ op: "check", req, nb }), nb)
+        : Promise.resolve(null);
     },
     complete: request<CompletionResult>("complete", (from) => ({ items: [], from })),
     hover: request<HoverResult>("hover", () => ({ text: null })),
@@ -229,9 +293,16 @@ export async function openTypeService(
  * Analyzes cells in the type thread (the analysis cache's misses, lib/runtime/runtime.ts): the
  * compiler's load and the parse stay off the server's event loop.
  */
-export function analyzeInTypeThread(sources: string[]): Promise<CellAnalysis[]> {
-  const t = thread ??= startThread();
-  return t.ask<CellAnalysis[]>((req) => ({ op: "analyze", req, sources }));
+export async function analyzeInTypeThread(sources: string[]): Promise<CellAnalysis[]> {
+  const ask = () =>
+    (thread ??= startThread()).ask<CellAnalysis[]>((req) => ({ op: "analyze", req, sources }));
+  try {
+    return await ask();
+  } catch (err) {
+    // Another notebook's check got the Worker stopped while this waited: a new one answers.
+    if (err instanceof TypeThreadStuck) return await ask();
+    throw err;
+  }
 }
 
 /** Whether the type thread has loaded the compiler, and from its code cache (tests and benches). */
