@@ -133,6 +133,11 @@ export class NotebookSession {
   #running = new Set<string>();
   /** Cache hits of the current run not sent yet: they go out together (`cache_hits`). */
   #hits: CacheHitsPayload | undefined;
+  /**
+   * Cells known to have no console file (removed by this session): a run that prints nothing
+   * again has nothing to remove (a failed remove throws NotFound, ≈0.1 ms in Deno).
+   */
+  #noConsoleFile = new Set<string>();
   /** Console files of run cells being written; awaited before the run is recorded. */
   #consoleWrites: Promise<void>[] = [];
   #queue: Promise<unknown> = Promise.resolve();
@@ -584,8 +589,10 @@ export class NotebookSession {
       // Awaited by `beforeRecord`, which the runtime calls next for a run cell; a failure still
       // fails the run there, before anything is recorded.
       const path = join(this.root, ".strata", "console", `${o.cellId}.json`);
-      const written = o.result.console.length === 0 && !o.result.consoleTruncated
-        ? removeConsoleFile(path)
+      const printed = o.result.console.length > 0 || o.result.consoleTruncated;
+      if (!printed && this.#noConsoleFile.has(o.cellId)) return;
+      const written = !printed
+        ? removeConsoleFile(path).then(() => void this.#noConsoleFile.add(o.cellId))
         : atomicWriteJson(path, {
           cellId: o.cellId,
           provenance: o.provenance,
@@ -593,6 +600,7 @@ export class NotebookSession {
           console: o.result.console,
           truncated: o.result.consoleTruncated,
         });
+      this.#noConsoleFile.delete(o.cellId);
       written.catch(() => {}); // handled where awaited; never an unhandled rejection meanwhile
       this.#consoleWrites.push(written);
     }
