@@ -39,7 +39,14 @@ export async function main(
   const port = freePort();
   const args = options.prof
     ? ["run", "-A", "--cpu-prof", `--cpu-prof-dir=${options.prof}`, `${root}/main.ts`, "serve"]
-    : ["run", "--node-modules-dir=manual", "--allow-read", "--allow-env", "--allow-run", `${root}/start.ts`];
+    : [
+      "run",
+      "--node-modules-dir=manual",
+      "--allow-read",
+      "--allow-env",
+      "--allow-run",
+      `${root}/start.ts`,
+    ];
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: root,

@@ -135,7 +135,10 @@ export function emptyRuntimeState(): RuntimeState {
  * indenting it cost ≈5 ms of CPU per write at 1,000 cells, once per cached run-all (issue 20).
  * While `.strata/.gitignore` exists (one synchronous stat) the folder is not created again.
  */
-export async function writeRuntimeState(root: string, state: RuntimeState): Promise<RuntimeJournal> {
+export async function writeRuntimeState(
+  root: string,
+  state: RuntimeState,
+): Promise<RuntimeJournal> {
   const dir = join(root, ".strata");
   const ignore = join(dir, ".gitignore");
   if (!isFile(ignore)) {
@@ -146,11 +149,17 @@ export async function writeRuntimeState(root: string, state: RuntimeState): Prom
       if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
     }
   }
-  const id = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const id = Array.from(
+    crypto.getRandomValues(new Uint8Array(8)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
   // The journal exists (empty) before runtime.json names it: an append that finds it missing
   // knows `.strata/` was replaced or deleted and writes in full instead (see appendRuntimeRuns).
   Deno.writeTextFileSync(runtimeJournalPath(root, id), "", { createNew: true });
-  await atomicWriteTextFile(runtimeStatePath(root), JSON.stringify({ ...state, journal: id }) + "\n");
+  await atomicWriteTextFile(
+    runtimeStatePath(root),
+    JSON.stringify({ ...state, journal: id }) + "\n",
+  );
   removeOldJournals(dir, id);
   return { id, lines: 0, chars: 0 };
 }

@@ -4,8 +4,8 @@ import {
   type CellRunRecord,
   JOURNAL_MAX_LINES,
   readRuntimeState,
-  type RuntimeState,
   runtimeJournalPath,
+  type RuntimeState,
   runtimeStatePath,
   writeRuntimeState,
 } from "./runtime_state.ts";
@@ -100,7 +100,12 @@ Deno.test("readRuntimeState - a journal line cut short by a crash is ignored, an
     assert.equal(read.journal, undefined, "no journal to append to: the next write is in full");
     // The next record writes everything (a new journal); the torn one is gone.
     read.state.cells.c2 = run("after");
-    const next = await appendRuntimeRuns(root, read.state, { c2: read.state.cells.c2 }, read.journal);
+    const next = await appendRuntimeRuns(
+      root,
+      read.state,
+      { c2: read.state.cells.c2 },
+      read.journal,
+    );
     assert.notEqual(next.id, journal.id);
     assert.deepEqual(journals(root), [`runtime-${next.id}.journal`]);
     const again = await readRuntimeState(root);
@@ -124,7 +129,12 @@ Deno.test("appendRuntimeRuns - a deleted .strata or a long journal: the whole st
     // A full journal is folded into runtime.json by the next record.
     for (let i = 0; i <= JOURNAL_MAX_LINES; i++) {
       state.cells[`k${i % 7}`] = run(`v${i}`);
-      journal = await appendRuntimeRuns(root, state, { [`k${i % 7}`]: state.cells[`k${i % 7}`] }, journal);
+      journal = await appendRuntimeRuns(
+        root,
+        state,
+        { [`k${i % 7}`]: state.cells[`k${i % 7}`] },
+        journal,
+      );
     }
     assert.equal(journal.lines, 0, "folded in at the limit");
     assert.equal(journals(root).length, 1, "the old journal is deleted");

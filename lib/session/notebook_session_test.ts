@@ -248,12 +248,19 @@ Deno.test("session - a run appends its records (runtime.json not replaced) and a
     await s.runAll();
     const file = await Deno.readTextFile(`${root}/.strata/runtime.json`);
     const console = `${root}/.strata/console/${a}.json`;
-    assert.deepEqual(JSON.parse(await Deno.readTextFile(console)).console.map((e: { text: string }) => e.text), ["hi\n"]);
+    assert.deepEqual(
+      JSON.parse(await Deno.readTextFile(console)).console.map((e: { text: string }) => e.text),
+      ["hi\n"],
+    );
     await assert.rejects(Deno.stat(`${root}/.strata/console/${b}.json`), Deno.errors.NotFound);
 
     await s.editCell(a, "const x = 2");
     await s.execute(b);
-    assert.equal(await Deno.readTextFile(`${root}/.strata/runtime.json`), file, "appended, not replaced");
+    assert.equal(
+      await Deno.readTextFile(`${root}/.strata/runtime.json`),
+      file,
+      "appended, not replaced",
+    );
     await assert.rejects(Deno.stat(console), Deno.errors.NotFound, "the older run's log is gone");
 
     // Another session on the folder (as after a restart): both runs are there, outputs restored.
