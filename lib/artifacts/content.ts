@@ -19,7 +19,11 @@ const HASH_SLICE = 1024 * 1024;
  * the server's event loop (exec helper, issue 13 item 10).
  */
 export async function contentHash(data: Uint8Array | ReadableStream<Uint8Array>): Promise<string> {
-  const hasher = await (await hashWasm()).createBLAKE3();
+  const wasm = await hashWasm();
+  // One slice: the one-shot function, which reuses one WASM instance; `createBLAKE3` instantiates
+  // a new one per call (≈40 µs and 64 KiB+ of garbage; issue 20: one or two per executed cell).
+  if (data instanceof Uint8Array && data.length <= HASH_SLICE) return await wasm.blake3(data);
+  const hasher = await wasm.createBLAKE3();
   hasher.init();
   if (data instanceof Uint8Array) {
     for (let off = 0; off < data.length; off += HASH_SLICE) {

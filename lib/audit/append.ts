@@ -51,16 +51,23 @@ export async function appendAuditBatch(
     throw new TypeError("Cannot append audit events: a batch belongs to one tenant");
   }
   return await db.transaction(async (tx) => {
-    await tx.query(
-      "INSERT INTO audit_heads (tenant_hash, seq, row_hash) VALUES ($1, 0, $2) " +
-        "ON CONFLICT (tenant_hash) DO NOTHING",
-      [tenantHash, AUDIT_GENESIS_HASH],
-    );
     const lock = tx.kind === "postgres" ? " FOR UPDATE" : "";
-    const [head] = await tx.query<{ seq: number; row_hash: string }>(
-      `SELECT seq, row_hash FROM audit_heads WHERE tenant_hash = $1${lock}`,
-      [tenantHash],
-    );
+    const readHead = () =>
+      tx.query<{ seq: number; row_hash: string }>(
+        `SELECT seq, row_hash FROM audit_heads WHERE tenant_hash = $1${lock}`,
+        [tenantHash],
+      );
+    // The head exists after a tenant's first event: read (and lock) it; only a tenant's first
+    // append creates it, then reads it again (issue 20: one statement less per append).
+    let [head] = await readHead();
+    if (!head) {
+      await tx.query(
+        "INSERT INTO audit_heads (tenant_hash, seq, row_hash) VALUES ($1, 0, $2) " +
+          "ON CONFLICT (tenant_hash) DO NOTHING",
+        [tenantHash, AUDIT_GENESIS_HASH],
+      );
+      [head] = await readHead();
+    }
     const first = Number(head.seq);
     let prevHash = head.row_hash;
     let prevBytes = hexBytes(prevHash);

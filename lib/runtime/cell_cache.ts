@@ -171,6 +171,14 @@ export interface StoreOutcome {
   resultHash: string;
 }
 
+/** Blobs written for a run whose index rows are not committed yet (see writeCellBlobs). */
+export interface WrittenCell extends StoreOutcome {
+  /** The index rows that make the blobs a cache entry (`indexCell`). */
+  rows: ArtifactInput[];
+  /** Remembers the written bytes as verified; call once the rows are committed. */
+  remember(): void;
+}
+
 /** Stores a successful run's values and result under its provenance. */
 export async function storeCell(
   stores: CacheStores,
@@ -180,6 +188,33 @@ export async function storeCell(
   result: StoredResult,
   now: number,
 ): Promise<StoreOutcome> {
+  const written = await writeCellBlobs(stores, tenantHash, provenance, values, result, now);
+  await stores.db.transaction((tx) => indexCell(tx, written));
+  written.remember();
+  return { bytesWritten: written.bytesWritten, resultHash: written.resultHash };
+}
+
+/**
+ * Inserts a written run's index rows; inside the caller's transaction (issue 20: the run engine
+ * commits them with the run's record and audit event, one commit per executed cell).
+ */
+export async function indexCell(tx: Db, written: WrittenCell): Promise<void> {
+  for (const row of written.rows) await putArtifact(tx, row);
+}
+
+/**
+ * Writes a successful run's blobs (values and `$result`) and returns the index rows still to be
+ * committed. Blobs first, index rows after: a crash in between leaves orphan blobs (collected
+ * by GC), never an index row pointing at nothing.
+ */
+export async function writeCellBlobs(
+  stores: CacheStores,
+  tenantHash: string,
+  provenance: string,
+  values: readonly EncodedValue[],
+  result: StoredResult,
+  now: number,
+): Promise<WrittenCell> {
   const entries: { name: string; codec: string; bytes: Uint8Array }[] = [
     ...values.map((v) => ({ name: v.name, codec: v.codec, bytes: v.bytes })),
     { name: RESULT, codec: "json", bytes: new TextEncoder().encode(JSON.stringify(result)) },
@@ -211,14 +246,17 @@ export async function storeCell(
       createdAt: now,
     };
   });
-  // Blobs first, index rows last and together: a crash leaves an orphan blob (collected by GC),
-  // never an index row pointing at nothing.
-  await stores.db.transaction(async (tx) => {
-    for (const row of rows) await putArtifact(tx, row);
-  });
-  const verified = verifiedFor(stores.blobs);
-  entries.forEach((e, i) => verified.set(`${rows[i].blobKey}\0${rows[i].contentHash}`, e.bytes));
-  return { bytesWritten: written, resultHash: rows[rows.length - 1].contentHash };
+  return {
+    bytesWritten: written,
+    resultHash: rows[rows.length - 1].contentHash,
+    rows,
+    remember() {
+      const verified = verifiedFor(stores.blobs);
+      entries.forEach((e, i) =>
+        verified.set(`${rows[i].blobKey}\0${rows[i].contentHash}`, e.bytes)
+      );
+    },
+  };
 }
 
 async function read(

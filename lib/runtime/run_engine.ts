@@ -15,8 +15,8 @@ import type {
 import { liveAnswers } from "../ai/live_answer.ts";
 import type { Executor } from "../executor/executor.ts";
 import { childKey } from "../executor/permissions.ts";
-import type { CacheLookup, CacheStores, StoredResult } from "./cell_cache.ts";
-import { lookupCells, storeCell } from "./cell_cache.ts";
+import type { CacheLookup, CacheStores, StoredResult, WrittenCell } from "./cell_cache.ts";
+import { lookupCells, storeCell, writeCellBlobs } from "./cell_cache.ts";
 import type { NotebookModel } from "../session/cell_model.ts";
 import { WIDGET_INPUT, widgetInput } from "../widgets/widget_input.ts"; // widgets (issue 16)
 
@@ -34,6 +34,11 @@ export interface CellRunOutcome {
   outputHash?: string;
   /** New artifact bytes written by this run. */
   bytesWritten?: number;
+  /**
+   * With `EngineDeps.indexLater`: the run's blobs are written and these index rows are not
+   * committed yet; the caller commits them (`indexCell`) with the run's record, then `remember`s.
+   */
+  unindexed?: WrittenCell;
   error?: CellError;
   startedAt: number;
   finishedAt: number;
@@ -56,6 +61,12 @@ export interface EngineDeps extends CacheStores {
   redact?: (result: CellResult) => CellResult;
   /** Runs prompt cells (issue 18); absent: they fail, saying AI is not configured. */
   prompts?: Pick<Executor, "runBatch">;
+  /**
+   * The caller commits each executed cell's index rows itself (`CellRunOutcome.unindexed`), in
+   * the transaction of its record (issue 20: the runtime; one commit per executed cell, not two).
+   * Absent: the engine commits them as the result is stored.
+   */
+  indexLater?: boolean;
 }
 
 /** Output a running cell produced just now: console lines or one display (already redacted). */
@@ -331,8 +342,18 @@ async function settle(
   if (r.status === "ok") {
     values.set(r.cellId, new Map(r.outputs.map((v) => [v.name, v])));
     let stored: { bytesWritten: number; resultHash: string } | undefined;
+    let unindexed: WrittenCell | undefined;
     if (!model.byId.get(r.cellId)!.annotations.nocache) {
-      stored = await storeCell(deps, deps.tenantHash, provenance, r.outputs, result, finishedAt);
+      stored = deps.indexLater
+        ? unindexed = await writeCellBlobs(
+          deps,
+          deps.tenantHash,
+          provenance,
+          r.outputs,
+          result,
+          finishedAt,
+        )
+        : await storeCell(deps, deps.tenantHash, provenance, r.outputs, result, finishedAt);
     }
     return {
       cellId: r.cellId,
@@ -342,6 +363,7 @@ async function settle(
       result,
       outputHash: stored?.resultHash,
       bytesWritten: stored?.bytesWritten,
+      unindexed,
       startedAt,
       finishedAt,
     };

@@ -197,6 +197,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
             now,
             redact: request.redact,
             prompts: deps.ai?.prompts,
+            indexLater: true, // committed by `recordOutcomes`, with the run's record
           },
           request.model,
           request.targets,

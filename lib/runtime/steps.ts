@@ -4,6 +4,7 @@ import { recordRuns } from "../db/runs.ts";
 import type { Db } from "../db/types.ts";
 import type { Metrics } from "../metrics.ts";
 import type { CellRunOutcome } from "./run_engine.ts";
+import { indexCell } from "./cell_cache.ts";
 
 /** Who and what a run is for: recorded with every cell it runs. */
 export interface RunScope {
@@ -24,7 +25,9 @@ export interface RunScope {
 
 /**
  * Step `record`: each run row and its audit event commit together, so the log ties who ran what
- * to which output hash and cannot disagree with the run history.
+ * to which output hash and cannot disagree with the run history. An executed cell's cache index
+ * rows (`unindexed`) commit in the same transaction (issue 20: one commit per executed cell): a
+ * cached output always has its run row and audit event.
  */
 export async function recordOutcomes(
   deps: { db: Db; audit?: AuditRecorder },
@@ -55,6 +58,7 @@ export async function recordOutcomes(
   });
   // Issue 20: one transaction, the run rows and the audit events each in multi-row statements.
   await deps.db.transaction(async (tx) => {
+    for (const o of outcomes) if (o.unindexed) await indexCell(tx, o.unindexed);
     await recordRuns(
       tx,
       outcomes.map((o) => ({
@@ -75,6 +79,10 @@ export async function recordOutcomes(
     if (deps.audit.recordMany) await deps.audit.recordMany(outcomes.map(audit), tx);
     else for (const o of outcomes) await deps.audit.record(audit(o), tx);
   });
+  for (const o of outcomes) {
+    o.unindexed?.remember();
+    o.unindexed = undefined; // committed: never indexed twice
+  }
 }
 
 /** Step `count`: executions, durations and artifact bytes, labelled with the tenant hash. */

@@ -24,7 +24,10 @@ import { parseSecretManagerConfig, type SecretManagerConfig } from "../secrets/p
 import { type CellLanguage, MAX_CELL_SOURCE } from "../notebook/cell_files.ts";
 import { lockFileHash } from "../notebook/provenance.ts";
 import {
+  appendRuntimeRuns,
+  type CellRunRecord,
   readRuntimeState,
+  type RuntimeJournal,
   type RuntimeState,
   writeRuntimeState,
 } from "../notebook/runtime_state.ts";
@@ -120,12 +123,21 @@ export class NotebookSession {
   #localModules: LocalModules;
   #notebook: Notebook;
   #runtime: RuntimeState;
+  /** Where the next run records are appended (absent: the next write is in full). */
+  #journal: RuntimeJournal | undefined;
+  /** Cells whose run record changed since runtime state was last written. */
+  #runtimeChanged = new Set<string>();
   #lockHash: string | null;
   #model!: NotebookModel;
   #outputs = new Map<string, CellOutputs>();
   #running = new Set<string>();
   /** Cache hits of the current run not sent yet: they go out together (`cache_hits`). */
   #hits: CacheHitsPayload | undefined;
+  /**
+   * Cells known to have no console file (removed by this session): a run that prints nothing
+   * again has nothing to remove (a failed remove throws NotFound, ≈0.1 ms in Deno).
+   */
+  #noConsoleFile = new Set<string>();
   /** Console files of run cells being written; awaited before the run is recorded. */
   #consoleWrites: Promise<void>[] = [];
   #queue: Promise<unknown> = Promise.resolve();
@@ -144,6 +156,7 @@ export class NotebookSession {
     analyzer: Analyzer,
     notebook: Notebook,
     runtime: RuntimeState,
+    journal: RuntimeJournal | undefined,
     lockHash: string | null,
   ) {
     this.id = id;
@@ -153,6 +166,7 @@ export class NotebookSession {
     this.#analyzer = analyzer;
     this.#notebook = notebook;
     this.#runtime = runtime;
+    this.#journal = journal;
     this.#lockHash = lockHash;
     this.events = new EventHub(deps.now);
     this.#localModules = new LocalModules(root, (src) => analyzer.analyze(src).imports);
@@ -190,6 +204,7 @@ export class NotebookSession {
       analyzer,
       notebook,
       runtime.state,
+      runtime.journal,
       lockFileHash(lock),
     );
     scope.secrets?.setNotebookEnv(notebook.manifest.env ?? {});
@@ -512,12 +527,12 @@ export class NotebookSession {
             // hits made a cached run-all quadratic.
             if (!o.cacheHit) this.#refreshStates();
           },
-          // The run cell's console file (started by persist) and runtime.json are written at
-          // the same time, both before the record commits (issue 20: one file write less on
+          // The run cell's console file (started by persist) and the run records are written
+          // at the same time, both before the record commits (issue 20: one file write less on
           // the warm path's critical chain).
           beforeRecord: async () => {
             const consoles = this.#consoleWrites.splice(0);
-            await Promise.all([writeRuntimeState(this.root, this.#runtime), ...consoles]);
+            await Promise.all([this.#saveRuns(), ...consoles]);
           },
           emit: (o, done, total) => this.#emitOutcome(o, done, total),
         },
@@ -557,6 +572,7 @@ export class NotebookSession {
       error: o.error,
       finishedAt,
     });
+    this.#runtimeChanged.add(o.cellId);
     this.#runtime.cells[o.cellId] = {
       provenance: o.provenance,
       status: o.status,
@@ -572,16 +588,38 @@ export class NotebookSession {
     if (!o.cacheHit) {
       // Awaited by `beforeRecord`, which the runtime calls next for a run cell; a failure still
       // fails the run there, before anything is recorded.
-      const written = atomicWriteJson(join(this.root, ".strata", "console", `${o.cellId}.json`), {
-        cellId: o.cellId,
-        provenance: o.provenance,
-        finishedAt,
-        console: o.result.console,
-        truncated: o.result.consoleTruncated,
-      });
+      const path = join(this.root, ".strata", "console", `${o.cellId}.json`);
+      const printed = o.result.console.length > 0 || o.result.consoleTruncated;
+      if (!printed && this.#noConsoleFile.has(o.cellId)) return;
+      const written = !printed
+        ? removeConsoleFile(path).then(() => void this.#noConsoleFile.add(o.cellId))
+        : atomicWriteJson(path, {
+          cellId: o.cellId,
+          provenance: o.provenance,
+          finishedAt,
+          console: o.result.console,
+          truncated: o.result.consoleTruncated,
+        });
+      this.#noConsoleFile.delete(o.cellId);
       written.catch(() => {}); // handled where awaited; never an unhandled rejection meanwhile
       this.#consoleWrites.push(written);
     }
+  }
+
+  /**
+   * The run records changed since the last write, appended to the runtime journal (or the whole
+   * state written), before the runs are recorded and answered: see lib/notebook/runtime_state.ts.
+   */
+  async #saveRuns(): Promise<void> {
+    const cells: Record<string, CellRunRecord> = {};
+    for (const id of this.#runtimeChanged) {
+      const record = this.#runtime.cells[id];
+      if (record) cells[id] = record;
+    }
+    this.#runtimeChanged.clear();
+    const journal = this.#journal;
+    this.#journal = undefined; // a failed write leaves no journal: the next one is in full
+    this.#journal = await appendRuntimeRuns(this.root, this.#runtime, cells, journal);
   }
 
   /** Step `emit` for a session: the finished cell's console, outputs, status and progress. */
@@ -662,7 +700,9 @@ export class NotebookSession {
     this.#cell(cellId);
     await this.#edit(async () => {
       this.#runtime.widgets = withWidgetValue(this.#runtime.widgets, cellId, name, value);
-      await writeRuntimeState(this.root, this.#runtime);
+      this.#journal = undefined;
+      this.#journal = await writeRuntimeState(this.root, this.#runtime);
+      this.#runtimeChanged.clear();
     });
   }
 
@@ -1059,4 +1099,17 @@ function fingerprint(value: unknown): string {
 /** A cell's edit version: a short hash of its exact source (whitespace and comments count). */
 export function sourceVersion(source: string): string {
   return sha256Hex(source).slice(0, 16);
+}
+
+/**
+ * A run that printed nothing leaves no console file (issue 20): an older run's is removed, which
+ * is one unlink where writing an empty log was a file replaced by rename (which ext4 flushes).
+ */
+// deno-lint-ignore require-await -- a promise like atomicWriteJson's, so callers treat both alike
+async function removeConsoleFile(path: string): Promise<void> {
+  try {
+    Deno.removeSync(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
 }

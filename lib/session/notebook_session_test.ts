@@ -238,3 +238,37 @@ Deno.test("session - a run's cache hits go out as one event, before the next cel
     await cleanup();
   }
 });
+
+Deno.test("session - a run appends its records (runtime.json not replaced) and a reopen sees them; a run that prints nothing leaves no console file", async () => {
+  const { root, deps, scope, cleanup } = await setup();
+  try {
+    const s = await NotebookSession.open(root, scope, deps);
+    const a = await s.addCell({ source: 'console.log("hi")\nconst x = 1' });
+    const b = await s.addCell({ source: "x + 1" });
+    await s.runAll();
+    const file = await Deno.readTextFile(`${root}/.strata/runtime.json`);
+    const console = `${root}/.strata/console/${a}.json`;
+    assert.deepEqual(
+      JSON.parse(await Deno.readTextFile(console)).console.map((e: { text: string }) => e.text),
+      ["hi\n"],
+    );
+    await assert.rejects(Deno.stat(`${root}/.strata/console/${b}.json`), Deno.errors.NotFound);
+
+    await s.editCell(a, "const x = 2");
+    await s.execute(b);
+    assert.equal(
+      await Deno.readTextFile(`${root}/.strata/runtime.json`),
+      file,
+      "appended, not replaced",
+    );
+    await assert.rejects(Deno.stat(console), Deno.errors.NotFound, "the older run's log is gone");
+
+    // Another session on the folder (as after a restart): both runs are there, outputs restored.
+    const s2 = await NotebookSession.open(root, scope, deps);
+    const states = Object.fromEntries(s2.state().cells.map((c) => [c.id, c.status]));
+    assert.deepEqual(states, { [a]: "ready", [b]: "ready" });
+    assert.equal(text(s2, b), "3");
+  } finally {
+    await cleanup();
+  }
+});
