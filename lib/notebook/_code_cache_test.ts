@@ -17,7 +17,7 @@ ${Array.from({ length: 200 }, (_, i) => `exports.f${i} = (x) => x * ${i} + ${i};
 type Counted = typeof globalThis & { __evaluations?: number };
 
 async function withFixture(
-  fn: (file: string, dir: string) => Promise<void>,
+  fn: (file: string, dir: string) => void | Promise<void>,
   source = FIXTURE,
 ): Promise<void> {
   const root = await Deno.makeTempDir({ prefix: "strata-code-cache-" });
@@ -154,7 +154,7 @@ Deno.test("code cache - a folder it cannot write costs only the cache; a module 
     assert.equal(await load.written, false);
     assert.equal(await Deno.readTextFile(dir), "a file where the folder should be");
   });
-  await withFixture(async (file, dir) => {
+  await withFixture((file, dir) => {
     assert.throws(
       () => requireWithCodeCache(file, { dir, name: "fixture", writeAfterMs: 0 }),
       /broken at load/,
