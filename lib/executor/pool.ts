@@ -27,6 +27,8 @@ export interface WarmPoolOptions {
   env?: Record<string, string>;
   /** Run children as this user (the server must be root); scratch folders are chowned to it. */
   runAs?: { uid: number; gid: number };
+  /** Nice value of the children (child.ts, lowerPriority). @default 0 */
+  nice?: number;
   /**
    * How often, once children were released, what Deno cached for their modules is deleted
    * (deno_cache.ts). The delete is synchronous, about 8 µs per row (four rows per run): often
@@ -36,7 +38,8 @@ export interface WarmPoolOptions {
   log?: Logger;
 }
 
-type ResolvedOptions = Required<Omit<WarmPoolOptions, "log" | "runAs">> & {
+type ResolvedOptions = Required<Omit<WarmPoolOptions, "log" | "runAs" | "nice">> & {
+  nice?: number;
   log: Logger;
   runAs?: { uid: number; gid: number };
 };
@@ -248,6 +251,7 @@ export class WarmPool {
       cwd: entry.spec.notebookDir,
       env: this.#opts.env,
       runAs,
+      nice: this.#opts.nice,
     });
     this.#live.add(child);
     this.#opts.log.debug("cell child started", { pid: child.pid });
