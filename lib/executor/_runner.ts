@@ -116,7 +116,16 @@ async function warmUp(dir: string): Promise<void> {
   deserialize(serialize({ m: new Map([[1, new Uint8Array(1)]]) }));
   formatWithOptions({ colors: false }, "%s", { a: 1 });
   toDisplay([{ a: 1 }]);
-  encodeValue("w", { a: [1] });
+  // The rest of a job's path, compiled now rather than on the first job (issue 20): decoding an
+  // input, the DOM check, the `$vars` summary and the result's transfer list.
+  const w = encodeValue("w", { a: [1] });
+  if (w.ok) decodeValue(w.value);
+  await prepareDom(["const w = 1;"]);
+  const peek = { w: () => 1 };
+  const vars = encodeValue(VARIABLES_VALUE, describeVariables(peek));
+  const outputs = vars.ok ? [vars.value] : [];
+  outputs.push(...linkTableSources([], [], () => peek.w(), (n, v) => encodeValue(n, v)));
+  withTransfer({ t: "result", outputs, displays: [], consoleTruncated: false, durationMs: 0 });
 }
 
 /** Epoch milliseconds, comparable across the server, the supervisor and this thread. */
