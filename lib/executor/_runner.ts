@@ -116,6 +116,7 @@ async function warmUp(dir: string): Promise<void> {
   deserialize(serialize({ m: new Map([[1, new Uint8Array(1)]]) }));
   formatWithOptions({ colors: false }, "%s", { a: 1 });
   toDisplay([{ a: 1 }]);
+  toDisplay(1);
   // A job's whole path once, compiled now rather than in the first run (issue 20: each step of a
   // fresh process's first job cost 0.2–0.5 ms more than the same step of a second job). Its module
   // is warm.ts, already imported, so no code runs and no file is written; nothing is reported.

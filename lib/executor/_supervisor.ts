@@ -69,23 +69,24 @@ export async function supervise(scratchDir: string, worker: Worker, early: Event
   const msg = await reading;
   const read = now();
   if (!msg) Deno.exit(0);
-  watchMemory(msg.memoryCapMb);
-  // The server keeps stdin open while it waits for us: its end means the server is gone.
-  void drain(stdin).then(() => Deno.exit(CHILD_EXIT.serverGone));
   const ready = await inbox.next();
   if (ready.t !== "ready" || ready.error) {
     fail(`the cell runner did not start: ${ready.t === "ready" ? ready.error : ready.t}`);
   }
 
+  // Every job at once: the runner starts the next as soon as it reports a result, while this
+  // thread frames that result (issue 20). Reports still belong to the job whose result is next.
+  let started = now();
+  channel.port1.postMessage({ t: "jobs", jobs: msg.jobs } satisfies RunnerRequest);
+  // The watches start while the runner takes its first job (no cell code ran before the post).
+  watchMemory(msg.memoryCapMb);
+  // The server keeps stdin open while it waits for us: its end means the server is gone.
+  void drain(stdin).then(() => Deno.exit(CHILD_EXIT.serverGone));
   const marker = frameMarker(msg.nonce);
   const send = (frame: ChildFrame) => {
     const bytes = encodeFrameWith(marker, new Uint8Array(serialize(frame)));
     for (let off = 0; off < bytes.length;) off += write(bytes.subarray(off));
   };
-  // Every job at once: the runner starts the next as soon as it reports a result, while this
-  // thread frames that result (issue 20). Reports still belong to the job whose result is next.
-  let started = now();
-  channel.port1.postMessage({ t: "jobs", jobs: msg.jobs } satisfies RunnerRequest);
   for (let index = 0; index < msg.jobs.length; index++) {
     const job = msg.jobs[index];
     const backstop = setTimeout(() => Deno.exit(CHILD_EXIT.timeout), job.timeoutMs + GRACE_MS);
@@ -159,6 +160,7 @@ function prime(port: MessagePort): void {
   };
   encodeFrameWith(frameMarker("0"), new Uint8Array(serialize(frame)));
   cleanEntry({ stream: "stdout", text: "" });
+  cleanDisplay({ type: "text", data: "" });
 }
 
 /**
