@@ -129,7 +129,7 @@ export async function main(runs = 30): Promise<Steps> {
     const timeline: Record<string, number[]> = {};
     const totals: number[] = [];
     for (let i = 0; i < runs; i++) {
-      await new Promise((r) => setTimeout(r, 150)); // interactive pace: the pool has refilled
+      await new Promise((r) => setTimeout(r, PAUSE_MS)); // interactive pace: the pool has refilled
       for (const k of Object.keys(acc)) delete acc[k];
       childMs.length = 0;
       const t = performance.now();
@@ -173,5 +173,8 @@ export async function main(runs = 30): Promise<Steps> {
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+/** Milliseconds between runs (BENCH_PAUSE_MS). */
+const PAUSE_MS = Number(Deno.env.get("BENCH_PAUSE_MS") ?? 150);
 
 if (import.meta.main) await main(Number(Deno.args[0] ?? 30));

@@ -10,7 +10,9 @@ import type { ConsoleEntry, DisplayOutput, EncodedValue } from "./types.ts";
  */
 export type RunnerRequest =
   | { t: "init"; scratchDir: string; port: MessagePort }
-  | { t: "jobs"; jobs: ChildJob[] };
+  | { t: "jobs"; jobs: ChildJob[] }
+  /** Sent once while the child waits in the pool, to compile the path a job takes; ignored. */
+  | { t: "prime"; jobs: ChildJob[] };
 
 /** Runner → supervisor, over the port. The supervisor decides which job a report is for. */
 export type RunnerReport =

@@ -5,8 +5,12 @@
  * Any other child cannot start a process, so it is one process and is started without a group:
  * Deno forks the whole server to create a group leader (27–33 ms from a 370 MB server, on the event
  * loop) where a plain spawn takes 2–6 ms (issue 20).
+ *
+ * A child runs at a lower CPU priority than the server (`nice`, 10 by default): while many cells
+ * start at once, their processes then wait for the CPU, not the server's event loop (issue 20).
  */
 
+import { setPriority } from "node:os";
 import { serialize } from "node:v8";
 import { basename, dirname, join } from "node:path";
 import {
@@ -34,6 +38,8 @@ export interface ChildSpawnOptions {
   env: Record<string, string>;
   /** Run the child as this user (the server must be root); the scratch folder is chowned to it. */
   runAs?: { uid: number; gid: number };
+  /** Nice value the child runs at (see lowerPriority); 0 leaves it at the server's. @default 0 */
+  nice?: number;
 }
 
 /** Raw output of the child outside result frames. */
@@ -48,6 +54,33 @@ const STDERR_TAIL = 16_384;
  */
 export function needsProcessGroup(flags: readonly string[]): boolean {
   return flags.some((f) => f === "-A" || /^--allow-(run|ffi|all)(=|$)/.test(f));
+}
+
+/** Nice value of cell children unless the executor is told otherwise (see lowerPriority). */
+export const CHILD_NICE = 10;
+
+let reniceAllowed: boolean | undefined;
+
+/**
+ * Lowers a just started child's CPU priority to `nice` (setpriority(2) on its main thread, which
+ * then hands the value to every thread it starts: the runner Worker, V8's and Deno's own). A cell
+ * process cannot raise it again without CAP_SYS_NICE, and nothing else about the child changes.
+ * With 20 sessions running cells on 2 cores, each run starting a child (≈100–130 ms of CPU), the
+ * server's thread was runnable but waiting for a CPU ~90 % of the time (docs/performance.md, "p99").
+ * Needs the server's `--allow-sys=setPriority`; without it children keep the server's priority.
+ * Returns whether the priority was set.
+ */
+export function lowerPriority(pid: number, nice: number): boolean {
+  if (!(nice > 0)) return false;
+  reniceAllowed ??= Deno.permissions.querySync({ name: "sys", kind: "setPriority" }).state ===
+    "granted";
+  if (!reniceAllowed) return false;
+  try {
+    setPriority(pid, Math.min(19, Math.round(nice)));
+    return true;
+  } catch {
+    return false; // the child is already gone
+  }
 }
 
 /** kill(1), used when Deno.kill is not permitted. */
@@ -153,6 +186,8 @@ export class CellChild {
       ...(options.runAs ? { uid: options.runAs.uid, gid: options.runAs.gid } : {}),
     }).spawn();
     this.pid = this.#proc.pid;
+    // At once: threads the child starts from now on inherit the value.
+    if (options.nice) lowerPriority(this.pid, options.nice);
     this.group = needsProcessGroup(options.flags);
     this.scratchDir = options.scratchDir;
     this.#runAs = options.runAs;

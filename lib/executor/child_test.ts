@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { harnessFiles, needsProcessGroup } from "./child.ts";
+import { CHILD_NICE, harnessFiles, lowerPriority, needsProcessGroup } from "./child.ts";
+import { createExecutor } from "./executor.ts";
 
 Deno.test("child - the harness files a child may read are exactly the harness's module graph", async () => {
   const harness = fileURLToPath(new URL("./harness.ts", import.meta.url));
@@ -48,4 +49,50 @@ Deno.test("child - only a child that may start processes leads a process group (
   ];
   assert.equal(needsProcessGroup(plain), false);
   assert.equal(needsProcessGroup(["--allow-runner=x"]), false); // not a run flag
+});
+
+/** Nice value of every thread of a process (Linux: field 19 of /proc/<pid>/task/<tid>/stat). */
+function threadNices(pid: number): number[] {
+  const nices: number[] = [];
+  for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/stat`);
+      nices.push(Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+    } catch { /* the thread ended */ }
+  }
+  return nices;
+}
+
+Deno.test({
+  name: "child - cell children run at a lower CPU priority than the server (issue 20)",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-nice-" }));
+    await Deno.mkdir(`${dir}/nb`);
+    const executor = createExecutor({ scratchRoot: dir });
+    try {
+      const own = threadNices(Deno.pid)[0];
+      executor.warm({ notebookDir: `${dir}/nb` });
+      // The warm child: a process of ours whose command line names the scratch root.
+      const pids = [...Deno.readDirSync("/proc")].flatMap((e) => {
+        if (!/^\d+$/.test(e.name)) return [];
+        try {
+          const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
+          return cmd.includes("harness.ts") && cmd.includes(dir) ? [Number(e.name)] : [];
+        } catch {
+          return [];
+        }
+      });
+      assert.equal(pids.length, 1);
+      // Give the child time to start its threads (the runner Worker, V8's and Deno's own).
+      await new Promise((r) => setTimeout(r, 500));
+      const nices = threadNices(pids[0]);
+      assert.ok(nices.length > 1);
+      assert.deepEqual(nices, nices.map(() => Math.min(19, own + CHILD_NICE)));
+      assert.equal(lowerPriority(pids[0], 0), false, "nice 0 leaves the priority alone");
+    } finally {
+      await executor.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

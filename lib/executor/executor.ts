@@ -10,6 +10,7 @@ import { nullLogger } from "../log.ts";
 import type { Logger } from "../log.ts";
 import { childKey, type PermissionSpec } from "./permissions.ts";
 import { WarmPool } from "./pool.ts";
+import { CHILD_NICE } from "./child.ts";
 import { type ChildFrame, newNonce } from "./protocol.ts";
 import {
   DEFAULT_CONSOLE_LIMIT,
@@ -46,6 +47,12 @@ export interface ExecutorOptions {
    * given to it; it needs read access to the deno binary, DENO_DIR and the notebook folders.
    */
   runAs?: { uid: number; gid: number };
+  /**
+   * Nice value of the children: lower CPU priority than the server's, so that cells starting and
+   * running do not hold up its requests (child.ts, lowerPriority; needs the server's
+   * `--allow-sys=setPriority`). 0 keeps the server's priority. @default CHILD_NICE (10)
+   */
+  childNice?: number;
   log?: Logger;
   /**
    * Profiling: called after each job with when each step of its run happened (epoch ms, server
@@ -114,6 +121,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     idleMs: options.idleMs,
     env: options.childEnv,
     runAs: options.runAs,
+    nice: options.childNice ?? CHILD_NICE,
     log,
   });
 

@@ -529,3 +529,19 @@ Deno.test("executor - a batch none of whose cells can be built gives its unused 
     assert.deepEqual(ok.displays, [{ type: "text", data: "42" }]);
   });
 });
+
+Deno.test("executor - a message larger than a pipe's buffer reaches the child whole", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    // ≈3 MiB inline (under LARGE_VALUE_BYTES): the child reads its message in many chunks.
+    const big = new Uint8Array(3 * 1024 * 1024 + 7).map((_, i) => i % 251);
+    const r = await ex.run(job("`${big.length} ${big[big.length - 1]} ${big[70_000]}`", {
+      inputs: [enc("big", big)],
+    }));
+    assert.equal(r.status, "ok", r.error?.message);
+    const n = big.length;
+    assert.deepEqual(r.displays, [{
+      type: "text",
+      data: `${n} ${(n - 1) % 251} ${70_000 % 251}`,
+    }]);
+  });
+});

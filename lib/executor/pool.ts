@@ -27,6 +27,8 @@ export interface WarmPoolOptions {
   env?: Record<string, string>;
   /** Run children as this user (the server must be root); scratch folders are chowned to it. */
   runAs?: { uid: number; gid: number };
+  /** Nice value of the children (child.ts, lowerPriority). @default 0 */
+  nice?: number;
   /**
    * How often, once children were released, what Deno cached for their modules is deleted
    * (deno_cache.ts). The delete is synchronous, about 8 µs per row (four rows per run): often
@@ -36,7 +38,8 @@ export interface WarmPoolOptions {
   log?: Logger;
 }
 
-type ResolvedOptions = Required<Omit<WarmPoolOptions, "log" | "runAs">> & {
+type ResolvedOptions = Required<Omit<WarmPoolOptions, "log" | "runAs" | "nice">> & {
+  nice?: number;
   log: Logger;
   runAs?: { uid: number; gid: number };
 };
@@ -62,6 +65,8 @@ interface Entry {
 const STARTING_MS = 150;
 /** How long a key stays hot after a run that found no started child. */
 const HOT_MS = 60_000;
+/** Scratch folders made ahead of the children that will use them. */
+const SCRATCH_AHEAD = 4;
 
 /** Pre-started children per permission key; `close()` kills them all. */
 export class WarmPool {
@@ -75,6 +80,9 @@ export class WarmPool {
   #released = false;
   #pruneTimer: ReturnType<typeof setInterval>;
   #pruning: Promise<void> | undefined;
+  /** Scratch folders made ahead, off the event loop (see #scratchDir). */
+  #scratch: string[] = [];
+  #making: Promise<void> | undefined;
 
   constructor(options: WarmPoolOptions) {
     this.#opts = {
@@ -186,6 +194,8 @@ export class WarmPool {
     for (const e of this.#entries.values()) clearTimeout(e.pending);
     this.#entries.clear();
     await Promise.all([...this.#live].map((c) => this.release(c)));
+    await this.#making;
+    await Promise.all(this.#scratch.splice(0).map((d) => Deno.remove(d).catch(() => {})));
     await this.#pruning;
     await this.#prune();
   }
@@ -230,13 +240,44 @@ export class WarmPool {
     while (entry.idle.length < size) entry.idle.push(this.#spawn(entry));
   }
 
-  #spawn(entry: Entry): CellChild {
-    const scratchDir = Deno.makeTempDirSync({
-      dir: this.#opts.scratchRoot,
-      prefix: SCRATCH_PREFIX,
-    });
+  /**
+   * A fresh, empty scratch folder for a child. Folders are made a few ahead with async calls: a
+   * synchronous mkdir held the event loop ≈1 ms per child while 20 sessions ran cells (issue 20,
+   * docs/performance.md "p99"). Each is still used by one child only, and removed with it.
+   */
+  #scratchDir(): string {
+    const dir = this.#scratch.pop() ?? this.#makeScratchSync();
+    if (!this.#making && !this.#closed && this.#scratch.length < SCRATCH_AHEAD) {
+      this.#making = this.#makeScratch().finally(() => this.#making = undefined);
+    }
+    return dir;
+  }
+
+  #makeScratchSync(): string {
+    const dir = Deno.makeTempDirSync({ dir: this.#opts.scratchRoot, prefix: SCRATCH_PREFIX });
     const runAs = this.#opts.runAs;
-    if (runAs) Deno.chownSync(scratchDir, runAs.uid, runAs.gid);
+    if (runAs) Deno.chownSync(dir, runAs.uid, runAs.gid);
+    return dir;
+  }
+
+  async #makeScratch(): Promise<void> {
+    const runAs = this.#opts.runAs;
+    try {
+      while (this.#scratch.length < SCRATCH_AHEAD && !this.#closed) {
+        const dir = await Deno.makeTempDir({ dir: this.#opts.scratchRoot, prefix: SCRATCH_PREFIX });
+        if (runAs) await Deno.chown(dir, runAs.uid, runAs.gid);
+        if (this.#closed) await Deno.remove(dir);
+        else this.#scratch.push(dir);
+      }
+    } catch (err) {
+      // The next child makes its own folder (synchronously), and reports any error then.
+      this.#opts.log.debug("cannot make a scratch folder ahead", { error: String(err) });
+    }
+  }
+
+  #spawn(entry: Entry): CellChild {
+    const scratchDir = this.#scratchDir();
+    const runAs = this.#opts.runAs;
     const denoDir = childDenoDir(this.#opts.env, entry.spec.notebookDir);
     if (denoDir) this.#denoDirs.add(denoDir);
     const child = new CellChild({
@@ -248,6 +289,7 @@ export class WarmPool {
       cwd: entry.spec.notebookDir,
       env: this.#opts.env,
       runAs,
+      nice: this.#opts.nice,
     });
     this.#live.add(child);
     this.#opts.log.debug("cell child started", { pid: child.pid });

@@ -40,3 +40,26 @@ Deno.test("pool - a caller that never says it is done gets its replacement after
     assert.equal(pool.stats().idle, 1);
   });
 });
+
+Deno.test("pool - every child gets a scratch folder of its own; close leaves none behind", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-pool-" }));
+  await Deno.mkdir(`${dir}/nb`);
+  const pool = new WarmPool({ denoPath: Deno.execPath(), harnessPath, scratchRoot: dir });
+  const scratchDirs = () =>
+    [...Deno.readDirSync(dir)].filter((e) => e.name.startsWith("child-")).map((e) => e.name);
+  try {
+    const spec = { notebookDir: `${dir}/nb` };
+    const seen = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const child = pool.acquire(spec, 256);
+      assert.ok(!seen.has(child.scratchDir), "a scratch folder was handed out twice");
+      seen.add(child.scratchDir);
+      await pool.release(child);
+      await new Promise((r) => setTimeout(r, 20)); // folders made ahead in the meantime
+    }
+  } finally {
+    await pool.close();
+  }
+  assert.deepEqual(scratchDirs(), []);
+  await Deno.remove(dir, { recursive: true });
+});
