@@ -65,6 +65,9 @@ let reniceAllowed: boolean | undefined;
  * Lowers a just started child's CPU priority to `nice` (setpriority(2) on its main thread, which
  * then hands the value to every thread it starts: the runner Worker, V8's and Deno's own). A cell
  * process cannot raise it again without CAP_SYS_NICE, and nothing else about the child changes.
+ * Not airtight: threads V8 and Deno start in the child's first milliseconds, before this call
+ * lands, keep the server's value (measured: none of 162 on a quiet machine, some under a CPU
+ * hog); the cell's own thread (the runner Worker, started by the harness) always inherits it.
  * With 20 sessions running cells on 2 cores, each run starting a child (≈100–130 ms of CPU), the
  * server's thread was runnable but waiting for a CPU ~90 % of the time (docs/performance.md, "p99").
  * Needs the server's `--allow-sys=setPriority`; without it children keep the server's priority.

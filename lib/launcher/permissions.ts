@@ -179,12 +179,15 @@ function scopedFlags(
     }`,
   ];
   // osRelease: the S3 and Azure SDKs put it in their user agent. uid: cell_user is refused
-  // unless the server is root (exec helper, issue 13 item 2).
+  // unless the server is root (exec helper, issue 13 item 2). setPriority: below.
   const sys = [
     ...(config.artifactBlobBackend === "s3" || config.artifactBlobBackend === "azure"
       ? ["osRelease"]
       : []),
     ...(config.executor.cellUser ? ["uid"] : []),
+    // Cell children run at a lower CPU priority than the server (lib/executor/child.ts,
+    // lowerPriority): setpriority(2) on a child it just started. It can only raise a nice value.
+    ...(config.executorMode === "local" ? ["setPriority"] : []),
   ];
   // Deno 2.9's node:https reads the root certificates behind a sys permission named "ca" that
   // --allow-sys=<list> cannot name (measured: "unknown sys descriptor"); the GCS client talks

@@ -28,7 +28,8 @@ Deno.test("permissions - personal mode may only listen on the loopback address",
   // DENO_DIR is readable (the cleanup reads its databases) but only those three are writable.
   assert.ok(f["allow-read"].split(",").includes("/home/u/.cache/deno"));
   assert.equal(f["allow-run"], "/opt/deno");
-  assert.ok(!("allow-sys" in f));
+  // Only to lower its cell children's CPU priority (lib/executor/child.ts, lowerPriority).
+  assert.equal(f["allow-sys"], "setPriority");
   assert.ok(!f["allow-env"].split(",").includes("*"));
 });
 
@@ -46,7 +47,7 @@ Deno.test("permissions - configured outbound hosts, database and S3 endpoint are
     "127.0.0.1:9000",
     "vault.internal:8200",
   ]);
-  assert.equal(f["allow-sys"], "osRelease");
+  assert.equal(f["allow-sys"], "osRelease,setPriority");
 });
 
 Deno.test("permissions - a CLI command gets no listen address, and read/write on its notebook folder", () => {
@@ -147,7 +148,7 @@ Deno.test("permissions - GCS grants its endpoint, key file and client variables 
 
   const emulator = flagsFor({ ...gcs, STRATA_GCS_ENDPOINT: "http://127.0.0.1:4443" });
   assert.equal(emulator["allow-net"], "127.0.0.1:8765,127.0.0.1:4443");
-  assert.ok(!("allow-sys" in emulator), "a plain-http emulator needs no sys access");
+  assert.equal(emulator["allow-sys"], "setPriority", "a plain-http emulator needs no more sys");
   assert.ok(!emulator["allow-read"].includes("sa.json"));
 
   // The key file path is never readable, nor the client's variables set, for other backends.
