@@ -11,7 +11,6 @@ import {
   type TypeDiagnostic,
 } from "./language_service.ts";
 import type { VirtualCellInput } from "./virtual_cells.ts";
-import { setImmediate } from "node:timers";
 import { typeScriptCodeCacheLoad, typeScriptLoaded } from "../notebook/_typescript.ts";
 import type { CodeCacheUse } from "../notebook/_code_cache.ts";
 
@@ -56,12 +55,15 @@ export type CheckResult = [cellId: string, source: string, warnings: TypeDiagnos
 const SLICE_MS = 15;
 
 /**
- * Lets the thread's event loop take other messages. `setImmediate`, not `setTimeout(0)`: timers
- * nested past five are clamped to 4 ms (measured: 100 yields 252 ms against 0.9 ms), idle time a
- * 100-cell check spent ≈30 times.
+ * Lets the thread's event loop take other messages between slices: a completion, a hover or a
+ * newer edit that cancels the check. `setTimeout(0)`, though Deno clamps a nested one to 4 ms
+ * (≈2 ms measured): `setImmediate` costs nothing, but messages from the server's thread then wait
+ * 10–40 ms to be polled (measured with 1 ms slices), which made a completion during checks wait
+ * (p90 43–58 → 91–144 ms in typecheck_latency_bench). The library warm-up, where nothing can be
+ * answered yet, uses setImmediate (_libs.ts).
  */
 function turn(): Promise<void> {
-  return new Promise((ok) => setImmediate(ok));
+  return new Promise((ok) => setTimeout(ok, 0));
 }
 
 interface Notebook {
