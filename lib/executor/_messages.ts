@@ -53,7 +53,7 @@ export function cleanText(text: string, ctx: PathContext): string {
           const at = ctx.position(`file://${ctx.scratchDir}/${file}`, Number(line), Number(column));
           if (at) return at;
         }
-        return /^cell_\d+\.ts$/.test(file) ? "the cell" : file;
+        return /^cell_\d+\.[jt]s$/.test(file) ? "the cell" : file;
       },
     );
   }

@@ -83,11 +83,12 @@ export async function prepareJob(
   if (!main.ok) return { ok: false, error: { kind: "syntax", ...main.error } };
   const child: ChildJob = {
     cellId: job.cellId,
-    module: { cellId: job.cellId, code: main.module.code, names: job.outputs },
+    module: { cellId: job.cellId, code: main.module.code, names: job.outputs, js: main.module.js },
     codeModules: code.map((c) => ({
       cellId: c.input.cellId,
       code: c.module.code,
       names: c.input.names,
+      js: c.module.js,
     })),
     inputs,
     carry,

@@ -243,7 +243,8 @@ function writeModules(job: ChildJob): void {
 function writeModule(mod: ChildModule): Promise<string> {
   let done = written.get(mod);
   if (done) return done;
-  const path = `${scratchDir}/cell_${++moduleCounter}.ts`;
+  // Plain JavaScript is imported without Deno's TypeScript transpile and emit file (issue 20).
+  const path = `${scratchDir}/cell_${++moduleCounter}.${mod.js ? "js" : "ts"}`;
   done = Deno.writeTextFile(path, mod.code).then(() => path);
   done.catch(() => {}); // awaited, and so reported, by evaluate
   written.set(mod, done);

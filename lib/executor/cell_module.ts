@@ -20,6 +20,7 @@ import {
   firstError,
   lineAndCharacter,
   lineStarts,
+  plainJavaScript,
   rewriteLocalImports,
   topLevelNames,
 } from "./_cell_syntax.ts";
@@ -39,6 +40,8 @@ export interface CellModule {
   declared: string[];
   /** Whether the last statement is displayed. */
   displaysLast: boolean;
+  /** Plain JavaScript (written as `.js`, imported without a TypeScript transpile). */
+  js: boolean;
 }
 
 /** Options for buildCellModule. */
@@ -184,7 +187,8 @@ export async function buildCellModule(
   // issue 16: every declared name, for the variables panel (read after the run, never stored).
   const peek = declared.map((n) => `${JSON.stringify(n)}: () => ${n}`).join(", ");
   const code = `${prelude}${body}\n;${RT}.done({${outs}}, {${peek}});\n`;
-  return { ok: true, module: { code, insertions, declared, displaysLast } };
+  const js = plainJavaScript(program);
+  return { ok: true, module: { code, insertions, declared, displaysLast, js } };
 }
 
 /** Maps a 1-based module position back to the cell's own line and column. */

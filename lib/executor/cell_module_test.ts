@@ -186,3 +186,41 @@ Deno.test("cell_module - finalExpressionRange finds what the display call wraps"
   assert.equal(await finalExpressionRange("const a = 1"), undefined);
   assert.equal(await finalExpressionRange("const = 1"), undefined);
 });
+
+Deno.test("cell_module - a cell with no TypeScript syntax is built as plain JavaScript (.js), any TypeScript keeps .ts", async () => {
+  const cases: [string, boolean][] = [
+    ["6 * 7", true],
+    ["const x = 1;\nx + 1", true],
+    ["const z = a?.b?.(c) ?? d", true],
+    ["class A { #p = 1; static s = 2; get p() { return this.#p } }", true],
+    ["await using r = res();\nusing s = res2()", true],
+    ['import d from "./d.json" with { type: "json" };\nd', true],
+    ["const { a, ...rest } = obj; const [b = 1] = arr; `t${a}`", true],
+    ["const x: number = 1", false],
+    ["function f(x?) { return x }", false],
+    ["function g<T>(x: T) { return x }", false],
+    ["class A { private p = 1 }", false],
+    ["class B { readonly q = 1 }", false],
+    ["abstract class C {}", false],
+    ["class D implements E {}", false],
+    ["@dec class F {}", false],
+    ["class G { accessor h = 1 }", false],
+    ["import type { T } from './t.ts'", false],
+    ["import { type T, u } from './t.ts'; u", false],
+    ["export type { T } from './t.ts'", false],
+    ["enum E { A }", false],
+    ["declare const v: number", false],
+    ["let v = x!;", false],
+    ["const y = x as number", false],
+    ["const w = x satisfies object", false],
+    ["namespace N { export const a = 1 }", false],
+    // JavaScript reads two comparisons, TypeScript a call with a type argument: stays .ts.
+    ["a < b > (c)", false],
+    ["import data from './d.json' assert { type: 'json' }", false],
+  ];
+  for (const [source, js] of cases) {
+    const r = await buildCellModule(source, { inputs: [], outputs: [] });
+    assert.ok(r.ok, `${source}: ${JSON.stringify(!r.ok && r.error)}`);
+    assert.equal(r.module.js, js, source);
+  }
+});

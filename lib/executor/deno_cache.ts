@@ -1,7 +1,8 @@
 /**
  * What Deno caches about cell modules, and how the executor takes it back. Every cell module is a
- * new file (`<scratch root>/child-…/cell_N.ts`, and `warm.ts` per child), so Deno 2.9 leaves per
- * child an emit file per module under `$DENO_DIR/gen/file/<scratch folder>/` and a row per module
+ * new file (`<scratch root>/child-…/cell_N.ts`, or `cell_N.js` for a cell with no TypeScript syntax,
+ * and `warm.ts` per child), so Deno 2.9 leaves per child an emit file per `.ts` module under
+ * `$DENO_DIR/gen/file/<scratch folder>/` and a row per module
  * in two of its cache databases (V8 code cache, dependency analysis), keyed by the module's URL
  * and never read again. The paths stay unique (never shared between notebooks: Deno trusts a 64-bit
  * non-cryptographic source hash for these caches); what they leave is removed instead.

@@ -545,3 +545,25 @@ Deno.test("executor - a message larger than a pipe's buffer reaches the child wh
     }]);
   });
 });
+
+Deno.test("executor - a plain JavaScript cell and a typed one run alike; a<b>(c) keeps TypeScript's meaning", async () => {
+  await withExecutor(async ({ ex, job }) => {
+    for (
+      const source of [
+        "const a = 1;\n\n  throw new Error('boom ' + a);",
+        "const a: number = 1;\n\n  throw new Error('boom ' + a);",
+      ]
+    ) {
+      const r = await ex.run(job(source));
+      assert.equal(r.error?.message, "boom 1", source);
+      assert.deepEqual([r.error?.line, r.error?.column], [3, 9], source);
+      assert.match(r.error!.stack!, /cell c1:3:9/, source);
+      assert.doesNotMatch(r.error!.stack!, /cell_\d+\.[jt]s/, source);
+    }
+    // As a .ts module (as before): a call of `a` with the type argument `b`, so 20, not `false`.
+    const r = await ex.run(job("const a = (x) => x * 10, b = 1, c = 2;\na < b > (c)"));
+    assert.deepEqual(r.displays, [{ type: "text", data: "20" }], JSON.stringify(r.error));
+    const plain = await ex.run(job("const n = 6;\nn * 7"));
+    assert.deepEqual(plain.displays, [{ type: "text", data: "42" }], JSON.stringify(plain.error));
+  });
+});

@@ -36,6 +36,8 @@ export function isFileValue(v: WireValue): v is FileValue {
 export interface ChildModule {
   cellId: string;
   code: string;
+  /** Plain JavaScript: written as `.js` (no TypeScript transpile on import). */
+  js?: boolean;
   /** Names the module hands back through `done(...)`. */
   names: string[];
 }
