@@ -198,8 +198,8 @@ const sourceCache = new Map<string, string[]>();
  */
 function callSiteName(): string | undefined {
   const stack = new Error().stack ?? "";
-  const frame = stack.split("\n").find((l) => /\/cell_\d+\.ts:\d+:\d+/.test(l));
-  const m = frame && /(file:\/\/[^\s)]+\/cell_\d+\.ts):(\d+):(\d+)/.exec(frame);
+  const frame = stack.split("\n").find((l) => /\/cell_\d+\.[jt]s:\d+:\d+/.test(l));
+  const m = frame && /(file:\/\/[^\s)]+\/cell_\d+\.[jt]s):(\d+):(\d+)/.exec(frame);
   if (!m) return undefined;
   let lines = sourceCache.get(m[1]);
   if (!lines) {
