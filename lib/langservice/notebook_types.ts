@@ -64,6 +64,18 @@ const CHECK_DELAY_MS = 200;
 /** Stuck checks of one notebook (see NotebookTypes.suspended) before its checking is off. */
 const STUCK_LIMIT = 2;
 
+/** What the first code cell shows while the notebook's type checking is off. */
+const SUSPENDED_NOTICE: TypeDiagnostic = {
+  severity: "warning",
+  source: "types",
+  code: "types-suspended",
+  message: "Type checking is off for this notebook: twice, checking it kept the type checker " +
+    "busy until it was stopped (a type that takes the checker minutes), which held up everyone's " +
+    "notebooks. Close and reopen the notebook to turn it on again.",
+  line: 1,
+  column: 1,
+};
+
 /** The language service of one session. */
 export class NotebookTypes {
   #options: NotebookTypesOptions;
@@ -150,8 +162,16 @@ export class NotebookTypes {
     } else if (this.#options.background) void this.#ensure();
   }
 
-  /** Type warnings of a cell, when the last check saw its current source. */
+  /**
+   * Type warnings of a cell, when the last check saw its current source. While type checking is
+   * off for the notebook (`suspended`), its first code cell says so instead, so that nobody takes
+   * the missing warnings and completions for a clean bill.
+   */
   diagnostics(cellId: string, source: string): TypeDiagnostic[] {
+    if (this.suspended) {
+      const first = this.#inputs.find((c) => c.language === "typescript");
+      return first?.id === cellId ? [SUSPENDED_NOTICE] : [];
+    }
     const w = this.#warnings.get(cellId);
     return w && w.source === source ? w.list : [];
   }
@@ -214,6 +234,10 @@ export class NotebookTypes {
         // next edit or request builds it again, unless this notebook got it stuck too often.
         if (this.#creating !== creating) return;
         if (stuck) this.#stuck++;
+        if (stuck && this.suspended) {
+          this.#warnings.clear();
+          this.#options.onChange(); // the first code cell now says checking is off
+        }
         this.#options.log?.warn(
           this.suspended ? "type checking is off for this notebook" : "type checking restarts",
           { reason, ...(stuck ? { stuck: this.#stuck } : {}) },

@@ -97,7 +97,13 @@ Deno.test("type thread - a notebook that gets the Worker stuck twice loses type 
   const log = {
     warn: (msg: string) => logged.push(msg),
   } as unknown as ConstructorParameters<typeof NotebookTypes>[0]["log"];
-  const types = new NotebookTypes({ background: true, checkDelayMs: 0, onChange() {}, log });
+  let changes = 0;
+  const types = new NotebookTypes({
+    background: true,
+    checkDelayMs: 0,
+    onChange: () => changes++,
+    log,
+  });
   try {
     types.update(await input(["const x = 1", SLOW])); // as opened
     for (let round = 1; round <= 2; round++) {
@@ -106,7 +112,12 @@ Deno.test("type thread - a notebook that gets the Worker stuck twice loses type 
     }
     assert.deepEqual(logged, ["type checking restarts", "type checking is off for this notebook"]);
     assert.equal(types.suspended, true);
+    assert.equal(changes, 1, "the state is sent again, with the notice");
     types.update(await input(["const x = 9", SLOW]));
+    assert.deepEqual(types.diagnostics("c0", "const x = 9").map((d) => d.code), [
+      "types-suspended",
+    ]);
+    assert.deepEqual(types.diagnostics("c1", SLOW), []);
     assert.equal(types.active, false, "not built again");
     assert.deepEqual(await types.complete("c0", "const x = 9; x.", 15), { items: [], from: 15 });
     // Everyone else still has a type checker.
