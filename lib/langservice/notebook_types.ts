@@ -63,15 +63,17 @@ export interface TypesCellInput {
 const CHECK_DELAY_MS = 200;
 /** Stuck checks of one notebook (see NotebookTypes.suspended) before its checking is off. */
 const STUCK_LIMIT = 2;
+/** How long its checking then stays off. */
+const SUSPEND_MS = 10 * 60_000;
 
 /** What the first code cell shows while the notebook's type checking is off. */
 const SUSPENDED_NOTICE: TypeDiagnostic = {
   severity: "warning",
   source: "types",
   code: "types-suspended",
-  message: "Type checking is off for this notebook: twice, checking it kept the type checker " +
-    "busy until it was stopped (a type that takes the checker minutes), which held up everyone's " +
-    "notebooks. Close and reopen the notebook to turn it on again.",
+  message: "Type checking is off for this notebook for 10 minutes: twice, checking it kept the " +
+    "type checker busy until it was stopped (a type that takes the checker minutes to check), " +
+    "which held up every notebook's analyses. The next edit after that tries again.",
   line: 1,
   column: 1,
 };
@@ -95,6 +97,8 @@ export class NotebookTypes {
   #wanted = false;
   /** Times this notebook's own check or request had the type Worker stopped for being stuck. */
   #stuck = 0;
+  /** Until when type checking stays off (see suspended). */
+  #suspendedUntil = 0;
 
   constructor(options: NotebookTypesOptions) {
     this.#options = options;
@@ -215,13 +219,18 @@ export class NotebookTypes {
   }
 
   /**
-   * Whether type checking is off for this session: twice, a check or request of this notebook
-   * kept the shared type Worker busy until it was stopped (a type that makes the checker run
-   * for minutes). Every other notebook's analyses and requests waited meanwhile, so it is not
-   * built again until the notebook is opened again.
+   * Whether type checking is off for now: twice, a check or request of this notebook kept the
+   * shared type Worker busy until it was stopped (a type that makes the checker run for
+   * minutes), and every other notebook's analyses and requests waited meanwhile. It is not built
+   * again for SUSPEND_MS; after that the next edit or request tries once more, and one more stuck
+   * check turns it off again. So such a notebook can hold up the others for at most 10 s in 10
+   * minutes, and a fixed one gets its checking back without a restart.
    */
   get suspended(): boolean {
-    return this.#stuck >= STUCK_LIMIT;
+    if (this.#stuck < STUCK_LIMIT) return false;
+    if (this.#now() < this.#suspendedUntil) return true;
+    this.#stuck = STUCK_LIMIT - 1; // one more try
+    return false;
   }
 
   #ensure(): Promise<TypeService | null> {
@@ -233,8 +242,8 @@ export class NotebookTypes {
         // The type thread stopped under it (a crash, or another notebook's stuck check): the
         // next edit or request builds it again, unless this notebook got it stuck too often.
         if (this.#creating !== creating) return;
-        if (stuck) this.#stuck++;
-        if (stuck && this.suspended) {
+        if (stuck && ++this.#stuck >= STUCK_LIMIT) {
+          this.#suspendedUntil = this.#now() + SUSPEND_MS;
           this.#warnings.clear();
           this.#options.onChange(); // the first code cell now says checking is off
         }
