@@ -129,15 +129,18 @@ function visit(node: Node, found: { start: number; end: number; value: string }[
       }
     }
   }
+  for (const c of children(n)) visit(c, found);
+}
+
+/** A node's child nodes: every property holding a node or a list of nodes. */
+function* children(n: Node & Record<string, unknown>): Generator<Node & Record<string, unknown>> {
   for (const key in n) {
     if (key === "loc" || key === "extra") continue;
     const v = n[key];
     if (Array.isArray(v)) {
-      for (const c of v) {
-        if (c && typeof c === "object" && typeof c.type === "string") visit(c, found);
-      }
+      for (const c of v) if (c && typeof c === "object" && typeof c.type === "string") yield c;
     } else if (v && typeof v === "object" && typeof (v as Node).type === "string") {
-      visit(v as Node, found);
+      yield v as Node & Record<string, unknown>;
     }
   }
 }
@@ -256,21 +259,7 @@ export function plainJavaScript(program: Program): boolean {
     if (n.phase) return false; // `import source x from …`
     const extra = n.extra as { deprecatedAssertSyntax?: boolean } | undefined;
     if (extra?.deprecatedAssertSyntax) return false;
-    for (const key in n) {
-      if (
-        key === "loc" || key === "extra" || key === "leadingComments" || key === "trailingComments"
-      ) {
-        continue;
-      }
-      const v = n[key];
-      if (Array.isArray(v)) {
-        for (const c of v) {
-          if (c && typeof c === "object" && typeof c.type === "string") stack.push(c);
-        }
-      } else if (v && typeof v === "object" && typeof (v as Node).type === "string") {
-        stack.push(v as Node & Record<string, unknown>);
-      }
-    }
+    stack.push(...children(n));
   }
   return true;
 }

@@ -95,7 +95,7 @@ export class NotebookTypes {
   #opened = false;
   /** Someone edited a cell or asked for types since opening: the service may be built. */
   #wanted = false;
-  /** Times this notebook's own check or request had the type Worker stopped for being stuck. */
+  /** Stuck checks of this notebook's own that count towards the next pause (see suspended). */
   #stuck = 0;
   /** Until when type checking stays off (see suspended). */
   #suspendedUntil = 0;
@@ -227,10 +227,7 @@ export class NotebookTypes {
    * minutes, and a fixed one gets its checking back without a restart.
    */
   get suspended(): boolean {
-    if (this.#stuck < STUCK_LIMIT) return false;
-    if (this.#now() < this.#suspendedUntil) return true;
-    this.#stuck = STUCK_LIMIT - 1; // one more try
-    return false;
+    return this.#now() < this.#suspendedUntil;
   }
 
   #ensure(): Promise<TypeService | null> {
@@ -244,12 +241,13 @@ export class NotebookTypes {
         if (this.#creating !== creating) return;
         if (stuck && ++this.#stuck >= STUCK_LIMIT) {
           this.#suspendedUntil = this.#now() + SUSPEND_MS;
+          this.#stuck = STUCK_LIMIT - 1; // after the pause, one more stuck check pauses it again
           this.#warnings.clear();
           this.#options.onChange(); // the first code cell now says checking is off
         }
         this.#options.log?.warn(
           this.suspended ? "type checking is off for this notebook" : "type checking restarts",
-          { reason, ...(stuck ? { stuck: this.#stuck } : {}) },
+          { reason, ...(stuck ? { stuck: true } : {}) },
         );
         this.#service = null;
         this.#creating = null;

@@ -6,10 +6,15 @@ import { migrate } from "../db/migrate.ts";
 import { createExecutor } from "../executor/executor.ts";
 import { nullLogger } from "../log.ts";
 import { createNotebook } from "../notebook/format.ts";
+import type { Db } from "../db/types.ts";
+import type { AuditRecorder } from "../audit/recorder.ts";
 import type { NotebookSession, SessionDeps } from "./notebook_session.ts";
 
-/** A notebook folder, the deps to open sessions on it, and a cleanup. */
-export async function sessionFixture() {
+/**
+ * A notebook folder, the deps to open sessions on it, and a cleanup; `audit` builds the runtime's
+ * audit recorder over the fixture's database (default: the runtime's own).
+ */
+export async function sessionFixture(options: { audit?: (db: Db) => AuditRecorder } = {}) {
   const dir = await Deno.makeTempDir();
   const db = openSqlite(`${dir}/strata.db`);
   await migrate(db);
@@ -22,6 +27,7 @@ export async function sessionFixture() {
   const deps: SessionDeps = {
     runtime: createRuntime({
       db,
+      audit: options.audit?.(db),
       blobs: fsBlobStore(`${dir}/artifacts`),
       executor,
       log: nullLogger(),
@@ -38,7 +44,7 @@ export async function sessionFixture() {
     await db.close();
     await Deno.remove(dir, { recursive: true });
   };
-  return { dir, root, deps, scope, cleanup };
+  return { dir, root, db, deps, scope, cleanup };
 }
 
 /** The text a cell displays (its first display), if any. */
