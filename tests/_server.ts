@@ -1,6 +1,10 @@
 // deno-lint-ignore-file no-explicit-any -- JSON answers of the API under test
 // Test helper: runs the real server as `deno task start` does (launcher + permission-scoped process).
 // The README's start command (`deno task start`) runs start.ts, the light launcher.
+import { freePort } from "./_free_port.ts";
+
+export { freePort };
+
 const startTs = new URL("../start.ts", import.meta.url).pathname;
 
 /** A running test server. */
@@ -49,14 +53,6 @@ export async function untilReady(child: Deno.ChildProcess, what = "server"): Pro
     }
   })();
   return out;
-}
-
-/** Picks a free loopback port. */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** Starts a server with its own data folders; `env` adds STRATA_* settings. */

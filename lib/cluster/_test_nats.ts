@@ -3,6 +3,7 @@
  * or as a cluster of several nodes. Uses the machine's nats-server binary (Debian package
  * `nats-server`; CI installs it when missing).
  */
+import { freePort } from "../../tests/_free_port.ts";
 
 /** One running node. */
 export interface NatsNode {
@@ -20,13 +21,6 @@ export function natsServerPath(): string | undefined {
     } catch { /* next */ }
   }
   return undefined;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 async function waitForPort(port: number, ms = 10_000): Promise<void> {
