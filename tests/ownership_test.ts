@@ -287,6 +287,53 @@ Deno.test({
 });
 
 Deno.test({
+  name: "ownership - an owner frozen before it takes a forwarded command (SIGSTOP): the command " +
+    "runs once, at the replica that takes the lease over",
+  ignore: natsServerPath() === undefined,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    // What a SIGKILLed owner looks like for the moment before the NATS server notices: its
+    // subscription is still there, so the command is delivered to a process that never reads it.
+    // That command never ran, so it must not be answered "may or may not have been applied".
+    await withReplicas(2, {}, async (c) => {
+      const [a, b] = c.replicas;
+      const alice = who("alice");
+      const frozen: number[] = [];
+      try {
+        let r = await a.api("POST", "/v1/notebooks/create", { name: "frozen" }, alice);
+        const sid = r.body.sessionId;
+        r = await a.api("POST", `/v1/notebooks/${sid}/cells`, { source: "const a = 1" }, alice);
+        const cell = r.body.cellId;
+        assert.equal(await c.holder(sid), a.id);
+        const launcher = a.pid();
+        frozen.push(
+          ...Deno.readTextFileSync(`/proc/${launcher}/task/${launcher}/children`).trim()
+            .split(/\s+/).filter(Boolean).map(Number),
+        );
+        for (const pid of frozen) Deno.kill(pid, "SIGSTOP");
+        r = await b.api(
+          "PUT",
+          `/v1/notebooks/${sid}/cells/${cell}`,
+          { source: "const a = 3" },
+          alice,
+        );
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.cells[0].source, "const a = 3");
+        assert.equal(await c.holder(sid), b.id, "the lease moved to B");
+        const edits = await auditRows(c.sql, "cell.edit");
+        assert.equal(edits.length, 1, JSON.stringify(edits));
+      } catch (err) {
+        console.error(c.logs());
+        throw err;
+      } finally {
+        await c.kill(a); // SIGKILL ends a stopped process too
+      }
+    }, { lease_ttl_ms: 3_000 });
+  },
+});
+
+Deno.test({
   name: "ownership - a replica that lost its lease closes the session and never acts on it: " +
     "commands go to the new holder",
   ignore: natsServerPath() === undefined,

@@ -6,7 +6,12 @@
  * published on a per-notebook subject every replica's clients subscribe to. Wired into the
  * dispatcher by ownership.ts.
  */
-import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
+import {
+  createInbox,
+  type Msg,
+  type NatsConnection,
+  type Subscription,
+} from "@nats-io/transport-node";
 import type { Identity } from "../auth/caller.ts";
 import type { Caller, Surface } from "../commands/command.ts";
 import { ConflictError, StrataError } from "../errors.ts";
@@ -24,6 +29,11 @@ export interface ForwardedCommand {
     tenantHash: string;
     surface: Surface;
   };
+  /**
+   * An inbox the owner publishes to (and flushes) as soon as it takes the command, before it
+   * runs it: without that word a silent owner never got the command, so it is safe to send again.
+   */
+  ackTo?: string;
 }
 
 /** The owner's answer. */
@@ -32,6 +42,8 @@ export type ForwardedAnswer =
   | { ok: false; code: string; message: string; details?: Record<string, unknown> };
 
 const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+/** What createInbox() makes: an acknowledgement is never published anywhere else. */
+const INBOX = /^_INBOX\.[A-Za-z0-9]{1,64}$/;
 
 function commandSubject(prefix: string, replica: string): string {
   if (!TOKEN.test(replica)) throw new TypeError(`replica id '${replica}' is not a subject token`);
@@ -60,6 +72,10 @@ export function serveForwarded(options: ServeForwardedOptions): Subscription {
     let reply: ForwardedAnswer;
     try {
       const cmd = msg.json() as ForwardedCommand;
+      if (typeof cmd.ackTo === "string" && INBOX.test(cmd.ackTo)) {
+        options.nc.publish(cmd.ackTo);
+        await options.nc.flush(); // the sender knows before anything can have been applied
+      }
       const caller: Caller = {
         identity: {
           principal: cmd.caller.principal,
@@ -91,30 +107,60 @@ export function serveForwarded(options: ServeForwardedOptions): Subscription {
 
 /**
  * Sends a command to the owner replica; a gone owner is an answer, never a throw:
- * `owner_unavailable` (not delivered) or `owner_lost` (delivered, no answer in time).
+ * `owner_unavailable` (it never took the command: safe to send again) or `owner_lost` (it took
+ * the command and did not answer in time: it may have run it). `accepted` is called when the
+ * owner says it took the command; `lost` (see lostAnswer) then decides between the two while the
+ * request is still waiting.
  */
 export async function forwardCommand(
   nc: NatsConnection,
-  options: { prefix?: string; owner: string; command: ForwardedCommand; timeoutMs?: number },
+  options: {
+    prefix?: string;
+    owner: string;
+    command: ForwardedCommand;
+    timeoutMs?: number;
+    accepted?: () => void;
+  },
 ): Promise<ForwardedAnswer> {
   const subject = commandSubject(options.prefix ?? "exec", options.owner);
+  const ackTo = createInbox();
+  let accepted = false;
+  const ack = nc.subscribe(ackTo, {
+    max: 1,
+    callback: () => {
+      accepted = true;
+      options.accepted?.();
+    },
+  });
   try {
-    const reply = await nc.request(subject, JSON.stringify(options.command), {
+    const reply = await nc.request(subject, JSON.stringify({ ...options.command, ackTo }), {
       timeout: options.timeoutMs ?? 30_000,
     });
     return reply.json() as ForwardedAnswer;
   } catch (err) {
-    // No responders: the command never reached the owner (safe to send again elsewhere). A
-    // timeout: it may have run there before the owner went away.
+    // No responders, or no word from the owner: the command never reached it (safe to send
+    // again elsewhere). A timeout after it took the command: it may have run there.
     const e = err as Error & { cause?: Error };
-    const timedOut = e.name === "TimeoutError" || e.cause?.name === "TimeoutError";
-    return {
-      ok: false,
-      code: timedOut ? "owner_lost" : "owner_unavailable",
-      message: `Replica '${options.owner}' that owns this notebook did not answer ` +
-        `(${e.message}); retry: its lease moves to another replica when it expires`,
-    };
+    return lostAnswer(options.owner, accepted, e.message);
+  } finally {
+    ack.unsubscribe();
   }
+}
+
+/** The answer for an owner that went silent, by whether it had taken the command. */
+export function lostAnswer(owner: string, accepted: boolean, why: string): ForwardedAnswer {
+  return accepted
+    ? {
+      ok: false,
+      code: "owner_lost",
+      message: `replica '${owner}' lost this notebook while running the command (${why})`,
+    }
+    : {
+      ok: false,
+      code: "owner_unavailable",
+      message: `Replica '${owner}' that owns this notebook did not take the command (${why}); ` +
+        "retry: its lease moves to another replica when it expires",
+    };
 }
 
 /** Publishes a session event for every replica's clients of the notebook `key`. */

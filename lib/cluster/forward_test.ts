@@ -70,16 +70,52 @@ Deno.test(
       });
       assert.equal(gone.ok, false);
       assert.equal((gone as { code: string }).code, "owner_unavailable");
-      // An owner that took the command and died before answering: it may have run it.
-      const silent = owner.subscribe("exec-cmd.r8", { callback: () => {} });
+      // A subscription that never takes the command (its process was SIGKILLed and the NATS
+      // server has not noticed yet): nothing ran, so the sender may send it again elsewhere.
+      const dead = owner.subscribe("exec-cmd.r8", { callback: () => {} });
       await owner.flush();
-      const lost = await forwardCommand(other, {
+      const notTaken = await forwardCommand(other, {
         owner: "r8",
         command: command([]),
         timeoutMs: 300,
       });
+      assert.equal((notTaken as { code: string }).code, "owner_unavailable");
+      dead.unsubscribe();
+      // An owner that took the command (it said so) and died before answering: it may have run
+      // it, so the sender must not send it again.
+      let accepted = 0;
+      const dying = owner.subscribe("exec-cmd.r7", {
+        callback: (_e, m) => {
+          const ackTo = (m.json() as ForwardedCommand).ackTo;
+          assert.match(ackTo ?? "", /^_INBOX\./);
+          owner.publish(ackTo!);
+        },
+      });
+      await owner.flush();
+      const lost = await forwardCommand(other, {
+        owner: "r7",
+        command: command([]),
+        timeoutMs: 300,
+        accepted: () => void accepted++,
+      });
       assert.equal((lost as { code: string }).code, "owner_lost");
-      silent.unsubscribe();
+      assert.equal(accepted, 1);
+      dying.unsubscribe();
+      // A forged acknowledgement subject is never published to by the owner.
+      let forgedSeen = 0;
+      const forged = other.subscribe("exec-events.abcd.nb1", {
+        callback: () => void forgedSeen++,
+      });
+      await other.flush();
+      const r = await other.request(
+        "exec-cmd.r1",
+        JSON.stringify({ ...command(["notebook:write"]), ackTo: "exec-events.abcd.nb1" }),
+        { timeout: 2_000 },
+      );
+      assert.equal((r.json() as { ok: boolean }).ok, true);
+      await other.flush();
+      assert.equal(forgedSeen, 0, "the owner published to a subject the sender chose");
+      forged.unsubscribe();
       await owner.close();
       await other.close();
     } finally {

@@ -42,7 +42,7 @@ import type { NotebookSession } from "../session/notebook_session.ts";
 import { displayPath, notebookSlug, resolveNotebookPath } from "../session/paths.ts";
 import type { SessionOwnership, SessionRegistry } from "../session/registry.ts";
 import type { Tenant } from "../tenancy/tenant_id.ts";
-import { forwardCommand, type ForwardedAnswer, serveForwarded } from "./forward.ts";
+import { forwardCommand, type ForwardedAnswer, lostAnswer, serveForwarded } from "./forward.ts";
 import { type Lease, type Leases, openLeases } from "./lease.ts";
 
 /** Thrown where a session would be opened or used here while another replica owns it. */
@@ -340,10 +340,12 @@ export async function openOwnership(options: OwnershipOptions): Promise<Ownershi
         caller: Caller,
         sid: string | null,
       ): Promise<ForwardedAnswer> {
+        let accepted = false;
         const asked = forwardCommand(nc, {
           prefix,
           owner,
           timeoutMs: FORWARD_TIMEOUT_MS,
+          accepted: () => accepted = true,
           command: {
             name,
             input,
@@ -358,18 +360,14 @@ export async function openOwnership(options: OwnershipOptions): Promise<Ownershi
           },
         });
         if (!sid) return await asked;
-        // A long command at an owner that dies would hang: watch the lease meanwhile.
+        // A long command at an owner that dies would hang: watch the lease meanwhile. An owner
+        // that never said it took the command (it died first, before the NATS server noticed)
+        // did not run it: the caller's retry below takes the notebook over and runs it once.
         let timer: ReturnType<typeof setInterval> | undefined;
         const moved = new Promise<ForwardedAnswer>((resolve) => {
           timer = setInterval(async () => {
             const now = await leases.owner(sid).catch(() => owner);
-            if (now !== owner) {
-              resolve({
-                ok: false,
-                code: "owner_lost",
-                message: `replica '${owner}' lost this notebook while running the command`,
-              });
-            }
+            if (now !== owner) resolve(lostAnswer(owner, accepted, "its lease moved"));
           }, Math.max(1000, options.leaseTtlMs / 2));
         });
         try {
