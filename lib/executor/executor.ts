@@ -194,6 +194,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
     signal?.addEventListener("abort", onAbort);
     let out = new JobConsole(jobs[0].consoleLimit ?? DEFAULT_CONSOLE_LIMIT);
     let current = 0;
+    /** Every job answered: the child ends itself, and its group is killed after the answer. */
+    let answered = false;
     child.onRaw((stream, text) => {
       out.raw(stream, text);
       onConsole?.({ stream, text }, current);
@@ -276,11 +278,15 @@ export function createExecutor(options: ExecutorOptions): Executor {
         emit(failedResult(job.cellId, error, durationMs, out));
         return; // the caller continues with the remaining jobs in a fresh child
       }
+      answered = !killedFor;
     } finally {
       signal?.removeEventListener("abort", onAbort);
       child.onRaw(undefined);
-      child.kill();
-      void pool.release(child);
+      if (answered) pool.releaseLater(child, opts.handled, REPLACE_WAIT_MS);
+      else {
+        child.kill();
+        void pool.release(child);
+      }
       // The replacement starts after this run, not in it, and once the caller has handled the
       // result (docs/performance.md: a child's start competes with that work for the CPU).
       pool.warmLater(spec, memoryMb, opts.handled, REPLACE_WAIT_MS);

@@ -140,6 +140,37 @@ while (true) {}`;
   });
 });
 
+Deno.test("executor - a cell that answered leaves nothing running: its group is killed right after the answer is handled", async () => {
+  // Issue 20: the group kill of a child that answered every job runs after the caller handled
+  // the results, not before runBatch returns; it must still run, without close().
+  await withExecutor(async ({ ex, job }) => {
+    const sleep = ["/usr/bin/sleep", "/bin/sleep"].find((p) => Deno.statSync(p).isFile)!;
+    const src = `new Deno.Command("${sleep}", { args: ["30"] }).spawn();
+console.log("pid", Deno.pid);`;
+    let pid = "";
+    const handled = Promise.withResolvers<void>();
+    const [r] = await ex.runBatch([job(src, {
+      outputs: [],
+      permissions: { ...job("").permissions, run: [sleep] },
+    })], {
+      onConsole: (e) => pid = /pid (\d+)/.exec(e.text)?.[1] ?? pid,
+      handled: handled.promise,
+    });
+    assert.equal(r.status, "ok", JSON.stringify(r.error));
+    assert.ok(pid);
+    handled.resolve();
+    const deadline = Date.now() + 5_000;
+    while (await groupMembers(pid) > 0 && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    assert.equal(
+      await groupMembers(pid),
+      0,
+      "the cell's sleep was killed once the run was handled",
+    );
+  });
+});
+
 Deno.test("executor - a cell without run or ffi cannot start a process, and its one process is ended", async () => {
   // Issue 20: such a child is started without a process group (no fork of the server), which is
   // only sound because it cannot start anything the group kill would have had to reach.

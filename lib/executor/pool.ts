@@ -83,6 +83,8 @@ export class WarmPool {
   /** Scratch folders made ahead, off the event loop (see #scratchDir). */
   #scratch: string[] = [];
   #making: Promise<void> | undefined;
+  /** Timers of releaseLater (close() releases those children itself). */
+  #releasing = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(options: WarmPoolOptions) {
     this.#opts = {
@@ -172,6 +174,30 @@ export class WarmPool {
     else this.#entry(spec, memoryMb).idle.unshift(child);
   }
 
+  /**
+   * Disposes a child that answered every job, once `after` settles (on the next macrotask) or
+   * after `maxWaitMs`: killing its group wakes its threads, and a kill(1) is a process start in
+   * the permission-scoped server (0.3–0.4 ms either way), which the run's answer need not wait
+   * for. The child ends itself after its last job; the kill is for what the cell left behind.
+   */
+  releaseLater(child: CellChild, after: PromiseLike<unknown> | undefined, maxWaitMs: number): void {
+    if (this.#closed) return void this.release(child);
+    let timer: ReturnType<typeof setTimeout>;
+    const go = () => {
+      if (!this.#releasing.delete(timer)) return; // done, or close() took it
+      clearTimeout(timer);
+      void this.release(child);
+    };
+    const arm = (ms: number) => {
+      this.#releasing.delete(timer);
+      clearTimeout(timer);
+      timer = setTimeout(go, ms);
+      this.#releasing.add(timer);
+    };
+    arm(after ? maxWaitMs : 0);
+    if (after) Promise.resolve(after).then(() => arm(0), () => arm(0));
+  }
+
   /** Disposes a child that has done its work (or failed). */
   async release(child: CellChild): Promise<void> {
     await child.dispose();
@@ -192,6 +218,8 @@ export class WarmPool {
     clearInterval(this.#timer);
     clearInterval(this.#pruneTimer);
     for (const e of this.#entries.values()) clearTimeout(e.pending);
+    for (const t of this.#releasing) clearTimeout(t);
+    this.#releasing.clear();
     this.#entries.clear();
     await Promise.all([...this.#live].map((c) => this.release(c)));
     await this.#making;
