@@ -83,12 +83,19 @@ export async function prepareJob(
   if (!main.ok) return { ok: false, error: { kind: "syntax", ...main.error } };
   const child: ChildJob = {
     cellId: job.cellId,
-    module: { cellId: job.cellId, code: main.module.code, names: job.outputs, js: main.module.js },
+    module: {
+      cellId: job.cellId,
+      code: main.module.code,
+      names: job.outputs,
+      js: main.module.js,
+      script: main.module.script,
+    },
     codeModules: code.map((c) => ({
       cellId: c.input.cellId,
       code: c.module.code,
       names: c.input.names,
       js: c.module.js,
+      script: c.module.script,
     })),
     inputs,
     carry,

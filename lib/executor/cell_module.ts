@@ -22,6 +22,7 @@ import {
   lineStarts,
   plainJavaScript,
   rewriteLocalImports,
+  scriptSafe,
   topLevelNames,
 } from "./_cell_syntax.ts";
 
@@ -42,6 +43,8 @@ export interface CellModule {
   displaysLast: boolean;
   /** Plain JavaScript (written as `.js`, imported without a TypeScript transpile). */
   js: boolean;
+  /** Plain JavaScript that may run as a function body, not a module (see scriptSafe). */
+  script: boolean;
 }
 
 /** Options for buildCellModule. */
@@ -188,7 +191,8 @@ export async function buildCellModule(
   const peek = declared.map((n) => `${JSON.stringify(n)}: () => ${n}`).join(", ");
   const code = `${prelude}${body}\n;${RT}.done({${outs}}, {${peek}});\n`;
   const js = plainJavaScript(program);
-  return { ok: true, module: { code, insertions, declared, displaysLast, js } };
+  const script = js && scriptSafe(program, text);
+  return { ok: true, module: { code, insertions, declared, displaysLast, js, script } };
 }
 
 /** Maps a 1-based module position back to the cell's own line and column. */

@@ -224,3 +224,29 @@ Deno.test("cell_module - a cell with no TypeScript syntax is built as plain Java
     assert.equal(r.module.js, js, source);
   }
 });
+
+Deno.test("cell_module - plain JavaScript with no module syntax may run as a function body; anything a function reads differently stays a module", async () => {
+  const cases: [string, boolean][] = [
+    ["6 * 7", true],
+    ["const x = 1;\nx + 1", true],
+    ["await fetch(u)", true],
+    ["function f() { return this }\nf()", true],
+    ["class A { static { this.n = 1 } }", true],
+    ['import d from "./d.json" with { type: "json" };\nd', false],
+    ["export const e = 1", false],
+    ['const m = await import("npm:zod")', false],
+    ["import.meta.url", false],
+    ["arguments", false],
+    ["function g() { return arguments.length }", false],
+    ['eval("1 + 1")', false],
+    ["a <!-- b", false],
+    ["let x = 2; x --> 0", false],
+    ["1\n//# sourceURL=elsewhere.js", false],
+    ["const x: number = 1", false],
+  ];
+  for (const [source, script] of cases) {
+    const r = await buildCellModule(source, { inputs: [], outputs: [] });
+    assert.ok(r.ok, `${source}: ${JSON.stringify(!r.ok && r.error)}`);
+    assert.equal(r.module.script, script, source);
+  }
+});

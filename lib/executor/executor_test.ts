@@ -283,6 +283,31 @@ Deno.test("executor - errors report cell-relative lines and columns", async () =
   });
 });
 
+Deno.test("executor - a plain JavaScript cell runs as a function body, with no module file, and means what its module would", async () => {
+  // Issue 20: such a cell is compiled in the runner's realm (node:vm) instead of written and
+  // imported. Everything a cell can observe must be the module's: `this`, strict mode, hoisting,
+  // the temporal dead zone, its stack frames' file and positions, top-level await.
+  const body = `
+const frame = /(file:\\/\\/\\S+\\/cell_\\d+\\.[jt]s):(\\d+):(\\d+)/.exec(new Error().stack);
+let file; try { Deno.statSync(new URL(frame[1])); file = "written" } catch (e) { file = e.name }
+let strict; try { undeclared = 1; strict = false } catch { strict = true }
+let tdz; try { later; } catch (e) { tdz = e.name }
+const later = 1;
+await null;
+function hoisted() {}
+JSON.stringify([String(this), strict, typeof hoisted, tdz, frame[2] + ":" + frame[3], file]);`;
+  await withExecutor(async ({ ex, job }) => {
+    const script = await ex.run(job(body));
+    // The same cell made a module: a type annotation keeps it TypeScript.
+    const module = await ex.run(job(`const typed: number = 1;${body}`));
+    assert.equal(script.status, "ok", JSON.stringify(script.error));
+    assert.equal(module.status, "ok", JSON.stringify(module.error));
+    const [s, m] = [script, module].map((r) => JSON.parse(String(r.displays[0].data)));
+    assert.deepEqual(s, ["undefined", true, "function", "ReferenceError", "2:66", "NotFound"]);
+    assert.deepEqual(m, ["undefined", true, "function", "ReferenceError", "2:66", "written"]);
+  });
+});
+
 Deno.test("executor - console is captured per stream and truncated visibly", async () => {
   await withExecutor(async ({ ex, job }) => {
     const r = await ex.run(job(`console.log("out", { a: 1 }); console.error("err");`));

@@ -38,6 +38,8 @@ export interface ChildModule {
   code: string;
   /** Plain JavaScript: written as `.js` (no TypeScript transpile on import). */
   js?: boolean;
+  /** Plain JavaScript the runner may compile as a function body instead (see scriptSafe). */
+  script?: boolean;
   /** Names the module hands back through `done(...)`. */
   names: string[];
 }

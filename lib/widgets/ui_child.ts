@@ -193,6 +193,14 @@ function cell(v: unknown): unknown {
 const sourceCache = new Map<string, string[]>();
 
 /**
+ * The code of a cell the runner compiled without writing a module file (issue 20), under the URL
+ * its stack frames name: read here instead of from the file.
+ */
+export function rememberCellSource(url: string, code: string): void {
+  sourceCache.set(url, code.split("\n"));
+}
+
+/**
  * The variable a `ui.*` call is assigned to, read from the caller's line in the cell module:
  * `const n = ui.slider(` gives "n". Undefined when the call is not a plain assignment.
  */
