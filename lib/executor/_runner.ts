@@ -260,12 +260,13 @@ const SCRIPT_OPEN = `(async function () {"use strict";`;
 function compileScript(mod: ChildModule): { url: string; run: () => Promise<unknown> } | undefined {
   const url = `${scratchUrl}/cell_${++moduleCounter}.js`;
   try {
-    const script = new Script(`${SCRIPT_OPEN}${mod.code}\n})`, {
+    const code = typeof mod.script === "string" ? mod.script : mod.code;
+    const script = new Script(`${SCRIPT_OPEN}${code}\n})`, {
       filename: url,
       columnOffset: -SCRIPT_OPEN.length,
     });
     const fn = script.runInThisContext() as (this: undefined) => Promise<unknown>;
-    rememberCellSource(url, mod.code);
+    rememberCellSource(url, code);
     return { url, run: () => fn.call(undefined) };
   } catch {
     return undefined;

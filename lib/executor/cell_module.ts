@@ -21,10 +21,12 @@ import {
   lineAndCharacter,
   lineStarts,
   plainJavaScript,
+  type Program,
   rewriteLocalImports,
   scriptSafe,
   topLevelNames,
 } from "./_cell_syntax.ts";
+import { eraseTypes } from "./_erase_types.ts";
 
 /** Text the builder inserted into a line of the module (module coordinates, 1-based). */
 export interface Insertion {
@@ -43,8 +45,12 @@ export interface CellModule {
   displaysLast: boolean;
   /** Plain JavaScript (written as `.js`, imported without a TypeScript transpile). */
   js: boolean;
-  /** Plain JavaScript that may run as a function body, not a module (see scriptSafe). */
-  script: boolean;
+  /**
+   * Whether the cell may run as a function body, not a module (see scriptSafe): `true` with
+   * `code` itself (plain JavaScript), the code to run so when it is TypeScript with its types
+   * erased (_erase_types.ts), `false` when it runs as a module.
+   */
+  script: boolean | string;
 }
 
 /** Options for buildCellModule. */
@@ -166,7 +172,7 @@ export async function buildCellModule(
     insertions.push({ line: p.line + 1, column: p.character + 1 + shift, length: e.delta });
   }
 
-  let body = text;
+  let wrapLast = (t: string) => t;
   const last = finalExpression(program);
   const displaysLast = (options.displayLast ?? true) && last !== undefined;
   if (last && displaysLast) {
@@ -174,7 +180,7 @@ export async function buildCellModule(
     const end = moved(last.end);
     const open = `${RT}.last((`;
     const close = "))";
-    body = text.slice(0, start) + open + text.slice(start, end) + close + text.slice(end);
+    wrapLast = (t) => t.slice(0, start) + open + t.slice(start, end) + close + t.slice(end);
     const s = lineAndCharacter(lines, start);
     const e = lineAndCharacter(lines, end);
     const shift = (line: number) => (line === 0 ? prelude.length : 0);
@@ -189,10 +195,35 @@ export async function buildCellModule(
   const outs = options.outputs.map((n) => `${JSON.stringify(n)}: () => ${n}`).join(", ");
   // issue 16: every declared name, for the variables panel (read after the run, never stored).
   const peek = declared.map((n) => `${JSON.stringify(n)}: () => ${n}`).join(", ");
-  const code = `${prelude}${body}\n;${RT}.done({${outs}}, {${peek}});\n`;
+  const moduleOf = (t: string) => `${prelude}${wrapLast(t)}\n;${RT}.done({${outs}}, {${peek}});\n`;
+  const code = moduleOf(text);
   const js = plainJavaScript(program);
-  const script = js && scriptSafe(program, text);
+  let script: boolean | string = false;
+  if (scriptSafe(program, text)) {
+    if (js) script = true;
+    else {
+      // TypeScript: its types blanked out, positions kept (_erase_types.ts), or the module path.
+      const erased = eraseTypes(program, text, (t) => parseJavaScript(babel, t));
+      if (erased !== null) script = moduleOf(erased);
+    }
+  }
   return { ok: true, module: { code, insertions, declared, displaysLast, js, script } };
+}
+
+/** JavaScript options: the cell parser's without TypeScript. */
+const JS_PARSE_OPTIONS: ParserOptions = {
+  ...PARSE_OPTIONS,
+  plugins: (PARSE_OPTIONS.plugins ?? []).filter((p) => p !== "typescript"),
+};
+
+/** `text` parsed as JavaScript, or null when it has any error. */
+function parseJavaScript(babel: Babel, text: string): Program | null {
+  try {
+    const parsed = babel.parse(text, JS_PARSE_OPTIONS);
+    return firstError(parsed) ? null : parsed.program;
+  } catch {
+    return null;
+  }
 }
 
 /** Maps a 1-based module position back to the cell's own line and column. */

@@ -242,11 +242,61 @@ Deno.test("cell_module - plain JavaScript with no module syntax may run as a fun
     ["a <!-- b", false],
     ["let x = 2; x --> 0", false],
     ["1\n//# sourceURL=elsewhere.js", false],
-    ["const x: number = 1", false],
   ];
   for (const [source, script] of cases) {
     const r = await buildCellModule(source, { inputs: [], outputs: [] });
     assert.ok(r.ok, `${source}: ${JSON.stringify(!r.ok && r.error)}`);
     assert.equal(r.module.script, script, source);
   }
+});
+
+Deno.test("cell_module - a TypeScript cell runs as a function body with its types blanked (same lines and columns), unless erasing could change it", async () => {
+  /** The erased cell between the builder's prelude and its closing `done(...)`. */
+  const erased = async (source: string) => {
+    const r = await buildCellModule(source, { inputs: [], outputs: [], displayLast: false });
+    assert.ok(r.ok, `${source}: ${JSON.stringify(!r.ok && r.error)}`);
+    const s = r.module.script;
+    if (typeof s !== "string") return s;
+    return s.slice(s.indexOf("]; ") + 3, s.lastIndexOf("\n;"));
+  };
+  const cases: [string, string | false][] = [
+    ["const x: number = 1;\nx + 1", "const x         = 1;\nx + 1"],
+    [
+      "function f<T>(a: T, b?: number): T { return a }\nf<string>('s')",
+      "function f   (a   , b         )    { return a }\nf        ('s')",
+    ],
+    ["const y = (x as unknown) as number", "const y = (x           )          "],
+    ["const z = x!.y!", "const z = x .y "],
+    ["const s = x satisfies object", "const s = x                 "],
+    ["let d!: number; d = 2", "let d         ; d = 2"],
+    ["try {} catch (e: unknown) {}", "try {} catch (e         ) {}"],
+    ["const f2 = <T,>(x: T): T => x", "const f2 =     (x   )    => x"],
+    // A statement erased whole leaves a `;`: `(foo)()` is not called on the line above.
+    ["const a = 1\ntype T = number\n(foo)()", "const a = 1\n;              \n(foo)()"],
+    ["interface I { a: number }\ni", ";                        \ni"],
+    [
+      "function over(a: string): void;\nfunction over(a: any) {}",
+      ";                              \nfunction over(a     ) {}",
+    ],
+    [
+      "class A implements B { private x = 1; static z?: string; declare w: number; m?(): void {} }",
+      "class A              {         x = 1; static z         ; ;                  m ()       {} }",
+    ],
+    [
+      "abstract class Q { abstract m(): void; n() {} }",
+      "         class Q { ;                   n() {} }",
+    ],
+    // Blanking `as Foo` would make the next line an index: `a[1, 2].forEach(f)`. Refused.
+    ["let v = a as Foo\n[1, 2].forEach(f)", false],
+    // A line break left before `=>` does not parse as JavaScript. Refused.
+    ["const r = (a): \n number => a", false],
+    ["enum E { A }", false],
+    ["namespace N { export const a = 1 }", false],
+    ["class P { constructor(private p: number) {} }", false],
+    ["const w = <T>x", false],
+    ["function g(this: Window) {}", false],
+    ["@dec class F {}", false],
+    ["import type { T } from './t.ts'; const t: T = 1", false],
+  ];
+  for (const [source, want] of cases) assert.equal(await erased(source), want, source);
 });

@@ -283,7 +283,7 @@ Deno.test("executor - errors report cell-relative lines and columns", async () =
   });
 });
 
-Deno.test("executor - a plain JavaScript cell runs as a function body, with no module file, and means what its module would", async () => {
+Deno.test("executor - a cell with no module syntax runs as a function body (TypeScript with its types erased), with no module file, and means what its module would", async () => {
   // Issue 20: such a cell is compiled in the runner's realm (node:vm) instead of written and
   // imported. Everything a cell can observe must be the module's: `this`, strict mode, hoisting,
   // the temporal dead zone, its stack frames' file and positions, top-level await.
@@ -298,13 +298,19 @@ function hoisted() {}
 JSON.stringify([String(this), strict, typeof hoisted, tdz, frame[2] + ":" + frame[3], file]);`;
   await withExecutor(async ({ ex, job }) => {
     const script = await ex.run(job(body));
-    // The same cell made a module: a type annotation keeps it TypeScript.
-    const module = await ex.run(job(`const typed: number = 1;${body}`));
+    // The same cell made a module: `import.meta` keeps it one.
+    const module = await ex.run(job(`void import.meta.url;${body}`));
+    // And as TypeScript, its types erased (same positions), run as a function body again.
+    const typed = await ex.run(
+      job(`const typed: number = 1;${body.replace("let file;", "let file: string;")}`),
+    );
     assert.equal(script.status, "ok", JSON.stringify(script.error));
     assert.equal(module.status, "ok", JSON.stringify(module.error));
-    const [s, m] = [script, module].map((r) => JSON.parse(String(r.displays[0].data)));
+    assert.equal(typed.status, "ok", JSON.stringify(typed.error));
+    const [s, m, t] = [script, module, typed].map((r) => JSON.parse(String(r.displays[0].data)));
     assert.deepEqual(s, ["undefined", true, "function", "ReferenceError", "2:66", "NotFound"]);
     assert.deepEqual(m, ["undefined", true, "function", "ReferenceError", "2:66", "written"]);
+    assert.deepEqual(t, ["undefined", true, "function", "ReferenceError", "2:66", "NotFound"]);
   });
 });
 

@@ -38,8 +38,11 @@ export interface ChildModule {
   code: string;
   /** Plain JavaScript: written as `.js` (no TypeScript transpile on import). */
   js?: boolean;
-  /** Plain JavaScript the runner may compile as a function body instead (see scriptSafe). */
-  script?: boolean;
+  /**
+   * The runner may compile the cell as a function body instead (see scriptSafe): `true` with
+   * `code`, or this JavaScript (the TypeScript cell with its types erased, same positions).
+   */
+  script?: boolean | string;
   /** Names the module hands back through `done(...)`. */
   names: string[];
 }
