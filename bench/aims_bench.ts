@@ -262,6 +262,16 @@ async function executorRows(): Promise<void> {
     by("per cell, batches back to back"),
     "(no aim)",
   );
+  const single = by("single cell, warm pool");
+  const typed = by("single cell, TypeScript");
+  row(
+    "  executor alone: warm cell, TypeScript (vs the same in plain JavaScript)",
+    typed.ms,
+    "ms",
+    "plain JavaScript",
+    single.ms,
+    "(no aim)",
+  );
   const cold = by("cold run");
   row("cold run of 20 cells", cold.ms, "ms", "one deno run", cold.baselineMs, "<= 2x");
 }

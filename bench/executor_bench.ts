@@ -58,6 +58,11 @@ export async function main(options: { quiet?: boolean } = {}): Promise<Figure[]>
       const r = await ex.run(single(i));
       if (r.status !== "ok") throw new Error(r.error?.message);
     }, 150);
+    // The same with a type annotation: TypeScript runs with its types erased (_erase_types.ts).
+    const typedMs = await median(N_SINGLE, async (i) => {
+      const r = await ex.run({ ...single(i), source: `const t${i}: number = x * 21;\nt${i}` });
+      if (r.status !== "ok") throw new Error(r.error?.message);
+    }, 150);
     // Back to back: the replacement may still be starting when the next run arrives.
     const burstMs = await median(N_SINGLE, async (i) => {
       const r = await ex.run(single(i));
@@ -117,6 +122,7 @@ export async function main(options: { quiet?: boolean } = {}): Promise<Figure[]>
 
     const figures: Figure[] = [
       figure("single cell, warm pool (ms)", singleMs, inProcessMs, "overhead <= 10 ms"),
+      figure("single cell, TypeScript (ms)", typedMs, inProcessMs, "(no aim)"),
       figure("single cell, back to back (ms)", burstMs, inProcessMs, "(no aim)"),
       figure("per cell in a batch of 20 (ms)", batchMs, batchBaseMs, "<= 3 ms/cell"),
       figure("per cell, batches back to back (ms)", batchBurstMs, batchBaseMs, "(no aim)"),
