@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { buildCellModule } from "./cell_module.ts";
 import { decodeValue, encodeValue } from "./codecs.ts";
 import { createExecutor, type Executor } from "./executor.ts";
 import type { CellJob, EncodedValue } from "./types.ts";
@@ -311,6 +312,33 @@ JSON.stringify([String(this), strict, typeof hoisted, tdz, frame[2] + ":" + fram
     assert.deepEqual(s, ["undefined", true, "function", "ReferenceError", "2:66", "NotFound"]);
     assert.deepEqual(m, ["undefined", true, "function", "ReferenceError", "2:66", "written"]);
     assert.deepEqual(t, ["undefined", true, "function", "ReferenceError", "2:66", "NotFound"]);
+  });
+});
+
+Deno.test("executor - the analyzer corpus's TypeScript cells answer the same with their types erased as through Deno's transpile", async () => {
+  const { CORPUS } = await import("../../tests/notebook_corpus/cells.ts");
+  const typed: string[] = [];
+  for (const c of CORPUS) {
+    const r = await buildCellModule(c.source, { inputs: [], outputs: [] });
+    if (r.ok && typeof r.module.script === "string") typed.push(c.source);
+  }
+  assert.ok(typed.length >= 8, `TypeScript cells erased: ${typed.length}`);
+  await withExecutor(async ({ ex, job }) => {
+    for (const source of typed) {
+      const erased = await ex.run(job(source));
+      // `import.meta` on a line of its own keeps the module path (and moves the cell a line down).
+      const module = await ex.run(job(`void import.meta.url;\n${source}`));
+      const view = (r: typeof erased, lineShift: number) => ({
+        status: r.status,
+        kind: r.error?.kind,
+        message: r.error?.message,
+        line: r.error?.line === undefined ? undefined : r.error.line - lineShift,
+        column: r.error?.column,
+        displays: r.displays,
+        console: r.console,
+      });
+      assert.deepEqual(view(erased, 0), view(module, 1), source);
+    }
   });
 });
 
