@@ -38,7 +38,31 @@ export interface Cluster {
   holder(sid: string): Promise<string | undefined>;
   /** SIGKILLs the replica's server process (and its launcher): no clean-up runs. */
   kill(r: Replica): Promise<void>;
+  /** SIGSTOPs the replica's server process: its connections stay open, it answers nothing. */
+  freeze(r: Replica): void;
   logs(): string;
+}
+
+/** The replica's permission-scoped server: the launcher's children. */
+function serverPids(r: Replica): number[] {
+  const launcher = r.pid();
+  return Deno.readTextFileSync(`/proc/${launcher}/task/${launcher}/children`)
+    .trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** A notebook made through `r` with one cell of `source`: its session and cell ids. */
+export async function notebookWithCell(
+  r: Replica,
+  name: string,
+  source: string,
+  headers: Record<string, string>,
+): Promise<{ sid: string; cell: string }> {
+  const made = await r.api("POST", "/v1/notebooks/create", { name }, headers);
+  if (made.status !== 201) throw new Error(`create: ${JSON.stringify(made.body)}`);
+  const sid = made.body.sessionId;
+  const added = await r.api("POST", `/v1/notebooks/${sid}/cells`, { source }, headers);
+  if (added.status !== 201) throw new Error(`add a cell: ${JSON.stringify(added.body)}`);
+  return { sid, cell: added.body.cellId };
 }
 
 /** Starts `n` replicas; `fn` runs with them; everything is removed afterwards. */
@@ -92,13 +116,13 @@ export async function withReplicas(
         return e && e.operation === "PUT" ? e.string() : undefined;
       },
       async kill(r) {
-        const launcher = r.pid();
-        const children = Deno.readTextFileSync(`/proc/${launcher}/task/${launcher}/children`)
-          .trim().split(/\s+/).filter(Boolean).map(Number);
-        for (const pid of children) Deno.kill(pid, "SIGKILL");
-        Deno.kill(launcher, "SIGKILL");
+        for (const pid of serverPids(r)) Deno.kill(pid, "SIGKILL");
+        Deno.kill(r.pid(), "SIGKILL");
         dead.add(r);
         await r.stop().catch(() => {}); // reaps it (already gone)
+      },
+      freeze(r) {
+        for (const pid of serverPids(r)) Deno.kill(pid, "SIGSTOP");
       },
       logs: () => replicas.map((r) => `--- ${r.id} (${r.port}) ---\n${r.logs()}`).join("\n"),
     });

@@ -10,7 +10,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { connectNats } from "../lib/cluster/jetstream.ts";
 import { natsServerPath } from "../lib/cluster/_test_nats.ts";
 import { openSocket } from "./_app.ts";
-import { ALL, auditRows, who, withReplicas } from "./_replicas.ts";
+import { ALL, auditRows, notebookWithCell, who, withReplicas } from "./_replicas.ts";
 
 const ACL = {
   default: "deny",
@@ -19,6 +19,13 @@ const ACL = {
     { principal: "bob", scope: "notebook:write" },
   ],
   allow: [{ resource: "notebooks/**" }],
+};
+
+/** Every test here: real replicas on a real NATS server (skipped where there is none). */
+const CLUSTER_TEST = {
+  ignore: natsServerPath() === undefined,
+  sanitizeOps: false,
+  sanitizeResources: false,
 };
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
@@ -34,9 +41,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_
 Deno.test({
   name: "ownership - a command sent to a non-owner replica runs at the owner: one session, " +
     "its ACL, one audit row",
-  ignore: natsServerPath() === undefined,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...CLUSTER_TEST,
   async fn() {
     const env = { STRATA_ACL_CONFIG: JSON.stringify(ACL), STRATA_MULTI_TENANT_ENABLED: "true" };
     await withReplicas(2, env, async (c) => {
@@ -191,9 +196,7 @@ Deno.test({
 Deno.test({
   name: "ownership - SIGKILL the owner: the other replica takes the lease over, a client's next " +
     "command succeeds within 15 s, sockets resync, never two owners",
-  ignore: natsServerPath() === undefined,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...CLUSTER_TEST,
   async fn() {
     await withReplicas(2, {}, async (c) => {
       const [a, b] = c.replicas;
@@ -201,12 +204,9 @@ Deno.test({
       const holders: { at: number; holder: string | undefined }[] = [];
       let watching = true;
       try {
-        let r = await a.api("POST", "/v1/notebooks/create", { name: "chaos" }, alice);
-        const sid = r.body.sessionId;
-        r = await a.api("POST", `/v1/notebooks/${sid}/cells`, { source: "const a = 1" }, alice);
-        const cell = r.body.cellId;
+        const { sid, cell } = await notebookWithCell(a, "chaos", "const a = 1", alice);
         // Edited through B (forwarded to A, written to the shared notebook files by A).
-        r = await b.api(
+        let r = await b.api(
           "PUT",
           `/v1/notebooks/${sid}/cells/${cell}`,
           { source: "const a = 2" },
@@ -289,9 +289,7 @@ Deno.test({
 Deno.test({
   name: "ownership - an owner frozen before it takes a forwarded command (SIGSTOP): the command " +
     "runs once, at the replica that takes the lease over",
-  ignore: natsServerPath() === undefined,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...CLUSTER_TEST,
   async fn() {
     // What a SIGKILLed owner looks like for the moment before the NATS server notices: its
     // subscription is still there, so the command is delivered to a process that never reads it.
@@ -299,20 +297,11 @@ Deno.test({
     await withReplicas(2, {}, async (c) => {
       const [a, b] = c.replicas;
       const alice = who("alice");
-      const frozen: number[] = [];
       try {
-        let r = await a.api("POST", "/v1/notebooks/create", { name: "frozen" }, alice);
-        const sid = r.body.sessionId;
-        r = await a.api("POST", `/v1/notebooks/${sid}/cells`, { source: "const a = 1" }, alice);
-        const cell = r.body.cellId;
+        const { sid, cell } = await notebookWithCell(a, "frozen", "const a = 1", alice);
         assert.equal(await c.holder(sid), a.id);
-        const launcher = a.pid();
-        frozen.push(
-          ...Deno.readTextFileSync(`/proc/${launcher}/task/${launcher}/children`).trim()
-            .split(/\s+/).filter(Boolean).map(Number),
-        );
-        for (const pid of frozen) Deno.kill(pid, "SIGSTOP");
-        r = await b.api(
+        c.freeze(a);
+        const r = await b.api(
           "PUT",
           `/v1/notebooks/${sid}/cells/${cell}`,
           { source: "const a = 3" },
@@ -336,19 +325,14 @@ Deno.test({
 Deno.test({
   name: "ownership - a replica that lost its lease closes the session and never acts on it: " +
     "commands go to the new holder",
-  ignore: natsServerPath() === undefined,
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...CLUSTER_TEST,
   async fn() {
     await withReplicas(1, {}, async (c) => {
       const [a] = c.replicas;
       const alice = who("alice");
       const nc = await connectNats({ servers: [c.natsUrl], name: "intruder" });
       try {
-        let r = await a.api("POST", "/v1/notebooks/create", { name: "lost" }, alice);
-        const sid = r.body.sessionId;
-        r = await a.api("POST", `/v1/notebooks/${sid}/cells`, { source: "const v = 1" }, alice);
-        const cell = r.body.cellId;
+        const { sid, cell } = await notebookWithCell(a, "lost", "const v = 1", alice);
         assert.equal(await c.holder(sid), a.id);
 
         // Another holder appears (as after a partition): A's next renewal fails.
@@ -374,7 +358,12 @@ Deno.test({
           // The property under test needs the intruder's entry current when A gets the edit (a
           // free key would rightly let A take the notebook back).
           assert.equal(await c.holder(sid), "intruder");
-          r = await a.api("PUT", `/v1/notebooks/${sid}/cells/${cell}`, { source: "v2" }, alice);
+          const r = await a.api(
+            "PUT",
+            `/v1/notebooks/${sid}/cells/${cell}`,
+            { source: "v2" },
+            alice,
+          );
           assert.equal(r.status, 200, JSON.stringify(r.body));
           assert.deepEqual(r.body, { answeredBy: "intruder" }, "A forwarded to the holder");
           assert.equal(forwarded.length, 1);
@@ -386,7 +375,7 @@ Deno.test({
         }
         // The holder goes away: A takes the notebook back from the files; A never applied "v2".
         await leases.delete(sid);
-        r = await a.api("GET", `/v1/notebooks/${sid}`, undefined, alice);
+        const r = await a.api("GET", `/v1/notebooks/${sid}`, undefined, alice);
         assert.equal(r.status, 200, JSON.stringify(r.body));
         assert.equal(r.body.cells[0].source, "const v = 1");
         assert.equal(await c.holder(sid), a.id);
