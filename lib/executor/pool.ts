@@ -189,12 +189,13 @@ export class WarmPool {
       void this.release(child);
     };
     const arm = (ms: number) => {
-      this.#releasing.delete(timer);
+      if (!this.#releasing.delete(timer)) return; // released already, or the pool closed
       clearTimeout(timer);
       timer = setTimeout(go, ms);
       this.#releasing.add(timer);
     };
-    arm(after ? maxWaitMs : 0);
+    timer = setTimeout(go, after ? maxWaitMs : 0);
+    this.#releasing.add(timer);
     if (after) Promise.resolve(after).then(() => arm(0), () => arm(0));
   }
 

@@ -41,6 +41,37 @@ Deno.test("pool - a caller that never says it is done gets its replacement after
   });
 });
 
+Deno.test("pool - a child that answered is released once after the caller is done, or after the wait", async () => {
+  await withPool(async (pool, notebookDir) => {
+    const spec = { notebookDir };
+    const settle = async (ms = 0) => await new Promise((r) => setTimeout(r, ms));
+    // Released when `handled` settles, and only once (the wait's timer no longer fires).
+    const a = pool.acquire(spec, 256);
+    const handled = Promise.withResolvers<void>();
+    pool.releaseLater(a, handled.promise, 200);
+    await settle(50);
+    assert.equal(pool.stats().live, 1, "kept while the caller stores and sends");
+    const released = async () => {
+      const deadline = Date.now() + 10_000;
+      while (pool.stats().live > 0 && Date.now() < deadline) await settle(10);
+      assert.equal(pool.stats().live, 0);
+    };
+    handled.resolve();
+    await a.status;
+    await released();
+    // A caller that never settles: released after the wait.
+    const b = pool.acquire(spec, 256);
+    pool.releaseLater(b, new Promise(() => {}), 50);
+    await b.status;
+    await released();
+    // Closing first: close() releases it, and no timer is left running (the test's sanitizer).
+    const c = pool.acquire(spec, 256);
+    pool.releaseLater(c, new Promise(() => {}), 60_000);
+    await pool.close();
+    assert.equal(c.alive, false);
+  });
+});
+
 Deno.test("pool - every child gets a scratch folder of its own; close leaves none behind", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-pool-" }));
   await Deno.mkdir(`${dir}/nb`);
