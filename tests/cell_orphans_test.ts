@@ -42,6 +42,37 @@ Deno.test("cell processes - kill -9 of the server leaves no cell running after a
   }
 });
 
+Deno.test("cell processes - what a cell granted run starts is killed once its run answered, through the permission-scoped server", async () => {
+  // The permission-scoped server may not call Deno.kill on a process group: it starts kill(1),
+  // after the answer (issue 20, WarmPool.releaseLater). A process the cell left must not survive.
+  const s = await startServer();
+  try {
+    const sleep = ["/usr/bin/sleep", "/bin/sleep"].find((p) => Deno.statSync(p).isFile)!;
+    let r = await s.api("POST", "/v1/notebooks/create", { name: "leftovers" });
+    const sid = r.body.sessionId;
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells`, {
+      source: `// @allow run=${sleep}\nconst p = new Deno.Command(${
+        JSON.stringify(sleep)
+      }, { args: ["300"] }).spawn();\np.pid`,
+    });
+    const cell = r.body.cellId;
+    r = await s.api("POST", `/v1/notebooks/${sid}/approve-grants`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await s.api("POST", `/v1/notebooks/${sid}/cells/${cell}/execute`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const state = r.body.state.cells.find((c: { id: string }) => c.id === cell);
+    const pid = Number(state.outputs.displays[0]?.data);
+    assert.ok(pid > 0, JSON.stringify(state.outputs));
+    const answeredAt = performance.now();
+    while (running(pid) && performance.now() - answeredAt < 5_000) {
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    assert.equal(running(pid), false, `the cell's sleep (${pid}) still runs 5 s after the answer`);
+  } finally {
+    await s.close();
+  }
+});
+
 Deno.test("server launcher - kill -9 of the launcher stops the permission-scoped server and frees its port", async () => {
   // `kill -9 <pid of deno task start>` (the process an operator or a supervisor sees): the signal
   // cannot be passed on, so the relaunched server must notice and stop by itself. Before, it kept
