@@ -109,8 +109,8 @@ export function serveForwarded(options: ServeForwardedOptions): Subscription {
  * Sends a command to the owner replica; a gone owner is an answer, never a throw:
  * `owner_unavailable` (it never took the command: safe to send again) or `owner_lost` (it took
  * the command and did not answer in time: it may have run it). `accepted` is called when the
- * owner says it took the command; `lost` (see lostAnswer) then decides between the two while the
- * request is still waiting.
+ * owner says it took the command, so that a caller that stops waiting earlier (its lease moved)
+ * can tell the two apart with lostAnswer.
  */
 export async function forwardCommand(
   nc: NatsConnection,

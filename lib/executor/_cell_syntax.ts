@@ -240,32 +240,49 @@ const TS_KEYS = [
  * it meant.
  */
 export function plainJavaScript(program: Program): boolean {
+  return !someNode(program, (n) => {
+    if (n.type.startsWith("TS") || NOT_JS_TYPES.has(n.type)) return true;
+    if (TS_KEYS.some((key) => n[key])) return true;
+    // `x?` on a parameter or property (optional chaining's `optional` is on its own node types).
+    if (
+      n.optional && n.type !== "OptionalMemberExpression" && n.type !== "OptionalCallExpression"
+    ) {
+      return true;
+    }
+    if (n.importKind === "type" || n.importKind === "typeof" || n.exportKind === "type") {
+      return true;
+    }
+    if (n.phase) return true; // `import source x from …`
+    return (n.extra as { deprecatedAssertSyntax?: boolean } | undefined)?.deprecatedAssertSyntax ===
+      true;
+  });
+}
+
+/** Whether any node of the tree (the program included) satisfies `test`. */
+function someNode(program: Program, test: (n: Node & Record<string, unknown>) => boolean): boolean {
   const stack: (Node & Record<string, unknown>)[] = [
     program as unknown as Node & Record<string, unknown>,
   ];
   while (stack.length > 0) {
     const n = stack.pop()!;
-    if (n.type.startsWith("TS") || NOT_JS_TYPES.has(n.type)) return false;
-    for (const key of TS_KEYS) if (n[key]) return false;
-    // `x?` on a parameter or property (optional chaining's `optional` is on its own node types).
-    if (
-      n.optional && n.type !== "OptionalMemberExpression" && n.type !== "OptionalCallExpression"
-    ) {
-      return false;
-    }
-    if (n.importKind === "type" || n.importKind === "typeof" || n.exportKind === "type") {
-      return false;
-    }
-    if (n.phase) return false; // `import source x from …`
-    const extra = n.extra as { deprecatedAssertSyntax?: boolean } | undefined;
-    if (extra?.deprecatedAssertSyntax) return false;
+    if (test(n)) return true;
     stack.push(...children(n));
   }
-  return true;
+  return false;
 }
 
 /** Identifiers a function body reads differently from a module's top level. */
 const FUNCTION_SCOPED = new Set(["arguments", "eval"]);
+/** Syntax only a module has: imports and exports of any kind, `import.meta`. */
+const MODULE_ONLY = new Set([
+  "ImportDeclaration",
+  "ExportNamedDeclaration",
+  "ExportDefaultDeclaration",
+  "ExportAllDeclaration",
+  "Import",
+  "ImportExpression",
+  "MetaProperty",
+]);
 
 /**
  * Whether plain JavaScript (see plainJavaScript) may run as the body of an async function compiled
@@ -277,24 +294,7 @@ const FUNCTION_SCOPED = new Set(["arguments", "eval"]);
  */
 export function scriptSafe(program: Program, text: string): boolean {
   if (/<!--|-->|sourceURL|sourceMappingURL/.test(text)) return false;
-  const stack: (Node & Record<string, unknown>)[] = [
-    program as unknown as Node & Record<string, unknown>,
-  ];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    switch (n.type) {
-      case "ImportDeclaration":
-      case "ExportNamedDeclaration":
-      case "ExportDefaultDeclaration":
-      case "ExportAllDeclaration":
-      case "Import":
-      case "ImportExpression":
-      case "MetaProperty":
-        return false;
-      case "Identifier":
-        if (FUNCTION_SCOPED.has(n.name as string)) return false;
-    }
-    stack.push(...children(n));
-  }
-  return true;
+  return !someNode(program, (n) =>
+    MODULE_ONLY.has(n.type) ||
+    (n.type === "Identifier" && FUNCTION_SCOPED.has(n.name as string)));
 }

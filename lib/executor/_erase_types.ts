@@ -165,8 +165,7 @@ export function eraseTypes(
           after = text.indexOf("]", key.end) + 1;
           if (after === 0) return null;
         }
-        if (n.optional && n.type.endsWith("Property") && !blankMark(after, "?")) return null;
-        if (n.optional && n.type.endsWith("Method") && !blankMark(after, "?")) return null;
+        if (n.optional && !blankMark(after, "?")) return null;
         if (n.definite && !blankMark(after, "!")) return null;
       }
     }

@@ -54,7 +54,7 @@ interface Entry {
   /** Until when (Date.now()) the key keeps one more idle child (see HOT_MS). */
   hotUntil: number;
   /** A replacement scheduled by warmLater. */
-  pending?: ReturnType<typeof setTimeout>;
+  pending?: Scheduled;
 }
 
 /**
@@ -83,8 +83,8 @@ export class WarmPool {
   /** Scratch folders made ahead, off the event loop (see #scratchDir). */
   #scratch: string[] = [];
   #making: Promise<void> | undefined;
-  /** Timers of releaseLater (close() releases those children itself). */
-  #releasing = new Set<ReturnType<typeof setTimeout>>();
+  /** Releases scheduled by releaseLater (close() releases those children itself). */
+  #releasing = new Set<Scheduled>();
 
   constructor(options: WarmPoolOptions) {
     this.#opts = {
@@ -146,26 +146,10 @@ export class WarmPool {
     if (this.#closed) return;
     const entry = this.#entry(spec, memoryMb);
     if (entry.pending !== undefined) return;
-    const start = () => {
-      if (entry.pending !== timer) return; // already started (or the pool closed)
-      clearTimeout(timer);
+    entry.pending = afterHandled(after, maxWaitMs, true, () => {
       entry.pending = undefined;
       if (this.#entries.get(this.#key(spec, memoryMb)) === entry) this.warm(spec, memoryMb);
-    };
-    let timer = setTimeout(start, after ? maxWaitMs : 0);
-    Deno.unrefTimer(timer as unknown as number);
-    entry.pending = timer;
-    if (!after) return;
-    // Once `after` settles, on the next macrotask rather than in a microtask: the caller resolves
-    // it just before answering, and the start's synchronous spawn (1–8 ms) must not come first.
-    const soon = () => {
-      if (entry.pending !== timer) return;
-      clearTimeout(timer);
-      timer = setTimeout(start, 0);
-      Deno.unrefTimer(timer as unknown as number);
-      entry.pending = timer;
-    };
-    Promise.resolve(after).then(soon, soon);
+    });
   }
 
   /** Returns a child taken by `acquire` for this permission set that was sent nothing. */
@@ -182,21 +166,11 @@ export class WarmPool {
    */
   releaseLater(child: CellChild, after: PromiseLike<unknown> | undefined, maxWaitMs: number): void {
     if (this.#closed) return void this.release(child);
-    let timer: ReturnType<typeof setTimeout>;
-    const go = () => {
-      if (!this.#releasing.delete(timer)) return; // done, or close() took it
-      clearTimeout(timer);
+    const scheduled = afterHandled(after, maxWaitMs, false, () => {
+      this.#releasing.delete(scheduled);
       void this.release(child);
-    };
-    const arm = (ms: number) => {
-      if (!this.#releasing.delete(timer)) return; // released already, or the pool closed
-      clearTimeout(timer);
-      timer = setTimeout(go, ms);
-      this.#releasing.add(timer);
-    };
-    timer = setTimeout(go, after ? maxWaitMs : 0);
-    this.#releasing.add(timer);
-    if (after) Promise.resolve(after).then(() => arm(0), () => arm(0));
+    });
+    this.#releasing.add(scheduled);
   }
 
   /** Disposes a child that has done its work (or failed). */
@@ -218,8 +192,8 @@ export class WarmPool {
     this.#closed = true;
     clearInterval(this.#timer);
     clearInterval(this.#pruneTimer);
-    for (const e of this.#entries.values()) clearTimeout(e.pending);
-    for (const t of this.#releasing) clearTimeout(t);
+    for (const e of this.#entries.values()) e.pending?.cancel();
+    for (const r of this.#releasing) r.cancel();
     this.#releasing.clear();
     this.#entries.clear();
     await Promise.all([...this.#live].map((c) => this.release(c)));
@@ -330,8 +304,47 @@ export class WarmPool {
     for (const [key, entry] of this.#entries) {
       if (entry.lastUsed >= cutoff) continue;
       this.#entries.delete(key);
-      clearTimeout(entry.pending);
+      entry.pending?.cancel();
       for (const c of entry.idle) void this.release(c);
     }
   }
+}
+
+/** Work scheduled by afterHandled. */
+interface Scheduled {
+  cancel(): void;
+}
+
+/**
+ * Runs `fn` once: on the macrotask after `after` settles (not in a microtask: the caller settles
+ * it just before answering, and what runs here must not come first), or `maxWaitMs` from now,
+ * whichever is first; without `after`, on the next turn. `unref`: the timer keeps no process alive.
+ */
+function afterHandled(
+  after: PromiseLike<unknown> | undefined,
+  maxWaitMs: number,
+  unref: boolean,
+  fn: () => void,
+): Scheduled {
+  let done = false;
+  let timer: ReturnType<typeof setTimeout>;
+  const arm = (ms: number) => {
+    if (done) return;
+    clearTimeout(timer);
+    timer = setTimeout(fire, ms);
+    if (unref) Deno.unrefTimer(timer as unknown as number);
+  };
+  const fire = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  arm(after ? maxWaitMs : 0);
+  if (after) Promise.resolve(after).then(() => arm(0), () => arm(0));
+  return {
+    cancel() {
+      done = true;
+      clearTimeout(timer);
+    },
+  };
 }
