@@ -248,6 +248,13 @@ Deno.test("cell_module - plain JavaScript with no module syntax may run as a fun
     assert.ok(r.ok, `${source}: ${JSON.stringify(!r.ok && r.error)}`);
     assert.equal(r.module.script, script, source);
   }
+  // Text that would close the runner's function and run at its script's top level is not a
+  // module: it never gets this far.
+  const escape = await buildCellModule("1 });\nglobalThis.pwned = 1;\n(async function () {", {
+    inputs: [],
+    outputs: [],
+  });
+  assert.equal(escape.ok, false);
 });
 
 Deno.test("cell_module - a TypeScript cell runs as a function body with its types blanked (same lines and columns), unless erasing could change it", async () => {
