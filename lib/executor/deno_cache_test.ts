@@ -13,6 +13,7 @@ import {
   removeEmits,
 } from "./deno_cache.ts";
 import type { CellJob } from "./types.ts";
+import { canRunAsNobody, NOBODY } from "./_test_cell_user.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-denodir-" }));
@@ -264,10 +265,9 @@ Deno.test("deno_cache - the cleanup follows no symbolic link and creates no file
 
 Deno.test({
   name: "deno_cache - with children running as another user, the caches stay theirs and usable",
-  ignore: Deno.uid() !== 0,
+  ignore: !canRunAsNobody,
   async fn() {
     await withTempDir(async (dir) => {
-      const NOBODY = { uid: 65534, gid: 65534 };
       await Deno.chmod(dir, 0o755); // the cell user must reach its scratch folder and the notebook
       const denoDir = `${dir}/deno_dir`;
       const scratchRoot = `${dir}/scratch`;
