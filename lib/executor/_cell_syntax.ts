@@ -5,6 +5,7 @@
  */
 import type { ParseResult } from "@babel/parser";
 import { pathToFileURL } from "node:url";
+export { finalExpression, firstError } from "../notebook/_babel.ts";
 
 /** The parsed cell. */
 export type Program = ParseResult["program"];
@@ -16,38 +17,6 @@ interface Node {
   end?: number | null;
 }
 type Pattern = Extract<Statement, { type: "VariableDeclaration" }>["declarations"][number]["id"];
-
-/**
- * The first error Babel recovered from, except the TypeScript plugin's own checks (`override`
- * outside a subclass, `import type A, { type B }`, ...): TypeScript's parser left those to its
- * checker and Deno runs such code, so refusing it would refuse cells that ran before. JavaScript's
- * early errors (a name declared twice, `return` outside a function) are kept: V8 refuses them too.
- */
-export function firstError(parsed: ParseResult): SyntaxError | undefined {
-  let first: (SyntaxError & { pos?: number }) | undefined;
-  for (const e of parsed.errors ?? []) {
-    const err = e as unknown as SyntaxError & { syntaxPlugin?: string; pos?: number };
-    if (err.syntaxPlugin === "typescript") continue;
-    if (!first || (err.pos ?? 0) < (first.pos ?? 0)) first = err;
-  }
-  return first;
-}
-
-/**
- * The final top-level statement's expression, when that statement is an expression statement.
- * Babel reads leading string statements (`"a"`) as directives, TypeScript as expressions: a cell
- * of only such strings displays the last one, as before.
- */
-export function finalExpression(program: Program): { start: number; end: number } | undefined {
-  const last = program.body.at(-1);
-  if (last) {
-    return last.type === "ExpressionStatement"
-      ? { start: last.expression.start!, end: last.expression.end! }
-      : undefined;
-  }
-  const directive = program.directives.at(-1);
-  return directive && { start: directive.value.start!, end: directive.value.end! };
-}
 
 /** Offsets where lines start (line breaks as TypeScript and V8 count them). */
 export function lineStarts(text: string): number[] {

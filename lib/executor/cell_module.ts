@@ -15,6 +15,7 @@
 
 import type { ParseResult, ParserOptions } from "@babel/parser";
 import { RUNTIME_KEY } from "./protocol.ts";
+import { type Babel, CELL_PARSE_OPTIONS, loadBabel } from "../notebook/_babel.ts";
 import {
   finalExpression,
   firstError,
@@ -81,37 +82,10 @@ export type BuildOutcome = { ok: true; module: CellModule } | { ok: false; error
 const RT = "__strata$";
 const IDENT_RE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-type Babel = typeof import("@babel/parser");
-/**
- * What Deno accepts in a cell: TypeScript (not TSX), top-level await, `using`, import attributes
- * (and the older `assert`), TC39 decorators before or after `export`, `import source`. `export { x }`
- * of a name the cell does not declare is allowed: the prelude binds inputs in the module. Errors
- * are recovered from so that the TypeScript plugin's own checks can be skipped (see firstError).
- */
-const PARSE_OPTIONS: ParserOptions = {
-  sourceType: "module",
-  plugins: [
-    "typescript",
-    "decorators",
-    "decoratorAutoAccessors",
-    "explicitResourceManagement",
-    "importAttributes",
-    "deprecatedImportAssert",
-    "sourcePhaseImports",
-  ],
-  allowUndeclaredExports: true,
-  createParenthesizedExpressions: true,
-  attachComment: false,
-  errorRecovery: true,
-};
+const PARSE_OPTIONS = CELL_PARSE_OPTIONS;
 
-let babelPromise: Promise<Babel> | undefined;
-
-/** Loads the cell parser (`@babel/parser`, ≈50 ms) once; later calls reuse it. */
-export function loadCellParser(): Promise<Babel> {
-  babelPromise ??= import("@babel/parser").then((m) => ((m as { default?: Babel }).default ?? m));
-  return babelPromise;
-}
+/** Loads the cell parser (`@babel/parser`) once; later calls reuse it. */
+export const loadCellParser: () => Promise<Babel> = loadBabel;
 
 /**
  * Where the cell's final top-level expression statement's expression is (offsets into `source`,

@@ -5,8 +5,7 @@
  * for the cells below it. A value passed to a call the analyzer cannot see into is an "escape":
  * the cell gets a warning instead (see dag.ts).
  */
-import type ts from "typescript";
-import type { Ts } from "./_typescript.ts";
+import type { BNode } from "./_babel.ts";
 
 /** Methods that change their receiver (Array, Map, Set, typed arrays). */
 const MUTATING_METHODS = new Set([
@@ -98,63 +97,70 @@ export interface Escape {
   column: number;
 }
 
+/** Wrappers an access chain or a value passes through unchanged. */
+const TRANSPARENT = new Set([
+  "ParenthesizedExpression",
+  "TSNonNullExpression",
+  "TSAsExpression",
+  "TSSatisfiesExpression",
+  "TSTypeAssertion",
+]);
+
+/** True for `a.b`, `a[b]`, `a?.b` (and `a?.[b]`). */
+export function isMember(node: BNode): boolean {
+  return node.type === "MemberExpression" || node.type === "OptionalMemberExpression";
+}
+
 /** The identifier an access chain starts from: `conf` for `conf.a[0].b`, else null. */
-export function accessRoot(t: Ts, node: ts.Expression): ts.Identifier | null {
-  let n: ts.Expression = node;
+export function accessRoot(node: BNode): BNode | null {
+  let n: BNode = node;
   for (;;) {
-    if (t.isIdentifier(n)) return n;
-    if (
-      t.isPropertyAccessExpression(n) || t.isElementAccessExpression(n) ||
-      t.isParenthesizedExpression(n) || t.isNonNullExpression(n) || t.isAsExpression(n) ||
-      t.isSatisfiesExpression(n) || t.isTypeAssertionExpression(n)
-    ) {
-      n = n.expression;
-      continue;
-    }
-    return null;
+    if (n.type === "Identifier") return n;
+    if (isMember(n)) n = n.object;
+    else if (TRANSPARENT.has(n.type)) n = n.expression;
+    else return null;
   }
 }
 
 /** What a call does to the names it touches: whose values it changes, which it lets escape. */
 export function callEffect(
-  t: Ts,
-  sf: ts.SourceFile,
-  call: ts.CallExpression,
-): { mutates: ts.Identifier[]; escapes: Escape[] } {
-  const callee = skipParens(t, call.expression);
-  const mutates: ts.Identifier[] = [];
-  if (t.isPropertyAccessExpression(callee)) {
-    const method = callee.name.text;
-    const recv = callee.expression;
-    const staticName = t.isIdentifier(recv) ? `${recv.text}.${method}` : "";
+  source: string,
+  call: BNode,
+): { mutates: BNode[]; escapes: Escape[] } {
+  const callee = skipParens(call.callee);
+  const mutates: BNode[] = [];
+  if (isMember(callee) && !callee.computed) {
+    const prop = callee.property;
+    const method = prop.type === "PrivateName" ? `#${prop.id.name}` : prop.name;
+    const recv = callee.object;
+    const staticName = recv.type === "Identifier" ? `${recv.name}.${method}` : "";
     if (MUTATING_STATICS.has(staticName)) {
       const first = call.arguments[0];
-      const root = first && !t.isSpreadElement(first) ? accessRoot(t, first) : null;
+      const root = first && first.type !== "SpreadElement" ? accessRoot(first) : null;
       if (root) mutates.push(root);
       return { mutates, escapes: [] };
     }
     if (MUTATING_METHODS.has(method)) {
-      const root = accessRoot(t, recv);
+      const root = accessRoot(recv);
       if (root) mutates.push(root);
       return { mutates, escapes: [] };
     }
     if (READ_METHODS.has(method)) return { mutates, escapes: [] };
-  } else if (!t.isIdentifier(callee)) {
+  } else if (callee.type !== "Identifier") {
     return { mutates, escapes: [] };
   }
-  const calleeRoot = accessRoot(t, callee)?.text ?? null;
+  const calleeRoot = accessRoot(callee)?.name ?? null;
   const escapes: Escape[] = [];
   for (const arg of call.arguments) {
-    const expr = t.isSpreadElement(arg) ? arg.expression : arg;
-    const root = accessRoot(t, expr);
+    const expr = arg.type === "SpreadElement" ? arg.argument : arg;
+    const root = accessRoot(expr);
     if (!root) continue;
-    const pos = sf.getLineAndCharacterOfPosition(root.getStart(sf));
     escapes.push({
-      name: root.text,
-      callee: callee.getText(sf),
+      name: root.name,
+      callee: source.slice(callee.start, callee.end),
       calleeRoot,
-      line: pos.line + 1,
-      column: pos.character + 1,
+      line: root.loc.start.line,
+      column: root.loc.start.column + 1,
     });
   }
   return { mutates, escapes };
@@ -164,39 +170,53 @@ export function callEffect(
  * Top-level names whose values cannot be changed through a call: bound to a primitive literal,
  * a function, a class or an import. Passing them to a call is no escape.
  */
-export function fixedTopLevel(t: Ts, sf: ts.SourceFile): Set<string> {
+export function fixedTopLevel(statements: readonly BNode[]): Set<string> {
   const out = new Set<string>();
-  for (const st of sf.statements) {
-    if ((t.isFunctionDeclaration(st) || t.isClassDeclaration(st)) && st.name) out.add(st.name.text);
-    else if (t.isImportDeclaration(st) && st.importClause) {
-      const c = st.importClause;
-      if (c.name) out.add(c.name.text);
-      const nb = c.namedBindings;
-      if (nb && t.isNamespaceImport(nb)) out.add(nb.name.text);
-      else if (nb) { for (const e of nb.elements) out.add(e.name.text); }
-    } else if (t.isVariableStatement(st)) {
-      for (const d of st.declarationList.declarations) {
-        if (t.isIdentifier(d.name) && d.initializer && isFixedValue(t, d.initializer)) {
-          out.add(d.name.text);
-        }
+  for (const outer of statements) {
+    const st = outer.type === "ExportNamedDeclaration" || outer.type === "ExportDefaultDeclaration"
+      ? outer.declaration
+      : outer;
+    if (!st) continue;
+    if (
+      (st.type === "FunctionDeclaration" || st.type === "TSDeclareFunction" ||
+        st.type === "ClassDeclaration") && st.id
+    ) {
+      out.add(st.id.name);
+    } else if (st.type === "ImportDeclaration") {
+      for (const s of st.specifiers ?? []) out.add(s.local.name);
+    } else if (st.type === "VariableDeclaration") {
+      for (const d of st.declarations) {
+        if (d.id.type === "Identifier" && d.init && isFixedValue(d.init)) out.add(d.id.name);
       }
     }
   }
   return out;
 }
 
-function isFixedValue(t: Ts, e: ts.Expression): boolean {
-  const K = t.SyntaxKind;
-  e = skipParens(t, e);
-  if (t.isAsExpression(e) || t.isSatisfiesExpression(e)) return isFixedValue(t, e.expression);
-  return t.isStringLiteralLike(e) || t.isNumericLiteral(e) || t.isBigIntLiteral(e) ||
-    t.isTemplateExpression(e) || t.isArrowFunction(e) || t.isFunctionExpression(e) ||
-    t.isClassExpression(e) || e.kind === K.TrueKeyword || e.kind === K.FalseKeyword ||
-    e.kind === K.NullKeyword ||
-    (t.isPrefixUnaryExpression(e) && t.isNumericLiteral(e.operand));
+const FIXED_VALUES = new Set([
+  "StringLiteral",
+  "NumericLiteral",
+  "BigIntLiteral",
+  "TemplateLiteral",
+  "ArrowFunctionExpression",
+  "FunctionExpression",
+  "ClassExpression",
+  "BooleanLiteral",
+  "NullLiteral",
+]);
+
+function isFixedValue(e: BNode): boolean {
+  e = skipParens(e);
+  if (e.type === "TSAsExpression" || e.type === "TSSatisfiesExpression") {
+    return isFixedValue(e.expression);
+  }
+  return FIXED_VALUES.has(e.type) ||
+    (e.type === "UnaryExpression" && "-+!~".includes(e.operator) &&
+      e.argument.type === "NumericLiteral");
 }
 
-function skipParens(t: Ts, e: ts.Expression): ts.Expression {
-  while (t.isParenthesizedExpression(e)) e = e.expression;
+/** `e` without the parentheses around it. */
+export function skipParens(e: BNode): BNode {
+  while (e.type === "ParenthesizedExpression") e = e.expression;
   return e;
 }

@@ -1,6 +1,5 @@
 /** Scopes and the declarations that fill them: block-scoped lists, `var` hoisting, imports. */
-import type ts from "typescript";
-import type { Ts } from "./_typescript.ts";
+import { type BNode, forEachChild } from "./_babel.ts";
 
 /** One lexical scope: value names and type names declared directly in it. */
 export interface Scope {
@@ -21,75 +20,116 @@ export function isLocal(name: string, scope: Scope | null): boolean {
 }
 
 /** True for `declare …` declarations: they emit nothing, so they define nothing. */
-export function isAmbient(t: Ts, node: ts.Node): boolean {
-  const mods = t.canHaveModifiers(node) ? t.getModifiers(node) : undefined;
-  return mods?.some((m) => m.kind === t.SyntaxKind.DeclareKeyword) ?? false;
+export function isAmbient(node: BNode): boolean {
+  return node.declare === true;
 }
 
-/** Declares every name of a binding (identifier or nested destructuring pattern). */
-export function declareBinding(t: Ts, name: ts.BindingName, scope: Scope): void {
-  if (t.isIdentifier(name)) {
-    scope.values.add(name.text);
-    return;
+/** Declares every name of a binding (identifier, nested destructuring pattern, parameter). */
+export function declareBinding(p: BNode | null, scope: Scope): void {
+  if (!p) return;
+  switch (p.type) {
+    case "Identifier":
+      scope.values.add(p.name);
+      return;
+    case "ObjectPattern":
+      for (const prop of p.properties) {
+        declareBinding(prop.type === "RestElement" ? prop.argument : prop.value, scope);
+      }
+      return;
+    case "ArrayPattern":
+      for (const el of p.elements) declareBinding(el, scope);
+      return;
+    case "AssignmentPattern":
+      return declareBinding(p.left, scope);
+    case "RestElement":
+      return declareBinding(p.argument, scope);
+    case "TSParameterProperty":
+      return declareBinding(p.parameter, scope);
   }
-  for (const el of name.elements) if (!t.isOmittedExpression(el)) declareBinding(t, el.name, scope);
 }
 
 /** let/const/using (not var). */
-export function isBlockScopedList(t: Ts, list: ts.VariableDeclarationList): boolean {
-  return (list.flags & t.NodeFlags.BlockScoped) !== 0;
+export function isBlockScopedList(decl: BNode): boolean {
+  return decl.kind !== "var";
+}
+
+/** The declaration an `export` statement carries, or the statement itself. */
+export function unwrapExport(st: BNode): BNode | null {
+  if (st.type === "ExportNamedDeclaration" || st.type === "ExportDefaultDeclaration") {
+    return st.declaration ?? null;
+  }
+  return st;
 }
 
 /** let/const/class/function/import/enum/namespace/type declarations directly in a list. */
-export function collectLexical(t: Ts, statements: readonly ts.Statement[], scope: Scope): void {
-  for (const st of statements) {
-    if (t.isVariableStatement(st)) {
-      if (isBlockScopedList(t, st.declarationList) && !isAmbient(t, st)) {
-        for (const d of st.declarationList.declarations) declareBinding(t, d.name, scope);
-      }
-    } else if (t.isFunctionDeclaration(st) || t.isClassDeclaration(st)) {
-      if (st.name && !isAmbient(t, st)) {
-        scope.values.add(st.name.text);
-        if (t.isClassDeclaration(st)) scope.types.add(st.name.text);
-      }
-    } else if (t.isEnumDeclaration(st) || t.isModuleDeclaration(st)) {
-      if (t.isIdentifier(st.name) && !isAmbient(t, st)) {
-        scope.values.add(st.name.text);
-        scope.types.add(st.name.text);
-      }
-    } else if (t.isInterfaceDeclaration(st) || t.isTypeAliasDeclaration(st)) {
-      scope.types.add(st.name.text);
-    } else if (t.isImportDeclaration(st)) {
-      declareImport(t, st, scope);
-    } else if (t.isImportEqualsDeclaration(st)) {
-      (st.isTypeOnly ? scope.types : scope.values).add(st.name.text);
+export function collectLexical(statements: readonly BNode[], scope: Scope): void {
+  for (const outer of statements) {
+    const st = unwrapExport(outer);
+    if (!st) continue;
+    switch (st.type) {
+      case "VariableDeclaration":
+        if (isBlockScopedList(st) && !isAmbient(st)) {
+          for (const d of st.declarations) declareBinding(d.id, scope);
+        }
+        break;
+      case "FunctionDeclaration":
+      case "TSDeclareFunction":
+      case "ClassDeclaration":
+        if (st.id && !isAmbient(st)) {
+          scope.values.add(st.id.name);
+          if (st.type === "ClassDeclaration") scope.types.add(st.id.name);
+        }
+        break;
+      case "TSEnumDeclaration":
+      case "TSModuleDeclaration":
+        if (st.id?.type === "Identifier" && !isAmbient(st)) {
+          scope.values.add(st.id.name);
+          scope.types.add(st.id.name);
+        }
+        break;
+      case "TSInterfaceDeclaration":
+      case "TSTypeAliasDeclaration":
+        if (st.id) scope.types.add(st.id.name);
+        break;
+      case "ImportDeclaration":
+        declareImport(st, scope);
+        break;
+      case "TSImportEqualsDeclaration":
+        if (st.id) (st.importKind === "type" ? scope.types : scope.values).add(st.id.name);
+        break;
     }
   }
 }
 
 /** Import bindings: values, or types only for `import type` / `type` specifiers. */
-export function declareImport(t: Ts, st: ts.ImportDeclaration, scope: Scope): void {
-  const clause = st.importClause;
-  if (!clause) return;
-  const add = (name: string, typeOnly: boolean) =>
-    (typeOnly ? scope.types : scope.values).add(name);
-  if (clause.name) add(clause.name.text, clause.isTypeOnly);
-  const nb = clause.namedBindings;
-  if (nb && t.isNamespaceImport(nb)) add(nb.name.text, clause.isTypeOnly);
-  if (nb && t.isNamedImports(nb)) {
-    for (const s of nb.elements) add(s.name.text, clause.isTypeOnly || s.isTypeOnly);
+export function declareImport(st: BNode, scope: Scope): void {
+  const allTypes = st.importKind === "type" || st.importKind === "typeof";
+  for (const s of st.specifiers ?? []) {
+    const typeOnly = allTypes || s.importKind === "type" || s.importKind === "typeof";
+    (typeOnly ? scope.types : scope.values).add(s.local.name);
   }
 }
 
+const FUNCTION_OR_CLASS = new Set([
+  "FunctionDeclaration",
+  "FunctionExpression",
+  "ArrowFunctionExpression",
+  "ObjectMethod",
+  "ClassMethod",
+  "ClassPrivateMethod",
+  "TSDeclareFunction",
+  "TSDeclareMethod",
+  "ClassDeclaration",
+  "ClassExpression",
+]);
+
 /** `var` declarations anywhere below a function or module body, stopping at nested functions. */
-export function collectVars(t: Ts, node: ts.Node, scope: Scope): void {
-  t.forEachChild(node, function each(child): void {
-    if (t.isFunctionLike(child) || t.isClassLike(child)) return;
-    if (t.isVariableDeclarationList(child) && !isBlockScopedList(t, child)) {
-      if (!(child.parent && isAmbient(t, child.parent))) {
-        for (const d of child.declarations) declareBinding(t, d.name, scope);
-      }
+export function collectVars(node: BNode, scope: Scope): void {
+  forEachChild(node, function each(child): void {
+    if (FUNCTION_OR_CLASS.has(child.type)) return;
+    if (child.type === "VariableDeclaration" && !isBlockScopedList(child) && !isAmbient(child)) {
+      for (const d of child.declarations) declareBinding(d.id, scope);
     }
-    t.forEachChild(child, each);
+    forEachChild(child, each);
   });
 }

@@ -2,10 +2,9 @@
  * Scope walk behind the analyzer: declares every binding in the scope it belongs to (with `var`
  * and function hoisting), then resolves each identifier in a value or type position. Names that
  * resolve nowhere are the cell's free names; names declared in the cell's own top-level scope are
- * its definitions.
+ * its definitions. The tree is `@babel/parser`'s (`_babel.ts`).
  */
-import type ts from "typescript";
-
+import { type BNode, forEachChild } from "./_babel.ts";
 import {
   collectLexical,
   collectVars,
@@ -16,9 +15,8 @@ import {
   type Scope,
   scopeOf,
 } from "./_scope.ts";
-import type { Ts } from "./_typescript.ts";
 import { createTypeWalker } from "./_type_walk.ts";
-import { accessRoot, callEffect, type Escape, fixedTopLevel } from "./_mutation.ts";
+import { accessRoot, callEffect, type Escape, fixedTopLevel, isMember } from "./_mutation.ts";
 
 /** Raw sets collected from one cell's syntax tree. */
 export interface WalkResult {
@@ -39,9 +37,49 @@ export interface WalkResult {
   jsx: boolean;
 }
 
-/** Walks a parsed cell and returns what it declares, reads, assigns and imports. */
-export function walkCell(t: Ts, sf: ts.SourceFile): WalkResult {
-  const K = t.SyntaxKind;
+/**
+ * TypeScript nodes that hold values (or declare them); every other `TS…` node is a type and goes
+ * to the type walker.
+ */
+const TS_VALUE_NODES = new Set([
+  "TSAsExpression",
+  "TSSatisfiesExpression",
+  "TSTypeAssertion",
+  "TSNonNullExpression",
+  "TSInstantiationExpression",
+  "TSParameterProperty",
+  "TSEnumDeclaration",
+  "TSEnumMember",
+  "TSModuleDeclaration",
+  "TSModuleBlock",
+  "TSImportEqualsDeclaration",
+  "TSExternalModuleReference",
+  "TSExportAssignment",
+  "TSNamespaceExportDeclaration",
+  "TSDeclareFunction",
+  "TSDeclareMethod",
+]);
+
+const FUNCTIONS = new Set([
+  "FunctionExpression",
+  "ArrowFunctionExpression",
+  "ObjectMethod",
+  "ClassMethod",
+  "ClassPrivateMethod",
+  "TSDeclareMethod",
+]);
+
+/** A string the parser knows statically: `"x"` or `` `x` `` without substitutions. */
+function staticString(node: BNode | undefined): string | undefined {
+  if (node?.type === "StringLiteral") return node.value;
+  if (node?.type === "TemplateLiteral" && node.expressions.length === 0) {
+    return node.quasis[0].value.cooked ?? undefined;
+  }
+  return undefined;
+}
+
+/** Walks a parsed cell (`program`, from `source`) and returns what it declares, reads, assigns and imports. */
+export function walkCell(program: BNode, source: string): WalkResult {
   const out: WalkResult = {
     defines: new Set(),
     typeDefines: new Set(),
@@ -59,7 +97,6 @@ export function walkCell(t: Ts, sf: ts.SourceFile): WalkResult {
   let fnDepth = 0;
 
   function readValue(name: string, scope: Scope): void {
-    // Error recovery yields identifiers with empty text ("Identifier expected").
     if (name && !isLocal(name, scope)) out.free.add(name);
   }
   function readType(name: string, scope: Scope): void {
@@ -73,372 +110,356 @@ export function walkCell(t: Ts, sf: ts.SourceFile): WalkResult {
     out.free.add(name);
     out.mutates.add(name);
   }
-  function mutateInPlace(root: ts.Identifier | null, scope: Scope): void {
-    if (!root || !root.text || isLocal(root.text, scope)) return;
-    out.free.add(root.text);
-    out.memberMutates.add(root.text);
+  function mutateInPlace(root: BNode | null, scope: Scope): void {
+    if (!root || !root.name || isLocal(root.name, scope)) return;
+    out.free.add(root.name);
+    out.memberMutates.add(root.name);
   }
-  function visitPropertyName(name: ts.PropertyName | undefined, scope: Scope): void {
-    if (name && t.isComputedPropertyName(name)) visit(name.expression, scope);
+  /** A computed key (`[k]: …`) is a read; a plain one is not. */
+  function visitKey(node: BNode, scope: Scope): void {
+    if (node.computed) visit(node.key, scope);
   }
-  function visitDecorators(node: ts.Node, scope: Scope): void {
-    const decs = t.canHaveDecorators(node) ? t.getDecorators(node) : undefined;
-    for (const d of decs ?? []) visit(d.expression, scope);
+  function visitDecorators(node: BNode, scope: Scope): void {
+    for (const d of node.decorators ?? []) visit(d.expression, scope);
   }
-  /** Defaults and computed keys inside a binding pattern are reads; the names are not. */
-  function visitBinding(name: ts.BindingName, scope: Scope): void {
-    if (t.isIdentifier(name)) return;
-    for (const el of name.elements) {
-      if (t.isOmittedExpression(el)) continue;
-      visitPropertyName(el.propertyName, scope);
-      if (el.initializer) visit(el.initializer, scope);
-      visitBinding(el.name, scope);
+  /** Defaults, computed keys and types inside a binding pattern are reads; the names are not. */
+  function visitBinding(p: BNode | null, scope: Scope): void {
+    if (!p) return;
+    if (p.typeAnnotation) visitType(p.typeAnnotation, scope);
+    switch (p.type) {
+      case "ObjectPattern":
+        for (const prop of p.properties) {
+          if (prop.type === "RestElement") visitBinding(prop.argument, scope);
+          else {
+            visitKey(prop, scope);
+            visitBinding(prop.value, scope);
+          }
+        }
+        return;
+      case "ArrayPattern":
+        for (const el of p.elements) visitBinding(el, scope);
+        return;
+      case "AssignmentPattern":
+        visitBinding(p.left, scope);
+        return visit(p.right, scope);
+      case "RestElement":
+        return visitBinding(p.argument, scope);
+      case "TSParameterProperty":
+        return visitBinding(p.parameter, scope);
     }
   }
 
-  function visitFunction(node: ts.SignatureDeclaration, outer: Scope): void {
+  function visitFunction(node: BNode, outer: Scope): void {
     visitDecorators(node, outer);
-    if (!t.isFunctionDeclaration(node) && !t.isFunctionExpression(node)) {
-      visitPropertyName(node.name as ts.PropertyName | undefined, outer);
-    }
+    if (FUNCTIONS.has(node.type) && node.key) visitKey(node, outer);
     const scope = scopeOf(outer);
-    if (t.isFunctionExpression(node) && node.name) scope.values.add(node.name.text);
-    if (!t.isArrowFunction(node)) scope.values.add("arguments");
+    if (node.type === "FunctionExpression" && node.id) scope.values.add(node.id.name);
+    if (node.type !== "ArrowFunctionExpression") scope.values.add("arguments");
     visitTypeParams(node.typeParameters, scope);
-    for (const p of node.parameters) declareBinding(t, p.name, scope);
+    for (const p of node.params) declareBinding(p, scope);
     fnDepth++;
-    for (const p of node.parameters) {
+    for (const p of node.params) {
       visitDecorators(p, outer);
-      visitBinding(p.name, scope);
-      if (p.type) visitType(p.type, scope);
-      if (p.initializer) visit(p.initializer, scope);
+      visitBinding(p, scope);
     }
-    if (node.type) visitType(node.type, scope);
-    const body = (node as ts.FunctionLikeDeclarationBase).body;
-    if (body && t.isBlock(body)) {
-      collectLexical(t, body.statements, scope);
-      collectVars(t, body, scope);
-      for (const st of body.statements) visit(st, scope);
+    if (node.returnType) visitType(node.returnType, scope);
+    const body = node.body;
+    if (body?.type === "BlockStatement") {
+      collectLexical(body.body, scope);
+      collectVars(body, scope);
+      for (const st of body.body) visit(st, scope);
     } else if (body) {
       visit(body, scope);
     }
     fnDepth--;
   }
 
-  function visitClass(node: ts.ClassLikeDeclaration, outer: Scope): void {
+  function visitClass(node: BNode, outer: Scope): void {
     visitDecorators(node, outer);
     const scope = scopeOf(outer);
-    if (node.name) {
-      scope.values.add(node.name.text);
-      scope.types.add(node.name.text);
+    if (node.id) {
+      scope.values.add(node.id.name);
+      scope.types.add(node.id.name);
     }
     visitTypeParams(node.typeParameters, scope);
-    for (const h of node.heritageClauses ?? []) {
-      for (const ty of h.types) {
-        if (h.token === K.ExtendsKeyword) {
-          visit(ty.expression, outer);
-          for (const a of ty.typeArguments ?? []) visitType(a, scope);
-        } else visitType(ty, scope);
-      }
-    }
-    for (const m of node.members) {
-      if (t.isClassStaticBlockDeclaration(m)) {
-        const inner = scopeOf(scope);
-        fnDepth++;
-        collectLexical(t, m.body.statements, inner);
-        collectVars(t, m.body, inner);
-        for (const st of m.body.statements) visit(st, inner);
-        fnDepth--;
-      } else if (t.isFunctionLike(m)) {
-        visitFunction(m, scope);
-      } else if (t.isPropertyDeclaration(m)) {
-        visitDecorators(m, scope);
-        visitPropertyName(m.name, scope);
-        if (m.type) visitType(m.type, scope);
-        fnDepth++;
-        if (m.initializer) visit(m.initializer, scope);
-        fnDepth--;
-      } else if (t.isIndexSignatureDeclaration(m)) {
-        visitType(m, scope);
+    if (node.superClass) visit(node.superClass, outer);
+    for (const a of node.superTypeParameters?.params ?? []) visitType(a, scope);
+    for (const i of node.implements ?? []) visitType(i, scope);
+    for (const m of node.body.body) {
+      switch (m.type) {
+        case "StaticBlock": {
+          const inner = scopeOf(scope);
+          fnDepth++;
+          collectLexical(m.body, inner);
+          collectVars(m, inner);
+          for (const st of m.body) visit(st, inner);
+          fnDepth--;
+          break;
+        }
+        case "ClassMethod":
+        case "ClassPrivateMethod":
+        case "TSDeclareMethod":
+          visitFunction(m, scope);
+          break;
+        case "ClassProperty":
+        case "ClassPrivateProperty":
+        case "ClassAccessorProperty":
+          visitDecorators(m, scope);
+          visitKey(m, scope);
+          if (m.typeAnnotation) visitType(m.typeAnnotation, scope);
+          fnDepth++;
+          if (m.value) visit(m.value, scope);
+          fnDepth--;
+          break;
+        case "TSIndexSignature":
+          visitType(m, scope);
+          break;
       }
     }
   }
 
   /** Left side of `=`, `+=`, `++`, `for (x of …)`: plain names are assignments, not reads. */
-  function visitTarget(node: ts.Expression, scope: Scope): void {
-    if (t.isIdentifier(node)) return assignName(node.text, scope);
-    if (t.isParenthesizedExpression(node) || t.isNonNullExpression(node)) {
-      return visitTarget(node.expression, scope);
+  function visitTarget(node: BNode | null, scope: Scope): void {
+    if (!node) return;
+    switch (node.type) {
+      case "Identifier":
+        return assignName(node.name, scope);
+      case "ParenthesizedExpression":
+      case "TSNonNullExpression":
+        return visitTarget(node.expression, scope);
+      case "TSAsExpression":
+      case "TSSatisfiesExpression":
+      case "TSTypeAssertion":
+        visitType(node.typeAnnotation, scope);
+        return visitTarget(node.expression, scope);
+      case "AssignmentPattern":
+      case "AssignmentExpression":
+        visitTarget(node.left, scope);
+        return visit(node.right, scope);
+      case "ArrayPattern":
+        for (const el of node.elements) visitTarget(el, scope);
+        return;
+      case "RestElement":
+        return visitTarget(node.argument, scope);
+      case "ObjectPattern":
+        for (const p of node.properties) {
+          if (p.type === "RestElement") visitTarget(p.argument, scope);
+          else {
+            visitKey(p, scope);
+            visitTarget(p.value, scope);
+          }
+        }
+        return;
     }
-    if (
-      t.isAsExpression(node) || t.isSatisfiesExpression(node) || t.isTypeAssertionExpression(node)
-    ) {
-      visitType(node.type, scope);
-      return visitTarget(node.expression, scope);
-    }
-    if (t.isBinaryExpression(node) && node.operatorToken.kind === K.EqualsToken) {
-      visitTarget(node.left, scope);
-      return visit(node.right, scope);
-    }
-    if (t.isArrayLiteralExpression(node)) {
-      for (const el of node.elements) {
-        if (t.isSpreadElement(el)) visitTarget(el.expression, scope);
-        else if (!t.isOmittedExpression(el)) visitTarget(el, scope);
-      }
-      return;
-    }
-    if (t.isObjectLiteralExpression(node)) {
-      for (const p of node.properties) {
-        if (t.isShorthandPropertyAssignment(p)) {
-          assignName(p.name.text, scope);
-          if (p.objectAssignmentInitializer) visit(p.objectAssignmentInitializer, scope);
-        } else if (t.isPropertyAssignment(p)) {
-          visitPropertyName(p.name, scope);
-          visitTarget(p.initializer, scope);
-        } else if (t.isSpreadAssignment(p)) visitTarget(p.expression, scope);
-        else visit(p, scope);
-      }
-      return;
-    }
-    if (t.isPropertyAccessExpression(node) || t.isElementAccessExpression(node)) {
-      mutateInPlace(accessRoot(t, node), scope);
-    }
+    if (isMember(node)) mutateInPlace(accessRoot(node), scope);
     visit(node, scope);
   }
 
-  function visitJsxTag(tag: ts.JsxTagNameExpression, scope: Scope): void {
+  function visitJsxTag(tag: BNode, scope: Scope): void {
     out.jsx = true;
-    if (t.isIdentifier(tag)) {
-      if (/^[A-Z_$]/.test(tag.text) && !tag.text.includes("-")) readValue(tag.text, scope);
-    } else if (t.isPropertyAccessExpression(tag)) visit(tag.expression, scope);
+    if (tag.type === "JSXIdentifier") {
+      if (/^[A-Z_$]/.test(tag.name) && !tag.name.includes("-")) readValue(tag.name, scope);
+    } else if (tag.type === "JSXMemberExpression") {
+      let o = tag.object;
+      while (o.type === "JSXMemberExpression") o = o.object;
+      if (o.type === "JSXIdentifier" && o.name !== "this") readValue(o.name, scope);
+    }
   }
 
-  function recordEnvRead(node: ts.CallExpression, scope: Scope): void {
-    const callee = node.expression;
-    if (!t.isPropertyAccessExpression(callee)) return;
-    if (callee.name.text !== "get" && callee.name.text !== "has") return;
-    const env = callee.expression;
-    if (!t.isPropertyAccessExpression(env) || env.name.text !== "env") return;
-    if (!t.isIdentifier(env.expression) || env.expression.text !== "Deno") return;
+  function recordEnvRead(node: BNode, scope: Scope): void {
+    const callee = node.callee;
+    if (!isMember(callee) || callee.computed) return;
+    if (callee.property.name !== "get" && callee.property.name !== "has") return;
+    const env = callee.object;
+    if (!isMember(env) || env.computed || env.property.name !== "env") return;
+    if (env.object.type !== "Identifier" || env.object.name !== "Deno") return;
     if (isLocal("Deno", scope)) return;
-    const arg = node.arguments[0];
-    if (arg && t.isStringLiteralLike(arg)) out.envKeys.add(arg.text);
+    const key = staticString(node.arguments[0]);
+    if (key !== undefined) out.envKeys.add(key);
   }
 
-  function visit(node: ts.Node, scope: Scope): void {
-    if (t.isTypeNode(node) && !t.isExpressionWithTypeArguments(node)) return visitType(node, scope);
-    switch (node.kind) {
-      case K.Identifier:
-        return readValue((node as ts.Identifier).text, scope);
-      case K.Block: {
+  function visitLoop(loop: BNode, scope: Scope): void {
+    const inner = scopeOf(scope);
+    const isFor = loop.type === "ForStatement";
+    const init = isFor ? loop.init : loop.left;
+    if (loop.type === "ForOfStatement" && loop.await && fnDepth === 0) out.topLevelAwait = true;
+    if (init?.type === "VariableDeclaration") {
+      if (isBlockScopedList(init)) {
+        for (const d of init.declarations) declareBinding(d.id, inner);
+      }
+      visit(init, inner);
+    } else if (init && !isFor) visitTarget(init, inner);
+    else if (init) visit(init, inner);
+    forEachChild(loop, (c) => c !== init && visit(c, inner));
+  }
+
+  function visit(node: BNode | null | undefined, scope: Scope): void {
+    if (!node) return;
+    const type = node.type;
+    if (type.startsWith("TS") && !TS_VALUE_NODES.has(type)) return visitType(node, scope);
+    switch (type) {
+      case "Identifier":
+        return readValue(node.name, scope);
+      case "BlockStatement": {
         const inner = scopeOf(scope);
-        collectLexical(t, (node as ts.Block).statements, inner);
-        for (const st of (node as ts.Block).statements) visit(st, inner);
+        collectLexical(node.body, inner);
+        for (const st of node.body) visit(st, inner);
         return;
       }
-      case K.CaseBlock: {
+      case "SwitchStatement": {
+        visit(node.discriminant, scope);
         const inner = scopeOf(scope);
-        for (const c of (node as ts.CaseBlock).clauses) collectLexical(t, c.statements, inner);
-        t.forEachChild(node, (c) => visit(c, inner));
-        return;
-      }
-      case K.ForStatement:
-      case K.ForInStatement:
-      case K.ForOfStatement: {
-        const loop = node as ts.ForStatement | ts.ForInOrOfStatement;
-        const inner = scopeOf(scope);
-        const init = loop.initializer;
-        if (t.isForOfStatement(loop) && loop.awaitModifier && fnDepth === 0) {
-          out.topLevelAwait = true;
-        }
-        if (init && t.isVariableDeclarationList(init)) {
-          if (isBlockScopedList(t, init)) {
-            for (const d of init.declarations) declareBinding(t, d.name, inner);
-          }
-          visit(init, inner);
-        } else if (init && !t.isForStatement(loop)) visitTarget(init, inner);
-        else if (init) visit(init, inner);
-        t.forEachChild(loop, (c) => c !== init && visit(c, inner));
-        return;
-      }
-      case K.CatchClause: {
-        const cc = node as ts.CatchClause;
-        const inner = scopeOf(scope);
-        if (cc.variableDeclaration) {
-          declareBinding(t, cc.variableDeclaration.name, inner);
-          visit(cc.variableDeclaration, inner);
-        }
-        visit(cc.block, inner);
-        return;
-      }
-      case K.VariableDeclaration: {
-        const d = node as ts.VariableDeclaration;
-        visitBinding(d.name, scope);
-        if (d.type) visitType(d.type, scope);
-        if (d.initializer) visit(d.initializer, scope);
-        return;
-      }
-      case K.VariableStatement:
-        if (!isAmbient(t, node)) break;
-        for (const d of (node as ts.VariableStatement).declarationList.declarations) {
-          if (d.type) visitType(d.type, scope);
+        for (const c of node.cases) collectLexical(c.consequent, inner);
+        for (const c of node.cases) {
+          visit(c.test, inner);
+          for (const st of c.consequent) visit(st, inner);
         }
         return;
-      case K.FunctionDeclaration:
-        if (isAmbient(t, node)) return;
-        return visitFunction(node as ts.FunctionDeclaration, scope);
-      case K.FunctionExpression:
-      case K.ArrowFunction:
-      case K.MethodDeclaration:
-      case K.GetAccessor:
-      case K.SetAccessor:
-      case K.Constructor:
-        return visitFunction(node as ts.SignatureDeclaration, scope);
-      case K.ClassDeclaration:
-      case K.ClassExpression:
-        if (isAmbient(t, node)) return;
-        return visitClass(node as ts.ClassLikeDeclaration, scope);
-      case K.InterfaceDeclaration:
-      case K.TypeAliasDeclaration:
-        return visitType(node, scope);
-      case K.EnumDeclaration: {
-        const e = node as ts.EnumDeclaration;
-        if (isAmbient(t, e)) return;
+      }
+      case "ForStatement":
+      case "ForInStatement":
+      case "ForOfStatement":
+        return visitLoop(node, scope);
+      case "CatchClause": {
         const inner = scopeOf(scope);
-        for (const m of e.members) {
-          if (!t.isComputedPropertyName(m.name)) inner.values.add(m.name.text);
+        if (node.param) {
+          declareBinding(node.param, inner);
+          visitBinding(node.param, inner);
         }
-        for (const m of e.members) if (m.initializer) visit(m.initializer, inner);
+        visit(node.body, inner);
         return;
       }
-      case K.ModuleDeclaration: {
-        const m = node as ts.ModuleDeclaration;
-        if (isAmbient(t, m) || !m.body) return;
+      case "VariableDeclaration":
+        if (isAmbient(node)) {
+          for (const d of node.declarations) visitType(d.id.typeAnnotation, scope);
+          return;
+        }
+        if (node.kind === "await using" && fnDepth === 0) out.topLevelAwait = true;
+        for (const d of node.declarations) {
+          visitBinding(d.id, scope);
+          visit(d.init, scope);
+        }
+        return;
+      case "FunctionDeclaration":
+      case "TSDeclareFunction":
+        if (isAmbient(node)) return;
+        return visitFunction(node, scope);
+      case "FunctionExpression":
+      case "ArrowFunctionExpression":
+      case "ObjectMethod":
+      case "ClassMethod":
+      case "ClassPrivateMethod":
+      case "TSDeclareMethod":
+        return visitFunction(node, scope);
+      case "ClassDeclaration":
+      case "ClassExpression":
+        if (isAmbient(node)) return;
+        return visitClass(node, scope);
+      case "TSEnumDeclaration": {
+        if (isAmbient(node)) return;
         const inner = scopeOf(scope);
-        if (t.isModuleBlock(m.body)) {
-          collectLexical(t, m.body.statements, inner);
-          collectVars(t, m.body, inner);
+        for (const m of node.members) {
+          if (m.id.type === "Identifier") inner.values.add(m.id.name);
+          else if (m.id.type === "StringLiteral") inner.values.add(m.id.value);
+        }
+        for (const m of node.members) visit(m.initializer, inner);
+        return;
+      }
+      case "TSModuleDeclaration": {
+        if (isAmbient(node) || !node.body) return;
+        const inner = scopeOf(scope);
+        if (node.body.type === "TSModuleBlock") {
+          collectLexical(node.body.body, inner);
+          collectVars(node.body, inner);
           fnDepth++;
-          for (const st of m.body.statements) visit(st, inner);
+          for (const st of node.body.body) visit(st, inner);
           fnDepth--;
-        } else visit(m.body, inner);
+        } else visit(node.body, inner);
         return;
       }
-      case K.ImportDeclaration: {
-        const spec = (node as ts.ImportDeclaration).moduleSpecifier;
-        if (t.isStringLiteral(spec)) out.imports.add(spec.text);
+      case "ImportDeclaration":
+        if (node.source?.type === "StringLiteral") out.imports.add(node.source.value);
         return;
-      }
-      case K.ImportEqualsDeclaration: {
-        const ref = (node as ts.ImportEqualsDeclaration).moduleReference;
-        if (t.isExternalModuleReference(ref)) {
-          if (t.isStringLiteral(ref.expression)) out.imports.add(ref.expression.text);
+      case "TSImportEqualsDeclaration": {
+        const ref = node.moduleReference;
+        if (ref.type === "TSExternalModuleReference") {
+          if (ref.expression.type === "StringLiteral") out.imports.add(ref.expression.value);
         } else readValue(leftmost(ref), scope);
         return;
       }
-      case K.ExportDeclaration: {
-        const ex = node as ts.ExportDeclaration;
-        if (ex.moduleSpecifier && t.isStringLiteral(ex.moduleSpecifier)) {
-          out.imports.add(ex.moduleSpecifier.text);
-        } else if (!ex.isTypeOnly && ex.exportClause && t.isNamedExports(ex.exportClause)) {
-          for (const s of ex.exportClause.elements) {
-            if (!s.isTypeOnly) readValue((s.propertyName ?? s.name).text, scope);
+      case "ExportNamedDeclaration":
+        if (node.source?.type === "StringLiteral") {
+          out.imports.add(node.source.value);
+          return;
+        }
+        if (node.declaration) return visit(node.declaration, scope);
+        if (node.exportKind === "type") return;
+        for (const s of node.specifiers) {
+          if (s.type === "ExportSpecifier" && s.exportKind !== "type") {
+            readValue(s.local.name, scope);
           }
         }
         return;
-      }
-      case K.PropertyAccessExpression:
-        return visit((node as ts.PropertyAccessExpression).expression, scope);
-      case K.PropertyAssignment: {
-        const p = node as ts.PropertyAssignment;
-        visitPropertyName(p.name, scope);
-        return visit(p.initializer, scope);
-      }
-      case K.ShorthandPropertyAssignment: {
-        const p = node as ts.ShorthandPropertyAssignment;
-        readValue(p.name.text, scope);
-        if (p.objectAssignmentInitializer) visit(p.objectAssignmentInitializer, scope);
+      case "ExportAllDeclaration":
+        if (node.source?.type === "StringLiteral") out.imports.add(node.source.value);
         return;
-      }
-      case K.LabeledStatement:
-        return visit((node as ts.LabeledStatement).statement, scope);
-      case K.BreakStatement:
-      case K.ContinueStatement:
-      case K.MetaProperty:
+      case "MemberExpression":
+      case "OptionalMemberExpression":
+        visit(node.object, scope);
+        if (node.computed) visit(node.property, scope);
         return;
-      case K.BinaryExpression: {
-        const b = node as ts.BinaryExpression;
-        const op = b.operatorToken.kind;
-        if (op >= K.FirstAssignment && op <= K.LastAssignment) {
-          if (op !== K.EqualsToken) visit(b.left, scope);
-          visitTarget(b.left, scope);
-          return visit(b.right, scope);
-        }
-        break;
-      }
-      case K.PrefixUnaryExpression:
-      case K.PostfixUnaryExpression: {
-        const u = node as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
-        if (u.operator === K.PlusPlusToken || u.operator === K.MinusMinusToken) {
-          visit(u.operand, scope);
-          return visitTarget(u.operand, scope);
-        }
-        break;
-      }
-      case K.AwaitExpression:
+      case "ObjectProperty":
+        visitKey(node, scope);
+        return visit(node.value, scope);
+      case "LabeledStatement":
+        return visit(node.body, scope);
+      case "BreakStatement":
+      case "ContinueStatement":
+      case "MetaProperty":
+      case "PrivateName":
+        return;
+      case "AssignmentExpression":
+        if (node.operator !== "=") visit(node.left, scope);
+        visitTarget(node.left, scope);
+        return visit(node.right, scope);
+      case "UpdateExpression":
+        visit(node.argument, scope);
+        return visitTarget(node.argument, scope);
+      case "AwaitExpression":
         if (fnDepth === 0) out.topLevelAwait = true;
         break;
-      case K.VariableDeclarationList: {
-        const flags = (node as ts.VariableDeclarationList).flags;
-        if ((flags & t.NodeFlags.AwaitUsing) === t.NodeFlags.AwaitUsing && fnDepth === 0) {
-          out.topLevelAwait = true;
-        }
-        break;
-      }
-      case K.CallExpression: {
-        const c = node as ts.CallExpression;
-        if (c.expression.kind === K.ImportKeyword) {
-          const arg = c.arguments[0];
-          if (arg && t.isStringLiteralLike(arg)) out.imports.add(arg.text);
+      case "CallExpression":
+      case "OptionalCallExpression":
+        if (node.callee.type === "Import") {
+          const spec = staticString(node.arguments[0]);
+          if (spec !== undefined) out.imports.add(spec);
         } else {
-          recordEnvRead(c, scope);
-          const effect = callEffect(t, sf, c);
+          recordEnvRead(node, scope);
+          const effect = callEffect(source, node);
           for (const m of effect.mutates) mutateInPlace(m, scope);
           for (const e of effect.escapes) if (!isLocal(e.name, scope)) out.escapes.push(e);
         }
         break;
-      }
-      case K.DeleteExpression:
-        mutateInPlace(accessRoot(t, (node as ts.DeleteExpression).expression), scope);
+      case "UnaryExpression":
+        if (node.operator === "delete") mutateInPlace(accessRoot(node.argument), scope);
         break;
-      case K.ExpressionWithTypeArguments: {
-        const e = node as ts.ExpressionWithTypeArguments;
-        visit(e.expression, scope);
-        for (const a of e.typeArguments ?? []) visitType(a, scope);
+      case "JSXOpeningElement":
+        visitJsxTag(node.name, scope);
+        visitType(node.typeParameters ?? node.typeArguments, scope);
+        for (const a of node.attributes) visit(a, scope);
         return;
-      }
-      case K.JsxSelfClosingElement:
-      case K.JsxOpeningElement: {
-        const el = node as ts.JsxOpeningLikeElement;
-        visitJsxTag(el.tagName, scope);
-        for (const a of el.typeArguments ?? []) visitType(a, scope);
-        return visit(el.attributes, scope);
-      }
-      case K.JsxClosingElement:
+      case "JSXClosingElement":
         return;
-      case K.JsxFragment:
+      case "JSXFragment":
         out.jsx = true;
         break;
-      case K.JsxAttribute: {
-        const init = (node as ts.JsxAttribute).initializer;
-        if (init) visit(init, scope);
-        return;
-      }
+      case "JSXAttribute":
+        return visit(node.value, scope);
     }
-    t.forEachChild(node, (c) => visit(c, scope));
+    forEachChild(node, (c) => visit(c, scope));
   }
 
-  const types = createTypeWalker(t, {
+  const types = createTypeWalker({
     readType,
     freeType: (name) => out.typeFree.add(name),
     visitValue: (node, scope) => visit(node, scope),
@@ -446,11 +467,11 @@ export function walkCell(t: Ts, sf: ts.SourceFile): WalkResult {
   const { visitType, visitTypeParams, leftmost } = types;
 
   const moduleScope = scopeOf(null);
-  collectLexical(t, sf.statements, moduleScope);
-  collectVars(t, sf, moduleScope);
-  for (const st of sf.statements) visit(st, moduleScope);
+  collectLexical(program.body, moduleScope);
+  collectVars(program, moduleScope);
+  for (const st of program.body) visit(st, moduleScope);
   for (const n of moduleScope.values) out.defines.add(n);
-  out.fixed = fixedTopLevel(t, sf);
+  out.fixed = fixedTopLevel(program.body);
   for (const n of moduleScope.types) if (!moduleScope.values.has(n)) out.typeDefines.add(n);
   return out;
 }

@@ -9,9 +9,9 @@
  * wrong-version or wrong-shape entry is a miss, never an error; a failed write is only logged.
  *
  * `analyze` stays synchronous: `prepare(sources)` reads the stored analyses and, only when some
- * source misses, loads the TypeScript compiler and analyzes the misses. `analyze` of a source not
- * prepared still works: it reads that source's entry, and on a miss parses it (loading the
- * compiler synchronously if nobody has yet).
+ * source misses, loads the parser and analyzes the misses (a slice at a time, yielding between
+ * slices). `analyze` of a source not prepared still works: it reads that source's entry, and on a
+ * miss parses it (loading the parser synchronously if nobody has yet).
  *
  * @example
  * ```ts
@@ -23,7 +23,7 @@
 import { join } from "node:path";
 import { type AnalyzeOptions, type Analyzer, ANALYZER_VERSION, analyzerNow } from "./analyzer.ts";
 import type { CellAnalysis } from "./analyzer.ts";
-import { loadTypeScript, typeScriptRequirable } from "./_typescript.ts";
+import { babelRequirable, loadBabel } from "./_babel.ts";
 import { isRelativeSpecifier } from "./local_modules.ts";
 import { sha256Hex } from "./_hash.ts";
 import { atomicWriteTextFile } from "./_atomic.ts";
@@ -37,9 +37,10 @@ export interface CachedAnalyzerOptions {
   /** Told about a failed write (the analysis itself is still returned). */
   onWriteError?: (error: unknown) => void;
   /**
-   * Analyzes a `prepare`'s misses elsewhere (the server passes the type thread's, issue 20), so
-   * this thread neither loads nor runs the parser for them; when it fails, they are analyzed
-   * here. Must return what `analyze` here would (same analyzer code, same version).
+   * Analyzes a `prepare`'s misses elsewhere, so this thread neither loads nor runs the parser for
+   * them; when it fails, they are analyzed here. Must return what `analyze` here would (same
+   * analyzer code, same version). The server analyzes here: Babel's load and parse cost less
+   * than a message round trip to a Worker for a notebook's worth of cells (docs/performance.md).
    */
   analyzeMany?: (sources: string[]) => Promise<CellAnalysis[]>;
 }
@@ -198,7 +199,7 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
       // parser cannot be loaded synchronously (the single-file build), load it now in case one of
       // them misses; elsewhere `analyze` reads their entries and requires the parser only then.
       const local = found.some((a) => a?.imports.some(isRelativeSpecifier));
-      if (local && !typeScriptRequirable()) await loadTypeScript();
+      if (local && !babelRequirable()) await loadBabel();
       return;
     }
     const misses = missing.map((i) => wanted[i]);
@@ -207,8 +208,13 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
       missing.forEach((i, k) => keepMiss(wanted[i], keys[i], elsewhere[k]));
       return;
     }
-    await loadTypeScript(); // asynchronously, so the parse below does not block on a require
-    for (const i of missing) if (!memory.has(wanted[i])) parseAndStore(wanted[i], keys[i]);
+    await loadBabel(); // asynchronously, so the parse below does not block on a require
+    for (let k = 0; k < missing.length; k++) {
+      // ≈0.1 ms a cell: a 1,000-cell notebook yields the event loop ten times on its way.
+      if (k > 0 && k % 100 === 0) await new Promise((r) => setTimeout(r, 0));
+      const i = missing[k];
+      if (!memory.has(wanted[i])) parseAndStore(wanted[i], keys[i]);
+    }
   }
 
   return {

@@ -1,19 +1,31 @@
 /**
  * Cell analyzer: what a TypeScript cell defines, reads, assigns and imports, without running it.
- * Built on the `typescript` compiler API, loaded lazily by `loadAnalyzer()` because importing it
- * costs ≈150 ms; everything after that is synchronous.
+ * Built on `@babel/parser` (`_babel.ts`; the cell module builder parses with the same options),
+ * loaded lazily by `loadAnalyzer()` (≈11 ms); everything after that is synchronous. The
+ * TypeScript compiler is loaded only for type-aware editing (lib/langservice).
  *
  * "Global" rule: every free identifier of a cell is a reference candidate. Names on the
  * known-globals list go to `globalReferences` instead of `references`, purely to keep noise out;
  * the DAG wires both kinds to the most recent earlier cell that defines the name, so a cell that
  * defines `fetch` shadows the global for the cells below it.
  */
-import type ts from "typescript";
+import type { ParseResult, ParserOptions } from "@babel/parser";
 import { knownTypeGlobals, knownValueGlobals } from "./_globals.ts";
 import { walkCell } from "./_scope_walk.ts";
 import type { Escape } from "./_mutation.ts";
-import { loadTypeScript, type Ts, typeScriptNow } from "./_typescript.ts";
-import { hashSourceFile } from "./source_hash.ts";
+import {
+  type Babel,
+  type BabelError,
+  babelNow,
+  type BNode,
+  CELL_PARSE_OPTIONS,
+  CELL_PARSE_OPTIONS_JSX,
+  errorText,
+  finalExpression,
+  loadBabel,
+  parseErrors,
+} from "./_babel.ts";
+import { hashProgram, unparsedHash } from "./source_hash.ts";
 
 export type { Escape };
 
@@ -80,7 +92,7 @@ export interface AnalyzeOptions {
  * analyses (analysis_cache.ts) of another version are misses. analysis_cache_test.ts pins a digest
  * of the output for a corpus of sources to this number and fails when one moves without the other.
  */
-export const ANALYZER_VERSION = 1;
+export const ANALYZER_VERSION = 2;
 
 /** An analyzer; `analyze` is synchronous. */
 export interface Analyzer {
@@ -93,37 +105,61 @@ export interface Analyzer {
   prepare(sources: Iterable<string>): Promise<void>;
 }
 
-/** Loads the TypeScript compiler API (once per process) and returns a synchronous analyzer. */
+/** Loads the cell parser (once per process) and returns a synchronous analyzer. */
 export async function loadAnalyzer(): Promise<Analyzer> {
-  const t = await loadTypeScript();
-  return createAnalyzer(t);
+  return createAnalyzer(await loadBabel());
 }
 
-/** The analyzer over the compiler module now (loading it synchronously if nobody has yet). */
+/** The analyzer over the parser now (required synchronously if nobody has loaded it yet). */
 export function analyzerNow(): Analyzer {
-  return createAnalyzer(typeScriptNow());
+  return createAnalyzer(babelNow());
 }
 
-/** Analyzes one cell, loading the compiler API on first use. */
+/** Analyzes one cell, loading the parser on first use. */
 export async function analyzeCell(source: string, options?: AnalyzeOptions): Promise<CellAnalysis> {
   return (await loadAnalyzer()).analyze(source, options);
 }
 
-function createAnalyzer(t: Ts): Analyzer {
+/** One parse: the tree (null when the parser gave up) and the errors that count. */
+interface Parse {
+  parsed: ParseResult | null;
+  errors: BabelError[];
+}
+
+function createAnalyzer(babel: Babel): Analyzer {
   const valueGlobals = knownValueGlobals();
   const typeGlobals = knownTypeGlobals();
 
-  function parse(source: string, kind: ts.ScriptKind): ts.SourceFile {
-    return t.createSourceFile("cell.ts", source, t.ScriptTarget.Latest, true, kind);
+  function parse(source: string, jsx: boolean): Parse {
+    const options = jsx ? CELL_PARSE_OPTIONS_JSX : CELL_PARSE_OPTIONS;
+    try {
+      const parsed = babel.parse(source, options);
+      return { parsed, errors: parseErrors(parsed) };
+    } catch (e) {
+      return recover(babel, source, options, e as BabelError);
+    }
   }
+  /** Fewer errors is better; a parse that gave up is worst. */
+  const badness = (p: Parse) => p.parsed ? p.errors.length : Number.MAX_SAFE_INTEGER;
 
   function analyze(source: string, options: AnalyzeOptions = {}): CellAnalysis {
-    let sf = parse(source, options.jsx ? t.ScriptKind.TSX : t.ScriptKind.TS);
-    if (options.jsx === undefined && parseErrors(sf).length > 0 && source.includes("<")) {
-      const tsx = parse(source, t.ScriptKind.TSX);
-      if (parseErrors(tsx).length < parseErrors(sf).length) sf = tsx;
+    let p = parse(source, options.jsx ?? false);
+    if (options.jsx === undefined && badness(p) > 0 && source.includes("<")) {
+      const tsx = parse(source, true);
+      if (badness(tsx) < badness(p)) p = tsx;
     }
-    const w = walkCell(t, sf);
+    const diagnostics = p.errors.map(toDiagnostic);
+    if (!p.parsed) return unreadable(source, diagnostics);
+    const program = p.parsed.program as unknown as BNode;
+    let w: ReturnType<typeof walkCell>;
+    try {
+      w = walkCell(program, source);
+    } catch (err) {
+      // A recovered tree can lack what a valid one always has; the cell cannot run either way.
+      if (p.errors.length === 0) throw err;
+      return unreadable(source, diagnostics);
+    }
+    if (p.errors.length > 0) forgetMissing(w);
     // In-place changes of known globals (`document.title = …`, `Deno.env.set(…)`) define nothing.
     for (const n of w.memberMutates) if (!valueGlobals.has(n)) w.mutates.add(n);
     const mutated = w.mutates;
@@ -145,41 +181,151 @@ function createAnalyzer(t: Ts): Analyzer {
       fixed: sorted(w.fixed),
       imports: sorted(w.imports),
       envKeys: sorted(w.envKeys),
-      diagnostics: parseErrors(sf).map((d) => toDiagnostic(t, sf, d)),
-      lastExpression: lastExpression(t, sf),
+      diagnostics,
+      lastExpression: finalExpression(p.parsed.program) ?? null,
       hasTopLevelAwait: w.topLevelAwait,
       jsx: w.jsx,
-      sourceHash: hashSourceFile(t, sf),
+      sourceHash: hashProgram(program, p.errors),
     };
   }
   return { analyze, prepare: () => Promise.resolve() };
+}
+
+/**
+ * The name a patch puts where a name or an operand is missing; left out of every analysis (a cell
+ * that uses it itself loses only that name).
+ */
+const MISSING = "__strata_missing__";
+/** What is tried, in turn, where the parser gave up inside the text: a missing operand or name, a
+ * closer, a separator. */
+const PATCHES = [` ${MISSING} `, ") ", "] ", "} ", "; "];
+const MAX_PATCHES = 8;
+/** What is tried, in turn, where the parse stopped at the end (before what closes the brackets). */
+const ENDINGS = [
+  "",
+  ` ${MISSING} `,
+  " {}",
+  "(){}",
+  ` ${MISSING}(){}`,
+  ` : ${MISSING} `,
+  ` ${MISSING} : ${MISSING} `,
+];
+
+/**
+ * A tree for a cell Babel gave up on (an error it does not recover from, as while the user is
+ * still typing `const a = b +`), so that a half-typed cell still defines and reads what it did and
+ * the cells below keep their edges (TypeScript's parser, used before, recovered with missing
+ * nodes). Where the parse stopped inside the text, the first patch from PATCHES that lets it get
+ * further is inserted there, up to MAX_PATCHES times; where it stopped at the end, what closes the
+ * open brackets (after a missing operand or a missing body) is appended. The diagnostics are the
+ * first stop, in the cell's own coordinates, and the errors recovered before it; the tree's
+ * positions after a patch are off by its length, on that line.
+ */
+function recover(babel: Babel, source: string, options: ParserOptions, first: BabelError): Parse {
+  const stop = first.pos ?? 0;
+  const done = (parsed: ParseResult): Parse => ({
+    parsed,
+    errors: [first, ...parseErrors(parsed).filter((e) => (e.pos ?? 0) < stop)],
+  });
+  let text = source;
+  let at = stop;
+  for (let i = 0; i < MAX_PATCHES; i++) {
+    if (text.slice(at).trim() === "") {
+      const close = closers(text);
+      for (const end of ENDINGS) {
+        try {
+          return done(babel.parse(text + end + close, options));
+        } catch {
+          // the next ending
+        }
+      }
+      break;
+    }
+    let next: { text: string; stop: number } | undefined;
+    for (const patch of PATCHES) {
+      const patched = text.slice(0, at) + patch + text.slice(at);
+      try {
+        return done(babel.parse(patched, options));
+      } catch (e) {
+        const pos = (e as BabelError).pos ?? 0;
+        if (pos > at + patch.length) {
+          next = { text: patched, stop: pos };
+          break;
+        }
+      }
+    }
+    if (!next) break;
+    ({ text, stop: at } = next);
+  }
+  return { parsed: null, errors: [first] };
+}
+
+/** What closes the brackets `text` leaves open (strings, templates and comments skipped roughly). */
+function closers(text: string): string {
+  const open: string[] = [];
+  const pairs: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === quote) quote = "";
+      continue;
+    }
+    if (c === '"' || c === "'" || c === "`") quote = c;
+    else if (c === "/" && text[i + 1] === "/") {
+      i = text.indexOf("\n", i) < 0 ? text.length : text.indexOf("\n", i);
+    } else if (c === "/" && text[i + 1] === "*") {
+      i = text.indexOf("*/", i + 2) < 0 ? text.length : text.indexOf("*/", i + 2) + 1;
+    } else if (pairs[c]) open.push(pairs[c]);
+    else if (c === ")" || c === "]" || c === "}") open.pop();
+  }
+  return (quote ? quote : "") + open.reverse().join("");
+}
+
+/** Leaves the patches' placeholder name out of a walk's sets. */
+function forgetMissing(w: ReturnType<typeof walkCell>): void {
+  for (
+    const set of [w.defines, w.typeDefines, w.free, w.typeFree, w.mutates, w.memberMutates, w.fixed]
+  ) {
+    set.delete(MISSING);
+  }
+  w.escapes = w.escapes.filter((e) => e.name !== MISSING);
+}
+
+/** A cell the parser could not read at all: no names, its error, a hash of its text. */
+function unreadable(source: string, diagnostics: CellDiagnostic[]): CellAnalysis {
+  return {
+    defines: [],
+    typeDefines: [],
+    references: [],
+    globalReferences: [],
+    typeOnlyReferences: [],
+    mutates: [],
+    escapes: [],
+    fixed: [],
+    imports: [],
+    envKeys: [],
+    diagnostics,
+    lastExpression: null,
+    hasTopLevelAwait: false,
+    jsx: false,
+    sourceHash: unparsedHash(source),
+  };
 }
 
 function sorted(names: Iterable<string>): string[] {
   return [...new Set(names)].sort();
 }
 
-function parseErrors(sf: ts.SourceFile): readonly ts.DiagnosticWithLocation[] {
-  // parseDiagnostics is not in the public typings but has been stable since TS 2.x; the public
-  // route (a Program) would cost a full type-check setup per cell.
-  return (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ??
-    [];
-}
-
-function toDiagnostic(t: Ts, sf: ts.SourceFile, d: ts.DiagnosticWithLocation): CellDiagnostic {
-  const pos = sf.getLineAndCharacterOfPosition(d.start);
-  const text = t.flattenDiagnosticMessageText(d.messageText, "\n");
+function toDiagnostic(e: BabelError): CellDiagnostic {
+  const line = e.loc?.line ?? 1;
+  const column = (e.loc?.column ?? 0) + 1;
   return {
     severity: "error",
     code: "syntax",
-    message: `Syntax error at line ${pos.line + 1}, column ${pos.character + 1}: ${text}`,
-    line: pos.line + 1,
-    column: pos.character + 1,
+    message: `Syntax error at line ${line}, column ${column}: ${errorText(e)}`,
+    line,
+    column,
   };
-}
-
-function lastExpression(t: Ts, sf: ts.SourceFile): { start: number; end: number } | null {
-  const last = sf.statements[sf.statements.length - 1];
-  if (!last || !t.isExpressionStatement(last)) return null;
-  return { start: last.expression.getStart(sf), end: last.expression.end };
 }

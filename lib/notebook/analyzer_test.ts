@@ -6,7 +6,7 @@ Deno.test("analyzer - syntax errors carry 1-based line and column", async () => 
   assert.equal(a.diagnostics.length, 1);
   assert.equal(a.diagnostics[0].line, 2);
   assert.equal(a.diagnostics[0].column, 18);
-  assert.match(a.diagnostics[0].message, /line 2, column 18: Expression expected/);
+  assert.match(a.diagnostics[0].message, /line 2, column 18: Unexpected token/);
 });
 
 Deno.test("analyzer - last expression span is reported for display", async () => {
@@ -27,4 +27,30 @@ Deno.test("analyzer - source hash ignores comments", async () => {
   const a = await analyzeCell("const x = 1");
   const b = await analyzeCell("// note\nconst x = 1 /* again */");
   assert.equal(a.sourceHash, b.sourceHash);
+});
+
+Deno.test("analyzer - a half-typed cell keeps what it defines and reads (the cells below keep their edges)", async () => {
+  const typing = await analyzeCell("const total = sum(rows)\nfunction f(x) { return x +");
+  assert.deepEqual(typing.defines, ["f", "total"]);
+  assert.deepEqual(typing.references, ["rows", "sum"]);
+  assert.equal(typing.diagnostics.length, 1);
+  assert.equal(typing.diagnostics[0].line, 2);
+  const unfinished = await analyzeCell("const a = b +\nconst c = ");
+  assert.deepEqual([unfinished.defines, unfinished.references], [["a", "c"], ["b"]]);
+  // The patches' placeholder name is never reported, and a finished cell hashes differently.
+  assert.ok(!JSON.stringify([typing, unfinished]).includes("strata_missing"));
+  const done = await analyzeCell("const a = b + 0\nconst c = 0");
+  assert.notEqual(done.sourceHash, unfinished.sourceHash);
+  assert.deepEqual(done.diagnostics, []);
+});
+
+Deno.test("analyzer - what V8 would refuse in a module is a diagnostic before the run", async () => {
+  const twice = await analyzeCell("const a = 1;\nconst a = 2;");
+  assert.equal(twice.diagnostics.length, 1);
+  assert.match(
+    twice.diagnostics[0].message,
+    /line 2, column 7: Identifier 'a' has already been declared/,
+  );
+  // The TypeScript plugin's own checks are left to the type checker, as TypeScript's parser did.
+  assert.deepEqual((await analyzeCell("class A { override m() {} }")).diagnostics, []);
 });

@@ -1,48 +1,61 @@
 /**
- * Normalized source hash: SHA-256 over the syntax tree's token stream with comments, whitespace,
- * statement-ending semicolons and list-separating commas left out, and node kinds recorded as
- * structure. So reformatting (`deno fmt`, added semicolons, trailing commas, quote style,
- * comments) keeps the hash, while any change a parser would notice changes it. Structure markers
- * matter: `a\n(b)` (a call) and `a;\n(b)` (two statements) share tokens but not trees.
+ * Normalized source hash: SHA-256 over the cell's syntax tree (`@babel/parser`, `_babel.ts`) with
+ * positions, raw text and comments left out: every node's type and its fields in the order the
+ * parser built them, literals by value. So reformatting (`deno fmt`, added semicolons, trailing
+ * commas, quote style, comments) keeps the hash, while any change a parser would notice changes
+ * it. Parentheses are nodes, and so is structure: `a\n(b)` (a call) and `a;\n(b)` (two
+ * statements) share tokens but not trees.
+ *
+ * Version 2 (`strata-src-v2`, issue 20): version 1 hashed the TypeScript compiler's tree, which
+ * meant loading the compiler (≈55 MiB, ≈100–220 ms) to open any notebook. A cached result keyed
+ * by a version-1 hash misses once after the upgrade, as after a Deno upgrade (docs/architecture.md).
  */
-import type ts from "typescript";
 import { createHash } from "node:crypto";
-import { loadTypeScript, type Ts } from "./_typescript.ts";
+import {
+  type BabelError,
+  type BNode,
+  CELL_PARSE_OPTIONS,
+  CELL_PARSE_OPTIONS_JSX,
+  errorText,
+  isMetaField,
+  loadBabel,
+  parseErrors,
+} from "./_babel.ts";
 
-/** Hashes an already parsed TypeScript cell (the analyzer reuses its parse). */
-export function hashSourceFile(t: Ts, sf: ts.SourceFile): string {
-  // One digest over the joined stream: the same bytes as updating token by token, with one call
-  // into node:crypto instead of one per token (≈10–30 % less CPU for the hash, issue 20).
-  const parts = ["strata-src-v1\n"];
-  const K = t.SyntaxKind;
-  function emit(node: ts.Node, parent: ts.Node | undefined, last: boolean): void {
-    const kind = node.kind;
-    if (kind >= K.FirstJSDocNode && kind <= K.LastJSDocNode) return;
-    if (kind === K.SemicolonToken && last && parent && parent.kind !== K.ForStatement) return;
-    if (kind === K.CommaToken && parent?.kind === K.SyntaxList) return;
-    if (kind === K.EndOfFileToken) return;
-    const children = node.getChildren(sf);
-    if (children.length === 0) {
-      parts.push(`${kind}:${leafText(t, node)}\u0000`);
-      return;
+const PREFIX = "strata-src-v2\n";
+
+/** Hashes an already parsed cell (the analyzer reuses its parse): its program and its errors. */
+export function hashProgram(program: BNode, errors: readonly BabelError[]): string {
+  const parts = [PREFIX];
+  function emit(node: BNode): void {
+    parts.push("(", node.type);
+    for (const key in node) {
+      if (isMetaField(key) || key === "interpreter") continue;
+      const v = node[key];
+      if (v === undefined || v === null) continue;
+      if (Array.isArray(v)) {
+        parts.push("\0[", key);
+        for (const c of v) {
+          if (c && typeof c === "object" && typeof c.type === "string") emit(c);
+          else parts.push("\0", c === null ? "_" : JSON.stringify(c));
+        }
+        parts.push("\0]");
+      } else if (typeof v === "object") {
+        parts.push("\0", key, "=");
+        if (typeof v.type === "string") emit(v);
+        else parts.push(JSON.stringify(v));
+      } else parts.push("\0", key, "=", typeof v === "string" ? JSON.stringify(v) : String(v));
     }
-    parts.push(`(${kind}\u0000`);
-    children.forEach((c, i) => emit(c, node, i === children.length - 1));
-    parts.push(")\u0000");
+    parts.push(")");
   }
-  emit(sf, undefined, false);
+  emit(program);
+  for (const e of errors) parts.push("\0!", e.reasonCode ?? errorText(e));
   return createHash("sha256").update(parts.join("")).digest("hex");
 }
 
-function leafText(t: Ts, node: ts.Node): string {
-  if (t.isIdentifier(node) || t.isPrivateIdentifier(node)) return node.text;
-  if (t.isStringLiteral(node)) return JSON.stringify(node.text);
-  if (t.isTemplateLiteralToken(node)) return JSON.stringify(node.rawText ?? node.text);
-  if (t.isNumericLiteral(node) || t.isBigIntLiteral(node) || t.isRegularExpressionLiteral(node)) {
-    return node.text;
-  }
-  if (t.isJsxText(node)) return node.containsOnlyTriviaWhiteSpaces ? "" : JSON.stringify(node.text);
-  return "";
+/** Hash of a cell the parser could not read at all: its text as written. */
+export function unparsedHash(source: string): string {
+  return createHash("sha256").update(PREFIX + "unparsed\0" + source).digest("hex");
 }
 
 /** Hash of a markdown or prompt cell: its text with line endings normalized (markdown's trailing
@@ -60,14 +73,17 @@ export interface SourceHashOptions {
   jsx?: boolean;
 }
 
-/** Normalized hash of one cell's source; loads the TypeScript parser on first use. */
+/** Normalized hash of one cell's source; loads the parser on first use. */
 export async function normalizedSourceHash(
   source: string,
   options: SourceHashOptions = {},
 ): Promise<string> {
   if ((options.language ?? "typescript") !== "typescript") return textHash(source);
-  const t = await loadTypeScript();
-  const kind = options.jsx ? t.ScriptKind.TSX : t.ScriptKind.TS;
-  const sf = t.createSourceFile("cell.ts", source, t.ScriptTarget.Latest, true, kind);
-  return hashSourceFile(t, sf);
+  const babel = await loadBabel();
+  try {
+    const parsed = babel.parse(source, options.jsx ? CELL_PARSE_OPTIONS_JSX : CELL_PARSE_OPTIONS);
+    return hashProgram(parsed.program as unknown as BNode, parseErrors(parsed));
+  } catch {
+    return unparsedHash(source);
+  }
 }

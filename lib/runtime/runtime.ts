@@ -25,7 +25,6 @@ import type { CellResult } from "../executor/types.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import { type Analyzer, loadAnalyzer } from "../notebook/analyzer.ts";
-import { analyzeInTypeThread } from "../langservice/type_thread.ts";
 import { createCachedAnalyzer } from "../notebook/analysis_cache.ts";
 import { sha256Hex } from "../notebook/_hash.ts";
 import { join } from "node:path";
@@ -110,7 +109,7 @@ export interface Runtime {
   /**
    * The cell analyzer. With a tenant hash: that tenant's persistent analysis cache (issue 20;
    * creating it loads nothing, `prepare` loads the parser only for misses). Without: the plain
-   * analyzer, the TypeScript parser loaded first.
+   * analyzer, the cell parser loaded first.
    */
   analyzer(tenantHash?: string): Promise<Analyzer>;
   /** Runs `targets` (and what they need); every finished cell goes through the named steps. */
@@ -152,8 +151,6 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
         found = createCachedAnalyzer({
           dir: dir && join(dir, safeSegment(tenantHash)),
           memoryEntries: 2048,
-          // Misses are parsed in the type thread: no compiler load or parse on this event loop.
-          analyzeMany: analyzeInTypeThread,
           onWriteError: (error) =>
             deps.log.warn("could not store a cell analysis", { error: String(error) }),
         });
