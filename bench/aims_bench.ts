@@ -9,7 +9,7 @@
  *  - cached run-all of 100 cells server side vs the same run-all cold;
  *  - start to /ready (personal) and idle RSS vs a bare Deno.serve;
  *  - one open 100-cell session and ten of them (RSS over idle);
- *  - first analysis of 100 cells vs a bare TypeScript parse (from notebook_bench);
+ *  - first analysis of 100 cells vs a bare parse with the analyzer's parser (from notebook_bench);
  *  - the 1,000-cell notebook: open, dirty set after an edit, cached run-all;
  *  - 20 sessions running cells at once: cells/s (vs one session) and /health p99 (vs idle p99);
  *  - re-open of a 100- and a 1,000-cell notebook after a restart with the analysis cache warm vs
@@ -537,7 +537,7 @@ async function analysis(): Promise<void> {
     "first analysis of 100 cells",
     f.coldMs,
     "ms",
-    "bare TS parse (warm)",
+    "bare Babel parse (warm)",
     f.baselineParseMs,
     "<= 50 ms",
   );
@@ -706,7 +706,7 @@ async function reopenChild(nb: string, cache: string, codeCache?: string, prime?
 
 /**
  * Issue 20, the analysis cache: re-opening a notebook after a restart with every analysis stored
- * (warm) against the same open with nothing stored (cold: the first analysis, TypeScript loaded),
+ * (warm) against the same open with nothing stored (cold: the first analysis, the parser loaded),
  * each in a fresh process, rounds interleaved.
  */
 async function reopen(dir: string): Promise<void> {

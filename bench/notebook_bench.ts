@@ -1,7 +1,8 @@
 /**
  * Notebook model benchmark: analyze + DAG + provenance of a generated 100-cell notebook (cold,
  * including the TypeScript import, and warm), and the dirty set after a one-cell edit.
- * Ratios are against a bare `ts.createSourceFile` parse of the same sources, measured in this run.
+ * Ratios are against a bare parse of the same sources with the analyzer's parser (`@babel/parser`,
+ * the cell options), measured in this run.
  * Run: scripts/deno run -A bench/notebook_bench.ts
  */
 import {
@@ -14,6 +15,7 @@ import {
   parseAnnotations,
 } from "../lib/notebook/mod.ts";
 import type { Analyzer, CellAnalysis, DagCellInput } from "../lib/notebook/mod.ts";
+import { CELL_PARSE_OPTIONS, loadBabel } from "../lib/notebook/_babel.ts";
 
 /** Figures in milliseconds (ratios are plain numbers). */
 export interface NotebookBenchFigures {
@@ -102,9 +104,9 @@ export async function main(n = 100): Promise<NotebookBenchFigures> {
   if (first.provenance.size !== n) throw new Error("bench: provenance missing cells");
 
   const warmMs = time(20, () => pipeline(analyzer, sources));
-  const ts = (await import("typescript")).default;
+  const babel = await loadBabel();
   const baselineParseMs = time(20, () => {
-    for (const s of sources) ts.createSourceFile("c.ts", s, ts.ScriptTarget.Latest, true);
+    for (const s of sources) babel.parse(s, CELL_PARSE_OPTIONS);
   });
 
   const edited = Math.floor(n * 0.4);
@@ -134,9 +136,9 @@ if (import.meta.main) {
   const f = await main();
   const ms = (v: number) => `${v.toFixed(2)} ms`;
   console.log(`notebook bench, ${f.cells} generated cells (Deno ${Deno.version.deno})`);
-  console.log(`  cold analyze+DAG+provenance (incl. TS import): ${ms(f.coldMs)}`);
+  console.log(`  cold analyze+DAG+provenance (incl. parser load): ${ms(f.coldMs)}`);
   console.log(`  warm analyze+DAG+provenance:                   ${ms(f.warmMs)}`);
-  console.log(`  baseline bare ts.createSourceFile x${f.cells}:       ${ms(f.baselineParseMs)}`);
+  console.log(`  baseline bare Babel parse x${f.cells}:            ${ms(f.baselineParseMs)}`);
   console.log(`  warm / baseline parse:                         ${f.warmVsParseRatio.toFixed(2)}x`);
   console.log(
     `  one-cell edit -> dirty set (reanalyze+DAG):    ${

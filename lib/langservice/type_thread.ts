@@ -2,8 +2,9 @@
  * The type thread: every notebook's language service (TypeScript's compiler, the parsed Deno and
  * ES declarations, one checker per notebook) lives in one Worker, so a type check (100–400 ms of
  * synchronous compiler work per edit of a 100-cell notebook) never holds up a request, a socket
- * message or a cell's result on the server's event loop (issue 20). It also analyzes the cells the
- * analysis cache misses, so the server's own thread never loads the compiler on its usual paths.
+ * message or a cell's result on the server's event loop (issue 20). The analyzer no longer needs
+ * the compiler (it parses with Babel on the server's thread, docs/architecture.md), so opening or
+ * running a notebook starts no Worker; `analyzeInTypeThread` is kept for the watchdog's tests.
  * Started on first use, stopped once nothing has used it for IDLE_MS and no notebook has a
  * service (which returns the compiler's memory); a Worker that dies takes its services with it,
  * and each is rebuilt on its next use. Where no Worker can start, the same host runs on the
@@ -290,8 +291,9 @@ export async function openTypeService(
 }
 
 /**
- * Analyzes cells in the type thread (the analysis cache's misses, lib/runtime/runtime.ts): the
- * compiler's load and the parse stay off the server's event loop.
+ * Analyzes cells in the type thread. Not on the server's paths since the analyzer parses with Babel
+ * (lib/runtime/runtime.ts analyzes misses on its own thread); the watchdog's tests use it as a
+ * request any notebook could have waiting behind a stuck check.
  */
 export async function analyzeInTypeThread(sources: string[]): Promise<CellAnalysis[]> {
   const ask = () =>

@@ -136,6 +136,7 @@ function createAnalyzer(babel: Babel): Analyzer {
       const parsed = babel.parse(source, options);
       return { parsed, errors: parseErrors(parsed) };
     } catch (e) {
+      if (source.length > RECOVER_MAX_CHARS) return { parsed: null, errors: [e as BabelError] };
       return recover(babel, source, options, e as BabelError);
     }
   }
@@ -200,6 +201,11 @@ const MISSING = "__strata_missing__";
  * closer, a separator. */
 const PATCHES = [` ${MISSING} `, ") ", "] ", "} ", "; "];
 const MAX_PATCHES = 8;
+/**
+ * Larger broken cells are not patched: recovery parses a cell up to ≈50 times on the server's
+ * thread, so its size is bounded (a 64 KiB cell parses in ≈1–2 ms; docs/security.md).
+ */
+const RECOVER_MAX_CHARS = 64 * 1024;
 /** What is tried, in turn, where the parse stopped at the end (before what closes the brackets). */
 const ENDINGS = [
   "",

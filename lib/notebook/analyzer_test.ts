@@ -54,3 +54,14 @@ Deno.test("analyzer - what V8 would refuse in a module is a diagnostic before th
   // The TypeScript plugin's own checks are left to the type checker, as TypeScript's parser did.
   assert.deepEqual((await analyzeCell("class A { override m() {} }")).diagnostics, []);
 });
+
+Deno.test("analyzer - a large broken cell is not patched again and again (bounded work on the server's thread)", async () => {
+  const broken = "const a = b +\nconst c = ";
+  const padding = `// ${"x".repeat(70 * 1024)}\n`;
+  const small = await analyzeCell(broken);
+  const large = await analyzeCell(padding + broken);
+  assert.deepEqual(small.defines, ["a", "c"]);
+  assert.deepEqual(large.defines, [], "no recovery past 64 KiB: its diagnostic only");
+  assert.equal(large.diagnostics.length, 1);
+  assert.equal(large.diagnostics[0].line, 3);
+});
