@@ -6,6 +6,7 @@
 import type { ParseResult } from "@babel/parser";
 import { pathToFileURL } from "node:url";
 export { finalExpression, firstError } from "../notebook/_babel.ts";
+import { type BNode, forEachChild } from "../notebook/_babel.ts";
 
 /** The parsed cell. */
 export type Program = ParseResult["program"];
@@ -98,20 +99,7 @@ function visit(node: Node, found: { start: number; end: number; value: string }[
       }
     }
   }
-  for (const c of children(n)) visit(c, found);
-}
-
-/** A node's child nodes: every property holding a node or a list of nodes. */
-function* children(n: Node & Record<string, unknown>): Generator<Node & Record<string, unknown>> {
-  for (const key in n) {
-    if (key === "loc" || key === "extra") continue;
-    const v = n[key];
-    if (Array.isArray(v)) {
-      for (const c of v) if (c && typeof c === "object" && typeof c.type === "string") yield c;
-    } else if (v && typeof v === "object" && typeof (v as Node).type === "string") {
-      yield v as Node & Record<string, unknown>;
-    }
-  }
+  forEachChild(n as BNode, (c) => visit(c, found));
 }
 
 function literal(n: Node & { value?: unknown }): { start: number; end: number; value: string } {
@@ -235,7 +223,7 @@ function someNode(program: Program, test: (n: Node & Record<string, unknown>) =>
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (test(n)) return true;
-    stack.push(...children(n));
+    forEachChild(n as BNode, (c) => stack.push(c));
   }
   return false;
 }
