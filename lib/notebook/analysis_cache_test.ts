@@ -236,3 +236,22 @@ Deno.test("analysis cache: a prepare's misses are analyzed elsewhere when given,
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("analysis cache: a prepare's misses are written after it, not during it (an open never waits for the disk)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const sources = Array.from({ length: 40 }, (_, i) => `const w${i} = ${i}`);
+    const a = createCachedAnalyzer({ dir });
+    await a.prepare(sources);
+    assert.equal(a.stats.misses, 40);
+    assert.equal(a.stats.writes, 0, "nothing written while the prepare ran");
+    assert.deepEqual(a.analyze(sources[7]).defines, ["w7"]);
+    await a.flush();
+    assert.equal(a.stats.writes, 40);
+    const again = createCachedAnalyzer({ dir });
+    await again.prepare(sources);
+    assert.deepEqual([again.stats.hits, again.stats.misses], [40, 0], "every entry was stored");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
