@@ -3,8 +3,7 @@
  * notebook at argv[0] with analyses persisted under argv[1], and prints one JSON line: wall and
  * CPU ms of reading the notebook and `prepare` of its cells (the analysis step), and of that plus
  * `NotebookSession.open` (the whole open), RSS before and after it (MiB), whether the TypeScript compiler
- * was loaded (and how it used its code cache, argv[2], if on this thread), and the analysis cache's
- * hit/miss counts.
+ * was loaded (an open should not load it), and the analysis cache's hit/miss counts.
  */
 import process from "node:process";
 import { createRuntime } from "../lib/runtime/runtime.ts";
@@ -15,19 +14,10 @@ import { createExecutor } from "../lib/executor/executor.ts";
 import { nullLogger } from "../lib/log.ts";
 import { NotebookSession } from "../lib/session/notebook_session.ts";
 import { readNotebook } from "../lib/notebook/format.ts";
-import {
-  configureTypeScriptCodeCache,
-  typeScriptCodeCacheLoad,
-  typeScriptLoaded,
-} from "../lib/notebook/_typescript.ts";
+import { typeScriptLoaded } from "../lib/notebook/_typescript.ts";
 import type { CachedAnalyzer } from "../lib/notebook/analysis_cache.ts";
 
-const [root, cacheDir, codeCacheDir, prime] = Deno.args;
-// As the server does (lib/server/run_path.ts): the compiler's own V8 code cache, when given;
-// "prime" writes it right after the load (a server writes it 1 s later) and waits for the file.
-if (codeCacheDir) {
-  configureTypeScriptCodeCache(codeCacheDir, { writeAfterMs: prime ? 0 : undefined });
-}
+const [root, cacheDir] = Deno.args;
 function cpuSince(from: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(from);
   return (d.user + d.system) / 1000;
@@ -65,10 +55,6 @@ try {
   const cpuMs = cpuSince(cpu);
   const rss = Deno.memoryUsage().rss;
   await analyzer.flush();
-  for (let i = 0; prime && i < 100; i++) {
-    if ([...Deno.readDirSync(codeCacheDir)].some((e) => e.name.endsWith(".v8"))) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
   if (session.model.cells.length === 0) throw new Error("empty notebook");
   console.log(JSON.stringify({
     wallMs,
@@ -78,7 +64,6 @@ try {
     idleMiB: idle / 2 ** 20,
     overIdleMiB: (rss - idle) / 2 ** 20,
     typeScriptLoaded: typeScriptLoaded(),
-    codeCache: typeScriptCodeCacheLoad()?.use ?? null,
     ...analyzer.stats,
   }));
 } finally {
