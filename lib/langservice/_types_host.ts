@@ -4,7 +4,13 @@
  * the messages below in order; a check yields between slices, so a completion for another cell
  * or notebook, or a newer edit (which cancels the check under way), is not held up by it.
  */
-import { type Analyzer, type CellAnalysis, loadAnalyzer } from "../notebook/analyzer.ts";
+import {
+  type Analyzer,
+  analyzerNow,
+  type CellAnalysis,
+  loadAnalyzer,
+} from "../notebook/analyzer.ts";
+import { babelLoaded, babelRequirable } from "../notebook/_babel.ts";
 import {
   createLanguageService,
   type NotebookLanguageService,
@@ -26,6 +32,8 @@ export type TypesRequest =
     cellId: string;
     source: string;
     offset: number;
+    /** The source's analysis, made on the server's thread (the host then loads no parser). */
+    analysis?: CellAnalysis;
   }
   | { op: "dispose"; nb: number }
   /** Cell analyses (the analysis cache's misses), so the server's thread loads no parser. */
@@ -38,6 +46,8 @@ export interface CompilerInfo {
   loaded: boolean;
   /** How the load used Strata's code cache; null when it loaded without one. */
   codeCache: CodeCacheUse | null;
+  /** Whether the thread has loaded the cell parser (Babel): only for a request without analysis. */
+  parser: boolean;
 }
 
 /** The answer to a request that has a `req`. */
@@ -81,6 +91,9 @@ export class TypesHost {
   #post: (reply: TypesReply) => void;
   #notebooks = new Map<number, Notebook>();
   #analyzer: Promise<Analyzer> | undefined;
+  #services: Promise<Analyzer> | undefined;
+  /** Analyses the request being answered brought, by source. */
+  #supplied = new Map<string, CellAnalysis>();
 
   constructor(post: (reply: TypesReply) => void) {
     this.#post = post;
@@ -93,6 +106,7 @@ export class TypesHost {
       const info: CompilerInfo = {
         loaded: typeScriptLoaded(),
         codeCache: typeScriptCodeCacheLoad()?.use ?? null,
+        parser: babelLoaded(),
       };
       return this.#reply(m.req, Promise.resolve(info));
     }
@@ -120,15 +134,37 @@ export class TypesHost {
       nb.ready.then((s) => {
         if (!s || nb.disposed) throw new Error("the notebook's service is closed");
         nb.swapped = true;
-        if (m.op === "complete") return s.complete(m.cellId, m.source, m.offset);
-        if (m.op === "hover") return s.hover(m.cellId, m.source, m.offset);
-        return s.definition(m.cellId, m.source, m.offset);
+        if (m.analysis) this.#supplied.set(m.source, m.analysis);
+        try {
+          if (m.op === "complete") return s.complete(m.cellId, m.source, m.offset);
+          if (m.op === "hover") return s.hover(m.cellId, m.source, m.offset);
+          return s.definition(m.cellId, m.source, m.offset);
+        } finally {
+          this.#supplied.delete(m.source);
+        }
       }),
     );
   }
 
+  /**
+   * The services' analyzer: the analysis a request brought for its source, else the parser's
+   * (loaded on first such use; where it cannot be required, as in the single-file build, before
+   * the first service). The server's requests bring theirs, so a type Worker loads no parser.
+   */
+  #servicesAnalyzer(): Promise<Analyzer> {
+    let plain: Analyzer | undefined;
+    const analyzer: Analyzer = {
+      analyze: (source, options) =>
+        (options === undefined ? this.#supplied.get(source) : undefined) ??
+          (plain ??= analyzerNow()).analyze(source, options),
+      prepare: () => Promise.resolve(),
+    };
+    if (babelRequirable()) return Promise.resolve(analyzer);
+    return loadAnalyzer().then((a) => (plain = a, analyzer));
+  }
+
   #open(m: Extract<TypesRequest, { op: "open" }>): void {
-    const analyzer = this.#analyzer ??= loadAnalyzer();
+    const analyzer = this.#services ??= this.#servicesAnalyzer();
     // Runs once `nb` below exists; it reads the cells as they are then (updates may have come).
     const built = analyzer.then((a) =>
       createLanguageService({ cells: nb.cells, analyzer: a, npmCacheDir: m.npmCacheDir })

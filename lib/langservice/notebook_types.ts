@@ -51,6 +51,11 @@ export interface NotebookTypesOptions {
    * @default 200
    */
   checkDelayMs?: number;
+  /**
+   * Analyzes the unsaved source of a completion, hover or definition request on this thread, so
+   * that the type Worker loads no parser (≈13 MiB) of its own. Absent: the Worker analyzes it.
+   */
+  analyze?: (source: string) => Promise<CellAnalysis>;
 }
 
 /** What NotebookTypes needs from one cell of the model. */
@@ -185,7 +190,9 @@ export class NotebookTypes {
     this.#wanted = true;
     this.#touch();
     const s = await this.#ensure();
-    return s ? await s.complete(cellId, source, offset) : { items: [], from: offset };
+    return s
+      ? await s.complete(cellId, source, offset, await this.#analysis(source))
+      : { items: [], from: offset };
   }
 
   /** Hover text at `offset` of `source`. */
@@ -193,7 +200,7 @@ export class NotebookTypes {
     this.#wanted = true;
     this.#touch();
     const s = await this.#ensure();
-    return s ? await s.hover(cellId, source, offset) : { text: null };
+    return s ? await s.hover(cellId, source, offset, await this.#analysis(source)) : { text: null };
   }
 
   /** The cell (and position) declaring the name at `offset`. */
@@ -205,7 +212,12 @@ export class NotebookTypes {
     this.#wanted = true;
     this.#touch();
     const s = await this.#ensure();
-    return s ? await s.definition(cellId, source, offset) : null;
+    return s ? await s.definition(cellId, source, offset, await this.#analysis(source)) : null;
+  }
+
+  /** A request's source analyzed here (undefined: the type thread analyzes it). */
+  async #analysis(source: string): Promise<CellAnalysis | undefined> {
+    return await this.#options.analyze?.(source).catch(() => undefined);
   }
 
   /** Stops background checks and frees the service (the session is closing). */

@@ -7,6 +7,7 @@ import {
   analyzeInTypeThread,
   configureTypeThread,
   stopTypeThread,
+  typeThreadCompiler,
   typeThreadKind,
 } from "./type_thread.ts";
 
@@ -280,6 +281,37 @@ Deno.test("notebook types - an unused type Worker stops; the next analysis or se
     assert.equal(typeThreadKind(), "worker");
   } finally {
     configureTypeThread({ worker: true });
+    await stopTypeThread();
+  }
+});
+
+Deno.test("notebook types - completions bring their source's analysis: the type Worker loads no parser of its own", async () => {
+  await stopTypeThread();
+  configureTypeThread({ worker: true });
+  const brought: string[] = [];
+  const { types } = typesWithSignal(true, {
+    analyze: (source) => {
+      brought.push(source);
+      return Promise.resolve(analyzer.analyze(source));
+    },
+  });
+  try {
+    types.update(model("const sales = [1, 2];", "sales"));
+    const done = await types.complete("c1", "sales.fi", 8);
+    assert.ok(done.items.some((i) => i.label === "filter"), "completions answered");
+    assert.deepEqual(brought, ["sales.fi"]);
+    const info = await typeThreadCompiler();
+    assert.deepEqual([info.loaded, info.parser], [true, false], "compiler yes, parser no");
+    // Without analyses brought, the Worker analyzes the source itself (the parser loads there).
+    types.dispose();
+    await stopTypeThread();
+    const plain = typesWithSignal(true).types;
+    plain.update(model("const sales = [1, 2];", "sales"));
+    assert.ok((await plain.complete("c1", "sales.fi", 8)).items.some((i) => i.label === "filter"));
+    assert.equal((await typeThreadCompiler()).parser, true);
+    plain.dispose();
+  } finally {
+    types.dispose();
     await stopTypeThread();
   }
 });

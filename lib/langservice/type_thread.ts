@@ -42,9 +42,28 @@ export interface TypeService {
   update(cells: readonly VirtualCellInput[]): void;
   /** Checks the saved cells; null when a newer update or check replaced this one. */
   check(): Promise<CheckResult>;
-  complete(cellId: string, source: string, offset: number): Promise<CompletionResult>;
-  hover(cellId: string, source: string, offset: number): Promise<HoverResult>;
-  definition(cellId: string, source: string, offset: number): Promise<DefinitionResult | null>;
+  /**
+   * Language requests on `source` (the cell's unsaved text). With its `analysis` (made on the
+   * caller's thread), the thread loads no parser for it.
+   */
+  complete(
+    cellId: string,
+    source: string,
+    offset: number,
+    analysis?: CellAnalysis,
+  ): Promise<CompletionResult>;
+  hover(
+    cellId: string,
+    source: string,
+    offset: number,
+    analysis?: CellAnalysis,
+  ): Promise<HoverResult>;
+  definition(
+    cellId: string,
+    source: string,
+    offset: number,
+    analysis?: CellAnalysis,
+  ): Promise<DefinitionResult | null>;
   /** Frees the service in the thread. */
   dispose(): void;
 }
@@ -263,9 +282,9 @@ export async function openTypeService(
   // A request the thread cannot answer (closed, or it stopped) gets the empty answer.
   const request =
     <T>(op: "complete" | "hover" | "definition", empty: (offset: number) => T) =>
-    (cellId: string, source: string, offset: number): Promise<T> =>
+    (cellId: string, source: string, offset: number, analysis?: CellAnalysis): Promise<T> =>
       open
-        ? t.ask<T>((req) => ({ op, req, nb, cellId, source, offset }), nb).catch(() =>
+        ? t.ask<T>((req) => ({ op, req, nb, cellId, source, offset, analysis }), nb).catch(() =>
           empty(offset)
         )
         : Promise.resolve(empty(offset));

@@ -57,12 +57,16 @@ Deno.test("type thread - the Worker writes the compiler's code cache, the next W
     await stopTypeThread();
     const expected = await checkInTypeThread();
     assert.match(JSON.stringify(expected), /not assignable to type 'string'/);
-    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: "miss" });
+    assert.deepEqual(await typeThreadCompiler(), {
+      loaded: true,
+      codeCache: "miss",
+      parser: false,
+    });
     const file = await cacheFile(dir);
 
     await stopTypeThread(); // a new Worker, as after the idle stop or a restart
     assert.deepEqual(await checkInTypeThread(), expected);
-    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: "hit" });
+    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: "hit", parser: false });
 
     assert.ok(await intact(file));
     const damaged = (await Deno.readFile(file)).slice();
@@ -71,13 +75,21 @@ Deno.test("type thread - the Worker writes the compiler's code cache, the next W
     assert.equal(await intact(file), false);
     await stopTypeThread();
     assert.deepEqual(await checkInTypeThread(), expected, "the same answers");
-    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: "corrupt" });
+    assert.deepEqual(await typeThreadCompiler(), {
+      loaded: true,
+      codeCache: "corrupt",
+      parser: false,
+    });
     for (let i = 0; i < 200 && !(await intact(file)); i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
     await stopTypeThread();
     await checkInTypeThread();
-    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: "hit" }, "rewritten");
+    assert.deepEqual(
+      await typeThreadCompiler(),
+      { loaded: true, codeCache: "hit", parser: false },
+      "rewritten",
+    );
   } finally {
     await stopTypeThread();
     configureTypeScriptCodeCache(undefined);
@@ -90,7 +102,7 @@ Deno.test("type thread - without a code cache folder the Worker loads the compil
   try {
     await stopTypeThread();
     await checkInTypeThread();
-    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: null });
+    assert.deepEqual(await typeThreadCompiler(), { loaded: true, codeCache: null, parser: false });
   } finally {
     await stopTypeThread();
   }

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import type { Analyzer, CellAnalysis } from "../notebook/analyzer.ts";
+import { analyzeCell, type Analyzer, type CellAnalysis } from "../notebook/analyzer.ts";
 import {
   addCell,
   editCell,
@@ -175,6 +175,8 @@ export class NotebookSession {
       background: deps.typeCheck !== undefined,
       onChange: () => this.events.emitWith("notebook_state", () => this.state()),
       log: deps.runtime.deps.log,
+      // The plain analyzer: an unsaved source is not stored in the analysis cache.
+      analyze: (source) => analyzeCell(source),
     });
   }
 
