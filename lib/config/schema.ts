@@ -274,10 +274,10 @@ export const FIELDS = {
   type_check_thread: {
     kind: "string",
     schema: () => z.enum(["worker", "main"]),
-    doc: "Where the editor's type checks and first cell analyses run: `worker` (one Worker " +
-      "thread: the server answers while anyone types; ≈30 MiB more while it lives) or `main` " +
-      "(the server's own thread, in 15 ms slices: less memory, slower answers during checks). " +
-      '@default "worker"',
+    doc: "Where the editor's type checks run: `worker` (one Worker thread, started by the first " +
+      "edit or type request: the server answers while anyone types; ≈30 MiB more while it " +
+      "lives) or `main` (the server's own thread, in 15 ms slices: less memory, slower answers " +
+      'during checks). @default "worker"',
   },
   cell_memory_mb: {
     kind: "int",
