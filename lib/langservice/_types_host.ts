@@ -36,8 +36,6 @@ export type TypesRequest =
     analysis?: CellAnalysis;
   }
   | { op: "dispose"; nb: number }
-  /** Cell analyses (the analysis cache's misses), so the server's thread loads no parser. */
-  | { op: "analyze"; req: number; sources: string[] }
   /** Whether the thread has loaded the compiler, and how it used its code cache (CompilerInfo). */
   | { op: "compiler"; req: number };
 
@@ -90,7 +88,6 @@ interface Notebook {
 export class TypesHost {
   #post: (reply: TypesReply) => void;
   #notebooks = new Map<number, Notebook>();
-  #analyzer: Promise<Analyzer> | undefined;
   #services: Promise<Analyzer> | undefined;
   /** Analyses the request being answered brought, by source. */
   #supplied = new Map<string, CellAnalysis>();
@@ -110,7 +107,6 @@ export class TypesHost {
       };
       return this.#reply(m.req, Promise.resolve(info));
     }
-    if (m.op === "analyze") return this.#reply(m.req, this.#analyze(m.sources));
     const nb = this.#notebooks.get(m.nb);
     if (m.op === "update") {
       if (!nb) return;
@@ -182,25 +178,6 @@ export class TypesHost {
     };
     this.#notebooks.set(m.nb, nb);
     this.#reply(m.req, built.then(() => null));
-  }
-
-  /**
-   * Analyzes in slices, like a check: a 1,000-cell notebook's first analysis takes ≈0.5 s, and
-   * between slices other requests are answered and the Worker's heartbeat goes out (a Worker
-   * silent for too long is stopped as stuck, type_thread.ts).
-   */
-  async #analyze(sources: string[]): Promise<CellAnalysis[]> {
-    const a = await (this.#analyzer ??= loadAnalyzer());
-    const out: CellAnalysis[] = [];
-    let started = performance.now();
-    for (const src of sources) {
-      if (performance.now() - started >= SLICE_MS) {
-        await turn();
-        started = performance.now();
-      }
-      out.push(a.analyze(src));
-    }
-    return out;
   }
 
   async #check(nb: Notebook): Promise<CheckResult> {

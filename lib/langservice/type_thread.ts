@@ -2,9 +2,9 @@
  * The type thread: every notebook's language service (TypeScript's compiler, the parsed Deno and
  * ES declarations, one checker per notebook) lives in one Worker, so a type check (100–400 ms of
  * synchronous compiler work per edit of a 100-cell notebook) never holds up a request, a socket
- * message or a cell's result on the server's event loop (issue 20). The analyzer no longer needs
+ * message or a cell's result on the server's event loop (issue 20). The analyzer does not need
  * the compiler (it parses with Babel on the server's thread, docs/architecture.md), so opening or
- * running a notebook starts no Worker; `analyzeInTypeThread` is kept for the watchdog's tests.
+ * running a notebook starts no Worker.
  * Started on first use, stopped once nothing has used it for IDLE_MS and no notebook has a
  * service (which returns the compiler's memory); a Worker that dies takes its services with it,
  * and each is rebuilt on its next use. Where no Worker can start, the same host runs on the
@@ -307,23 +307,6 @@ export async function openTypeService(
       t.closed(nb);
     },
   };
-}
-
-/**
- * Analyzes cells in the type thread. Not on the server's paths since the analyzer parses with Babel
- * (lib/runtime/runtime.ts analyzes misses on its own thread); the watchdog's tests use it as a
- * request any notebook could have waiting behind a stuck check.
- */
-export async function analyzeInTypeThread(sources: string[]): Promise<CellAnalysis[]> {
-  const ask = () =>
-    (thread ??= startThread()).ask<CellAnalysis[]>((req) => ({ op: "analyze", req, sources }));
-  try {
-    return await ask();
-  } catch (err) {
-    // Another notebook's check got the Worker stopped while this waited: a new one answers.
-    if (err instanceof TypeThreadStuck) return await ask();
-    throw err;
-  }
 }
 
 /** Whether the type thread has loaded the compiler, and from its code cache (tests and benches). */

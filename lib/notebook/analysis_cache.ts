@@ -36,13 +36,6 @@ export interface CachedAnalyzerOptions {
   memoryEntries?: number;
   /** Told about a failed write (the analysis itself is still returned). */
   onWriteError?: (error: unknown) => void;
-  /**
-   * Analyzes a `prepare`'s misses elsewhere, so this thread neither loads nor runs the parser for
-   * them; when it fails, they are analyzed here. Must return what `analyze` here would (same
-   * analyzer code, same version). The server analyzes here: Babel's load and parse cost less
-   * than a message round trip to a Worker for a notebook's worth of cells (docs/performance.md).
-   */
-  analyzeMany?: (sources: string[]) => Promise<CellAnalysis[]>;
 }
 
 /** An analyzer with a persistent cache; `flush` waits for the writes under way. */
@@ -191,7 +184,7 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
     return keepMiss(source, key, (inner ??= analyzerNow()).analyze(source));
   }
 
-  /** A miss's analysis, made here or elsewhere: counted, kept in memory and stored. */
+  /** A miss's analysis: counted, kept in memory and stored. */
   function keepMiss(source: string, key: string, analysis: CellAnalysis): CellAnalysis {
     stats.misses++;
     remember(source, analysis);
@@ -233,12 +226,6 @@ export function createCachedAnalyzer(options: CachedAnalyzerOptions = {}): Cache
       // them misses; elsewhere `analyze` reads their entries and requires the parser only then.
       const local = found.some((a) => a?.imports.some(isRelativeSpecifier));
       if (local && !babelRequirable()) await loadBabel();
-      return;
-    }
-    const misses = missing.map((i) => wanted[i]);
-    const elsewhere = await options.analyzeMany?.(misses).catch(() => undefined);
-    if (elsewhere?.length === misses.length) {
-      missing.forEach((i, k) => keepMiss(wanted[i], keys[i], elsewhere[k]));
       return;
     }
     await loadBabel(); // asynchronously, so the parse below does not block on a require

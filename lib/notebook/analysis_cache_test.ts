@@ -195,48 +195,6 @@ Deno.test("analysis cache: analyze without prepare reads the stored entry", asyn
   }
 });
 
-Deno.test("analysis cache: a prepare's misses are analyzed elsewhere when given, hits are not", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const asked: string[][] = [];
-    const elsewhere = createCachedAnalyzer({
-      dir,
-      analyzeMany: (sources) => {
-        asked.push(sources);
-        return Promise.resolve(sources.map((s) => plain.analyze(s)));
-      },
-    });
-    await elsewhere.prepare(SOURCES.slice(0, 3));
-    assert.deepEqual(asked, [SOURCES.slice(0, 3)]);
-    assert.equal(elsewhere.stats.misses, 3);
-    for (const s of SOURCES.slice(0, 3)) assert.deepEqual(elsewhere.analyze(s), plain.analyze(s));
-    await elsewhere.flush();
-    // Stored like any analysis: a second analyzer over the dir reads them and asks for none.
-    const again = createCachedAnalyzer({
-      dir,
-      analyzeMany: (sources) => {
-        asked.push(sources);
-        return Promise.resolve(sources.map((s) => plain.analyze(s)));
-      },
-    });
-    await again.prepare(SOURCES.slice(0, 4));
-    assert.deepEqual(asked.at(-1), [SOURCES[3]], "only the miss");
-    assert.equal(again.stats.hits, 3);
-
-    // When the other thread fails (or answers the wrong count), this thread analyzes.
-    const failing = createCachedAnalyzer({
-      analyzeMany: () => Promise.reject(new Error("the type thread stopped")),
-    });
-    await failing.prepare([SOURCES[4]]);
-    assert.deepEqual(failing.analyze(SOURCES[4]), plain.analyze(SOURCES[4]));
-    const short = createCachedAnalyzer({ analyzeMany: () => Promise.resolve([]) });
-    await short.prepare([SOURCES[5]]);
-    assert.deepEqual(short.analyze(SOURCES[5]), plain.analyze(SOURCES[5]));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
 Deno.test("analysis cache: a prepare's misses are written after it, not during it (an open never waits for the disk)", async () => {
   const dir = await Deno.makeTempDir();
   try {
