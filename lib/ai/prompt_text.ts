@@ -4,7 +4,7 @@
  * For the DAG a prompt cell is a cell that reads its placeholders and defines its `@name`
  * (a string: the model's answer). Pure functions, no I/O.
  */
-import type { CellAnalysis } from "../notebook/analyzer.ts";
+import { type CellAnalysis, type CellDiagnostic, emptyAnalysis } from "../notebook/analyzer.ts";
 import { textHash } from "../notebook/source_hash.ts";
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_$][A-Za-z0-9_$]*)\s*\}\}/g;
@@ -30,30 +30,17 @@ export function promptBody(source: string): string {
  * defines `name` when that is an identifier. The source hash covers the whole text.
  */
 export function promptAnalysis(source: string, name: string | undefined): CellAnalysis {
-  return {
+  const diagnostics: CellDiagnostic[] = name && !IDENTIFIER.test(name)
+    ? [{
+      severity: "warning",
+      code: "prompt-name",
+      message: `Prompt cell name '${name}' is not an identifier, so no variable is defined for it`,
+    }]
+    : [];
+  return emptyAnalysis(textHash(`prompt\n${source}`), diagnostics, {
     defines: name && IDENTIFIER.test(name) ? [name] : [],
-    typeDefines: [],
     references: promptReferences(source),
-    globalReferences: [],
-    typeOnlyReferences: [],
-    mutates: [],
-    escapes: [],
-    fixed: [],
-    imports: [],
-    envKeys: [],
-    diagnostics: name && !IDENTIFIER.test(name)
-      ? [{
-        severity: "warning",
-        code: "prompt-name",
-        message:
-          `Prompt cell name '${name}' is not an identifier, so no variable is defined for it`,
-      }]
-      : [],
-    lastExpression: null,
-    hasTopLevelAwait: false,
-    jsx: false,
-    sourceHash: textHash(`prompt\n${source}`),
-  };
+  });
 }
 
 /** Options of {@link renderPrompt}. */

@@ -15,6 +15,7 @@
  * now falls elsewhere, a case missed here) gives null.
  */
 import type { Program } from "./_cell_syntax.ts";
+import { META_FIELDS } from "../notebook/_babel.ts";
 
 type N = { type: string; start: number; end: number } & Record<string, unknown>;
 
@@ -60,17 +61,7 @@ const TYPE_KEYS = new Set([
 /** Properties the two trees may differ in without a difference in meaning. */
 const IGNORED_KEYS = new Set([
   ...TYPE_KEYS,
-  "start",
-  "end",
-  "loc",
-  "range",
-  "extra",
-  "leadingComments",
-  "trailingComments",
-  "innerComments",
-  "errors",
-  "tokens",
-  "comments",
+  ...META_FIELDS.filter((k) => k !== "type"),
   "declare",
   "definite",
   "abstract",

@@ -301,6 +301,18 @@ function forgetMissing(w: ReturnType<typeof walkCell>): void {
 
 /** A cell the parser could not read at all: no names, its error, a hash of its text. */
 function unreadable(source: string, diagnostics: CellDiagnostic[]): CellAnalysis {
+  return emptyAnalysis(unparsedHash(source), diagnostics);
+}
+
+/**
+ * An analysis that defines, reads and imports nothing: a cell the parser could not read, one too
+ * large to parse, a prompt cell's base. `more` sets fields on top (a prompt's references, say).
+ */
+export function emptyAnalysis(
+  sourceHash: string,
+  diagnostics: CellDiagnostic[],
+  more: Partial<CellAnalysis> = {},
+): CellAnalysis {
   return {
     defines: [],
     typeDefines: [],
@@ -316,7 +328,8 @@ function unreadable(source: string, diagnostics: CellDiagnostic[]): CellAnalysis
     lastExpression: null,
     hasTopLevelAwait: false,
     jsx: false,
-    sourceHash: unparsedHash(source),
+    sourceHash,
+    ...more,
   };
 }
 

@@ -3,7 +3,12 @@
  * statuses. Pure given its inputs; the session rebuilds it after every edit (cheap: analyses are
  * cached by source text, the rest is linear in the number of cells).
  */
-import type { Analyzer, CellAnalysis, CellDiagnostic } from "../notebook/analyzer.ts";
+import {
+  type Analyzer,
+  type CellAnalysis,
+  type CellDiagnostic,
+  emptyAnalysis,
+} from "../notebook/analyzer.ts";
 import { type CellAnnotations, parseAnnotations } from "../notebook/annotations.ts";
 import { buildDag, type Dag, type DagCellInput } from "../notebook/dag.ts";
 import type { NotebookCell } from "../notebook/format.ts";
@@ -90,29 +95,13 @@ export interface ModelInput {
  */
 function oversizedAnalysis(file: string, source: string): CellAnalysis {
   const mb = (source.length / 1_000_000).toFixed(1);
-  return {
-    defines: [],
-    typeDefines: [],
-    references: [],
-    globalReferences: [],
-    typeOnlyReferences: [],
-    mutates: [],
-    escapes: [],
-    fixed: [],
-    imports: [],
-    envKeys: [],
-    diagnostics: [{
-      severity: "error",
-      code: "too-large",
-      message: `Cell file ${file} holds ${mb} million characters; a cell may hold at most ` +
-        `${MAX_CELL_SOURCE.toLocaleString("en")} (as through the API). Move the data into a ` +
-        "file beside the notebook and read it from the cell.",
-    }],
-    lastExpression: null,
-    hasTopLevelAwait: false,
-    jsx: false,
-    sourceHash: sha256Hex(`oversized\n${source}`),
-  };
+  return emptyAnalysis(sha256Hex(`oversized\n${source}`), [{
+    severity: "error",
+    code: "too-large",
+    message: `Cell file ${file} holds ${mb} million characters; a cell may hold at most ` +
+      `${MAX_CELL_SOURCE.toLocaleString("en")} (as through the API). Move the data into a ` +
+      "file beside the notebook and read it from the cell.",
+  }]);
 }
 
 /**
