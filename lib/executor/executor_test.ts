@@ -337,7 +337,16 @@ Deno.test("executor - the analyzer corpus's TypeScript cells answer the same wit
         displays: r.displays,
         console: r.console,
       });
-      assert.deepEqual(view(erased, 0), view(module, 1), source);
+      const [e, m] = [view(erased, 0), view(module, 1)];
+      // Deno's transpile drops the parentheses around `(x as T)`, moving what follows one column
+      // left; the erased text keeps them, so its column is the name's own (checked, not skipped).
+      const name = /^(\w+) is not defined/.exec(e.message ?? "")?.[1];
+      if (name && e.line === m.line && e.column !== m.column) {
+        const at = source.split("\n")[e.line! - 1].slice(e.column! - 1);
+        assert.ok(at.startsWith(name), `${source}: column ${e.column} is not '${name}'`);
+        e.column = m.column;
+      }
+      assert.deepEqual(e, m, source);
     }
   });
 });
