@@ -202,10 +202,11 @@ const MISSING = "__strata_missing__";
 const PATCHES = [` ${MISSING} `, ") ", "] ", "} ", "; "];
 const MAX_PATCHES = 8;
 /**
- * Larger broken cells are not patched: recovery parses a cell up to ≈50 times on the server's
- * thread, so its size is bounded (a 64 KiB cell parses in ≈1–2 ms; docs/security.md).
+ * Larger broken cells are not patched: recovery parses a cell up to ≈85 times (8 patches of ≤ 6
+ * tries, then ≤ 35 endings) on the server's thread, so its size is bounded: ≈400 lines, more than
+ * a person types into one cell, parsed in ≈0.3–0.5 ms (docs/security.md).
  */
-const RECOVER_MAX_CHARS = 64 * 1024;
+const RECOVER_MAX_CHARS = 16 * 1024;
 /** What is tried, in turn, where the parse stopped at the end (before what closes the brackets). */
 const ENDINGS = [
   "",
@@ -235,33 +236,40 @@ function recover(babel: Babel, source: string, options: ParserOptions, first: Ba
   });
   let text = source;
   let at = stop;
+  let stopped: BabelError = first;
   for (let i = 0; i < MAX_PATCHES; i++) {
     if (text.slice(at).trim() === "") {
       const close = closers(text);
+      // Each ending after each number of the closers: `g(n` in `{ return n ? g(n` needs `)`, then
+      // ` : x`, then `}`.
       for (const end of ENDINGS) {
-        try {
-          return done(babel.parse(text + end + close, options));
-        } catch {
-          // the next ending
+        for (const k of new Set([0, 1, 2, 3, close.length].filter((k) => k <= close.length))) {
+          try {
+            return done(babel.parse(text + close.slice(0, k) + end + close.slice(k), options));
+          } catch {
+            // the next ending
+          }
         }
       }
       break;
     }
-    let next: { text: string; stop: number } | undefined;
-    for (const patch of PATCHES) {
+    let next: { text: string; stop: number; error: BabelError } | undefined;
+    // What the parser said it expected (`Unexpected token, expected "{"`) first.
+    const hint = /expected "([^"]{1,3})"/.exec(stopped.message)?.[1];
+    for (const patch of hint ? [` ${hint} `, ...PATCHES] : PATCHES) {
       const patched = text.slice(0, at) + patch + text.slice(at);
       try {
         return done(babel.parse(patched, options));
       } catch (e) {
         const pos = (e as BabelError).pos ?? 0;
         if (pos > at + patch.length) {
-          next = { text: patched, stop: pos };
+          next = { text: patched, stop: pos, error: e as BabelError };
           break;
         }
       }
     }
     if (!next) break;
-    ({ text, stop: at } = next);
+    ({ text, stop: at, error: stopped } = next);
   }
   return { parsed: null, errors: [first] };
 }

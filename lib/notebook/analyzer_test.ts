@@ -61,7 +61,7 @@ Deno.test("analyzer - a large broken cell is not patched again and again (bounde
   const small = await analyzeCell(broken);
   const large = await analyzeCell(padding + broken);
   assert.deepEqual(small.defines, ["a", "c"]);
-  assert.deepEqual(large.defines, [], "no recovery past 64 KiB: its diagnostic only");
+  assert.deepEqual(large.defines, [], "no recovery past 16 KiB: its diagnostic only");
   assert.equal(large.diagnostics.length, 1);
   assert.equal(large.diagnostics[0].line, 3);
 });
