@@ -12,6 +12,7 @@ import {
   RetentionPolicy,
   StorageType,
 } from "@nats-io/jetstream";
+import { type KV, Kvm, type KvOptions } from "@nats-io/kv";
 import type { WorkClass } from "../tenancy/qos.ts";
 import { type ClusterNames, consumerName, jobSubject } from "./protocol.ts";
 
@@ -102,3 +103,25 @@ export async function ensureConsumer(
 
 export { jetstreamManager };
 export type { NatsConnection };
+
+/**
+ * Opens (creating if needed) a KV bucket. Replicas that start together race to create its stream,
+ * and JetStream answers the loser "subjects overlap with an existing stream" (seen in CI: five
+ * replicas opening the lease bucket at once); the bucket exists by then, so the create is tried
+ * again, a few times, a little later.
+ */
+export async function openKvBucket(
+  nc: NatsConnection,
+  name: string,
+  options: Partial<KvOptions>,
+  attempts = 5,
+): Promise<KV> {
+  for (let i = 1;; i++) {
+    try {
+      return await new Kvm(nc).create(name, options);
+    } catch (err) {
+      if (i >= attempts || !/overlap|already in use|exists/i.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 20 * i));
+    }
+  }
+}

@@ -7,7 +7,8 @@
  * expires later on the server, so a new owner can only appear after the old one stopped trusting.
  */
 import type { NatsConnection } from "@nats-io/transport-node";
-import { type KV, Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
+import { openKvBucket } from "./jetstream.ts";
 
 /** Options for openLeases. */
 export interface LeasesOptions {
@@ -52,7 +53,7 @@ const MARGIN = 0.2;
 /** Opens (creating if needed) the lease bucket. */
 export async function openLeases(options: LeasesOptions): Promise<Leases> {
   const ttlMs = options.ttlMs ?? 10_000;
-  const kv: KV = await new Kvm(options.nc).create(options.bucket ?? "strata_leases", {
+  const kv: KV = await openKvBucket(options.nc, options.bucket ?? "strata_leases", {
     ttl: ttlMs,
     history: 1,
     replicas: options.replicas ?? 1,

@@ -170,3 +170,48 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "lease - a replica that loses the race to create the bucket opens it (JetStream's 'subjects overlap')",
+  opts,
+  async () => {
+    await withNats(async (urls) => {
+      const winner = await connectNats({ servers: urls, name: "winner" });
+      const loserNc = await connectNats({ servers: urls, name: "loser" });
+      // The loser's first stream create is answered as JetStream answers the second of two racing
+      // creates, after the winner created the bucket: what CI saw once with five replicas at once.
+      const lostRace = (bucket: string) => {
+        let answered = false;
+        return new Proxy(loserNc, {
+          get(target, prop, receiver) {
+            if (prop !== "request") return Reflect.get(target, prop, receiver);
+            return async (subject: string, data: Uint8Array, opts: unknown) => {
+              if (!answered && subject.includes(".STREAM.CREATE.")) {
+                answered = true;
+                await new Kvm(winner).create(bucket, { history: 1, ttl: 2000 });
+                const error = {
+                  code: 400,
+                  err_code: 10065,
+                  description: "subjects overlap with an existing stream",
+                };
+                return { data: new TextEncoder().encode(JSON.stringify({ error })) };
+              }
+              return await target.request(subject, data, opts as never);
+            };
+          },
+        });
+      };
+      // The library alone fails that way (so the case below is the race, not something else).
+      await assert.rejects(
+        new Kvm(lostRace("plain")).create("plain", { history: 1, ttl: 2000 }),
+        /subjects overlap/,
+      );
+      const leases = await openLeases({ nc: lostRace("leases"), bucket: "leases", ttlMs: 2000 });
+      const got = await leases.acquire("t1.nb1", "loser");
+      assert.equal(got.ok, true);
+      assert.equal(await leases.owner("t1.nb1"), "loser");
+      leases.close();
+      await Promise.all([winner.close(), loserNc.close()]);
+    });
+  },
+);

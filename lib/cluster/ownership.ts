@@ -22,7 +22,8 @@
  * client's "ignore older" check keeps working after a fail-over.
  */
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
-import { type KV, Kvm } from "@nats-io/kv";
+import type { KV } from "@nats-io/kv";
+import { openKvBucket } from "./jetstream.ts";
 import {
   ConflictError,
   ForbiddenError,
@@ -133,7 +134,7 @@ export async function openOwnership(options: OwnershipOptions): Promise<Ownershi
     replicas: options.replicas,
     bucket: options.buckets?.leases,
   });
-  const map: KV = await new Kvm(nc).create(options.buckets?.sessions ?? "strata_sessions", {
+  const map: KV = await openKvBucket(nc, options.buckets?.sessions ?? "strata_sessions", {
     history: 1,
     replicas: options.replicas ?? 1,
   });
