@@ -124,7 +124,20 @@ export async function analyzeCell(source: string, options?: AnalyzeOptions): Pro
 interface Parse {
   parsed: ParseResult | null;
   errors: BabelError[];
+  /** The parser ran out of stack: the cell nests too deeply to read. */
+  tooDeep?: boolean;
 }
+
+/** What a cell nested too deeply to parse is told (the module builder, which parses with the same
+ * parser, cannot build it either). */
+const TOO_DEEP: CellDiagnostic = {
+  severity: "error",
+  code: "syntax",
+  message: "This cell nests its expressions too deeply to be read (the parser ran out of stack): " +
+    "split the expression into steps",
+  line: 1,
+  column: 1,
+};
 
 function createAnalyzer(babel: Babel): Analyzer {
   const valueGlobals = knownValueGlobals();
@@ -136,6 +149,8 @@ function createAnalyzer(babel: Babel): Analyzer {
       const parsed = babel.parse(source, options);
       return { parsed, errors: parseErrors(parsed) };
     } catch (e) {
+      // Not a syntax error: the parser ran out of stack (expressions nested thousands deep).
+      if (!(e instanceof SyntaxError)) return { parsed: null, errors: [], tooDeep: true };
       if (source.length > RECOVER_MAX_CHARS) return { parsed: null, errors: [e as BabelError] };
       return recover(babel, source, options, e as BabelError);
     }
@@ -149,14 +164,18 @@ function createAnalyzer(babel: Babel): Analyzer {
       const tsx = parse(source, true);
       if (badness(tsx) < badness(p)) p = tsx;
     }
-    const diagnostics = p.errors.map(toDiagnostic);
+    const diagnostics = p.tooDeep ? [TOO_DEEP] : p.errors.map(toDiagnostic);
     if (!p.parsed) return unreadable(source, diagnostics);
     const program = p.parsed.program as unknown as BNode;
     let w: ReturnType<typeof walkCell>;
+    let sourceHash: string;
     try {
       w = walkCell(program, source);
+      sourceHash = hashProgram(program, p.errors);
     } catch (err) {
-      // A recovered tree can lack what a valid one always has; the cell cannot run either way.
+      // A tree deeper than the walks' stack, or a recovered tree that lacks what a valid one
+      // always has: the cell cannot run either way.
+      if (err instanceof RangeError) return unreadable(source, [TOO_DEEP]);
       if (p.errors.length === 0) throw err;
       return unreadable(source, diagnostics);
     }
@@ -186,7 +205,7 @@ function createAnalyzer(babel: Babel): Analyzer {
       lastExpression: finalExpression(p.parsed.program) ?? null,
       hasTopLevelAwait: w.topLevelAwait,
       jsx: w.jsx,
-      sourceHash: hashProgram(program, p.errors),
+      sourceHash,
     };
   }
   return { analyze, prepare: () => Promise.resolve() };

@@ -65,3 +65,25 @@ Deno.test("analyzer - a large broken cell is not patched again and again (bounde
   assert.equal(large.diagnostics.length, 1);
   assert.equal(large.diagnostics[0].line, 3);
 });
+
+Deno.test("analyzer - a cell nested deeper than the parser's stack gets a clear diagnostic, never an exception", async () => {
+  const nested = `const y = ${"(".repeat(5000)}1${")".repeat(5000)}`;
+  const chain = `const x = ${Array.from({ length: 20_000 }, (_, i) => `a${i % 10}`).join(" + ")}`;
+  for (const source of [nested, chain]) {
+    const a = await analyzeCell(source); // the TypeScript analyzer threw RangeError from 1,000 terms
+    assert.equal(a.diagnostics.length, 1);
+    assert.match(a.diagnostics[0].message, /nests its expressions too deeply/);
+    assert.deepEqual(a.defines, []);
+  }
+  // A long chain the parser can read is analyzed as usual.
+  const ok = await analyzeCell(
+    `const z = ${Array.from({ length: 1000 }, (_, i) => `b${i % 5}`).join(" + ")}`,
+  );
+  assert.deepEqual([ok.defines, ok.references, ok.diagnostics], [["z"], [
+    "b0",
+    "b1",
+    "b2",
+    "b3",
+    "b4",
+  ], []]);
+});
