@@ -7,6 +7,7 @@ import type { ParseResult } from "@babel/parser";
 import { pathToFileURL } from "node:url";
 export { finalExpression, firstError } from "../notebook/_babel.ts";
 import { type BNode, forEachChild } from "../notebook/_babel.ts";
+import { patternNames } from "../notebook/_scope.ts";
 
 /** The parsed cell. */
 export type Program = ParseResult["program"];
@@ -17,7 +18,6 @@ interface Node {
   start?: number | null;
   end?: number | null;
 }
-type Pattern = Extract<Statement, { type: "VariableDeclaration" }>["declarations"][number]["id"];
 
 /** Offsets where lines start (line breaks as TypeScript and V8 count them). */
 export function lineStarts(text: string): number[] {
@@ -108,32 +108,10 @@ function literal(n: Node & { value?: unknown }): { start: number; end: number; v
 
 export function topLevelNames(program: Program): string[] {
   const names: string[] = [];
-  const bindings = (p: Pattern | Extract<Pattern, { type: string }> | null): void => {
-    if (!p) return;
-    switch (p.type) {
-      case "Identifier":
-        names.push(p.name);
-        break;
-      case "ObjectPattern":
-        for (const prop of p.properties) {
-          bindings((prop.type === "RestElement" ? prop : prop.value) as Pattern);
-        }
-        break;
-      case "ArrayPattern":
-        for (const el of p.elements) bindings(el as Pattern | null);
-        break;
-      case "AssignmentPattern":
-        bindings(p.left as Pattern);
-        break;
-      case "RestElement":
-        bindings(p.argument as Pattern);
-        break;
-    }
-  };
   const declaration = (st: Statement): void => {
     switch (st.type) {
       case "VariableDeclaration":
-        for (const d of st.declarations) bindings(d.id);
+        for (const d of st.declarations) patternNames(d.id as unknown as BNode, names);
         break;
       case "FunctionDeclaration":
       case "TSDeclareFunction":

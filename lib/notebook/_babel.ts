@@ -6,6 +6,7 @@
  */
 import type { ParseResult, ParserOptions } from "@babel/parser";
 import { createRequire } from "node:module";
+import { canRequire } from "./_require.ts";
 
 /** The `@babel/parser` module. */
 export type Babel = typeof import("@babel/parser");
@@ -66,19 +67,9 @@ export function babelLoaded(): boolean {
   return loaded !== undefined;
 }
 
-let requirable: boolean | undefined;
-
 /** True when `@babel/parser` can be loaded synchronously (not in the single-file build). */
 export function babelRequirable(): boolean {
-  if (requirable === undefined) {
-    try {
-      createRequire(import.meta.url).resolve("@babel/parser");
-      requirable = true;
-    } catch {
-      requirable = false;
-    }
-  }
-  return requirable;
+  return canRequire("@babel/parser");
 }
 
 /**

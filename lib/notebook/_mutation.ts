@@ -6,6 +6,7 @@
  * the cell gets a warning instead (see dag.ts).
  */
 import type { BNode } from "./_babel.ts";
+import { unwrapExport } from "./_scope.ts";
 
 /** Methods that change their receiver (Array, Map, Set, typed arrays). */
 const MUTATING_METHODS = new Set([
@@ -173,9 +174,7 @@ export function callEffect(
 export function fixedTopLevel(statements: readonly BNode[]): Set<string> {
   const out = new Set<string>();
   for (const outer of statements) {
-    const st = outer.type === "ExportNamedDeclaration" || outer.type === "ExportDefaultDeclaration"
-      ? outer.declaration
-      : outer;
+    const st = unwrapExport(outer);
     if (!st) continue;
     if (
       (st.type === "FunctionDeclaration" || st.type === "TSDeclareFunction" ||

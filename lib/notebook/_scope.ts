@@ -24,28 +24,37 @@ export function isAmbient(node: BNode): boolean {
   return node.declare === true;
 }
 
-/** Declares every name of a binding (identifier, nested destructuring pattern, parameter). */
-export function declareBinding(p: BNode | null, scope: Scope): void {
-  if (!p) return;
+/** Every name a binding declares (identifier, nested destructuring pattern, parameter), in order. */
+export function patternNames(p: BNode | null, out: string[] = []): string[] {
+  if (!p) return out;
   switch (p.type) {
     case "Identifier":
-      scope.values.add(p.name);
-      return;
+      out.push(p.name);
+      break;
     case "ObjectPattern":
       for (const prop of p.properties) {
-        declareBinding(prop.type === "RestElement" ? prop.argument : prop.value, scope);
+        patternNames(prop.type === "RestElement" ? prop.argument : prop.value, out);
       }
-      return;
+      break;
     case "ArrayPattern":
-      for (const el of p.elements) declareBinding(el, scope);
-      return;
+      for (const el of p.elements) patternNames(el, out);
+      break;
     case "AssignmentPattern":
-      return declareBinding(p.left, scope);
+      patternNames(p.left, out);
+      break;
     case "RestElement":
-      return declareBinding(p.argument, scope);
+      patternNames(p.argument, out);
+      break;
     case "TSParameterProperty":
-      return declareBinding(p.parameter, scope);
+      patternNames(p.parameter, out);
+      break;
   }
+  return out;
+}
+
+/** Declares every name of a binding in `scope`. */
+export function declareBinding(p: BNode | null, scope: Scope): void {
+  for (const name of patternNames(p)) scope.values.add(name);
 }
 
 /** let/const/using (not var). */

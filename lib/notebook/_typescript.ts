@@ -1,6 +1,7 @@
 /** Lazy loader for the `typescript` compiler API (≈150 ms and ≈55 MB): first use, not import. */
 import type ts from "typescript";
 import { createRequire } from "node:module";
+import { canRequire } from "./_require.ts";
 import { type CodeCacheLoad, requireWithCodeCache } from "./_code_cache.ts";
 
 /** The `typescript` module namespace. */
@@ -53,22 +54,9 @@ export function typeScriptLoaded(): boolean {
   return loaded !== undefined;
 }
 
-let requirable: boolean | undefined;
-
-/**
- * True when `typescript` can be loaded synchronously (`require`): under `deno run` with
- * node_modules, not in the single-file build (a bundle has no node_modules to resolve it from).
- */
+/** True when `typescript` can be loaded synchronously (not in the single-file build). */
 export function typeScriptRequirable(): boolean {
-  if (requirable === undefined) {
-    try {
-      createRequire(import.meta.url).resolve("typescript");
-      requirable = true;
-    } catch {
-      requirable = false;
-    }
-  }
-  return requirable;
+  return canRequire("typescript");
 }
 
 /**

@@ -105,14 +105,18 @@ export interface Analyzer {
   prepare(sources: Iterable<string>): Promise<void>;
 }
 
-/** Loads the cell parser (once per process) and returns a synchronous analyzer. */
+/** The process's one plain analyzer (it holds the known-globals sets, built once). */
+let shared: Analyzer | undefined;
+
+/** Loads the cell parser (once per process) and returns the synchronous analyzer. */
 export async function loadAnalyzer(): Promise<Analyzer> {
-  return createAnalyzer(await loadBabel());
+  const babel = await loadBabel();
+  return shared ??= createAnalyzer(babel);
 }
 
 /** The analyzer over the parser now (required synchronously if nobody has loaded it yet). */
 export function analyzerNow(): Analyzer {
-  return createAnalyzer(babelNow());
+  return shared ??= createAnalyzer(babelNow());
 }
 
 /** Analyzes one cell, loading the parser on first use. */
