@@ -9,7 +9,11 @@ import type { ConsoleEntry, DisplayOutput, EncodedValue } from "./types.ts";
  * each; the supervisor still counts the results to know which job a report is for.
  */
 export type RunnerRequest =
-  | { t: "init"; scratchDir: string; port: MessagePort }
+  /**
+   * `warm`: whether to warm up before reporting ready (the child waits in the pool); false when
+   * the supervisor already holds the server's message (a cold run), whose first job runs at once.
+   */
+  | { t: "init"; scratchDir: string; port: MessagePort; warm: boolean }
   | { t: "jobs"; jobs: ChildJob[] }
   /** Sent once while the child waits in the pool, to compile the path a job takes; ignored. */
   | { t: "prime"; jobs: ChildJob[] };

@@ -57,20 +57,23 @@ let send: Post = () => {};
  * Worker entry: waits for the supervisor's port, warms up, then runs each job it is sent.
  * Everything it keeps (the bound `post`) is captured before any cell code runs.
  */
-export function startRunner(): void {
+export function startRunner(early: MessageEvent<RunnerRequest>[] = []): void {
   const scope = globalThis as unknown as {
     onmessage: ((e: MessageEvent<RunnerRequest>) => void) | null;
     postMessage: (message: unknown) => void;
   };
-  // First-use costs and the globals, before the supervisor's `init` arrives: a child that has to
-  // start (a cold run) warms this realm while its supervisor's modules load (issue 20). The folder
-  // is the one `init` names (harness.ts passes its argument to both). No cell runs before a job.
-  const warm = warmUp(String(Deno.args[0])).then(installGlobals);
-  warm.catch(() => {}); // reported as `ready` below
+  let initialized = false;
   scope.onmessage = (e) => {
     const req = e.data;
-    if (req.t !== "init") return;
+    if (req.t !== "init" || initialized) return;
+    initialized = true;
     scope.onmessage = null; // later messages on the worker's own channel are ignored
+    // First-use costs, then the globals, while the child waits in the pool. A cold run (its job
+    // already waiting) installs the globals and takes the job at once: warming up first, and the
+    // round trip that asked for `init`, made its first result ≈7–10 ms later (issue 20). No cell
+    // runs before a job.
+    const warm = (req.warm ? warmUp(req.scratchDir) : Promise.resolve()).then(installGlobals);
+    warm.catch(() => {}); // reported as `ready` below
     scratchDir = req.scratchDir;
     scratchUrl = pathToFileURL(scratchDir).href;
     const port = req.port;
@@ -97,7 +100,9 @@ export function startRunner(): void {
       post({ t: "ready", error: errorMessage(err) });
     });
   };
-  scope.postMessage({ t: "listening" });
+  // `init` may have come while this realm loaded (harness.ts kept it); otherwise ask for it.
+  for (const e of early) scope.onmessage?.(e);
+  if (!initialized) scope.postMessage({ t: "listening" });
 }
 
 /** Large output bytes move to the supervisor without a copy. */

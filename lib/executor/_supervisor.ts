@@ -49,14 +49,20 @@ export async function supervise(scratchDir: string, worker: Worker, early: Event
   };
   const channel = new MessageChannel();
   channel.port1.onmessage = (e: MessageEvent<RunnerReport>) => inbox.push(e.data);
-  // The runner says when it listens (it loads asynchronously; a message sent earlier is lost).
-  // Only that first message on the Worker's own channel counts: cell code may post there later.
+  // `init` goes once, on the Worker's own channel: when the server's message has been read (a
+  // cold run: the runner takes the job without warming up; harness.ts keeps what arrives while
+  // the runner loads), or when the runner says it listens without one (a child that waits in the
+  // pool, which warms up meanwhile). Only the first "listening" counts: cell code may post there
+  // later, and by then `init` has been sent.
   let initSent = false;
-  worker.onmessage = (e: MessageEvent<{ t?: string }>) => {
-    if (initSent || e.data?.t !== "listening") return;
+  const sendInit = (warm: boolean) => {
+    if (initSent) return;
     initSent = true;
-    const init: RunnerRequest = { t: "init", scratchDir, port: channel.port2 };
+    const init: RunnerRequest = { t: "init", scratchDir, port: channel.port2, warm };
     worker.postMessage(init, [channel.port2]);
+  };
+  worker.onmessage = (e: MessageEvent<{ t?: string }>) => {
+    if (e.data?.t === "listening") sendInit(true);
   };
   for (const e of early.splice(0)) {
     if (e instanceof ErrorEvent) worker.onerror(e);
@@ -69,6 +75,7 @@ export async function supervise(scratchDir: string, worker: Worker, early: Event
   const msg = await reading;
   const read = now();
   if (!msg) Deno.exit(0);
+  sendInit(false);
   const ready = await inbox.next();
   if (ready.t !== "ready" || ready.error) {
     fail(`the cell runner did not start: ${ready.t === "ready" ? ready.error : ready.t}`);

@@ -110,8 +110,9 @@ Deno.test("deno_cache - cell runs leave no emit files and no cache rows of their
     });
     const scratchUrl = pathToFileURL(scratchRoot).href + "/";
     try {
+      // `export` makes each cell a module (not a function body), so each run imports one.
       for (let i = 0; i < 4; i++) {
-        const r = await ex.run(job(`c${i}`, `const y: number = ${i} * 2;\ny`));
+        const r = await ex.run(job(`c${i}`, `export const y: number = ${i} * 2;\ny`));
         assert.equal(r.status, "ok", r.error?.message);
       }
       // Functions travel as code: the defining cell is a second module in the child.
@@ -280,7 +281,7 @@ Deno.test({
           for (let i = 0; i < n; i++) {
             const r = await ex.run({
               cellId: `c${i}`,
-              source: `const y: number = ${i};\ny`,
+              source: `export const y: number = ${i};\ny`, // a module: see above
               inputs: [],
               outputs: [],
               permissions: { notebookDir: `${dir}/nb` },

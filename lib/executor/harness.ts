@@ -10,8 +10,15 @@ const scope = globalThis as { WorkerGlobalScope?: new () => unknown };
 const inWorker = scope.WorkerGlobalScope !== undefined &&
   globalThis instanceof scope.WorkerGlobalScope;
 
-if (inWorker) (await import("./_runner.ts")).startRunner();
-else if (import.meta.main) {
+if (inWorker) {
+  // What the supervisor sends while the runner's modules load is kept for it: a message that
+  // arrives when no handler is set is lost (the supervisor may send `init` that early).
+  const early: MessageEvent[] = [];
+  (globalThis as { onmessage: ((e: MessageEvent) => void) | null }).onmessage = (e) => {
+    early.push(e);
+  };
+  (await import("./_runner.ts")).startRunner(early);
+} else if (import.meta.main) {
   // The runner's isolate starts first, so that it boots on its own thread while the supervisor's
   // modules load (issue 20: a child that has to start is part of a cold run). Its events wait
   // here until the supervisor takes them over; nothing of the cell runs before a job arrives.
