@@ -1,6 +1,6 @@
 /**
- * Issue 20: a long-running server's disk does not fill with Deno's per-run caches. Each cell run
- * imports a new module file, for which Deno writes an emit file and cache rows in the children's
+ * Issue 20: a long-running server's disk does not fill with Deno's per-run caches. Each run of a
+ * cell that is a module imports a new module file, for which Deno writes an emit file and cache rows in the children's
  * DENO_DIR; the executor removes them (lib/executor/deno_cache.ts). This runs the permission-scoped
  * server the launcher starts, so it also checks that the server is granted exactly what the
  * cleanup needs (without the grants, every run's files and rows stayed).
@@ -30,8 +30,9 @@ Deno.test("deno cache - a real server's cell runs leave no emit files or cache r
   try {
     let r = await s.api("POST", "/v1/notebooks/create", { name: "cache" });
     const sid = r.body.sessionId;
+    // `export` makes the cell a module (not a function body): each run imports a new one.
     r = await s.api("POST", `/v1/notebooks/${sid}/cells`, {
-      source: "const y: number = 21;\ny * 2",
+      source: "export const y: number = 21;\ny * 2",
     });
     const cid = r.body.cellId;
     for (let i = 0; i < 5; i++) {
