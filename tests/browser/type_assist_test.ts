@@ -111,3 +111,61 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "browser - a 40-cell notebook mounts its editors without rewriting the page's styles per editor",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    // Each cell's editor made its own hover-tooltip theme: CodeMirror rewrote the page's style
+    // sheet for every editor, and the browser restyled the whole page each time (a 300-cell
+    // notebook took 11 s, a 50-cell one 0.5 s, to get its editors). Counted here: the style
+    // sheet's rewrites while the page loads.
+    const server = await startServer();
+    const browser = await launchBrowser();
+    try {
+      const created = await server.api("POST", "/v1/notebooks/create", { name: "Many cells" });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const sid = created.body.sessionId;
+      let after: string | null = null;
+      for (let i = 0; i < 40; i++) {
+        const source = i === 0 ? "const base = 1" : `const v${i}: number = base + ${i};\nv${i}`;
+        const r: { status: number; body: { cellId: string } } = await server.api(
+          "POST",
+          `/v1/notebooks/${sid}/cells`,
+          { source, after },
+        );
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        after = r.body.cellId;
+      }
+      const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+      await context.addInitScript(() => {
+        const text = Object.getOwnPropertyDescriptor(Node.prototype, "textContent")!;
+        const w = globalThis as unknown as { styleWrites: number };
+        w.styleWrites = 0;
+        Object.defineProperty(Node.prototype, "textContent", {
+          ...text,
+          set(this: Node, v: string | null) {
+            if (this.nodeName === "STYLE") w.styleWrites++;
+            text.set!.call(this, v);
+          },
+        });
+      });
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      await page.goto(`${server.url}/notebooks/${created.body.notebook.path}`);
+      await waitReady(page, true);
+      assert.equal(await page.locator(".cell .cm-editor").count(), 40);
+      const writes = await page.evaluate(() =>
+        (globalThis as unknown as { styleWrites: number }).styleWrites
+      );
+      assert.ok(writes <= 3, `the style sheet was rewritten ${writes} times for 40 editors`);
+      await screenshot(page, "forty_cells_editors");
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
+});
