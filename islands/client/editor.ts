@@ -49,6 +49,34 @@ const errorLineField = StateField.define<DecorationSet>({
   provide: (f) => EditorView.decorations.from(f),
 });
 
+/** Editors made but not yet in the page: put there together (see attachSoon). */
+let unattached: (() => void)[] = [];
+
+/**
+ * Runs `attach` after the current render, with every other editor made in it, and returns a
+ * function that runs it at once instead (for an editor focused before that). An editor put in the
+ * page one at a time made the next one's construction restyle the whole page (CodeMirror reads
+ * `document.fonts.ready`, which brings styles up to date): a cost per editor that grew with the
+ * page. Made detached, they read clean styles, and the page is restyled once.
+ */
+function attachSoon(attach: () => void): () => void {
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    attach();
+  };
+  if (unattached.length === 0) {
+    queueMicrotask(() => {
+      const all = unattached;
+      unattached = [];
+      for (const f of all) f();
+    });
+  }
+  unattached.push(once);
+  return once;
+}
+
 /** Mounts a CodeMirror editor for one cell. */
 export function createEditor(options: EditorOptions): CellEditor {
   const run = () => {
@@ -60,7 +88,6 @@ export function createEditor(options: EditorOptions): CellEditor {
     return true;
   };
   const view = new EditorView({
-    parent: options.parent,
     state: EditorState.create({
       doc: options.doc,
       extensions: [
@@ -108,18 +135,33 @@ export function createEditor(options: EditorOptions): CellEditor {
       ],
     }),
   });
+  let destroyed = false;
+  const attach = attachSoon(() => {
+    if (destroyed) return;
+    options.parent.appendChild(view.dom);
+    options.onMounted?.();
+  });
   return {
     getText: () => view.state.doc.toString(),
     setText(text) {
       if (text === view.state.doc.toString()) return;
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
     },
-    focus: () => view.focus(),
+    focus() {
+      attach();
+      view.focus();
+    },
     setErrorLine(line) {
       view.dispatch({ effects: setErrorLine.of(line) });
     },
     setTypeWarnings: (source, warnings) => showTypeWarnings(view, source, warnings),
-    revealLine: (line, column) => revealLine(view, line, column),
-    destroy: () => view.destroy(),
+    revealLine(line, column) {
+      attach();
+      revealLine(view, line, column);
+    },
+    destroy() {
+      destroyed = true;
+      view.destroy();
+    },
   };
 }

@@ -97,8 +97,10 @@ function CellViewInner(props: CellViewProps) {
       onBlur: () => latest.current.actions.save(latest.current.id),
       onEscape: () => latest.current.actions.leave(latest.current.id),
       types: cell.language === "typescript" ? actions.typeAssist?.(cell.id) : undefined,
+      onMounted: () => {
+        if (staticPre.current) staticPre.current.hidden = true;
+      },
     });
-    if (staticPre.current) staticPre.current.hidden = true;
     editorRef.current = ed;
     actions.editor(cell.id, ed);
     setMounted(true);

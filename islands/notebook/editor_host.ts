@@ -66,6 +66,11 @@ export interface EditorOptions {
   onEscape(): void;
   /** Completions, hovers and go-to-definition for code cells (absent: none). */
   types?: TypeAssist;
+  /**
+   * Called once the editor is in the page. Editors made in one render are put in the page
+   * together, right after it (before the browser paints), or at once when one is focused.
+   */
+  onMounted?(): void;
 }
 
 /** The editor module's export. */
