@@ -3,7 +3,7 @@
  * editor page's server render time, first contentful paint, hydration and CodeMirror-ready times
  * in headless Chromium, plus the cumulative layout shift while it loads. Cold = first load (empty
  * HTTP cache), warm = median of the following loads.
- * Run: scripts/deno run -A bench/ui_bench.ts   (needs /usr/bin/chromium)
+ * Run: scripts/deno run -A bench/ui_bench.ts [cells=50]   (needs /usr/bin/chromium)
  */
 import { launchBrowser } from "../tests/browser/_browser.ts";
 import { startServer } from "../tests/_server.ts";
@@ -168,4 +168,4 @@ function print(f: UiBenchFigures): void {
   );
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await main({ cells: Number(Deno.args[0] ?? 50) });
