@@ -1,5 +1,5 @@
 /** The DAG of cells as an SVG graph laid out by dagre (loaded on first open); click a node to go to its cell. */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import type { CellView, DagView } from "../../lib/protocol/notebook_state.ts";
 import { cellLabel } from "../../lib/ui/notebook_types.ts";
 import type { DagLayout } from "../client/dag_layout.ts";
@@ -31,13 +31,23 @@ export function DagPanel({ cells, dag, layoutUrl, onSelect }: DagPanelProps) {
     );
   }, [layoutUrl]);
   const code = cells.filter((c) => c.language === "typescript");
+  // Laid out again only when the graph's shape changes: a run changes statuses many times a
+  // second, and laying out on each of them froze the page (issue 20).
+  const shape = code.map((c) => c.id).join(",") + "|" +
+    dag.edges.map((e) => `${e.from}>${e.to}`).join(",");
+  const layout = useMemo(
+    () =>
+      layoutFn && code.length > 0
+        ? layoutFn(
+          code.map((c) => ({ id: c.id, width: NODE_W, height: NODE_H })),
+          dag.edges.map((e) => ({ from: e.from, to: e.to })),
+        )
+        : null,
+    [layoutFn, shape],
+  );
   if (error) return <p class="panel-error" role="alert">{error}</p>;
   if (!layoutFn) return <p class="muted">Laying out the graph…</p>;
-  if (code.length === 0) return <p class="muted">No code cells yet.</p>;
-  const layout = layoutFn(
-    code.map((c) => ({ id: c.id, width: NODE_W, height: NODE_H })),
-    dag.edges.map((e) => ({ from: e.from, to: e.to })),
-  );
+  if (!layout) return <p class="muted">No code cells yet.</p>;
   const byId = new Map(cells.map((c, i) => [c.id, { cell: c, index: i }]));
   return (
     <div class="dag-scroll">
@@ -65,7 +75,7 @@ export function DagPanel({ cells, dag, layoutUrl, onSelect }: DagPanelProps) {
         {layout.edges.map((e) => (
           <path
             key={`${e.from}-${e.to}`}
-            class="dag-edge"
+            class={e.implied ? "dag-edge dag-edge-implied" : "dag-edge"}
             d={e.points.map((p, i) => `${i ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(
               " ",
             )}
@@ -112,6 +122,11 @@ export function DagPanel({ cells, dag, layoutUrl, onSelect }: DagPanelProps) {
         <span class="lg lg-ready">ready</span> <span class="lg lg-cached">cached</span>{" "}
         <span class="lg lg-stale">stale</span> <span class="lg lg-error">error</span>{" "}
         <span class="lg lg-idle">idle</span>
+        {layout.edges.some((e) => e.implied) && (
+          <span class="lg-implied">
+            dashed: a direct use also reached through other cells
+          </span>
+        )}
       </p>
     </div>
   );
