@@ -1,6 +1,8 @@
 // Browser test helpers: headless Debian Chromium through playwright-core, screenshots under
 // test-artifacts/screenshots/ (git-ignored).
+import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
+import type { TestServer } from "../_server.ts";
 
 /** Where the tests write screenshots. */
 export const SCREENSHOT_DIR =
@@ -59,4 +61,26 @@ export async function typeInCell(page: Page, cellIndex: number, text: string): P
   await content.click();
   await page.keyboard.press("ControlOrMeta+a");
   await page.keyboard.type(text);
+}
+
+/** Creates a notebook through the API with one code cell per source, in order. */
+export async function notebookWithCells(
+  server: TestServer,
+  name: string,
+  sources: string[],
+): Promise<{ sessionId: string; path: string }> {
+  const created = await server.api("POST", "/v1/notebooks/create", { name });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const sessionId: string = created.body.sessionId;
+  let after: string | null = null;
+  for (const source of sources) {
+    const r: { status: number; body: { cellId: string } } = await server.api(
+      "POST",
+      `/v1/notebooks/${sessionId}/cells`,
+      { source, after },
+    );
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    after = r.body.cellId;
+  }
+  return { sessionId, path: created.body.notebook.path };
 }

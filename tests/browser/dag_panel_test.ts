@@ -5,7 +5,13 @@
 // minutes. Now the layout is made once per graph shape, from its transitive reduction.
 import assert from "node:assert/strict";
 import { startServer } from "../_server.ts";
-import { launchBrowser, screenshot, waitReady, watchErrors } from "./_browser.ts";
+import {
+  launchBrowser,
+  notebookWithCells,
+  screenshot,
+  waitReady,
+  watchErrors,
+} from "./_browser.ts";
 
 Deno.test({
   name: "browser - the DAG of an 80-cell notebook stays live through a run-all",
@@ -15,24 +21,15 @@ Deno.test({
     const server = await startServer();
     const browser = await launchBrowser();
     try {
-      const created = await server.api("POST", "/v1/notebooks/create", { name: "Long graph" });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const sid = created.body.sessionId;
       const n = 80;
-      let after: string | null = null;
-      for (let i = 0; i < n; i++) {
-        const source = i === 0 ? "const v0 = 1" : `const v${i} = v0 + v${i - 1};\nv${i}`;
-        const r: { status: number; body: { cellId: string } } = await server.api(
-          "POST",
-          `/v1/notebooks/${sid}/cells`,
-          { source, after },
-        );
-        assert.equal(r.status, 201, JSON.stringify(r.body));
-        after = r.body.cellId;
-      }
+      const sources = Array.from(
+        { length: n },
+        (_, i) => i === 0 ? "const v0 = 1" : `const v${i} = v0 + v${i - 1};\nv${i}`,
+      );
+      const { sessionId: sid, path } = await notebookWithCells(server, "Long graph", sources);
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const errors = watchErrors(page);
-      await page.goto(`${server.url}/notebooks/${created.body.notebook.path}`);
+      await page.goto(`${server.url}/notebooks/${path}`);
       await waitReady(page, true);
       await page.getByRole("button", { name: "DAG", exact: true }).click();
       await page.locator(".dag-node").nth(n - 1).waitFor({ timeout: 10_000 });

@@ -2,7 +2,14 @@
 // error, hover text and go-to-definition, through the server's language service.
 import assert from "node:assert/strict";
 import { startServer } from "../_server.ts";
-import { launchBrowser, screenshot, typeInCell, waitReady, watchErrors } from "./_browser.ts";
+import {
+  launchBrowser,
+  notebookWithCells,
+  screenshot,
+  typeInCell,
+  waitReady,
+  watchErrors,
+} from "./_browser.ts";
 
 Deno.test({
   name: "browser - type assist: sales.fi pops up filter and find, a type error is squiggled",
@@ -125,20 +132,11 @@ Deno.test({
     const server = await startServer();
     const browser = await launchBrowser();
     try {
-      const created = await server.api("POST", "/v1/notebooks/create", { name: "Many cells" });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const sid = created.body.sessionId;
-      let after: string | null = null;
-      for (let i = 0; i < 40; i++) {
-        const source = i === 0 ? "const base = 1" : `const v${i}: number = base + ${i};\nv${i}`;
-        const r: { status: number; body: { cellId: string } } = await server.api(
-          "POST",
-          `/v1/notebooks/${sid}/cells`,
-          { source, after },
-        );
-        assert.equal(r.status, 201, JSON.stringify(r.body));
-        after = r.body.cellId;
-      }
+      const sources = Array.from(
+        { length: 40 },
+        (_, i) => i === 0 ? "const base = 1" : `const v${i}: number = base + ${i};\nv${i}`,
+      );
+      const { path } = await notebookWithCells(server, "Many cells", sources);
       const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
       await context.addInitScript(() => {
         const text = Object.getOwnPropertyDescriptor(Node.prototype, "textContent")!;
@@ -154,7 +152,7 @@ Deno.test({
       });
       const page = await context.newPage();
       const errors = watchErrors(page);
-      await page.goto(`${server.url}/notebooks/${created.body.notebook.path}`);
+      await page.goto(`${server.url}/notebooks/${path}`);
       await waitReady(page, true);
       assert.equal(await page.locator(".cell .cm-editor").count(), 40);
       const writes = await page.evaluate(() =>
