@@ -70,7 +70,15 @@ function attachSoon(attach: () => void): () => void {
     queueMicrotask(() => {
       const all = unattached;
       unattached = [];
-      for (const f of all) f();
+      for (const f of all) {
+        try {
+          f();
+        } catch (err) {
+          queueMicrotask(() => { // reported as the page's error; the other editors still go in
+            throw err;
+          });
+        }
+      }
     });
   }
   unattached.push(once);
