@@ -473,6 +473,11 @@ async function openSessions(): Promise<void> {
     const settle = () => new Promise((r) => setTimeout(r, 1500)); // background check settles
     const { open, edit } = sessionSteps(s.api.bind(s), ids);
     const mib = async () => (await rssMiB(pid)) - idle;
+    /** The previous row's figure again, 33 s later (V8's memory reducer has run by then). */
+    const settledRow = async (aim: string) => {
+      await new Promise((r) => setTimeout(r, 33_000));
+      row("  the same 30 s later (settled)", await mib(), "MiB", "idle RSS", idle, aim);
+    };
     await open(0);
     await settle();
     row(
@@ -486,15 +491,7 @@ async function openSessions(): Promise<void> {
     // What a read-only session costs once settled. (Until the eighth session the first open's
     // analyses were made in the type Worker, which stops 30 s after its last use; an open now
     // starts no Worker.)
-    await new Promise((r) => setTimeout(r, 33_000));
-    row(
-      "  the same 30 s later (settled)",
-      await mib(),
-      "MiB",
-      "idle RSS",
-      idle,
-      "<= +25 MiB",
-    );
+    await settledRow("<= +25 MiB");
     await edit(0);
     await settle();
     row(
@@ -517,15 +514,7 @@ async function openSessions(): Promise<void> {
     );
     // As for one session: what ten cost once V8's memory reducer has run (the row above is the
     // peak right after the tenth open and run-all, with the first one's type service on).
-    await new Promise((r) => setTimeout(r, 33_000));
-    row(
-      "  the same 30 s later (settled)",
-      await mib(),
-      "MiB",
-      "idle RSS",
-      idle,
-      "<= +150 MiB",
-    );
+    await settledRow("<= +150 MiB");
     for (let k = 1; k < 10; k++) await edit(k);
     await settle();
     row(
