@@ -25,7 +25,13 @@ export function layoutDag(
   edges: { from: string; to: string }[],
 ): DagLayout {
   const ids = new Set(nodes.map((n) => n.id));
-  const known = edges.filter((e) => ids.has(e.from) && ids.has(e.to) && e.from !== e.to);
+  // Each edge once, between cells that are drawn.
+  const known = [
+    ...new Map(
+      edges.filter((e) => ids.has(e.from) && ids.has(e.to) && e.from !== e.to)
+        .map((e) => [edgeKey(e), e]),
+    ).values(),
+  ];
   const implied = impliedEdges(nodes.map((n) => n.id), known);
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 40, marginx: 12, marginy: 12 });
@@ -116,11 +122,8 @@ export function impliedEdges(
     // u→v is implied when v is reachable through another successor (reach[u] so far holds
     // only what the successors reach, not the successors themselves).
     for (const v of out[u]) {
-      if (reach[ru + (v >>> 5)] & (1 << (v & 31))) {
-        implied.add(edgeKey(
-          { from: ids[u], to: ids[v] },
-        ));
-      }
+      const through = reach[ru + (v >>> 5)] & (1 << (v & 31));
+      if (through) implied.add(edgeKey({ from: ids[u], to: ids[v] }));
     }
     for (const v of out[u]) reach[ru + (v >>> 5)] |= 1 << (v & 31);
   }

@@ -111,3 +111,60 @@ Deno.test("result integrity - a cell patching intrinsics cannot forge its own or
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("result integrity - a cell posting `listening` or `init` on its Worker's channel changes nothing", async () => {
+  // The supervisor sends `init` once, before any cell runs; the runner takes only the first. A
+  // cell that asks again, or sends the runner an `init` of its own with another port, must not
+  // get a second port, restart the runner, or move a later job's result.
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-init-" }));
+  await Deno.mkdir(`${dir}/nb`);
+  const home = Deno.env.get("HOME");
+  const ex = createExecutor({ scratchRoot: dir, childEnv: home ? { HOME: home } : {} });
+  const job = (cellId: string, source: string, more: Partial<CellJob> = {}): CellJob => ({
+    cellId,
+    source,
+    inputs: [],
+    outputs: [],
+    permissions: { notebookDir: `${dir}/nb` },
+    timeoutMs: 20_000,
+    ...more,
+  });
+  try {
+    const results = await ex.runBatch([
+      job(
+        "a",
+        `const g = globalThis as any;
+const fake = new MessageChannel();
+let heard = 0;
+fake.port1.onmessage = () => heard++;
+g.postMessage({ t: "listening" });
+g.onmessage?.({ data: { t: "init", scratchDir: "/", port: fake.port2, warm: true } });
+g.dispatchEvent?.(new MessageEvent("message", { data: { t: "init", scratchDir: "/", port: fake.port2, warm: false } }));
+await new Promise((r) => setTimeout(r, 100));
+g.heard = () => heard;
+const x = 1;`,
+        { outputs: ["x"] },
+      ),
+      job(
+        "b",
+        "await new Promise((r) => setTimeout(r, 50));\nconst y = x + 1;\n(globalThis as any).heard()",
+        {
+          carry: ["x"],
+          outputs: ["y"],
+        },
+      ),
+    ]);
+    assert.equal(results[0].status, "ok", results[0].error?.message);
+    assert.equal(results[1].status, "ok", results[1].error?.message);
+    assert.equal(decodeValue(results[0].outputs[0]), 1);
+    assert.equal(decodeValue(results[1].outputs[0]), 2, "the second job's own result");
+    // Nothing the runner does reaches the cell's fake port: it never became the runner's port.
+    assert.deepEqual(results[1].displays, [{ type: "text", data: "0" }]);
+    // And the next run in a fresh child is unaffected.
+    const next = await ex.run(job("c", "21 * 2"));
+    assert.deepEqual(next.displays, [{ type: "text", data: "42" }]);
+  } finally {
+    await ex.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
