@@ -7,6 +7,7 @@
 import type { ParseResult, ParserOptions } from "@babel/parser";
 import { createRequire } from "node:module";
 import { canRequire } from "./_require.ts";
+import { type CodeCacheLoad, requireWithCodeCache } from "./_code_cache.ts";
 
 /** The `@babel/parser` module. */
 export type Babel = typeof import("@babel/parser");
@@ -51,13 +52,37 @@ export const CELL_PARSE_OPTIONS_JSX: ParserOptions = {
 
 let pending: Promise<Babel> | undefined;
 let loaded: Babel | undefined;
+let codeCache: { dir: string; writeAfterMs?: number } | undefined;
+let lastLoad: CodeCacheLoad | undefined;
 
 function moduleOf(m: unknown): Babel {
   return ((m as { default?: Babel }).default ?? m) as Babel;
 }
 
+/**
+ * Where this process keeps its V8 code cache of the parser (`<dataDir>/code-cache`, set by the
+ * server; none by default). Applies to the next load. The cache is taken a second after the load,
+ * with the parser's functions the first analyses compiled (`take: "use"`): a first analysis of 100
+ * cells after a restart then compiles none of them (issue 20, docs/performance.md).
+ */
+export function configureParserCodeCache(dir: string | undefined, writeAfterMs?: number): void {
+  codeCache = dir === undefined ? undefined : { dir, writeAfterMs };
+}
+
+/** How the last load here used the code cache (tests and benches ask); undefined when it did not. */
+export function parserCodeCacheLoad(): CodeCacheLoad | undefined {
+  return lastLoad;
+}
+
 /** Loads the parser once; later calls reuse it. */
 export function loadBabel(): Promise<Babel> {
+  if (!pending && codeCache && babelRequirable()) {
+    try {
+      pending = Promise.resolve(babelNow());
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+  }
   pending ??= import("@babel/parser").then((m) => loaded = moduleOf(m));
   return pending;
 }
@@ -82,7 +107,15 @@ export function babelNow(): Babel {
   if (!babelRequirable()) {
     throw new Error("The cell parser is not loaded yet: await loadBabel() first");
   }
-  loaded = moduleOf(createRequire(import.meta.url)("@babel/parser"));
+  const require = createRequire(import.meta.url);
+  if (codeCache) {
+    lastLoad = requireWithCodeCache(require.resolve("@babel/parser"), {
+      ...codeCache,
+      name: "babel-parser",
+      take: "use",
+    });
+    loaded = moduleOf(lastLoad.exports);
+  } else loaded = moduleOf(require("@babel/parser"));
   pending ??= Promise.resolve(loaded);
   return loaded;
 }

@@ -1,6 +1,6 @@
 /**
- * Loads a CommonJS file (the TypeScript compiler, ≈9 MB of JavaScript) with a V8 code cache that
- * Strata keeps itself (issue 20). Deno keeps a code cache for the modules its main thread loads,
+ * Loads a CommonJS file (the TypeScript compiler, ≈9 MB of JavaScript; the cell parser) with a V8
+ * code cache that Strata keeps itself (issue 20). Deno keeps a code cache for the modules its main thread loads,
  * but not for a Worker's: measured, `typescript` took 150–190 ms to load in the type Worker
  * against 54 ms through `require` on the main thread, and 34 ms from this cache in either.
  *
@@ -51,6 +51,15 @@ export interface CodeCacheOptions {
    * does not wait for it (0: written on the next turn, and waited for). @default 1000
    */
   writeAfterMs?: number;
+  /**
+   * What the cache holds. "compile" (the default): V8's code as compiled at the load, taken then
+   * (the module's outer functions; V8 compiles a `compileFunction`'s code up front). "use": the
+   * module is compiled as a script and the cache is taken when it is written, `writeAfterMs` after
+   * the load, so it also holds every function that had run by then. For a module whose first uses
+   * are the cost (the cell parser: each of its functions compiled on first call), "use" is what
+   * saves them.
+   */
+  take?: "compile" | "use";
 }
 
 type NodeModule = {
@@ -97,19 +106,10 @@ export function requireWithCodeCache(file: string, options: CodeCacheOptions): C
     if (bytes.length > HASH_BYTES && sum.equals(bytes.subarray(0, HASH_BYTES))) cached = payload;
     else use = "corrupt";
   } catch { /* no cache yet */ }
-  // Compiled as a function with Node's five module bindings. Measured against `vm.Script` over the
-  // same wrapper (whose cache can be taken after a run, so it holds more): the same load from a
-  // cache (≈35 ms), but a load without one took 145–200 ms instead of 400–450 (V8 compiles the
-  // script's inner functions lazily while it runs, the function's up front).
-  const compile = (cachedData: Uint8Array | undefined) =>
-    vm.compileFunction(source, PARAMS, {
-      filename: file,
-      cachedData,
-      produceCachedData: cachedData === undefined,
-    }) as CompiledFunction;
-  const fn = compile(cached);
-  if (cached) use = fn.cachedDataRejected ? "rejected" : "hit";
-  const produced = fn.cachedData;
+  const { fn, rejected, data } = options.take === "use"
+    ? compileScript(file, source, cached)
+    : compileFunction(file, source, cached);
+  if (cached) use = rejected ? "rejected" : "hit";
   const mod = new statics(file, null);
   mod.filename = file;
   mod.paths = statics._nodeModulePaths(dirname(file));
@@ -123,12 +123,59 @@ export function requireWithCodeCache(file: string, options: CodeCacheOptions): C
   }
   const delay = options.writeAfterMs ?? 1000;
   const written = use === "hit" ? Promise.resolve(false) : new Promise<boolean>((resolve) => {
-    // A rejected cache was not replaced at compile time: produce one from the compiled function.
-    const data = () => produced ?? compile(undefined).cachedData;
     const timer = setTimeout(() => resolve(writeCache(data(), path, options.name)), delay);
     if (delay > 0) Deno.unrefTimer(timer);
   });
   return { exports: mod.exports, use, path, written };
+}
+
+/** A module's code compiled, and how to take its cache when the time comes to write it. */
+interface Compiled {
+  fn: CompiledFunction;
+  /** V8 refused the cache it was given (compiled anew). */
+  rejected: boolean;
+  data: () => Uint8Array | undefined;
+}
+
+/**
+ * Compiled as a function with Node's five module bindings, its cache produced at the compile.
+ * Measured against `vm.Script` over the same wrapper (whose cache can be taken after a run, so it
+ * holds more): the same load from a cache (≈35 ms), but a load without one took 145–200 ms instead
+ * of 400–450 (V8 compiles the script's inner functions lazily while it runs, the function's up
+ * front). That is the trade for the TypeScript compiler, loaded once per type Worker.
+ */
+function compileFunction(file: string, source: string, cached: Uint8Array | undefined): Compiled {
+  const compile = (cachedData: Uint8Array | undefined) =>
+    vm.compileFunction(source, PARAMS, {
+      filename: file,
+      cachedData,
+      produceCachedData: cachedData === undefined,
+    }) as CompiledFunction;
+  const fn = compile(cached);
+  const produced = fn.cachedData;
+  // A rejected cache was not replaced at compile time: produce one from the compiled function.
+  return {
+    fn,
+    rejected: fn.cachedDataRejected === true,
+    data: () => produced ?? compile(undefined).cachedData,
+  };
+}
+
+/**
+ * Compiled as a script that evaluates to the module's function (Node's own wrapper, on the
+ * source's first line so positions in its other lines are the file's), its cache taken from the
+ * script when it is written: with the inner functions V8 compiled while the module was used.
+ */
+function compileScript(file: string, source: string, cached: Uint8Array | undefined): Compiled {
+  const script = new vm.Script(`(function (${PARAMS.join(", ")}) { ${source}\n})`, {
+    filename: file,
+    cachedData: cached,
+  });
+  return {
+    fn: script.runInThisContext() as CompiledFunction,
+    rejected: script.cachedDataRejected === true,
+    data: () => script.createCachedData(),
+  };
 }
 
 /**

@@ -164,3 +164,80 @@ Deno.test("code cache - a folder it cannot write costs only the cache; a module 
     assert.deepEqual(cacheFiles(dir), []);
   }, "throw new Error('broken at load');");
 });
+
+Deno.test('code cache - take "use": the cache is taken when written, with the functions that ran by then, and positions stay the file\'s', async () => {
+  const source = FIXTURE + "\nexports.fails = () => { throw new Error('from line'); };\n";
+  const line = source.split("\n").findIndex((l) => l.includes("from line")) + 1;
+  await withFixture(async (file, dir) => {
+    const options = { dir, name: "fixture", take: "use" as const, writeAfterMs: 0 };
+    // Written before anything is called: the module's outer code only.
+    const idle = requireWithCodeCache(file, options);
+    assert.equal(idle.use, "miss");
+    assert.equal(await idle.written, true);
+    const idleSize = (await Deno.readFile(idle.path)).length;
+    await Deno.remove(idle.path);
+    forget(file);
+    // Written after the module's functions ran: they are in it.
+    const used = requireWithCodeCache(file, options);
+    const api = used.exports as Record<string, (x: number) => number> & { fib(n: number): number };
+    assert.equal(api.fib(20), 6765);
+    for (let i = 0; i < 200; i++) assert.equal(api[`f${i}`](2), 3 * i);
+    assert.equal(await used.written, true);
+    const usedSize = (await Deno.readFile(used.path)).length;
+    assert.ok(usedSize > idleSize * 1.5, `used ${usedSize} bytes against ${idleSize} unused`);
+    forget(file);
+    const again = requireWithCodeCache(file, options);
+    assert.equal(again.use, "hit");
+    assert.notEqual(again.exports, used.exports, "a fresh evaluation");
+    const more = again.exports as typeof api & { fails(): never };
+    assert.equal(more.fib(15), 610);
+    assert.equal(createRequire(file)(file), again.exports, "one module for require too");
+    // The wrapper shares the source's first line: a frame in the module names the file's line.
+    assert.throws(() => more.fails(), (e: Error) => {
+      assert.match(e.stack ?? "", new RegExp(`fixture\\.cjs:${line}:`));
+      return true;
+    });
+  }, source);
+});
+
+Deno.test('code cache - take "use": a torn, flipped or foreign cache is never used, and is written again', async () => {
+  await withFixture(async (file, dir) => {
+    const options = { dir, name: "fixture", take: "use" as const, writeAfterMs: 0 };
+    const first = requireWithCodeCache(file, options);
+    await first.written;
+    const good = await Deno.readFile(first.path);
+    const flipped = good.slice();
+    flipped[good.length - 10] ^= 0xff;
+    const cases: [string, Uint8Array, string][] = [
+      ["torn", good.subarray(0, good.length >> 1), "corrupt"],
+      ["flipped", flipped, "corrupt"],
+    ];
+    for (const [what, bytes, use] of cases) {
+      await Deno.writeFile(first.path, bytes);
+      forget(file);
+      const load = requireWithCodeCache(file, options);
+      assert.equal(load.use, use, what);
+      assert.equal((load.exports as { fib(n: number): number }).fib(15), 610, what);
+      assert.equal(await load.written, true, what);
+      forget(file);
+      assert.equal(requireWithCodeCache(file, options).use, "hit", what);
+    }
+  }, FIXTURE + "\nexports.take = 'use';\n");
+  // Another script's cache, for a source this process has not compiled yet (V8 would otherwise
+  // answer from memory and never read the file's).
+  await withFixture(async (file, dir) => {
+    const options = { dir, name: "fixture", take: "use" as const, writeAfterMs: 0 };
+    const other = new vm.Script("(function () { return 2 })").createCachedData();
+    await Deno.mkdir(dir);
+    const path = codeCachePath(file, options);
+    await Deno.writeFile(
+      path,
+      new Uint8Array([...createHash("sha256").update(other).digest(), ...other]),
+    );
+    const load = requireWithCodeCache(file, options);
+    assert.equal(load.use, "rejected");
+    assert.equal((load.exports as { foreign: string }).foreign, "use");
+    assert.equal(await load.written, true);
+    assert.ok((await Deno.readFile(path)).length > other.length);
+  }, FIXTURE + "\nexports.foreign = 'use';\n");
+});

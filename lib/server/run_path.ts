@@ -18,6 +18,7 @@ import { NotebookSession, type SessionScope } from "../session/notebook_session.
 import { npmCacheDirFrom } from "../langservice/npm_types.ts";
 import { configureTypeThread } from "../langservice/type_thread.ts";
 import { configureTypeScriptCodeCache } from "../notebook/_typescript.ts";
+import { configureParserCodeCache } from "../notebook/_babel.ts";
 import { sessionSecretsFactory } from "../secrets/session_factory.ts";
 import { createSecretProviderRegistry } from "../secrets/provider.ts";
 import { infisicalProvider } from "../secrets/infisical.ts";
@@ -78,6 +79,8 @@ export function buildRunPath(input: RunPathInput, executor?: Executor): RunPath 
   configureTypeThread({ worker: config.typeCheckThread !== "main" });
   // Issue 20: the compiler loads from a V8 code cache Strata keeps (a Worker gets none from Deno).
   configureTypeScriptCodeCache(`${config.dataDir}/code-cache`);
+  // Issue 20: and the cell parser, with the functions its first analyses compiled.
+  configureParserCodeCache(`${config.dataDir}/code-cache`);
   // Issue 13 item 5: each session's secrets carry its tenant's secret_manager_policy.
   const secrets = sessionSecretsFactory({
     mode: config.deploymentMode,
