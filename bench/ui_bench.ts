@@ -1,8 +1,10 @@
 /**
  * UI benchmark: island bundle sizes (raw and gzip) and, for a 50-cell notebook with outputs, the
  * editor page's server render time, first contentful paint, hydration and CodeMirror-ready times
- * in headless Chromium, plus the cumulative layout shift while it loads. Cold = first load (empty
- * HTTP cache), warm = median of the following loads.
+ * in headless Chromium, the time until every cell in view has its editor, the longest task while
+ * the page loads, plus the cumulative layout shift while it loads. Cold = first load (empty HTTP
+ * cache), warm = median of the following loads. Then typing: 40 keys into the first cell, from the
+ * first key to the frame after the last (median of 3), the page's cost per keystroke.
  * Run: scripts/deno run -A bench/ui_bench.ts [cells=50]   (needs /usr/bin/chromium)
  */
 import { launchBrowser } from "../tests/browser/_browser.ts";
@@ -16,6 +18,8 @@ export interface UiBenchFigures {
   serverRenderMs: number;
   cold: LoadFigures;
   warm: LoadFigures;
+  /** 40 keys typed into the first cell's editor, to the frame after the last (median of 3). */
+  typing40Ms: number;
 }
 
 /** One page load as the browser measured it. */
@@ -23,6 +27,10 @@ export interface LoadFigures {
   firstContentfulPaintMs: number;
   hydratedMs: number;
   editorsReadyMs: number;
+  /** Every cell that shows in the viewport has its editor (polled each frame). */
+  viewEditorsMs: number;
+  /** The longest task on the page's main thread from navigation to 1 s after that. */
+  longestTaskMs: number;
   layoutShift: number;
 }
 
@@ -74,12 +82,34 @@ export async function main(
     }
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(() => {
+      const w = globalThis as unknown as { benchLong: number[]; benchView?: number };
+      w.benchLong = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.benchLong.push(e.duration);
+      }).observe({ type: "longtask", buffered: true });
+      const poll = () => {
+        const inView = [...document.querySelectorAll(".cell")].filter((c) => {
+          const r = c.getBoundingClientRect();
+          return r.bottom > 0 && r.top < innerHeight;
+        });
+        if (inView.length > 0 && inView.every((c) => c.querySelector(".cm-editor"))) {
+          w.benchView = performance.now();
+        } else requestAnimationFrame(poll);
+      };
+      requestAnimationFrame(poll);
+    });
     const page = await context.newPage();
     const samples: LoadFigures[] = [];
     for (let i = 0; i < loads; i++) {
       await page.goto(`${server.url}/notebooks/ui-bench`);
       await page.waitForSelector("html[data-editors='ready']", { timeout: 30_000 });
-      await page.waitForTimeout(200);
+      await page.waitForFunction(
+        () => (globalThis as unknown as { benchView?: number }).benchView !== undefined,
+        null,
+        { timeout: 60_000 },
+      );
+      await page.waitForTimeout(1000);
       samples.push(
         await page.evaluate(async () => {
           const fcp = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN;
@@ -96,14 +126,30 @@ export async function main(
               resolve(total);
             }, 50);
           });
+          const w = globalThis as unknown as { benchLong: number[]; benchView: number };
           return {
             firstContentfulPaintMs: fcp,
             hydratedMs: mark("strata:hydrated"),
             editorsReadyMs: mark("strata:editors-ready"),
+            viewEditorsMs: w.benchView,
+            longestTaskMs: Math.max(0, ...w.benchLong),
             layoutShift: shift,
           };
         }),
       );
+    }
+    const typing: number[] = [];
+    const first = page.locator(".cell").nth(0).locator(".cm-content");
+    for (let i = 0; i < 3; i++) {
+      await first.click();
+      await page.keyboard.press("Control+End");
+      const t0 = performance.now();
+      await page.keyboard.type(" + 1234567890".repeat(3) + "abcd");
+      await page.evaluate(() =>
+        new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)))
+      );
+      typing.push(performance.now() - t0);
+      for (let k = 0; k < 40; k++) await page.keyboard.press("Backspace");
     }
     const [cold, ...rest] = samples;
     const figures: UiBenchFigures = {
@@ -116,8 +162,11 @@ export async function main(
         firstContentfulPaintMs: median(rest.map((s) => s.firstContentfulPaintMs)),
         hydratedMs: median(rest.map((s) => s.hydratedMs)),
         editorsReadyMs: median(rest.map((s) => s.editorsReadyMs)),
+        viewEditorsMs: median(rest.map((s) => s.viewEditorsMs)),
+        longestTaskMs: median(rest.map((s) => s.longestTaskMs)),
         layoutShift: median(rest.map((s) => s.layoutShift)),
       },
+      typing40Ms: median(typing),
     };
     print(figures);
     return figures;
@@ -158,9 +207,18 @@ function print(f: UiBenchFigures): void {
       `  ${label}: first contentful paint ${l.firstContentfulPaintMs.toFixed(0)} ms, hydrated ${
         l.hydratedMs.toFixed(0)
       } ms, ` +
-        `editors ready ${l.editorsReadyMs.toFixed(0)} ms, layout shift ${l.layoutShift.toFixed(4)}`,
+        `editors ready ${l.editorsReadyMs.toFixed(0)} ms, every cell in view has its editor ${
+          l.viewEditorsMs.toFixed(0)
+        } ms, longest task ${l.longestTaskMs.toFixed(0)} ms, layout shift ${
+          l.layoutShift.toFixed(4)
+        }`,
     );
   }
+  console.log(
+    `  typing 40 keys into the first cell: ${f.typing40Ms.toFixed(0)} ms (${
+      (f.typing40Ms / 40).toFixed(1)
+    } ms a key)`,
+  );
   console.log(
     `  hydration after first paint: ${
       (f.warm.hydratedMs / f.warm.firstContentfulPaintMs).toFixed(2)

@@ -20,7 +20,7 @@ import { bracketMatching, indentOnInput, syntaxHighlighting } from "@codemirror/
 import { classHighlighter } from "@lezer/highlight";
 import { javascript } from "@codemirror/lang-javascript";
 import { markdown } from "@codemirror/lang-markdown";
-import type { CellEditor, EditorOptions } from "../notebook/editor_host.ts";
+import type { CellEditor, EditorOptions, TypeWarning } from "../notebook/editor_host.ts";
 import { revealLine, showTypeWarnings, typeAssist } from "./type_assist.ts";
 
 const setErrorLine = StateEffect.define<number | null>();
@@ -85,8 +85,107 @@ function attachSoon(attach: () => void): () => void {
   return once;
 }
 
-/** Mounts a CodeMirror editor for one cell. */
+/** What makes each editor still waiting to be near the viewport, by the element it watches. */
+const waiting = new Map<Element, () => void>();
+let nearView: IntersectionObserver | null | undefined;
+
+/**
+ * Runs `make` once `target` comes within a viewport's height of the visible part of the page (at
+ * once where the browser has no IntersectionObserver), and returns a function that stops waiting.
+ * A notebook's cells far from view keep their server-rendered source until then: with an editor
+ * per cell, a page of 1,000 cells took 1.6 s of main thread to make them and ≈47 ms per keystroke
+ * to lay them out (issue 20, docs/performance.md).
+ */
+function whenNearView(target: Element, make: () => void): () => void {
+  if (nearView === undefined) {
+    nearView = typeof IntersectionObserver === "function"
+      ? new IntersectionObserver((entries) => {
+        for (const e of entries) {
+          if (!e.isIntersecting) continue;
+          const f = waiting.get(e.target);
+          waiting.delete(e.target);
+          nearView?.unobserve(e.target);
+          f?.();
+        }
+      }, { rootMargin: "100% 0px" })
+      : null;
+  }
+  if (!nearView) {
+    make();
+    return () => {};
+  }
+  waiting.set(target, make);
+  nearView.observe(target);
+  return () => {
+    if (waiting.delete(target)) nearView?.unobserve(target);
+  };
+}
+
+/**
+ * An editor for one cell. Its CodeMirror view is made when the cell comes near the viewport (or
+ * is focused, or a line of it is shown): until then the cell shows its server-rendered source, and
+ * what the page sets on the editor (text, error line, type warnings) is kept for the view.
+ */
 export function createEditor(options: EditorOptions): CellEditor {
+  let view: EditorView | null = null;
+  let attach = () => {};
+  let doc = options.doc;
+  let errorLine: number | null = null;
+  let warnings: [string, TypeWarning[]] | null = null;
+  let destroyed = false;
+  const make = (): EditorView => {
+    if (view) return view;
+    const made = view = makeView(options, doc);
+    if (errorLine !== null) made.dispatch({ effects: setErrorLine.of(errorLine) });
+    if (warnings) showTypeWarnings(made, ...warnings);
+    attach = attachSoon(() => {
+      if (destroyed) return;
+      options.parent.appendChild(made.dom);
+      options.onMounted?.();
+    });
+    return made;
+  };
+  const stopWaiting = whenNearView(options.parent.parentElement ?? options.parent, make);
+  const now = (): EditorView => {
+    stopWaiting();
+    const v = make();
+    attach();
+    return v;
+  };
+  return {
+    getText: () => view ? view.state.doc.toString() : doc,
+    setText(text) {
+      if (!view) {
+        doc = text;
+        return;
+      }
+      if (text === view.state.doc.toString()) return;
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+    },
+    focus() {
+      now().focus();
+    },
+    setErrorLine(line) {
+      errorLine = line;
+      view?.dispatch({ effects: setErrorLine.of(line) });
+    },
+    setTypeWarnings(source, list) {
+      warnings = [source, list];
+      if (view) showTypeWarnings(view, source, list);
+    },
+    revealLine(line, column) {
+      revealLine(now(), line, column);
+    },
+    destroy() {
+      destroyed = true;
+      stopWaiting();
+      view?.destroy();
+    },
+  };
+}
+
+/** The CodeMirror view of a cell's editor, not yet in the page. */
+function makeView(options: EditorOptions, doc: string): EditorView {
   const run = () => {
     options.onRun();
     return true;
@@ -95,9 +194,9 @@ export function createEditor(options: EditorOptions): CellEditor {
     options.onRunNext();
     return true;
   };
-  const view = new EditorView({
+  return new EditorView({
     state: EditorState.create({
-      doc: options.doc,
+      doc,
       extensions: [
         lineNumbers(),
         history(),
@@ -143,33 +242,4 @@ export function createEditor(options: EditorOptions): CellEditor {
       ],
     }),
   });
-  let destroyed = false;
-  const attach = attachSoon(() => {
-    if (destroyed) return;
-    options.parent.appendChild(view.dom);
-    options.onMounted?.();
-  });
-  return {
-    getText: () => view.state.doc.toString(),
-    setText(text) {
-      if (text === view.state.doc.toString()) return;
-      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
-    },
-    focus() {
-      attach();
-      view.focus();
-    },
-    setErrorLine(line) {
-      view.dispatch({ effects: setErrorLine.of(line) });
-    },
-    setTypeWarnings: (source, warnings) => showTypeWarnings(view, source, warnings),
-    revealLine(line, column) {
-      attach();
-      revealLine(view, line, column);
-    },
-    destroy() {
-      destroyed = true;
-      view.destroy();
-    },
-  };
 }

@@ -73,7 +73,10 @@ function CellViewInner(props: CellViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const staticPre = useRef<HTMLPreElement>(null);
   const editorRef = useRef<CellEditor | null>(null);
+  /** The editor exists (it keeps what is set on it until its view is made). */
   const [mounted, setMounted] = useState(false);
+  /** Its view is in the page: the server-rendered source goes. */
+  const [attached, setAttached] = useState(false);
   const editingMd = props.editing;
   const isMd = cell.language === "markdown";
   const text = draft ?? cell.source;
@@ -97,8 +100,11 @@ function CellViewInner(props: CellViewProps) {
       onBlur: () => latest.current.actions.save(latest.current.id),
       onEscape: () => latest.current.actions.leave(latest.current.id),
       types: cell.language === "typescript" ? actions.typeAssist?.(cell.id) : undefined,
+      // The editor is made when the cell comes near the viewport (or is focused): the source
+      // rendered on the server stays until then.
       onMounted: () => {
         if (staticPre.current) staticPre.current.hidden = true;
+        setAttached(true);
       },
     });
     editorRef.current = ed;
@@ -109,6 +115,7 @@ function CellViewInner(props: CellViewProps) {
       ed.destroy();
       editorRef.current = null;
       setMounted(false);
+      setAttached(false);
     };
   }, [wantEditor]);
 
@@ -273,7 +280,7 @@ function CellViewInner(props: CellViewProps) {
         )
         : (
           <div class="cell-editor">
-            {!mounted && <StaticSource text={text} errorLine={errorLine} preRef={staticPre} />}
+            {!attached && <StaticSource text={text} errorLine={errorLine} preRef={staticPre} />}
             <div ref={host} class="cm-host" />
           </div>
         )}

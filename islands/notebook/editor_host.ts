@@ -67,8 +67,9 @@ export interface EditorOptions {
   /** Completions, hovers and go-to-definition for code cells (absent: none). */
   types?: TypeAssist;
   /**
-   * Called once the editor is in the page. Editors made in one render are put in the page
-   * together, right after it (before the browser paints), or at once when one is focused.
+   * Called once the editor is in the page. An editor is made when its cell comes within a
+   * viewport's height of the visible part of the page, or at once when it is focused or shown a
+   * line; editors made in one turn are put in the page together, before the browser paints.
    */
   onMounted?(): void;
 }
