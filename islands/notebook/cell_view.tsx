@@ -4,7 +4,7 @@ import { memo } from "preact/compat";
 import { renderMarkdown } from "../../lib/ui/markdown.ts";
 import type { CellView as Cell } from "../../lib/protocol/notebook_state.ts";
 import { cellLabel, formatDuration } from "../../lib/ui/notebook_types.ts";
-import type { CellEditor, CreateEditor, TypeAssist } from "./editor_host.ts";
+import type { CellEditor, CreateEditor, TypeAssist, TypeWarning } from "./editor_host.ts";
 import { Outputs } from "./outputs.tsx";
 import { StatusPill } from "./status_pill.tsx";
 
@@ -73,9 +73,7 @@ function CellViewInner(props: CellViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const staticPre = useRef<HTMLPreElement>(null);
   const editorRef = useRef<CellEditor | null>(null);
-  /** The editor exists (it keeps what is set on it until its view is made). */
-  const [mounted, setMounted] = useState(false);
-  /** Its view is in the page: the server-rendered source goes. */
+  /** The editor's view is in the page: the server-rendered source goes. */
   const [attached, setAttached] = useState(false);
   const editingMd = props.editing;
   const isMd = cell.language === "markdown";
@@ -107,14 +105,17 @@ function CellViewInner(props: CellViewProps) {
         setAttached(true);
       },
     });
+    // What the effects below set on a later change, set now (the editor keeps it until its view
+    // is made). Not through a state change: on a 1,000-cell page that re-rendered every cell once
+    // more when the editor module arrived.
+    ed.setErrorLine(errorLine);
+    ed.setTypeWarnings?.(cell.source, typeWarnings(cell));
     editorRef.current = ed;
     actions.editor(cell.id, ed);
-    setMounted(true);
     return () => {
       actions.editor(cell.id, null);
       ed.destroy();
       editorRef.current = null;
-      setMounted(false);
       setAttached(false);
     };
   }, [wantEditor]);
@@ -122,27 +123,16 @@ function CellViewInner(props: CellViewProps) {
   useEffect(() => {
     // An edit made elsewhere (another tab, an agent) replaces the text unless we have our own.
     if (editorRef.current && draft === undefined) editorRef.current.setText(cell.source);
-  }, [cell.source, mounted]);
+  }, [cell.source]);
 
   useEffect(() => {
     editorRef.current?.setErrorLine(errorLine);
-  }, [errorLine, mounted]);
+  }, [errorLine]);
 
   useEffect(() => {
     // Issue 15: type warnings as squiggles, when the editor still shows the checked source.
-    const warnings = cell.diagnostics.flatMap((d) =>
-      d.source === "types" && d.line !== undefined && d.column !== undefined
-        ? [{
-          line: d.line,
-          column: d.column,
-          endLine: d.endLine,
-          endColumn: d.endColumn,
-          message: d.message,
-        }]
-        : []
-    );
-    editorRef.current?.setTypeWarnings?.(cell.source, warnings);
-  }, [cell.diagnostics, cell.source, mounted]);
+    editorRef.current?.setTypeWarnings?.(cell.source, typeWarnings(cell));
+  }, [cell.diagnostics, cell.source]);
 
   const out = cell.outputs;
   const label = cellLabel(cell, index);
@@ -334,6 +324,21 @@ function StaticSource(
         </span>
       ))}
     </pre>
+  );
+}
+
+/** A cell's type warnings (issue 15), as its editor shows them. */
+function typeWarnings(cell: Cell): TypeWarning[] {
+  return cell.diagnostics.flatMap((d) =>
+    d.source === "types" && d.line !== undefined && d.column !== undefined
+      ? [{
+        line: d.line,
+        column: d.column,
+        endLine: d.endLine,
+        endColumn: d.endColumn,
+        message: d.message,
+      }]
+      : []
   );
 }
 

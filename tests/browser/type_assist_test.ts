@@ -134,7 +134,12 @@ Deno.test({
     try {
       const sources = Array.from(
         { length: 40 },
-        (_, i) => i === 0 ? "const base = 1" : `const v${i}: number = base + ${i};\nv${i}`,
+        // The last cell has a syntax error on its line 2: its editor, made when it comes into
+        // view, still marks that line.
+        (_, i) =>
+          i === 0
+            ? "const base = 1"
+            : `const v${i}: number = base + ${i};\nv${i}${i === 39 ? " )" : ""}`,
       );
       const { path } = await notebookWithCells(server, "Many cells", sources);
       const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
@@ -164,8 +169,9 @@ Deno.test({
       assert.equal(await last.locator(".cm-editor").count(), 0);
       assert.equal(
         await last.locator(".static-source").innerText(),
-        "1\nconst v39: number = base + 39;\n2\nv39",
+        "1\nconst v39: number = base + 39;\n2\nv39 )",
       );
+      assert.equal(await last.locator(".static-error-line").innerText(), "2\nv39 )");
       await screenshot(page, "forty_cells_editors");
       // Cells nobody points at are laid out on their own (contain: layout); a hovered cell's "add"
       // buttons, which reach below it, still show above the next cell and take the click.
@@ -183,8 +189,9 @@ Deno.test({
       await last.locator(".cm-editor").waitFor({ timeout: 10_000 });
       assert.equal(
         await last.locator(".cm-content").textContent(),
-        "const v39: number = base + 39;v39",
+        "const v39: number = base + 39;v39 )",
       );
+      assert.equal(await last.locator(".cm-error-line").getAttribute("data-error-line"), "2");
       assert.equal(await last.locator(".static-source").count(), 0, "the static source is gone");
       const writes = await page.evaluate(() =>
         (globalThis as unknown as { styleWrites: number }).styleWrites
