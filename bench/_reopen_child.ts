@@ -3,7 +3,8 @@
  * notebook at argv[0] with analyses persisted under argv[1], and prints one JSON line: wall and
  * CPU ms of reading the notebook and `prepare` of its cells (the analysis step), and of that plus
  * `NotebookSession.open` (the whole open), RSS before and after it (MiB), whether the TypeScript compiler
- * was loaded (an open should not load it), and the analysis cache's hit/miss counts.
+ * was loaded (an open should not load it), how the parser used its code cache (with argv[2]) and
+ * the analysis cache's hit/miss counts.
  */
 import process from "node:process";
 import { createRuntime } from "../lib/runtime/runtime.ts";
@@ -15,9 +16,13 @@ import { nullLogger } from "../lib/log.ts";
 import { NotebookSession } from "../lib/session/notebook_session.ts";
 import { readNotebook } from "../lib/notebook/format.ts";
 import { typeScriptLoaded } from "../lib/notebook/_typescript.ts";
+import { configureParserCodeCache, parserCodeCacheLoad } from "../lib/notebook/_babel.ts";
 import type { CachedAnalyzer } from "../lib/notebook/analysis_cache.ts";
 
-const [root, cacheDir] = Deno.args;
+const [root, cacheDir, parserCacheDir] = Deno.args;
+// argv[2]: the parser loads through the V8 code cache kept there, as a server's after its first
+// start (a load that misses writes it before this process ends).
+if (parserCacheDir) configureParserCodeCache(parserCacheDir, 50);
 function cpuSince(from: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(from);
   return (d.user + d.system) / 1000;
@@ -56,6 +61,12 @@ try {
   const rss = Deno.memoryUsage().rss;
   await analyzer.flush();
   if (session.model.cells.length === 0) throw new Error("empty notebook");
+  const parser = parserCodeCacheLoad();
+  if (parser && parser.use !== "hit") {
+    const alive = setTimeout(() => {}, 5_000); // the write's timer does not keep a process alive
+    await parser.written;
+    clearTimeout(alive);
+  }
   console.log(JSON.stringify({
     wallMs,
     cpuMs,
@@ -64,6 +75,7 @@ try {
     idleMiB: idle / 2 ** 20,
     overIdleMiB: (rss - idle) / 2 ** 20,
     typeScriptLoaded: typeScriptLoaded(),
+    parserCodeCache: parser?.use ?? null,
     ...analyzer.stats,
   }));
 } finally {

@@ -708,7 +708,7 @@ async function bigNotebook(dir: string): Promise<void> {
 }
 
 /** One open of `nb` in a fresh process (`_reopen_child.ts`), analyses persisted under `cache`. */
-async function reopenChild(nb: string, cache: string) {
+async function reopenChild(nb: string, cache: string, parserCache?: string) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -716,6 +716,7 @@ async function reopenChild(nb: string, cache: string) {
       `${root}bench/_reopen_child.ts`,
       nb,
       cache,
+      ...(parserCache ? [parserCache] : []),
     ],
     stdout: "piped",
     stderr: "piped",
@@ -730,6 +731,7 @@ async function reopenChild(nb: string, cache: string) {
     idleMiB: number;
     overIdleMiB: number;
     typeScriptLoaded: boolean;
+    parserCodeCache: string | null;
     hits: number;
     misses: number;
   };
@@ -746,9 +748,18 @@ async function reopen(dir: string): Promise<void> {
     await writeNotebook(nb, n);
     const cold: Awaited<ReturnType<typeof reopenChild>>[] = [];
     const warm: typeof cold = [];
+    const coldParserCached: typeof cold = [];
+    // The parser's code cache as a server keeps it from its first start (written by this open).
+    const parserCache = `${dir}/parser-cache${n}`;
+    await reopenChild(nb, `${dir}/cache${n}-prime`, parserCache);
     for (let round = 0; round < 3; round++) {
       const cache = `${dir}/cache${n}-${round}`;
       cold.push(await reopenChild(nb, cache));
+      const cached = await reopenChild(nb, `${cache}-p`, parserCache);
+      if (cached.parserCodeCache !== "hit") {
+        throw new Error(`parser cache: ${cached.parserCodeCache}`);
+      }
+      coldParserCached.push(cached);
       warm.push(await reopenChild(nb, cache));
     }
     // Since the analyzer parses with Babel, a first open loads no compiler: the compiler's code
@@ -760,6 +771,14 @@ async function reopen(dir: string): Promise<void> {
       "re-open, cache warm",
       median(warm.map((w) => w.wallMs)),
       n === 100 ? "<= 50 ms (first analysis)" : "<= 300 ms",
+    );
+    row(
+      `the same after a restart (the parser's code cache)`,
+      median(coldParserCached.map((c) => c.wallMs)),
+      "ms",
+      "without it (a first start)",
+      median(cold.map((c) => c.wallMs)),
+      n === 100 ? "(no aim)" : "<= 300 ms",
     );
     row(
       `the same, RSS over idle`,
