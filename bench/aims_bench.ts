@@ -55,7 +55,8 @@ export interface Row {
 
 const rows: Row[] = [];
 /** Servers in these rows run with the V8 flags `deno task start` sets (deno.json, Dockerfile). */
-const PRODUCTION_V8 = { DENO_V8_FLAGS: V8_FLAGS };
+/** The server's V8 flags as `deno task start` sets them (BENCH_V8 measures others instead). */
+const PRODUCTION_V8 = { DENO_V8_FLAGS: Deno.env.get("BENCH_V8") ?? V8_FLAGS };
 const root = new URL("..", import.meta.url).pathname;
 const HOME = Deno.env.get("HOME") ?? "/tmp";
 
@@ -473,9 +474,13 @@ async function openSessions(): Promise<void> {
     const settle = () => new Promise((r) => setTimeout(r, 1500)); // background check settles
     const { open, edit } = sessionSteps(s.api.bind(s), ids);
     const mib = async () => (await rssMiB(pid)) - idle;
-    /** The previous row's figure again, 33 s later (V8's memory reducer has run by then). */
+    /**
+     * The previous row's figure again, 33 s later (V8's memory reducer has run by then), or after
+     * BENCH_SETTLE_MS: the type Worker stops 30 s after its last use and V8 gives its pooled pages
+     * back 8 s after that, so the ten-session reading at 33 s may fall either side of it.
+     */
     const settledRow = async (aim: string) => {
-      await new Promise((r) => setTimeout(r, 33_000));
+      await new Promise((r) => setTimeout(r, Number(Deno.env.get("BENCH_SETTLE_MS") ?? 33_000)));
       row("  the same 30 s later (settled)", await mib(), "MiB", "idle RSS", idle, aim);
     };
     await open(0);
