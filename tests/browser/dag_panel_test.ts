@@ -48,8 +48,11 @@ Deno.test({
       );
       const last = await page.locator(".cell").nth(n - 1).getAttribute("data-cell-id");
       await page.locator(`.dag-node[data-cell-id='${last}']`).click({ timeout: 5_000 });
+      // Into its editor: the last cell was far below the viewport, so its editor is made then.
       await page.waitForFunction(
-        (id) => document.activeElement?.closest(".cell")?.getAttribute("data-cell-id") === id,
+        (id) =>
+          document.activeElement?.closest(".cell")?.getAttribute("data-cell-id") === id &&
+          document.activeElement?.closest(".cm-editor") !== null,
         last,
         { timeout: 5_000 },
       );
