@@ -14,6 +14,8 @@ const benches: Record<string, () => Promise<unknown>> = {
   blob: async () =>
     (await import("./blob_bench.ts")).main(Number(Deno.env.get("BENCH_BLOB_MIB") ?? 200)),
   ui: async () => (await import("./ui_bench.ts")).main(),
+  // Issue 20: a 1,000-cell notebook's page (editors near the viewport, typing per key).
+  "ui-long": async () => (await import("./ui_bench.ts")).main({ cells: 1000, loads: 3 }),
   // Issue 20: a page open while 300 cells run (socket messages, long tasks, lag behind the server)
   page: async () => (await import("./page_runall_bench.ts")).main(),
   langservice: async () => (await import("./langservice_bench.ts")).main(),
