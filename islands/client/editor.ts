@@ -93,8 +93,8 @@ let nearView: IntersectionObserver | null | undefined;
  * Runs `make` once `target` comes within a viewport's height of the visible part of the page (at
  * once where the browser has no IntersectionObserver), and returns a function that stops waiting.
  * A notebook's cells far from view keep their server-rendered source until then: with an editor
- * per cell, a page of 1,000 cells took 1.6 s of main thread to make them and ≈47 ms per keystroke
- * to lay them out (issue 20, docs/performance.md).
+ * per cell, a page of 1,000 cells held its main thread for 1.7–1.9 s of long tasks to make them
+ * (issue 20, docs/performance.md).
  */
 function whenNearView(target: Element, make: () => void): () => void {
   if (nearView === undefined) {

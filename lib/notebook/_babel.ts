@@ -109,13 +109,19 @@ export function babelNow(): Babel {
   }
   const require = createRequire(import.meta.url);
   if (codeCache) {
-    lastLoad = requireWithCodeCache(require.resolve("@babel/parser"), {
-      ...codeCache,
-      name: "babel-parser",
-      take: "use",
-    });
-    loaded = moduleOf(lastLoad.exports);
-  } else loaded = moduleOf(require("@babel/parser"));
+    try {
+      lastLoad = requireWithCodeCache(require.resolve("@babel/parser"), {
+        ...codeCache,
+        name: "babel-parser",
+        take: "use",
+      });
+      loaded = moduleOf(lastLoad.exports);
+    } catch {
+      // The cache is an optimization: a parser it could not load (its file unreadable here, say)
+      // loads as without one (and a module that throws throws again there).
+    }
+  }
+  loaded ??= moduleOf(require("@babel/parser"));
   pending ??= Promise.resolve(loaded);
   return loaded;
 }
