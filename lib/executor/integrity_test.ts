@@ -69,8 +69,14 @@ setTimeout(forge, 50);
 const x = 1;
 `;
 
-Deno.test("result integrity - a cell patching intrinsics cannot forge its own or a later result", async () => {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-forge-" }));
+type Job = (cellId: string, source: string, more?: Partial<CellJob>) => CellJob;
+
+/** An executor over a fresh scratch folder and a notebook folder, and a job maker for it. */
+async function withExecutor(
+  prefix: string,
+  fn: (ex: ReturnType<typeof createExecutor>, job: Job) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix }));
   await Deno.mkdir(`${dir}/nb`);
   const home = Deno.env.get("HOME");
   const ex = createExecutor({ scratchRoot: dir, childEnv: home ? { HOME: home } : {} });
@@ -84,6 +90,15 @@ Deno.test("result integrity - a cell patching intrinsics cannot forge its own or
     ...more,
   });
   try {
+    await fn(ex, job);
+  } finally {
+    await ex.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("result integrity - a cell patching intrinsics cannot forge its own or a later result", async () => {
+  await withExecutor("strata-forge-", async (ex, job) => {
     const results = await ex.runBatch([
       job("a", ATTACK, { outputs: ["x"] }),
       // Downstream of the attacker, so it shares its child and realm: the strongest position.
@@ -106,30 +121,14 @@ Deno.test("result integrity - a cell patching intrinsics cannot forge its own or
     assert.deepEqual(results[1].displays, [{ type: "text", data: "0" }]);
     const printed = results[0].console.map((e) => e.text).join("");
     assert.match(printed, /warming the spies/);
-  } finally {
-    await ex.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("result integrity - a cell posting `listening` or `init` on its Worker's channel changes nothing", async () => {
   // The supervisor sends `init` once, before any cell runs; the runner takes only the first. A
   // cell that asks again, or sends the runner an `init` of its own with another port, must not
   // get a second port, restart the runner, or move a later job's result.
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "strata-init-" }));
-  await Deno.mkdir(`${dir}/nb`);
-  const home = Deno.env.get("HOME");
-  const ex = createExecutor({ scratchRoot: dir, childEnv: home ? { HOME: home } : {} });
-  const job = (cellId: string, source: string, more: Partial<CellJob> = {}): CellJob => ({
-    cellId,
-    source,
-    inputs: [],
-    outputs: [],
-    permissions: { notebookDir: `${dir}/nb` },
-    timeoutMs: 20_000,
-    ...more,
-  });
-  try {
+  await withExecutor("strata-init-", async (ex, job) => {
     const results = await ex.runBatch([
       job(
         "a",
@@ -163,8 +162,5 @@ const x = 1;`,
     // And the next run in a fresh child is unaffected.
     const next = await ex.run(job("c", "21 * 2"));
     assert.deepEqual(next.displays, [{ type: "text", data: "42" }]);
-  } finally {
-    await ex.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

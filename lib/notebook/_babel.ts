@@ -5,9 +5,8 @@
  * docs/performance.md), never at server start.
  */
 import type { ParseResult, ParserOptions } from "@babel/parser";
-import { createRequire } from "node:module";
-import { canRequire } from "./_require.ts";
-import { type CodeCacheLoad, requireWithCodeCache } from "./_code_cache.ts";
+import type { CodeCacheLoad } from "./_code_cache.ts";
+import { lazyPackage } from "./_lazy_package.ts";
 
 /** The `@babel/parser` module. */
 export type Babel = typeof import("@babel/parser");
@@ -50,14 +49,14 @@ export const CELL_PARSE_OPTIONS_JSX: ParserOptions = {
   plugins: ["jsx", ...(CELL_PARSE_OPTIONS.plugins ?? [])],
 };
 
-let pending: Promise<Babel> | undefined;
-let loaded: Babel | undefined;
-let codeCache: { dir: string; writeAfterMs?: number } | undefined;
-let lastLoad: CodeCacheLoad | undefined;
-
-function moduleOf(m: unknown): Babel {
-  return ((m as { default?: Babel }).default ?? m) as Babel;
-}
+const parser = lazyPackage<Babel>({
+  specifier: "@babel/parser",
+  importer: () => import("@babel/parser"),
+  cacheName: "babel-parser",
+  // Taken a second after the load, with the functions the first analyses compiled.
+  take: "use",
+  notLoaded: "The cell parser is not loaded yet: await loadBabel() first",
+});
 
 /**
  * Where this process keeps its V8 code cache of the parser (`<dataDir>/code-cache`, set by the
@@ -66,35 +65,27 @@ function moduleOf(m: unknown): Babel {
  * cells after a restart then compiles none of them (issue 20, docs/performance.md).
  */
 export function configureParserCodeCache(dir: string | undefined, writeAfterMs?: number): void {
-  codeCache = dir === undefined ? undefined : { dir, writeAfterMs };
+  parser.configureCodeCache({ dir, writeAfterMs });
 }
 
 /** How the last load here used the code cache (tests and benches ask); undefined when it did not. */
 export function parserCodeCacheLoad(): CodeCacheLoad | undefined {
-  return lastLoad;
+  return parser.codeCacheLoad();
 }
 
 /** Loads the parser once; later calls reuse it. */
 export function loadBabel(): Promise<Babel> {
-  if (!pending && codeCache && babelRequirable()) {
-    try {
-      pending = Promise.resolve(babelNow());
-    } catch (err) {
-      pending = Promise.reject(err);
-    }
-  }
-  pending ??= import("@babel/parser").then((m) => loaded = moduleOf(m));
-  return pending;
+  return parser.load();
 }
 
 /** True once the parser has been loaded in this process (tests and benches ask). */
 export function babelLoaded(): boolean {
-  return loaded !== undefined;
+  return parser.loaded();
 }
 
 /** True when `@babel/parser` can be loaded synchronously (not in the single-file build). */
 export function babelRequirable(): boolean {
-  return canRequire("@babel/parser");
+  return parser.requirable();
 }
 
 /**
@@ -103,27 +94,7 @@ export function babelRequirable(): boolean {
  * `loadBabel` first.
  */
 export function babelNow(): Babel {
-  if (loaded) return loaded;
-  if (!babelRequirable()) {
-    throw new Error("The cell parser is not loaded yet: await loadBabel() first");
-  }
-  const require = createRequire(import.meta.url);
-  if (codeCache) {
-    try {
-      lastLoad = requireWithCodeCache(require.resolve("@babel/parser"), {
-        ...codeCache,
-        name: "babel-parser",
-        take: "use",
-      });
-      loaded = moduleOf(lastLoad.exports);
-    } catch {
-      // The cache is an optimization: a parser it could not load (its file unreadable here, say)
-      // loads as without one (and a module that throws throws again there).
-    }
-  }
-  loaded ??= moduleOf(require("@babel/parser"));
-  pending ??= Promise.resolve(loaded);
-  return loaded;
+  return parser.now();
 }
 
 /** A recovered error as Babel reports it. */
