@@ -99,6 +99,8 @@ export interface Config {
   executor: { poolSize: number; memoryMb: number; timeoutSeconds: number; cellUser?: string };
   /** Where type checks and first analyses run (lib/langservice/type_thread.ts, issue 20). */
   typeCheckThread: "worker" | "main";
+  /** The type Worker's heap cap in MiB (`type_check_memory_mb`). */
+  typeCheckMemoryMb: number;
   /** Operations: migrations at start, background jobs, artifact cache limit, PostgreSQL pool. */
   autoMigrate: boolean;
   retention: { enabled: boolean; intervalSeconds: number; batchSize: number };
@@ -225,6 +227,7 @@ export function resolveConfig(
       cellUser: v.cell_user as string | undefined,
     },
     typeCheckThread: get("type_check_thread", "worker"),
+    typeCheckMemoryMb: get("type_check_memory_mb", 1024),
     // Operations.
     autoMigrate: get("auto_migrate", true),
     retention: {

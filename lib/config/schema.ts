@@ -279,6 +279,13 @@ export const FIELDS = {
       "lives) or `main` (the server's own thread, in 15 ms slices: less memory, slower answers " +
       'during checks). @default "worker"',
   },
+  type_check_memory_mb: {
+    kind: "int",
+    schema: () => z.number().int().min(256),
+    doc: "Heap cap of the type-check Worker in MiB: a notebook whose types need more stops the " +
+      "Worker (not the server) and, the second time, loses type checking for 10 minutes. " +
+      "@default 1024",
+  },
   cell_memory_mb: {
     kind: "int",
     schema: positiveInt,

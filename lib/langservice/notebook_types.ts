@@ -76,9 +76,9 @@ const SUSPENDED_NOTICE: TypeDiagnostic = {
   severity: "warning",
   source: "types",
   code: "types-suspended",
-  message: "Type checking is off for this notebook for 10 minutes: twice, checking it kept the " +
-    "type checker busy until it was stopped (a type that takes the checker minutes to check), " +
-    "which held up every notebook's analyses. The next edit after that tries again.",
+  message: "Type checking is off for this notebook for 10 minutes: twice, checking it stopped " +
+    "the type checker (a type that kept it busy for seconds on end, or that needed more memory " +
+    "than its cap), which held up every notebook's analyses. The next edit after that tries again.",
   line: 1,
   column: 1,
 };
@@ -233,7 +233,8 @@ export class NotebookTypes {
   /**
    * Whether type checking is off for now: twice, a check or request of this notebook kept the
    * shared type Worker busy until it was stopped (a type that makes the checker run for
-   * minutes), and every other notebook's analyses and requests waited meanwhile. It is not built
+   * minutes), or made it outgrow its memory cap, and every other notebook's analyses and
+   * requests waited or were lost meanwhile. It is not built
    * again for SUSPEND_MS; after that the next edit or request tries once more, and one more stuck
    * check turns it off again. So such a notebook can hold up the others for at most 10 s in 10
    * minutes, and a fixed one gets its checking back without a restart.
@@ -248,8 +249,9 @@ export class NotebookTypes {
     const creating: Promise<TypeService | null> = openTypeService(this.#inputs, {
       npmCacheDir: this.#options.npmCacheDir,
       onLost: (reason, stuck) => {
-        // The type thread stopped under it (a crash, or another notebook's stuck check): the
-        // next edit or request builds it again, unless this notebook got it stuck too often.
+        // The type thread stopped under it (a crash, or a stuck or out-of-memory check): the
+        // next edit or request builds it again, unless this notebook's own check stopped it too
+        // often.
         if (this.#creating !== creating) return;
         if (stuck && ++this.#stuck >= STUCK_LIMIT) {
           this.#suspendedUntil = this.#now() + SUSPEND_MS;

@@ -7,7 +7,8 @@
  * running a notebook starts no Worker.
  * Started on first use, stopped once nothing has used it for IDLE_MS and no notebook has a
  * service (which returns the compiler's memory); a Worker that dies takes its services with it,
- * and each is rebuilt on its next use. Where no Worker can start, the same host runs on the
+ * and each is rebuilt on its next use. It is stopped when a check is stuck in one call (STUCK_MS)
+ * and by V8 when its heap outgrows MEMORY_MB; the server goes on either way. Where no Worker can start, the same host runs on the
  * server's thread, in slices, as before.
  */
 import { Worker } from "node:worker_threads";
@@ -35,6 +36,16 @@ const IDLE_MS = 30_000;
 const STUCK_MS = 10_000;
 /** How often an idle-looped type Worker says it is alive (_types_worker.ts). */
 const HEARTBEAT_MS = 1000;
+/**
+ * The type Worker's heap cap in MiB (config `type_check_memory_mb`). Checking a notebook's types
+ * runs on text anyone who can edit a cell writes, and a few lines of mapped types over large
+ * template-literal unions make the checker keep tens of MiB per cell: without a cap, 170 such cells
+ * took the server to 4 GiB and a few more would end it with V8's fatal out-of-memory, for every
+ * user. With one, V8 stops the Worker alone (ERR_WORKER_OUT_OF_MEMORY) and the notebooks whose
+ * check or request it was on are blamed, as for a stuck check. The shared declarations and a
+ * checker for ten 100-cell notebooks take about 150 MiB.
+ */
+const MEMORY_MB = 1024;
 
 /** One notebook's language service in the type thread. Requests answer asynchronously. */
 export interface TypeService {
@@ -72,9 +83,10 @@ export interface TypeService {
 export interface OpenTypeServiceOptions {
   npmCacheDir?: string;
   /**
-   * The thread stopped under the service (a crash, or a stuck check): it answers nothing more.
-   * `stuck` when this notebook's own request was under way when the Worker was stopped for
-   * being stuck (its check, completion, hover or definition).
+   * The thread stopped under the service (a crash, a stuck check, or one that needed more than
+   * the Worker's memory cap): it answers nothing more. `stuck` when this notebook's own request
+   * was under way when the Worker was stopped for being stuck or out of memory (its check,
+   * completion, hover or definition).
    */
   onLost(reason: string, stuck?: boolean): void;
 }
@@ -82,11 +94,11 @@ export interface OpenTypeServiceOptions {
 type Pending = {
   resolve(v: unknown): void;
   reject(e: Error): void;
-  /** The notebook whose check or language request this is (blamed if the Worker gets stuck). */
+  /** The notebook whose check or language request this is (blamed if the Worker is stopped). */
   nb?: number;
 };
 
-/** Why a request failed: the Worker was stopped for being stuck (an analysis is retried). */
+/** Why a request failed: the Worker was stopped, stuck or out of memory, while on it. */
 export class TypeThreadStuck extends Error {}
 
 /** The Worker (or the in-process host) and what waits on it. */
@@ -101,15 +113,26 @@ class TypeThread {
   #heard = performance.now();
   #watchdog: ReturnType<typeof setInterval> | undefined;
 
-  /** A Worker, or none: then the host runs on this thread. */
-  constructor(worker: Worker | null) {
+  /** A Worker (with its heap cap in MiB), or none: then the host runs on this thread. */
+  constructor(worker: Worker | null, capMb = 0) {
     this.#worker = worker;
     if (!worker) this.#host = new TypesHost((r) => queueMicrotask(() => this.#answer(r)));
-    worker?.on("message", (r: TypesReply | { alive: true }) => {
+    // The Worker reached its heap cap: V8 ended it, or it says so (_types_worker.ts). The
+    // notebooks it was working for are blamed.
+    const outOfMemory = () =>
+      void this.terminate(
+        `the type checker was stopped: it needed more than its ${capMb} MiB of memory`,
+        this.#working(),
+      );
+    worker?.on("message", (r: TypesReply | { alive: true } | { outOfMemory: true }) => {
       this.#heard = performance.now();
       if ("req" in r) this.#answer(r);
+      else if ("outOfMemory" in r && this.#worker === worker) outOfMemory();
     });
-    worker?.on("error", (e: Error) => this.#stopped(`the type checker failed: ${e.message}`));
+    worker?.on("error", (e: Error & { code?: string }) => {
+      if (e.code === "ERR_WORKER_OUT_OF_MEMORY") outOfMemory();
+      else this.#stopped(`the type checker failed: ${e.message}`);
+    });
     worker?.on("exit", (code: number) => this.#stopped(`the type checker exited (${code})`));
     worker?.unref(); // a process with nothing else to do does not wait for it (a CLI command)
   }
@@ -151,13 +174,17 @@ class TypeThread {
       }
       const silent = performance.now() - this.#heard;
       if (silent < stuckMs) return;
-      const blamed = new Set([...this.#pending.values()].flatMap((p) => p.nb ?? []));
       void this.terminate(
         `the type checker was stopped: it answered nothing for ${Math.round(silent / 1000)} s`,
-        blamed,
+        this.#working(),
       );
     }, Math.max(50, Math.min(1000, stuckMs / 4)));
     Deno.unrefTimer(this.#watchdog as unknown as number);
+  }
+
+  /** The notebooks whose check or language request the Worker is on (blamed if it is stopped). */
+  #working(): Set<number> {
+    return new Set([...this.#pending.values()].flatMap((p) => p.nb ?? []));
   }
 
   opened(nb: number, onLost: (reason: string, stuck?: boolean) => void): void {
@@ -221,6 +248,7 @@ let useWorker = true;
 let idleMs = IDLE_MS;
 let stuckMs = STUCK_MS;
 let heartbeatMs = HEARTBEAT_MS;
+let memoryMb = MEMORY_MB;
 
 /**
  * Chooses where the services start (config `type_check_thread`): in a Worker (the default) or on
@@ -228,12 +256,19 @@ let heartbeatMs = HEARTBEAT_MS;
  * of the other kind is stopped.
  */
 export function configureTypeThread(
-  options: { worker: boolean; idleMs?: number; stuckMs?: number; heartbeatMs?: number },
+  options: {
+    worker: boolean;
+    idleMs?: number;
+    stuckMs?: number;
+    heartbeatMs?: number;
+    memoryMb?: number;
+  },
 ): void {
   useWorker = options.worker;
   idleMs = options.idleMs ?? IDLE_MS;
   stuckMs = options.stuckMs ?? STUCK_MS; // applies at once, also to a running Worker
   heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS; // applies to the next Worker
+  memoryMb = options.memoryMb ?? MEMORY_MB; // applies to the next Worker
   if (thread && (thread.kind === "worker") !== useWorker) void stopTypeThread();
 }
 
@@ -245,7 +280,11 @@ function startThread(): TypeThread {
   try {
     // The compiler's V8 code cache (a Worker's loads get none from Deno): issue 20.
     const workerData = { codeCache: typeScriptCodeCacheConfig(), heartbeatMs };
-    return new TypeThread(new Worker(url, { name: "strata-types", workerData }));
+    const resourceLimits = { maxOldGenerationSizeMb: memoryMb };
+    return new TypeThread(
+      new Worker(url, { name: "strata-types", workerData, resourceLimits }),
+      memoryMb,
+    );
   } catch {
     return new TypeThread(null); // no Worker here: the services run on this thread, in slices
   }

@@ -76,7 +76,10 @@ export function buildRunPath(input: RunPathInput, executor?: Executor): RunPath 
   });
   const runtime = createRuntime(input.runtimeDeps);
   // Issue 20: type checks and first analyses in a Worker (default) or on this thread.
-  configureTypeThread({ worker: config.typeCheckThread !== "main" });
+  configureTypeThread({
+    worker: config.typeCheckThread !== "main",
+    memoryMb: config.typeCheckMemoryMb,
+  });
   // Issue 20: the compiler loads from a V8 code cache Strata keeps (a Worker gets none from Deno).
   configureTypeScriptCodeCache(`${config.dataDir}/code-cache`);
   // Issue 20: and the cell parser, with the functions its first analyses compiled.
