@@ -227,7 +227,7 @@ export function resolveConfig(
       cellUser: v.cell_user as string | undefined,
     },
     typeCheckThread: get("type_check_thread", "worker"),
-    typeCheckMemoryMb: get("type_check_memory_mb", 1024),
+    typeCheckMemoryMb: get("type_check_memory_mb", 2048),
     // Operations.
     autoMigrate: get("auto_migrate", true),
     retention: {

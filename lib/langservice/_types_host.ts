@@ -75,6 +75,8 @@ function turn(): Promise<void> {
 }
 
 interface Notebook {
+  /** The id the server's thread gave it. */
+  id: number;
   ready: Promise<NotebookLanguageService | null>;
   cells: VirtualCellInput[];
   /** Bumped by each update and check: a check under way stops when it moves. */
@@ -87,13 +89,28 @@ interface Notebook {
 /** The services of one thread, driven by messages. */
 export class TypesHost {
   #post: (reply: TypesReply) => void;
+  #onWork: ((nb: number) => void) | undefined;
+  /** The notebook whose work ran last (onWork was told). */
+  #working = 0;
   #notebooks = new Map<number, Notebook>();
   #services: Promise<Analyzer> | undefined;
   /** Analyses the request being answered brought, by source. */
   #supplied = new Map<string, CellAnalysis>();
 
-  constructor(post: (reply: TypesReply) => void) {
+  /**
+   * `onWork` is told whenever the thread starts working for another notebook than before: a
+   * Worker that is then stopped (stuck, or out of memory) blames that notebook, not every
+   * notebook that was waiting on it.
+   */
+  constructor(post: (reply: TypesReply) => void, onWork?: (nb: number) => void) {
     this.#post = post;
+    this.#onWork = onWork;
+  }
+
+  #work(nb: number): void {
+    if (nb === this.#working) return;
+    this.#working = nb;
+    this.#onWork?.(nb);
   }
 
   /** Handles one request (replies are posted, possibly later). */
@@ -112,7 +129,10 @@ export class TypesHost {
       if (!nb) return;
       nb.cells = m.cells;
       nb.seq++;
-      void nb.ready.then((s) => s?.update(nb.cells));
+      void nb.ready.then((s) => {
+        this.#work(m.nb);
+        s?.update(nb.cells);
+      });
       return;
     }
     if (m.op === "dispose") {
@@ -129,6 +149,7 @@ export class TypesHost {
       m.req,
       nb.ready.then((s) => {
         if (!s || nb.disposed) throw new Error("the notebook's service is closed");
+        this.#work(m.nb);
         nb.swapped = true;
         if (m.analysis) this.#supplied.set(m.source, m.analysis);
         try {
@@ -162,14 +183,17 @@ export class TypesHost {
   #open(m: Extract<TypesRequest, { op: "open" }>): void {
     const analyzer = this.#services ??= this.#servicesAnalyzer();
     // Runs once `nb` below exists; it reads the cells as they are then (updates may have come).
-    const built = analyzer.then((a) =>
-      createLanguageService({ cells: nb.cells, analyzer: a, npmCacheDir: m.npmCacheDir })
-    ).then((s) => {
+    const built = analyzer.then((a) => {
+      this.#work(m.nb);
+      return createLanguageService({ cells: nb.cells, analyzer: a, npmCacheDir: m.npmCacheDir });
+    }).then((s) => {
+      this.#work(m.nb);
       s.update(nb.cells); // updates that came while it was built
       return s;
     });
     // A failed build answers the open; later requests then answer "closed".
     const nb: Notebook = {
+      id: m.nb,
       ready: built.catch(() => null),
       cells: m.cells,
       seq: 0,
@@ -186,12 +210,14 @@ export class TypesHost {
     const seq = ++nb.seq;
     const out: NonNullable<CheckResult> = [];
     let started = performance.now();
+    this.#work(nb.id);
     for (const cell of nb.cells) {
       if (cell.language !== "typescript") continue;
       if (performance.now() - started >= SLICE_MS) {
         await turn();
         if (nb.seq !== seq || nb.disposed) return null;
         started = performance.now();
+        this.#work(nb.id);
       }
       if (nb.swapped) {
         s.update(nb.cells); // a completion's unsaved source: check the saved cells

@@ -45,7 +45,7 @@ const HEARTBEAT_MS = 1000;
  * check or request it was on are blamed, as for a stuck check. The shared declarations and a
  * checker for ten 100-cell notebooks take about 150 MiB.
  */
-const MEMORY_MB = 1024;
+const MEMORY_MB = 2048;
 
 /** One notebook's language service in the type thread. Requests answer asynchronously. */
 export interface TypeService {
@@ -98,6 +98,9 @@ type Pending = {
   nb?: number;
 };
 
+/** What the Worker posts besides answers (_types_worker.ts). */
+type WorkerNote = { alive: true } | { outOfMemory: true; nb: number } | { working: number };
+
 /** Why a request failed: the Worker was stopped, stuck or out of memory, while on it. */
 export class TypeThreadStuck extends Error {}
 
@@ -111,6 +114,8 @@ class TypeThread {
   #idle: ReturnType<typeof setTimeout> | undefined;
   /** When the Worker last posted anything (an answer or a heartbeat). */
   #heard = performance.now();
+  /** The notebook the Worker last said it works for (_types_host.ts `onWork`). */
+  #workingFor: number | undefined;
   #watchdog: ReturnType<typeof setInterval> | undefined;
 
   /** A Worker (with its heap cap in MiB), or none: then the host runs on this thread. */
@@ -124,10 +129,14 @@ class TypeThread {
         `the type checker was stopped: it needed more than its ${capMb} MiB of memory`,
         this.#working(),
       );
-    worker?.on("message", (r: TypesReply | { alive: true } | { outOfMemory: true }) => {
+    worker?.on("message", (r: TypesReply | WorkerNote) => {
       this.#heard = performance.now();
       if ("req" in r) this.#answer(r);
-      else if ("outOfMemory" in r && this.#worker === worker) outOfMemory();
+      else if ("working" in r) this.#workingFor = r.working;
+      else if ("outOfMemory" in r && this.#worker === worker) {
+        this.#workingFor = r.nb;
+        outOfMemory();
+      }
     });
     worker?.on("error", (e: Error & { code?: string }) => {
       if (e.code === "ERR_WORKER_OUT_OF_MEMORY") outOfMemory();
@@ -182,9 +191,14 @@ class TypeThread {
     Deno.unrefTimer(this.#watchdog as unknown as number);
   }
 
-  /** The notebooks whose check or language request the Worker is on (blamed if it is stopped). */
+  /**
+   * Who is blamed when the Worker is stopped: the notebook it last said it works for, if it waits
+   * on it; else every notebook that waits on it.
+   */
   #working(): Set<number> {
-    return new Set([...this.#pending.values()].flatMap((p) => p.nb ?? []));
+    const waiting = new Set([...this.#pending.values()].flatMap((p) => p.nb ?? []));
+    const on = this.#workingFor;
+    return on !== undefined && waiting.has(on) ? new Set([on]) : waiting;
   }
 
   opened(nb: number, onLost: (reason: string, stuck?: boolean) => void): void {

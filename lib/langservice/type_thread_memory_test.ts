@@ -43,13 +43,22 @@ Deno.test("type thread - a notebook whose types outgrow the Worker's memory cap 
       { onLost: (reason, stuck) => lost.push({ who: "evil", reason, stuck }) },
     );
     const started = performance.now();
-    const outcome = await evil.check().then(() => "answered", (e: Error) => e.message);
+    const evilCheck = evil.check().then(() => "answered", (e: Error) => e.message);
+    // Meanwhile the other notebook's user keeps asking for completions: some wait on the Worker
+    // when it is stopped, but the Worker said whose check it was working on.
+    let done = false;
+    const asking = (async () => {
+      while (!done) await other.complete("c0", "total.to", 8);
+    })();
+    const outcome = await evilCheck;
+    done = true;
+    await asking;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     assert.match(outcome, /needed more than its 256 MiB of memory/, `after ${seconds} s`);
     assert.deepEqual(
       lost.map((l) => [l.who, l.stuck]).sort(),
       [["evil", true], ["other", false]],
-      "the notebook whose check it was is blamed; the other one only lost its service",
+      "the notebook whose check it was is blamed; the other one, waiting, only lost its service",
     );
     assert.match(lost[0].reason, /needed more than its 256 MiB/);
     // The server's process is still here (this test runs in it), and a new Worker answers.
