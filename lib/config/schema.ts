@@ -284,7 +284,8 @@ export const FIELDS = {
     schema: () => z.number().int().min(256),
     doc: "Heap cap of the type-check Worker in MiB: a notebook whose types need more stops the " +
       "Worker (not the server) and, the second time, loses type checking for 10 minutes. " +
-      "@default 2048",
+      'Applies to `type_check_thread = "worker"`; on the main thread checks share the server\'s ' +
+      "heap. @default 2048",
   },
   cell_memory_mb: {
     kind: "int",
