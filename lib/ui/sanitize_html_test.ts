@@ -37,3 +37,51 @@ Deno.test("sanitizeHtml - balances tags and keeps raster data images", () => {
   const img = '<img src="data:image/png;base64,AAAA" alt="a">';
   assert.equal(sanitizeHtml(img), img);
 });
+
+Deno.test("sanitizeHtml - a tag, comment or quoted value the input ends inside is dropped, not run or shown as markup", () => {
+  assert.equal(sanitizeHtml("<b>x</b><img src=x onerror=alert(1)"), "<b>x</b>");
+  assert.equal(sanitizeHtml('<p>a<a title="x>y">b</a>'), '<p>a<a title="x&gt;y">b</a></p>');
+  assert.equal(sanitizeHtml('<i>a<a title="unclosed>b</i>'), "<i>a</i>");
+  assert.equal(sanitizeHtml("x<!-- never closed <script>alert(1)</script>"), "x");
+  assert.equal(sanitizeHtml("1 < 2 and 3 > 2 </ >"), "1 &lt; 2 and 3 &gt; 2 &lt;/ &gt;");
+});
+
+/**
+ * Attack: a cell's `html` output that makes the sanitizer read the input once per "<" (the page,
+ * the app view and the HTML export sanitize on the server's thread). The regular-expression
+ * tokenizer took 2.7 s for 20,000 "<a "; these are 100,000 long. In a Worker stopped after 20 s,
+ * so a regression fails instead of hanging.
+ */
+Deno.test("sanitizeHtml - pathological inputs finish, each in a Worker stopped after 20 s", async () => {
+  const n = 100_000;
+  const inputs: [string, string][] = [
+    ["<a ".repeat(n), ""],
+    ["<b>x</b>" + '<a "'.repeat(n), "<b>x</b>"],
+    ["<a " + "x='".repeat(n) + ">", "<a></a>"], // the quotes pair up
+    ["<script " + "/ ".repeat(n) + ">alert(1)</script>ok", "alert(1)ok"], // text, as before
+    ["<!".repeat(n) + "ok", ""],
+  ];
+  const url = new URL("./sanitize_html.ts", import.meta.url).href;
+  const code = `import { sanitizeHtml } from ${JSON.stringify(url)};
+    self.onmessage = (e) => self.postMessage(e.data.map((s) => sanitizeHtml(s)));`;
+  const worker = new Worker(`data:text/javascript,${encodeURIComponent(code)}`, {
+    type: "module",
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const out = await Promise.race([
+      new Promise<string[]>((ok, fail) => {
+        worker.onmessage = (e) => ok(e.data);
+        worker.onerror = (e) => fail(new Error(e.message));
+        worker.postMessage(inputs.map(([s]) => s));
+      }),
+      new Promise<never>((_, fail) => {
+        timer = setTimeout(() => fail(new Error("still sanitizing after 20 s")), 20_000);
+      }),
+    ]);
+    inputs.forEach(([, want], i) => assert.equal(out[i], want, `input ${i}`));
+  } finally {
+    clearTimeout(timer);
+    worker.terminate();
+  }
+});
