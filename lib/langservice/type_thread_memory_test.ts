@@ -8,8 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { configureTypeThread, openTypeService, stopTypeThread } from "./type_thread.ts";
-import { loadAnalyzer } from "../notebook/analyzer.ts";
-import type { VirtualCellInput } from "./virtual_cells.ts";
+import { typeScriptCells } from "./_test_cells.ts";
 
 /** Cell i: a mapped type over 90,000 keys, resolved by a check that fails (≈25–50 MiB kept). */
 const hungry = (i: number) =>
@@ -18,15 +17,7 @@ type E${i} = "a" | "b" | "c" | "d" | "e" | "f" | "g" | "h" | "i";
 type M${i} = { [K in \`\${D${i}}\${D${i}}\${D${i}}\${D${i}}\${E${i}}\`]: [K] };
 export const v${i}: M${i} = { a: 1 };`;
 
-async function cells(sources: string[]): Promise<VirtualCellInput[]> {
-  const analyzer = await loadAnalyzer();
-  return sources.map((source, i) => ({
-    id: `c${i}`,
-    language: "typescript",
-    source,
-    analysis: analyzer.analyze(source),
-  }));
-}
+const cells = typeScriptCells;
 
 Deno.test("type thread - a notebook whose types outgrow the Worker's memory cap stops the Worker, not the server; it is blamed and others get a new Worker", async () => {
   configureTypeThread({ worker: true, memoryMb: 256 });

@@ -13,8 +13,7 @@ import {
   typeThreadKind,
 } from "./type_thread.ts";
 import { NotebookTypes, type TypesCellInput } from "./notebook_types.ts";
-import type { VirtualCellInput } from "./virtual_cells.ts";
-import { loadAnalyzer } from "../notebook/analyzer.ts";
+import { typeScriptCells } from "./_test_cells.ts";
 
 /** One cell whose check relates two mapped types over 90,000 template-literal keys: ≥ 3 s. */
 const SLOW = `type D = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
@@ -30,15 +29,7 @@ export const b2: { [K in N]: [string, string, string] } = b;`;
 /** Long enough for a fresh Worker to start and load the compiler on a busy CI machine. */
 const STUCK_MS = 1500;
 
-async function cells(sources: string[]): Promise<VirtualCellInput[]> {
-  const analyzer = await loadAnalyzer();
-  return sources.map((source, i) => ({
-    id: `c${i}`,
-    language: "typescript",
-    source,
-    analysis: analyzer.analyze(source),
-  }));
-}
+const cells = typeScriptCells;
 
 async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
   for (const end = Date.now() + ms; !ok();) {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { mapInWorker } from "./_test_in_worker.ts";
 import { renderMarkdown } from "./markdown.ts";
 
 /** The HTML without the whitespace markdown-it puts between block tags. */
@@ -67,27 +68,11 @@ Deno.test("renderMarkdown - pathological inputs render, each in a Worker stopped
     ["x `" + "`".repeat(n) + "a", /^<p>x `+a<\/p>$/],
     ["-" + " -".repeat(n) + " x", /^<ul>/],
   ];
-  const url = new URL("./markdown.ts", import.meta.url).href;
-  const code = `import { renderMarkdown } from ${JSON.stringify(url)};
-    self.onmessage = (e) => self.postMessage(e.data.map((s) => renderMarkdown(s)));`;
-  const worker = new Worker(`data:text/javascript,${encodeURIComponent(code)}`, {
-    type: "module",
-  });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const out = await Promise.race([
-      new Promise<string[]>((ok, fail) => {
-        worker.onmessage = (e) => ok(e.data);
-        worker.onerror = (e) => fail(new Error(e.message));
-        worker.postMessage(inputs.map(([s]) => s));
-      }),
-      new Promise<never>((_, fail) => {
-        timer = setTimeout(() => fail(new Error("still rendering after 20 s")), 20_000);
-      }),
-    ]);
-    inputs.forEach(([, want], i) => assert.match(out[i].trim(), want, `input ${i}`));
-  } finally {
-    clearTimeout(timer);
-    worker.terminate();
-  }
+  const out = await mapInWorker(
+    new URL("./markdown.ts", import.meta.url).href,
+    "renderMarkdown",
+    inputs.map(([s]) => s),
+    20_000,
+  );
+  inputs.forEach(([, want], i) => assert.match(out[i].trim(), want, `input ${i}`));
 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { mapInWorker } from "./_test_in_worker.ts";
 import { sanitizeHtml } from "./sanitize_html.ts";
 
 Deno.test("sanitizeHtml - keeps allowlisted markup", () => {
@@ -61,27 +62,11 @@ Deno.test("sanitizeHtml - pathological inputs finish, each in a Worker stopped a
     ["<script " + "/ ".repeat(n) + ">alert(1)</script>ok", "alert(1)ok"], // text, as before
     ["<!".repeat(n) + "ok", ""],
   ];
-  const url = new URL("./sanitize_html.ts", import.meta.url).href;
-  const code = `import { sanitizeHtml } from ${JSON.stringify(url)};
-    self.onmessage = (e) => self.postMessage(e.data.map((s) => sanitizeHtml(s)));`;
-  const worker = new Worker(`data:text/javascript,${encodeURIComponent(code)}`, {
-    type: "module",
-  });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const out = await Promise.race([
-      new Promise<string[]>((ok, fail) => {
-        worker.onmessage = (e) => ok(e.data);
-        worker.onerror = (e) => fail(new Error(e.message));
-        worker.postMessage(inputs.map(([s]) => s));
-      }),
-      new Promise<never>((_, fail) => {
-        timer = setTimeout(() => fail(new Error("still sanitizing after 20 s")), 20_000);
-      }),
-    ]);
-    inputs.forEach(([, want], i) => assert.equal(out[i], want, `input ${i}`));
-  } finally {
-    clearTimeout(timer);
-    worker.terminate();
-  }
+  const out = await mapInWorker(
+    new URL("./sanitize_html.ts", import.meta.url).href,
+    "sanitizeHtml",
+    inputs.map(([s]) => s),
+    20_000,
+  );
+  inputs.forEach(([, want], i) => assert.equal(out[i], want, `input ${i}`));
 });
