@@ -8,8 +8,8 @@
  * Started on first use, stopped once nothing has used it for IDLE_MS and no notebook has a
  * service (which returns the compiler's memory); a Worker that dies takes its services with it,
  * and each is rebuilt on its next use. It is stopped when a check is stuck in one call (STUCK_MS)
- * and by V8 when its heap outgrows MEMORY_MB; the server goes on either way. Where no Worker can start, the same host runs on the
- * server's thread, in slices, as before.
+ * and when its heap outgrows MEMORY_MB; the server goes on either way. Where no Worker can start,
+ * the same host runs on the server's thread, in slices, as before.
  */
 import { Worker } from "node:worker_threads";
 import type { CellAnalysis } from "../notebook/analyzer.ts";
@@ -40,10 +40,11 @@ const HEARTBEAT_MS = 1000;
  * The type Worker's heap cap in MiB (config `type_check_memory_mb`). Checking a notebook's types
  * runs on text anyone who can edit a cell writes, and a few lines of mapped types over large
  * template-literal unions make the checker keep tens of MiB per cell: without a cap, 170 such cells
- * took the server to 4 GiB and a few more would end it with V8's fatal out-of-memory, for every
- * user. With one, V8 stops the Worker alone (ERR_WORKER_OUT_OF_MEMORY) and the notebooks whose
- * check or request it was on are blamed, as for a stuck check. The shared declarations and a
- * checker for ten 100-cell notebooks take about 150 MiB.
+ * took the server to 4 GiB and 260 ended it with V8's fatal out-of-memory, for every user. With
+ * one, V8 stops the Worker alone (ERR_WORKER_OUT_OF_MEMORY, or the Worker asks to be stopped:
+ * _types_worker.ts) and the notebook it was working for is blamed, as for a stuck check. The
+ * shared declarations and ten 100-cell notebooks' checkers take about 150 MiB; 1024 MiB slowed
+ * completions under load (docs/architecture.md).
  */
 const MEMORY_MB = 2048;
 

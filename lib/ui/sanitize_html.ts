@@ -185,7 +185,7 @@ function markupEnd(html: string, lt: number): number {
   return -1;
 }
 
-/** The index of the ">" that ends a tag whose attributes start at `from` (quotes skipped); -1 at the end. */
+/** The index of the ">" ending a tag whose attributes start at `from` (quotes skipped), or -1. */
 function tagEnd(html: string, from: number): number {
   let at = from;
   for (;;) {
