@@ -5,7 +5,9 @@
  */
 import { decodeValue } from "../executor/codecs.ts";
 import { tableOf } from "../executor/display.ts";
-import type { TableData } from "../executor/types.ts";
+import type { Codec, TableData } from "../executor/types.ts";
+import { lookupArtifacts } from "../artifacts/artifact_index.ts";
+import { getVerified } from "../artifacts/content.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { cellText, type TableSort } from "../ui/table_query.ts";
 import { type CacheStores, lookupCell } from "./cell_cache.ts";
@@ -91,16 +93,22 @@ async function load(stores: CacheStores, ref: TableRef): Promise<Loaded> {
     // A table of an unnamed value holds all its rows (up to the display cap) itself.
     return { table: d.data, orders: new Map() };
   }
-  const got = await lookupCell(stores, ref.tenantHash, ref.provenance, [source], Date.now());
-  if (!got.hit) throw new NotFoundError(`The stored value '${source}' is gone; run the cell`);
-  const enc = got.values.get(source)!;
-  const key = `${ref.tenantHash}:${ref.provenance}:${source}:${enc.bytes.byteLength}`;
+  // Keyed by the stored value's content hash, from the index: a table already decoded is paged
+  // without reading its blob again (issue 20 review: every page of a 1,000,000-row table read and
+  // hashed its whole blob, ≈190 ms a page). The `$result` lookup above still finds a run whose
+  // blobs were removed.
+  const found = await lookupArtifacts(stores.db, ref.tenantHash, ref.provenance);
+  const row = found.hit ? found.artifacts.find((a) => a.variable === source) : undefined;
+  if (!row) throw new NotFoundError(`The stored value '${source}' is gone; run the cell`);
+  const key = `${ref.tenantHash}:${row.contentHash}`;
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key), cache.set(key, hit);
     return hit;
   }
-  const value = decodeValue(enc);
+  const read = await getVerified(stores.blobs, row.blobKey, row.contentHash);
+  if (!read.ok) throw new NotFoundError(`The stored value '${source}' is gone; run the cell`);
+  const value = decodeValue({ name: source, codec: row.codec as Codec, bytes: read.bytes });
   if (!Array.isArray(value)) throw new NotFoundError(`'${source}' is no longer an array`);
   const loaded: Loaded = { table: tableOf(value as Record<string, unknown>[]), orders: new Map() };
   cache.set(key, loaded);
