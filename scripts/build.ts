@@ -57,6 +57,8 @@ export async function build(out = "dist"): Promise<BuildReport> {
     "source-map-support",
   ]);
   await prepend(`${dir}/types_worker.js`, CJS_GLOBALS);
+  // Table outputs are decoded, filtered and sorted in this Worker (issue 20: off the event loop).
+  await bundle("lib/runtime/_table_worker.ts", `${dir}/table_worker.js`);
   await copyTree(`${root}/migrations`, `${dir}/migrations`);
   for (const step of ASSET_STEPS) await step(dir);
   const files = await list(dir);

@@ -81,6 +81,20 @@ Deno.test("build - the bundle runs from a folder holding only its files and serv
       done.body.items.some((i: { label: string }) => i.label === "map"),
       "bundle completes",
     );
+    // A long table's pages come from the table Worker, which ships beside the bundle.
+    const rows = await api(`/v1/notebooks/${sid}/cells`, {
+      source: "const rows = Array.from({ length: 120 }, (_, i) => ({ i }))\nrows",
+    });
+    const ran = await api(`/v1/notebooks/${sid}/cells/${rows.body.cellId}/execute`);
+    assert.equal(ran.status, 200, JSON.stringify(ran.body));
+    const page = await api(`/v1/notebooks/${sid}/cells/${rows.body.cellId}/table-page`, {
+      display: 0,
+      offset: 0,
+      limit: 2,
+      sort: { col: 0, dir: -1 },
+    });
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    assert.deepEqual(page.body.rows, [[119], [118]]);
 
     child.kill("SIGTERM");
     await child.status;

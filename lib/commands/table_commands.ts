@@ -5,9 +5,8 @@
  */
 import { z } from "zod";
 import { NotFoundError } from "../errors.ts";
-import { loadTable, MAX_PAGE_ROWS, tablePage, type TableRef } from "../runtime/table_pages.ts";
+import { MAX_PAGE_ROWS, tableFile, tablePage, type TableRef } from "../runtime/table_pages.ts";
 import type { NotebookSession } from "../session/notebook_session.ts";
-import { toCsv, toJsonRecords } from "../ui/table_query.ts";
 import type { CommandContext } from "./command.ts";
 import { defineCommand } from "./command.ts";
 import { cellId, sessionTarget, sid } from "./_targets.ts";
@@ -64,12 +63,11 @@ export const outputTableDownload = defineCommand({
   audit: null,
   resolve: (input, ctx) => sessionTarget(input.sid, ctx),
   async run(s: NotebookSession, input, ctx) {
-    const t = await loadTable(stores(ctx), refOf(s, input));
-    const csv = input.format === "csv";
+    const body = await tableFile(stores(ctx), refOf(s, input), input.format);
     return {
       filename: `${input.cellId}-table.${input.format}`,
-      contentType: csv ? "text/csv; charset=utf-8" : "application/json",
-      body: csv ? toCsv(t.columns, t.rows) : toJsonRecords(t.columns, t.rows),
+      contentType: input.format === "csv" ? "text/csv; charset=utf-8" : "application/json",
+      body,
     };
   },
 });

@@ -1,7 +1,8 @@
 /**
- * Server-side pages of a table output (issue 16): a stored table is read and decoded once, then
- * paged from memory (issue 20 review: every page read and hashed the whole stored value again,
- * ≈190 ms a page at 1,000,000 rows).
+ * Server-side pages of a table output (issue 16): a stored table is read and decoded once, in the
+ * table Worker, then paged from memory (issue 20 review: every page read and hashed the whole
+ * stored value again, ≈190 ms a page at 1,000,000 rows, and decoded, filtered and sorted on the
+ * server's thread).
  */
 import assert from "node:assert/strict";
 import { openSqlite } from "../db/sqlite.ts";
@@ -9,8 +10,9 @@ import { migrate } from "../db/migrate.ts";
 import { memoryBlobStore } from "../artifacts/memory_blob_store.ts";
 import type { BlobStore } from "../artifacts/blob_store.ts";
 import { encodeValue } from "../executor/codecs.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
 import { storeCell } from "./cell_cache.ts";
-import { tablePage } from "./table_pages.ts";
+import { stopTableWorker, tablePage, tableWorkKind } from "./table_pages.ts";
 
 Deno.test("table pages - a stored table is read once, then paged, sorted and filtered from memory", async () => {
   const db = openSqlite(":memory:");
@@ -46,4 +48,16 @@ Deno.test("table pages - a stored table is read once, then paged, sorted and fil
   assert.deepEqual(filtered.rows.map((r) => r[0]), [1999, 19990, 19991, 19992, 19993]);
   assert.equal(filtered.matchedRows, 11);
   assert.equal(valueReads(), 1, "later pages read no blob of the value");
+  // Bad requests are refused as before (400, 404), from the Worker too.
+  await assert.rejects(
+    () => tablePage(stores, ref, { offset: 0, limit: 1, sort: { col: 9, dir: 1 } }),
+    (e) => e instanceof ValidationError && /sort column 9 is not one of the 2/.test(e.message),
+  );
+  await assert.rejects(
+    () => tablePage(stores, { ...ref, display: 1 }, { offset: 0, limit: 1 }),
+    NotFoundError,
+  );
+  // The decoding, filtering and sorting ran in the table Worker, not on this thread.
+  assert.equal(tableWorkKind(), "worker");
+  stopTableWorker();
 });
