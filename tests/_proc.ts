@@ -12,6 +12,16 @@ export function childrenOf(pid: number): number[] {
   return out;
 }
 
+/** A process's resident memory in MiB (0 once it is gone). */
+export function rssMiB(pid: number): number {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
 /** A process's command line, space-separated ("" once it is gone). */
 export function cmdline(pid: number): string {
   try {

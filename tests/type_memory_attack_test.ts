@@ -10,6 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { startServer } from "./_server.ts";
+import { childrenOf, rssMiB } from "./_proc.ts";
 
 const hungry = (i: number) =>
   `type D${i} = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9"
@@ -19,15 +20,9 @@ const v${i}: M${i} = { a: 1 }`;
 
 /** The server process: start.ts's child. */
 function serverPid(launcher: number): number {
-  const children = Deno.readTextFileSync(`/proc/${launcher}/task/${launcher}/children`);
-  const [pid] = children.trim().split(/\s+/).map(Number);
+  const [pid] = childrenOf(launcher);
   assert.ok(pid > 0, "the launcher has started the server");
   return pid;
-}
-
-function rssMiB(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 Deno.test("type memory attack - cells whose types outgrow the checker's memory cap stop the type Worker, never the server; the notebook loses type checking, others keep it", async () => {

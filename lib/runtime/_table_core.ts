@@ -126,10 +126,11 @@ function fastCompare(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** What the table Worker is asked: a page or the whole file of the table stored under `key`. */
-export type TableJob =
-  & { key: string; enc?: EncodedValue }
-  & ({ op: "page"; query: PageQuery } | { op: "file"; format: "csv" | "json" });
+/** A page, or the whole table as a file. */
+export type TableAsk = { op: "page"; query: PageQuery } | { op: "file"; format: "csv" | "json" };
+
+/** What the table Worker is asked: `ask` of the table stored under `key`. */
+export type TableJob = TableAsk & { key: string; enc?: EncodedValue };
 
 /** Its answer: the value, a request for the stored value (not decoded here), or an error. */
 export type TableAnswer =
@@ -139,14 +140,27 @@ export type TableAnswer =
 
 /** Answers a job from `cache`, decoding `enc` when the table is not there. */
 export function answerTable(cache: TableCache, job: TableJob): TableAnswer {
-  try {
+  return answering(() => {
     let loaded = cache.get(job.key);
     if (!loaded) {
       if (!job.enc) return { need: true };
       cache.set(job.key, loaded = loadedOf(job.enc));
     }
-    const value = job.op === "page" ? pageOf(loaded, job.query) : fileOf(loaded.table, job.format);
-    return { ok: true, value };
+    return answerLoaded(loaded, job);
+  });
+}
+
+/** Answers a page or file request of a table already loaded. */
+export function answerLoaded(loaded: Loaded, ask: TableAsk): TableAnswer {
+  return answering(() => ({
+    ok: true,
+    value: ask.op === "page" ? pageOf(loaded, ask.query) : fileOf(loaded.table, ask.format),
+  }));
+}
+
+function answering(f: () => TableAnswer): TableAnswer {
+  try {
+    return f();
   } catch (err) {
     const kind = err instanceof TableRequestError ? err.kind : "failed";
     return { ok: false, kind, error: err instanceof Error ? err.message : String(err) };

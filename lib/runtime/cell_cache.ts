@@ -32,7 +32,14 @@ export interface CacheStores {
 
 /** A lookup: the stored result and the verified values, or a miss with its reason. */
 export type CacheLookup =
-  | { hit: true; result: StoredResult; values: Map<string, EncodedValue>; resultHash: string }
+  | {
+    hit: true;
+    result: StoredResult;
+    values: Map<string, EncodedValue>;
+    resultHash: string;
+    /** The run's index rows (every stored name, with its blob key and content hash). */
+    artifacts: readonly ArtifactRecord[];
+  }
   | { hit: false; reason: "absent" | "incomplete" | "missing-blob" | "corrupt-blob" };
 
 const RESULT = "$result";
@@ -162,7 +169,7 @@ async function checkHit(
     await touchArtifacts(stores.db, tenantHash, provenance, now);
   }
   const result = JSON.parse(new TextDecoder().decode(resultBytes.bytes)) as StoredResult;
-  return { hit: true, result, values, resultHash: resultRow.contentHash };
+  return { hit: true, result, values, resultHash: resultRow.contentHash, artifacts };
 }
 
 /** What storeCell wrote: new blob bytes, and the content hash of the `$result` (the output hash). */

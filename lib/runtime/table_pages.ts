@@ -12,13 +12,14 @@
  */
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Codec, EncodedValue } from "../executor/types.ts";
-import { lookupArtifacts } from "../artifacts/artifact_index.ts";
 import { getVerified } from "../artifacts/content.ts";
 import { type CacheStores, lookupCell } from "./cell_cache.ts";
 import {
+  answerLoaded,
   answerTable,
   type PageQuery,
   type TableAnswer,
+  type TableAsk,
   TableCache,
   type TableJob,
   type TablePage,
@@ -62,9 +63,11 @@ export async function tableFile(
   return await answer(stores, ref, { op: "file", format }) as string;
 }
 
-type Ask = { op: "page"; query: PageQuery } | { op: "file"; format: "csv" | "json" };
-
-async function answer(stores: CacheStores, ref: TableRef, ask: Ask): Promise<TablePage | string> {
+async function answer(
+  stores: CacheStores,
+  ref: TableRef,
+  ask: TableAsk,
+): Promise<TablePage | string> {
   const first = await lookupCell(stores, ref.tenantHash, ref.provenance, [], Date.now());
   if (!first.hit) throw new NotFoundError(`Cell '${ref.cellId}' has no stored result; run it`);
   const d = first.result.displays[ref.display];
@@ -74,19 +77,16 @@ async function answer(stores: CacheStores, ref: TableRef, ask: Ask): Promise<Tab
   const source = d.data.source;
   if (!source) {
     // A table of an unnamed value holds all its rows (up to the display cap) itself: paged here.
-    const here = new TableCache(1);
-    here.set("inline", { table: d.data, orders: new Map() });
-    return valueOf(answerTable(here, { ...ask, key: "inline" } as TableJob));
+    return valueOf(answerLoaded({ table: d.data, orders: new Map() }, ask));
   }
   // Keyed by the stored value's content hash, from the index: a table already decoded is paged
   // without reading its blob again (issue 20 review: every page of a 1,000,000-row table read and
   // hashed its whole blob, ≈190 ms a page). The `$result` lookup above still finds a run whose
   // blobs were removed.
-  const found = await lookupArtifacts(stores.db, ref.tenantHash, ref.provenance);
-  const row = found.hit ? found.artifacts.find((a) => a.variable === source) : undefined;
+  const row = first.artifacts.find((a) => a.variable === source);
   const gone = () => new NotFoundError(`The stored value '${source}' is gone; run the cell`);
   if (!row) throw gone();
-  const job = { ...ask, key: `${ref.tenantHash}:${row.contentHash}` } as TableJob;
+  const job: TableJob = { ...ask, key: `${ref.tenantHash}:${row.contentHash}` };
   let reply = await run(job);
   if ("need" in reply) {
     const read = await getVerified(stores.blobs, row.blobKey, row.contentHash);
